@@ -1,0 +1,32 @@
+/**
+ * What our Apex (and the Salesforce emulator, which plays the org) posts to the bridge:
+ * `POST /salesforce/events` with `{"events":[...]}`, one callout per transaction.
+ */
+export interface CaseOwnerChangedEvent {
+  type: 'case.owner_changed';
+  /** 18-character Case Id (the channel URL). */
+  caseId: string;
+  previousOwnerId: string | null;
+  ownerId: string;
+  /** ISO-8601 timestamp of the change in Salesforce. */
+  occurredAt: string;
+}
+
+export interface AgentWorkAcceptedEvent {
+  type: 'agentwork.accepted';
+  caseId: string;
+  /** The agent: AgentWork.UserId (18 characters). */
+  userId: string;
+  /** AgentWork Id. */
+  workId: string;
+  occurredAt: string;
+}
+
+export type SalesforceEvent = CaseOwnerChangedEvent | AgentWorkAcceptedEvent;
+
+export interface SalesforceEventBatch {
+  events: SalesforceEvent[];
+}
+
+/** `custom_type` of every support channel the bridge creates. */
+export const SUPPORT_CHANNEL_CUSTOM_TYPE = 'sf_case';

@@ -1,0 +1,7 @@
+/**
+ * Wire contracts shared by the bridge, the emulators and the web apps. Web apps import only
+ * from here (never server code), so this module has no runtime dependencies.
+ * See ../../../docs/contracts.md for the prose version.
+ */
+export * from './events.js';
+export * from './lcc.js';

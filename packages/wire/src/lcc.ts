@@ -1,0 +1,38 @@
+/**
+ * Lightning Container (LCC) messages between the `sendbird_utilities_bar` Aura component and the
+ * agent panel running in the `SendBird_Bar` container.
+ */
+
+/** container -> Aura, re-sent on an interval until Aura answers. */
+export const LCC_READY = 'READY';
+
+/** Aura -> container: who the agent is and how to connect. */
+export interface LccAgentSession {
+  userId: string;
+  nickname: string;
+  accessToken: string;
+  appId: string;
+  /** Epoch ms when `accessToken` expires (optional for compatibility with the tutorial). */
+  expiresAt?: number;
+  /** Sandbox only: where the emulated Sendbird API lives. */
+  apiHost?: string;
+}
+
+/** container -> Aura: total unread count changed (0 when the panel is looked at). */
+export interface LccNewMessage {
+  event: 'NEWMESSAGE';
+  unreadCount: number;
+}
+
+/** container -> Aura: the agent selected a channel; its URL is the Case Id. */
+export interface LccCurrentChannel {
+  event: 'CURRENTCHANNEL';
+  channelUrl: string;
+}
+
+/** container -> Aura: the session token expired; Aura fetches a new session and sends it. */
+export interface LccSessionExpired {
+  event: 'SESSION_EXPIRED';
+}
+
+export type LccContainerMessage = typeof LCC_READY | LccNewMessage | LccCurrentChannel | LccSessionExpired;
