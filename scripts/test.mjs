@@ -59,23 +59,22 @@ if (files.length === 0) {
 }
 
 const tapFile = join(mkdtempSync(join(tmpdir(), 'sbsf-test-')), 'results.tap');
-run(
-  `tests (${files.length} files)`,
-  process.execPath,
-  [
-    '--import',
-    'tsx',
-    '--test',
-    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 3}`,
-    '--test-reporter=spec',
-    '--test-reporter-destination=stdout',
-    '--test-reporter=tap',
-    `--test-reporter-destination=${tapFile}`,
-    ...files.map((f) => relative(root, f)),
-  ],
-  { stdio: ['ignore', 'inherit', 'inherit'] },
-);
-
-const tap = readFileSync(tapFile, 'utf8');
+const testArgs = [
+  '--import',
+  'tsx',
+  '--test',
+  `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 3}`,
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  '--test-reporter=tap',
+  `--test-reporter-destination=${tapFile}`,
+  ...files.map((f) => relative(root, f)),
+];
+console.log(`\n== tests (${files.length} files)`);
+const started = Date.now();
+const res = spawnSync(process.execPath, testArgs, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+const tap = existsSync(tapFile) ? readFileSync(tapFile, 'utf8') : '';
 const count = (k) => Number(new RegExp(`^# ${k} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
+console.log(`== tests finished in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 console.log(`tests: ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped`);
+process.exit(res.status === 0 && count('fail') === 0 ? 0 : 1);

@@ -1,0 +1,101 @@
+/**
+ * `startBridge(config)`: opens the store, builds the server and the job runner with every
+ * feature, listens, starts the runner, and returns a handle whose `close()` shuts down in order:
+ * stop taking requests and finish in-flight ones, stop the runner (finish in-flight jobs, give back
+ * unstarted ones), close the store. main.ts calls it; so can a launcher (the sandbox) or a test.
+ */
+import type { FastifyInstance } from 'fastify';
+import { configSecrets, redactedConfig, type BridgeConfig } from './config.js';
+import { FEATURES, type BridgeFeature } from './features.js';
+import { JobRunner } from './jobs/runner.js';
+import { createLogger, SecretScrubber, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { buildServer, type BridgeContext } from './server.js';
+import { createClients, type Clients } from './clients.js';
+import { openStore } from './store/index.js';
+import type { Store } from './store/types.js';
+
+/** Expired idempotency keys are purged this often. */
+export const IDEMPOTENCY_PURGE_INTERVAL_MS = 60 * 60_000;
+
+export interface StartOptions {
+  logger?: Logger;
+  scrubber?: SecretScrubber;
+  features?: readonly BridgeFeature[];
+  clock?: () => number;
+  /** Upstream clients; built from the config when not given. */
+  clients?: Clients;
+  /** Listen on this port instead of config.http.port (0 = any free port). */
+  port?: number;
+}
+
+export interface BridgeHandle {
+  app: FastifyInstance;
+  store: Store;
+  runner: JobRunner;
+  logger: Logger;
+  /** The address it listens on, e.g. http://127.0.0.1:8080. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startBridge(config: BridgeConfig, opts: StartOptions = {}): Promise<BridgeHandle> {
+  const scrubber = opts.scrubber ?? new SecretScrubber(configSecrets(config));
+  const logger = opts.logger ?? createLogger({ level: config.logLevel, scrubber });
+  const clock = opts.clock ?? Date.now;
+  const features = opts.features ?? FEATURES;
+  for (const w of config.warnings) logger.warn(w);
+  logger.info({ config: redactedConfig(config), features: features.map((f) => f.name) }, 'starting the bridge');
+
+  const store = await openStore(config.store, { clock, jobs: config.jobs });
+  const metrics = createMetrics({ store });
+  const ctxRef: { ctx?: BridgeContext } = {};
+  const runner = new JobRunner({
+    store,
+    logger,
+    clock,
+    metrics,
+    scrubber,
+    pollMs: config.jobs.pollMs,
+    leaseMs: config.jobs.leaseMs,
+    concurrency: config.jobs.concurrency,
+    onDead: async (job, error) => {
+      for (const f of features) if (f.onJobDead && ctxRef.ctx) await f.onJobDead(job, error, ctxRef.ctx);
+    },
+  });
+  const clients = opts.clients ?? createClients(config, logger);
+  const ctx: BridgeContext = { config, clients, store, logger, clock, metrics, runner, scrubber };
+  ctxRef.ctx = ctx;
+  for (const f of features) {
+    for (const [kind, handler] of Object.entries(f.jobs?.(ctx) ?? {})) runner.register(kind, handler);
+  }
+
+  let app: FastifyInstance;
+  try {
+    app = await buildServer(config, { store, logger, clock, metrics, runner, scrubber, clients, routes: features.flatMap((f) => (f.routes ? [f.routes] : [])) });
+    await app.listen({ port: opts.port ?? config.http.port, host: config.http.host });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  runner.start();
+  const purge = setInterval(() => {
+    store.purgeExpiredIdempotencyKeys().catch((err: unknown) => logger.warn({ err }, 'purging expired idempotency keys failed'));
+  }, IDEMPOTENCY_PURGE_INTERVAL_MS);
+  purge.unref();
+
+  const address = app.server.address();
+  const url = typeof address === 'object' && address ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : String(address);
+  logger.info({ url, publicUrl: config.http.publicUrl }, 'the bridge is listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      clearInterval(purge);
+      await app.close();
+      await runner.stop();
+      await store.close();
+      logger.info('the bridge stopped');
+    })());
+  return { app, store, runner, logger, url, close };
+}

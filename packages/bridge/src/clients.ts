@@ -1,0 +1,40 @@
+/** Builds the Salesforce and Sendbird clients from the validated config (one of each per process). */
+import { SalesforceClient, type SalesforceAuth } from '@sbsf/salesforce';
+import { SendbirdClient } from '@sbsf/sendbird';
+import type { BridgeConfig } from './config.js';
+import type { Logger } from './logger.js';
+
+export interface Clients {
+  salesforce: SalesforceClient;
+  sendbird: SendbirdClient;
+}
+
+function salesforceAuth(c: BridgeConfig['salesforce']): SalesforceAuth {
+  switch (c.authFlow) {
+    case 'jwt_bearer':
+      return { kind: 'jwt_bearer', clientId: c.clientId, username: c.username ?? '', privateKey: c.jwtPrivateKey ?? '' };
+    case 'password':
+      return { kind: 'password', clientId: c.clientId, clientSecret: c.clientSecret ?? '', username: c.username ?? '', password: c.password ?? '' };
+    default:
+      return { kind: 'client_credentials', clientId: c.clientId, clientSecret: c.clientSecret ?? '' };
+  }
+}
+
+export function createClients(config: BridgeConfig, logger: Logger): Clients {
+  const sfLog = logger.child({ upstream: 'salesforce' });
+  const sbLog = logger.child({ upstream: 'sendbird' });
+  return {
+    salesforce: new SalesforceClient({
+      loginUrl: config.salesforce.loginUrl,
+      apiVersion: config.salesforce.apiVersion,
+      auth: salesforceAuth(config.salesforce),
+      logger: { warn: (msg, meta) => sfLog.warn(meta ?? {}, msg), info: (msg, meta) => sfLog.info(meta ?? {}, msg) },
+    }),
+    sendbird: new SendbirdClient({
+      appId: config.sendbird.appId,
+      apiToken: config.sendbird.apiToken,
+      baseUrl: config.sendbird.apiUrl,
+      logger: { warn: (obj: object, msg?: string) => sbLog.warn(obj, msg), debug: (obj: object, msg?: string) => sbLog.debug(obj, msg) },
+    }),
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The bridge's pino logger, with two layers of secret redaction:
+ *
+ * 1. pino `redact` paths: the secret-bearing headers (`authorization`, `api-token`, `token`,
+ *    `x-sendbird-signature`, `cookie`, ...) and body fields (`accessToken`, `client_secret`,
+ *    `password`, ...) wherever they sit up to a few levels deep.
+ * 2. Belt and braces: every serialized line passes through a `SecretScrubber` that replaces any
+ *    occurrence of a known secret VALUE (the configured secrets, plus any added at run time such as
+ *    an access token) with `[REDACTED]`, so a secret that slips into a message string or an error
+ *    text is still caught.
+ */
+import pino, { type DestinationStream, type Logger } from 'pino';
+import type { LogLevel } from './config.js';
+import { REDACTED, SECRET_FIELDS, SECRET_HEADERS } from './redaction.js';
+
+export type { Logger } from 'pino';
+export { REDACTED } from './redaction.js';
+
+/** Values shorter than this are not scrubbed by value: they would match ordinary text. */
+export const MIN_SCRUB_LENGTH = 8;
+
+function redactPaths(): string[] {
+  const paths: string[] = [];
+  for (const h of SECRET_HEADERS) {
+    const key = `["${h}"]`;
+    paths.push(`headers${key}`, `req.headers${key}`, `request.headers${key}`, `res.headers${key}`, `*.headers${key}`);
+  }
+  for (const f of SECRET_FIELDS) {
+    paths.push(f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`);
+  }
+  return paths;
+}
+
+/** Replaces every known secret value in a string with `[REDACTED]`. */
+export class SecretScrubber {
+  private needles: string[] = [];
+
+  constructor(secrets: Iterable<string> = []) {
+    for (const s of secrets) this.add(s);
+  }
+
+  /** Adds a secret (and its JSON-escaped form; each line of a multi-line secret such as a PEM key). */
+  add(secret: string | undefined): void {
+    if (!secret || secret.length < MIN_SCRUB_LENGTH) return;
+    const forms = new Set<string>([secret, JSON.stringify(secret).slice(1, -1)]);
+    if (secret.includes('\n')) {
+      for (const line of secret.split(/\r?\n/)) {
+        const l = line.trim();
+        if (l.length >= 16 && !l.startsWith('-----')) forms.add(l);
+      }
+    }
+    for (const f of forms) if (!this.needles.includes(f)) this.needles.push(f);
+    // Longest first, so a secret that contains another is replaced whole.
+    this.needles.sort((a, b) => b.length - a.length);
+  }
+
+  scrub(text: string): string {
+    let out = text;
+    for (const n of this.needles) if (out.includes(n)) out = out.split(n).join(REDACTED);
+    return out;
+  }
+}
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  /** Secret values to scrub from every line (see `configSecrets`). */
+  secrets?: Iterable<string>;
+  /** A shared scrubber, so code can `add()` run-time secrets; built from `secrets` if absent. */
+  scrubber?: SecretScrubber;
+  /** Where lines go (stdout by default). Tests pass a stream to read them. */
+  destination?: DestinationStream;
+  /** Base bindings on every line (default `{service:'bridge'}`). */
+  base?: Record<string, unknown>;
+}
+
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const scrubber = opts.scrubber ?? new SecretScrubber(opts.secrets);
+  if (opts.scrubber && opts.secrets) for (const s of opts.secrets) scrubber.add(s);
+  const target: DestinationStream = opts.destination ?? pino.destination({ dest: 1, sync: false });
+  const flushable = target as DestinationStream & { flush?: (cb?: (err?: Error) => void) => void };
+  // pino calls `flush` on its stream when asked (e.g. at shutdown), so pass it through.
+  const scrubbing = {
+    write: (line: string) => target.write(scrubber.scrub(line)),
+    flush: (cb?: (err?: Error) => void) => (flushable.flush ? flushable.flush(cb) : cb?.()),
+  };
+  return pino(
+    {
+      level: opts.level ?? 'info',
+      base: opts.base ?? { service: 'bridge' },
+      redact: { paths: redactPaths(), censor: REDACTED },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    scrubbing,
+  );
+}

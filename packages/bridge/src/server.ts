@@ -1,0 +1,179 @@
+/**
+ * `buildServer(config, deps)`: the bridge's Fastify app, without listening (tests import it and
+ * listen on port 0; main.ts listens on PORT). It wires, in this order (order matters: plugins that
+ * hook `onRoute` must come before the routes they apply to):
+ *
+ *   logger and request ids -> error shape + 404 -> JSON only (415 otherwise) -> security headers
+ *   -> CORS (CORS_ORIGINS only) -> per-client rate limit -> OpenAPI + /docs -> metrics
+ *   -> /healthz, /readyz, /metrics -> the feature routes passed in `deps.routes`.
+ */
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { BridgeConfig } from './config.js';
+import { AppError, errorResponseSchema } from './errors.js';
+import { healthRoutes } from './http/health.js';
+import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
+import type { JobRunner } from './jobs/runner.js';
+import type { SecretScrubber } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import type { Store } from './store/types.js';
+import { createClients, type Clients } from './clients.js';
+
+/** What feature routes get: everything they need, injected (no globals, no env). */
+export interface BridgeContext {
+  config: BridgeConfig;
+  /** The Salesforce and Sendbird clients, one of each per process (shared token cache, limiter). */
+  clients: Clients;
+  store: Store;
+  logger: Logger;
+  clock: () => number;
+  metrics: Metrics;
+  /** Present when jobs run in this process; routes `kick()` it after enqueueing. */
+  runner: JobRunner | undefined;
+  /** The log scrubber, to `add()` secrets learned at run time. */
+  scrubber: SecretScrubber | undefined;
+}
+
+/** A feature's routes, registered in their own encapsulated context after the core plugins. */
+export type BridgeRoutes = (app: FastifyInstance, ctx: BridgeContext) => Promise<void> | void;
+
+export interface ServerDeps {
+  store: Store;
+  logger: Logger;
+  clock?: () => number;
+  metrics?: Metrics;
+  runner?: JobRunner;
+  scrubber?: SecretScrubber;
+  routes?: readonly BridgeRoutes[];
+  /** Built from the config when not given. */
+  clients?: Clients;
+}
+
+export const DOCS_PREFIX = '/docs';
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Swagger UI needs its own scripts, styles and data: images; the JSON API needs nothing, so
+ * /docs gets this policy and everything else helmet's locked-down one. No
+ * `upgrade-insecure-requests`: the sandbox serves /docs over plain http on 127.0.0.1.
+ */
+const DOCS_CSP =
+  "default-src 'self'; base-uri 'self'; connect-src 'self'; font-src 'self' data:; frame-ancestors 'self'; img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'";
+
+export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promise<FastifyInstance> {
+  const { store, logger } = deps;
+  const clock = deps.clock ?? Date.now;
+  const metrics = deps.metrics ?? createMetrics({ store });
+
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.http.bodyLimitBytes,
+    // Fastify accepts a hop count at run time though its types omit it.
+    trustProxy: (Array.isArray(config.http.trustProxy) ? [...config.http.trustProxy] : config.http.trustProxy) as boolean | string[],
+    // A caller's X-Request-Id is kept when it is sane, so logs can be joined across systems.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    ajv: {
+      customOptions: {
+        // Unknown fields are refused (400 naming the field), not silently dropped: the Case field
+        // allow-list must be visible to the client.
+        removeAdditional: false,
+        coerceTypes: false,
+        allErrors: false,
+      },
+    },
+  }) as unknown as FastifyInstance;
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.setErrorHandler(createErrorHandler({ bodyLimitBytes: config.http.bodyLimitBytes }));
+
+  // JSON only: without a text/plain parser, any other body type is a 415 (Fastify's default).
+  app.removeContentTypeParser('text/plain');
+
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+    },
+  });
+
+  await app.register(cors, {
+    // No origins configured = no CORS headers at all (browsers on other origins are refused).
+    origin: config.http.corsOrigins.length > 0 ? [...config.http.corsOrigins] : false,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['content-type', 'authorization', 'idempotency-key', 'x-request-id', 'user', 'token'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+    maxAge: 600,
+  });
+
+  await app.register(rateLimit, {
+    global: true,
+    max: config.http.rateLimitPerMinute,
+    timeWindow: 60_000,
+    // Per client IP (behind a proxy, set TRUST_PROXY so request.ip is the client's). The docs
+    // page is static and loads several files at once, so it is not counted.
+    allowList: (request) => request.url === DOCS_PREFIX || request.url.startsWith(`${DOCS_PREFIX}/`),
+    errorResponseBuilder: (_request, context) =>
+      new AppError(429, 'rate_limited', `too many requests: the limit is ${context.max} per minute; retry in ${context.after}`, {
+        retryAfterSeconds: Math.ceil(context.ttl / 1000),
+      }),
+  });
+
+  app.addSchema(errorResponseSchema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Sendbird-Salesforce bridge',
+        version: '0.1.0',
+        description: 'Tickets, Salesforce events, Sendbird webhooks and agent sessions. Every error answer is `{"error":{"code","message",...}}`.',
+      },
+      servers: [{ url: config.http.publicUrl }],
+      components: {
+        securitySchemes: {
+          bridgeSecret: { type: 'http', scheme: 'bearer', description: 'BRIDGE_SHARED_SECRET, sent by the Salesforce Named Credential' },
+        },
+      },
+    },
+    // Shared schemas appear in components.schemas under their $id.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: DOCS_PREFIX,
+    staticCSP: DOCS_CSP,
+    uiConfig: { validatorUrl: null, docExpansion: 'list', deepLinking: false },
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    // The route pattern, not the URL, keeps label cardinality bounded; unmatched URLs share one label.
+    const route = request.routeOptions.url ?? 'unmatched';
+    const labels = { method: request.method, route, status: String(reply.statusCode) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  // Unknown URLs count against the rate limit too, so scanning is slowed like anything else.
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, notFoundHandler);
+
+  const clients = deps.clients ?? createClients(config, logger);
+  const ctx: BridgeContext = { config, clients, store, logger, clock, metrics, runner: deps.runner, scrubber: deps.scrubber };
+  await app.register(async (child) => healthRoutes(child, ctx));
+  for (const routes of deps.routes ?? []) {
+    await app.register(async (child) => routes(child, ctx));
+  }
+  return app;
+}

@@ -1,0 +1,17 @@
+/**
+ * SQLite schema migrations, in order. Append new ones; never edit one that has shipped (a
+ * database that already applied it would not see the change). Each runs in its own transaction.
+ */
+import core from './001-core.js';
+import ledger from './002-ledger.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'core: tickets, idempotency keys, jobs', sql: core },
+  { version: 2, name: 'ledger (append-only)', sql: ledger },
+];

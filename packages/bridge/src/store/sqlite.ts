@@ -1,0 +1,450 @@
+/**
+ * The SQLite `Store` (better-sqlite3): one file under DATA_DIR, WAL journal (readers never block
+ * the writer), `busy_timeout` (a second process waits for the write lock instead of failing),
+ * foreign keys on. better-sqlite3 is synchronous, so each method's work is atomic within this
+ * process; the multi-statement ones also run in IMMEDIATE transactions, which take the write lock
+ * up front, so they stay atomic across processes sharing the file.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { SQLITE_MIGRATIONS, type Migration } from './migrations/index.js';
+import { latestVersion, migrateSqlite, schemaVersion, type MigrationResult } from './sqlite-migrate.js';
+import { canMoveTicket } from './ticket-state.js';
+import { maskSecretFields } from '../redaction.js';
+import {
+  StoreNotFoundError,
+  TicketStateError,
+  type EnqueueOptions,
+  type EnqueueResult,
+  type IdempotencyClaim,
+  type IdempotencyRecord,
+  type Job,
+  type JobState,
+  type LedgerEntry,
+  type NewLedgerEntry,
+  type NewTicket,
+  type Store,
+  type StoreHealth,
+  type Ticket,
+  type TicketPatch,
+  type TicketState,
+} from './types.js';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file; its directory is created if missing. */
+  file: string;
+  /** Epoch ms; injectable so tests can move time (leases, retries, expiry). */
+  clock?: () => number;
+  /** `max_attempts` of jobs enqueued without one (JOB_MAX_ATTEMPTS). */
+  defaultMaxAttempts?: number;
+  /** How long an idempotency key is remembered (default 24 h). */
+  idempotencyTtlMs?: number;
+  /** How long a connection waits for another's write lock before failing (default 5 s). */
+  busyTimeoutMs?: number;
+  /** For tests that build an older database; production uses them all. */
+  migrations?: readonly Migration[];
+}
+
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+export const DEFAULT_MAX_ATTEMPTS = 10;
+
+interface TicketRow {
+  id: string;
+  client_key: string;
+  state: TicketState;
+  customer_user_id: string;
+  customer_nickname: string | null;
+  case_fields: string;
+  case_id: string | null;
+  case_number: string | null;
+  channel_url: string | null;
+  last_error: string | null;
+  attempts: number;
+  created_at: number;
+  updated_at: number;
+}
+
+interface IdempotencyRow {
+  scope: string;
+  key: string;
+  request_hash: string;
+  ticket_id: string | null;
+  response_status: number | null;
+  response_body: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+interface JobRow {
+  id: number;
+  kind: string;
+  payload: string;
+  dedupe_key: string | null;
+  state: JobState;
+  attempts: number;
+  max_attempts: number;
+  run_at: number;
+  locked_by: string | null;
+  locked_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface LedgerRow {
+  id: number;
+  at: number;
+  case_id: string | null;
+  ticket_id: string | null;
+  system: LedgerEntry['system'];
+  action: string;
+  target: string | null;
+  outcome: LedgerEntry['outcome'];
+  detail: string;
+}
+
+const toTicket = (r: TicketRow): Ticket => ({
+  id: r.id,
+  clientKey: r.client_key,
+  state: r.state,
+  customerUserId: r.customer_user_id,
+  customerNickname: r.customer_nickname,
+  caseFields: JSON.parse(r.case_fields) as Record<string, unknown>,
+  caseId: r.case_id,
+  caseNumber: r.case_number,
+  channelUrl: r.channel_url,
+  lastError: r.last_error,
+  attempts: r.attempts,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const toIdempotency = (r: IdempotencyRow): IdempotencyRecord => ({
+  scope: r.scope,
+  key: r.key,
+  requestHash: r.request_hash,
+  ticketId: r.ticket_id,
+  responseStatus: r.response_status,
+  responseBody: r.response_body === null ? null : JSON.parse(r.response_body),
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+});
+
+const toJob = (r: JobRow): Job => ({
+  id: r.id,
+  kind: r.kind,
+  payload: JSON.parse(r.payload),
+  dedupeKey: r.dedupe_key,
+  state: r.state,
+  attempts: r.attempts,
+  maxAttempts: r.max_attempts,
+  runAt: r.run_at,
+  lockedBy: r.locked_by,
+  lockedUntil: r.locked_until,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const toLedger = (r: LedgerRow): LedgerEntry => ({
+  id: r.id,
+  at: r.at,
+  caseId: r.case_id,
+  ticketId: r.ticket_id,
+  system: r.system,
+  action: r.action,
+  target: r.target,
+  outcome: r.outcome,
+  detail: JSON.parse(r.detail) as Record<string, unknown>,
+});
+
+/** Error text is stored and shown to operators; keep it bounded. */
+const MAX_ERROR_LENGTH = 2_000;
+const clip = (s: string) => (s.length > MAX_ERROR_LENGTH ? `${s.slice(0, MAX_ERROR_LENGTH)}...` : s);
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  readonly migration: MigrationResult;
+  private readonly db: Database.Database;
+  private readonly now: () => number;
+  private readonly defaultMaxAttempts: number;
+  private readonly idempotencyTtlMs: number;
+  private readonly latest: number;
+
+  constructor(opts: SqliteStoreOptions) {
+    this.now = opts.clock ?? Date.now;
+    this.defaultMaxAttempts = opts.defaultMaxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    this.idempotencyTtlMs = opts.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
+    const migrations = opts.migrations ?? SQLITE_MIGRATIONS;
+    this.latest = latestVersion(migrations);
+    mkdirSync(dirname(opts.file), { recursive: true });
+    this.db = new Database(opts.file);
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)}`);
+      this.db.pragma('foreign_keys = ON');
+      this.migration = migrateSqlite(this.db, migrations, this.now);
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
+  }
+
+  // --- health -----------------------------------------------------------------------------
+
+  async health(): Promise<StoreHealth> {
+    try {
+      this.db.prepare('SELECT 1').get();
+      const version = schemaVersion(this.db);
+      if (version !== this.latest) {
+        return { ok: false, reason: `schema version ${version}, expected ${this.latest}`, schemaVersion: version, latestVersion: this.latest };
+      }
+      return { ok: true, schemaVersion: version, latestVersion: this.latest };
+    } catch (err) {
+      return { ok: false, reason: `database unreachable: ${(err as Error).message}`, latestVersion: this.latest };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  // --- tickets ----------------------------------------------------------------------------
+
+  async createTicket(t: NewTicket): Promise<Ticket> {
+    const now = this.now();
+    const row = this.db
+      .prepare(
+        `INSERT INTO tickets (id, client_key, state, customer_user_id, customer_nickname, case_fields, attempts, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING *`,
+      )
+      .get(t.id, t.clientKey, t.state ?? 'received', t.customerUserId, t.customerNickname ?? null, JSON.stringify(t.caseFields), now, now) as TicketRow;
+    return toTicket(row);
+  }
+
+  async getTicket(id: string): Promise<Ticket | null> {
+    const row = this.db.prepare('SELECT * FROM tickets WHERE id = ?').get(id) as TicketRow | undefined;
+    return row ? toTicket(row) : null;
+  }
+
+  async updateTicket(id: string, patch: TicketPatch): Promise<Ticket> {
+    const update = this.db.transaction((): TicketRow => {
+      const current = this.db.prepare('SELECT * FROM tickets WHERE id = ?').get(id) as TicketRow | undefined;
+      if (!current) throw new StoreNotFoundError(`ticket ${id}`);
+      if (patch.state !== undefined && !canMoveTicket(current.state, patch.state)) throw new TicketStateError(current.state, patch.state);
+      const columns: Record<string, unknown> = {};
+      if (patch.state !== undefined) columns.state = patch.state;
+      if (patch.customerNickname !== undefined) columns.customer_nickname = patch.customerNickname;
+      if (patch.caseFields !== undefined) columns.case_fields = JSON.stringify(patch.caseFields);
+      if (patch.caseId !== undefined) columns.case_id = patch.caseId;
+      if (patch.caseNumber !== undefined) columns.case_number = patch.caseNumber;
+      if (patch.channelUrl !== undefined) columns.channel_url = patch.channelUrl;
+      if (patch.lastError !== undefined) columns.last_error = patch.lastError === null ? null : clip(patch.lastError);
+      if (patch.attempts !== undefined) columns.attempts = patch.attempts;
+      columns.updated_at = this.now();
+      const names = Object.keys(columns);
+      return this.db
+        .prepare(`UPDATE tickets SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id RETURNING *`)
+        .get({ ...columns, id }) as TicketRow;
+    });
+    return toTicket(update.immediate());
+  }
+
+  async listTickets(filter: { state?: TicketState; limit?: number } = {}): Promise<Ticket[]> {
+    const limit = filter.limit ?? 100;
+    const rows = (
+      filter.state
+        ? this.db.prepare('SELECT * FROM tickets WHERE state = ? ORDER BY created_at, id LIMIT ?').all(filter.state, limit)
+        : this.db.prepare('SELECT * FROM tickets ORDER BY created_at, id LIMIT ?').all(limit)
+    ) as TicketRow[];
+    return rows.map(toTicket);
+  }
+
+  // --- idempotency ------------------------------------------------------------------------
+
+  async claimIdempotencyKey(scope: string, key: string, requestHash: string, ticketId: string | null, opts: { ttlMs?: number } = {}): Promise<IdempotencyClaim> {
+    const claim = this.db.transaction((): IdempotencyClaim => {
+      const now = this.now();
+      // An expired key is forgotten, so it can be claimed afresh.
+      this.db.prepare('DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND expires_at <= ?').run(scope, key, now);
+      const inserted = this.db
+        .prepare(
+          `INSERT INTO idempotency_keys (scope, key, request_hash, ticket_id, created_at, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO NOTHING`,
+        )
+        .run(scope, key, requestHash, ticketId, now, now + (opts.ttlMs ?? this.idempotencyTtlMs));
+      const row = toIdempotency(this.db.prepare('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?').get(scope, key) as IdempotencyRow);
+      return inserted.changes === 1 ? { claimed: true, record: row } : { claimed: false, existing: row };
+    });
+    return claim.immediate();
+  }
+
+  async getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | null> {
+    const row = this.db.prepare('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ? AND expires_at > ?').get(scope, key, this.now()) as
+      | IdempotencyRow
+      | undefined;
+    return row ? toIdempotency(row) : null;
+  }
+
+  async completeIdempotencyKey(scope: string, key: string, status: number, body: unknown): Promise<IdempotencyRecord> {
+    const complete = this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE idempotency_keys SET response_status = ?, response_body = ? WHERE scope = ? AND key = ? AND response_status IS NULL')
+        .run(status, JSON.stringify(body ?? null), scope, key);
+      const row = this.db.prepare('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?').get(scope, key) as IdempotencyRow | undefined;
+      if (!row) throw new StoreNotFoundError(`idempotency key ${scope}/${key}`);
+      return toIdempotency(row);
+    });
+    return complete.immediate();
+  }
+
+  async releaseIdempotencyKey(scope: string, key: string): Promise<void> {
+    this.db.prepare('DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND response_status IS NULL').run(scope, key);
+  }
+
+  async purgeExpiredIdempotencyKeys(): Promise<number> {
+    return this.db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= ?').run(this.now()).changes;
+  }
+
+  // --- jobs -------------------------------------------------------------------------------
+
+  async enqueue<P>(kind: string, payload: P, opts: EnqueueOptions = {}): Promise<EnqueueResult<P>> {
+    const enqueue = this.db.transaction((): EnqueueResult<P> => {
+      const now = this.now();
+      const row = this.db
+        .prepare(
+          `INSERT INTO jobs (kind, payload, dedupe_key, state, attempts, max_attempts, run_at, created_at, updated_at)
+           VALUES (?, ?, ?, 'queued', 0, ?, ?, ?, ?)
+           ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+           RETURNING *`,
+        )
+        .get(kind, JSON.stringify(payload ?? null), opts.dedupeKey ?? null, opts.maxAttempts ?? this.defaultMaxAttempts, opts.runAt ?? now, now, now) as JobRow | undefined;
+      if (row) return { job: toJob(row) as Job<P>, created: true };
+      const existing = this.db.prepare('SELECT * FROM jobs WHERE dedupe_key = ?').get(opts.dedupeKey) as JobRow;
+      return { job: toJob(existing) as Job<P>, created: false };
+    });
+    return enqueue.immediate();
+  }
+
+  async getJob(id: number): Promise<Job | null> {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return row ? toJob(row) : null;
+  }
+
+  async claimJobs(workerId: string, limit: number, leaseMs: number, kinds?: readonly string[]): Promise<Job[]> {
+    if (limit <= 0 || (kinds && kinds.length === 0)) return [];
+    const kindFilter = kinds ? `AND kind IN (${kinds.map(() => '?').join(', ')})` : '';
+    const kindArgs = kinds ?? [];
+    const claim = this.db.transaction((): JobRow[] => {
+      const now = this.now();
+      // A lease that ran out means the worker died mid-job; if that was its last attempt, stop here
+      // (a job that crashes the process would otherwise crash every worker that picks it up).
+      this.db
+        .prepare(
+          `UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until = NULL, updated_at = ?,
+             last_error = 'lease expired on attempt ' || attempts || ' of ' || max_attempts || ' (the worker stopped mid-job)'
+               || COALESCE('; previous error: ' || last_error, '')
+           WHERE state = 'running' AND locked_until <= ? AND attempts >= max_attempts ${kindFilter}`,
+        )
+        .run(now, now, ...kindArgs);
+      return this.db
+        .prepare(
+          `UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1, updated_at = ?
+           WHERE id IN (
+             SELECT id FROM jobs
+             WHERE ((state = 'queued' AND run_at <= ?) OR (state = 'running' AND locked_until <= ?)) ${kindFilter}
+             ORDER BY run_at, id LIMIT ?)
+           RETURNING *`,
+        )
+        .all(workerId, now + leaseMs, now, now, now, ...kindArgs, limit) as JobRow[];
+    });
+    return claim
+      .immediate()
+      .map(toJob)
+      .sort((a, b) => a.runAt - b.runAt || a.id - b.id);
+  }
+
+  async completeJob(id: number, workerId: string): Promise<boolean> {
+    const res = this.db
+      .prepare("UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND locked_by = ?")
+      .run(this.now(), id, workerId);
+    return res.changes === 1;
+  }
+
+  async failJob(id: number, workerId: string, error: string, next: number | 'dead'): Promise<boolean> {
+    const res =
+      next === 'dead'
+        ? this.db
+            .prepare(
+              "UPDATE jobs SET state = 'dead', last_error = ?, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND locked_by = ?",
+            )
+            .run(clip(error), this.now(), id, workerId)
+        : this.db
+            .prepare(
+              "UPDATE jobs SET state = 'queued', run_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND locked_by = ?",
+            )
+            .run(next, clip(error), this.now(), id, workerId);
+    return res.changes === 1;
+  }
+
+  async releaseJob(id: number, workerId: string): Promise<boolean> {
+    const res = this.db
+      .prepare(
+        "UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0), locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND locked_by = ?",
+      )
+      .run(this.now(), id, workerId);
+    return res.changes === 1;
+  }
+
+  async listDeadJobs(limit = 100): Promise<Job[]> {
+    return (this.db.prepare("SELECT * FROM jobs WHERE state = 'dead' ORDER BY updated_at, id LIMIT ?").all(limit) as JobRow[]).map(toJob);
+  }
+
+  async requeueDead(id: number): Promise<boolean> {
+    const now = this.now();
+    const res = this.db
+      .prepare("UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'dead'")
+      .run(now, now, id);
+    return res.changes === 1;
+  }
+
+  async countJobsByState(): Promise<Record<JobState, number>> {
+    const counts: Record<JobState, number> = { queued: 0, running: 0, done: 0, dead: 0 };
+    for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all() as { state: JobState; n: number }[]) counts[r.state] = r.n;
+    return counts;
+  }
+
+  // --- ledger -----------------------------------------------------------------------------
+
+  async appendLedger(e: NewLedgerEntry): Promise<LedgerEntry> {
+    const row = this.db
+      .prepare(
+        `INSERT INTO ledger (at, case_id, ticket_id, system, action, target, outcome, detail)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      )
+      .get(this.now(), e.caseId ?? null, e.ticketId ?? null, e.system, e.action, e.target ?? null, e.outcome, JSON.stringify(maskSecretFields(e.detail ?? {}))) as LedgerRow;
+    return toLedger(row);
+  }
+
+  async ledgerForCase(caseId: string): Promise<LedgerEntry[]> {
+    return (this.db.prepare('SELECT * FROM ledger WHERE case_id = ? ORDER BY id').all(caseId) as LedgerRow[]).map(toLedger);
+  }
+
+  async ledgerForTicket(ticketId: string): Promise<LedgerEntry[]> {
+    return (this.db.prepare('SELECT * FROM ledger WHERE ticket_id = ? ORDER BY id').all(ticketId) as LedgerRow[]).map(toLedger);
+  }
+
+  /**
+   * Runs raw SQL. Only for tests and operator scripts (e.g. proving the ledger refuses UPDATE);
+   * the application goes through the methods above.
+   */
+  unsafeExec(sql: string): void {
+    this.db.exec(sql);
+  }
+}
+
+export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
+  return new SqliteStore(opts);
+}

@@ -1,0 +1,21 @@
+/**
+ * Ticket state rules, a pure function shared by every store implementation.
+ *
+ *   received -> user_ready -> case_ready -> channel_ready -> completed
+ *
+ * A step only moves forward (skipping is fine: a resumed ticket may find the work done). `failed`
+ * can be entered from any unfinished state and is left by a resume to any step after `received` (an operator
+ * re-queued the dead job): the resume re-checks every step, which are all idempotent, so it cannot
+ * undo anything. `completed` is final. Staying in the same state (patching other fields) is fine.
+ */
+import type { TicketState } from './types.js';
+
+export const TICKET_STEPS: readonly TicketState[] = ['received', 'user_ready', 'case_ready', 'channel_ready', 'completed'];
+
+export function canMoveTicket(from: TicketState, to: TicketState): boolean {
+  if (from === to) return true;
+  if (from === 'completed') return false;
+  if (to === 'failed') return true;
+  if (from === 'failed') return to !== 'received';
+  return TICKET_STEPS.indexOf(to) > TICKET_STEPS.indexOf(from);
+}

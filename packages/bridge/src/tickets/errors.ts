@@ -1,0 +1,48 @@
+/**
+ * How a failure of an upstream call during a ticket is treated: retry later (the ticket stays
+ * where it is and a job finishes it) or give up (the customer's input was refused).
+ */
+import {
+  SalesforceAuthError,
+  SalesforceConnectionError,
+  SalesforceError,
+  SalesforceRequestLimitError,
+} from '@sbsf/salesforce';
+import { SendbirdAuthError, SendbirdConnectionError, SendbirdError, SendbirdRateLimitError } from '@sbsf/sendbird';
+
+export type FailureKind =
+  /** Upstream down, slow, rate limited, or our credentials refused: retry later. */
+  | 'retryable'
+  /** The request itself was refused (e.g. Salesforce rejected a Case field): do not retry. */
+  | 'rejected';
+
+export interface ClassifiedFailure {
+  kind: FailureKind;
+  system: 'salesforce' | 'sendbird' | 'bridge';
+  /** Stable code for logs and answers, e.g. `SERVER_UNAVAILABLE`, `400201`. */
+  code: string;
+  /** Safe to show: never contains a secret. */
+  message: string;
+  fields?: string[];
+}
+
+export function classifyFailure(err: unknown): ClassifiedFailure {
+  if (err instanceof SalesforceError) {
+    const base = { system: 'salesforce' as const, code: err.errorCode, message: err.message, fields: err.fields };
+    if (err instanceof SalesforceConnectionError || err instanceof SalesforceRequestLimitError || err instanceof SalesforceAuthError) {
+      return { ...base, kind: 'retryable' };
+    }
+    if (err.status >= 500 || err.status === 429 || err.status === 0) return { ...base, kind: 'retryable' };
+    return { ...base, kind: 'rejected' };
+  }
+  if (err instanceof SendbirdError) {
+    const base = { system: 'sendbird' as const, code: String(err.code), message: err.message };
+    if (err instanceof SendbirdConnectionError || err instanceof SendbirdRateLimitError || err instanceof SendbirdAuthError) {
+      return { ...base, kind: 'retryable' };
+    }
+    // Sendbird's 5xxxxx codes are server-side (500901 unexpected error); see the error-codes page.
+    if (err.status >= 500 || err.status === 429 || err.status === 0 || err.code >= 500000) return { ...base, kind: 'retryable' };
+    return { ...base, kind: 'rejected' };
+  }
+  return { kind: 'retryable', system: 'bridge', code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}

@@ -1,0 +1,186 @@
+/**
+ * `POST /tickets` (what the customer app uses), `GET /tickets/{id}`, `POST /session` (renew the
+ * customer's Sendbird session token) and the tutorial's `POST /createticket`.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SendbirdClient } from '@sbsf/sendbird';
+import { AppError } from '../errors.js';
+import type { CustomerAuthenticator } from '../identity/customer.js';
+import type { Store, Ticket } from '../store/types.js';
+import { CASE_FIELD_ALLOW_LIST, CASE_FIELD_MAX_LENGTH, REQUIRED_CASE_FIELDS, parseTutorialBody, type CaseFields } from './case-fields.js';
+import type { TicketFlow } from './flow.js';
+import type { SessionInfo, TicketService } from './service.js';
+
+export interface TicketRouteDeps {
+  flow: TicketFlow;
+  service: TicketService;
+  authenticate: CustomerAuthenticator;
+  sendbird: SendbirdClient;
+  store: Store;
+}
+
+const caseSchema = {
+  type: 'object',
+  required: [...REQUIRED_CASE_FIELDS],
+  additionalProperties: false,
+  properties: Object.fromEntries(
+    CASE_FIELD_ALLOW_LIST.map((f) => [f, { type: 'string', maxLength: CASE_FIELD_MAX_LENGTH[f], ...(REQUIRED_CASE_FIELDS.includes(f) ? { minLength: 1, pattern: '\\S' } : {}) }]),
+  ),
+} as const;
+
+const customerSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    userId: { type: 'string', minLength: 1, maxLength: 80 },
+    nickname: { type: 'string', maxLength: 80 },
+    email: { type: 'string', maxLength: 80 },
+  },
+} as const;
+
+const sessionSchema = {
+  type: 'object',
+  required: ['appId', 'userId', 'accessToken', 'expiresAt', 'apiHost'],
+  properties: {
+    appId: { type: 'string' },
+    userId: { type: 'string' },
+    accessToken: { type: 'string', description: 'Sendbird session token; connect with it' },
+    expiresAt: { type: 'number', description: 'epoch ms' },
+    apiHost: { type: 'string' },
+  },
+} as const;
+
+const ticketAnswerSchema = {
+  type: 'object',
+  properties: {
+    ticket: { type: 'object', properties: { id: { type: 'string' }, state: { type: 'string' }, createdAt: { type: 'number' } } },
+    case: { type: 'object', properties: { id: { type: 'string' }, caseNumber: { type: 'string' } } },
+    channel: { type: 'object', properties: { url: { type: 'string' } } },
+    sendbird: sessionSchema,
+  },
+} as const;
+
+function ticketView(t: Ticket) {
+  return {
+    ticket: { id: t.id, state: t.state, createdAt: t.createdAt },
+    case: { id: t.caseId, caseNumber: t.caseNumber },
+    channel: { url: t.channelUrl },
+  };
+}
+
+function setRetryAfter(reply: FastifyReply, err: unknown): void {
+  if (err instanceof AppError && typeof err.extra.retryAfterSeconds === 'number') reply.header('retry-after', String(err.extra.retryAfterSeconds));
+}
+
+async function sessionOr503(service: TicketService, t: Ticket): Promise<SessionInfo> {
+  try {
+    return await service.session(t.customerUserId);
+  } catch {
+    throw new AppError(503, 'ticket_pending', 'the ticket is ready but a Sendbird session could not be issued now; retry with the same Idempotency-Key', { ticketId: t.id, state: t.state, retryAfterSeconds: 5 });
+  }
+}
+
+export function ticketRoutes(deps: TicketRouteDeps) {
+  const { flow, service, authenticate, sendbird, store } = deps;
+  return async (app: FastifyInstance) => {
+    app.post(
+      '/tickets',
+      {
+        schema: {
+          summary: 'Open a support ticket: a Case and its chat channel, exactly once per Idempotency-Key',
+          tags: ['tickets'],
+          headers: {
+            type: 'object',
+            required: ['idempotency-key'],
+            properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255, description: 'Made once per submission; a retry sends the same key' } },
+          },
+          body: { type: 'object', required: ['case'], additionalProperties: false, properties: { customer: customerSchema, case: caseSchema } },
+          response: { 201: ticketAnswerSchema, '4xx': { $ref: 'ErrorResponse#' }, '5xx': { $ref: 'ErrorResponse#' } },
+        },
+      },
+      async (req, reply) => {
+        const body = req.body as { customer?: { userId?: string; nickname?: string; email?: string }; case: CaseFields };
+        try {
+          const identity = await authenticate({ headers: req.headers, customer: body.customer });
+          const { ticket } = await flow.submit({ endpoint: 'tickets', identity, caseFields: body.case, idempotencyKey: req.headers['idempotency-key'] as string });
+          const session = await sessionOr503(service, ticket);
+          return reply.code(201).send({ ...ticketView(ticket), sendbird: session });
+        } catch (err) {
+          setRetryAfter(reply, err);
+          throw err;
+        }
+      },
+    );
+
+    app.get(
+      '/tickets/:id',
+      {
+        schema: {
+          summary: "A ticket's state, for its customer",
+          tags: ['tickets'],
+          params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } },
+          response: { 200: { type: 'object', properties: { ...ticketAnswerSchema.properties, lastError: { type: ['string', 'null'] } } }, '4xx': { $ref: 'ErrorResponse#' } },
+        },
+      },
+      async (req) => {
+        const identity = await authenticate({ headers: req.headers });
+        const t = await store.getTicket((req.params as { id: string }).id);
+        // Another customer's ticket is "not found", not "forbidden": ids must not be probeable.
+        if (!t || t.clientKey !== identity.userId) throw new AppError(404, 'ticket_not_found', 'no ticket with this id for this customer');
+        return { ...ticketView(t), lastError: t.state === 'failed' ? t.lastError : null };
+      },
+    );
+
+    app.post(
+      '/session',
+      {
+        schema: {
+          summary: "Renew the customer's Sendbird session token",
+          tags: ['tickets'],
+          body: { type: 'object', additionalProperties: false, properties: { customer: customerSchema } },
+          response: { 200: sessionSchema, '4xx': { $ref: 'ErrorResponse#' } },
+        },
+      },
+      async (req) => {
+        const body = (req.body ?? {}) as { customer?: { userId?: string; nickname?: string } };
+        const identity = await authenticate({ headers: req.headers, customer: body.customer });
+        return service.session(identity.userId);
+      },
+    );
+
+    // The tutorial's endpoint, answers in the tutorial's shape: `{error, code, message}`.
+    await app.register(async (compat) => {
+      compat.setErrorHandler((err: unknown, _req: FastifyRequest, reply: FastifyReply) => {
+        const e = err instanceof AppError ? err : undefined;
+        const status = e?.status ?? (typeof (err as { statusCode?: number }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : 500);
+        if (status >= 500 && !e) app.log.error({ err }, 'createticket failed');
+        setRetryAfter(reply, err);
+        const message = e?.message ?? (status < 500 ? (err as Error).message : 'internal error');
+        return reply.code(status).send({ error: true, code: status, message, ...(e ? { reason: e.code, ...e.extra } : {}) });
+      });
+      compat.post(
+        '/createticket',
+        {
+          schema: {
+            summary: "The tutorial's endpoint: headers `user` + `token`, body `{token_type, case}` (or `{user_id}`); answers the Sendbird group channel",
+            tags: ['tickets'],
+            body: { type: 'object', additionalProperties: true },
+          },
+        },
+        async (req, reply) => {
+          const parsed = parseTutorialBody(req.body);
+          if ('status' in parsed) return reply.code(parsed.status).send(parsed.body);
+          const customer = parsed.shape === 'v1' ? { userId: parsed.userId } : undefined;
+          const identity = await authenticate({ headers: req.headers, customer, ...(parsed.shape === 'v2' ? { tokenType: parsed.tokenType } : {}) });
+          const caseFields: CaseFields =
+            parsed.shape === 'v2'
+              ? parsed.caseFields
+              : { Subject: `Support request from ${identity.nickname}`, Description: 'Opened from the app', SuppliedName: identity.nickname };
+          const key = req.headers['idempotency-key'];
+          const { ticket, channel } = await flow.submit({ endpoint: 'createticket', identity, caseFields, idempotencyKey: typeof key === 'string' && key ? key.slice(0, 255) : null });
+          return reply.code(200).send(channel ?? (await sendbird.getGroupChannel(ticket.channelUrl as string, { showMember: true })));
+        },
+      );
+    });
+  };
+}

@@ -1,0 +1,229 @@
+/**
+ * The ticket flow: ensure the Sendbird user -> upsert the Case on its External Id and read back
+ * Id and CaseNumber in ONE composite call -> ensure the channel named after the Case Id -> (per
+ * answer) issue a session token.
+ *
+ * Every step is idempotent and its result is recorded on the ticket before the next one starts,
+ * so a retry, a job or a restarted process resumes where the last one stopped:
+ * - the Case upsert is keyed on `Sendbird_Ticket_Id__c` = ticket id, so it cannot create two Cases;
+ * - Sendbird's 400202 (already exists) on user or channel creation counts as done.
+ * A safety-net job is enqueued with the ticket, due a little later; the request path completes it
+ * when it finishes the ticket itself. If the process dies mid-way, the job finishes the ticket.
+ */
+import { errorFromResponse, type SalesforceClient } from '@sbsf/salesforce';
+import { SendbirdAlreadyExistsError, type SendbirdClient, type SendbirdGroupChannel } from '@sbsf/sendbird';
+import { SUPPORT_CHANNEL_CUSTOM_TYPE } from '@sbsf/wire';
+import type { Logger } from 'pino';
+import type { LedgerOutcome, Store, Ticket } from '../store/types.js';
+import type { CaseFields } from './case-fields.js';
+import { classifyFailure, type ClassifiedFailure } from './errors.js';
+
+export const TICKET_JOB = 'ticket.finish';
+
+export interface CustomerIdentity {
+  userId: string;
+  nickname: string;
+  email?: string;
+}
+
+export interface SessionInfo {
+  appId: string;
+  userId: string;
+  accessToken: string;
+  /** Epoch ms. */
+  expiresAt: number;
+  /** Where the Sendbird API is (the emulator's URL in the sandbox). */
+  apiHost: string;
+}
+
+export interface TicketServiceOptions {
+  store: Store;
+  salesforce: SalesforceClient;
+  sendbird: SendbirdClient;
+  logger: Logger;
+  appId: string;
+  apiHost: string;
+  apiVersion: string;
+  sessionTtlSeconds: number;
+  /** `Origin` set on Cases whose request did not name one. */
+  caseOrigin: string;
+  clock?: () => number;
+  /** When the safety-net job becomes due if the request path has not finished (default 30 s). */
+  safetyDelayMs?: number;
+  /** How many Sendbird user ids to remember as existing (saves a call per ticket). */
+  knownUsersMax?: number;
+}
+
+/** A step failed; `failure` says whether retrying can help. */
+export class TicketStepError extends Error {
+  constructor(
+    readonly ticket: Ticket,
+    readonly failure: ClassifiedFailure,
+  ) {
+    super(`[tickets] ticket ${ticket.id} stopped at ${ticket.state}: ${failure.message}`);
+    this.name = 'TicketStepError';
+  }
+}
+
+export class TicketService {
+  private readonly inflight = new Map<string, Promise<{ ticket: Ticket; channel?: SendbirdGroupChannel }>>();
+  private readonly knownUsers = new Set<string>();
+  private readonly now: () => number;
+
+  constructor(private readonly o: TicketServiceOptions) {
+    this.now = o.clock ?? Date.now;
+  }
+
+  /** Records a new ticket and its safety-net job. */
+  async create(ticketId: string, customer: CustomerIdentity, caseFields: CaseFields): Promise<Ticket> {
+    const ticket = await this.o.store.createTicket({
+      id: ticketId,
+      clientKey: customer.userId,
+      customerUserId: customer.userId,
+      customerNickname: customer.nickname,
+      caseFields: { ...caseFields },
+    });
+    await this.o.store.enqueue(TICKET_JOB, { ticketId }, { dedupeKey: `ticket:${ticketId}`, runAt: this.now() + (this.o.safetyDelayMs ?? 30_000) });
+    return ticket;
+  }
+
+  /**
+   * Runs the remaining steps of a ticket. Concurrent calls for one ticket in this process share
+   * one run. Throws `TicketStepError` when a step fails.
+   */
+  advance(ticketId: string): Promise<{ ticket: Ticket; channel?: SendbirdGroupChannel }> {
+    let run = this.inflight.get(ticketId);
+    if (!run) {
+      run = this.run(ticketId).finally(() => this.inflight.delete(ticketId));
+      this.inflight.set(ticketId, run);
+    }
+    return run;
+  }
+
+  /** A fresh Sendbird session token for a customer or agent. */
+  async session(userId: string): Promise<SessionInfo> {
+    const expiresAt = this.now() + this.o.sessionTtlSeconds * 1000;
+    const token = await this.o.sendbird.issueSessionToken(userId, { expiresAt });
+    return { appId: this.o.appId, userId, accessToken: token.token, expiresAt: token.expires_at, apiHost: this.o.apiHost };
+  }
+
+  private async run(ticketId: string): Promise<{ ticket: Ticket; channel?: SendbirdGroupChannel }> {
+    let ticket = await this.o.store.getTicket(ticketId);
+    if (!ticket) throw new Error(`[tickets] ticket ${ticketId} not found`);
+    let channel: SendbirdGroupChannel | undefined;
+    try {
+      if (ticket.state === 'received') {
+        await this.ensureUser(ticket);
+        ticket = await this.o.store.updateTicket(ticket.id, { state: 'user_ready' });
+      }
+      if (ticket.state === 'user_ready') {
+        const { id, caseNumber } = await this.upsertCase(ticket);
+        ticket = await this.o.store.updateTicket(ticket.id, { state: 'case_ready', caseId: id, caseNumber });
+      }
+      if (ticket.state === 'case_ready') {
+        channel = await this.ensureChannel(ticket);
+        ticket = await this.o.store.updateTicket(ticket.id, { state: 'channel_ready', channelUrl: ticket.caseId });
+      }
+      if (ticket.state === 'channel_ready') {
+        ticket = await this.o.store.updateTicket(ticket.id, { state: 'completed', lastError: null });
+      }
+      return { ticket, ...(channel ? { channel } : {}) };
+    } catch (err) {
+      const failure = classifyFailure(err);
+      const patch = {
+        lastError: `${failure.system} ${failure.code}: ${failure.message}`.slice(0, 1000),
+        attempts: ticket.attempts + 1,
+        ...(failure.kind === 'rejected' ? { state: 'failed' as const } : {}),
+      };
+      ticket = await this.o.store.updateTicket(ticket.id, patch);
+      this.o.logger.warn({ ticketId, state: ticket.state, failure: { ...failure } }, 'ticket step failed');
+      throw new TicketStepError(ticket, failure);
+    }
+  }
+
+  private async ledger(t: Ticket, system: 'salesforce' | 'sendbird', action: string, target: string, outcome: LedgerOutcome, detail: Record<string, unknown> = {}) {
+    await this.o.store.appendLedger({ ticketId: t.id, caseId: t.caseId, system, action, target, outcome, detail });
+  }
+
+  private async ensureUser(t: Ticket): Promise<void> {
+    const userId = t.customerUserId;
+    if (this.knownUsers.has(userId)) return;
+    try {
+      await this.o.sendbird.createUser({ user_id: userId, nickname: t.customerNickname ?? userId, profile_url: '' });
+      await this.ledger(t, 'sendbird', 'user.create', userId, 'ok');
+    } catch (err) {
+      if (!(err instanceof SendbirdAlreadyExistsError)) {
+        await this.ledger(t, 'sendbird', 'user.create', userId, 'error', { code: classifyFailure(err).code });
+        throw err;
+      }
+      await this.ledger(t, 'sendbird', 'user.create', userId, 'exists');
+    }
+    this.rememberUser(userId);
+  }
+
+  private rememberUser(userId: string): void {
+    if (this.knownUsers.size >= (this.o.knownUsersMax ?? 50_000)) {
+      const oldest = this.knownUsers.values().next().value;
+      if (oldest !== undefined) this.knownUsers.delete(oldest);
+    }
+    this.knownUsers.add(userId);
+  }
+
+  /** One composite call: upsert on the External Id, then read Id and CaseNumber back. */
+  private async upsertCase(t: Ticket): Promise<{ id: string; caseNumber: string }> {
+    const base = `/services/data/v${this.o.apiVersion}/sobjects/Case`;
+    const fields = t.caseFields as CaseFields;
+    const body = { ...fields, Origin: fields.Origin ?? this.o.caseOrigin, Sendbird_User_Id__c: t.customerUserId };
+    try {
+      const [upsert, read] = await this.o.salesforce.composite(
+        [
+          { method: 'PATCH', url: `${base}/Sendbird_Ticket_Id__c/${encodeURIComponent(t.id)}`, referenceId: 'upsertCase', body },
+          { method: 'GET', url: `${base}/@{upsertCase.id}?fields=Id,CaseNumber`, referenceId: 'readCase' },
+        ],
+        { allOrNone: true },
+      );
+      if (!upsert || upsert.httpStatusCode >= 400) throw errorFromResponse(upsert?.httpStatusCode ?? 500, upsert?.body);
+      if (!read || read.httpStatusCode >= 400) throw errorFromResponse(read?.httpStatusCode ?? 500, read?.body);
+      const rec = read.body as { Id?: string; CaseNumber?: string };
+      if (!rec.Id || !rec.CaseNumber) throw new Error('[tickets] the Case read-back had no Id or CaseNumber');
+      const created = (upsert.body as { created?: boolean }).created === true;
+      await this.o.store.appendLedger({
+        ticketId: t.id,
+        caseId: rec.Id,
+        system: 'salesforce',
+        action: 'case.upsert',
+        target: rec.Id,
+        outcome: created ? 'ok' : 'exists',
+        detail: { caseNumber: rec.CaseNumber, externalId: t.id },
+      });
+      return { id: rec.Id, caseNumber: rec.CaseNumber };
+    } catch (err) {
+      await this.ledger(t, 'salesforce', 'case.upsert', t.id, 'error', { code: classifyFailure(err).code });
+      throw err;
+    }
+  }
+
+  private async ensureChannel(t: Ticket): Promise<SendbirdGroupChannel | undefined> {
+    const url = t.caseId as string;
+    try {
+      const channel = await this.o.sendbird.createGroupChannel({
+        channel_url: url,
+        name: `Case ${t.caseNumber}`,
+        custom_type: SUPPORT_CHANNEL_CUSTOM_TYPE,
+        // Never distinct: a distinct channel would be reused for another Case of the same members.
+        is_distinct: false,
+        user_ids: [t.customerUserId],
+        data: JSON.stringify({ caseId: url, caseNumber: t.caseNumber, ticketId: t.id }),
+      });
+      await this.ledger(t, 'sendbird', 'channel.create', url, 'ok');
+      return channel;
+    } catch (err) {
+      if (err instanceof SendbirdAlreadyExistsError) {
+        await this.ledger(t, 'sendbird', 'channel.create', url, 'exists');
+        return undefined;
+      }
+      await this.ledger(t, 'sendbird', 'channel.create', url, 'error', { code: classifyFailure(err).code });
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { inspect } from 'node:util';
+import { tempDir } from '@sbsf/testkit';
+import { ConfigError, configSecrets, loadConfig, redactedConfig } from '../src/config.js';
+import { baseEnv, SECRETS } from './fixtures.js';
+
+function problems(env: Record<string, string | undefined>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, String(err));
+    return err.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+test('a complete environment gives a frozen config with the documented defaults', () => {
+  const c = loadConfig(baseEnv({ LOG_LEVEL: undefined }));
+  assert.equal(c.http.port, 8080);
+  assert.equal(c.http.host, '127.0.0.1');
+  assert.equal(c.http.publicUrl, 'http://127.0.0.1:8080');
+  assert.deepEqual(c.http.corsOrigins, []);
+  assert.equal(c.http.rateLimitPerMinute, 60);
+  assert.equal(c.http.bodyLimitBytes, 65536);
+  assert.equal(c.http.trustProxy, false);
+  assert.equal(c.logLevel, 'info');
+  assert.equal(c.store.kind, 'sqlite');
+  assert.match(c.store.file, /data[\\/]bridge\.sqlite$/);
+  assert.equal(c.salesforce.authFlow, 'client_credentials');
+  assert.equal(c.salesforce.apiVersion, '62.0');
+  assert.equal(c.salesforce.caseOrigin, 'Chat');
+  assert.equal(c.sendbird.apiUrl, 'https://api-APP-1234.sendbird.com');
+  assert.deepEqual(c.sendbird.previousApiTokens, [SECRETS.PREVIOUS_TOKEN]);
+  assert.equal(c.sendbird.sessionTtlSeconds, 86400);
+  assert.equal(c.customerAuth.mode, 'jwt');
+  assert.equal(c.sandbox, false);
+  assert.deepEqual(c.jobs, { pollMs: 1000, maxAttempts: 10, leaseMs: 300000, concurrency: 4 });
+  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.sendbird) && Object.isFrozen(c.http.corsOrigins));
+  assert.throws(() => {
+    (c.http as { port: number }).port = 1;
+  }, TypeError);
+});
+
+test('an empty environment lists every missing setting in one error, each with its variable and what to set', () => {
+  let message = '';
+  try {
+    loadConfig({});
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    message = err.message;
+  }
+  for (const name of [
+    'SALESFORCE_LOGIN_URL',
+    'SALESFORCE_CLIENT_ID',
+    'SALESFORCE_CLIENT_SECRET',
+    'SENDBIRD_APP_ID',
+    'SENDBIRD_API_TOKEN',
+    'BRIDGE_SHARED_SECRET',
+    'CUSTOMER_JWT_SECRET',
+  ]) {
+    assert.match(message, new RegExp(`\\[bridge\\] ${name}[^\\n]* is required`), `${name} should be listed as required`);
+  }
+  assert.match(message, /\[bridge\] SENDBIRD_API_TOKEN is required: the master API token/);
+  assert.match(message, /invalid configuration \(7 problems\)/);
+});
+
+test('invalid values are listed together with the variable and the value', () => {
+  const p = problems(
+    baseEnv({
+      PORT: 'eighty',
+      RATE_LIMIT_PER_MINUTE: '0',
+      LOG_LEVEL: 'loud',
+      SALESFORCE_AUTH_FLOW: 'magic',
+      SALESFORCE_API_VERSION: 'v62',
+      CORS_ORIGINS: 'https://ok.example.com,*,https://x.example.com/path',
+      BRIDGE_SHARED_SECRET: 'short',
+      TRUST_PROXY: 'sometimes',
+      SALESFORCE_LOGIN_URL: 'http://acme.my.salesforce.com',
+    }),
+  );
+  const text = p.join('\n');
+  assert.match(text, /PORT must be a whole number from 0 to 65535 \(got "eighty"\)/);
+  assert.match(text, /RATE_LIMIT_PER_MINUTE must be a whole number from 1/);
+  assert.match(text, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)/);
+  assert.match(text, /SALESFORCE_AUTH_FLOW must be one of client_credentials, jwt_bearer, password/);
+  assert.match(text, /SALESFORCE_API_VERSION must look like 62.0/);
+  assert.match(text, /CORS_ORIGINS entries must be origins .* \(got "\*"\)/);
+  assert.match(text, /CORS_ORIGINS entries must be origins .* \(got "https:\/\/x.example.com\/path"\)/);
+  assert.match(text, /BRIDGE_SHARED_SECRET must be at least 32 characters/);
+  assert.match(text, /TRUST_PROXY must be true, false, a hop count/);
+  assert.match(text, /SALESFORCE_LOGIN_URL must use https outside the sandbox/);
+  assert.equal(p.length, 10);
+  assert.ok(p.every((line) => line.startsWith('[bridge] ')));
+  assert.ok(!text.includes('short'), 'a secret value is never echoed');
+});
+
+test('guest customer identity is refused outside the sandbox and accepted with SANDBOX=true', () => {
+  const p = problems(baseEnv({ CUSTOMER_AUTH_MODE: 'guest' }));
+  assert.equal(p.length, 1);
+  assert.match(p[0] ?? '', /CUSTOMER_AUTH_MODE guest .* only allowed with SANDBOX=true/);
+  const c = loadConfig(baseEnv({ CUSTOMER_AUTH_MODE: 'guest', SANDBOX: 'true', SALESFORCE_LOGIN_URL: 'http://sf.sandbox.test:7001' }));
+  assert.deepEqual({ ...c.customerAuth }, { mode: 'guest' });
+  assert.equal(c.salesforce.loginUrl, 'http://sf.sandbox.test:7001', 'plain http is fine in the sandbox');
+});
+
+test('customer JWT settings: exactly one of secret or public key; the public key must parse', () => {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  assert.match(problems(baseEnv({ CUSTOMER_JWT_PUBLIC_KEY: pem })).join(), /set only one/);
+  assert.match(problems(baseEnv({ CUSTOMER_JWT_SECRET: undefined, CUSTOMER_JWT_PUBLIC_KEY: 'not a key' })).join(), /CUSTOMER_JWT_PUBLIC_KEY is not a valid PEM public key/);
+  const c = loadConfig(baseEnv({ CUSTOMER_JWT_SECRET: undefined, CUSTOMER_JWT_PUBLIC_KEY: pem, CUSTOMER_JWT_ISSUER: 'https://id.example.com' }));
+  assert.equal(c.customerAuth.mode, 'jwt');
+  assert.ok(c.customerAuth.mode === 'jwt' && c.customerAuth.jwtPublicKey?.includes('BEGIN PUBLIC KEY'));
+  assert.ok(c.customerAuth.mode === 'jwt' && c.customerAuth.issuer === 'https://id.example.com');
+  const sb = loadConfig(baseEnv({ CUSTOMER_JWT_SECRET: undefined, CUSTOMER_AUTH_MODE: 'sendbird_token' }));
+  assert.equal(sb.customerAuth.mode, 'sendbird_token');
+});
+
+test('Salesforce flows: each requires its own settings; the JWT key may come from a file', (t) => {
+  const jwtMissing = problems(baseEnv({ SALESFORCE_AUTH_FLOW: 'jwt_bearer', SALESFORCE_CLIENT_SECRET: undefined })).join('\n');
+  assert.match(jwtMissing, /SALESFORCE_USERNAME is required/);
+  assert.match(jwtMissing, /SALESFORCE_JWT_PRIVATE_KEY or SALESFORCE_JWT_PRIVATE_KEY_FILE is required by the jwt_bearer flow/);
+  assert.doesNotMatch(jwtMissing, /SALESFORCE_CLIENT_SECRET/);
+
+  const pwMissing = problems(baseEnv({ SALESFORCE_AUTH_FLOW: 'password' })).join('\n');
+  assert.match(pwMissing, /SALESFORCE_USERNAME is required/);
+  assert.match(pwMissing, /SALESFORCE_PASSWORD is required/);
+
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const file = join(tempDir(t), 'server.key');
+  writeFileSync(file, pem);
+  const c = loadConfig(baseEnv({ SALESFORCE_AUTH_FLOW: 'jwt_bearer', SALESFORCE_USERNAME: 'integration@acme.com', SALESFORCE_JWT_PRIVATE_KEY_FILE: file }));
+  assert.equal(c.salesforce.jwtPrivateKey, pem);
+  const inline = loadConfig(
+    baseEnv({ SALESFORCE_AUTH_FLOW: 'jwt_bearer', SALESFORCE_USERNAME: 'integration@acme.com', SALESFORCE_JWT_PRIVATE_KEY: pem.replace(/\n/g, '\\n') }),
+  );
+  assert.equal(inline.salesforce.jwtPrivateKey, pem, 'literal \\n in an env var become newlines');
+
+  const bad = problems(baseEnv({ SALESFORCE_AUTH_FLOW: 'jwt_bearer', SALESFORCE_USERNAME: 'u@acme.com', SALESFORCE_JWT_PRIVATE_KEY_FILE: join(tempDir(t), 'missing.key') }));
+  assert.match(bad.join(), /SALESFORCE_JWT_PRIVATE_KEY_FILE names a file that cannot be read \(ENOENT\)/);
+});
+
+test('DATABASE_URL: sqlite URLs are used, PostgreSQL is refused as not supported yet', () => {
+  const c = loadConfig(baseEnv({ DATABASE_URL: 'sqlite:./somewhere/bridge.db' }));
+  assert.match(c.store.file, /somewhere[\\/]bridge\.db$/);
+  const p = problems(baseEnv({ DATABASE_URL: 'postgres://bridge:pw@db.example.com/bridge' }));
+  assert.match(p.join(), /DATABASE_URL is a PostgreSQL URL: PostgreSQL is not supported yet/);
+  assert.ok(!p.join().includes('pw@'), 'the URL (and its password) is not echoed');
+  assert.match(problems(baseEnv({ DATABASE_URL: 'mysql://x' })).join(), /DATABASE_URL must be sqlite:<file>/);
+});
+
+test('warnings: client credentials against login.salesforce.com, and the deprecated password flow', () => {
+  const c = loadConfig(baseEnv({ SALESFORCE_LOGIN_URL: 'https://login.salesforce.com' }));
+  assert.match(c.warnings.join(), /My Domain/);
+  const pw = loadConfig(baseEnv({ SALESFORCE_AUTH_FLOW: 'password', SALESFORCE_USERNAME: 'u@acme.com', SALESFORCE_PASSWORD: 'hunter2-and-token' }));
+  assert.match(pw.warnings.join(), /deprecated/);
+});
+
+test('secrets stay out of JSON, String() and inspect() of the config, and redactedConfig() masks them', () => {
+  const c = loadConfig(baseEnv({ SALESFORCE_AUTH_FLOW: 'password', SALESFORCE_USERNAME: 'u@acme.com', SALESFORCE_PASSWORD: 'hunter2-and-token' }));
+  const secrets = [...Object.values(SECRETS), 'hunter2-and-token'];
+  assert.deepEqual(new Set(configSecrets(c)), new Set(secrets));
+  for (const text of [JSON.stringify(c), String(c), inspect(c, { depth: 10 }), JSON.stringify(c.sendbird), String(c.salesforce), inspect(c.customerAuth), JSON.stringify(redactedConfig(c))]) {
+    for (const s of secrets) assert.ok(!text.includes(s), `a secret leaked into: ${text.slice(0, 80)}...`);
+    assert.match(text, /\[REDACTED\]/);
+  }
+  // ...while the code that needs them can still read them.
+  assert.equal(c.sendbird.apiToken, SECRETS.SENDBIRD_API_TOKEN);
+  assert.equal(JSON.parse(JSON.stringify(c)).sendbird.appId, 'APP-1234', 'non-secret settings are still shown');
+});

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
+import { test } from 'node:test';
+import { createJwtVerifier, JwtError, signCustomerJwt } from '../src/identity/jwt.js';
+
+const secret = 'customer-backend-shared-secret-0123456789';
+const now = Date.UTC(2026, 10, 25, 12, 0, 0);
+const nowSec = now / 1000;
+const verifyHs = createJwtVerifier({ secret, now: () => now });
+const code = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof JwtError, String(e));
+    return e.code;
+  }
+  return 'no error';
+};
+
+test('HS256: a valid token gives the claims', () => {
+  const t = signCustomerJwt({ sub: 'cust-1', name: 'Jo', email: 'jo@example.com', exp: nowSec + 60 }, secret);
+  assert.deepEqual(verifyHs(t), { sub: 'cust-1', name: 'Jo', email: 'jo@example.com', exp: nowSec + 60 });
+});
+
+test('HS256: wrong secret, tampering, expiry, missing claims and alg none are refused', () => {
+  const good = signCustomerJwt({ sub: 'cust-1', exp: nowSec + 60 }, secret);
+  assert.equal(code(() => verifyHs(signCustomerJwt({ sub: 'cust-1', exp: nowSec + 60 }, 'other-secret'))), 'token_signature');
+  const [h, , s] = good.split('.');
+  const forged = `${h}.${Buffer.from(JSON.stringify({ sub: 'admin', exp: nowSec + 60 })).toString('base64url')}.${s}`;
+  assert.equal(code(() => verifyHs(forged)), 'token_signature');
+  assert.equal(code(() => verifyHs(signCustomerJwt({ sub: 'cust-1', exp: nowSec - 31 }, secret))), 'token_expired');
+  assert.equal(code(() => verifyHs(signCustomerJwt({ exp: nowSec + 60 }, secret))), 'token_claims');
+  assert.equal(code(() => verifyHs(signCustomerJwt({ sub: 'cust-1' }, secret))), 'token_claims');
+  const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', exp: nowSec + 60 })).toString('base64url')}.`;
+  assert.equal(code(() => verifyHs(none)), 'token_algorithm');
+  assert.equal(code(() => verifyHs('not-a-jwt')), 'token_malformed');
+});
+
+test('RS256: verifies with the public key; an HS256 token made with the public key as secret is refused', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pub = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const verifyRs = createJwtVerifier({ publicKey: pub, issuer: 'https://shop.example', audience: 'support', now: () => now });
+  const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const claims = { sub: 'cust-2', exp: nowSec + 60, iss: 'https://shop.example', aud: 'support' };
+  const body = `${enc({ alg: 'RS256' })}.${enc(claims)}`;
+  const token = `${body}.${sign('RSA-SHA256', Buffer.from(body), privateKey).toString('base64url')}`;
+  assert.equal(verifyRs(token).sub, 'cust-2');
+  const confused = `${enc({ alg: 'HS256' })}.${enc(claims)}`;
+  const confusedToken = `${confused}.${createHmac('sha256', pub).update(confused).digest('base64url')}`;
+  assert.equal(code(() => verifyRs(confusedToken)), 'token_algorithm');
+  const wrongAud = `${enc({ alg: 'RS256' })}.${enc({ ...claims, aud: 'other' })}`;
+  assert.equal(code(() => verifyRs(`${wrongAud}.${sign('RSA-SHA256', Buffer.from(wrongAud), privateKey).toString('base64url')}`)), 'token_audience');
+});
+
+test('configuration must name exactly one key', () => {
+  assert.throws(() => createJwtVerifier({}), /exactly one/);
+  assert.throws(() => createJwtVerifier({ secret: 'a', publicKey: 'b' }), /exactly one/);
+});

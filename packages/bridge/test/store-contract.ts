@@ -1,0 +1,325 @@
+/**
+ * The store's behaviour, written once against the `Store` interface so every implementation
+ * (SQLite now, PostgreSQL later) runs the very same suite: `storeContract('sqlite', harness)`.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, test, type TestContext } from 'node:test';
+import { TicketStateError, type Store } from '../src/store/index.js';
+
+export interface FakeClock {
+  now: number;
+  advance(ms: number): void;
+}
+
+export function fakeClock(start = Date.UTC(2026, 0, 1)): FakeClock {
+  return {
+    now: start,
+    advance(ms: number) {
+      this.now += ms;
+    },
+  };
+}
+
+export interface StoreHarness {
+  clock: FakeClock;
+  /** Opens a new connection to the same fresh database (each call is another "process"). */
+  open(): Promise<Store>;
+  /** Runs raw SQL on the database, as an operator's script would. */
+  exec(sql: string): Promise<void>;
+}
+
+export function storeContract(name: string, makeHarness: (t: TestContext) => StoreHarness): void {
+  /** A harness and one open store, closed when the test ends. */
+  async function setup(t: TestContext) {
+    const h = makeHarness(t);
+    const opened: Store[] = [];
+    const open = async () => {
+      const s = await h.open();
+      opened.push(s);
+      return s;
+    };
+    t.after(async () => {
+      for (const s of opened) await s.close();
+    });
+    return { ...h, open, store: await open() };
+  }
+
+  const newTicket = (overrides: Record<string, unknown> = {}) => ({
+    id: randomUUID(),
+    clientKey: 'cust-1',
+    customerUserId: 'cust-1',
+    customerNickname: 'Jo',
+    caseFields: { Subject: 'Broken', Description: 'It broke' },
+    ...overrides,
+  });
+
+  describe(`${name} store: tickets`, () => {
+    test('create, get, update and list by state', async (t) => {
+      const { store, clock } = await setup(t);
+      const created = await store.createTicket(newTicket());
+      assert.equal(created.state, 'received');
+      assert.equal(created.attempts, 0);
+      assert.equal(created.createdAt, clock.now);
+      assert.deepEqual(await store.getTicket(created.id), created);
+      assert.equal(await store.getTicket(randomUUID()), null);
+
+      clock.advance(1000);
+      const updated = await store.updateTicket(created.id, { state: 'case_ready', caseId: '500000000000001AAA', caseNumber: '00001001', attempts: 1 });
+      assert.equal(updated.state, 'case_ready');
+      assert.equal(updated.caseId, '500000000000001AAA');
+      assert.equal(updated.caseNumber, '00001001');
+      assert.equal(updated.updatedAt, clock.now);
+      assert.deepEqual(updated.caseFields, { Subject: 'Broken', Description: 'It broke' }, 'untouched fields stay');
+
+      const other = await store.createTicket(newTicket({ clientKey: 'cust-2', customerUserId: 'cust-2' }));
+      assert.deepEqual(
+        (await store.listTickets({ state: 'case_ready' })).map((x) => x.id),
+        [created.id],
+      );
+      assert.deepEqual(
+        (await store.listTickets({ state: 'received' })).map((x) => x.id),
+        [other.id],
+      );
+      assert.equal((await store.listTickets()).length, 2);
+      await assert.rejects(store.updateTicket(randomUUID(), { lastError: 'x' }), /not found/);
+    });
+
+    test('state only moves forward; failed can be resumed; completed is final', async (t) => {
+      const { store } = await setup(t);
+      const { id } = await store.createTicket(newTicket());
+      await store.updateTicket(id, { state: 'case_ready' });
+      await assert.rejects(store.updateTicket(id, { state: 'user_ready' }), (err: unknown) => {
+        assert.ok(err instanceof TicketStateError);
+        assert.equal(err.from, 'case_ready');
+        assert.equal(err.to, 'user_ready');
+        return true;
+      });
+      await assert.rejects(store.updateTicket(id, { state: 'received' }), TicketStateError);
+      assert.equal((await store.getTicket(id))?.state, 'case_ready', 'a refused update changes nothing');
+      await store.updateTicket(id, { state: 'case_ready', lastError: 'Sendbird 503' });
+      await store.updateTicket(id, { state: 'failed', lastError: 'gave up' });
+      await assert.rejects(store.updateTicket(id, { state: 'received' }), TicketStateError);
+      await store.updateTicket(id, { state: 'channel_ready', lastError: null });
+      await store.updateTicket(id, { state: 'completed' });
+      for (const to of ['failed', 'channel_ready', 'received'] as const) {
+        await assert.rejects(store.updateTicket(id, { state: to }), TicketStateError, `completed -> ${to}`);
+      }
+    });
+  });
+
+  describe(`${name} store: idempotency keys`, () => {
+    test('20 concurrent claims of one key over 4 connections: exactly one wins', async (t) => {
+      const { store, open } = await setup(t);
+      const conns = [store, await open(), await open(), await open()];
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (conns[i % conns.length] as Store).claimIdempotencyKey('tickets:cust-1', 'key-1', 'hash-a', `ticket-${i}`)),
+      );
+      const winners = results.filter((r) => r.claimed);
+      assert.equal(winners.length, 1);
+      const winner = winners[0];
+      assert.ok(winner?.claimed);
+      for (const r of results) {
+        if (r.claimed) continue;
+        assert.equal(r.existing.ticketId, winner.record.ticketId, 'losers see the winner\'s ticket');
+        assert.equal(r.existing.requestHash, 'hash-a');
+        assert.equal(r.existing.responseStatus, null, 'not final yet');
+      }
+    });
+
+    test('the final answer is recorded once; scopes are separate; expired and released keys can be claimed again', async (t) => {
+      const { store, clock } = await setup(t);
+      assert.ok((await store.claimIdempotencyKey('s', 'k', 'h1', 't1', { ttlMs: 60_000 })).claimed);
+      assert.ok((await store.claimIdempotencyKey('other-scope', 'k', 'h1', 't9')).claimed, 'same key, other scope');
+      const done = await store.completeIdempotencyKey('s', 'k', 201, { caseId: '500x' });
+      assert.equal(done.responseStatus, 201);
+      assert.deepEqual(done.responseBody, { caseId: '500x' });
+      const again = await store.completeIdempotencyKey('s', 'k', 500, { error: 'late' });
+      assert.equal(again.responseStatus, 201, 'a final answer is never overwritten');
+      const replay = await store.claimIdempotencyKey('s', 'k', 'h1', 't2');
+      assert.ok(!replay.claimed);
+      assert.deepEqual(replay.existing.responseBody, { caseId: '500x' });
+      assert.equal(replay.existing.ticketId, 't1');
+
+      clock.advance(60_001);
+      assert.equal(await store.getIdempotencyKey('s', 'k'), null, 'expired');
+      const fresh = await store.claimIdempotencyKey('s', 'k', 'h2', 't3');
+      assert.ok(fresh.claimed, 'an expired key is claimable');
+      assert.equal(fresh.record.ticketId, 't3');
+
+      await store.releaseIdempotencyKey('s', 'k');
+      assert.ok((await store.claimIdempotencyKey('s', 'k', 'h4', 't4')).claimed, 'a released (unfinished) key is claimable');
+      clock.advance(25 * 60 * 60 * 1000);
+      assert.equal(await store.purgeExpiredIdempotencyKeys(), 2);
+    });
+  });
+
+  describe(`${name} store: jobs`, () => {
+    test('enqueue, claim (once), complete; run_at, kinds and counts are honoured', async (t) => {
+      const { store, clock } = await setup(t);
+      const { job, created } = await store.enqueue('ticket.create', { ticketId: 't1' });
+      assert.ok(created);
+      assert.equal(job.state, 'queued');
+      assert.equal(job.maxAttempts, 10);
+      const later = await store.enqueue('ticket.create', { ticketId: 't2' }, { runAt: clock.now + 5_000, maxAttempts: 3 });
+      await store.enqueue('other.kind', { x: 1 });
+
+      const claimed = await store.claimJobs('w1', 10, 30_000, ['ticket.create']);
+      assert.deepEqual(
+        claimed.map((j) => j.id),
+        [job.id],
+        'only due jobs of the asked kinds',
+      );
+      const [c] = claimed;
+      assert.equal(c?.state, 'running');
+      assert.equal(c?.attempts, 1);
+      assert.equal(c?.lockedBy, 'w1');
+      assert.equal(c?.lockedUntil, clock.now + 30_000);
+      assert.deepEqual(c?.payload, { ticketId: 't1' });
+      assert.deepEqual(await store.claimJobs('w2', 10, 30_000, ['ticket.create']), [], 'a leased job is not claimed twice');
+
+      assert.equal(await store.completeJob(job.id, 'w2'), false, 'only the lease holder completes');
+      assert.equal(await store.completeJob(job.id, 'w1'), true);
+      assert.equal((await store.getJob(job.id))?.state, 'done');
+
+      clock.advance(5_000);
+      assert.deepEqual(
+        (await store.claimJobs('w1', 10, 30_000, ['ticket.create'])).map((j) => j.id),
+        [later.job.id],
+      );
+      assert.deepEqual(await store.countJobsByState(), { queued: 1, running: 1, done: 1, dead: 0 });
+    });
+
+    test('a dedupe key enqueues once, whatever state the first job is in', async (t) => {
+      const { store } = await setup(t);
+      const first = await store.enqueue('webhook.message', { messageId: 42 }, { dedupeKey: 'sendbird:message:42' });
+      const second = await store.enqueue('webhook.message', { messageId: 42, again: true }, { dedupeKey: 'sendbird:message:42' });
+      assert.ok(first.created);
+      assert.ok(!second.created);
+      assert.equal(second.job.id, first.job.id);
+      assert.deepEqual(second.job.payload, { messageId: 42 }, 'the first payload stands');
+      const [claimed] = await store.claimJobs('w', 1, 1_000);
+      assert.ok(claimed);
+      await store.completeJob(claimed.id, 'w');
+      assert.ok(!(await store.enqueue('webhook.message', {}, { dedupeKey: 'sendbird:message:42' })).created, 'still deduped after it ran');
+      assert.ok((await store.enqueue('webhook.message', {}, { dedupeKey: 'sendbird:message:43' })).created);
+      assert.ok((await store.enqueue('webhook.message', {})).created && (await store.enqueue('webhook.message', {})).created, 'no key, no dedupe');
+    });
+
+    test('failures: retry at the given time, dead letter, requeue; release gives back an unstarted job', async (t) => {
+      const { store, clock } = await setup(t);
+      const { job } = await store.enqueue('k', {}, { maxAttempts: 2 });
+      await store.claimJobs('w', 1, 10_000);
+      assert.equal(await store.failJob(job.id, 'w', 'Sendbird 503', clock.now + 2_000), true);
+      const retrying = await store.getJob(job.id);
+      assert.equal(retrying?.state, 'queued');
+      assert.equal(retrying?.lastError, 'Sendbird 503');
+      assert.equal(retrying?.lockedBy, null);
+      assert.deepEqual(await store.claimJobs('w', 1, 10_000), [], 'not before its retry time');
+      clock.advance(2_000);
+      const [second] = await store.claimJobs('w', 1, 10_000);
+      assert.equal(second?.attempts, 2);
+      assert.equal(await store.failJob(job.id, 'w', 'Sendbird 503 again', 'dead'), true);
+      assert.deepEqual(
+        (await store.listDeadJobs()).map((j) => [j.id, j.lastError]),
+        [[job.id, 'Sendbird 503 again']],
+      );
+      assert.deepEqual(await store.claimJobs('w', 1, 10_000), [], 'a dead job is not claimed');
+
+      assert.equal(await store.requeueDead(job.id), true);
+      assert.equal(await store.requeueDead(job.id), false, 'only dead jobs are requeued');
+      const [revived] = await store.claimJobs('w', 1, 10_000);
+      assert.equal(revived?.id, job.id);
+      assert.equal(revived?.attempts, 1, 'a requeued job gets a fresh attempt budget');
+
+      assert.equal(await store.releaseJob(job.id, 'w'), true);
+      const released = await store.getJob(job.id);
+      assert.equal(released?.state, 'queued');
+      assert.equal(released?.attempts, 0, 'a released job did not use an attempt');
+    });
+
+    test('a crash mid-job: the lease expires and another connection reclaims the job', async (t) => {
+      const { store, open, clock } = await setup(t);
+      const { job } = await store.enqueue('ticket.create', { ticketId: 't1' });
+      const [mine] = await store.claimJobs('worker-a', 5, 60_000);
+      assert.equal(mine?.id, job.id);
+      await store.close(); // worker A dies without completing or failing the job
+
+      const survivor = await open();
+      assert.deepEqual(await survivor.claimJobs('worker-b', 5, 60_000), [], 'the lease still holds');
+      clock.advance(60_000);
+      const [reclaimed] = await survivor.claimJobs('worker-b', 5, 60_000);
+      assert.equal(reclaimed?.id, job.id);
+      assert.equal(reclaimed?.attempts, 2, 'the crashed attempt counts');
+      assert.equal(reclaimed?.lockedBy, 'worker-b');
+      assert.equal(await survivor.completeJob(job.id, 'worker-a'), false, 'the dead worker lost its lease');
+      assert.equal(await survivor.completeJob(job.id, 'worker-b'), true);
+    });
+
+    test('a job whose lease expires on its last attempt is dead-lettered, not run again', async (t) => {
+      const { store, clock } = await setup(t);
+      const { job } = await store.enqueue('poison', {}, { maxAttempts: 1 });
+      await store.claimJobs('w', 1, 1_000);
+      clock.advance(1_000);
+      assert.deepEqual(await store.claimJobs('w2', 1, 1_000), []);
+      const dead = await store.getJob(job.id);
+      assert.equal(dead?.state, 'dead');
+      assert.match(dead?.lastError ?? '', /lease expired on attempt 1 of 1/);
+    });
+  });
+
+  describe(`${name} store: ledger`, () => {
+    test('append and read by Case and by ticket, oldest first; secret-named fields are masked', async (t) => {
+      const { store, clock } = await setup(t);
+      const ticket = await store.createTicket(newTicket());
+      const caseId = '500000000000001AAA';
+      const a = await store.appendLedger({ ticketId: ticket.id, system: 'sendbird', action: 'user.create', target: 'cust-1', outcome: 'ok' });
+      clock.advance(10);
+      await store.appendLedger({ ticketId: ticket.id, caseId, system: 'salesforce', action: 'case.upsert', target: caseId, outcome: 'ok', detail: { caseNumber: '00001001' } });
+      await store.appendLedger({
+        caseId,
+        system: 'sendbird',
+        action: 'member.invite',
+        target: '005000000000001AAA',
+        outcome: 'exists',
+        detail: { access_token: 'should-not-be-kept', nested: { password: 'nope' }, code: 400202 },
+      });
+      assert.equal(a.at, clock.now - 10);
+      assert.deepEqual(a.detail, {});
+      assert.deepEqual(
+        (await store.ledgerForTicket(ticket.id)).map((e) => e.action),
+        ['user.create', 'case.upsert'],
+      );
+      const forCase = await store.ledgerForCase(caseId);
+      assert.deepEqual(
+        forCase.map((e) => [e.system, e.action, e.outcome]),
+        [
+          ['salesforce', 'case.upsert', 'ok'],
+          ['sendbird', 'member.invite', 'exists'],
+        ],
+      );
+      assert.deepEqual(forCase[1]?.detail, { access_token: '[REDACTED]', nested: { password: '[REDACTED]' }, code: 400202 });
+    });
+
+    test('the ledger is append-only: UPDATE and DELETE are refused by the database', async (t) => {
+      const { store, exec } = await setup(t);
+      await store.appendLedger({ caseId: '500x', system: 'salesforce', action: 'case.upsert', outcome: 'ok' });
+      await assert.rejects(exec("UPDATE ledger SET outcome = 'error'"), /append-only/);
+      await assert.rejects(exec('DELETE FROM ledger'), /append-only/);
+      assert.equal((await store.ledgerForCase('500x'))[0]?.outcome, 'ok');
+    });
+  });
+
+  describe(`${name} store: health`, () => {
+    test('healthy when open and migrated; not healthy once closed', async (t) => {
+      const { store } = await setup(t);
+      const ok = await store.health();
+      assert.equal(ok.ok, true);
+      assert.equal(ok.schemaVersion, ok.latestVersion);
+      await store.close();
+      const down = await store.health();
+      assert.equal(down.ok, false);
+      assert.match(down.reason ?? '', /unreachable/);
+    });
+  });
+}

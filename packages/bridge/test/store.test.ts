@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { tempDir } from '@sbsf/testkit';
+import { SQLITE_MIGRATIONS, SqliteStore } from '../src/store/index.js';
+import { fakeClock, storeContract } from './store-contract.js';
+
+storeContract('sqlite', (t) => {
+  const file = join(tempDir(t, 'store-'), 'bridge.sqlite');
+  const clock = fakeClock();
+  return {
+    clock,
+    open: async () => new SqliteStore({ file, clock: () => clock.now }),
+    exec: async (sql) => {
+      const db = new Database(file);
+      try {
+        db.exec(sql);
+      } finally {
+        db.close();
+      }
+    },
+  };
+});
+
+test('sqlite: a fresh database gets every migration, WAL and foreign keys', async (t) => {
+  const file = join(tempDir(t), 'data', 'bridge.sqlite');
+  const store = new SqliteStore({ file });
+  t.after(() => store.close());
+  assert.deepEqual(store.migration, { from: 0, to: SQLITE_MIGRATIONS.length, applied: SQLITE_MIGRATIONS.map((m) => m.version) });
+  const db = new Database(file, { readonly: true });
+  t.after(() => db.close());
+  assert.deepEqual(
+    db.prepare('SELECT version FROM schema_migrations ORDER BY version').all(),
+    SQLITE_MIGRATIONS.map((m) => ({ version: m.version })),
+  );
+  assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  for (const name of ['tickets', 'idempotency_keys', 'jobs', 'ledger', 'schema_migrations']) assert.ok(tables.includes(name), name);
+  // foreign keys are on for the store's connection: a ledger row naming an unknown ticket is refused
+  await assert.rejects(store.appendLedger({ ticketId: 'no-such-ticket', system: 'sendbird', action: 'user.create', outcome: 'ok' }), /FOREIGN KEY/);
+  const again = new SqliteStore({ file });
+  assert.deepEqual(again.migration.applied, [], 'reopening applies nothing');
+  await again.close();
+});
+
+test('sqlite: an old (version 1) database with data is upgraded in place', async (t) => {
+  const file = join(tempDir(t), 'bridge.sqlite');
+  const v1 = new SqliteStore({ file, migrations: SQLITE_MIGRATIONS.slice(0, 1) });
+  const ticket = await v1.createTicket({ id: 'ticket-old', clientKey: 'c', customerUserId: 'c', caseFields: { Subject: 'old' } });
+  await v1.enqueue('ticket.create', { ticketId: ticket.id });
+  assert.equal((await v1.health()).schemaVersion, 1);
+  await v1.close();
+
+  const current = new SqliteStore({ file });
+  t.after(() => current.close());
+  assert.deepEqual(current.migration, { from: 1, to: 2, applied: [2] });
+  assert.deepEqual((await current.getTicket('ticket-old'))?.caseFields, { Subject: 'old' }, 'data survives');
+  assert.deepEqual(await current.countJobsByState(), { queued: 1, running: 0, done: 0, dead: 0 });
+  await current.appendLedger({ ticketId: 'ticket-old', system: 'salesforce', action: 'case.upsert', outcome: 'ok' });
+  assert.equal((await current.ledgerForTicket('ticket-old')).length, 1, 'the new table works');
+  assert.equal((await current.health()).ok, true);
+});
+
+test('sqlite: a database newer than the code is refused with an actionable message', async (t) => {
+  const file = join(tempDir(t), 'bridge.sqlite');
+  await new SqliteStore({ file }).close();
+  const db = new Database(file);
+  db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, ?, 0)').run('from the future');
+  db.close();
+  assert.throws(() => new SqliteStore({ file }), /schema version 99, newer than this bridge knows \(2\): run a newer bridge/);
+});
+
+test('sqlite: readiness reports an outdated schema', async (t) => {
+  const file = join(tempDir(t), 'bridge.sqlite');
+  const current = new SqliteStore({ file });
+  t.after(() => current.close());
+  // Another process rolled the schema forward under this one (e.g. a newer bridge started).
+  const db = new Database(file);
+  db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (3, ?, 0)').run('newer');
+  db.close();
+  const h = await current.health();
+  assert.equal(h.ok, false);
+  assert.match(h.reason ?? '', /schema version 3, expected 2/);
+});
+
+test('sqlite: 4 processes racing 20 claims on one file: exactly one wins', async (t) => {
+  const file = join(tempDir(t), 'bridge.sqlite');
+  await new SqliteStore({ file }).close(); // migrate once up front
+  const script = fileURLToPath(new URL('./claim-race.child.ts', import.meta.url));
+  const children = Array.from({ length: 4 }, (_, i) =>
+    spawn(process.execPath, ['--import', 'tsx', script, file, String(i), '5'], { stdio: ['pipe', 'pipe', 'inherit'] }),
+  );
+  const outputs = children.map(
+    (child) =>
+      new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('error', reject);
+        child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`child exited ${code}`))));
+      }),
+  );
+  // Barrier: every child has its connection open before any of them claims. Without
+  // busy_timeout the losers of the write lock would fail with SQLITE_BUSY instead of waiting.
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          const onData = (d: Buffer) => {
+            if (d.toString().includes('ready')) {
+              child.stdout.off('data', onData);
+              resolve();
+            }
+          };
+          child.stdout.on('data', onData);
+        }),
+    ),
+  );
+  for (const child of children) child.stdin.end('go\n');
+  const results = (await Promise.all(outputs)).flatMap((out) => JSON.parse(out.slice(out.indexOf('['))) as { claimed: boolean; ticketId: string }[]);
+  assert.equal(results.length, 20);
+  const winners = results.filter((r) => r.claimed);
+  assert.equal(winners.length, 1);
+  assert.ok(results.every((r) => r.ticketId === winners[0]?.ticketId), 'everyone sees the winner\'s ticket id');
+});

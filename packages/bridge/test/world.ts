@@ -1,0 +1,88 @@
+/**
+ * A whole world for integration tests: both emulators and a bridge wired to them, all on port 0,
+ * with a fresh data directory. Closed when the test ends.
+ */
+import type { TestContext } from 'node:test';
+import { SALESFORCE_EMULATOR_DEFAULTS, startSalesforceEmulator, type RunningSalesforceEmulator } from '@sbsf/emulators';
+import { startSendbirdEmulator, type RunningSendbirdEmulator } from '@sbsf/emulators/sendbird';
+import { tempDir } from '@sbsf/testkit';
+import { startBridge, type BridgeHandle } from '../src/app.js';
+import { loadConfig, type BridgeConfig } from '../src/config.js';
+import { signCustomerJwt } from '../src/identity/jwt.js';
+import { baseEnv, SECRETS } from './fixtures.js';
+
+export interface World {
+  sf: RunningSalesforceEmulator;
+  sb: RunningSendbirdEmulator;
+  bridge: BridgeHandle;
+  config: BridgeConfig;
+  url: string;
+  /** Environment that points a bridge at these emulators (for child processes). */
+  env: Record<string, string | undefined>;
+  /** A customer JWT as the customer's backend would sign it. */
+  customerToken(sub: string, extra?: Record<string, unknown>): string;
+  /** fetch against the bridge with JSON in and out. */
+  call(method: string, path: string, opts?: { body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>;
+}
+
+export function worldEnv(sf: { url: string }, sb: { url: string; appId: string; apiToken: string }, dataDir: string, overrides: Record<string, string | undefined> = {}) {
+  return baseEnv({
+    DATA_DIR: dataDir,
+    SALESFORCE_LOGIN_URL: sf.url,
+    SALESFORCE_CLIENT_ID: SALESFORCE_EMULATOR_DEFAULTS.clientId,
+    SALESFORCE_CLIENT_SECRET: SALESFORCE_EMULATOR_DEFAULTS.clientSecret,
+    SENDBIRD_APP_ID: sb.appId,
+    SENDBIRD_API_TOKEN: sb.apiToken,
+    SENDBIRD_API_URL: sb.url,
+    SENDBIRD_PREVIOUS_API_TOKENS: undefined,
+    JOB_POLL_MS: '50',
+    RATE_LIMIT_PER_MINUTE: '100000',
+    ...overrides,
+  });
+}
+
+export async function startWorld(t: TestContext, overrides: Record<string, string | undefined> = {}): Promise<World> {
+  const sf = await startSalesforceEmulator({});
+  const sb = await startSendbirdEmulator({});
+  const env = worldEnv(sf, sb, tempDir(t, 'world-'), overrides);
+  const config = loadConfig(env);
+  const bridge = await startBridge(config, { port: 0 });
+  t.after(async () => {
+    await bridge.close();
+    await sb.close();
+    await sf.close();
+  });
+  const url = bridge.url;
+  return {
+    sf,
+    sb,
+    bridge,
+    config,
+    url,
+    env,
+    customerToken: (sub, extra = {}) => signCustomerJwt({ sub, exp: Math.floor(Date.now() / 1000) + 600, ...extra }, SECRETS.CUSTOMER_JWT_SECRET),
+    call: (method, path, opts = {}) => call(url, method, path, opts),
+  };
+}
+
+export async function call(base: string, method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+    ...(opts.body !== undefined ? { body: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) } : {}),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: res.status, headers: res.headers, body: body as any };
+}
+
+/** Cases the ticket flow made (the seed has some Cases without a ticket id). */
+export function ticketCases(w: { sf: RunningSalesforceEmulator }) {
+  const seeded = new Set(w.sf.seed.caseIds);
+  return w.sf.records('Case').filter((c) => c.Sendbird_Ticket_Id__c && !seeded.has(c.Id as string));
+}

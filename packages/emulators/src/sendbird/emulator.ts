@@ -1,0 +1,187 @@
+/**
+ * Assembles the Sendbird emulator: Platform API v3 under `/v3`, the sandbox feed under `/sandbox`,
+ * the admin API under `/__admin`. Hooks run in this order: call stats, sandbox CORS, faults,
+ * Api-Token check, optional rate caps.
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { FaultInjector } from '../common/faults.js';
+import { listen, type ListenOptions } from '../common/server.js';
+import { registerAdminRoutes } from './admin.js';
+import { installApiTokenCheck } from './auth.js';
+import { ApiError, sendError, sendbirdFaultResponder } from './errors.js';
+import { installSandboxCors } from './feed/cors.js';
+import { FEED_REST_PREFIX } from './feed/protocol.js';
+import { registerSandboxRest, sendSandboxError } from './feed/rest.js';
+import { FeedHub } from './feed/socket.js';
+import { createChannel } from './ops-channels.js';
+import { createUser } from './ops-users.js';
+import { DEFAULTS, type SendbirdEmulatorOptions } from './options.js';
+import { RateCaps } from './rate-caps.js';
+import { registerChannelRoutes } from './routes-channels.js';
+import { registerMessageRoutes } from './routes-messages.js';
+import { registerUserRoutes } from './routes-users.js';
+import { channelJson, messageJson, userJson } from './shapes.js';
+import { CallCounter } from './stats.js';
+import { Store } from './store.js';
+import { WebhookDispatcher } from './webhooks.js';
+
+export interface SendbirdEmulator {
+  app: FastifyInstance;
+  appId: string;
+  /** Master API token (also what signs webhooks unless configured otherwise). */
+  apiToken: string;
+  store: Store;
+  /** The same object as `store`: users, channels, messages and session tokens, in memory. */
+  state: Store;
+  faults: FaultInjector;
+  webhooks: WebhookDispatcher;
+  stats: CallCounter;
+  rateCaps: RateCaps;
+  feed: FeedHub;
+  /** Users, channels with members and messages, as the admin API shows them. */
+  snapshot(): Record<string, unknown>;
+  /** Empties the state (then re-applies the seed), call stats and delivery log. */
+  reset(): void;
+}
+
+export interface RunningSendbirdEmulator extends SendbirdEmulator {
+  /** Base URL, e.g. `http://127.0.0.1:51234`; the Platform API is at `${url}/v3`. */
+  url: string;
+  /** Same address with the ws scheme, plus `/sandbox/feed`. */
+  feedUrl: string;
+  close(): Promise<void>;
+}
+
+function applySeed(store: Store, seed: SendbirdEmulatorOptions['seed']): void {
+  store.muted = true;
+  try {
+    for (const u of seed?.users ?? []) {
+      createUser(store, { nickname: u.user_id, profile_url: '', ...u });
+    }
+    for (const c of seed?.channels ?? []) createChannel(store, { ...c });
+  } finally {
+    store.muted = false;
+  }
+}
+
+function installBodyParser(app: FastifyInstance): void {
+  // Sendbird clients send `Content-Type: application/json; charset=utf8` on every call, bodiless
+  // DELETEs included, so an empty body must parse as "no body" instead of failing.
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new ApiError(400103, 'The request body is not valid JSON.'), undefined);
+    }
+  });
+}
+
+function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
+    const sandbox = req.url.startsWith(FEED_REST_PREFIX);
+    let apiErr: ApiError;
+    if (err instanceof ApiError) apiErr = err;
+    else if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      apiErr = new ApiError(400111, 'The emulator accepts JSON bodies only (send FILE messages with "url").');
+    } else if ((err as FastifyError).statusCode === 400 || (err as FastifyError).statusCode === 413) {
+      apiErr = new ApiError(400111, err.message);
+    } else {
+      req.log.error({ err }, 'sendbird emulator: unexpected error');
+      apiErr = new ApiError(500901, 'An unexpected error has occurred.');
+    }
+    return sandbox ? sendSandboxError(reply, apiErr) : sendError(reply, apiErr);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: true, code: 404, message: `The emulator has no ${req.method} ${req.url.split('?')[0]}.` }),
+  );
+}
+
+export function createSendbirdEmulator(options: SendbirdEmulatorOptions = {}): SendbirdEmulator {
+  const appId = options.appId ?? DEFAULTS.appId;
+  const apiToken = options.apiToken ?? DEFAULTS.apiToken;
+  if (!apiToken) throw new Error('[sendbird-emulator] apiToken must not be empty');
+  const secondary = [...(options.secondaryApiTokens ?? [])];
+  const now = options.now ?? Date.now;
+
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 5 * 1024 * 1024 });
+  const store = new Store(appId, now);
+  applySeed(store, options.seed);
+  const faults = new FaultInjector();
+  if (options.faults) faults.set(options.faults);
+  const stats = new CallCounter();
+  const rateCaps = new RateCaps(options.rateCaps, now);
+  const webhooks = new WebhookDispatcher(store, apiToken, options.webhook);
+  const feed = new FeedHub(store);
+
+  installBodyParser(app);
+  installErrorHandling(app);
+  stats.install(app);
+  installSandboxCors(app, '/sandbox');
+  faults.install(app, sendbirdFaultResponder);
+  installApiTokenCheck(app, () => [apiToken, ...secondary]);
+  rateCaps.install(app);
+  feed.attach(app.server);
+
+  registerUserRoutes(app, store);
+  registerChannelRoutes(app, store);
+  registerMessageRoutes(app, store);
+  registerSandboxRest(app, store);
+
+  const emu: SendbirdEmulator = {
+    app,
+    appId,
+    apiToken,
+    store,
+    state: store,
+    faults,
+    webhooks,
+    stats,
+    rateCaps,
+    feed,
+    snapshot() {
+      return {
+        app_id: appId,
+        users: [...store.users.values()].map(userJson),
+        channels: [...store.channels.values()].map((c) => ({
+          ...channelJson(store, c, { showMember: true }),
+          messages: c.messages.map((m) => messageJson(store, c, m)),
+        })),
+        session_tokens: store.tokens.size,
+        feed_connections: feed.connections(),
+      };
+    },
+    reset() {
+      store.reset();
+      applySeed(store, options.seed);
+      stats.reset();
+      webhooks.clearLog();
+      feed.disconnectAll();
+    },
+  };
+  registerAdminRoutes(app, emu);
+  return emu;
+}
+
+export async function startSendbirdEmulator(
+  options: SendbirdEmulatorOptions & ListenOptions = {},
+): Promise<RunningSendbirdEmulator> {
+  const emu = createSendbirdEmulator(options);
+  const url = await listen(emu.app, { port: options.port, host: options.host });
+  let closed = false;
+  return {
+    ...emu,
+    url,
+    feedUrl: `${url.replace(/^http/, 'ws')}/sandbox/feed`,
+    async close() {
+      if (closed) return;
+      closed = true;
+      emu.webhooks.close();
+      emu.faults.close();
+      emu.feed.close();
+      await emu.app.close();
+    },
+  };
+}

@@ -1,0 +1,218 @@
+/**
+ * The sandbox feed's WebSocket endpoint (`ws` on fastify's HTTP server). The first frame
+ * authenticates with a session token; tokens never go in the URL, where logs would keep them.
+ * After that the server pushes every message of the user's channels (ADMM and Platform API sends
+ * included), membership changes and total-unread changes.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { checkSessionToken } from '../ops-users.js';
+import { messageJson } from '../shapes.js';
+import type { ChannelRec, EmulatorEvent, Store } from '../store.js';
+import { isLocalOrigin } from './cors.js';
+import { AUTH_TIMEOUT_MS, FEED_PATH, FeedCloseCode, type FeedServerFrame } from './protocol.js';
+import { channelSummary } from './summary.js';
+
+interface Conn {
+  ws: WebSocket;
+  userId?: string;
+  timer?: NodeJS.Timeout;
+}
+
+const MAX_TIMER_MS = 2_147_483_647;
+
+export class FeedHub {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly byUser = new Map<string, Set<Conn>>();
+  private readonly conns = new Set<Conn>();
+  private readonly lastUnread = new Map<string, number>();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly store: Store) {
+    this.unsubscribe = store.on((e) => this.onEvent(e));
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = (req.url ?? '').split('?')[0];
+      if (path !== FEED_PATH) return socket.destroy();
+      if (!isLocalOrigin(req.headers.origin)) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws));
+    });
+  }
+
+  /** Number of authenticated connections per user (admin state). */
+  connections(): Record<string, number> {
+    return Object.fromEntries([...this.byUser].map(([u, set]) => [u, set.size]));
+  }
+
+  private send(conn: Conn, frame: FeedServerFrame): void {
+    if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(JSON.stringify(frame));
+  }
+
+  private fail(conn: Conn, closeCode: number, code: number, message: string): void {
+    this.send(conn, { type: 'error', code, message });
+    conn.ws.close(closeCode, message.slice(0, 120));
+  }
+
+  private onConnection(ws: WebSocket): void {
+    const conn: Conn = { ws };
+    this.conns.add(conn);
+    conn.timer = setTimeout(() => this.fail(conn, FeedCloseCode.AuthTimeout, 400302, 'No auth frame received.'), AUTH_TIMEOUT_MS);
+    ws.on('message', (data) => this.onFrame(conn, data.toString()));
+    ws.on('close', () => this.drop(conn));
+    ws.on('error', () => this.drop(conn));
+  }
+
+  private onFrame(conn: Conn, text: string): void {
+    let frame: { type?: unknown; token?: unknown };
+    try {
+      frame = JSON.parse(text) as typeof frame;
+    } catch {
+      return this.fail(conn, FeedCloseCode.ProtocolError, 400111, 'Frames must be JSON.');
+    }
+    if (!conn.userId) {
+      if (frame.type !== 'auth' || typeof frame.token !== 'string') {
+        return this.fail(conn, FeedCloseCode.ProtocolError, 400111, 'The first frame must be {"type":"auth","token":"..."}.');
+      }
+      return this.authenticate(conn, frame.token);
+    }
+    if (frame.type === 'ping') return this.send(conn, { type: 'pong' });
+    this.send(conn, { type: 'error', code: 400111, message: `Unknown frame type ${JSON.stringify(frame.type)}.` });
+  }
+
+  private authenticate(conn: Conn, token: string): void {
+    clearTimeout(conn.timer);
+    const check = checkSessionToken(this.store, token);
+    if (!check.ok) {
+      const close = check.expired ? FeedCloseCode.TokenExpired : FeedCloseCode.InvalidToken;
+      return this.fail(conn, close, check.error.code, check.error.message);
+    }
+    const { user_id: userId, expires_at: expiresAt } = check.session;
+    conn.userId = userId;
+    let set = this.byUser.get(userId);
+    if (!set) this.byUser.set(userId, (set = new Set()));
+    set.add(conn);
+    const u = this.store.users.get(userId);
+    const total = this.store.totalUnread(userId);
+    this.lastUnread.set(userId, total);
+    this.send(conn, {
+      type: 'ready',
+      user: { user_id: userId, nickname: u?.nickname ?? '', profile_url: u?.profile_url ?? '' },
+      expires_at: expiresAt,
+      total_unread_count: total,
+    });
+    this.scheduleExpiry(conn, expiresAt);
+  }
+
+  private scheduleExpiry(conn: Conn, expiresAt: number): void {
+    const ms = expiresAt - this.store.now();
+    conn.timer = setTimeout(
+      () => {
+        if (this.store.now() >= expiresAt) {
+          this.fail(conn, FeedCloseCode.TokenExpired, 400302, 'Session token expired. Issue a new one and reconnect.');
+        } else this.scheduleExpiry(conn, expiresAt);
+      },
+      Math.min(Math.max(ms, 0), MAX_TIMER_MS),
+    );
+  }
+
+  private drop(conn: Conn): void {
+    clearTimeout(conn.timer);
+    this.conns.delete(conn);
+    if (conn.userId) this.byUser.get(conn.userId)?.delete(conn);
+  }
+
+  private toUser(userId: string, frame: FeedServerFrame | ((userId: string) => FeedServerFrame)): void {
+    const set = this.byUser.get(userId);
+    if (!set?.size) return;
+    const f = typeof frame === 'function' ? frame(userId) : frame;
+    for (const conn of set) this.send(conn, f);
+  }
+
+  private pushUnread(userIds: Iterable<string>): void {
+    for (const id of userIds) {
+      if (!this.byUser.get(id)?.size) continue;
+      const total = this.store.totalUnread(id);
+      if (this.lastUnread.get(id) === total) continue;
+      this.lastUnread.set(id, total);
+      this.toUser(id, { type: 'unread', total_unread_count: total });
+    }
+  }
+
+  private joined(c: ChannelRec): string[] {
+    return [...c.members.values()].filter((m) => m.state === 'joined').map((m) => m.user_id);
+  }
+
+  private channelFrame(c: ChannelRec, event: Extract<FeedServerFrame, { type: 'channel' }>['event'], userIds: string[]) {
+    return (forUser: string): FeedServerFrame => ({
+      type: 'channel',
+      event,
+      channel_url: c.channel_url,
+      user_ids: userIds,
+      channel: channelSummary(this.store, c, forUser),
+    });
+  }
+
+  private onEvent(e: EmulatorEvent): void {
+    const c = e.channel;
+    switch (e.type) {
+      case 'message_sent':
+      case 'message_updated':
+      case 'message_deleted': {
+        const event = e.type === 'message_sent' ? 'sent' : e.type === 'message_updated' ? 'updated' : 'deleted';
+        const frame: FeedServerFrame = { type: 'message', event, channel_url: c.channel_url, message: messageJson(this.store, c, e.message) };
+        for (const id of this.joined(c)) this.toUser(id, frame);
+        this.pushUnread(this.joined(c));
+        return;
+      }
+      case 'members_joined':
+      case 'members_invited':
+      case 'members_left': {
+        const event = e.type === 'members_joined' ? 'joined' : e.type === 'members_invited' ? 'invited' : 'left';
+        const audience = new Set([...c.members.keys(), ...e.userIds]);
+        for (const id of audience) this.toUser(id, this.channelFrame(c, event, e.userIds));
+        this.pushUnread(e.userIds);
+        return;
+      }
+      case 'channel_frozen':
+        for (const id of c.members.keys()) this.toUser(id, this.channelFrame(c, e.freeze ? 'frozen' : 'unfrozen', []));
+        return;
+      case 'channel_deleted':
+        for (const id of c.members.keys()) this.toUser(id, this.channelFrame(c, 'deleted', []));
+        this.pushUnread(c.members.keys());
+        return;
+      case 'read':
+        this.pushUnread([e.userId]);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Closes every connection (1001) and stops listening to events. */
+  close(): void {
+    this.unsubscribe();
+    for (const conn of this.conns) {
+      clearTimeout(conn.timer);
+      conn.ws.close(FeedCloseCode.GoingAway, 'emulator closing');
+      conn.ws.terminate();
+    }
+    this.conns.clear();
+    this.byUser.clear();
+    this.wss.close();
+  }
+
+  /** After an admin reset: everyone must authenticate again (their tokens are gone). */
+  disconnectAll(): void {
+    for (const conn of this.conns) {
+      clearTimeout(conn.timer);
+      conn.ws.close(FeedCloseCode.GoingAway, 'emulator reset');
+    }
+    this.lastUnread.clear();
+  }
+}

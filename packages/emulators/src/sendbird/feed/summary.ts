@@ -1,0 +1,24 @@
+/** The channel summary the sandbox feed shows a given user. */
+import { messageJson } from '../shapes.js';
+import type { ChannelRec, Store } from '../store.js';
+import type { FeedChannelSummary } from './protocol.js';
+
+export function channelSummary(store: Store, c: ChannelRec, forUserId: string): FeedChannelSummary {
+  const last = c.messages[c.messages.length - 1];
+  return {
+    channel_url: c.channel_url,
+    name: c.name,
+    custom_type: c.custom_type,
+    data: c.data,
+    freeze: c.freeze,
+    created_at: c.created_at,
+    member_count: c.members.size,
+    members: [...c.members.values()].map((m) => {
+      const u = store.users.get(m.user_id);
+      return { user_id: m.user_id, nickname: u?.nickname ?? '', profile_url: u?.profile_url ?? '', state: m.state };
+    }),
+    my_state: c.members.get(forUserId)?.state ?? 'none',
+    unread_message_count: store.unreadCount(c, forUserId),
+    last_message: last ? messageJson(store, c, last) : null,
+  };
+}

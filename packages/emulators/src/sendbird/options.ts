@@ -1,0 +1,69 @@
+/** Options of the Sendbird emulator and their defaults (docs/emulator-sendbird.md lists them). */
+import type { FaultSettings } from '../common/faults.js';
+
+export interface WebhookConfig {
+  /** Receiver URL; no deliveries while unset. */
+  url?: string;
+  /** Categories such as `group_channel:message_send`; `['*']` (default) means all. */
+  enabledEvents?: string[];
+  /** Add `members[]` to payloads ("Include member information"; off by default like Sendbird). */
+  includeMembers?: boolean;
+  /** Token that signs deliveries; default: the emulator's master `apiToken`. */
+  masterApiToken?: string;
+  /** Tries per event until a 200. Sendbird: up to 3. */
+  maxAttempts?: number;
+  /** How long one try waits for an answer. Sendbird: 5 s. */
+  timeoutMs?: number;
+  /** Pause before each retry, in ms (Sendbird does not publish its spacing). */
+  retryDelayMs?: number;
+}
+
+export interface RateCapOptions {
+  /** Enforce Sendbird's per-endpoint caps (off by default so tests are not slowed). */
+  enabled?: boolean;
+  /** Requests per second for each capped endpoint. Sendbird: about 5 on every plan. */
+  perSecond?: number;
+}
+
+export interface SeedUser {
+  user_id: string;
+  nickname?: string;
+  profile_url?: string;
+  metadata?: Record<string, string>;
+}
+
+export interface SeedChannel {
+  channel_url: string;
+  user_ids?: string[];
+  name?: string;
+  custom_type?: string;
+  data?: string;
+}
+
+export interface SendbirdEmulatorOptions {
+  /** Default `'emulator'`. */
+  appId?: string;
+  /** Master API token; default `'emulator-master-token'`. Also the default webhook signing key. */
+  apiToken?: string;
+  /** Secondary tokens also accepted as `Api-Token`. */
+  secondaryApiTokens?: string[];
+  webhook?: WebhookConfig;
+  seed?: { users?: SeedUser[]; channels?: SeedChannel[] };
+  faults?: FaultSettings;
+  rateCaps?: RateCapOptions;
+  /** Clock in ms; default `Date.now`. */
+  now?: () => number;
+  /** Log requests with fastify's logger (default false). Tokens are never logged. */
+  logger?: boolean;
+}
+
+export const DEFAULTS = {
+  appId: 'emulator',
+  apiToken: 'emulator-master-token',
+  webhookMaxAttempts: 3,
+  webhookTimeoutMs: 5_000,
+  webhookRetryDelayMs: 1_000,
+  rateCapPerSecond: 5,
+  /** Default lifetime of a session token when `expires_at` is omitted: 7 days (issue-a-session-token doc). */
+  sessionTokenTtlMs: 7 * 24 * 3600 * 1000,
+} as const;

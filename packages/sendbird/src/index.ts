@@ -1,0 +1,32 @@
+/** @sbsf/sendbird: Sendbird Platform API client, typed errors, rate limiting and webhook signing. */
+export { SendbirdClient } from './client.js';
+export type { HttpMethod, RequestSpec } from './client.js';
+export type { SendbirdClientOptions, SendbirdLogger } from './options.js';
+export { DEFAULT_TIMEOUT_MS } from './options.js';
+export {
+  SendbirdCode,
+  SendbirdError,
+  SendbirdNotFoundError,
+  SendbirdAlreadyExistsError,
+  SendbirdAuthError,
+  SendbirdRateLimitError,
+  SendbirdConnectionError,
+  sendbirdErrorFromResponse,
+  parseRetryAfter,
+} from './errors.js';
+export {
+  decideRetry,
+  backoffDelay,
+  DEFAULT_RETRY_POLICY,
+  DEFAULT_MAX_ATTEMPTS,
+  INITIAL_RETRY_DELAY_MS,
+  MAX_RETRY_DELAY_MS,
+  MAX_RETRY_AFTER_MS,
+} from './retry.js';
+export type { RetryDecision, RetryPolicy } from './retry.js';
+export { TokenBucket, EndpointLimiter, CAPPED_ROUTES, DEFAULT_CAPPED_PER_SECOND } from './limiter.js';
+export type { LimiterOptions } from './limiter.js';
+export { signWebhook } from './sign-webhook.js';
+export { verifyWebhookSignature } from './verify-webhook-signature.js';
+export type { VerifyWebhookSignatureArgs } from './verify-webhook-signature.js';
+export type * from './types.js';

@@ -1,0 +1,79 @@
+/**
+ * Client-side limiter for the endpoints Sendbird caps at about 5 requests per second on EVERY plan:
+ * group channel creation, invitations, message sends, user updates and mark-as-read ("Rate-limited
+ * APIs", https://sendbird.com/docs/chat/v3/platform-api/application/understanding-rate-limits/rate-limits).
+ * Pacing these calls here costs a few hundred ms in a burst, where hitting the cap costs a 429 and
+ * a retry. Each capped endpoint has its own bucket, since the cap is per endpoint.
+ */
+
+export const DEFAULT_CAPPED_PER_SECOND = 5;
+
+/** `METHOD route` of the capped endpoints, with the route written as in the client. */
+export const CAPPED_ROUTES: ReadonlySet<string> = new Set([
+  'POST /v3/group_channels',
+  'POST /v3/group_channels/{channel_url}/invite',
+  'POST /v3/group_channels/{channel_url}/messages',
+  'PUT /v3/users/{user_id}',
+  'PUT /v3/group_channels/{channel_url}/messages/mark_as_read',
+]);
+
+/**
+ * A token bucket written as GCRA (virtual scheduling): `perSecond` calls may go at once, then one
+ * every 1000/perSecond ms. `reserve()` books a slot synchronously, so concurrent callers queue in
+ * call order, and returns how long the caller must wait. The clock is injected for tests.
+ */
+export class TokenBucket {
+  private readonly intervalMs: number;
+  private readonly toleranceMs: number;
+  private theoreticalArrival = 0;
+
+  constructor(
+    perSecond: number,
+    private readonly now: () => number,
+  ) {
+    this.intervalMs = 1000 / perSecond;
+    this.toleranceMs = (Math.max(1, Math.floor(perSecond)) - 1) * this.intervalMs;
+  }
+
+  /** Books the next slot; returns the wait in ms (0 when a token is free now). */
+  reserve(): number {
+    const now = this.now();
+    const tat = Math.max(this.theoreticalArrival, now);
+    const waitMs = Math.max(0, tat - this.toleranceMs - now);
+    this.theoreticalArrival = tat + this.intervalMs;
+    return Math.ceil(waitMs);
+  }
+}
+
+export interface LimiterOptions {
+  perSecond?: number;
+  enabled?: boolean;
+}
+
+/** One bucket per capped endpoint; other endpoints pass straight through. */
+export class EndpointLimiter {
+  private readonly buckets = new Map<string, TokenBucket>();
+  readonly enabled: boolean;
+  readonly perSecond: number;
+
+  constructor(
+    opts: LimiterOptions,
+    private readonly now: () => number,
+  ) {
+    this.enabled = opts.enabled ?? true;
+    this.perSecond = opts.perSecond ?? DEFAULT_CAPPED_PER_SECOND;
+  }
+
+  /** Wait in ms before `METHOD route` may be sent. */
+  reserve(method: string, route: string): number {
+    if (!this.enabled) return 0;
+    const key = `${method} ${route}`;
+    if (!CAPPED_ROUTES.has(key)) return 0;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket(this.perSecond, this.now);
+      this.buckets.set(key, bucket);
+    }
+    return bucket.reserve();
+  }
+}

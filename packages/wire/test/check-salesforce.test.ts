@@ -1,0 +1,95 @@
+// scripts/check-salesforce.mjs against copies of the SFDX project: the untouched copy passes, and
+// each planted mistake (a syntax error, a reference to a missing field, a PMD violation) fails the
+// script with a message that names the file and the problem. The copies run in parallel because
+// each run starts Java twice.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import { describe, test, type TestContext } from 'node:test';
+import { requireComponent, tempDir } from '@sbsf/testkit';
+
+const repoRoot = resolve(import.meta.dirname, '../../..');
+const script = join(repoRoot, 'scripts/check-salesforce.mjs');
+const classes = 'force-app/main/default/classes';
+
+function copyProject(t: TestContext): string {
+  const dir = join(tempDir(t, 'sbsf-sfcheck-'), 'salesforce');
+  cpSync(join(repoRoot, 'salesforce'), dir, {
+    recursive: true,
+    // Local CLI state is not part of the project.
+    filter: (src) => !src.split(sep).some((part) => part === '.sfdx' || part === '.sf'),
+  });
+  return dir;
+}
+
+/** Replaces one exact piece of an Apex class in the copy (and fails loudly if it is not there). */
+function plant(dir: string, file: string, from: string, to: string): void {
+  const path = join(dir, classes, file);
+  const source = readFileSync(path, 'utf8');
+  assert.ok(source.includes(from), `fixture: ${file} contains ${JSON.stringify(from)}`);
+  writeFileSync(path, source.replace(from, to));
+}
+
+function runCheck(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, output }));
+  });
+}
+
+describe('scripts/check-salesforce.mjs', { concurrency: true }, () => {
+  test('passes on the project as it is', async (t) => {
+    const dir = copyProject(t);
+    const { code, output } = await runCheck(['--project', dir]);
+    assert.equal(code, 0, output);
+    assert.match(output, /salesforce checks passed/);
+    for (const step of ['prettier', 'apex-parser', 'apex-ls', 'metadata', 'eslint']) assert.match(output, new RegExp(step));
+  });
+
+  test('fails on a syntax error, naming the file and position', async (t) => {
+    const dir = copyProject(t);
+    plant(dir, 'SendbirdEvents.cls', "return String.join(parts, '|');", "return String.join(parts, '|')");
+    const { code, output } = await runCheck(['--project', dir]);
+    assert.equal(code, 1, output);
+    assert.match(output, /\[apex-parser\] force-app\/main\/default\/classes\/SendbirdEvents\.cls:\d+ syntax: syntax error at \d+:\d+: missing ';'/);
+    assert.match(output, /\[prettier\] force-app\/main\/default\/classes\/SendbirdEvents\.cls/);
+  });
+
+  test('fails on a reference to a field that is not in the project', async (t) => {
+    const dir = copyProject(t);
+    plant(dir, 'SendbirdErrorLog.cls', 'Job_Id__c = jobId', 'Job_Ref__c = jobId');
+    const { code, output } = await runCheck(['--project', dir]);
+    assert.equal(code, 1, output);
+    assert.match(
+      output,
+      /\[metadata\] force-app\/main\/default\/classes\/SendbirdErrorLog\.cls:\d+ reference: Job_Ref__c is neither an object nor a field of any object in objects\//,
+    );
+  });
+
+  test('fails on a PMD violation, naming the rule', async (t) => {
+    if (!requireComponent(t, 'java', 'install Java 17 (apt-get install openjdk-17-jre-headless) to run PMD')) return;
+    const dir = copyProject(t);
+    plant(
+      dir,
+      'SendbirdConfig.cls',
+      '    return current().Case_Owner_Sync_Enabled__c == true;',
+      "    System.debug('owner sync');\n    return current().Case_Owner_Sync_Enabled__c == true;",
+    );
+    const { code, output } = await runCheck(['--project', dir]);
+    assert.equal(code, 1, output);
+    assert.match(output, /\[pmd\] force-app\/main\/default\/classes\/SendbirdConfig\.cls:\d+ AvoidDebugStatements: /);
+    assert.doesNotMatch(output, /\[(prettier|apex-parser|metadata)\]/, 'only PMD objects to this change');
+  });
+
+  test('refuses a --project that is not an SFDX project', async (t) => {
+    const dir = tempDir(t, 'sbsf-sfcheck-');
+    const { code, output } = await runCheck(['--project', dir]);
+    assert.equal(code, 1);
+    assert.match(output, /no sfdx-project\.json in/);
+  });
+});

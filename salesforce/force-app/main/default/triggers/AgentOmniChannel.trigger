@@ -1,0 +1,3 @@
+trigger AgentOmniChannel on AgentWork(after update) {
+  new AgentWorkTriggerHandler().run();
+}

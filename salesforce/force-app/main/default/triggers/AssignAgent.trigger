@@ -1,0 +1,3 @@
+trigger AssignAgent on Case(after update) {
+  new CaseTriggerHandler().run();
+}
