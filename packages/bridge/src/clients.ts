@@ -34,6 +34,7 @@ export function createClients(config: BridgeConfig, logger: Logger): Clients {
       appId: config.sendbird.appId,
       apiToken: config.sendbird.apiToken,
       baseUrl: config.sendbird.apiUrl,
+      limiter: config.sendbird.cappedPerSecond > 0 ? { perSecond: config.sendbird.cappedPerSecond } : { enabled: false },
       logger: { warn: (obj: object, msg?: string) => sbLog.warn(obj, msg), debug: (obj: object, msg?: string) => sbLog.debug(obj, msg) },
     }),
   };

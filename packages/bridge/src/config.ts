@@ -57,6 +57,8 @@ export interface SendbirdConfig {
   /** Tokens still accepted for webhook signatures while a rotation is rolled out. */
   previousApiTokens: readonly string[];
   sessionTtlSeconds: number;
+  /** Client-side cap for the endpoints Sendbird limits to about 5/s (channel creation, invites, sends); 0 = off. */
+  cappedPerSecond: number;
 }
 
 export type CustomerAuthConfig =
@@ -282,6 +284,7 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
   const apiToken = r.required('SENDBIRD_API_TOKEN', 'the master API token from the Sendbird dashboard (it also signs webhooks)');
   const apiUrl = r.url('SENDBIRD_API_URL', r.raw('SENDBIRD_API_URL'), sandbox) ?? `https://api-${appId || 'APP_ID'}.sendbird.com`;
   const previousApiTokens = r.list('SENDBIRD_PREVIOUS_API_TOKENS');
+  const cappedPerSecond = r.int('SENDBIRD_CAPPED_PER_SECOND', 5, 0, 10_000);
   const sessionTtlSeconds = r.int('SENDBIRD_SESSION_TTL_SECONDS', DEFAULTS.SENDBIRD_SESSION_TTL_SECONDS, 60, 30 * 86_400);
 
   // --- shared secret and customer identity -------------------------------------------------
@@ -303,7 +306,7 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
   if (r.problems.length > 0) throw new ConfigError(r.problems.map((p) => `[bridge] ${p}`));
 
   const salesforce: SalesforceConfig = { loginUrl, authFlow, clientId, clientSecret, username, password, jwtPrivateKey, apiVersion, caseOrigin };
-  const sendbird: SendbirdConfig = { appId, apiToken, apiUrl, previousApiTokens, sessionTtlSeconds };
+  const sendbird: SendbirdConfig = { appId, apiToken, apiUrl, previousApiTokens, sessionTtlSeconds, cappedPerSecond };
   const config: BridgeConfig = {
     sandbox,
     logLevel,

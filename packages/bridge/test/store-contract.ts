@@ -206,6 +206,20 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       assert.ok((await store.enqueue('webhook.message', {})).created && (await store.enqueue('webhook.message', {})).created, 'no key, no dedupe');
     });
 
+    test('settling a queued job marks it done unrun; running and finished jobs are left alone', async (t) => {
+      const { store } = await setup(t);
+      const a = await store.enqueue('ticket.finish', { ticketId: 'a' }, { dedupeKey: 'ticket:a', runAt: Date.now() + 60_000 });
+      assert.equal(await store.settleQueuedJob('ticket:a'), true);
+      assert.equal((await store.getJob(a.job.id))?.state, 'done');
+      assert.equal(await store.settleQueuedJob('ticket:a'), false, 'only once');
+      assert.equal(await store.settleQueuedJob('ticket:none'), false);
+      await store.enqueue('ticket.finish', { ticketId: 'b' }, { dedupeKey: 'ticket:b' });
+      const [running] = await store.claimJobs('w', 1, 10_000);
+      assert.ok(running);
+      assert.equal(await store.settleQueuedJob('ticket:b'), false, 'a running job is for its worker to finish');
+      assert.equal((await store.getJob(running.id))?.state, 'running');
+    });
+
     test('failures: retry at the given time, dead letter, requeue; release gives back an unstarted job', async (t) => {
       const { store, clock } = await setup(t);
       const { job } = await store.enqueue('k', {}, { maxAttempts: 2 });

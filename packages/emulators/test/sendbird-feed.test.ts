@@ -135,6 +135,24 @@ test('a connected socket is closed with 4002 once its token expires', async () =
   assert.equal((await feed.next('error')).code, 400302);
 });
 
+test('POST /__admin/sessions/expire expires a user\'s tokens now: feed closed with 4002, REST 401, a new token works', async () => {
+  const tok = await token('customer');
+  const other = await token('agent');
+  const feed = await connectFeed(emu.feedUrl, tok);
+  await feed.next('ready');
+  const res = await fetch(`${emu.url}/__admin/sessions/expire`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: 'customer' }) });
+  assert.deepEqual(await res.json(), { tokens: 1, closed: 1 });
+  assert.equal((await feed.closed).code, FeedCloseCode.TokenExpired);
+  assert.equal((await feed.next('error')).code, 400302);
+  const rest = await api('/channels', tok);
+  assert.equal(rest.status, 401);
+  assert.match(String(rest.body.message), /expired/i);
+  assert.equal((await api('/channels', other)).status, 200, "another user's token is untouched");
+  assert.equal((await api('/channels', await token('customer'))).status, 200, 'a token issued afterwards is valid');
+  const bad = await fetch(`${emu.url}/__admin/sessions/expire`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  assert.equal(bad.status, 400);
+});
+
 test('unknown tokens, missing tokens, bad first frames and foreign origins are refused', async () => {
   assert.equal((await api('/channels', undefined)).status, 401);
   assert.equal((await api('/channels', 'made-up')).body.code, 400302);

@@ -402,6 +402,11 @@ export class SqliteStore implements Store {
     return (this.db.prepare("SELECT * FROM jobs WHERE state = 'dead' ORDER BY updated_at, id LIMIT ?").all(limit) as JobRow[]).map(toJob);
   }
 
+  async settleQueuedJob(dedupeKey: string): Promise<boolean> {
+    const res = this.db.prepare("UPDATE jobs SET state = 'done', updated_at = ? WHERE dedupe_key = ? AND state = 'queued'").run(this.now(), dedupeKey);
+    return res.changes === 1;
+  }
+
   async requeueDead(id: number): Promise<boolean> {
     const now = this.now();
     const res = this.db

@@ -169,6 +169,11 @@ export interface Store {
   /** Gives back a claimed job that was never started (graceful stop); the attempt is not counted. */
   releaseJob(id: number, workerId: string): Promise<boolean>;
   listDeadJobs(limit?: number): Promise<Job[]>;
+  /**
+   * Marks a still-queued job done without running it, because the work it guards was finished
+   * elsewhere (a ticket the request itself completed). False when no queued job has that key.
+   */
+  settleQueuedJob(dedupeKey: string): Promise<boolean>;
   /** Puts a dead job back in the queue with a fresh attempt budget. */
   requeueDead(id: number): Promise<boolean>;
   countJobsByState(): Promise<Record<JobState, number>>;

@@ -8,7 +8,7 @@ import type { SendbirdGroupChannel } from '@sbsf/sendbird';
 import { AppError } from '../errors.js';
 import type { Store, Ticket } from '../store/types.js';
 import type { CaseFields } from './case-fields.js';
-import { TicketStepError, type CustomerIdentity, type TicketService } from './service.js';
+import { ticketJobKey, TicketStepError, type CustomerIdentity, type TicketService } from './service.js';
 
 /** How long a request waits for a concurrent twin to record its ticket (multi-instance case). */
 const TWIN_WAIT_MS = 5_000;
@@ -78,6 +78,8 @@ export class TicketFlow {
   private async finish(ticketId: string, key: { scope: string; key: string } | null): Promise<Submitted> {
     try {
       const out = await this.service.advance(ticketId);
+      // The safety-net job has nothing left to do.
+      await this.store.settleQueuedJob(ticketJobKey(ticketId));
       if (key) await this.store.completeIdempotencyKey(key.scope, key.key, 201, { ticketId });
       return out;
     } catch (err) {

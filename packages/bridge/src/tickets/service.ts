@@ -19,6 +19,7 @@ import type { CaseFields } from './case-fields.js';
 import { classifyFailure, type ClassifiedFailure } from './errors.js';
 
 export const TICKET_JOB = 'ticket.finish';
+export const ticketJobKey = (ticketId: string) => `ticket:${ticketId}`;
 
 export interface CustomerIdentity {
   userId: string;
@@ -83,7 +84,7 @@ export class TicketService {
       customerNickname: customer.nickname,
       caseFields: { ...caseFields },
     });
-    await this.o.store.enqueue(TICKET_JOB, { ticketId }, { dedupeKey: `ticket:${ticketId}`, runAt: this.now() + (this.o.safetyDelayMs ?? 30_000) });
+    await this.o.store.enqueue(TICKET_JOB, { ticketId }, { dedupeKey: ticketJobKey(ticketId), runAt: this.now() + (this.o.safetyDelayMs ?? 30_000) });
     return ticket;
   }
 

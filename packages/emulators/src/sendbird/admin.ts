@@ -18,6 +18,14 @@ export function registerAdminRoutes(app: FastifyInstance, emu: SendbirdEmulator)
     return { ok: true };
   });
 
+  // Test hook: expire a user's session tokens now (REST answers 401/400302 "expired", the feed
+  // closes with 4002), so a client's token renewal can be tested without a real token lifetime.
+  app.post('/__admin/sessions/expire', async (req, reply) => {
+    const userId = (req.body as { user_id?: unknown } | undefined)?.user_id;
+    if (typeof userId !== 'string' || userId === '') return reply.code(400).send({ error: 'user_id (string) is required' });
+    return emu.expireSessions(userId);
+  });
+
   app.get('/__admin/faults', async () => emu.faults.get());
   app.put('/__admin/faults', async (req, reply) => {
     try {

@@ -42,6 +42,11 @@ export interface SendbirdEmulator {
   snapshot(): Record<string, unknown>;
   /** Empties the state (then re-applies the seed), call stats and delivery log. */
   reset(): void;
+  /**
+   * Expires every session token of `userId` now and closes their sandbox feed connections with
+   * 4002, as a natural expiry would (test hook; `POST /__admin/sessions/expire`).
+   */
+  expireSessions(userId: string): { tokens: number; closed: number };
 }
 
 export interface RunningSendbirdEmulator extends SendbirdEmulator {
@@ -159,6 +164,17 @@ export function createSendbirdEmulator(options: SendbirdEmulatorOptions = {}): S
       stats.reset();
       webhooks.clearLog();
       feed.disconnectAll();
+    },
+    expireSessions(userId) {
+      const now = store.now();
+      let tokens = 0;
+      for (const rec of store.tokens.values()) {
+        if (rec.user_id === userId && rec.expires_at > now) {
+          rec.expires_at = now;
+          tokens++;
+        }
+      }
+      return { tokens, closed: feed.expireUser(userId) };
     },
   };
   registerAdminRoutes(app, emu);

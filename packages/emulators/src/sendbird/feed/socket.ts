@@ -194,6 +194,22 @@ export class FeedHub {
     }
   }
 
+  /**
+   * Admin hook: the user's session tokens were just expired. Close their connections exactly as a
+   * natural expiry would (error frame 400302, close 4002), so clients can test their renewal path
+   * without waiting out a real token lifetime. Returns how many connections were closed.
+   */
+  expireUser(userId: string): number {
+    const set = this.byUser.get(userId);
+    if (!set) return 0;
+    const conns = [...set];
+    for (const conn of conns) {
+      clearTimeout(conn.timer);
+      this.fail(conn, FeedCloseCode.TokenExpired, 400302, 'Session token expired. Issue a new one and reconnect.');
+    }
+    return conns.length;
+  }
+
   /** Closes every connection (1001) and stops listening to events. */
   close(): void {
     this.unsubscribe();

@@ -1,0 +1,57 @@
+/**
+ * Admin API under /__admin (never faulted, never counted): read state, reset to the seed, manage
+ * faults, read call statistics, expire tokens, set the daily limit. The same operations are
+ * methods of the emulator object for TypeScript callers.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { SalesforceEmulator } from './server.js';
+
+function parse(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'string' || body.trim() === '') return {};
+  const v: unknown = JSON.parse(body);
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('body must be a JSON object');
+  return v as Record<string, unknown>;
+}
+
+function bad(reply: FastifyReply, err: unknown): FastifyReply {
+  return reply.code(400).send({ error: err instanceof Error ? err.message : String(err) });
+}
+
+export function registerAdmin(app: FastifyInstance, emu: () => SalesforceEmulator): void {
+  app.get('/__admin/state', async () => emu().snapshot());
+  app.post('/__admin/reset', async () => {
+    emu().reset();
+    return { ok: true, seed: emu().seed };
+  });
+  app.get('/__admin/faults', async () => emu().faults.get());
+  app.put('/__admin/faults', async (req, reply) => {
+    try {
+      emu().faults.set(parse(req.body));
+      return emu().faults.get();
+    } catch (err) {
+      return bad(reply, err);
+    }
+  });
+  app.delete('/__admin/faults', async () => {
+    emu().faults.reset();
+    return emu().faults.get();
+  });
+  app.get('/__admin/stats', async () => emu().stats());
+  app.delete('/__admin/stats', async () => {
+    emu().resetStats();
+    return emu().stats();
+  });
+  app.post('/__admin/tokens/expire', async () => ({ expired: emu().expireTokens() }));
+  app.get('/__admin/limits', async () => emu().limits());
+  app.put('/__admin/limits', async (req, reply) => {
+    try {
+      const b = parse(req.body);
+      return emu().setLimits({
+        ...(b.dailyLimit !== undefined ? { dailyLimit: b.dailyLimit as number } : {}),
+        ...(b.used !== undefined ? { used: b.used as number } : {}),
+      });
+    } catch (err) {
+      return bad(reply, err);
+    }
+  });
+}

@@ -1,0 +1,49 @@
+/** Types shared by the REST handlers. */
+import { apiError } from './api-error.js';
+import type { ResolvedOptions } from './options.js';
+import type { CursorStore } from './query.js';
+import type { OrgState } from './state.js';
+import type { WriteContext } from './write.js';
+
+export interface RestContext {
+  state: OrgState;
+  opts: ResolvedOptions;
+  cursors: CursorStore;
+  /** The session's running user. */
+  userId: string;
+  /** API version of the request URL, e.g. '62.0'. */
+  version: string;
+  /** Set by a Composite request with allOrNone: it overrides the collections' own flag. */
+  forceAllOrNone?: boolean;
+  /** True for Composite subrequests (a Composite may not nest). */
+  inComposite?: boolean;
+}
+
+export interface RestRequest {
+  method: string;
+  /** Decoded path segments after /services/data/vXX.X/ */
+  segments: string[];
+  query: URLSearchParams;
+  /** Parsed JSON body, or undefined when there was none. */
+  body: unknown;
+  /** Why the body could not be parsed, if it could not. */
+  bodyError?: string;
+  headers: Record<string, string | undefined>;
+}
+
+export interface RestResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export const writeCtx = (ctx: RestContext): WriteContext => ({ userId: ctx.userId, now: ctx.opts.now() });
+
+export const recordUrl = (version: string, type: string, id: string): string => `/services/data/v${version}/sobjects/${type}/${id}`;
+
+/** The request's JSON body, or the JSON_PARSER_ERROR Salesforce gives for a bad or missing one. */
+export function jsonBody(req: RestRequest): unknown {
+  if (req.bodyError) throw apiError(400, 'JSON_PARSER_ERROR', req.bodyError);
+  if (req.body === undefined) throw apiError(400, 'JSON_PARSER_ERROR', 'No content to map due to end-of-input at [line:1, column:0]');
+  return req.body;
+}

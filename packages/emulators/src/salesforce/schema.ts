@@ -1,0 +1,250 @@
+/**
+ * The sObjects the emulator knows, with the field properties that drive validation: type, length,
+ * required, createable/updateable, External Id / unique, picklist values. Field names are matched
+ * case-insensitively, as Salesforce does, and answered in their canonical spelling.
+ *
+ * Standard fields follow the SOAP API object reference (Case, User, Group, CaseComment, AgentWork,
+ * Account, Contact); the custom fields and object are this product's own metadata.
+ */
+
+export type FieldType =
+  | 'id'
+  | 'string'
+  | 'textarea'
+  | 'email'
+  | 'phone'
+  | 'url'
+  | 'picklist'
+  | 'boolean'
+  | 'datetime'
+  | 'reference'
+  | 'autonumber'
+  | 'double';
+
+export interface FieldDef {
+  name: string;
+  label: string;
+  type: FieldType;
+  length?: number;
+  /** Must have a value after defaults are applied. */
+  required?: boolean;
+  createable: boolean;
+  updateable: boolean;
+  externalId?: boolean;
+  /** Unique, case-insensitive (the default choice when a unique text field is created). */
+  unique?: boolean;
+  picklist?: readonly string[];
+  /** Values outside `picklist` are refused. */
+  restricted?: boolean;
+  referenceTo?: readonly string[];
+  defaultValue?: unknown;
+}
+
+export interface ObjectDef {
+  name: string;
+  keyPrefix: string;
+  fields: Map<string, FieldDef>;
+  /** Auto-number pattern for the Name field of a custom object, if it is one. */
+  autoNumber?: { field: string; format: (n: number) => string; start: number };
+}
+
+type Spec = Omit<FieldDef, 'createable' | 'updateable'> & { createable?: boolean; updateable?: boolean };
+
+const ro = (name: string, label: string, type: FieldType, extra: Partial<FieldDef> = {}): Spec => ({
+  name,
+  label,
+  type,
+  createable: false,
+  updateable: false,
+  ...extra,
+});
+const f = (name: string, label: string, type: FieldType, extra: Partial<FieldDef> = {}): Spec => ({ name, label, type, ...extra });
+
+const audit = (): Spec[] => [
+  ro('Id', 'Record ID', 'id'),
+  ro('IsDeleted', 'Deleted', 'boolean'),
+  ro('CreatedDate', 'Created Date', 'datetime'),
+  ro('CreatedById', 'Created By ID', 'reference', { referenceTo: ['User'] }),
+  ro('LastModifiedDate', 'Last Modified Date', 'datetime'),
+  ro('LastModifiedById', 'Last Modified By ID', 'reference', { referenceTo: ['User'] }),
+  ro('SystemModstamp', 'System Modstamp', 'datetime'),
+];
+const owner = (): Spec => f('OwnerId', 'Owner ID', 'reference', { referenceTo: ['User', 'Group'] });
+
+export const CASE_STATUSES = ['New', 'Working', 'Escalated', 'Closed'] as const;
+/** Statuses whose CaseStatus.IsClosed is true in a default org. */
+export const CLOSED_STATUSES = new Set(['Closed']);
+
+const SPECS: Record<string, { prefix: string; fields: Spec[]; autoNumber?: ObjectDef['autoNumber'] }> = {
+  Case: {
+    prefix: '500',
+    fields: [
+      ...audit(),
+      ro('CaseNumber', 'Case Number', 'autonumber', { length: 30 }),
+      f('Subject', 'Subject', 'string', { length: 255 }),
+      f('Description', 'Description', 'textarea', { length: 32000 }),
+      f('Status', 'Status', 'picklist', { picklist: CASE_STATUSES, defaultValue: 'New' }),
+      ro('IsClosed', 'Closed', 'boolean'),
+      ro('ClosedDate', 'Closed Date', 'datetime'),
+      f('Priority', 'Priority', 'picklist', { picklist: ['High', 'Medium', 'Low'], defaultValue: 'Medium' }),
+      f('Origin', 'Case Origin', 'picklist', { picklist: ['Phone', 'Email', 'Web'] }),
+      f('Type', 'Case Type', 'picklist', { picklist: ['Mechanical', 'Electrical', 'Electronic', 'Structural', 'Other'] }),
+      f('Reason', 'Case Reason', 'picklist', {
+        picklist: ['Installation', 'Equipment Complexity', 'Performance', 'Breakdown', 'Equipment Design', 'Feedback', 'Other'],
+      }),
+      f('SuppliedName', 'Name', 'string', { length: 80 }),
+      f('SuppliedEmail', 'Email Address', 'email', { length: 80 }),
+      f('SuppliedPhone', 'Phone', 'string', { length: 40 }),
+      f('SuppliedCompany', 'Company', 'string', { length: 80 }),
+      f('ContactId', 'Contact ID', 'reference', { referenceTo: ['Contact'] }),
+      f('AccountId', 'Account ID', 'reference', { referenceTo: ['Account'] }),
+      f('AssetId', 'Asset ID', 'reference', { referenceTo: ['Asset'] }),
+      f('Comments', 'Internal Comments', 'textarea', { length: 4000 }),
+      owner(),
+      f('Sendbird_Ticket_Id__c', 'Sendbird Ticket Id', 'string', { length: 64, externalId: true, unique: true }),
+      f('Sendbird_User_Id__c', 'Sendbird User Id', 'string', { length: 80 }),
+    ],
+  },
+  User: {
+    prefix: '005',
+    fields: [
+      ...audit(),
+      ro('Name', 'Full Name', 'string', { length: 121 }),
+      f('FirstName', 'First Name', 'string', { length: 40 }),
+      f('LastName', 'Last Name', 'string', { length: 80, required: true }),
+      f('Email', 'Email', 'email', { length: 128, required: true }),
+      f('Username', 'Username', 'string', { length: 80, required: true, unique: true }),
+      f('Alias', 'Alias', 'string', { length: 8 }),
+      f('IsActive', 'Active', 'boolean', { defaultValue: true }),
+    ],
+  },
+  Group: {
+    prefix: '00G',
+    fields: [
+      ...audit(),
+      f('Name', 'Name', 'string', { length: 40, required: true }),
+      f('DeveloperName', 'Developer Name', 'string', { length: 80, unique: true }),
+      f('Type', 'Type', 'picklist', { picklist: ['Regular', 'Role', 'Queue', 'Organization'], restricted: true, defaultValue: 'Regular' }),
+      f('Email', 'Email', 'email', { length: 255 }),
+      owner(),
+    ],
+  },
+  CaseComment: {
+    prefix: '00a',
+    fields: [
+      ...audit(),
+      f('ParentId', 'Parent Case ID', 'reference', { referenceTo: ['Case'], required: true, updateable: false }),
+      f('CommentBody', 'Body', 'textarea', { length: 4000 }),
+      f('IsPublished', 'Published', 'boolean', { defaultValue: false }),
+    ],
+  },
+  AgentWork: {
+    prefix: '0Bz',
+    fields: [
+      ...audit(),
+      f('WorkItemId', 'Work Item ID', 'reference', { referenceTo: ['Case'], required: true, updateable: false }),
+      f('UserId', 'User ID', 'reference', { referenceTo: ['User'], required: true, updateable: false }),
+      f('ServiceChannelId', 'Service Channel ID', 'reference', { referenceTo: ['ServiceChannel'] }),
+      f('Status', 'Status', 'picklist', {
+        picklist: ['Assigned', 'Opened', 'Declined', 'Closed', 'Canceled', 'Unavailable', 'DeclinedOnPushTimeout', 'Transferred'],
+        defaultValue: 'Assigned',
+      }),
+      f('AcceptDateTime', 'Accept Date', 'datetime'),
+      owner(),
+    ],
+  },
+  Account: {
+    prefix: '001',
+    fields: [
+      ...audit(),
+      f('Name', 'Account Name', 'string', { length: 255, required: true }),
+      f('Type', 'Account Type', 'picklist', { picklist: ['Prospect', 'Customer', 'Partner', 'Other'] }),
+      f('Industry', 'Industry', 'picklist', { picklist: ['Technology', 'Retail', 'Other'] }),
+      f('BillingStreet', 'Billing Street', 'textarea', { length: 255 }),
+      f('BillingCity', 'Billing City', 'string', { length: 40 }),
+      f('BillingState', 'Billing State/Province', 'string', { length: 80 }),
+      f('Phone', 'Account Phone', 'phone', { length: 40 }),
+      f('Website', 'Website', 'url', { length: 255 }),
+      owner(),
+      // The External Id fields of the REST API Developer Guide's upsert examples, so they replay unchanged.
+      f('customExtIdField__c', 'customExtIdField', 'string', { length: 255, externalId: true, unique: true }),
+      f('MyExtId__c', 'MyExtId', 'string', { length: 255, externalId: true, unique: true }),
+    ],
+  },
+  Contact: {
+    prefix: '003',
+    fields: [
+      ...audit(),
+      ro('Name', 'Full Name', 'string', { length: 121 }),
+      f('FirstName', 'First Name', 'string', { length: 40 }),
+      f('LastName', 'Last Name', 'string', { length: 80, required: true }),
+      f('Email', 'Email', 'email', { length: 80 }),
+      f('Phone', 'Business Phone', 'phone', { length: 40 }),
+      f('Title', 'Title', 'string', { length: 128 }),
+      f('MailingStreet', 'Mailing Street', 'textarea', { length: 255 }),
+      f('MailingCity', 'Mailing City', 'string', { length: 40 }),
+      f('AccountId', 'Account ID', 'reference', { referenceTo: ['Account'] }),
+      owner(),
+    ],
+  },
+  Sendbird_Message__c: {
+    // Custom objects get an a0x prefix assigned per org; a01 is a plausible first one.
+    prefix: 'a01',
+    autoNumber: { field: 'Name', start: 1, format: (n) => `SBM-${String(n).padStart(8, '0')}` },
+    fields: [
+      ...audit(),
+      ro('Name', 'Sendbird Message Name', 'autonumber', { length: 80 }),
+      owner(),
+      f('Case__c', 'Case', 'reference', { referenceTo: ['Case'], required: true }),
+      f('Sendbird_Message_Id__c', 'Sendbird Message Id', 'string', { length: 64, externalId: true, unique: true }),
+      f('Channel_Url__c', 'Channel Url', 'string', { length: 100 }),
+      f('Sender_Id__c', 'Sender Id', 'string', { length: 80 }),
+      f('Sender_Name__c', 'Sender Name', 'string', { length: 255 }),
+      f('Sender_Role__c', 'Sender Role', 'picklist', { picklist: ['Customer', 'Agent'], restricted: true }),
+      f('Body__c', 'Body', 'textarea', { length: 131072 }),
+      f('Sent_At__c', 'Sent At', 'datetime'),
+      f('Message_Type__c', 'Message Type', 'picklist', { picklist: ['MESG', 'FILE'], restricted: true }),
+      f('File_Url__c', 'File Url', 'textarea', { length: 32768 }),
+      f('File_Name__c', 'File Name', 'string', { length: 255 }),
+      f('File_Type__c', 'File Type', 'string', { length: 100 }),
+      f('Is_Deleted_In_Chat__c', 'Is Deleted In Chat', 'boolean', { defaultValue: false }),
+      f('Edited_At__c', 'Edited At', 'datetime'),
+    ],
+  },
+};
+
+function build(): Map<string, ObjectDef> {
+  const out = new Map<string, ObjectDef>();
+  for (const [name, spec] of Object.entries(SPECS)) {
+    const fields = new Map<string, FieldDef>();
+    for (const s of spec.fields) {
+      fields.set(s.name.toLowerCase(), { createable: true, updateable: true, ...s });
+    }
+    out.set(name.toLowerCase(), { name, keyPrefix: spec.prefix, fields, ...(spec.autoNumber ? { autoNumber: spec.autoNumber } : {}) });
+  }
+  return out;
+}
+
+const OBJECTS = build();
+
+/** The object definition for a type name (any case), or undefined. */
+export function objectDef(name: string): ObjectDef | undefined {
+  return OBJECTS.get(name.toLowerCase());
+}
+
+/** The object whose records have Ids with this key prefix. */
+export function objectByPrefix(prefix: string): ObjectDef | undefined {
+  for (const def of OBJECTS.values()) if (def.keyPrefix === prefix) return def;
+  return undefined;
+}
+
+export function fieldDef(obj: ObjectDef, name: string): FieldDef | undefined {
+  return obj.fields.get(name.toLowerCase());
+}
+
+export function allObjects(): ObjectDef[] {
+  return [...OBJECTS.values()];
+}
+
+/** Key prefixes of referenced objects the emulator does not store (checked by prefix only). */
+export const FOREIGN_PREFIXES: Record<string, string> = { Asset: '02i', ServiceChannel: '0N9' };

@@ -1,0 +1,222 @@
+/**
+ * The Salesforce emulator: a Fastify app serving the OAuth token endpoint and the REST API under
+ * /services/data/vXX.X/, with per-org API limits, call statistics, fault injection and an admin API.
+ * `createSalesforceEmulator` builds it; `startSalesforceEmulator` also listens.
+ */
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FaultInjector } from '../common/faults.js';
+import { listen } from '../common/server.js';
+import type { ListenOptions } from '../common/server.js';
+import { registerAdmin } from './admin.js';
+import type { RestRequest, RestResponse } from './context.js';
+import { MIN_API_VERSION, limits as limitsBody, versionList } from './describe.js';
+import { salesforceFaultResponder } from './faults.js';
+import { loadVerificationKey } from './jwt-verify.js';
+import { SessionStore, tokenRequest } from './oauth.js';
+import { resolveOptions } from './options.js';
+import type { ResolvedOptions, SalesforceEmulatorOptions } from './options.js';
+import { CursorStore } from './query.js';
+import { dispatch } from './rest.js';
+import { seedOrg } from './seed.js';
+import type { SeedInfo } from './seed.js';
+import { OrgState } from './state.js';
+import type { SfRecord } from './state.js';
+import { mintId } from './util.js';
+
+export interface ApiLimits {
+  dailyLimit: number;
+  used: number;
+}
+
+export interface CallStats {
+  /** All counted requests (token requests and the version list included). */
+  total: number;
+  /** Requests per "METHOD route", e.g. "POST /sobjects/{type}", "POST /services/oauth2/token". */
+  byRoute: Record<string, number>;
+}
+
+export interface SalesforceEmulator {
+  app: FastifyInstance;
+  state: OrgState;
+  faults: FaultInjector;
+  options: ResolvedOptions;
+  /** Ids of the seed records (deterministic). */
+  seed: SeedInfo;
+  stats(): CallStats;
+  resetStats(): void;
+  /** Back to the seed data; limits' `used` back to 0. Issued tokens stay valid. */
+  reset(): void;
+  /** Invalidates every issued access token; returns how many there were. */
+  expireTokens(): number;
+  limits(): ApiLimits;
+  setLimits(l: Partial<ApiLimits>): ApiLimits;
+  /** Records of one object (e.g. 'Case'), in insertion order. */
+  records(object: string): SfRecord[];
+  /** What GET /__admin/state answers. */
+  snapshot(): { org: { Id: string; Name: string }; seed: SeedInfo; limits: ApiLimits; records: Record<string, SfRecord[]> };
+}
+
+export interface RunningSalesforceEmulator extends SalesforceEmulator {
+  url: string;
+  close(): Promise<void>;
+}
+
+const JSON_TYPE = 'application/json;charset=UTF-8';
+/** Large enough for 200 records with long text areas. */
+const BODY_LIMIT = 64 * 1024 * 1024;
+
+function baseUrl(req: FastifyRequest): string {
+  return `${req.protocol}://${req.headers.host ?? req.hostname}`;
+}
+
+function parseJson(raw: unknown): { body: unknown; bodyError?: string } {
+  if (typeof raw !== 'string' || raw.trim() === '') return { body: undefined };
+  try {
+    return { body: JSON.parse(raw) };
+  } catch (err) {
+    const pos = /position (\d+)/.exec(String((err as Error).message))?.[1];
+    return { body: undefined, bodyError: `Unexpected character in JSON body at [line:1, column:${pos ? Number(pos) + 1 : 1}]` };
+  }
+}
+
+function send(reply: FastifyReply, res: RestResponse, extra: Record<string, string> = {}): FastifyReply {
+  void reply.code(res.status).headers({ ...extra, ...res.headers });
+  if (res.body === undefined || res.status === 204) return reply.send();
+  return reply.header('content-type', JSON_TYPE).send(JSON.stringify(res.body));
+}
+
+export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}): SalesforceEmulator {
+  const opts = resolveOptions(options);
+  const jwtKey = loadVerificationKey(opts.jwtPublicKey, opts.jwtCertificate);
+  const state = new OrgState(mintId('00D', 1), 'Sendbird Support (emulator)');
+  const sessions = new SessionStore();
+  const cursors = new CursorStore(state);
+  const faults = new FaultInjector();
+  const counts = new Map<string, number>();
+  const apiLimits: ApiLimits = { dailyLimit: opts.dailyApiLimit, used: 0 };
+  let seed = seedOrg(state, opts);
+
+  const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+  const versionOk = (v: string) => {
+    const m = /^(\d+)\.0$/.exec(v);
+    return !!m && Number(m[1]) >= MIN_API_VERSION && Number(m[1]) <= opts.maxApiVersion;
+  };
+  const route = dispatch({ versionOk, limits: () => limitsBody(apiLimits.used, apiLimits.dailyLimit) });
+  const limitHeader = () => ({ 'Sforce-Limit-Info': `api-usage=${apiLimits.used}/${apiLimits.dailyLimit}` });
+
+  // forceCloseConnections: close() must not wait for requests a 'timeout' fault is holding.
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  faults.install(app, salesforceFaultResponder);
+  app.setNotFoundHandler((_req, reply) => send(reply, { status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] }));
+  app.setErrorHandler((err, _req, reply) =>
+    send(reply, { status: 500, body: [{ errorCode: 'UNKNOWN_EXCEPTION', message: `An unexpected error occurred: ${(err as Error).message}` }] }),
+  );
+
+  app.post('/services/oauth2/token', async (req, reply) => {
+    count('POST /services/oauth2/token');
+    const form = new URLSearchParams(typeof req.body === 'string' ? req.body : '');
+    const m = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    const decoded = m ? Buffer.from(m[1]!, 'base64').toString('utf8') : undefined;
+    const basic = decoded?.includes(':') ? { id: decoded.slice(0, decoded.indexOf(':')), secret: decoded.slice(decoded.indexOf(':') + 1) } : undefined;
+    const answer = tokenRequest({ opts, state, sessions, jwtKey, baseUrl: baseUrl(req) }, form, basic);
+    return send(reply, { status: answer.status, body: answer.body }, { 'Cache-Control': 'no-cache,must-revalidate,max-age=0,no-store,private' });
+  });
+
+  app.route({
+    method: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
+    url: '/services/data/*',
+    handler: async (req, reply) => {
+      const [path = '', qs = ''] = req.url.split('?');
+      const parts = path.slice('/services/data/'.length).split('/').filter(Boolean);
+      if (parts.length === 0) {
+        // The version list needs no session and does not count against the API limit.
+        count(`${req.method} /services/data/`);
+        return send(reply, { status: 200, body: versionList(opts.maxApiVersion) });
+      }
+      const version = /^v(\d+\.0)$/.exec(parts[0]!)?.[1];
+      if (!version || !versionOk(version)) {
+        count(`${req.method} (rejected: NOT_FOUND)`);
+        return send(reply, { status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] });
+      }
+      const auth = /^(?:Bearer|OAuth)\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const userId = sessions.check(auth, opts.now());
+      if (!userId) {
+        count(`${req.method} (rejected: INVALID_SESSION_ID)`);
+        return send(reply, { status: 401, body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }] });
+      }
+      if (apiLimits.used >= apiLimits.dailyLimit) {
+        count(`${req.method} (rejected: REQUEST_LIMIT_EXCEEDED)`);
+        return send(reply, { status: 403, body: [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }] }, limitHeader());
+      }
+      apiLimits.used += 1;
+      let segments: string[];
+      try {
+        segments = parts.slice(1).map(decodeURIComponent);
+      } catch {
+        return send(reply, { status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] }, limitHeader());
+      }
+      const restReq: RestRequest = {
+        method: req.method,
+        segments,
+        query: new URLSearchParams(qs),
+        ...parseJson(req.body),
+        headers: req.headers as Record<string, string | undefined>,
+      };
+      const res = route({ state, opts, cursors, userId, version }, restReq);
+      count(res.route);
+      return send(reply, res, limitHeader());
+    },
+  });
+
+  const emulator: SalesforceEmulator = {
+    app,
+    state,
+    faults,
+    options: opts,
+    get seed() {
+      return seed;
+    },
+    stats() {
+      const byRoute = Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b)));
+      return { total: [...counts.values()].reduce((a, b) => a + b, 0), byRoute };
+    },
+    resetStats() {
+      counts.clear();
+    },
+    reset() {
+      seed = seedOrg(state, opts);
+      cursors.clear();
+      apiLimits.used = 0;
+    },
+    expireTokens: () => sessions.expireAll(),
+    limits: () => ({ ...apiLimits }),
+    setLimits(l) {
+      for (const [k, v] of Object.entries(l)) {
+        if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new Error(`${k} must be a non-negative integer`);
+      }
+      if (l.dailyLimit !== undefined) apiLimits.dailyLimit = l.dailyLimit;
+      if (l.used !== undefined) apiLimits.used = l.used;
+      return { ...apiLimits };
+    },
+    records: (object) => state.all(object),
+    snapshot: () => ({ org: { Id: state.orgId, Name: state.orgName }, seed, limits: { ...apiLimits }, records: state.dump() }),
+  };
+  registerAdmin(app, () => emulator);
+  return emulator;
+}
+
+export async function startSalesforceEmulator(options: SalesforceEmulatorOptions & ListenOptions = {}): Promise<RunningSalesforceEmulator> {
+  const { port, host, ...rest } = options;
+  const emu = createSalesforceEmulator(rest);
+  const url = await listen(emu.app, { ...(port !== undefined ? { port } : {}), ...(host !== undefined ? { host } : {}) });
+  return Object.assign(emu, {
+    url,
+    async close() {
+      emu.faults.close();
+      await emu.app.close();
+    },
+  });
+}

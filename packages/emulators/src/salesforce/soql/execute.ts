@@ -1,0 +1,199 @@
+/**
+ * Runs a parsed query against the org: resolves names (INVALID_TYPE / INVALID_FIELD as
+ * Salesforce words them), checks literal types against field types, filters, sorts, pages.
+ * String comparisons are case-insensitive, as in SOQL; Id literals may be 15 or 18 characters.
+ */
+import { isSalesforceId, to18 } from '@sbsf/salesforce';
+import { apiError } from '../api-error.js';
+import { fieldDef, objectDef } from '../schema.js';
+import type { FieldDef, ObjectDef } from '../schema.js';
+import type { OrgState, SfRecord } from '../state.js';
+import { parseDateTime } from '../util.js';
+import { malformed } from './lexer.js';
+import { parseSoql } from './parser.js';
+import type { Cond, Literal } from './parser.js';
+
+/** SOQL's OFFSET may not exceed 2,000 (SOQL and SOSL Reference, "OFFSET"). */
+export const MAX_OFFSET = 2000;
+
+export interface SoqlOutcome {
+  def: ObjectDef;
+  totalSize: number;
+  /** Projected records (with `attributes`), empty for COUNT(). */
+  records: Record<string, unknown>[];
+}
+
+type Norm = string | number | boolean | null;
+
+const TEXT_TYPES = new Set(['string', 'textarea', 'email', 'phone', 'url', 'picklist', 'autonumber']);
+
+function resolve(def: ObjectDef, name: string): FieldDef {
+  const fd = fieldDef(def, name);
+  if (!fd) {
+    throw apiError(
+      400,
+      'INVALID_FIELD',
+      `No such column '${name}' on entity '${def.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+    );
+  }
+  return fd;
+}
+
+const isLongText = (fd: FieldDef): boolean => fd.type === 'textarea' && (fd.length ?? 0) > 255;
+
+function typeError(fd: FieldDef, want: string, quoted: boolean): never {
+  throw apiError(
+    400,
+    'INVALID_FIELD',
+    `value of filter criterion for field '${fd.name}' must be of type ${want} and should ${quoted ? '' : 'not '}be enclosed in quotes`,
+  );
+}
+
+/** A literal converted to the comparable form of the field's values. */
+function literalFor(fd: FieldDef, lit: Literal, forLike = false): Norm {
+  if (lit.kind === 'null') return null;
+  if (fd.type === 'id' || fd.type === 'reference') {
+    if (lit.kind !== 'string') typeError(fd, 'id', true);
+    if (forLike) return lit.value.toLowerCase();
+    if (!isSalesforceId(lit.value)) throw apiError(400, 'INVALID_QUERY_FILTER_OPERATOR', `invalid ID field: ${lit.value}`);
+    return to18(lit.value);
+  }
+  if (TEXT_TYPES.has(fd.type)) {
+    if (lit.kind !== 'string') typeError(fd, 'string', true);
+    return (forLike ? lit.value : lit.value.replace(/\\([_%])/g, '$1')).toLowerCase();
+  }
+  if (fd.type === 'boolean') {
+    if (lit.kind !== 'boolean') typeError(fd, 'boolean', false);
+    return lit.value;
+  }
+  if (fd.type === 'datetime') {
+    if (lit.kind !== 'datetime') typeError(fd, 'dateTime', false);
+    return parseDateTime(lit.text);
+  }
+  if (lit.kind !== 'number') typeError(fd, 'double', false);
+  return lit.value;
+}
+
+function valueOf(fd: FieldDef, rec: SfRecord): Norm {
+  const v = rec[fd.name];
+  if (v === null || v === undefined) return null;
+  if (fd.type === 'datetime') return parseDateTime(String(v));
+  if (typeof v === 'string' && fd.type !== 'id' && fd.type !== 'reference') return v.toLowerCase();
+  return v as Norm;
+}
+
+function likeRegex(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charAt(i);
+    if (c === '\\' && (pattern.charAt(i + 1) === '%' || pattern.charAt(i + 1) === '_')) {
+      re += pattern.charAt(++i);
+    } else if (c === '%') re += '.*';
+    else if (c === '_') re += '.';
+    else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, 'is');
+}
+
+type Pred = (r: SfRecord) => boolean;
+
+function compile(def: ObjectDef, cond: Cond): Pred {
+  switch (cond.type) {
+    case 'and': {
+      const ps = cond.items.map((c) => compile(def, c));
+      return (r) => ps.every((p) => p(r));
+    }
+    case 'or': {
+      const ps = cond.items.map((c) => compile(def, c));
+      return (r) => ps.some((p) => p(r));
+    }
+    case 'not': {
+      const p = compile(def, cond.item);
+      return (r) => !p(r);
+    }
+    default:
+      break;
+  }
+  const fd = resolve(def, cond.field);
+  if (isLongText(fd)) throw apiError(400, 'INVALID_FIELD', `field '${fd.name}' can not be filtered in a query call`);
+  if (cond.type === 'like') {
+    if (!TEXT_TYPES.has(fd.type) && fd.type !== 'id' && fd.type !== 'reference') typeError(fd, fd.type, false);
+    const lit = literalFor(fd, cond.pattern, true);
+    if (typeof lit !== 'string') malformed('LIKE needs a string pattern');
+    const re = likeRegex(lit);
+    return (r) => {
+      const v = r[fd.name];
+      return typeof v === 'string' && re.test(v);
+    };
+  }
+  if (cond.type === 'in') {
+    const set = new Set(cond.values.map((l) => literalFor(fd, l)));
+    return (r) => set.has(valueOf(fd, r)) !== cond.negate;
+  }
+  const want = literalFor(fd, cond.value);
+  const op = cond.op;
+  return (r) => {
+    const have = valueOf(fd, r);
+    if (op === '=') return have === want;
+    if (op === '!=') return have !== want;
+    if (have === null || want === null) return false;
+    if (op === '<') return have < want;
+    if (op === '>') return have > want;
+    if (op === '<=') return have <= want;
+    return have >= want;
+  };
+}
+
+export function runSoql(state: OrgState, soql: string, version: string): SoqlOutcome {
+  const q = parseSoql(soql);
+  const def = objectDef(q.from);
+  if (!def) {
+    throw apiError(
+      400,
+      'INVALID_TYPE',
+      `sObject type '${q.from}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`,
+    );
+  }
+  const selected = q.fields === 'count' ? [] : q.fields.map((f) => resolve(def, f));
+  const seen = new Set<string>();
+  for (const fd of selected) {
+    if (seen.has(fd.name)) malformed(`duplicate field selected: ${fd.name}`);
+    seen.add(fd.name);
+  }
+  const pred = q.where ? compile(def, q.where) : () => true;
+  const order = q.orderBy.map((o) => {
+    const fd = resolve(def, o.field);
+    if (isLongText(fd)) throw apiError(400, 'INVALID_FIELD', `field '${fd.name}' can not be sorted in a query call`);
+    return { fd, ...o };
+  });
+  if (q.offset !== undefined && q.offset > MAX_OFFSET) {
+    throw apiError(400, 'NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_OFFSET}`);
+  }
+
+  let rows = state.all(def).filter(pred);
+  if (order.length) {
+    rows = rows
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => {
+        for (const o of order) {
+          const x = valueOf(o.fd, a.r);
+          const y = valueOf(o.fd, b.r);
+          if (x === y) continue;
+          if (x === null) return o.nullsLast ? 1 : -1;
+          if (y === null) return o.nullsLast ? -1 : 1;
+          const c = x < y ? -1 : 1;
+          return o.desc ? -c : c;
+        }
+        return a.i - b.i;
+      })
+      .map((x) => x.r);
+  }
+  rows = rows.slice(q.offset ?? 0, q.limit !== undefined ? (q.offset ?? 0) + q.limit : undefined);
+  if (q.fields === 'count') return { def, totalSize: rows.length, records: [] };
+  const records = rows.map((r) => {
+    const out: Record<string, unknown> = { attributes: { type: def.name, url: `/services/data/v${version}/sobjects/${def.name}/${r.Id}` } };
+    for (const fd of selected) out[fd.name] = r[fd.name] ?? null;
+    return out;
+  });
+  return { def, totalSize: records.length, records };
+}

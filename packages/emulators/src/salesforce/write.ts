@@ -1,0 +1,174 @@
+/**
+ * Inserts, updates, deletes and upserts, with the checks that need the rest of the org (required
+ * fields, unique values, lookups that must exist, valid owners), the derived and audit fields,
+ * and CaseNumber. Every change is stored by `writeRecord`, the one place a record is written, so
+ * later behaviour (events when a Case owner changes, Omni-Channel) can hook in there.
+ */
+import { apiError, notFound } from './api-error.js';
+import { CLOSED_STATUSES, fieldDef, objectByPrefix } from './schema.js';
+import type { ObjectDef } from './schema.js';
+import type { OrgState, SfRecord } from './state.js';
+import { formatDateTime } from './util.js';
+import { coerceFields, coerceValue } from './validate.js';
+
+export interface WriteContext {
+  /** The user the session runs as (CreatedById, default OwnerId). */
+  userId: string;
+  now: number;
+}
+
+export interface RecordChange {
+  def: ObjectDef;
+  before?: SfRecord;
+  after?: SfRecord;
+}
+
+/** The one place records are stored or removed. */
+export function writeRecord(state: OrgState, change: RecordChange): void {
+  if (change.after) state.put(change.def, change.after);
+  else if (change.before) state.remove(change.def, change.before.Id);
+}
+
+function checkReferences(state: OrgState, def: ObjectDef, values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) {
+    const fd = fieldDef(def, name);
+    if (fd?.type !== 'reference' || typeof value !== 'string') continue;
+    const target = objectByPrefix(value.slice(0, 3));
+    if (!target) continue; // an object the emulator does not store (Asset...): prefix-checked only
+    const rec = state.get(target, value);
+    if (fd.name === 'OwnerId') {
+      const ok = target.name === 'User' ? rec?.IsActive === true : target.name === 'Group' && rec?.Type === 'Queue';
+      if (!ok) {
+        throw apiError(400, 'FIELD_INTEGRITY_EXCEPTION', `${fd.label}: ${value} is neither an active user nor a queue`, [fd.name]);
+      }
+    } else if (!rec) {
+      throw apiError(400, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', [fd.name]);
+    }
+  }
+}
+
+function checkRequired(def: ObjectDef, rec: Record<string, unknown>): void {
+  const missing = [...def.fields.values()].filter((fd) => fd.required && (rec[fd.name] === null || rec[fd.name] === undefined));
+  if (missing.length) {
+    const names = missing.map((m) => m.name);
+    throw apiError(400, 'REQUIRED_FIELD_MISSING', `Required fields are missing: [${names.join(', ')}]`, names);
+  }
+}
+
+function checkUnique(state: OrgState, def: ObjectDef, rec: SfRecord): void {
+  for (const fd of def.fields.values()) {
+    const v = rec[fd.name];
+    if (!fd.unique || typeof v !== 'string') continue;
+    const other = state.findBy(def, fd.name, v).find((r) => r.Id !== rec.Id);
+    if (other) {
+      throw apiError(400, 'DUPLICATE_VALUE', `duplicate value found: ${fd.name} duplicates value on record with id: ${other.Id}`, []);
+    }
+  }
+}
+
+/** Derived and system fields: Case.IsClosed/ClosedDate, User/Contact Name, audit stamps. */
+function derive(def: ObjectDef, rec: Record<string, unknown>, before: SfRecord | undefined, ctx: WriteContext): void {
+  const stamp = formatDateTime(ctx.now);
+  if (def.name === 'Case') {
+    const closed = CLOSED_STATUSES.has(String(rec.Status));
+    rec.IsClosed = closed;
+    if (!closed) rec.ClosedDate = null;
+    else if (!before?.IsClosed) rec.ClosedDate = stamp;
+  }
+  if (def.name === 'User' || def.name === 'Contact') {
+    rec.Name = [rec.FirstName, rec.LastName].filter((x) => typeof x === 'string' && x).join(' ');
+  }
+  rec.LastModifiedDate = stamp;
+  rec.LastModifiedById = ctx.userId;
+  rec.SystemModstamp = stamp;
+}
+
+export function insertRecord(state: OrgState, def: ObjectDef, input: unknown, ctx: WriteContext): SfRecord {
+  const values = coerceFields(def, input, 'insert');
+  checkReferences(state, def, values);
+  const rec: Record<string, unknown> = {};
+  for (const fd of def.fields.values()) rec[fd.name] = fd.defaultValue ?? null;
+  if (def.fields.has('ownerid')) rec.OwnerId = ctx.userId;
+  Object.assign(rec, values);
+  checkRequired(def, rec);
+  rec.Id = state.newId(def.keyPrefix);
+  rec.IsDeleted = false;
+  rec.CreatedDate = formatDateTime(ctx.now);
+  rec.CreatedById = ctx.userId;
+  // CaseNumber is an auto-number; 00001001 is the usual first value of a new org.
+  if (def.name === 'Case') rec.CaseNumber = String(state.next('CaseNumber', 1001)).padStart(8, '0');
+  if (def.autoNumber) rec[def.autoNumber.field] = def.autoNumber.format(state.next(`auto:${def.name}`, def.autoNumber.start));
+  derive(def, rec, undefined, ctx);
+  const after = rec as SfRecord;
+  checkUnique(state, def, after);
+  writeRecord(state, { def, after });
+  return after;
+}
+
+export function updateRecord(state: OrgState, def: ObjectDef, id: string, input: unknown, ctx: WriteContext): SfRecord {
+  const before = state.get(def, id);
+  if (!before) throw notFound();
+  const values = coerceFields(def, input, 'update');
+  checkReferences(state, def, values);
+  const rec: Record<string, unknown> = { ...before, ...values };
+  checkRequired(def, rec);
+  derive(def, rec, before, ctx);
+  const after = rec as SfRecord;
+  checkUnique(state, def, after);
+  writeRecord(state, { def, before, after });
+  return after;
+}
+
+export function deleteRecord(state: OrgState, def: ObjectDef, id: string): void {
+  const before = state.get(def, id);
+  if (!before) throw notFound();
+  writeRecord(state, { def, before });
+  // Case comments are master-detail children of their Case and go with it.
+  if (def.name === 'Case') {
+    const comments = state.all('CaseComment').filter((c) => c.ParentId === id);
+    const commentDef = objectByPrefix('00a');
+    if (commentDef) for (const c of comments) writeRecord(state, { def: commentDef, before: c });
+  }
+}
+
+/**
+ * Upsert on an External Id field: one match -> update, none -> insert with the field set to
+ * `value`. The field may also appear in the body, but only with the same value.
+ */
+export function upsertRecord(
+  state: OrgState,
+  def: ObjectDef,
+  extField: string,
+  value: string,
+  input: unknown,
+  ctx: WriteContext,
+): { record: SfRecord; created: boolean } {
+  const fd = fieldDef(def, extField);
+  if (!fd) throw apiError(404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${extField}`);
+  if (!fd.externalId) throw apiError(400, 'INVALID_FIELD', `Field ${fd.name} is not an External ID or indexed field for ${def.name}`);
+  if (!input || typeof input !== 'object' || Array.isArray(input)) coerceFields(def, input, 'insert');
+  const key = coerceValue(fd, value);
+  if (typeof key !== 'string') throw apiError(400, 'MISSING_ARGUMENT', `${fd.name} not specified`);
+  const bodyKey = Object.keys(input as object).find((k) => k.toLowerCase() === fd.name.toLowerCase());
+  if (bodyKey !== undefined) {
+    const inBody = (input as Record<string, unknown>)[bodyKey];
+    if (typeof inBody !== 'string' || inBody.toLowerCase() !== key.toLowerCase()) {
+      throw apiError(400, 'INVALID_FIELD', `The value of ${fd.name} in the request body does not match the value in the URL`, [fd.name]);
+    }
+  }
+  const matches = state.findBy(def, fd.name, key);
+  if (matches.length > 1) {
+    throw new MultipleChoices(matches.map((m) => m.Id));
+  }
+  const match = matches[0];
+  if (match) return { record: updateRecord(state, def, match.Id, input, ctx), created: false };
+  const body = { ...(input as Record<string, unknown>), [fd.name]: key };
+  return { record: insertRecord(state, def, body, ctx), created: true };
+}
+
+/** 300 Multiple Choices: the External Id value matches more than one record. */
+export class MultipleChoices extends Error {
+  constructor(readonly ids: string[]) {
+    super('multiple records match the external id');
+  }
+}

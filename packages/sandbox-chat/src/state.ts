@@ -1,0 +1,207 @@
+/**
+ * The pane's state as one pure reducer: feed frames, REST answers and the person's sends all
+ * become actions, so the rules (dedupe by message id, unread counts, channels appearing and
+ * going) are tested without a browser.
+ */
+import type { FeedStatus } from './feed-client.js';
+import type { FeedChannelSummary, FeedMessage, FeedServerFrame, FeedUser } from './protocol.js';
+
+/** Messages fetched per page. */
+export const PAGE_SIZE = 50;
+
+export type ConnectionState = 'idle' | FeedStatus;
+
+export interface ChannelMessages {
+  items: FeedMessage[];
+  loading: boolean;
+  /** Whether older messages may exist (the last page was full). */
+  hasMore: boolean;
+  error?: string;
+}
+
+export type PendingStatus = 'sending' | 'failed' | 'waiting_session';
+
+/** A message the person sent that the server has not confirmed. */
+export interface PendingMessage {
+  localId: string;
+  text: string;
+  createdAt: number;
+  status: PendingStatus;
+  error?: string;
+}
+
+export interface ChatState {
+  connection: ConnectionState;
+  /** Seconds-level detail for the status line (`reconnecting` wait, close reason). */
+  connectionDetail?: { attempt?: number; delayMs?: number; reason?: string };
+  me?: FeedUser;
+  totalUnread: number;
+  channels: Record<string, FeedChannelSummary>;
+  channelsLoading: boolean;
+  channelsLoaded: boolean;
+  channelsError?: string;
+  messages: Record<string, ChannelMessages>;
+  pending: Record<string, PendingMessage[]>;
+}
+
+export const initialChatState: ChatState = {
+  connection: 'idle',
+  totalUnread: 0,
+  channels: {},
+  channelsLoading: false,
+  channelsLoaded: false,
+  messages: {},
+  pending: {},
+};
+
+export type ChatAction =
+  | { type: 'connection'; status: ConnectionState; detail?: ChatState['connectionDetail'] }
+  | { type: 'frame'; frame: FeedServerFrame }
+  | { type: 'channels_loading' }
+  | { type: 'channels_loaded'; channels: FeedChannelSummary[] }
+  | { type: 'channels_failed'; error: string }
+  | { type: 'channel_loaded'; channel: FeedChannelSummary }
+  | { type: 'messages_loading'; channelUrl: string }
+  /** `latest`: the newest page (first load, or catching up after a reconnect); `older`: a page before. */
+  | { type: 'messages_loaded'; channelUrl: string; messages: FeedMessage[]; page: 'latest' | 'older'; pageSize: number }
+  | { type: 'messages_failed'; channelUrl: string; error: string }
+  | { type: 'send_started'; channelUrl: string; localId: string; text: string; at: number }
+  | { type: 'send_succeeded'; channelUrl: string; localId: string; message: FeedMessage }
+  | { type: 'send_failed'; channelUrl: string; localId: string; error: string; waitingForSession: boolean }
+  | { type: 'marked_read'; channelUrl: string; totalUnread: number };
+
+function byTime(a: FeedMessage, b: FeedMessage): number {
+  return a.created_at - b.created_at || a.message_id - b.message_id;
+}
+
+/** Adds or replaces messages by id, oldest first. */
+export function mergeMessages(existing: readonly FeedMessage[], incoming: readonly FeedMessage[]): FeedMessage[] {
+  if (incoming.length === 0) return existing as FeedMessage[];
+  const map = new Map(existing.map((m) => [m.message_id, m]));
+  for (const m of incoming) {
+    const prev = map.get(m.message_id);
+    // An older copy (a late feed frame) must not overwrite an edit we already have.
+    if (!prev || (m.updated_at ?? 0) >= (prev.updated_at ?? 0)) map.set(m.message_id, m);
+  }
+  return [...map.values()].sort(byTime);
+}
+
+/** Channels in the list order: latest activity first. */
+export function sortedChannels(state: Pick<ChatState, 'channels'>): FeedChannelSummary[] {
+  const activity = (c: FeedChannelSummary): number => c.last_message?.created_at ?? c.created_at;
+  return Object.values(state.channels).sort((a, b) => activity(b) - activity(a) || a.channel_url.localeCompare(b.channel_url));
+}
+
+function withChannel(state: ChatState, c: FeedChannelSummary): ChatState {
+  if (c.my_state === 'none') {
+    const { [c.channel_url]: _gone, ...rest } = state.channels;
+    return { ...state, channels: rest };
+  }
+  return { ...state, channels: { ...state.channels, [c.channel_url]: c } };
+}
+
+function updatePending(state: ChatState, url: string, f: (list: PendingMessage[]) => PendingMessage[]): ChatState {
+  return { ...state, pending: { ...state.pending, [url]: f(state.pending[url] ?? []) } };
+}
+
+function onMessageFrame(state: ChatState, frame: Extract<FeedServerFrame, { type: 'message' }>): ChatState {
+  const url = frame.channel_url;
+  const m = frame.message;
+  let next = state;
+  const loaded = state.messages[url];
+  if (loaded) {
+    const items =
+      frame.event === 'deleted' ? loaded.items.filter((x) => x.message_id !== m.message_id) : mergeMessages(loaded.items, [m]);
+    next = { ...next, messages: { ...next.messages, [url]: { ...loaded, items } } };
+  }
+  const c = next.channels[url];
+  if (c && frame.event === 'sent') {
+    const mine = m.user?.user_id !== undefined && m.user.user_id === state.me?.user_id;
+    next = withChannel(next, {
+      ...c,
+      last_message: m,
+      // The server's unread frame corrects the total; this keeps the per-channel badge live.
+      unread_message_count: mine ? 0 : c.unread_message_count + 1,
+    });
+  } else if (c && c.last_message?.message_id === m.message_id) {
+    next = withChannel(next, { ...c, last_message: frame.event === 'deleted' ? null : m });
+  }
+  return next;
+}
+
+function onFrame(state: ChatState, frame: FeedServerFrame): ChatState {
+  switch (frame.type) {
+    case 'ready':
+      return { ...state, me: frame.user, totalUnread: frame.total_unread_count };
+    case 'message':
+      return onMessageFrame(state, frame);
+    case 'channel': {
+      if (frame.event === 'deleted') {
+        const { [frame.channel_url]: _gone, ...rest } = state.channels;
+        return { ...state, channels: rest };
+      }
+      return withChannel(state, frame.channel);
+    }
+    case 'unread':
+      return { ...state, totalUnread: frame.total_unread_count };
+    default:
+      return state;
+  }
+}
+
+export function chatReducer(state: ChatState, action: ChatAction): ChatState {
+  switch (action.type) {
+    case 'connection':
+      return { ...state, connection: action.status, connectionDetail: action.detail };
+    case 'frame':
+      return onFrame(state, action.frame);
+    case 'channels_loading':
+      return { ...state, channelsLoading: true, channelsError: undefined };
+    case 'channels_loaded': {
+      const channels = Object.fromEntries(action.channels.filter((c) => c.my_state !== 'none').map((c) => [c.channel_url, c]));
+      return { ...state, channels, channelsLoading: false, channelsLoaded: true, channelsError: undefined };
+    }
+    case 'channels_failed':
+      return { ...state, channelsLoading: false, channelsError: action.error };
+    case 'channel_loaded':
+      return withChannel(state, action.channel);
+    case 'messages_loading': {
+      const cur = state.messages[action.channelUrl] ?? { items: [], loading: false, hasMore: false };
+      return { ...state, messages: { ...state.messages, [action.channelUrl]: { ...cur, loading: true, error: undefined } } };
+    }
+    case 'messages_loaded': {
+      const cur = state.messages[action.channelUrl];
+      const items = mergeMessages(cur?.items ?? [], action.messages);
+      const full = action.messages.length >= action.pageSize;
+      // A latest page only says something about older messages on the first load.
+      const hasMore = action.page === 'older' || !cur?.items.length ? full : cur.hasMore || full;
+      return { ...state, messages: { ...state.messages, [action.channelUrl]: { items, loading: false, hasMore } } };
+    }
+    case 'messages_failed': {
+      const cur = state.messages[action.channelUrl] ?? { items: [], loading: false, hasMore: false };
+      return { ...state, messages: { ...state.messages, [action.channelUrl]: { ...cur, loading: false, error: action.error } } };
+    }
+    case 'send_started':
+      return updatePending(state, action.channelUrl, (list) => [
+        ...list.filter((p) => p.localId !== action.localId),
+        { localId: action.localId, text: action.text, createdAt: action.at, status: 'sending' },
+      ]);
+    case 'send_succeeded': {
+      const next = updatePending(state, action.channelUrl, (list) => list.filter((p) => p.localId !== action.localId));
+      return onMessageFrame(next, { type: 'message', event: 'sent', channel_url: action.channelUrl, message: action.message });
+    }
+    case 'send_failed':
+      return updatePending(state, action.channelUrl, (list) =>
+        list.map((p) =>
+          p.localId === action.localId ? { ...p, status: action.waitingForSession ? 'waiting_session' : 'failed', error: action.error } : p,
+        ),
+      );
+    case 'marked_read': {
+      const c = state.channels[action.channelUrl];
+      const next = c ? withChannel(state, { ...c, unread_message_count: 0 }) : state;
+      return { ...next, totalUnread: action.totalUnread };
+    }
+    default:
+      return state;
+  }
+}
