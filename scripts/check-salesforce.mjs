@@ -35,6 +35,8 @@ const API_VERSION = '62.0';
 const PINNED_PMD_ENGINE = '0.46.0';
 const JAVA_LIB = join(repoRoot, 'node_modules/@salesforce/code-analyzer-pmd-engine/dist/java-lib');
 const AURA_ESLINT_CONFIG = join(repoRoot, 'salesforce/eslint.aura.config.js');
+/** contentType values of a zip static resource. */
+const ZIP_TYPES = ['application/zip', 'application/x-zip-compressed'];
 
 /**
  * PMD rule configuration: the four categories, with two rules tuned through their own documented
@@ -624,8 +626,13 @@ async function checkMetadata() {
     const markup = readFileSync(markupPath, 'utf8');
     const controllerClass = /\bcontroller\s*=\s*"([\w.]+)"/.exec(markup)?.[1];
     if (controllerClass && !classes.has(controllerClass.toLowerCase())) report('metadata', markupPath, 1, 'reference', `controller ${controllerClass} is not in classes/`);
-    for (const m of markup.matchAll(/\$Resource\.(\w+)/g)) {
-      if (!staticResources.has(m[1].toLowerCase())) report('metadata', markupPath, lineOf(markup, m.index), 'reference', `$Resource.${m[1]}: staticresources/${m[1]}.resource-meta.xml is missing`);
+    for (const m of markup.matchAll(/\$Resource\.(\w+)(\s*\+\s*')?/g)) {
+      const resourceMeta = staticResources.get(m[1].toLowerCase());
+      if (!resourceMeta) report('metadata', markupPath, lineOf(markup, m.index), 'reference', `$Resource.${m[1]}: staticresources/${m[1]}.resource-meta.xml is missing`);
+      // `$Resource.x + '/index.html'` names a file inside the resource: it must be a zip.
+      else if (m[2] && !ZIP_TYPES.includes(String(rootOf(resourceMeta).contentType))) {
+        report('metadata', markupPath, lineOf(markup, m.index), 'reference', `$Resource.${m[1]} + '...' needs a zip, but ${basename(resourceMeta)} has contentType ${rootOf(resourceMeta).contentType}`);
+      }
     }
     for (const m of markup.matchAll(/<c:(\w+)/g)) {
       if (!auraBundles.has(m[1].toLowerCase())) report('metadata', markupPath, lineOf(markup, m.index), 'reference', `component c:${m[1]} is not in aura/`);
@@ -647,8 +654,11 @@ async function checkMetadata() {
     }
   }
   // Static resources: the file is a build output (npm run build:panel), so a missing one is a
-  // loud warning here; the deploy itself would fail without it.
+  // loud warning here; the deploy itself would fail without it. The metadata must be complete.
   for (const [name, meta] of staticResources) {
+    const root = rootOf(meta);
+    if (!root.contentType) report('metadata', meta, 1, 'static-resource', 'contentType is missing');
+    if (!['Public', 'Private'].includes(String(root.cacheControl))) report('metadata', meta, 1, 'static-resource', `cacheControl must be Public or Private, not ${root.cacheControl}`);
     const base = meta.slice(0, -'-meta.xml'.length);
     if (!existsSync(base) && !allFiles.some((f) => f.startsWith(`${base.replace(/\.resource$/, '')}${sep}`))) {
       console.log(`   warning: static resource ${name} is not built yet (${toProjectPath(base)}); build it before deploying`);

@@ -42,9 +42,12 @@ function findTests(dir, out = []) {
 if (!onlyTests) {
   run('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
   run('type-check', 'npx', ['tsc', '-p', 'tsconfig.json']);
-  for (const tsconfig of ['apps/customer/tsconfig.json', 'apps/agent-panel/tsconfig.json']) {
+  for (const tsconfig of ['packages/sandbox-chat/tsconfig.json', 'apps/customer/tsconfig.json', 'apps/agent-panel/tsconfig.json']) {
     if (existsSync(join(root, tsconfig))) run(`type-check ${tsconfig}`, 'npx', ['tsc', '-p', tsconfig]);
   }
+  // The browser tests (e2e/) drive the BUILT apps; build them once here (each build is seconds).
+  const apps = existsSync(join(root, 'apps')) ? readdirSync(join(root, 'apps')).filter((d) => existsSync(join(root, 'apps', d, 'package.json'))) : [];
+  if (apps.length) run('build web apps', 'npm', ['run', 'build']);
   if (existsSync(join(root, 'scripts/check-salesforce.mjs'))) {
     run('salesforce checks', 'node', ['scripts/check-salesforce.mjs']);
   }

@@ -47,7 +47,7 @@ export async function startBridge(config: BridgeConfig, opts: StartOptions = {})
   for (const w of config.warnings) logger.warn(w);
   logger.info({ config: redactedConfig(config), features: features.map((f) => f.name) }, 'starting the bridge');
 
-  const store = await openStore(config.store, { clock, jobs: config.jobs });
+  const store = await openStore(config.store, { clock, jobs: config.jobs, onError: (err) => logger.warn({ err }, 'a pooled database connection failed; it is replaced') });
   const metrics = createMetrics({ store });
   const ctxRef: { ctx?: BridgeContext } = {};
   const runner = new JobRunner({
@@ -79,6 +79,11 @@ export async function startBridge(config: BridgeConfig, opts: StartOptions = {})
     throw err;
   }
   runner.start();
+  const stops: (() => Promise<void> | void)[] = [];
+  for (const f of features) {
+    const stop = f.start?.(ctx);
+    if (stop) stops.push(stop);
+  }
   const purge = setInterval(() => {
     store.purgeExpiredIdempotencyKeys().catch((err: unknown) => logger.warn({ err }, 'purging expired idempotency keys failed'));
   }, IDEMPOTENCY_PURGE_INTERVAL_MS);
@@ -92,8 +97,10 @@ export async function startBridge(config: BridgeConfig, opts: StartOptions = {})
   const close = () =>
     (closing ??= (async () => {
       clearInterval(purge);
+      for (const stop of stops) await stop();
       await app.close();
       await runner.stop();
+      await clients.close?.();
       await store.close();
       logger.info('the bridge stopped');
     })());

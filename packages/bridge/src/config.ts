@@ -12,6 +12,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
+import { isUserId, to18 } from '@sbsf/salesforce';
 
 export type SalesforceAuthFlow = 'client_credentials' | 'jwt_bearer' | 'password';
 export type CustomerAuthMode = 'jwt' | 'sendbird_token' | 'guest';
@@ -29,12 +30,28 @@ export interface HttpConfig {
   trustProxy: boolean | number | readonly string[];
 }
 
-export interface StoreConfig {
+export interface SqliteStoreConfig {
   kind: 'sqlite';
   dataDir: string;
   /** The SQLite file (`<DATA_DIR>/bridge.sqlite` unless DATABASE_URL names another). */
   file: string;
+  /** SQLITE_SYNCHRONOUS: NORMAL (default) or FULL. */
+  synchronous: 'NORMAL' | 'FULL';
 }
+
+export interface PostgresStoreConfig {
+  kind: 'postgres';
+  dataDir: string;
+  /** DATABASE_URL, `postgres://user:password@host:port/database`; its password is a secret. */
+  url: string;
+  /** DATABASE_SCHEMA: the schema holding the tables (created if missing); unset = the server's default. */
+  schema: string | undefined;
+  /** DATABASE_POOL_SIZE: connections per process. */
+  poolSize: number;
+}
+
+/** `sqlite` unless DATABASE_URL is a PostgreSQL URL. */
+export type StoreConfig = SqliteStoreConfig | PostgresStoreConfig;
 
 export interface SalesforceConfig {
   loginUrl: string;
@@ -61,6 +78,11 @@ export interface SendbirdConfig {
   cappedPerSecond: number;
 }
 
+export interface UpstreamConfig {
+  /** UPSTREAM_TIMEOUT_MS: per-call time limit for Salesforce and Sendbird; undefined = each client's default (30 s, 15 s). */
+  timeoutMs: number | undefined;
+}
+
 export type CustomerAuthConfig =
   | { mode: 'jwt'; jwtSecret: string | undefined; jwtPublicKey: string | undefined; issuer: string | undefined; audience: string | undefined }
   | { mode: 'sendbird_token' }
@@ -69,6 +91,40 @@ export type CustomerAuthConfig =
 export interface TicketsConfig {
   /** When the job that finishes a ticket becomes due if the request path has not finished it. */
   safetyDelayMs: number;
+}
+
+export interface MembershipConfig {
+  /** A previous agent leaves the channel when the Case changes hands (REMOVE_PREVIOUS_AGENT). */
+  removePreviousAgent: boolean;
+  /** How often open Cases with channels are reconciled; 0 = never (SWEEP_INTERVAL_MS). */
+  sweepIntervalMs: number;
+  /** Case Ids per reconcile job, read from Salesforce 200 at a time (RECONCILE_BATCH_SIZE). */
+  batchSize: number;
+  /** 18-character User Ids that own Cases without being agents, e.g. the integration user (NON_AGENT_USER_IDS). */
+  nonAgentUserIds: readonly string[];
+}
+
+export type TranscriptMode = 'object' | 'case_comment';
+export type CaseClosedAction = 'freeze' | 'message';
+
+export interface TranscriptConfig {
+  /** TRANSCRIPT_MODE: `object` (Sendbird_Message__c, exactly once) or `case_comment` (CaseComment, at least once). */
+  mode: TranscriptMode;
+  /** TRANSCRIPT_FLUSH_MS: the longest a message waits before it is written (200 waiting are written at once). */
+  flushMs: number;
+  /** TRANSCRIPT_SLOW_FLUSH_MS: that wait while the Salesforce API budget is low. */
+  slowFlushMs: number;
+  /** TRANSCRIPT_RETENTION_DAYS: how long written messages are remembered (duplicate webhooks recognised). */
+  retentionDays: number;
+  /** SENDBIRD_WEBHOOK_BODY_LIMIT_BYTES: largest webhook body; larger is a 413. */
+  webhookBodyLimitBytes: number;
+  /** SALESFORCE_BUDGET_RESERVE: below this share of the daily API allowance left, mirroring slows down. */
+  budgetReserve: number;
+  /** CASE_CLOSED_ACTION: what a closed Case does to its chat. */
+  caseClosedAction: CaseClosedAction;
+  /** CASE_CLOSED_MESSAGE / CASE_REOPENED_MESSAGE: the admin messages of `CASE_CLOSED_ACTION=message`. */
+  caseClosedMessage: string;
+  caseReopenedMessage: string;
 }
 
 export interface JobsConfig {
@@ -85,11 +141,14 @@ export interface BridgeConfig {
   store: StoreConfig;
   salesforce: SalesforceConfig;
   sendbird: SendbirdConfig;
+  upstream: UpstreamConfig;
   /** Bearer secret the Salesforce Named Credential sends (and the agent-session Apex). */
   sharedSecret: string;
   customerAuth: CustomerAuthConfig;
   jobs: JobsConfig;
   tickets: TicketsConfig;
+  membership: MembershipConfig;
+  transcript: TranscriptConfig;
   /** Settings that are valid but probably not what was meant; main.ts logs them at start-up. */
   warnings: readonly string[];
 }
@@ -119,6 +178,19 @@ export const DEFAULTS = {
   JOB_MAX_ATTEMPTS: 10,
   JOB_LEASE_MS: 300_000,
   JOB_CONCURRENCY: 4,
+  REMOVE_PREVIOUS_AGENT: true,
+  SWEEP_INTERVAL_MS: 300_000,
+  RECONCILE_BATCH_SIZE: 200,
+  TRANSCRIPT_MODE: 'object' as TranscriptMode,
+  TRANSCRIPT_FLUSH_MS: 2_000,
+  TRANSCRIPT_SLOW_FLUSH_MS: 60_000,
+  TRANSCRIPT_RETENTION_DAYS: 7,
+  SENDBIRD_WEBHOOK_BODY_LIMIT_BYTES: 262_144,
+  SALESFORCE_BUDGET_RESERVE: 0.1,
+  CASE_CLOSED_ACTION: 'freeze' as CaseClosedAction,
+  CASE_CLOSED_MESSAGE: 'This case is closed. Thank you for contacting us; open a new request if you need more help.',
+  CASE_REOPENED_MESSAGE: 'This case has been reopened: an agent will continue the conversation here.',
+  DATABASE_POOL_SIZE: 10,
 } as const;
 
 /** Shortest accepted shared secrets: 32 characters is 192+ bits when generated randomly. */
@@ -173,6 +245,17 @@ class EnvReader {
     if (['false', '0', 'no'].includes(v)) return false;
     this.problem(name, `must be true or false (got "${v}")`);
     return def;
+  }
+
+  /** A decimal number from `min` to `max`, e.g. a share such as 0.1. */
+  fraction(name: string, def: number, min: number, max: number): number {
+    const v = this.raw(name);
+    if (v === undefined) return def;
+    if (!/^\d+(\.\d+)?$/.test(v) || Number(v) < min || Number(v) > max) {
+      this.problem(name, `must be a number from ${min} to ${max}, e.g. 0.1 (got "${v}")`);
+      return def;
+    }
+    return Number(v);
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], def: T): T {
@@ -286,6 +369,7 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
   const previousApiTokens = r.list('SENDBIRD_PREVIOUS_API_TOKENS');
   const cappedPerSecond = r.int('SENDBIRD_CAPPED_PER_SECOND', 5, 0, 10_000);
   const sessionTtlSeconds = r.int('SENDBIRD_SESSION_TTL_SECONDS', DEFAULTS.SENDBIRD_SESSION_TTL_SECONDS, 60, 30 * 86_400);
+  const upstream: UpstreamConfig = { timeoutMs: r.raw('UPSTREAM_TIMEOUT_MS') === undefined ? undefined : r.int('UPSTREAM_TIMEOUT_MS', 15_000, 500, 300_000) };
 
   // --- shared secret and customer identity -------------------------------------------------
   const sharedSecret = r.required('BRIDGE_SHARED_SECRET', `a random string of at least ${MIN_SECRET_LENGTH} characters; the Salesforce Named Credential sends it as a bearer token`);
@@ -303,6 +387,9 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
     concurrency: r.int('JOB_CONCURRENCY', DEFAULTS.JOB_CONCURRENCY, 1, 256),
   };
 
+  const membership = parseMembership(r);
+  const transcript = parseTranscript(r);
+
   if (r.problems.length > 0) throw new ConfigError(r.problems.map((p) => `[bridge] ${p}`));
 
   const salesforce: SalesforceConfig = { loginUrl, authFlow, clientId, clientSecret, username, password, jwtPrivateKey, apiVersion, caseOrigin };
@@ -314,17 +401,54 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
     store,
     salesforce,
     sendbird,
+    upstream,
     sharedSecret,
     customerAuth,
     jobs,
     tickets,
+    membership,
+    transcript,
     warnings: r.warnings,
   };
+  hideSecrets(store, () => redactedConfig(config).store);
   hideSecrets(salesforce, () => redactedConfig(config).salesforce);
   hideSecrets(sendbird, () => redactedConfig(config).sendbird);
   hideSecrets(customerAuth, () => redactedConfig(config).customerAuth);
   hideSecrets(config, () => redactedConfig(config));
   return deepFreeze(config);
+}
+
+function parseTranscript(r: EnvReader): TranscriptConfig {
+  const flushMs = r.int('TRANSCRIPT_FLUSH_MS', DEFAULTS.TRANSCRIPT_FLUSH_MS, 10, 600_000);
+  const slowFlushMs = r.int('TRANSCRIPT_SLOW_FLUSH_MS', DEFAULTS.TRANSCRIPT_SLOW_FLUSH_MS, 10, 3_600_000);
+  if (slowFlushMs < flushMs) r.problem('TRANSCRIPT_SLOW_FLUSH_MS', `must be at least TRANSCRIPT_FLUSH_MS (${flushMs}): it is the wait while the API budget is low (got "${slowFlushMs}")`);
+  return {
+    mode: r.oneOf('TRANSCRIPT_MODE', ['object', 'case_comment'] as const, DEFAULTS.TRANSCRIPT_MODE),
+    flushMs,
+    slowFlushMs,
+    retentionDays: r.int('TRANSCRIPT_RETENTION_DAYS', DEFAULTS.TRANSCRIPT_RETENTION_DAYS, 1, 3_650),
+    webhookBodyLimitBytes: r.int('SENDBIRD_WEBHOOK_BODY_LIMIT_BYTES', DEFAULTS.SENDBIRD_WEBHOOK_BODY_LIMIT_BYTES, 1_024, 100 * 1024 * 1024),
+    budgetReserve: r.fraction('SALESFORCE_BUDGET_RESERVE', DEFAULTS.SALESFORCE_BUDGET_RESERVE, 0, 1),
+    caseClosedAction: r.oneOf('CASE_CLOSED_ACTION', ['freeze', 'message'] as const, DEFAULTS.CASE_CLOSED_ACTION),
+    caseClosedMessage: r.raw('CASE_CLOSED_MESSAGE') ?? DEFAULTS.CASE_CLOSED_MESSAGE,
+    caseReopenedMessage: r.raw('CASE_REOPENED_MESSAGE') ?? DEFAULTS.CASE_REOPENED_MESSAGE,
+  };
+}
+
+function parseMembership(r: EnvReader): MembershipConfig {
+  const sweepIntervalMs = r.int('SWEEP_INTERVAL_MS', DEFAULTS.SWEEP_INTERVAL_MS, 0, 7 * 86_400_000);
+  if (sweepIntervalMs > 0 && sweepIntervalMs < 1_000) r.problem('SWEEP_INTERVAL_MS', `must be 0 (off) or at least 1000 (got "${sweepIntervalMs}")`);
+  const nonAgentUserIds: string[] = [];
+  for (const id of r.list('NON_AGENT_USER_IDS')) {
+    if (isUserId(id)) nonAgentUserIds.push(to18(id));
+    else r.problem('NON_AGENT_USER_IDS', `entries must be User Ids (15 or 18 characters, starting 005), comma-separated (got "${id}")`);
+  }
+  return {
+    removePreviousAgent: r.bool('REMOVE_PREVIOUS_AGENT', DEFAULTS.REMOVE_PREVIOUS_AGENT),
+    sweepIntervalMs,
+    batchSize: r.int('RECONCILE_BATCH_SIZE', DEFAULTS.RECONCILE_BATCH_SIZE, 1, 2_000),
+    nonAgentUserIds,
+  };
 }
 
 function parseTrustProxy(r: EnvReader): HttpConfig['trustProxy'] {
@@ -339,18 +463,67 @@ function parseTrustProxy(r: EnvReader): HttpConfig['trustProxy'] {
 }
 
 function parseStore(r: EnvReader, dataDir: string): StoreConfig {
+  const synchronous = r.oneOf('SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'] as const, 'NORMAL');
   const url = r.raw('DATABASE_URL');
-  if (url === undefined) return { kind: 'sqlite', dataDir, file: resolve(dataDir, 'bridge.sqlite') };
+  if (url === undefined) return { kind: 'sqlite', dataDir, file: resolve(dataDir, 'bridge.sqlite'), synchronous };
   if (/^postgres(ql)?:\/\//i.test(url)) {
-    r.problem('DATABASE_URL', 'is a PostgreSQL URL: PostgreSQL is not supported yet; unset DATABASE_URL to use SQLite under DATA_DIR');
+    return parsePostgres(r, url, dataDir) ?? { kind: 'sqlite', dataDir, file: resolve(dataDir, 'bridge.sqlite'), synchronous };
   } else if (/^sqlite:/i.test(url)) {
     const path = url.replace(/^sqlite:(\/\/)?/i, '');
     if (path === '' || path === ':memory:') r.problem('DATABASE_URL', 'must name a SQLite file, e.g. sqlite:./data/bridge.sqlite (an in-memory database would lose the job queue)');
-    else return { kind: 'sqlite', dataDir, file: resolve(path) };
+    else return { kind: 'sqlite', dataDir, file: resolve(path), synchronous };
   } else {
-    r.problem('DATABASE_URL', 'must be sqlite:<file> (or unset for <DATA_DIR>/bridge.sqlite)');
+    r.problem('DATABASE_URL', 'must be postgres://user:password@host:5432/database, sqlite:<file>, or unset for <DATA_DIR>/bridge.sqlite');
   }
-  return { kind: 'sqlite', dataDir, file: resolve(dataDir, 'bridge.sqlite') };
+  return { kind: 'sqlite', dataDir, file: resolve(dataDir, 'bridge.sqlite'), synchronous };
+}
+
+/** Schema names the store creates and puts in `search_path`: plain lower-case identifiers. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function parsePostgres(r: EnvReader, url: string, dataDir: string): PostgresStoreConfig | undefined {
+  const poolSize = r.int('DATABASE_POOL_SIZE', DEFAULTS.DATABASE_POOL_SIZE, 1, 1_000);
+  const schema = r.raw('DATABASE_SCHEMA');
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    r.problem('DATABASE_SCHEMA', `must be a lower-case identifier (letters, digits and _, not starting with a digit), got "${schema}"`);
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Never echo the value: it may hold the password.
+    r.problem('DATABASE_URL', 'is not a valid URL: postgres://user:password@host:5432/database (percent-encode special characters in the password)');
+    return undefined;
+  }
+  if (parsed.hostname === '' || parsed.pathname.replace(/^\//, '') === '') {
+    r.problem('DATABASE_URL', 'must name a host and a database: postgres://user:password@host:5432/database');
+    return undefined;
+  }
+  if (!isLoopback(parsed.hostname) && !/[?&]sslmode=(require|verify-ca|verify-full)\b/.test(url)) {
+    r.warnings.push('DATABASE_URL points at a remote PostgreSQL without sslmode=require (or verify-full): the connection, and its password, are not encrypted');
+  }
+  return { kind: 'postgres', dataDir, url, schema, poolSize };
+}
+
+/** The password in a database URL (decoded), if any: a secret for the log scrubber. */
+function urlPassword(url: string): string | undefined {
+  try {
+    const p = new URL(url).password;
+    return p === '' ? undefined : decodeURIComponent(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The URL with its password replaced by [REDACTED], safe to log. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = REDACTED;
+    return u.toString();
+  } catch {
+    return REDACTED;
+  }
 }
 
 function parsePrivateKey(r: EnvReader): string | undefined {
@@ -422,13 +595,16 @@ export function redactedConfig(config: BridgeConfig) {
     sandbox: config.sandbox,
     logLevel: config.logLevel,
     http: { ...config.http, corsOrigins: [...config.http.corsOrigins], trustProxy: Array.isArray(config.http.trustProxy) ? [...config.http.trustProxy] : config.http.trustProxy },
-    store: { ...config.store },
+    store: config.store.kind === 'postgres' ? { ...config.store, url: redactDatabaseUrl(config.store.url) } : { ...config.store },
     salesforce: { ...sf, clientSecret: mask(sf.clientSecret), password: mask(sf.password), jwtPrivateKey: mask(sf.jwtPrivateKey) },
     sendbird: { ...sb, apiToken: REDACTED, previousApiTokens: sb.previousApiTokens.map(() => REDACTED) },
+    upstream: { ...config.upstream },
     sharedSecret: REDACTED,
     customerAuth: ca.mode === 'jwt' ? { ...ca, jwtSecret: mask(ca.jwtSecret) } : { ...ca },
     jobs: { ...config.jobs },
     tickets: { ...config.tickets },
+    membership: { ...config.membership, nonAgentUserIds: [...config.membership.nonAgentUserIds] },
+    transcript: { ...config.transcript },
     warnings: [...config.warnings],
   };
 }
@@ -436,7 +612,8 @@ export function redactedConfig(config: BridgeConfig) {
 /** Every secret value in the config, for the log scrubber (see logger.ts). */
 export function configSecrets(config: BridgeConfig): string[] {
   const { salesforce: sf, sendbird: sb, customerAuth: ca } = config;
-  const values = [sf.clientSecret, sf.password, sf.jwtPrivateKey, sb.apiToken, ...sb.previousApiTokens, config.sharedSecret, ca.mode === 'jwt' ? ca.jwtSecret : undefined];
+  const dbPassword = config.store.kind === 'postgres' ? urlPassword(config.store.url) : undefined;
+  const values = [sf.clientSecret, sf.password, sf.jwtPrivateKey, sb.apiToken, ...sb.previousApiTokens, config.sharedSecret, ca.mode === 'jwt' ? ca.jwtSecret : undefined, dbPassword];
   return values.filter((v): v is string => typeof v === 'string' && v !== '');
 }
 

@@ -6,6 +6,8 @@
 import type { JobHandler } from './jobs/runner.js';
 import type { BridgeContext, BridgeRoutes } from './server.js';
 import type { Job } from './store/types.js';
+import { agentsFeature } from './agents/feature.js';
+import { membershipFeature } from './membership/feature.js';
 import { ticketsFeature } from './tickets/feature.js';
 
 export interface BridgeFeature {
@@ -15,6 +17,11 @@ export interface BridgeFeature {
   jobs?: (ctx: BridgeContext) => Record<string, JobHandler>;
   /** Called for every dead-lettered job (check `job.kind`), e.g. to mark a ticket failed. */
   onJobDead?: (job: Job, error: string, ctx: BridgeContext) => Promise<void> | void;
+  /**
+   * Background work of the feature (e.g. a periodic sweep), started once the server listens and
+   * the runner runs. Returns what stops it; `close()` calls that before stopping the runner.
+   */
+  start?: (ctx: BridgeContext) => (() => Promise<void> | void) | void;
 }
 
-export const FEATURES: BridgeFeature[] = [ticketsFeature];
+export const FEATURES: BridgeFeature[] = [ticketsFeature, membershipFeature, agentsFeature];

@@ -145,13 +145,31 @@ test('Salesforce flows: each requires its own settings; the JWT key may come fro
   assert.match(bad.join(), /SALESFORCE_JWT_PRIVATE_KEY_FILE names a file that cannot be read \(ENOENT\)/);
 });
 
-test('DATABASE_URL: sqlite URLs are used, PostgreSQL is refused as not supported yet', () => {
+test('DATABASE_URL: sqlite URLs and PostgreSQL URLs; pool size, schema; the password is a secret', () => {
   const c = loadConfig(baseEnv({ DATABASE_URL: 'sqlite:./somewhere/bridge.db' }));
+  assert.equal(c.store.kind, 'sqlite');
   assert.match(c.store.file, /somewhere[\\/]bridge\.db$/);
-  const p = problems(baseEnv({ DATABASE_URL: 'postgres://bridge:pw@db.example.com/bridge' }));
-  assert.match(p.join(), /DATABASE_URL is a PostgreSQL URL: PostgreSQL is not supported yet/);
+
+  const pg = loadConfig(baseEnv({ DATABASE_URL: 'postgres://bridge:s3cr%40t-pw@127.0.0.1:5432/bridge', DATABASE_SCHEMA: 'bridge_a', DATABASE_POOL_SIZE: '4' }));
+  assert.equal(pg.store.kind, 'postgres');
+  assert.deepEqual({ schema: pg.store.schema, poolSize: pg.store.poolSize }, { schema: 'bridge_a', poolSize: 4 });
+  assert.equal(pg.store.url, 'postgres://bridge:s3cr%40t-pw@127.0.0.1:5432/bridge', 'the code that connects reads the real URL');
+  assert.ok(configSecrets(pg).includes('s3cr@t-pw'), 'the decoded password is scrubbed from logs');
+  for (const shown of [JSON.stringify(pg), JSON.stringify(redactedConfig(pg)), String(pg.store), inspect(pg)]) {
+    assert.ok(!shown.includes('s3cr'), shown);
+  }
+  assert.match(JSON.stringify(redactedConfig(pg).store), /postgres:\/\/bridge:%5BREDACTED%5D@127\.0\.0\.1:5432\/bridge|\[REDACTED\]/);
+  assert.equal(loadConfig(baseEnv({ DATABASE_URL: 'postgresql://h.example.com/db?sslmode=require' })).store.kind, 'postgres');
+  assert.equal((loadConfig(baseEnv({ DATABASE_URL: 'postgres://127.0.0.1/db' })).store as { poolSize: number }).poolSize, 10, 'default pool size');
+  assert.match(loadConfig(baseEnv({ DATABASE_URL: 'postgres://u:pw@db.example.com/bridge' })).warnings.join(), /without sslmode=require/);
+
+  const p = problems(baseEnv({ DATABASE_URL: 'postgres://bridge:pw@db.example.com:99999/bridge', DATABASE_POOL_SIZE: '0', DATABASE_SCHEMA: 'Robert"; DROP' }));
+  assert.match(p.join(), /DATABASE_POOL_SIZE must be a whole number from 1 to 1000/);
+  assert.match(p.join(), /DATABASE_SCHEMA must be a lower-case identifier/);
+  assert.match(p.join(), /DATABASE_URL is not a valid URL/);
   assert.ok(!p.join().includes('pw@'), 'the URL (and its password) is not echoed');
-  assert.match(problems(baseEnv({ DATABASE_URL: 'mysql://x' })).join(), /DATABASE_URL must be sqlite:<file>/);
+  assert.match(problems(baseEnv({ DATABASE_URL: 'postgres:///nohost' })).join(), /must name a host and a database/);
+  assert.match(problems(baseEnv({ DATABASE_URL: 'mysql://x' })).join(), /DATABASE_URL must be postgres:\/\/user:password@host:5432\/database, sqlite:<file>/);
 });
 
 test('warnings: client credentials against login.salesforce.com, and the deprecated password flow', () => {

@@ -42,6 +42,7 @@ const testRoutes: BridgeRoutes = async (app) => {
 
 async function start(t: TestContext, env: Record<string, string | undefined> = {}) {
   const config = testConfig(t, env);
+  assert.equal(config.store.kind, 'sqlite');
   const store = new SqliteStore({ file: config.store.file });
   const lines: string[] = [];
   const logger = createLogger({ level: 'info', secrets: [SECRETS.BRIDGE_SHARED_SECRET], destination: { write: (s: string) => void lines.push(s) } });
@@ -68,7 +69,7 @@ test('/healthz is up; /readyz is ready, then 503 with the reason once the databa
   assert.deepEqual(await health.json(), { status: 'ok' });
   const ready = await fetch(`${base}/readyz`);
   assert.equal(ready.status, 200);
-  assert.deepEqual(await ready.json(), { status: 'ready', store: 'sqlite', schemaVersion: 2 });
+  assert.deepEqual(await ready.json(), { status: 'ready', store: 'sqlite', schemaVersion: 3 });
 
   await store.close();
   const down = await fetch(`${base}/readyz`);

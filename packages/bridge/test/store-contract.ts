@@ -106,6 +106,26 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
         await assert.rejects(store.updateTicket(id, { state: to }), TicketStateError, `completed -> ${to}`);
       }
     });
+
+    test("a step's result and its ledger entries are written together, or neither", async (t) => {
+      const { store } = await setup(t);
+      const { id } = await store.createTicket(newTicket());
+      const entry = { ticketId: id, caseId: '500000000000001AAA', system: 'salesforce' as const, action: 'case.upsert', target: '500000000000001AAA', outcome: 'ok' as const };
+      await store.updateTicket(id, { state: 'case_ready', caseId: '500000000000001AAA' }, [entry, { ...entry, system: 'sendbird', action: 'user.create', target: 'c1' }]);
+      assert.deepEqual((await store.ledgerForTicket(id)).map((e) => e.action), ['case.upsert', 'user.create']);
+      await assert.rejects(store.updateTicket(id, { state: 'received' }, [{ ...entry, action: 'should.not.exist' }]), TicketStateError);
+      assert.deepEqual((await store.ledgerForTicket(id)).map((e) => e.action), ['case.upsert', 'user.create'], 'a refused update appends nothing');
+    });
+
+    test('a ticket is created with its job, and finishing it settles that job, each in one transaction', async (t) => {
+      const { store } = await setup(t);
+      const job = { kind: 'ticket.finish', payload: { ticketId: 'tj' }, dedupeKey: 'ticket:tj', runAt: Date.now() + 60_000 };
+      await store.createTicket(newTicket({ id: 'tj' }), { job });
+      await assert.rejects(store.createTicket(newTicket({ id: 'tj' }), { job }));
+      assert.deepEqual(await store.countJobsByState(), { queued: 1, running: 0, done: 0, dead: 0 }, 'a failed create enqueues nothing more');
+      await store.updateTicket('tj', { state: 'completed' }, [], { settleJob: 'ticket:tj' });
+      assert.deepEqual(await store.countJobsByState(), { queued: 0, running: 0, done: 1, dead: 0 });
+    });
   });
 
   describe(`${name} store: idempotency keys`, () => {
@@ -321,6 +341,80 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       await assert.rejects(exec("UPDATE ledger SET outcome = 'error'"), /append-only/);
       await assert.rejects(exec('DELETE FROM ledger'), /append-only/);
       assert.equal((await store.ledgerForCase('500x'))[0]?.outcome, 'ok');
+    });
+  });
+
+  describe(`${name} store: Salesforce events and membership reconciles`, () => {
+    const opts = (source = 'event', batchSize = 2) => ({ kind: 'membership.reconcile', batchSize, source });
+    const ev = (caseId: string) => ({ type: 'case.owner_changed', caseId, occurredAt: '2026-01-01T00:00:00.000Z', payload: { type: 'case.owner_changed', caseId } });
+
+    test('events are stored with their reconciles; Cases are batched and each queued once', async (t) => {
+      const { store } = await setup(t);
+      const r = await store.recordSalesforceEvents([ev('500A'), ev('500B'), ev('500A'), ev('500C')], opts());
+      assert.deepEqual({ ...r, jobIds: r.jobIds.length }, { stored: 4, requested: 3, queued: 3, coalesced: 0, jobIds: 2 });
+      const payloads = await Promise.all(r.jobIds.map(async (id) => (await store.getJob(id))?.payload));
+      assert.deepEqual(payloads, [
+        { caseIds: ['500A', '500B'], source: 'event' },
+        { caseIds: ['500C'], source: 'event' },
+      ]);
+      assert.equal(await store.countSalesforceEvents(), 4);
+      assert.deepEqual((await store.listSalesforceEvents({ caseId: '500A' })).map((e) => e.payload.caseId), ['500A', '500A']);
+    });
+
+    test('a Case already waiting in a queued job joins it; once the job starts, a new request queues a new job', async (t) => {
+      const { store, clock } = await setup(t);
+      const first = await store.requestReconcile(['500A'], opts());
+      const again = await store.requestReconcile(['500A', '500B'], opts('sweep'));
+      assert.deepEqual([again.queued, again.coalesced], [1, 1]);
+      const [claimed] = await store.claimJobs('w1', 1, 60_000, ['membership.reconcile']);
+      assert.equal(claimed?.id, first.jobIds[0]);
+      assert.equal(await store.startReconcile(claimed!.id), 1);
+      const later = await store.requestReconcile(['500A'], opts());
+      assert.deepEqual([later.queued, later.coalesced], [1, 0], 'the running job may have read Salesforce already');
+      assert.deepEqual((await store.listPendingReconciles()).map((p) => p.caseId).sort(), ['500A', '500B']);
+      const runAt = clock.now + 10_000;
+      const delayed = await store.requestReconcile(['500Z'], { ...opts('retry'), runAt });
+      assert.equal((await store.getJob(delayed.jobIds[0]!))?.runAt, runAt, 'a retry can be due later');
+    });
+
+    test('Cases requested one at a time fill the queued job of their source up to the batch size', async (t) => {
+      const { store, clock } = await setup(t);
+      const a = await store.requestReconcile(['500A'], opts());
+      const b = await store.requestReconcile(['500B'], opts());
+      assert.deepEqual(b.jobIds, a.jobIds, 'joins the queued job');
+      const c = await store.requestReconcile(['500C', '500D', '500E'], opts());
+      assert.notDeepEqual(c.jobIds[0], a.jobIds[0], 'full: a new job');
+      const sweep = await store.requestReconcile(['500F'], opts('sweep'));
+      assert.ok(!c.jobIds.includes(sweep.jobIds[0]!), 'another source gets its own job');
+      const later = await store.requestReconcile(['500G'], { ...opts('event'), runAt: clock.now + 5_000 });
+      const payloads = async (ids: number[]) => Promise.all(ids.map(async (id) => ((await store.getJob(id))?.payload as { caseIds: string[] }).caseIds));
+      assert.deepEqual(await payloads(a.jobIds), [['500A', '500B']]);
+      assert.deepEqual(await payloads(c.jobIds), [['500C', '500D'], ['500E']]);
+      assert.deepEqual(await payloads(later.jobIds), [['500G']], 'a delayed retry is not mixed into a due job');
+      const [claimed] = await store.claimJobs('w1', 1, 60_000, ['membership.reconcile']);
+      assert.equal(claimed?.id, a.jobIds[0]);
+      const next = await store.requestReconcile(['500H'], opts());
+      assert.ok(!next.jobIds.includes(a.jobIds[0]!), 'a running job takes no more Cases');
+    });
+
+    test('a pending mark whose job is no longer queued (it died unstarted) does not swallow new requests', async (t) => {
+      const { store } = await setup(t);
+      const first = await store.requestReconcile(['500Q'], opts());
+      const [claimed] = await store.claimJobs('w1', 1, 60_000, ['membership.reconcile']);
+      assert.equal(claimed?.id, first.jobIds[0]);
+      await store.failJob(claimed!.id, 'w1', 'crashed before it started', 'dead');
+      const again = await store.requestReconcile(['500Q'], opts());
+      assert.deepEqual([again.queued, again.coalesced], [1, 0]);
+      assert.deepEqual(await store.listPendingReconciles(), [{ caseId: '500Q', jobId: again.jobIds[0] }]);
+    });
+
+    test('events older than the retention are purged', async (t) => {
+      const { store, clock } = await setup(t);
+      await store.recordSalesforceEvents([ev('500A')], opts());
+      clock.advance(1_000);
+      await store.recordSalesforceEvents([ev('500B')], opts());
+      assert.equal(await store.purgeSalesforceEvents(clock.now - 500), 1);
+      assert.deepEqual((await store.listSalesforceEvents()).map((e) => e.caseId), ['500B']);
     });
   });
 

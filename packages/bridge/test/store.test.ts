@@ -56,7 +56,8 @@ test('sqlite: an old (version 1) database with data is upgraded in place', async
 
   const current = new SqliteStore({ file });
   t.after(() => current.close());
-  assert.deepEqual(current.migration, { from: 1, to: 2, applied: [2] });
+  const latest = SQLITE_MIGRATIONS.length;
+  assert.deepEqual(current.migration, { from: 1, to: latest, applied: SQLITE_MIGRATIONS.slice(1).map((m) => m.version) });
   assert.deepEqual((await current.getTicket('ticket-old'))?.caseFields, { Subject: 'old' }, 'data survives');
   assert.deepEqual(await current.countJobsByState(), { queued: 1, running: 0, done: 0, dead: 0 });
   await current.appendLedger({ ticketId: 'ticket-old', system: 'salesforce', action: 'case.upsert', outcome: 'ok' });
@@ -70,7 +71,7 @@ test('sqlite: a database newer than the code is refused with an actionable messa
   const db = new Database(file);
   db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, ?, 0)').run('from the future');
   db.close();
-  assert.throws(() => new SqliteStore({ file }), /schema version 99, newer than this bridge knows \(2\): run a newer bridge/);
+  assert.throws(() => new SqliteStore({ file }), new RegExp(`schema version 99, newer than this bridge knows \\(${SQLITE_MIGRATIONS.length}\\): run a newer bridge`));
 });
 
 test('sqlite: readiness reports an outdated schema', async (t) => {
@@ -79,11 +80,12 @@ test('sqlite: readiness reports an outdated schema', async (t) => {
   t.after(() => current.close());
   // Another process rolled the schema forward under this one (e.g. a newer bridge started).
   const db = new Database(file);
-  db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (3, ?, 0)').run('newer');
+  const latest = SQLITE_MIGRATIONS.length;
+  db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)').run(latest + 1, 'newer');
   db.close();
   const h = await current.health();
   assert.equal(h.ok, false);
-  assert.match(h.reason ?? '', /schema version 3, expected 2/);
+  assert.match(h.reason ?? '', new RegExp(`schema version ${latest + 1}, expected ${latest}`));
 });
 
 test('sqlite: 4 processes racing 20 claims on one file: exactly one wins', async (t) => {

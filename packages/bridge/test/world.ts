@@ -3,8 +3,8 @@
  * with a fresh data directory. Closed when the test ends.
  */
 import type { TestContext } from 'node:test';
-import { SALESFORCE_EMULATOR_DEFAULTS, startSalesforceEmulator, type RunningSalesforceEmulator } from '@sbsf/emulators';
-import { startSendbirdEmulator, type RunningSendbirdEmulator } from '@sbsf/emulators/sendbird';
+import { SALESFORCE_EMULATOR_DEFAULTS, startSalesforceEmulator, type RunningSalesforceEmulator, type SalesforceEmulatorOptions } from '@sbsf/emulators';
+import { startSendbirdEmulator, type RunningSendbirdEmulator, type SendbirdEmulatorOptions } from '@sbsf/emulators/sendbird';
 import { tempDir } from '@sbsf/testkit';
 import { startBridge, type BridgeHandle } from '../src/app.js';
 import { loadConfig, type BridgeConfig } from '../src/config.js';
@@ -41,12 +41,20 @@ export function worldEnv(sf: { url: string }, sb: { url: string; appId: string; 
   });
 }
 
-export async function startWorld(t: TestContext, overrides: Record<string, string | undefined> = {}): Promise<World> {
-  const sf = await startSalesforceEmulator({});
-  const sb = await startSendbirdEmulator({});
+export interface WorldOptions {
+  sf?: SalesforceEmulatorOptions;
+  sb?: SendbirdEmulatorOptions;
+}
+
+export async function startWorld(t: TestContext, overrides: Record<string, string | undefined> = {}, opts: WorldOptions = {}): Promise<World> {
+  // Fast retries of the org's event callouts (the Apex waits minutes).
+  const sf = await startSalesforceEmulator({ bridgeDelivery: { retryDelaysMs: [0, 20, 50] }, ...opts.sf });
+  const sb = await startSendbirdEmulator({ ...opts.sb });
   const env = worldEnv(sf, sb, tempDir(t, 'world-'), overrides);
   const config = loadConfig(env);
   const bridge = await startBridge(config, { port: 0 });
+  // The org's triggers post to this bridge, as the Named Credential would.
+  sf.org.setBridge({ url: bridge.url, secret: config.sharedSecret });
   t.after(async () => {
     await bridge.close();
     await sb.close();

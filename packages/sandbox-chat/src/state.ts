@@ -108,15 +108,21 @@ function onMessageFrame(state: ChatState, frame: Extract<FeedServerFrame, { type
   const url = frame.channel_url;
   const m = frame.message;
   let next = state;
+  const mine = m.user?.user_id !== undefined && m.user.user_id === state.me?.user_id;
+  // The feed often delivers my own message before the send's answer: retire its pending copy
+  // now, or it would show twice for a moment.
+  const pending = state.pending[url];
+  if (frame.event === 'sent' && mine && pending) {
+    const i = pending.findIndex((p) => p.status === 'sending' && p.text === m.message);
+    if (i >= 0) next = { ...next, pending: { ...next.pending, [url]: pending.filter((_, j) => j !== i) } };
+  }
   const loaded = state.messages[url];
   if (loaded) {
-    const items =
-      frame.event === 'deleted' ? loaded.items.filter((x) => x.message_id !== m.message_id) : mergeMessages(loaded.items, [m]);
+    const items = frame.event === 'deleted' ? loaded.items.filter((x) => x.message_id !== m.message_id) : mergeMessages(loaded.items, [m]);
     next = { ...next, messages: { ...next.messages, [url]: { ...loaded, items } } };
   }
   const c = next.channels[url];
   if (c && frame.event === 'sent') {
-    const mine = m.user?.user_id !== undefined && m.user.user_id === state.me?.user_id;
     next = withChannel(next, {
       ...c,
       last_message: m,

@@ -14,20 +14,19 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-export function isStale(appDir: string): boolean {
+/** `extraSources`: other directories the app bundles (e.g. a workspace package's src/). */
+export function isStale(appDir: string, extraSources: string[] = []): boolean {
   const index = join(appDir, 'dist', 'index.html');
   if (!existsSync(index)) return true;
   const built = statSync(index).mtimeMs;
-  return ['src', 'index.html', 'package.json', 'vite.config.ts'].some((f) => {
-    const p = join(appDir, f);
-    return existsSync(p) && (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs) > built;
-  });
+  const sources = [...['src', 'index.html', 'package.json', 'vite.config.ts'].map((f) => join(appDir, f)), ...extraSources];
+  return sources.some((p) => existsSync(p) && (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs) > built);
 }
 
 /** Returns false (with the reason printed) when the build failed. */
-export function ensureBuilt(repoRoot: string, appDir: string, log: (msg: string) => void): boolean {
+export function ensureBuilt(repoRoot: string, appDir: string, log: (msg: string) => void, extraSources: string[] = []): boolean {
   if (!existsSync(join(appDir, 'package.json'))) return false;
-  if (!isStale(appDir)) return true;
+  if (!isStale(appDir, extraSources)) return true;
   log(`building ${appDir.slice(repoRoot.length + 1)} ...`);
   const res = spawnSync('npm', ['run', 'build', '--prefix', appDir], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
   if (res.status !== 0) {

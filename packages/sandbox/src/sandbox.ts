@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { ensureBuilt } from './build.js';
 import { loadOrMakeCredentials, type SandboxCredentials } from './credentials.js';
 import { createStaticServer } from './static-server.js';
+import { persist } from './persist.js';
 
 export const DEFAULT_PORTS = { bridge: 8080, salesforce: 8081, sendbird: 8082, customer: 8083 } as const;
 
@@ -36,6 +37,8 @@ export interface SandboxUrls {
   sendbird: string;
   sendbirdFeed: string;
   customer: string | null;
+  /** The console simulator: the Service Console with the agent panel in its utility bar. */
+  console: string;
 }
 
 export interface SandboxHandle {
@@ -69,10 +72,33 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
   try {
-    const salesforce = await startSalesforceEmulator({ host, port: ports.salesforce, clientId: credentials.salesforce.clientId, clientSecret: credentials.salesforce.clientSecret });
+    // The console simulator (/console on the Salesforce emulator) hosts the agent panel's build
+    // and runs the real Aura bundle; the panel is rebuilt when its sources (or the packages it
+    // bundles) changed.
+    const panelDir = join(repoRoot, 'apps/agent-panel');
+    if (opts.build !== false) ensureBuilt(repoRoot, panelDir, log, ['packages/sandbox-chat/src', 'packages/wire/src'].map((d) => join(repoRoot, d)));
+    let sendbirdUrl: string | undefined = undefined;
+    const salesforce = await startSalesforceEmulator({
+      host,
+      port: ports.salesforce,
+      clientId: credentials.salesforce.clientId,
+      clientSecret: credentials.salesforce.clientSecret,
+      console: {
+        auraBundleDir: join(repoRoot, 'salesforce/force-app/main/default/aura/sendbird_utilities_bar'),
+        agentPanelDir: join(panelDir, 'dist'),
+        sendbirdApiHost: () => sendbirdUrl,
+      },
+    });
     closers.push(() => salesforce.close());
     const sendbird = await startSendbirdEmulator({ host, port: ports.sendbird, appId: credentials.sendbird.appId, apiToken: credentials.sendbird.apiToken });
     closers.push(() => sendbird.close());
+    sendbirdUrl = sendbird.url;
+    // Emulator data lives beside the bridge's database, so both survive a restart together.
+    const persister = persist(join(dataDir, 'emulators'), [
+      { name: 'salesforce', save: () => salesforce.state.toJSON(), load: (saved: Parameters<typeof salesforce.state.load>[0]) => salesforce.state.load(saved) },
+      { name: 'sendbird', save: () => sendbird.store.toJSON(), load: (saved: Parameters<typeof sendbird.store.load>[0]) => sendbird.store.load(saved) },
+    ]);
+    closers.push(async () => persister.close());
 
     // The customer app's origin must be known before the bridge starts (CORS), so it listens first.
     const customerDir = join(repoRoot, 'apps/customer');
@@ -85,6 +111,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       closers.push(() => customerApp.close());
     }
 
+    // Membership sync: Cases the bridge creates are owned by the integration user, who is not an
+    // agent. Also written to sandbox.json, so `npm run reconcile -- --sandbox` uses the same.
+    const bridgeSettings = { NON_AGENT_USER_IDS: salesforce.seed.integrationUserId };
     const config = loadConfig({
       SANDBOX: 'true',
       CUSTOMER_AUTH_MODE: 'guest',
@@ -101,9 +130,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       BRIDGE_SHARED_SECRET: credentials.bridgeSharedSecret,
       CORS_ORIGINS: customer ?? '',
       TICKET_SAFETY_DELAY_MS: '5000',
+      ...bridgeSettings,
     });
     const bridge = await startBridge(config, { port: ports.bridge });
     closers.push(() => bridge.close());
+    // The org's triggers (owner changes, Omni accepts) post to the bridge, as the Named Credential would.
+    salesforce.org.setBridge({ url: bridge.url, secret: credentials.bridgeSharedSecret });
     Object.assign(customerConfig, { bridgeUrl: bridge.url, auth: 'guest', chat: 'sandbox' });
 
     const urls: SandboxUrls = {
@@ -113,8 +145,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       sendbird: sendbird.url,
       sendbirdFeed: sendbird.feedUrl,
       customer,
+      console: `${salesforce.url}/console`,
     };
-    writeFileSync(file, `${JSON.stringify({ urls, credentials, startedAt: new Date().toISOString() }, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(file, `${JSON.stringify({ urls, credentials, bridgeSettings, startedAt: new Date().toISOString() }, null, 2)}\n`, { mode: 0o600 });
     return { urls, credentials, file, salesforce, sendbird, bridge, close };
   } catch (err) {
     await close();

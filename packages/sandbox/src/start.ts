@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       '',
       'Sendbird <-> Salesforce sandbox is running (emulators, not the real services):',
       `  customer app           ${u.customer ?? '(not built: run npm run build)'}`,
+      `  agent console          ${u.console}   (Service Console simulator with the agent panel)`,
       `  bridge                 ${u.bridge}   (API docs: ${u.bridgeDocs})`,
       `  Salesforce emulator    ${u.salesforce}`,
       `  Sendbird emulator      ${u.sendbird}`,

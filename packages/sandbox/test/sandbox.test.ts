@@ -11,6 +11,7 @@ test('the sandbox wires emulators and bridge and writes sandbox.json; a restart 
   const dataDir = tempDir(t, 'sandbox-');
   const first = await startSandbox({ ...quiet, dataDir });
   let saved: any;
+  let caseId = '';
   try {
     saved = JSON.parse(readFileSync(join(dataDir, 'sandbox.json'), 'utf8'));
     assert.equal(saved.urls.bridge, first.urls.bridge);
@@ -25,6 +26,7 @@ test('the sandbox wires emulators and bridge and writes sandbox.json; a restart 
     });
     assert.equal(res.status, 201);
     const body = (await res.json()) as { case: { id: string } };
+    caseId = body.case.id;
     assert.ok(first.salesforce.records('Case').some((c) => c.Id === body.case.id));
     assert.ok(first.sendbird.store.channels.has(body.case.id));
     const ready = await fetch(`${first.urls.bridge}/readyz`);
@@ -35,6 +37,25 @@ test('the sandbox wires emulators and bridge and writes sandbox.json; a restart 
   const second = await startSandbox({ ...quiet, dataDir });
   try {
     assert.deepEqual(second.credentials, saved.credentials, 'credentials survive a restart');
+    assert.ok(second.salesforce.records('Case').some((c) => c.Id === caseId), 'the Case survives a restart');
+    assert.ok(second.sendbird.store.channels.get(caseId)?.members.has('sb-guest'), 'the channel and its member survive');
+    // New records continue the counters: no Id or CaseNumber is handed out twice.
+    const res = await fetch(`${second.urls.bridge}/tickets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'sandbox-2' },
+      body: JSON.stringify({ customer: { userId: 'sb-guest', nickname: 'Guest' }, case: { Subject: 's2', Description: 'd', SuppliedName: 'n', SuppliedEmail: 'e@example.com' } }),
+    });
+    assert.equal(res.status, 201);
+    const next = (await res.json()) as { case: { id: string; caseNumber: string } };
+    assert.notEqual(next.case.id, caseId);
+    const numbers = second.salesforce.records('Case').map((c) => c.CaseNumber);
+    assert.equal(new Set(numbers).size, numbers.length, 'CaseNumbers stay unique');
+    const replay = await fetch(`${second.urls.bridge}/tickets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'sandbox-1' },
+      body: JSON.stringify({ customer: { userId: 'sb-guest', nickname: 'Guest' }, case: { Subject: 's', Description: 'd', SuppliedName: 'n', SuppliedEmail: 'e@example.com' } }),
+    });
+    assert.equal(((await replay.json()) as { case: { id: string } }).case.id, caseId, 'the bridge database survived too');
   } finally {
     await second.close();
   }

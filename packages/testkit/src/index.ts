@@ -40,10 +40,17 @@ export async function waitFor<T>(
  */
 export function requireComponent(t: TestContext, command: string, howToEnable: string): boolean {
   const found = spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-  if (found) return true;
-  const msg = `${command} is not installed: ${howToEnable}`;
-  if (process.env.CI === 'true') throw new Error(`[CI] ${msg}`);
-  console.error(`\n*** SKIPPED: ${msg} ***\n`);
-  t.skip(msg);
+  return requireAvailable(t, found, `${command} is not installed: ${howToEnable}`);
+}
+
+/**
+ * The same rule for anything a test can check itself (a service that must be reachable, e.g.
+ * PostgreSQL): true when `available`; otherwise a loud skip, or under CI (CI=true) a failure.
+ */
+export function requireAvailable(t: TestContext, available: boolean, whyNot: string): boolean {
+  if (available) return true;
+  if (process.env.CI === 'true') throw new Error(`[CI] ${whyNot}`);
+  console.error(`\n*** SKIPPED: ${whyNot} ***\n`);
+  t.skip(whyNot);
   return false;
 }

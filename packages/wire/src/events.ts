@@ -22,7 +22,19 @@ export interface AgentWorkAcceptedEvent {
   occurredAt: string;
 }
 
-export type SalesforceEvent = CaseOwnerChangedEvent | AgentWorkAcceptedEvent;
+export interface CaseStatusChangedEvent {
+  type: 'case.status_changed';
+  caseId: string;
+  /** The Status picklist value (API name) before the change; null only when it is unknown. */
+  previousStatus: string | null;
+  /** The Status after the change. */
+  status: string;
+  /** Case.IsClosed after the change: whether the new Status is a closed one. */
+  isClosed: boolean;
+  occurredAt: string;
+}
+
+export type SalesforceEvent = CaseOwnerChangedEvent | AgentWorkAcceptedEvent | CaseStatusChangedEvent;
 
 export interface SalesforceEventBatch {
   events: SalesforceEvent[];
@@ -30,3 +42,9 @@ export interface SalesforceEventBatch {
 
 /** `custom_type` of every support channel the bridge creates. */
 export const SUPPORT_CHANNEL_CUSTOM_TYPE = 'sf_case';
+
+/**
+ * `custom_type` of every message the bridge itself sends (e.g. the admin message on a closed
+ * Case), so the transcript never mirrors the bridge's own words back to Salesforce.
+ */
+export const BRIDGE_MESSAGE_CUSTOM_TYPE = 'sbsf_bridge';

@@ -5,3 +5,4 @@
  */
 export * from './events.js';
 export * from './lcc.js';
+export * from './tickets.js';

@@ -18,6 +18,17 @@ export interface LccAgentSession {
   apiHost?: string;
 }
 
+/**
+ * Aura -> container: the session could not be fetched (the Apex action failed). `error` is the
+ * safe message `SendbirdAgentSession` throws; the panel shows it and offers to try again.
+ */
+export interface LccSessionError {
+  error: string;
+}
+
+/** Everything Aura sends into the container. */
+export type LccAuraMessage = LccAgentSession | LccSessionError;
+
 /** container -> Aura: total unread count changed (0 when the panel is looked at). */
 export interface LccNewMessage {
   event: 'NEWMESSAGE';

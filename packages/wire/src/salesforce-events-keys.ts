@@ -13,6 +13,7 @@ type EventOf<T extends EventType> = Extract<SalesforceEvent, { type: T }>;
 export const SALESFORCE_EVENT_KEYS = {
   'case.owner_changed': ['type', 'caseId', 'previousOwnerId', 'ownerId', 'occurredAt'],
   'agentwork.accepted': ['type', 'caseId', 'userId', 'workId', 'occurredAt'],
+  'case.status_changed': ['type', 'caseId', 'previousStatus', 'status', 'isClosed', 'occurredAt'],
 } as const satisfies { readonly [T in EventType]: readonly (keyof EventOf<T>)[] };
 
 // Every key of every event type is listed (the `satisfies` above checks the other direction).

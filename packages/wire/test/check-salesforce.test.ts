@@ -4,7 +4,7 @@
 // each run starts Java twice.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { requireComponent, tempDir } from '@sbsf/testkit';
@@ -84,6 +84,30 @@ describe('scripts/check-salesforce.mjs', { concurrency: true }, () => {
     assert.equal(code, 1, output);
     assert.match(output, /\[pmd\] force-app\/main\/default\/classes\/SendbirdConfig\.cls:\d+ AvoidDebugStatements: /);
     assert.doesNotMatch(output, /\[(prettier|apex-parser|metadata)\]/, 'only PMD objects to this change');
+  });
+
+  test('fails on an Aura lint finding in the utility bar bundle', async (t) => {
+    const dir = copyProject(t);
+    const helper = join(dir, 'force-app/main/default/aura/sendbird_utilities_bar/sendbird_utilities_barHelper.js');
+    const source = readFileSync(helper, 'utf8');
+    assert.ok(source.includes('var count = parseInt'), 'fixture');
+    writeFileSync(helper, source.replace('var count = parseInt', 'var unused = 1;\n    var count = parseInt'));
+    const { code, output } = await runCheck(['--project', dir]);
+    assert.equal(code, 1, output);
+    assert.match(output, /\[eslint\] .*sendbird_utilities_barHelper\.js:\d+ no-unused-vars: 'unused' is assigned a value but never used/);
+  });
+
+  test("fails when the container's static resource is not a zip, or has no metadata", async (t) => {
+    const dir = copyProject(t);
+    const meta = join(dir, 'force-app/main/default/staticresources/sendbird_bar.resource-meta.xml');
+    writeFileSync(meta, readFileSync(meta, 'utf8').replace('application/zip', 'text/plain'));
+    const notZip = await runCheck(['--project', dir]);
+    assert.equal(notZip.code, 1, notZip.output);
+    assert.match(notZip.output, /sendbird_utilities_bar\.cmp:\d+ reference: \$Resource\.sendbird_bar \+ '\.\.\.' needs a zip/);
+    rmSync(meta);
+    const missing = await runCheck(['--project', dir]);
+    assert.equal(missing.code, 1, missing.output);
+    assert.match(missing.output, /\$Resource\.sendbird_bar: staticresources\/sendbird_bar\.resource-meta\.xml is missing/);
   });
 
   test('refuses a --project that is not an SFDX project', async (t) => {

@@ -109,6 +109,12 @@ const APEX_TESTS: Record<EventType, { testClass: string; constant: string; build
     builder: 'agentWorkAccepted',
     typeConstant: 'AGENTWORK_ACCEPTED',
   },
+  'case.status_changed': {
+    testClass: 'CaseTriggerHandler_Tests',
+    constant: 'STATUS_CHANGED_KEYS',
+    builder: 'caseStatusChanged',
+    typeConstant: 'CASE_STATUS_CHANGED',
+  },
 };
 
 // --- Tests ------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 /**
- * The store: one async interface (`Store`) with, for now, a SQLite implementation. `openStore`
- * picks the implementation from the configuration (config.ts refuses PostgreSQL URLs until the
- * PostgreSQL store exists).
+ * The store: one async interface (`Store`) with two implementations, SQLite (one process, the
+ * default) and PostgreSQL (several instances). `openStore` picks one from the configuration
+ * (`DATABASE_URL`, see config.ts).
  */
 import type { JobsConfig, StoreConfig } from '../config.js';
+import { PostgresStore } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
 import type { Store } from './types.js';
 
@@ -11,11 +12,15 @@ export * from './types.js';
 export { canMoveTicket, TICKET_STEPS } from './ticket-state.js';
 export { SqliteStore, openSqliteStore, type SqliteStoreOptions, DEFAULT_IDEMPOTENCY_TTL_MS } from './sqlite.js';
 export { SQLITE_MIGRATIONS, type Migration } from './migrations/index.js';
+export { PostgresStore, openPostgresStore, type PostgresStoreOptions, DEFAULT_POOL_SIZE } from './postgres.js';
+export { POSTGRES_MIGRATIONS } from './migrations-pg/index.js';
 
 export interface OpenStoreOptions {
   clock?: () => number;
   jobs?: Pick<JobsConfig, 'maxAttempts'>;
   idempotencyTtlMs?: number;
+  /** Where the PostgreSQL pool reports a failed idle connection (it is dropped and replaced). */
+  onError?: (err: Error) => void;
 }
 
 export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}): Promise<Store> {
@@ -23,9 +28,20 @@ export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}
     case 'sqlite':
       return new SqliteStore({
         file: config.file,
+        synchronous: config.synchronous,
         clock: opts.clock,
         defaultMaxAttempts: opts.jobs?.maxAttempts,
         idempotencyTtlMs: opts.idempotencyTtlMs,
+      });
+    case 'postgres':
+      return PostgresStore.open({
+        url: config.url,
+        schema: config.schema,
+        poolSize: config.poolSize,
+        clock: opts.clock,
+        defaultMaxAttempts: opts.jobs?.maxAttempts,
+        idempotencyTtlMs: opts.idempotencyTtlMs,
+        onError: opts.onError,
       });
   }
 }

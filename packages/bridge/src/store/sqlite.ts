@@ -23,10 +23,15 @@ import {
   type JobState,
   type LedgerEntry,
   type NewLedgerEntry,
+  type NewSalesforceEvent,
   type NewTicket,
+  type ReconcileRequestOptions,
+  type ReconcileRequestResult,
+  type SalesforceEventRecord,
   type Store,
   type StoreHealth,
   type Ticket,
+  type TicketJob,
   type TicketPatch,
   type TicketState,
 } from './types.js';
@@ -44,6 +49,12 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** For tests that build an older database; production uses them all. */
   migrations?: readonly Migration[];
+  /**
+   * `NORMAL` (default): with WAL, a commit survives a crash of the process, and the database
+   * never corrupts; only a power loss can drop the last commits. `FULL` also fsyncs every commit
+   * (survives power loss, costs a disk flush per write). https://www.sqlite.org/pragma.html#pragma_synchronous
+   */
+  synchronous?: 'NORMAL' | 'FULL';
 }
 
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -104,6 +115,24 @@ interface LedgerRow {
   outcome: LedgerEntry['outcome'];
   detail: string;
 }
+
+interface SalesforceEventRow {
+  id: number;
+  received_at: number;
+  type: string;
+  case_id: string;
+  occurred_at: string | null;
+  payload: string;
+}
+
+const toSalesforceEvent = (r: SalesforceEventRow): SalesforceEventRecord => ({
+  id: r.id,
+  receivedAt: r.received_at,
+  type: r.type,
+  caseId: r.case_id,
+  occurredAt: r.occurred_at,
+  payload: JSON.parse(r.payload) as Record<string, unknown>,
+});
 
 const toTicket = (r: TicketRow): Ticket => ({
   id: r.id,
@@ -172,6 +201,25 @@ export class SqliteStore implements Store {
   private readonly defaultMaxAttempts: number;
   private readonly idempotencyTtlMs: number;
   private readonly latest: number;
+  /** Prepared statements by SQL text: preparing costs more than running on the hot path. */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** One transaction wrapper for all: better-sqlite3 prepares BEGIN/COMMIT per wrapper it makes. */
+  private runTx?: Database.Transaction<(f: () => unknown) => unknown>;
+
+  private tx<T>(fn: () => T): { immediate(): T } {
+    const run = (this.runTx ??= this.db.transaction((f: () => unknown) => f()));
+    return { immediate: () => run.immediate(fn) as T };
+  }
+
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
 
   constructor(opts: SqliteStoreOptions) {
     this.now = opts.clock ?? Date.now;
@@ -185,6 +233,7 @@ export class SqliteStore implements Store {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)}`);
       this.db.pragma('foreign_keys = ON');
+      this.db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
       this.migration = migrateSqlite(this.db, migrations, this.now);
     } catch (err) {
       this.db.close();
@@ -196,7 +245,7 @@ export class SqliteStore implements Store {
 
   async health(): Promise<StoreHealth> {
     try {
-      this.db.prepare('SELECT 1').get();
+      this.sql('SELECT 1').get();
       const version = schemaVersion(this.db);
       if (version !== this.latest) {
         return { ok: false, reason: `schema version ${version}, expected ${this.latest}`, schemaVersion: version, latestVersion: this.latest };
@@ -213,25 +262,27 @@ export class SqliteStore implements Store {
 
   // --- tickets ----------------------------------------------------------------------------
 
-  async createTicket(t: NewTicket): Promise<Ticket> {
-    const now = this.now();
-    const row = this.db
-      .prepare(
+  async createTicket(t: NewTicket, opts: { job?: TicketJob } = {}): Promise<Ticket> {
+    const create = this.tx((): TicketRow => {
+      const now = this.now();
+      const row = this.sql(
         `INSERT INTO tickets (id, client_key, state, customer_user_id, customer_nickname, case_fields, attempts, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING *`,
-      )
-      .get(t.id, t.clientKey, t.state ?? 'received', t.customerUserId, t.customerNickname ?? null, JSON.stringify(t.caseFields), now, now) as TicketRow;
-    return toTicket(row);
+      ).get(t.id, t.clientKey, t.state ?? 'received', t.customerUserId, t.customerNickname ?? null, JSON.stringify(t.caseFields), now, now) as TicketRow;
+      if (opts.job) this.insertJob(opts.job.kind, opts.job.payload, { dedupeKey: opts.job.dedupeKey, runAt: opts.job.runAt }, now);
+      return row;
+    });
+    return toTicket(create.immediate());
   }
 
   async getTicket(id: string): Promise<Ticket | null> {
-    const row = this.db.prepare('SELECT * FROM tickets WHERE id = ?').get(id) as TicketRow | undefined;
+    const row = this.sql('SELECT * FROM tickets WHERE id = ?').get(id) as TicketRow | undefined;
     return row ? toTicket(row) : null;
   }
 
-  async updateTicket(id: string, patch: TicketPatch): Promise<Ticket> {
-    const update = this.db.transaction((): TicketRow => {
-      const current = this.db.prepare('SELECT * FROM tickets WHERE id = ?').get(id) as TicketRow | undefined;
+  async updateTicket(id: string, patch: TicketPatch, ledger: readonly NewLedgerEntry[] = [], opts: { settleJob?: string } = {}): Promise<Ticket> {
+    const update = this.tx((): TicketRow => {
+      const current = this.sql('SELECT * FROM tickets WHERE id = ?').get(id) as TicketRow | undefined;
       if (!current) throw new StoreNotFoundError(`ticket ${id}`);
       if (patch.state !== undefined && !canMoveTicket(current.state, patch.state)) throw new TicketStateError(current.state, patch.state);
       const columns: Record<string, unknown> = {};
@@ -245,9 +296,11 @@ export class SqliteStore implements Store {
       if (patch.attempts !== undefined) columns.attempts = patch.attempts;
       columns.updated_at = this.now();
       const names = Object.keys(columns);
-      return this.db
-        .prepare(`UPDATE tickets SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id RETURNING *`)
+      const row = this.sql(`UPDATE tickets SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id RETURNING *`)
         .get({ ...columns, id }) as TicketRow;
+      for (const e of ledger) this.insertLedger(e);
+      if (opts.settleJob) this.settleJob(opts.settleJob);
+      return row;
     });
     return toTicket(update.immediate());
   }
@@ -256,8 +309,8 @@ export class SqliteStore implements Store {
     const limit = filter.limit ?? 100;
     const rows = (
       filter.state
-        ? this.db.prepare('SELECT * FROM tickets WHERE state = ? ORDER BY created_at, id LIMIT ?').all(filter.state, limit)
-        : this.db.prepare('SELECT * FROM tickets ORDER BY created_at, id LIMIT ?').all(limit)
+        ? this.sql('SELECT * FROM tickets WHERE state = ? ORDER BY created_at, id LIMIT ?').all(filter.state, limit)
+        : this.sql('SELECT * FROM tickets ORDER BY created_at, id LIMIT ?').all(limit)
     ) as TicketRow[];
     return rows.map(toTicket);
   }
@@ -265,35 +318,33 @@ export class SqliteStore implements Store {
   // --- idempotency ------------------------------------------------------------------------
 
   async claimIdempotencyKey(scope: string, key: string, requestHash: string, ticketId: string | null, opts: { ttlMs?: number } = {}): Promise<IdempotencyClaim> {
-    const claim = this.db.transaction((): IdempotencyClaim => {
+    const claim = this.tx((): IdempotencyClaim => {
       const now = this.now();
       // An expired key is forgotten, so it can be claimed afresh.
-      this.db.prepare('DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND expires_at <= ?').run(scope, key, now);
-      const inserted = this.db
-        .prepare(
+      this.sql('DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND expires_at <= ?').run(scope, key, now);
+      const inserted = this.sql(
           `INSERT INTO idempotency_keys (scope, key, request_hash, ticket_id, created_at, expires_at)
            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO NOTHING`,
         )
         .run(scope, key, requestHash, ticketId, now, now + (opts.ttlMs ?? this.idempotencyTtlMs));
-      const row = toIdempotency(this.db.prepare('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?').get(scope, key) as IdempotencyRow);
+      const row = toIdempotency(this.sql('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?').get(scope, key) as IdempotencyRow);
       return inserted.changes === 1 ? { claimed: true, record: row } : { claimed: false, existing: row };
     });
     return claim.immediate();
   }
 
   async getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | null> {
-    const row = this.db.prepare('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ? AND expires_at > ?').get(scope, key, this.now()) as
+    const row = this.sql('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ? AND expires_at > ?').get(scope, key, this.now()) as
       | IdempotencyRow
       | undefined;
     return row ? toIdempotency(row) : null;
   }
 
   async completeIdempotencyKey(scope: string, key: string, status: number, body: unknown): Promise<IdempotencyRecord> {
-    const complete = this.db.transaction(() => {
-      this.db
-        .prepare('UPDATE idempotency_keys SET response_status = ?, response_body = ? WHERE scope = ? AND key = ? AND response_status IS NULL')
+    const complete = this.tx(() => {
+      this.sql('UPDATE idempotency_keys SET response_status = ?, response_body = ? WHERE scope = ? AND key = ? AND response_status IS NULL')
         .run(status, JSON.stringify(body ?? null), scope, key);
-      const row = this.db.prepare('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?').get(scope, key) as IdempotencyRow | undefined;
+      const row = this.sql('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?').get(scope, key) as IdempotencyRow | undefined;
       if (!row) throw new StoreNotFoundError(`idempotency key ${scope}/${key}`);
       return toIdempotency(row);
     });
@@ -301,35 +352,33 @@ export class SqliteStore implements Store {
   }
 
   async releaseIdempotencyKey(scope: string, key: string): Promise<void> {
-    this.db.prepare('DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND response_status IS NULL').run(scope, key);
+    this.sql('DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND response_status IS NULL').run(scope, key);
   }
 
   async purgeExpiredIdempotencyKeys(): Promise<number> {
-    return this.db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= ?').run(this.now()).changes;
+    return this.sql('DELETE FROM idempotency_keys WHERE expires_at <= ?').run(this.now()).changes;
   }
 
   // --- jobs -------------------------------------------------------------------------------
 
   async enqueue<P>(kind: string, payload: P, opts: EnqueueOptions = {}): Promise<EnqueueResult<P>> {
-    const enqueue = this.db.transaction((): EnqueueResult<P> => {
-      const now = this.now();
-      const row = this.db
-        .prepare(
-          `INSERT INTO jobs (kind, payload, dedupe_key, state, attempts, max_attempts, run_at, created_at, updated_at)
-           VALUES (?, ?, ?, 'queued', 0, ?, ?, ?, ?)
-           ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
-           RETURNING *`,
-        )
-        .get(kind, JSON.stringify(payload ?? null), opts.dedupeKey ?? null, opts.maxAttempts ?? this.defaultMaxAttempts, opts.runAt ?? now, now, now) as JobRow | undefined;
-      if (row) return { job: toJob(row) as Job<P>, created: true };
-      const existing = this.db.prepare('SELECT * FROM jobs WHERE dedupe_key = ?').get(opts.dedupeKey) as JobRow;
-      return { job: toJob(existing) as Job<P>, created: false };
-    });
-    return enqueue.immediate();
+    return this.tx(() => this.insertJob(kind, payload, opts, this.now())).immediate();
+  }
+
+  private insertJob<P>(kind: string, payload: P, opts: EnqueueOptions, now: number): EnqueueResult<P> {
+    const row = this.sql(
+      `INSERT INTO jobs (kind, payload, dedupe_key, state, attempts, max_attempts, run_at, created_at, updated_at)
+       VALUES (?, ?, ?, 'queued', 0, ?, ?, ?, ?)
+       ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+       RETURNING *`,
+    ).get(kind, JSON.stringify(payload ?? null), opts.dedupeKey ?? null, opts.maxAttempts ?? this.defaultMaxAttempts, opts.runAt ?? now, now, now) as JobRow | undefined;
+    if (row) return { job: toJob(row) as Job<P>, created: true };
+    const existing = this.sql('SELECT * FROM jobs WHERE dedupe_key = ?').get(opts.dedupeKey) as JobRow;
+    return { job: toJob(existing) as Job<P>, created: false };
   }
 
   async getJob(id: number): Promise<Job | null> {
-    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
     return row ? toJob(row) : null;
   }
 
@@ -337,20 +386,18 @@ export class SqliteStore implements Store {
     if (limit <= 0 || (kinds && kinds.length === 0)) return [];
     const kindFilter = kinds ? `AND kind IN (${kinds.map(() => '?').join(', ')})` : '';
     const kindArgs = kinds ?? [];
-    const claim = this.db.transaction((): JobRow[] => {
+    const claim = this.tx((): JobRow[] => {
       const now = this.now();
       // A lease that ran out means the worker died mid-job; if that was its last attempt, stop here
       // (a job that crashes the process would otherwise crash every worker that picks it up).
-      this.db
-        .prepare(
+      this.sql(
           `UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until = NULL, updated_at = ?,
              last_error = 'lease expired on attempt ' || attempts || ' of ' || max_attempts || ' (the worker stopped mid-job)'
                || COALESCE('; previous error: ' || last_error, '')
            WHERE state = 'running' AND locked_until <= ? AND attempts >= max_attempts ${kindFilter}`,
         )
         .run(now, now, ...kindArgs);
-      return this.db
-        .prepare(
+      return this.sql(
           `UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1, updated_at = ?
            WHERE id IN (
              SELECT id FROM jobs
@@ -367,8 +414,7 @@ export class SqliteStore implements Store {
   }
 
   async completeJob(id: number, workerId: string): Promise<boolean> {
-    const res = this.db
-      .prepare("UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND locked_by = ?")
+    const res = this.sql("UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND locked_by = ?")
       .run(this.now(), id, workerId);
     return res.changes === 1;
   }
@@ -376,13 +422,11 @@ export class SqliteStore implements Store {
   async failJob(id: number, workerId: string, error: string, next: number | 'dead'): Promise<boolean> {
     const res =
       next === 'dead'
-        ? this.db
-            .prepare(
+        ? this.sql(
               "UPDATE jobs SET state = 'dead', last_error = ?, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND locked_by = ?",
             )
             .run(clip(error), this.now(), id, workerId)
-        : this.db
-            .prepare(
+        : this.sql(
               "UPDATE jobs SET state = 'queued', run_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND locked_by = ?",
             )
             .run(next, clip(error), this.now(), id, workerId);
@@ -390,8 +434,7 @@ export class SqliteStore implements Store {
   }
 
   async releaseJob(id: number, workerId: string): Promise<boolean> {
-    const res = this.db
-      .prepare(
+    const res = this.sql(
         "UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0), locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND locked_by = ?",
       )
       .run(this.now(), id, workerId);
@@ -399,33 +442,140 @@ export class SqliteStore implements Store {
   }
 
   async listDeadJobs(limit = 100): Promise<Job[]> {
-    return (this.db.prepare("SELECT * FROM jobs WHERE state = 'dead' ORDER BY updated_at, id LIMIT ?").all(limit) as JobRow[]).map(toJob);
+    return (this.sql("SELECT * FROM jobs WHERE state = 'dead' ORDER BY updated_at, id LIMIT ?").all(limit) as JobRow[]).map(toJob);
   }
 
   async settleQueuedJob(dedupeKey: string): Promise<boolean> {
-    const res = this.db.prepare("UPDATE jobs SET state = 'done', updated_at = ? WHERE dedupe_key = ? AND state = 'queued'").run(this.now(), dedupeKey);
-    return res.changes === 1;
+    return this.settleJob(dedupeKey);
+  }
+
+  private settleJob(dedupeKey: string): boolean {
+    return this.sql("UPDATE jobs SET state = 'done', updated_at = ? WHERE dedupe_key = ? AND state = 'queued'").run(this.now(), dedupeKey).changes === 1;
   }
 
   async requeueDead(id: number): Promise<boolean> {
     const now = this.now();
-    const res = this.db
-      .prepare("UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'dead'")
+    const res = this.sql("UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'dead'")
       .run(now, now, id);
     return res.changes === 1;
   }
 
   async countJobsByState(): Promise<Record<JobState, number>> {
     const counts: Record<JobState, number> = { queued: 0, running: 0, done: 0, dead: 0 };
-    for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all() as { state: JobState; n: number }[]) counts[r.state] = r.n;
+    for (const r of this.sql('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all() as { state: JobState; n: number }[]) counts[r.state] = r.n;
     return counts;
+  }
+
+  // --- Salesforce events and membership reconciles ------------------------------------------
+
+  async recordSalesforceEvents(
+    events: readonly NewSalesforceEvent[],
+    reconcile: ReconcileRequestOptions,
+    caseIds?: readonly string[],
+  ): Promise<ReconcileRequestResult & { stored: number }> {
+    const record = this.tx(() => {
+      const now = this.now();
+      const insert = this.sql('INSERT INTO salesforce_events (received_at, type, case_id, occurred_at, payload) VALUES (?, ?, ?, ?, ?)');
+      for (const e of events) insert.run(now, e.type, e.caseId, e.occurredAt, JSON.stringify(e.payload));
+      return { stored: events.length, ...this.queueReconciles(caseIds ?? events.map((e) => e.caseId), reconcile, now) };
+    });
+    return record.immediate();
+  }
+
+  async requestReconcile(caseIds: readonly string[], opts: ReconcileRequestOptions): Promise<ReconcileRequestResult> {
+    const request = this.tx(() => this.queueReconciles(caseIds, opts, this.now()));
+    return request.immediate();
+  }
+
+  /**
+   * Inside a transaction: a Case already waiting in a queued job stays there; the others first
+   * fill the newest queued job of the same kind and source that is due and has room (so events
+   * arriving one per request still get read from Salesforce in batches), then go into new jobs
+   * of `batchSize` Cases.
+   */
+  private queueReconciles(caseIds: readonly string[], opts: ReconcileRequestOptions, now: number): ReconcileRequestResult {
+    if (!(opts.batchSize >= 1)) throw new Error('[store] batchSize must be >= 1');
+    const distinct = [...new Set(caseIds)];
+    const pending = this.db.prepare(
+      "SELECT 1 FROM membership_pending p JOIN jobs j ON j.id = p.job_id WHERE p.case_id = ? AND j.state = 'queued'",
+    );
+    const fresh = distinct.filter((id) => pending.get(id) === undefined);
+    const mark = this.db.prepare(
+      `INSERT INTO membership_pending (case_id, job_id, requested_at) VALUES (?, ?, ?)
+       ON CONFLICT (case_id) DO UPDATE SET job_id = excluded.job_id, requested_at = excluded.requested_at`,
+    );
+    const jobIds: number[] = [];
+    let rest = fresh;
+    const runAt = opts.runAt ?? now;
+    if (rest.length > 0 && runAt <= now) {
+      const open = this.db
+        .prepare(
+          `SELECT id, payload FROM jobs
+           WHERE kind = ? AND state = 'queued' AND run_at <= ? AND json_extract(payload, '$.source') = ?
+             AND json_array_length(payload, '$.caseIds') < ?
+           ORDER BY id DESC LIMIT 1`,
+        )
+        .get(opts.kind, now, opts.source, opts.batchSize) as { id: number; payload: string } | undefined;
+      if (open) {
+        const payload = JSON.parse(open.payload) as { caseIds: string[]; source: string };
+        const room = opts.batchSize - payload.caseIds.length;
+        const added = rest.slice(0, room);
+        this.db.prepare('UPDATE jobs SET payload = ?, updated_at = ? WHERE id = ?').run(JSON.stringify({ ...payload, caseIds: [...payload.caseIds, ...added] }), now, open.id);
+        for (const caseId of added) mark.run(caseId, open.id, now);
+        jobIds.push(open.id);
+        rest = rest.slice(room);
+      }
+    }
+    const insertJob = this.db.prepare(
+      `INSERT INTO jobs (kind, payload, dedupe_key, state, attempts, max_attempts, run_at, created_at, updated_at)
+       VALUES (?, ?, NULL, 'queued', 0, ?, ?, ?, ?) RETURNING id`,
+    );
+    for (let i = 0; i < rest.length; i += opts.batchSize) {
+      const chunk = rest.slice(i, i + opts.batchSize);
+      const { id } = insertJob.get(opts.kind, JSON.stringify({ caseIds: chunk, source: opts.source }), opts.maxAttempts ?? this.defaultMaxAttempts, runAt, now, now) as { id: number };
+      for (const caseId of chunk) mark.run(caseId, id, now);
+      jobIds.push(id);
+    }
+    return { requested: distinct.length, queued: fresh.length, coalesced: distinct.length - fresh.length, jobIds };
+  }
+
+  async startReconcile(jobId: number): Promise<number> {
+    return this.sql('DELETE FROM membership_pending WHERE job_id = ?').run(jobId).changes;
+  }
+
+  async listPendingReconciles(limit = 1000): Promise<{ caseId: string; jobId: number }[]> {
+    return (this.sql('SELECT case_id, job_id FROM membership_pending ORDER BY requested_at, case_id LIMIT ?').all(limit) as { case_id: string; job_id: number }[]).map((r) => ({
+      caseId: r.case_id,
+      jobId: r.job_id,
+    }));
+  }
+
+  async listSalesforceEvents(filter: { caseId?: string; limit?: number } = {}): Promise<SalesforceEventRecord[]> {
+    const limit = filter.limit ?? 100;
+    const rows = (
+      filter.caseId
+        ? this.sql('SELECT * FROM salesforce_events WHERE case_id = ? ORDER BY id LIMIT ?').all(filter.caseId, limit)
+        : this.sql('SELECT * FROM salesforce_events ORDER BY id LIMIT ?').all(limit)
+    ) as SalesforceEventRow[];
+    return rows.map(toSalesforceEvent);
+  }
+
+  async countSalesforceEvents(): Promise<number> {
+    return (this.sql('SELECT COUNT(*) AS n FROM salesforce_events').get() as { n: number }).n;
+  }
+
+  async purgeSalesforceEvents(before: number): Promise<number> {
+    return this.sql('DELETE FROM salesforce_events WHERE received_at < ?').run(before).changes;
   }
 
   // --- ledger -----------------------------------------------------------------------------
 
   async appendLedger(e: NewLedgerEntry): Promise<LedgerEntry> {
-    const row = this.db
-      .prepare(
+    return this.insertLedger(e);
+  }
+
+  private insertLedger(e: NewLedgerEntry): LedgerEntry {
+    const row = this.sql(
         `INSERT INTO ledger (at, case_id, ticket_id, system, action, target, outcome, detail)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       )
@@ -434,11 +584,11 @@ export class SqliteStore implements Store {
   }
 
   async ledgerForCase(caseId: string): Promise<LedgerEntry[]> {
-    return (this.db.prepare('SELECT * FROM ledger WHERE case_id = ? ORDER BY id').all(caseId) as LedgerRow[]).map(toLedger);
+    return (this.sql('SELECT * FROM ledger WHERE case_id = ? ORDER BY id').all(caseId) as LedgerRow[]).map(toLedger);
   }
 
   async ledgerForTicket(ticketId: string): Promise<LedgerEntry[]> {
-    return (this.db.prepare('SELECT * FROM ledger WHERE ticket_id = ? ORDER BY id').all(ticketId) as LedgerRow[]).map(toLedger);
+    return (this.sql('SELECT * FROM ledger WHERE ticket_id = ? ORDER BY id').all(ticketId) as LedgerRow[]).map(toLedger);
   }
 
   /**

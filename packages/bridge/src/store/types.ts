@@ -38,6 +38,14 @@ export interface NewTicket {
 /** Fields a step may change. `state` may only move forward (see ticket-state.ts). */
 export type TicketPatch = Partial<Pick<Ticket, 'state' | 'customerNickname' | 'caseFields' | 'caseId' | 'caseNumber' | 'channelUrl' | 'lastError' | 'attempts'>>;
 
+/** A job enqueued together with a ticket (see `createTicket`). */
+export interface TicketJob {
+  kind: string;
+  payload: unknown;
+  dedupeKey: string;
+  runAt: number;
+}
+
 export interface IdempotencyRecord {
   scope: string;
   key: string;
@@ -115,6 +123,137 @@ export interface LedgerEntry {
   detail: Record<string, unknown>;
 }
 
+/** One event as received on `/salesforce/events` (see @sbsf/wire events.ts). */
+export interface NewSalesforceEvent {
+  type: string;
+  caseId: string;
+  occurredAt: string | null;
+  /** The whole event as sent. */
+  payload: Record<string, unknown>;
+}
+
+export interface SalesforceEventRecord extends NewSalesforceEvent {
+  id: number;
+  receivedAt: number;
+}
+
+/** How Cases waiting for a membership reconcile are turned into jobs. */
+export interface ReconcileRequestOptions {
+  /** The job kind that reconciles (`membership.reconcile`). */
+  kind: string;
+  /** Case Ids per job (RECONCILE_BATCH_SIZE). */
+  batchSize: number;
+  /** Why (`event`, `sweep`, `retry`); carried in the job payload and then in the ledger. */
+  source: string;
+  /** Not before this time (default now). */
+  runAt?: number;
+  maxAttempts?: number;
+}
+
+export interface ReconcileRequestResult {
+  /** Distinct Case Ids asked for. */
+  requested: number;
+  /** Of those, how many were queued (into a job with room, or a new one). */
+  queued: number;
+  /** Of those, how many were already waiting in a queued job. */
+  coalesced: number;
+  /** The jobs the queued Cases went into. */
+  jobIds: number[];
+}
+
+/** The payload of a `membership.reconcile` job. */
+export interface ReconcileJobPayload {
+  caseIds: string[];
+  source: string;
+}
+
+/** A job stored together with what it acts on (see `recordEventsWithJob`). */
+export interface JobSpec {
+  kind: string;
+  payload: unknown;
+  /** Not before this time (default now). */
+  runAt?: number;
+  maxAttempts?: number;
+}
+
+// --- transcript -----------------------------------------------------------------------------
+
+/** A chat message as the transcript keeps it, whatever Salesforce object it is written to. */
+export interface TranscriptMessage {
+  type: 'MESG' | 'FILE';
+  /** The text (MESG), or the file's caption if any (FILE). */
+  body: string;
+  /** The Sendbird user id; for agents, their 18-character Salesforce User Id. */
+  senderId: string;
+  senderName: string;
+  senderRole: 'Customer' | 'Agent';
+  /** Epoch ms. */
+  sentAt: number;
+  /** Epoch ms of the last edit, or null. */
+  editedAt: number | null;
+  file: { url: string; name: string | null; type: string | null } | null;
+}
+
+/** One webhook's news about a message (`group_channel:message_send/update/delete`). */
+export interface TranscriptEvent {
+  /** Sendbird's `message_id`, as a decimal string. */
+  messageId: string;
+  /** The Case (= the channel URL, 18 characters). */
+  caseId: string;
+  channelUrl: string;
+  /**
+   * Which text this event carries: 0 = as sent, the edit's `updated_at` for an edit, -1 = none (a
+   * delete). The highest version's text wins, whatever order the webhooks arrive in.
+   */
+  version: number;
+  /** The message at that version; null for a delete. */
+  message: TranscriptMessage | null;
+  /** Deleted in the chat (sticky: once deleted, always deleted). */
+  deleted: boolean;
+}
+
+/** `pending`: to be written; `synced`: written as it is now; `dead`: Salesforce refused it for good. */
+export type TranscriptState = 'pending' | 'synced' | 'dead';
+
+export interface TranscriptRecord {
+  messageId: string;
+  caseId: string;
+  channelUrl: string;
+  version: number;
+  message: TranscriptMessage | null;
+  deleted: boolean;
+  state: TranscriptState;
+  /** Bumped by every event that changed the row: a write only settles the revision it sent. */
+  rev: number;
+  /** Failed writes since the row last became pending. */
+  attempts: number;
+  /** First webhook for this message (epoch ms). */
+  receivedAt: number;
+  /** When the row last became pending (epoch ms): what the flush interval counts from. */
+  pendingSince: number;
+  /** Not written again before this time (a failed write's backoff). */
+  nextAttemptAt: number;
+  /** The Salesforce record (Sendbird_Message__c or CaseComment) once written. */
+  salesforceId: string | null;
+  lastError: string | null;
+  syncedAt: number | null;
+}
+
+/** How `recordTranscriptEvent` makes sure a flush job will write the message. */
+export interface TranscriptFlushRequest {
+  /** The job kind that writes pending messages (`transcript.flush`). */
+  kind: string;
+  /** A message waits at most this long (TRANSCRIPT_FLUSH_MS)... */
+  delayMs: number;
+  /** ...unless this many are pending: then the flush is due at once (200, one collections call). */
+  batchSize: number;
+}
+
+export type TranscriptResult =
+  | { messageId: string; rev: number; outcome: 'synced'; salesforceId: string | null }
+  | { messageId: string; rev: number; outcome: 'retry'; retryAt: number; error: string }
+  | { messageId: string; rev: number; outcome: 'dead'; error: string };
+
 export interface StoreHealth {
   ok: boolean;
   /** Why not, when `ok` is false (safe to show: no secrets, no paths). */
@@ -133,10 +272,16 @@ export interface Store {
   close(): Promise<void>;
 
   // --- tickets ----------------------------------------------------------------------------
-  createTicket(ticket: NewTicket): Promise<Ticket>;
+  /** Records a ticket, and (`job`) the job that finishes it, in one transaction. */
+  createTicket(ticket: NewTicket, opts?: { job?: TicketJob }): Promise<Ticket>;
   getTicket(id: string): Promise<Ticket | null>;
-  /** Applies the patch; throws `TicketStateError` for a backward move, `StoreNotFoundError` if absent. */
-  updateTicket(id: string, patch: TicketPatch): Promise<Ticket>;
+  /**
+   * Applies the patch and appends the ledger entries in the same transaction (a step's result
+   * and its audit trail are kept together or not at all). Throws `TicketStateError` for a
+   * backward move, `StoreNotFoundError` if absent. `settleJob` also settles the queued job with
+   * that dedupe key (see `settleQueuedJob`) in the same transaction.
+   */
+  updateTicket(id: string, patch: TicketPatch, ledger?: readonly NewLedgerEntry[], opts?: { settleJob?: string }): Promise<Ticket>;
   listTickets(filter?: { state?: TicketState; limit?: number }): Promise<Ticket[]>;
 
   // --- idempotency ------------------------------------------------------------------------
@@ -177,6 +322,69 @@ export interface Store {
   /** Puts a dead job back in the queue with a fresh attempt budget. */
   requeueDead(id: number): Promise<boolean>;
   countJobsByState(): Promise<Record<JobState, number>>;
+
+  // --- Salesforce events and membership reconciles ------------------------------------------
+  /**
+   * Stores the events and requests a reconcile of their Cases (or of `caseIds`, when only some
+   * events concern membership), atomically: either all of it is recorded (and the caller may
+   * answer 202) or none of it.
+   */
+  recordSalesforceEvents(
+    events: readonly NewSalesforceEvent[],
+    reconcile: ReconcileRequestOptions,
+    caseIds?: readonly string[],
+  ): Promise<ReconcileRequestResult & { stored: number }>;
+  /**
+   * Queues reconciles of these Cases in jobs of `batchSize` Case Ids (payload
+   * `ReconcileJobPayload`). A Case already waiting in a queued job stays there; new Cases first
+   * fill the newest due, queued job of the same source that has room, then new jobs.
+   */
+  requestReconcile(caseIds: readonly string[], opts: ReconcileRequestOptions): Promise<ReconcileRequestResult>;
+  /** A reconcile job starts: its Cases stop being pending, so later events queue a new job. */
+  startReconcile(jobId: number): Promise<number>;
+  /** Cases waiting for a reconcile, and the job each waits in. */
+  listPendingReconciles(limit?: number): Promise<{ caseId: string; jobId: number }[]>;
+  listSalesforceEvents(filter?: { caseId?: string; limit?: number }): Promise<SalesforceEventRecord[]>;
+  countSalesforceEvents(): Promise<number>;
+  /** Deletes events received before `before` (epoch ms); returns how many. */
+  purgeSalesforceEvents(before: number): Promise<number>;
+
+  /**
+   * Stores events that need no membership reconcile (e.g. `case.status_changed`) with the one job
+   * that acts on them, atomically (the caller answers 202 only after this).
+   */
+  recordEventsWithJob(events: readonly NewSalesforceEvent[], job: JobSpec): Promise<{ stored: number; jobId: number }>;
+
+  // --- transcript (Sendbird webhooks -> Salesforce) -------------------------------------------
+  /**
+   * Records one webhook's news about a message, in one transaction, and makes sure a queued flush
+   * job (`flush.kind`) is due within `flush.delayMs`, or at once when `flush.batchSize` messages
+   * are pending. `duplicate` when it changed nothing (a redelivery, or older news than stored).
+   * `flushAt` is the flush job's due time.
+   */
+  recordTranscriptEvent(event: TranscriptEvent, flush: TranscriptFlushRequest): Promise<{ outcome: 'stored' | 'duplicate'; flushAt: number }>;
+  /**
+   * Leases up to `limit` pending messages (oldest first) to `workerId` for `leaseMs`, but only
+   * when there are `limit` of them ready, or the oldest has waited `maxWaitMs`: a partial batch
+   * is written only once it is due. Messages in a failed write's backoff, or leased to a live
+   * worker, are not ready. [] when nothing is due.
+   */
+  claimTranscriptBatch(workerId: string, opts: { limit: number; leaseMs: number; maxWaitMs: number }): Promise<TranscriptRecord[]>;
+  /**
+   * Records the outcome of a write, one transaction. A result only settles the revision it names:
+   * a message changed while it was being written stays pending (its `salesforceId` is kept).
+   * `ledger` entries (e.g. refused messages) are appended in the same transaction.
+   */
+  settleTranscriptBatch(workerId: string, results: readonly TranscriptResult[], ledger?: readonly NewLedgerEntry[]): Promise<void>;
+  /** When a batch could next be claimed with `maxWaitMs` (see claimTranscriptBatch), or null when nothing is pending. */
+  nextTranscriptFlushAt(maxWaitMs: number): Promise<number | null>;
+  /** Makes sure a queued job of `kind` is due no later than `runAt` (one queued flush job is enough). */
+  scheduleTranscriptFlush(kind: string, runAt: number): Promise<void>;
+  getTranscriptMessage(messageId: string): Promise<TranscriptRecord | null>;
+  listTranscriptMessages(filter?: { caseId?: string; state?: TranscriptState; limit?: number }): Promise<TranscriptRecord[]>;
+  countTranscriptMessages(): Promise<Record<TranscriptState, number>>;
+  /** Forgets messages written before `before` (epoch ms); returns how many. Pending and dead ones are kept. */
+  purgeTranscript(before: number): Promise<number>;
 
   // --- ledger -----------------------------------------------------------------------------
   appendLedger(entry: NewLedgerEntry): Promise<LedgerEntry>;

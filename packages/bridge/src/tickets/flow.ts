@@ -8,7 +8,7 @@ import type { SendbirdGroupChannel } from '@sbsf/sendbird';
 import { AppError } from '../errors.js';
 import type { Store, Ticket } from '../store/types.js';
 import type { CaseFields } from './case-fields.js';
-import { ticketJobKey, TicketStepError, type CustomerIdentity, type TicketService } from './service.js';
+import { TicketStepError, type CustomerIdentity, type TicketService } from './service.js';
 
 /** How long a request waits for a concurrent twin to record its ticket (multi-instance case). */
 const TWIN_WAIT_MS = 5_000;
@@ -60,14 +60,18 @@ export class TicketFlow {
     if (claim.claimed) {
       await this.service.create(ticketId, s.identity, s.caseFields);
     } else {
-      await this.waitForTicket(ticketId);
+      await this.waitForTicket(ticketId, s, rec.createdAt);
     }
     return this.finish(ticketId, { scope, key: s.idempotencyKey });
   }
 
-  private async waitForTicket(id: string): Promise<void> {
+  private async waitForTicket(id: string, s: Submission, claimedAt: number): Promise<void> {
     const deadline = this.clock() + TWIN_WAIT_MS;
     while (!(await this.store.getTicket(id))) {
+      // The request that claimed the key records its ticket within milliseconds; one that has not
+      // after TWIN_WAIT_MS died between the two writes (a crashed or killed instance). Record the
+      // ticket in its place, under the id the key names, so the key still means exactly one ticket.
+      if (this.clock() - claimedAt > TWIN_WAIT_MS) return this.adopt(id, s);
       if (this.clock() > deadline) {
         throw new AppError(503, 'ticket_pending', 'the first request with this Idempotency-Key is still being recorded; retry with the same key', { ticketId: id, retryAfterSeconds: RETRY_AFTER_SECONDS });
       }
@@ -75,11 +79,18 @@ export class TicketFlow {
     }
   }
 
+  private async adopt(id: string, s: Submission): Promise<void> {
+    try {
+      await this.service.create(id, s.identity, s.caseFields);
+    } catch (err) {
+      // Another retry adopted it first (the ticket id is the primary key): that ticket is the one.
+      if (!(await this.store.getTicket(id))) throw err;
+    }
+  }
+
   private async finish(ticketId: string, key: { scope: string; key: string } | null): Promise<Submitted> {
     try {
       const out = await this.service.advance(ticketId);
-      // The safety-net job has nothing left to do.
-      await this.store.settleQueuedJob(ticketJobKey(ticketId));
       if (key) await this.store.completeIdempotencyKey(key.scope, key.key, 201, { ticketId });
       return out;
     } catch (err) {

@@ -14,7 +14,7 @@ import { errorFromResponse, type SalesforceClient } from '@sbsf/salesforce';
 import { SendbirdAlreadyExistsError, type SendbirdClient, type SendbirdGroupChannel } from '@sbsf/sendbird';
 import { SUPPORT_CHANNEL_CUSTOM_TYPE } from '@sbsf/wire';
 import type { Logger } from 'pino';
-import type { LedgerOutcome, Store, Ticket } from '../store/types.js';
+import type { LedgerOutcome, NewLedgerEntry, Store, Ticket } from '../store/types.js';
 import type { CaseFields } from './case-fields.js';
 import { classifyFailure, type ClassifiedFailure } from './errors.js';
 
@@ -75,17 +75,12 @@ export class TicketService {
     this.now = o.clock ?? Date.now;
   }
 
-  /** Records a new ticket and its safety-net job. */
+  /** Records a new ticket and its safety-net job, in one transaction. */
   async create(ticketId: string, customer: CustomerIdentity, caseFields: CaseFields): Promise<Ticket> {
-    const ticket = await this.o.store.createTicket({
-      id: ticketId,
-      clientKey: customer.userId,
-      customerUserId: customer.userId,
-      customerNickname: customer.nickname,
-      caseFields: { ...caseFields },
-    });
-    await this.o.store.enqueue(TICKET_JOB, { ticketId }, { dedupeKey: ticketJobKey(ticketId), runAt: this.now() + (this.o.safetyDelayMs ?? 30_000) });
-    return ticket;
+    return this.o.store.createTicket(
+      { id: ticketId, clientKey: customer.userId, customerUserId: customer.userId, customerNickname: customer.nickname, caseFields: { ...caseFields } },
+      { job: { kind: TICKET_JOB, payload: { ticketId }, dedupeKey: ticketJobKey(ticketId), runAt: this.now() + (this.o.safetyDelayMs ?? 30_000) } },
+    );
   }
 
   /**
@@ -108,25 +103,27 @@ export class TicketService {
     return { appId: this.o.appId, userId, accessToken: token.token, expiresAt: token.expires_at, apiHost: this.o.apiHost };
   }
 
+  /**
+   * Two recorded steps: (user + Case) -> `case_ready`, then (channel) -> `completed`. Each step's
+   * result and its ledger entries are written in one transaction; nothing is written between an
+   * upstream call and the next, because every call is idempotent and is simply made again after
+   * a crash. (The store's `user_ready` and `channel_ready` states exist for finer-grained flows.)
+   */
   private async run(ticketId: string): Promise<{ ticket: Ticket; channel?: SendbirdGroupChannel }> {
     let ticket = await this.o.store.getTicket(ticketId);
     if (!ticket) throw new Error(`[tickets] ticket ${ticketId} not found`);
     let channel: SendbirdGroupChannel | undefined;
+    const ledger: NewLedgerEntry[] = [];
     try {
-      if (ticket.state === 'received') {
-        await this.ensureUser(ticket);
-        ticket = await this.o.store.updateTicket(ticket.id, { state: 'user_ready' });
+      if (ticket.state === 'received' || ticket.state === 'user_ready') {
+        await this.ensureUser(ticket, ledger);
+        const { id, caseNumber } = await this.upsertCase(ticket, ledger);
+        ticket = await this.o.store.updateTicket(ticket.id, { state: 'case_ready', caseId: id, caseNumber }, ledger.splice(0));
       }
-      if (ticket.state === 'user_ready') {
-        const { id, caseNumber } = await this.upsertCase(ticket);
-        ticket = await this.o.store.updateTicket(ticket.id, { state: 'case_ready', caseId: id, caseNumber });
-      }
-      if (ticket.state === 'case_ready') {
-        channel = await this.ensureChannel(ticket);
-        ticket = await this.o.store.updateTicket(ticket.id, { state: 'channel_ready', channelUrl: ticket.caseId });
-      }
-      if (ticket.state === 'channel_ready') {
-        ticket = await this.o.store.updateTicket(ticket.id, { state: 'completed', lastError: null });
+      if (ticket.state === 'case_ready' || ticket.state === 'channel_ready') {
+        channel = await this.ensureChannel(ticket, ledger);
+        // The safety-net job has nothing left to do: settled in the same transaction.
+        ticket = await this.o.store.updateTicket(ticket.id, { state: 'completed', channelUrl: ticket.caseId, lastError: null }, ledger.splice(0), { settleJob: ticketJobKey(ticket.id) });
       }
       return { ticket, ...(channel ? { channel } : {}) };
     } catch (err) {
@@ -136,28 +133,28 @@ export class TicketService {
         attempts: ticket.attempts + 1,
         ...(failure.kind === 'rejected' ? { state: 'failed' as const } : {}),
       };
-      ticket = await this.o.store.updateTicket(ticket.id, patch);
+      ticket = await this.o.store.updateTicket(ticket.id, patch, ledger.splice(0));
       this.o.logger.warn({ ticketId, state: ticket.state, failure: { ...failure } }, 'ticket step failed');
       throw new TicketStepError(ticket, failure);
     }
   }
 
-  private async ledger(t: Ticket, system: 'salesforce' | 'sendbird', action: string, target: string, outcome: LedgerOutcome, detail: Record<string, unknown> = {}) {
-    await this.o.store.appendLedger({ ticketId: t.id, caseId: t.caseId, system, action, target, outcome, detail });
+  private entry(t: Ticket, system: 'salesforce' | 'sendbird', action: string, target: string, outcome: LedgerOutcome, detail: Record<string, unknown> = {}, caseId = t.caseId): NewLedgerEntry {
+    return { ticketId: t.id, caseId, system, action, target, outcome, detail };
   }
 
-  private async ensureUser(t: Ticket): Promise<void> {
+  private async ensureUser(t: Ticket, ledger: NewLedgerEntry[]): Promise<void> {
     const userId = t.customerUserId;
     if (this.knownUsers.has(userId)) return;
     try {
       await this.o.sendbird.createUser({ user_id: userId, nickname: t.customerNickname ?? userId, profile_url: '' });
-      await this.ledger(t, 'sendbird', 'user.create', userId, 'ok');
+      ledger.push(this.entry(t, 'sendbird', 'user.create', userId, 'ok'));
     } catch (err) {
       if (!(err instanceof SendbirdAlreadyExistsError)) {
-        await this.ledger(t, 'sendbird', 'user.create', userId, 'error', { code: classifyFailure(err).code });
+        ledger.push(this.entry(t, 'sendbird', 'user.create', userId, 'error', { code: classifyFailure(err).code }));
         throw err;
       }
-      await this.ledger(t, 'sendbird', 'user.create', userId, 'exists');
+      ledger.push(this.entry(t, 'sendbird', 'user.create', userId, 'exists'));
     }
     this.rememberUser(userId);
   }
@@ -171,7 +168,7 @@ export class TicketService {
   }
 
   /** One composite call: upsert on the External Id, then read Id and CaseNumber back. */
-  private async upsertCase(t: Ticket): Promise<{ id: string; caseNumber: string }> {
+  private async upsertCase(t: Ticket, ledger: NewLedgerEntry[]): Promise<{ id: string; caseNumber: string }> {
     const base = `/services/data/v${this.o.apiVersion}/sobjects/Case`;
     const fields = t.caseFields as CaseFields;
     const body = { ...fields, Origin: fields.Origin ?? this.o.caseOrigin, Sendbird_User_Id__c: t.customerUserId };
@@ -188,23 +185,15 @@ export class TicketService {
       const rec = read.body as { Id?: string; CaseNumber?: string };
       if (!rec.Id || !rec.CaseNumber) throw new Error('[tickets] the Case read-back had no Id or CaseNumber');
       const created = (upsert.body as { created?: boolean }).created === true;
-      await this.o.store.appendLedger({
-        ticketId: t.id,
-        caseId: rec.Id,
-        system: 'salesforce',
-        action: 'case.upsert',
-        target: rec.Id,
-        outcome: created ? 'ok' : 'exists',
-        detail: { caseNumber: rec.CaseNumber, externalId: t.id },
-      });
+      ledger.push(this.entry(t, 'salesforce', 'case.upsert', rec.Id, created ? 'ok' : 'exists', { caseNumber: rec.CaseNumber, externalId: t.id }, rec.Id));
       return { id: rec.Id, caseNumber: rec.CaseNumber };
     } catch (err) {
-      await this.ledger(t, 'salesforce', 'case.upsert', t.id, 'error', { code: classifyFailure(err).code });
+      ledger.push(this.entry(t, 'salesforce', 'case.upsert', t.id, 'error', { code: classifyFailure(err).code }));
       throw err;
     }
   }
 
-  private async ensureChannel(t: Ticket): Promise<SendbirdGroupChannel | undefined> {
+  private async ensureChannel(t: Ticket, ledger: NewLedgerEntry[]): Promise<SendbirdGroupChannel | undefined> {
     const url = t.caseId as string;
     try {
       const channel = await this.o.sendbird.createGroupChannel({
@@ -216,14 +205,14 @@ export class TicketService {
         user_ids: [t.customerUserId],
         data: JSON.stringify({ caseId: url, caseNumber: t.caseNumber, ticketId: t.id }),
       });
-      await this.ledger(t, 'sendbird', 'channel.create', url, 'ok');
+      ledger.push(this.entry(t, 'sendbird', 'channel.create', url, 'ok'));
       return channel;
     } catch (err) {
       if (err instanceof SendbirdAlreadyExistsError) {
-        await this.ledger(t, 'sendbird', 'channel.create', url, 'exists');
+        ledger.push(this.entry(t, 'sendbird', 'channel.create', url, 'exists'));
         return undefined;
       }
-      await this.ledger(t, 'sendbird', 'channel.create', url, 'error', { code: classifyFailure(err).code });
+      ledger.push(this.entry(t, 'sendbird', 'channel.create', url, 'error', { code: classifyFailure(err).code }));
       throw err;
     }
   }

@@ -4,20 +4,22 @@
  * methods of the emulator object for TypeScript callers.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { registerOrgAdmin } from './admin-org.js';
 import type { SalesforceEmulator } from './server.js';
 
-function parse(body: unknown): Record<string, unknown> {
+export function parse(body: unknown): Record<string, unknown> {
   if (typeof body !== 'string' || body.trim() === '') return {};
   const v: unknown = JSON.parse(body);
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('body must be a JSON object');
   return v as Record<string, unknown>;
 }
 
-function bad(reply: FastifyReply, err: unknown): FastifyReply {
+export function bad(reply: FastifyReply, err: unknown): FastifyReply {
   return reply.code(400).send({ error: err instanceof Error ? err.message : String(err) });
 }
 
 export function registerAdmin(app: FastifyInstance, emu: () => SalesforceEmulator): void {
+  registerOrgAdmin(app, emu);
   app.get('/__admin/state', async () => emu().snapshot());
   app.post('/__admin/reset', async () => {
     emu().reset();

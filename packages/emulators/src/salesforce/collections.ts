@@ -1,6 +1,7 @@
 /**
- * sObject Collections: POST /composite/sobjects (create) and PATCH
- * /composite/sobjects/{type}/{externalIdField} (upsert), up to 200 records, one API call. Each
+ * sObject Collections: POST /composite/sobjects (create), PATCH /composite/sobjects (update by
+ * Id) and PATCH /composite/sobjects/{type}/{externalIdField} (upsert), up to 200 records, one API
+ * call. Each
  * record gets `{id, success, errors:[{statusCode, message, fields}]}` (plus `created` for upsert);
  * with allOrNone, any failure rolls all back and the others report ALL_OR_NONE_OPERATION_ROLLED_BACK
  * (REST API Developer Guide, "sObject Collections" and "allOrNone Parameters").
@@ -9,7 +10,8 @@ import { ApiError, apiError, toCollectionErrors } from './api-error.js';
 import { jsonBody, writeCtx } from './context.js';
 import type { RestContext, RestRequest, RestResponse } from './context.js';
 import { fieldDef, objectDef } from './schema.js';
-import { insertRecord, upsertRecord } from './write.js';
+import { isSalesforceId, to18 } from '@sbsf/salesforce';
+import { insertRecord, updateRecord, upsertRecord } from './write.js';
 
 export const MAX_COLLECTION_RECORDS = 200;
 
@@ -72,6 +74,22 @@ export function createCollection(ctx: RestContext, req: RestRequest): RestRespon
       throw apiError(400, 'INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']);
     }
     const rec = insertRecord(ctx.state, def, r, writeCtx(ctx));
+    return { id: rec.Id, success: true, errors: [] };
+  });
+}
+
+/** PATCH /composite/sobjects: each record names its type and Id ("Update Multiple Records"). */
+export function updateCollection(ctx: RestContext, req: RestRequest): RestResponse {
+  const { allOrNone, records } = readBatch(req);
+  return runBatch(ctx, allOrNone, records, (r) => {
+    const type = typeOf(r);
+    const def = type ? objectDef(type) : undefined;
+    if (!def) throw apiError(400, 'INVALID_TYPE', type ? `sObject type '${type}' is not supported.` : 'Each record needs attributes.type');
+    const idKey = Object.keys(r).find((k) => k.toLowerCase() === 'id');
+    const id = idKey === undefined ? undefined : r[idKey];
+    if (typeof id !== 'string' || id === '') throw apiError(400, 'MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']);
+    if (!isSalesforceId(id) || !id.startsWith(def.keyPrefix)) throw apiError(400, 'MALFORMED_ID', `${def.name} ID: id value of incorrect type: ${id}`, ['Id']);
+    const rec = updateRecord(ctx.state, def, to18(id), r, writeCtx(ctx));
     return { id: rec.Id, success: true, errors: [] };
   });
 }

@@ -1,4 +1,6 @@
 /** Emulator options and their defaults (documented in docs/emulator-salesforce.md). */
+import type { BridgeDeliveryOptions, BridgeTarget } from './bridge-delivery.js';
+import type { ConsoleOptions } from './console/options.js';
 
 export interface PasswordUser {
   username: string;
@@ -34,12 +36,18 @@ export interface SalesforceEmulatorOptions {
   instanceUrl?: string;
   /** Clock in ms. Default Date.now. */
   now?: () => number;
+  /** The bridge the org's Apex calls (the Named Credential `Sendbird_Bridge`): `{url, secret}`. Also `org.setBridge()`. */
+  bridge?: BridgeTarget;
+  /** How events are delivered to the bridge: `maxAttempts` (3), `retryDelaysMs`, `timeoutMs` (20 s). */
+  bridgeDelivery?: Omit<BridgeDeliveryOptions, 'fetch'>;
+  /** Serve the console simulator (`/console`): the Aura bundle and the built agent panel to host. */
+  console?: ConsoleOptions;
 }
 
 export type ResolvedOptions = Required<
-  Omit<SalesforceEmulatorOptions, 'jwtPublicKey' | 'jwtCertificate' | 'instanceUrl' | 'passwordUsers'>
+  Omit<SalesforceEmulatorOptions, 'jwtPublicKey' | 'jwtCertificate' | 'instanceUrl' | 'passwordUsers' | 'bridge' | 'bridgeDelivery' | 'console'>
 > &
-  Pick<SalesforceEmulatorOptions, 'jwtPublicKey' | 'jwtCertificate' | 'instanceUrl' | 'passwordUsers'>;
+  Pick<SalesforceEmulatorOptions, 'jwtPublicKey' | 'jwtCertificate' | 'instanceUrl' | 'passwordUsers' | 'bridge' | 'bridgeDelivery' | 'console'>;
 
 export const EMULATOR_DEFAULTS = {
   clientId: 'sbsf-emulator-client-id',
@@ -78,5 +86,8 @@ export function resolveOptions(o: SalesforceEmulatorOptions = {}): ResolvedOptio
     ...(o.jwtCertificate ? { jwtCertificate: o.jwtCertificate } : {}),
     ...(o.instanceUrl ? { instanceUrl: o.instanceUrl.replace(/\/+$/, '') } : {}),
     ...(o.passwordUsers ? { passwordUsers: o.passwordUsers } : {}),
+    ...(o.bridge ? { bridge: o.bridge } : {}),
+    ...(o.console ? { console: o.console } : {}),
+    ...(o.bridgeDelivery ? { bridgeDelivery: o.bridgeDelivery } : {}),
   };
 }

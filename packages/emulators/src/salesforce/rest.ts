@@ -4,7 +4,7 @@
  * called for top-level requests and for Composite subrequests alike.
  */
 import { ApiError, methodNotAllowed, notFound } from './api-error.js';
-import { createCollection, upsertCollection } from './collections.js';
+import { createCollection, updateCollection, upsertCollection } from './collections.js';
 import { composite } from './composite.js';
 import type { RestContext, RestRequest, RestResponse } from './context.js';
 import { describeGlobal, describeObject, resources } from './describe.js';
@@ -51,7 +51,9 @@ function match(ctx: RestContext, req: RestRequest, hooks: RouterHooks): { route:
   }
   if (a === 'composite') {
     if (n === 1) return { route: '/composite', run: only(req, ['POST'], () => composite(ctx, req, dispatch(hooks), hooks.versionOk)) };
-    if (n === 2 && b === 'sobjects') return { route: '/composite/sobjects', run: only(req, ['POST'], () => createCollection(ctx, req)) };
+    if (n === 2 && b === 'sobjects') {
+      return { route: '/composite/sobjects', run: only(req, ['POST', 'PATCH'], () => (req.method === 'PATCH' ? updateCollection(ctx, req) : createCollection(ctx, req))) };
+    }
     if (n === 4 && b === 'sobjects') {
       return { route: '/composite/sobjects/{type}/{field}', run: only(req, ['PATCH'], () => upsertCollection(ctx, req, c!, d!)) };
     }

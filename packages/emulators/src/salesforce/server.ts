@@ -9,6 +9,7 @@ import { FaultInjector } from '../common/faults.js';
 import { listen } from '../common/server.js';
 import type { ListenOptions } from '../common/server.js';
 import { registerAdmin } from './admin.js';
+import { registerConsole, type ConsoleHandle } from './console/routes.js';
 import type { RestRequest, RestResponse } from './context.js';
 import { MIN_API_VERSION, limits as limitsBody, versionList } from './describe.js';
 import { salesforceFaultResponder } from './faults.js';
@@ -22,6 +23,8 @@ import { seedOrg } from './seed.js';
 import type { SeedInfo } from './seed.js';
 import { OrgState } from './state.js';
 import type { SfRecord } from './state.js';
+import { createOrg } from './org.js';
+import type { OrgBehaviour } from './org.js';
 import { mintId } from './util.js';
 
 export interface ApiLimits {
@@ -43,6 +46,10 @@ export interface SalesforceEmulator {
   options: ResolvedOptions;
   /** Ids of the seed records (deterministic). */
   seed: SeedInfo;
+  /** The org's behaviour beyond the REST API: triggers -> bridge events, Omni-Channel, the agent-session action. */
+  org: OrgBehaviour;
+  /** The console simulator (`/console`), when the `console` option is set. */
+  console?: ConsoleHandle;
   stats(): CallStats;
   resetStats(): void;
   /** Back to the seed data; limits' `used` back to 0. Issued tokens stay valid. */
@@ -96,6 +103,7 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
   const counts = new Map<string, number>();
   const apiLimits: ApiLimits = { dailyLimit: opts.dailyApiLimit, used: 0 };
   let seed = seedOrg(state, opts);
+  const org = createOrg({ state, now: opts.now, integrationUserId: () => seed.integrationUserId, ...(opts.bridge ? { bridge: opts.bridge } : {}), ...(opts.bridgeDelivery ? { delivery: opts.bridgeDelivery } : {}) });
 
   const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
   const versionOk = (v: string) => {
@@ -165,7 +173,8 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
         ...parseJson(req.body),
         headers: req.headers as Record<string, string | undefined>,
       };
-      const res = route({ state, opts, cursors, userId, version }, restReq);
+      // One REST call is one transaction: its writes fire the triggers once, after it commits.
+      const res = org.transaction(() => route({ state, opts, cursors, userId, version }, restReq));
       count(res.route);
       return send(reply, res, limitHeader());
     },
@@ -176,6 +185,7 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
     state,
     faults,
     options: opts,
+    org,
     get seed() {
       return seed;
     },
@@ -187,6 +197,7 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
       counts.clear();
     },
     reset() {
+      org.clearBridgeDeliveries();
       seed = seedOrg(state, opts);
       cursors.clear();
       apiLimits.used = 0;
@@ -205,6 +216,7 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
     snapshot: () => ({ org: { Id: state.orgId, Name: state.orgName }, seed, limits: { ...apiLimits }, records: state.dump() }),
   };
   registerAdmin(app, () => emulator);
+  if (opts.console) emulator.console = registerConsole(app, () => emulator, opts.console);
   return emulator;
 }
 
@@ -215,6 +227,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   return Object.assign(emu, {
     url,
     async close() {
+      emu.org.close();
       emu.faults.close();
       await emu.app.close();
     },

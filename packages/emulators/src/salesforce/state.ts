@@ -6,24 +6,45 @@
 import { allObjects } from './schema.js';
 import type { ObjectDef } from './schema.js';
 import { mintId } from './util.js';
+import type { RecordChange } from './write.js';
 
 export type SfRecord = Record<string, unknown> & { Id: string };
 
 /** Tables only: like Salesforce, a rollback does not give back Ids or auto-numbers already used. */
 export interface Snapshot {
   tables: Map<string, Map<string, SfRecord>>;
+  /** Length of the open transaction's journal, so a rollback also forgets its changes. */
+  journalLength: number;
 }
 
 export class OrgState {
   /** Table per object API name, keyed by 18-character Id, in insertion order. */
   private tables = new Map<string, Map<string, SfRecord>>();
   private counters = new Map<string, number>();
+  /** Changes of the open transaction (see `transaction`), in order; null outside one. */
+  private journal: RecordChange[] | null = null;
 
   constructor(
     readonly orgId: string,
     readonly orgName: string,
   ) {
     this.clear();
+  }
+
+  /** Everything (records and counters) as plain JSON, for the sandbox to keep across restarts. */
+  toJSON(): { tables: Record<string, SfRecord[]>; counters: Record<string, number> } {
+    return { tables: this.dump(), counters: Object.fromEntries(this.counters) };
+  }
+
+  /** Replaces the state with one `toJSON()` produced; unknown objects are ignored. */
+  load(saved: { tables: Record<string, SfRecord[]>; counters: Record<string, number> }): void {
+    this.clear();
+    for (const [name, records] of Object.entries(saved.tables)) {
+      const table = this.tables.get(name);
+      if (!table) continue;
+      for (const r of records) table.set(r.Id, r);
+    }
+    this.counters = new Map(Object.entries(saved.counters));
   }
 
   clear(): void {
@@ -72,12 +93,34 @@ export class OrgState {
     this.table(def).delete(id);
   }
 
+  /** Records a write in the open transaction's journal (writeRecord calls it). */
+  journalChange(change: RecordChange): void {
+    this.journal?.push(change);
+  }
+
+  /**
+   * Runs `fn` as one transaction and returns its result with the record changes it committed, in
+   * order (what after-triggers see). Nested calls join the outer transaction and report nothing.
+   */
+  transaction<T>(fn: () => T): { result: T; changes: RecordChange[] } {
+    if (this.journal) return { result: fn(), changes: [] };
+    this.journal = [];
+    try {
+      const result = fn();
+      return { result, changes: this.journal };
+    } finally {
+      this.journal = null;
+    }
+  }
+
   snapshot(): Snapshot {
-    return { tables: new Map([...this.tables].map(([k, t]) => [k, new Map(t)])) };
+    return { tables: new Map([...this.tables].map(([k, t]) => [k, new Map(t)])), journalLength: this.journal?.length ?? 0 };
   }
 
   restore(s: Snapshot): void {
     this.tables = new Map([...s.tables].map(([k, t]) => [k, new Map(t)]));
+    // Rolled-back writes never happened, so their triggers never ran.
+    if (this.journal) this.journal.length = Math.min(this.journal.length, s.journalLength);
   }
 
   /** Every record, grouped by object: what GET /__admin/state answers. */

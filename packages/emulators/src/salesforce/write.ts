@@ -23,10 +23,14 @@ export interface RecordChange {
   after?: SfRecord;
 }
 
-/** The one place records are stored or removed. */
+/**
+ * The one place records are stored or removed. Each change is journaled in the open transaction,
+ * which is how the org's trigger behaviour (org.ts: events to the bridge) sees every write path.
+ */
 export function writeRecord(state: OrgState, change: RecordChange): void {
   if (change.after) state.put(change.def, change.after);
   else if (change.before) state.remove(change.def, change.before.Id);
+  state.journalChange(change);
 }
 
 function checkReferences(state: OrgState, def: ObjectDef, values: Record<string, unknown>): void {

@@ -88,6 +88,13 @@ export type EmulatorEvent =
   | { type: 'message_deleted'; channel: ChannelRec; message: MessageRec; at: number }
   | { type: 'read'; channel: ChannelRec; userId: string; at: number };
 
+export interface SavedStore {
+  users: UserRec[];
+  channels: (Omit<ChannelRec, 'members' | 'operators'> & { members: MemberRec[]; operators: string[] })[];
+  tokens: (TokenRec & { token: string })[];
+  counters: { nextMessageId: number; lastMessageTs: number; channelSeq: number };
+}
+
 export type EventListener = (event: EmulatorEvent) => void;
 
 export class Store {
@@ -111,6 +118,29 @@ export class Store {
     this.nextMessageId = 1_000_001;
     this.lastMessageTs = 0;
     this.channelSeq = 0;
+  }
+
+  /** Everything as plain JSON, for the sandbox to keep across restarts. */
+  toJSON(): SavedStore {
+    return {
+      users: [...this.users.values()],
+      channels: [...this.channels.values()].map((c) => ({ ...c, members: [...c.members.values()], operators: [...c.operators] })),
+      tokens: [...this.tokens].map(([token, rec]) => ({ token, ...rec })),
+      counters: { nextMessageId: this.nextMessageId, lastMessageTs: this.lastMessageTs, channelSeq: this.channelSeq },
+    };
+  }
+
+  /** Replaces the state with one `toJSON()` produced. Fires no events. */
+  load(saved: SavedStore): void {
+    this.reset();
+    for (const u of saved.users) this.users.set(u.user_id, u);
+    for (const c of saved.channels) {
+      this.channels.set(c.channel_url, { ...c, members: new Map(c.members.map((m) => [m.user_id, m])), operators: new Set(c.operators) });
+    }
+    for (const { token, ...rec } of saved.tokens) this.tokens.set(token, rec);
+    this.nextMessageId = saved.counters.nextMessageId;
+    this.lastMessageTs = saved.counters.lastMessageTs;
+    this.channelSeq = saved.counters.channelSeq;
   }
 
   on(listener: EventListener): () => void {

@@ -4,6 +4,8 @@
  */
 import core from './001-core.js';
 import ledger from './002-ledger.js';
+import membership from './003-membership.js';
+import transcript from './004-transcript.js';
 
 export interface Migration {
   version: number;
@@ -14,4 +16,6 @@ export interface Migration {
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core: tickets, idempotency keys, jobs', sql: core },
   { version: 2, name: 'ledger (append-only)', sql: ledger },
+  { version: 3, name: 'membership: salesforce events, pending reconciles', sql: membership },
+  { version: 4, name: 'transcript: messages waiting for or written to Salesforce', sql: transcript },
 ];

@@ -1,0 +1,22 @@
+/**
+ * Sandbox renderer: the sandbox chat pane (@sbsf/sandbox-chat) over the Sendbird emulator's
+ * feed, wired to the same LCC link as the UIKit renderer.
+ */
+import type { LccAgentSession } from '@sbsf/wire';
+import { SandboxChatPane } from '@sbsf/sandbox-chat';
+import type { PanelLink } from '../lcc/panel-link.js';
+
+export function SandboxPanel({ session, link }: { session: LccAgentSession; link: PanelLink }) {
+  return (
+    <SandboxChatPane
+      apiHost={session.apiHost ?? ''}
+      userId={session.userId}
+      // A renewed session arrives as a new prop; the pane swaps the token and reconnects.
+      accessToken={session.accessToken}
+      onSessionExpired={() => void link.requestSession()}
+      onUnreadChanged={(total) => link.reportUnread(total)}
+      onChannelSelected={(channelUrl) => link.selectChannel(channelUrl)}
+      className="panel-sandbox"
+    />
+  );
+}

@@ -1,0 +1,167 @@
+/**
+ * The Aura half of the LCC protocol: the real sendbird_utilities_bar controller and helper, run
+ * on Node over a tiny fake component (the browser version of this is the console simulator).
+ * Routing, the deduped Apex call, the unread label, opening the Case (console tab, or record
+ * page outside console apps) and the error answers.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const BUNDLE = join(import.meta.dirname, '../../../salesforce/force-app/main/default/aura/sendbird_utilities_bar');
+const AGENT = '005EM0000000002YAA';
+const CASE = '500EM0000000004YAA';
+const SESSION = { appId: 'APP', userId: AGENT, nickname: 'Ava Agent', accessToken: 'tok', expiresAt: 1 };
+
+type Answer = { state: 'SUCCESS'; returnValue: unknown } | { state: 'ERROR'; error: { message: string }[] } | { state: 'INCOMPLETE' };
+
+function evaluate(file: string, $A: unknown): Record<string, (...args: any[]) => any> {
+  const source = readFileSync(join(BUNDLE, file), 'utf8').trim();
+  return new Function('$A', `"use strict"; return (\n${source}\n);`)($A);
+}
+
+/** A component with the markup's attributes and fake console APIs; Apex answers from `answers`. */
+function harness(opts: { answers?: Answer[]; console?: boolean; currentUserId?: string } = {}) {
+  const answers = [...(opts.answers ?? [{ state: 'SUCCESS', returnValue: SESSION }])];
+  const calls: string[] = [];
+  const sent: unknown[] = [];
+  const pending: (() => void)[] = [];
+  const attrs: Record<string, unknown> = { label: 'Chat', unreadCount: 0, sessionLoading: false, openedCaseId: null, errorMessage: null };
+  const $A = {
+    get: (expr: string) => (expr === '$SObjectType.CurrentUser.Id' ? (opts.currentUserId ?? AGENT) : undefined),
+    getCallback: (fn: (...a: unknown[]) => unknown) => fn,
+    enqueueAction: (action: { run: () => void }) => pending.push(() => action.run()),
+  };
+  const component = {
+    get(expr: string) {
+      if (expr.startsWith('v.')) return attrs[expr.slice(2)];
+      const name = expr.slice(2);
+      let callback: ((response: unknown) => void) | undefined;
+      let scope: unknown;
+      return {
+        setCallback(s: unknown, fn: (response: unknown) => void) {
+          scope = s;
+          callback = fn;
+        },
+        run() {
+          calls.push(`apex:${name}`);
+          const a = answers.shift() ?? { state: 'INCOMPLETE' };
+          callback?.call(scope, {
+            getState: () => a.state,
+            getReturnValue: () => (a.state === 'SUCCESS' ? a.returnValue : null),
+            getError: () => (a.state === 'ERROR' ? a.error : []),
+          });
+        },
+      };
+    },
+    set(expr: string, value: unknown) {
+      attrs[expr.slice(2)] = value;
+    },
+    find(id: string) {
+      const ok = (what: string) => (p?: unknown) => {
+        calls.push(`${what} ${JSON.stringify(p ?? null)}`);
+        return Promise.resolve(true);
+      };
+      if (id === 'SendBird_Bar') return { message: (m: unknown) => sent.push(m) };
+      if (id === 'utilitybar') return { setUtilityLabel: ok('setUtilityLabel'), setUtilityHighlighted: ok('setUtilityHighlighted') };
+      if (id === 'workspace') return { isConsoleNavigation: () => Promise.resolve(opts.console ?? true), openTab: ok('openTab') };
+      if (id === 'navService') return { navigate: ok('navigate') };
+      return undefined;
+    },
+  };
+  const controller = evaluate('sendbird_utilities_barController.js', $A);
+  const helper = evaluate('sendbird_utilities_barHelper.js', $A);
+  const message = (payload: unknown) => controller.handleMessage!(component, { getParams: () => ({ payload }) }, helper);
+  const flush = async () => {
+    while (pending.length) pending.shift()!();
+    await new Promise((r) => setImmediate(r));
+  };
+  return { attrs, calls, sent, message, flush, error: (d: string) => controller.handleError!(component, { getParams: () => ({ description: d }) }, helper) };
+}
+
+test('READY fetches the session once however many READYs arrive, and sends it to the container', async () => {
+  const h = harness();
+  h.message('READY');
+  h.message('READY');
+  h.message('READY');
+  await h.flush();
+  assert.deepEqual(h.calls, ['apex:getAgentSession']);
+  assert.deepEqual(h.sent, [SESSION]);
+  h.message('READY');
+  await h.flush();
+  assert.equal(h.calls.length, 2, 'a READY after the answer asks again (a reloaded container)');
+});
+
+test('SESSION_EXPIRED fetches a new session', async () => {
+  const h = harness({ answers: [{ state: 'SUCCESS', returnValue: SESSION }, { state: 'SUCCESS', returnValue: { ...SESSION, accessToken: 'tok2' } }] });
+  h.message('READY');
+  await h.flush();
+  h.message({ event: 'SESSION_EXPIRED' });
+  await h.flush();
+  assert.deepEqual(h.sent, [SESSION, { ...SESSION, accessToken: 'tok2' }]);
+});
+
+test("Apex errors reach the container as {error} with the exception's safe message", async () => {
+  const h = harness({ answers: [{ state: 'ERROR', error: [{ message: 'Sendbird chat is unavailable right now.' }] }, { state: 'INCOMPLETE' }] });
+  h.message('READY');
+  await h.flush();
+  h.message('READY');
+  await h.flush();
+  assert.deepEqual(h.sent, [{ error: 'Sendbird chat is unavailable right now.' }, { error: 'Sendbird chat is unavailable right now. Try again in a minute.' }]);
+});
+
+test("a session for another user is not passed on (15-character Ids match the 18-character ones)", async () => {
+  const other = harness({ answers: [{ state: 'SUCCESS', returnValue: { ...SESSION, userId: '005EM0000000003YAA' } }] });
+  other.message('READY');
+  await other.flush();
+  assert.deepEqual(other.sent, [{ error: 'Sendbird chat is unavailable right now. Try again in a minute.' }]);
+  const short = harness({ currentUserId: AGENT.slice(0, 15) });
+  short.message('READY');
+  await short.flush();
+  assert.deepEqual(short.sent, [SESSION]);
+});
+
+test('NEWMESSAGE shows "Chat (N)" with the highlight, resets at 0, and skips repeats', async () => {
+  const h = harness();
+  h.message({ event: 'NEWMESSAGE', unreadCount: 2 });
+  h.message({ event: 'NEWMESSAGE', unreadCount: 2 });
+  h.message({ event: 'NEWMESSAGE', unreadCount: 0 });
+  h.message({ event: 'NEWMESSAGE', unreadCount: 'junk' });
+  await h.flush();
+  assert.deepEqual(h.calls, [
+    'setUtilityLabel {"label":"Chat (2)"}',
+    'setUtilityHighlighted {"highlighted":true}',
+    'setUtilityLabel {"label":"Chat"}',
+    'setUtilityHighlighted {"highlighted":false}',
+  ]);
+});
+
+test('CURRENTCHANNEL opens the Case in a console tab once per Case', async () => {
+  const h = harness();
+  h.message({ event: 'CURRENTCHANNEL', channelUrl: CASE });
+  await h.flush();
+  h.message({ event: 'CURRENTCHANNEL', channelUrl: CASE });
+  h.message({ event: 'CURRENTCHANNEL', channelUrl: 'not-a-case' });
+  h.message({ event: 'CURRENTCHANNEL', channelUrl: '001EM0000000001YAA' });
+  await h.flush();
+  assert.deepEqual(h.calls, [`openTab {"recordId":"${CASE}","focus":true}`]);
+});
+
+test('outside console apps CURRENTCHANNEL navigates to the record page', async () => {
+  const h = harness({ console: false });
+  h.message({ event: 'CURRENTCHANNEL', channelUrl: CASE });
+  await h.flush();
+  assert.deepEqual(h.calls, [`navigate {"type":"standard__recordPage","attributes":{"recordId":"${CASE}","objectApiName":"Case","actionName":"view"}}`]);
+});
+
+test('unknown messages are ignored; container errors are shown', async () => {
+  const h = harness();
+  h.message(null);
+  h.message(42);
+  h.message({ event: 'SOMETHING_ELSE' });
+  await h.flush();
+  assert.deepEqual(h.calls, []);
+  h.error('iframe failed');
+  assert.equal(h.attrs.errorMessage, 'The chat panel reported an error: iframe failed');
+});

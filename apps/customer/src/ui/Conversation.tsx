@@ -1,0 +1,173 @@
+/**
+ * A ticket's conversation: keeps the customer's Sendbird session token fresh (renewed through the
+ * bridge's `POST /session` shortly before expiry, and at once when the chat reports it expired)
+ * and renders Sendbird UIKit or, on the emulators, the sandbox chat pane.
+ */
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { SandboxChatPane } from '@sbsf/sandbox-chat';
+import type { SendbirdSession } from '@sbsf/wire';
+import type { CustomerProfile } from '../auth.js';
+import { BridgeError, type BridgeClient } from '../bridge-client.js';
+import type { ChatMode } from '../config.js';
+import { describeState, type StoredTicket } from '../my-tickets.js';
+import { renewDelay } from '../session.js';
+
+const UikitChat = lazy(() => import('./UikitChat.js'));
+
+export interface ConversationProps {
+  ticket: StoredTicket;
+  /** The session that came with the ticket, if it was just created. */
+  initialSession?: SendbirdSession;
+  chat: ChatMode;
+  bridge: BridgeClient;
+  profile: CustomerProfile;
+  /** Ask the bridge for the ticket's state again (its channel is not ready yet). */
+  onRefreshTicket: () => Promise<void>;
+}
+
+type SessionState = { kind: 'loading' } | { kind: 'ready'; session: SendbirdSession } | { kind: 'error'; message: string };
+
+export function Conversation({ ticket, initialSession, chat, bridge, profile, onRefreshTicket }: ConversationProps) {
+  const [state, setState] = useState<SessionState>(initialSession ? { kind: 'ready', session: initialSession } : { kind: 'loading' });
+  const [notice, setNotice] = useState<{ message: string; action: 'renew' | 'reload' } | undefined>(undefined);
+  const [refreshing, setRefreshing] = useState(false);
+  const inflight = useRef<Promise<SendbirdSession> | undefined>(undefined);
+  const profileRef = useRef(profile);
+  profileRef.current = profile;
+
+  /** One renewal at a time, whoever asks (timer, sandbox pane, UIKit handler). */
+  const renew = useCallback((): Promise<SendbirdSession> => {
+    inflight.current ??= bridge
+      .renewSession(profileRef.current)
+      .then((session) => {
+        setState({ kind: 'ready', session });
+        setNotice(undefined);
+        return session;
+      })
+      .catch((err: unknown) => {
+        const message = err instanceof BridgeError ? err.message : 'Could not renew the chat session.';
+        setState((cur) => (cur.kind === 'ready' ? cur : { kind: 'error', message }));
+        setNotice({ message: `Your chat session could not be renewed: ${message}`, action: 'renew' });
+        throw err;
+      })
+      .finally(() => {
+        inflight.current = undefined;
+      });
+    return inflight.current;
+  }, [bridge]);
+
+  useEffect(() => {
+    if (state.kind === 'loading') renew().catch(() => undefined);
+  }, [state.kind, renew]);
+
+  // Renew ahead of expiry, so the conversation never sees the token run out.
+  const expiresAt = state.kind === 'ready' ? state.session.expiresAt : undefined;
+  useEffect(() => {
+    if (expiresAt === undefined) return;
+    const t = setTimeout(() => void renew().catch(() => undefined), renewDelay(expiresAt));
+    return () => clearTimeout(t);
+  }, [expiresAt, renew]);
+
+  const title = ticket.caseNumber ? `Case ${ticket.caseNumber}` : 'Your ticket';
+  const channelUrl = ticket.channelUrl;
+
+  const refresh = async (): Promise<void> => {
+    setRefreshing(true);
+    try {
+      await onRefreshTicket();
+    } finally {
+      setRefreshing(false);
+    }
+  };
+
+  let body;
+  if (!channelUrl) {
+    body = (
+      <div className="panel-state" role="status">
+        <p>
+          This ticket is {ticket.state === 'failed' ? 'not available' : 'still being set up'} ({describeState(ticket.state)}).
+          {ticket.lastError ? ` ${ticket.lastError}` : ''}
+        </p>
+        <button type="button" className="button" onClick={() => void refresh()} disabled={refreshing}>
+          {refreshing ? 'Checking…' : 'Check again'}
+        </button>
+      </div>
+    );
+  } else if (state.kind === 'loading') {
+    body = (
+      <p className="panel-state" role="status">
+        Connecting to the chat…
+      </p>
+    );
+  } else if (state.kind === 'error') {
+    body = (
+      <div className="panel-state" role="alert">
+        <p>We could not connect you to the chat: {state.message}</p>
+        <button type="button" className="button" onClick={() => setState({ kind: 'loading' })}>
+          Try again
+        </button>
+      </div>
+    );
+  } else if (chat === 'sandbox') {
+    body = (
+      <SandboxChatPane
+        apiHost={state.session.apiHost}
+        userId={state.session.userId}
+        accessToken={state.session.accessToken}
+        channelUrl={channelUrl}
+        onSessionExpired={() => void renew().catch(() => undefined)}
+        viewProps={{
+          title: 'Chat with support',
+          placeholder: 'Write to our support team',
+          emptyText: 'No messages yet. Write your first message: an agent will answer here.',
+        }}
+      />
+    );
+  } else {
+    body = (
+      <Suspense
+        fallback={
+          <p className="panel-state" role="status">
+            Loading the chat…
+          </p>
+        }
+      >
+        <UikitChat
+          session={state.session}
+          channelUrl={channelUrl}
+          renewToken={async () => (await renew()).accessToken}
+          onSessionError={(message) => setNotice({ message, action: 'reload' })}
+        />
+      </Suspense>
+    );
+  }
+
+  return (
+    <section className="conversation" aria-labelledby="conversation-title">
+      <header className="conversation-header">
+        <h2 id="conversation-title">
+          {title}
+          <span className="subject">{ticket.subject}</span>
+        </h2>
+        <span className="muted">
+          Ticket {ticket.ticketId.slice(0, 8)} · {describeState(ticket.state)}
+        </span>
+      </header>
+      {notice && (
+        <div className="alert" role="alert">
+          <p>{notice.message}</p>
+          {notice.action === 'renew' ? (
+            <button type="button" className="button" onClick={() => void renew().catch(() => undefined)}>
+              Try again
+            </button>
+          ) : (
+            <button type="button" className="button" onClick={() => window.location.reload()}>
+              Reload
+            </button>
+          )}
+        </div>
+      )}
+      <div className="chat-area">{body}</div>
+    </section>
+  );
+}

@@ -1,0 +1,120 @@
+/**
+ * The conversation in Sendbird UIKit React v3 (loaded on demand: the sandbox never downloads it).
+ *
+ * Connected with the customer's session token; when Sendbird asks for a new one, the session
+ * handler gets it from the bridge (`POST /session`). What a support customer must not do is
+ * switched off, as Sendbird's support-chat samples do (reference notes §2 item 14): no channel
+ * settings (leave, invite, delete, channel-profile edit live there), no reactions, threads,
+ * replies, mentions, message search, voice messages, mark-as-unread or message delete; the
+ * channel lifecycle and membership belong to the bridge.
+ */
+import { useCallback, useMemo, useRef } from 'react';
+import { SessionHandler } from '@sendbird/chat';
+import SendbirdProvider from '@sendbird/uikit-react/SendbirdProvider';
+import GroupChannel from '@sendbird/uikit-react/GroupChannel';
+import GroupChannelHeader from '@sendbird/uikit-react/GroupChannel/components/GroupChannelHeader';
+import { MessageContent } from '@sendbird/uikit-react/ui/MessageContent';
+import { MessageMenu } from '@sendbird/uikit-react/ui/MessageMenu';
+import { MobileMenu } from '@sendbird/uikit-react/ui/MobileMenu';
+import '@sendbird/uikit-react/dist/index.css';
+import type { SendbirdSession } from '@sbsf/wire';
+import { isDefaultApiHost } from '../session.js';
+
+export interface UikitChatProps {
+  session: SendbirdSession;
+  channelUrl: string;
+  /** Gets a new session token from the bridge. */
+  renewToken: () => Promise<string>;
+  onSessionError?: (message: string) => void;
+}
+
+const UIKIT_OPTIONS = {
+  common: { enableUsingDefaultUserProfile: false },
+  groupChannel: {
+    enableReactions: false,
+    enableMention: false,
+    replyType: 'none',
+    enableVoiceMessage: false,
+    enableMarkAsUnread: false,
+  },
+  groupChannelSettings: { enableMessageSearch: false },
+} as const;
+
+export default function UikitChat({ session, channelUrl, renewToken, onSessionError }: UikitChatProps) {
+  // The provider connects once with the first token; later tokens go through the handler, so a
+  // renewal never tears the connection down.
+  const first = useRef(session).current;
+  const renew = useRef(renewToken);
+  renew.current = renewToken;
+  const onError = useRef(onSessionError);
+  onError.current = onSessionError;
+
+  const configureSession = useCallback(() => {
+    const handler = new SessionHandler();
+    handler.onSessionTokenRequired = (resolve, reject) => {
+      renew.current().then(resolve, reject);
+    };
+    handler.onSessionError = () => onError.current?.('Your chat session could not be renewed. Reload the page to reconnect.');
+    handler.onSessionClosed = () => onError.current?.('Your chat session was closed. Reload the page to reconnect.');
+    return handler;
+  }, []);
+
+  const customApiHost = useMemo(() => (isDefaultApiHost(first.appId, first.apiHost) ? undefined : first.apiHost), [first]);
+
+  return (
+    <div className="uikit-frame" data-testid="uikit-chat">
+      <SendbirdProvider
+        appId={first.appId}
+        userId={first.userId}
+        accessToken={first.accessToken}
+        {...(customApiHost ? { customApiHost } : {})}
+        configureSession={configureSession}
+        allowProfileEdit={false}
+        uikitOptions={UIKIT_OPTIONS}
+      >
+        <GroupChannel
+          channelUrl={channelUrl}
+          showSearchIcon={false}
+          disableUserProfile
+          isReactionEnabled={false}
+          replyType="NONE"
+          // The default header's info button opens the channel settings: not for customers.
+          renderChannelHeader={(props) => <GroupChannelHeader {...props} renderRight={() => null} />}
+          renderMessageContent={(props) => (
+            <MessageContent
+              {...props}
+              // On phones a long press opens a bottom sheet instead of the menu: same items.
+              renderMobileMenuOnLongPress={(sheetProps) => (
+                <MobileMenu
+                  {...sheetProps}
+                  deleteMenuState="HIDE"
+                  isReactionEnabled={false}
+                  renderMenuItems={({ items: { CopyMenuItem, EditMenuItem, ResendMenuItem } }) => (
+                    <>
+                      <CopyMenuItem />
+                      <EditMenuItem />
+                      <ResendMenuItem />
+                    </>
+                  )}
+                />
+              )}
+              renderMessageMenu={(menuProps) => (
+                <MessageMenu
+                  {...menuProps}
+                  disableDeleteMessage
+                  renderMenuItems={({ items: { CopyMenuItem, EditMenuItem, ResendMenuItem } }) => (
+                    <>
+                      <CopyMenuItem />
+                      <EditMenuItem />
+                      <ResendMenuItem />
+                    </>
+                  )}
+                />
+              )}
+            />
+          )}
+        />
+      </SendbirdProvider>
+    </div>
+  );
+}

@@ -1,0 +1,281 @@
+/**
+ * The agent panel in headless Chromium, inside the console simulator: the real
+ * sendbird_utilities_bar controller and helper over the Aura shim, the panel built from source in
+ * the container iframe, the emulators and the bridge behind them.
+ * - the READY handshake when the container is ready before Aura listens, and when Aura answers late;
+ * - the agent's channels in the panel (after a reassignment, and after an Omni-Channel accept);
+ * - a customer message raises "Chat (N)" and the highlight; focusing the panel resets them;
+ * - choosing a channel opens its Case tab exactly once (a record page outside console apps);
+ * - an expired session token is renewed through Aura; switching agents reconnects as the new one;
+ * - opened outside a container, the panel says so;
+ * - no errors in the browser console. A failing test saves a screenshot in test-results/.
+ * UPDATE_SCREENSHOTS=1 also saves docs/images/console-panel.png for the README.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test, type TestContext } from 'node:test';
+import { requireComponent, waitFor } from '@sbsf/testkit';
+import type { Page } from 'playwright-core';
+import { buildAgentPanel, REPO_ROOT, startAgentConsole, type AgentConsole } from './support/agent-console.js';
+import { launch, screenshotOnFailure, type Browser } from './support/browser.js';
+
+interface ConsoleEvent {
+  kind: string;
+  dir?: string;
+  payload?: any;
+  handled?: boolean;
+  action?: string;
+  method?: string;
+  recordId?: string;
+  created?: boolean;
+  source?: string;
+}
+
+const PANEL = 'iframe[data-aura-id="SendBird_Bar"]';
+let panelDir: string;
+
+before(async () => {
+  panelDir = mkdtempSync(join(tmpdir(), 'sbsf-panel-build-'));
+  await buildAgentPanel(panelDir);
+});
+after(() => rmSync(panelDir, { recursive: true, force: true }));
+
+/** A world and a browser for one test, closed when it ends; the body runs with a screenshot on failure. */
+async function scenario(t: TestContext, name: string, body: (w: AgentConsole, b: Browser) => Promise<void>): Promise<void> {
+  if (!requireComponent(t, 'chromium', 'apt-get install chromium')) return;
+  const w = await startAgentConsole({ panelDir });
+  t.after(() => w.close());
+  const b = await launch();
+  t.after(() => b.close());
+  await screenshotOnFailure(b.page, name, () => body(w, b));
+}
+
+const events = (page: Page): Promise<ConsoleEvent[]> => page.evaluate(() => (globalThis as any).sbsfConsole.events);
+const lcc = (list: ConsoleEvent[], dir: string) => list.filter((e) => e.kind === 'lcc' && e.dir === dir);
+const isSession = (e: ConsoleEvent) => typeof e.payload === 'object' && typeof e.payload?.userId === 'string';
+const panel = (page: Page) => page.frameLocator(PANEL);
+const channelItem = (page: Page, caseId: string) => panel(page).locator(`button.sbx-list-item[data-channel-url="${caseId}"]`);
+
+/** The chat is rendered in the container (attached: the utility panel may still be minimized). */
+async function chatShown(page: Page): Promise<void> {
+  await panel(page).locator('[data-testid="panel-chat"][data-mode="sandbox"] .sbx-list').waitFor({ state: 'attached', timeout: 15_000 });
+}
+
+async function openPanel(page: Page): Promise<void> {
+  await page.click('#con-utility-item');
+  await page.locator('#con-utility-panel').waitFor({ state: 'visible' });
+}
+
+async function utilityBar(page: Page): Promise<{ label: string; highlighted: boolean }> {
+  return {
+    label: (await page.locator('#con-utility-label').textContent()) ?? '',
+    highlighted: (await page.locator('#con-utility-item').getAttribute('data-highlighted')) === 'true',
+  };
+}
+
+async function waitForBar(page: Page, want: { label: string; highlighted: boolean }): Promise<void> {
+  await waitFor(`utility bar ${JSON.stringify(want)}`, async () => {
+    const now = await utilityBar(page);
+    return now.label === want.label && now.highlighted === want.highlighted;
+  });
+}
+
+/** Reassigns a Case in the console's Case list, as an agent or supervisor would. */
+async function reassign(page: Page, caseId: string, ownerLabel: string): Promise<void> {
+  const row = page.locator(`li.con-case[data-case-id="${caseId}"]`);
+  await row.locator('select').first().selectOption({ label: ownerLabel });
+  await row.locator('button[data-action="change-owner"]').click();
+  await page.locator(`li.con-case[data-case-id="${caseId}"] .con-owner`, { hasText: ownerLabel }).waitFor();
+}
+
+test('the handshake succeeds when the container is ready before Aura listens', async (t) => {
+  await scenario(t, 'handshake-aura-listens-late', async (w, { page, errors }) => {
+    await page.goto(`${w.consoleUrl}?auraListenDelayMs=3000`);
+    await chatShown(page);
+    const list = await events(page);
+    const ready = lcc(list, 'container->aura').filter((e) => e.payload === 'READY');
+    assert.ok(ready.some((e) => !e.handled), 'a READY was sent before Aura listened (and was lost)');
+    assert.ok(ready.some((e) => e.handled), 'a later READY reached Aura');
+    const sessions = lcc(list, 'aura->container').filter(isSession);
+    assert.equal(sessions.length, 1);
+    assert.equal(sessions[0]!.payload.userId, w.sf.seed.agents.ava);
+    assert.equal(sessions[0]!.payload.accessToken, '[redacted]', 'the page log never holds the token');
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('the handshake succeeds when Aura answers late, with one Apex call for all the READYs', async (t) => {
+  await scenario(t, 'handshake-aura-answers-late', async (w, { page, errors }) => {
+    // The emulated Apex action takes 2 s: the container keeps sending READY meanwhile.
+    w.sf.faults.set({ rules: [{ action: 'latency', path: '^/__console/aura/getAgentSession$', latencyMs: 2000 }] });
+    await page.goto(w.consoleUrl);
+    await chatShown(page);
+    const list = await events(page);
+    const handledReady = lcc(list, 'container->aura').filter((e) => e.payload === 'READY' && e.handled);
+    assert.ok(handledReady.length >= 2, `READY repeated while Aura was busy (${handledReady.length})`);
+    assert.equal(list.filter((e) => e.kind === 'apex' && e.action === 'getAgentSession').length, 1, 'the helper dedupes: one Apex call');
+    assert.equal(lcc(list, 'aura->container').filter(isSession).length, 1);
+    assert.deepEqual(errors, []);
+  });
+});
+
+test("the panel shows the agent's channels; a customer message raises the unread label, focusing resets it; a channel opens its Case tab once", async (t) => {
+  await scenario(t, 'panel-main-flow', async (w, { page, errors }) => {
+    const first = await w.openTicket('cust-dana', 'Cannot log in');
+    const second = await w.openTicket('cust-eli', 'Refund please');
+    await page.goto(w.consoleUrl);
+    await openPanel(page);
+    await chatShown(page);
+
+    // Reassigning the Cases to Ava (the logged-in agent) puts her in their channels.
+    await reassign(page, first.caseId, 'Ava Agent');
+    await reassign(page, second.caseId, 'Ava Agent');
+    await channelItem(page, first.caseId).waitFor({ timeout: 15_000 });
+    await channelItem(page, second.caseId).waitFor({ timeout: 15_000 });
+    assert.deepEqual(await utilityBar(page), { label: 'Chat', highlighted: false });
+
+    // The agent is not looking at the panel (the focus is on the console page).
+    await w.customerSays(first.caseId, first.accessToken, 'Hello, anyone there?');
+    await waitForBar(page, { label: 'Chat (1)', highlighted: true });
+    await w.customerSays(second.caseId, second.accessToken, 'About my refund');
+    await waitForBar(page, { label: 'Chat (2)', highlighted: true });
+
+    // Focusing the panel resets the count and the highlight.
+    await panel(page).locator('.sbx-banner').click();
+    await waitForBar(page, { label: 'Chat', highlighted: false });
+
+    // Choosing a channel opens its Case in a console tab, once, however often it is chosen.
+    await channelItem(page, first.caseId).click();
+    await page.locator(`.con-tab[data-record-id="${first.caseId}"]`).waitFor();
+    await page.locator(`.con-record[data-record-id="${first.caseId}"]`).waitFor();
+    await channelItem(page, first.caseId).click();
+    await channelItem(page, first.caseId).click();
+    // Messages arrive in order: once the second channel's tab is open, any repeat for the first
+    // would have arrived before it.
+    await channelItem(page, second.caseId).click();
+    await page.locator(`.con-tab[data-record-id="${second.caseId}"]`).waitFor();
+    const list = await events(page);
+    const current = lcc(list, 'container->aura').filter((e) => e.payload?.event === 'CURRENTCHANNEL');
+    assert.deepEqual(
+      current.map((e) => e.payload.channelUrl),
+      [first.caseId, second.caseId],
+    );
+    const opened = list.filter((e) => e.kind === 'openTab');
+    assert.deepEqual(
+      opened.map((e) => [e.recordId, e.created, e.source]),
+      [
+        [first.caseId, true, 'workspaceAPI'],
+        [second.caseId, true, 'workspaceAPI'],
+      ],
+    );
+    assert.equal(await page.locator(`.con-tab[data-record-id="${first.caseId}"]`).count(), 1);
+
+    // A conversation: the agent answers in the panel.
+    await channelItem(page, first.caseId).click();
+    const composer = panel(page).locator('textarea').first();
+    await composer.fill('Hi Dana, I am looking into it now.');
+    await composer.press('Enter');
+    await panel(page).locator('.sbx-bubble', { hasText: 'I am looking into it now.' }).waitFor();
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      mkdirSync(join(REPO_ROOT, 'docs/images'), { recursive: true });
+      await page.screenshot({ path: join(REPO_ROOT, 'docs/images/console-panel.png') });
+    }
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('an Omni-Channel accept opens the Case and brings its channel into the panel', async (t) => {
+  await scenario(t, 'panel-omni-accept', async (w, { page, errors }) => {
+    const ticket = await w.openTicket('cust-fay', 'Export my data');
+    await page.goto(w.consoleUrl);
+    await openPanel(page);
+    await chatShown(page);
+    const row = page.locator(`li.con-case[data-case-id="${ticket.caseId}"]`);
+    await row.locator('select').nth(1).selectOption({ label: 'Ava Agent' });
+    await row.locator('button[data-action="omni-route"]').click();
+    const work = page.locator('li.con-work', { hasText: ticket.caseNumber });
+    await work.locator('button[data-action="omni-accept"]').click();
+    await page.locator(`.con-tab[data-record-id="${ticket.caseId}"]`).waitFor();
+    await page.locator(`li.con-case[data-case-id="${ticket.caseId}"] .con-owner`, { hasText: 'Ava Agent' }).waitFor();
+    await channelItem(page, ticket.caseId).waitFor({ timeout: 15_000 });
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('an expired session token is renewed through Aura and the panel reconnects', async (t) => {
+  await scenario(t, 'panel-session-renewal', async (w, { page, errors }) => {
+    const ticket = await w.openTicket('cust-gus', 'Password reset');
+    w.sf.org.changeCaseOwner(ticket.caseId, w.sf.seed.agents.ava);
+    await page.goto(w.consoleUrl);
+    await openPanel(page);
+    await chatShown(page);
+    await channelItem(page, ticket.caseId).click();
+
+    w.sb.expireSessions(w.sf.seed.agents.ava);
+    await waitFor('a renewed session', async () => lcc(await events(page), 'aura->container').filter(isSession).length === 2);
+    const list = await events(page);
+    assert.equal(lcc(list, 'container->aura').filter((e) => e.payload?.event === 'SESSION_EXPIRED').length, 1);
+    assert.equal(list.filter((e) => e.kind === 'apex').length, 2);
+
+    // The renewed feed delivers again.
+    await w.customerSays(ticket.caseId, ticket.accessToken, 'Still there?');
+    await panel(page).locator('.sbx-bubble', { hasText: 'Still there?' }).waitFor({ timeout: 15_000 });
+    // The browser logs the 401 a REST call may get with the expired token (that answer is how the
+    // pane learns of the expiry); nothing else may show up.
+    assert.deepEqual(
+      errors.filter((e) => !/Failed to load resource: the server responded with a status of 401/.test(e)),
+      [],
+    );
+  });
+});
+
+test('switching the logged-in agent reconnects the panel as that agent', async (t) => {
+  await scenario(t, 'panel-switch-agent', async (w, { page, errors }) => {
+    const ticket = await w.openTicket('cust-hal', 'Broken invoice');
+    w.sf.org.changeCaseOwner(ticket.caseId, w.sf.seed.agents.ava);
+    await page.goto(w.consoleUrl);
+    await openPanel(page);
+    await chatShown(page);
+    await channelItem(page, ticket.caseId).waitFor({ timeout: 15_000 });
+
+    await Promise.all([page.waitForEvent('load'), page.locator('#con-user').selectOption({ label: 'Ben Agent' })]);
+    await openPanel(page);
+    await chatShown(page);
+    const sessions = lcc(await events(page), 'aura->container').filter(isSession);
+    assert.equal(sessions.at(-1)?.payload.userId, w.sf.seed.agents.ben);
+    await panel(page).getByText('No conversations yet.').waitFor();
+    assert.equal(await channelItem(page, ticket.caseId).count(), 0, "Ava's channel is not Ben's");
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('outside console apps the Case opens as a record page (navigation fallback)', async (t) => {
+  await scenario(t, 'panel-navigation-fallback', async (w, { page, errors }) => {
+    const ticket = await w.openTicket('cust-ivy', 'Lost parcel');
+    w.sf.org.changeCaseOwner(ticket.caseId, w.sf.seed.agents.ava);
+    await page.goto(`${w.consoleUrl}?navigation=standard`);
+    await openPanel(page);
+    await chatShown(page);
+    await channelItem(page, ticket.caseId).click();
+    await page.locator(`.con-record[data-record-id="${ticket.caseId}"]`).waitFor();
+    const list = await events(page);
+    assert.deepEqual(
+      list.filter((e) => e.kind === 'navigate').map((e) => e.recordId),
+      [ticket.caseId],
+    );
+    assert.equal(list.filter((e) => e.kind === 'openTab').length, 0);
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('opened outside a container, the panel says so', async (t) => {
+  await scenario(t, 'panel-outside-container', async (w, { page, errors }) => {
+    await page.goto(`${w.sf.url}/console/panel/index.html`);
+    const notice = page.locator('[data-testid="panel-status"][data-state="outside_container"]');
+    await notice.waitFor();
+    assert.match((await notice.textContent()) ?? '', /not running inside Salesforce/);
+    assert.deepEqual(errors, []);
+  });
+});

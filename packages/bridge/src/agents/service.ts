@@ -1,0 +1,45 @@
+/**
+ * An agent's Sendbird session, for the agent panel in the Service Console (asked by the Apex
+ * `SendbirdAgentSession.getAgentSession` through the Named Credential): make the agent's Sendbird
+ * user exist with the agent's name, then issue a session token. The Sendbird API token never
+ * leaves the bridge.
+ */
+import type { SendbirdClient } from '@sbsf/sendbird';
+import type { AgentDirectory } from './directory.js';
+import { sendbirdNickname } from './directory.js';
+
+export interface AgentSession {
+  appId: string;
+  /** The 18-character User Id, also the Sendbird user id. */
+  userId: string;
+  nickname: string;
+  accessToken: string;
+  /** Epoch ms. */
+  expiresAt: number;
+  /** Where the Sendbird API is (the emulator's URL in the sandbox). */
+  apiHost: string;
+}
+
+export interface AgentSessionServiceOptions {
+  sendbird: SendbirdClient;
+  agents: AgentDirectory;
+  appId: string;
+  apiHost: string;
+  sessionTtlSeconds: number;
+  clock?: () => number;
+}
+
+export class AgentSessionService {
+  private readonly now: () => number;
+
+  constructor(private readonly o: AgentSessionServiceOptions) {
+    this.now = o.clock ?? Date.now;
+  }
+
+  /** `userId` must already be the 18-character form. */
+  async session(userId: string, name: string): Promise<AgentSession> {
+    await this.o.agents.ensure(userId, name, { source: 'agent-session' });
+    const token = await this.o.sendbird.issueSessionToken(userId, { expiresAt: this.now() + this.o.sessionTtlSeconds * 1000 });
+    return { appId: this.o.appId, userId, nickname: sendbirdNickname(name), accessToken: token.token, expiresAt: token.expires_at, apiHost: this.o.apiHost };
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * `POST /salesforce/events`: what our Apex (SendbirdCallOuts) and the Salesforce emulator post,
+ * one batch per Salesforce transaction. Checks in a fixed order, each with its own answer:
+ * bearer secret (401, same answer whatever was wrong) -> JSON body (400 invalid_json) -> the wire
+ * schema (400 naming the field) -> stored with the reconciles of their Cases in one transaction
+ * -> 202 `{accepted: n}`. The reconcile itself runs as jobs: Salesforce gets its answer at once.
+ */
+import { validateSalesforceEventBatch } from '@sbsf/wire/salesforce-events-validate';
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../errors.js';
+import { requireSharedSecret, sharedSecretRateLimit } from '../http/shared-secret.js';
+import type { JobRunner } from '../jobs/runner.js';
+import type { Store } from '../store/types.js';
+import type { MembershipService } from './service.js';
+
+/**
+ * Largest events body: the Apex sends at most 2000 events (about 200 bytes each) per
+ * transaction, more than the API's default BODY_LIMIT_BYTES.
+ */
+export const EVENTS_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The events that can change who should be in a Case's channel. */
+export const MEMBERSHIP_EVENT_TYPES: ReadonlySet<string> = new Set(['case.owner_changed', 'agentwork.accepted']);
+
+export interface EventRouteDeps {
+  store: Store;
+  service: MembershipService;
+  sharedSecret: string;
+  bodyLimitBytes: number;
+  runner: JobRunner | undefined;
+}
+
+export function eventRoutes(deps: EventRouteDeps) {
+  return async (app: FastifyInstance) => {
+    app.post(
+      '/salesforce/events',
+      {
+        onRequest: requireSharedSecret(deps.sharedSecret),
+        bodyLimit: Math.max(deps.bodyLimitBytes, EVENTS_BODY_LIMIT_BYTES),
+        config: { rateLimit: sharedSecretRateLimit(deps.sharedSecret) },
+        schema: {
+          summary: 'Salesforce events (Case owner changed, Omni-Channel work accepted): stored, then the Cases are reconciled',
+          description:
+            'Body `{"events":[...]}` as in packages/wire/src/salesforce-events.schema.json (validated against it; a 400 names the field). ' +
+            'Events are hints: the bridge reads each Case\'s owner from Salesforce, so duplicates and order do not matter.',
+          tags: ['salesforce'],
+          security: [{ bridgeSecret: [] }],
+          response: {
+            202: { type: 'object', required: ['accepted'], properties: { accepted: { type: 'integer', description: 'events stored' } } },
+            '4xx': { $ref: 'ErrorResponse#' },
+          },
+        },
+      },
+      async (req, reply) => {
+        const checked = validateSalesforceEventBatch(req.body);
+        if (!checked.ok) throw new AppError(400, 'invalid_request', checked.message, { field: checked.field });
+        const events = checked.value.events.map((e) => ({ type: e.type, caseId: e.caseId, occurredAt: e.occurredAt, payload: { ...e } }));
+        // Every event is stored; only those about who owns a Case ask for a membership reconcile.
+        const membership = events.filter((e) => MEMBERSHIP_EVENT_TYPES.has(e.type)).map((e) => e.caseId);
+        const result = await deps.store.recordSalesforceEvents(events, deps.service.requestOptions('event'), membership);
+        req.log.info({ events: result.stored, cases: result.requested, queued: result.queued, coalesced: result.coalesced }, 'salesforce events stored');
+        deps.runner?.kick();
+        return reply.code(202).send({ accepted: result.stored });
+      },
+    );
+  };
+}

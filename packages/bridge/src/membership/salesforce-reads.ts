@@ -1,0 +1,71 @@
+/**
+ * What a reconcile reads from Salesforce, in batches: the Cases (owner, closed, number, customer)
+ * 200 Ids per query, then the owners' names in one query per 200 owners, and, for the sweep, the
+ * open Cases that have channels, page by page. Salesforce is the truth; events only say which
+ * Cases to look at.
+ */
+import type { SalesforceClient } from '@sbsf/salesforce';
+
+/** Ids per `WHERE Id IN (...)`: keeps the query URL well under the 16 KB URI limit. */
+export const IDS_PER_QUERY = 200;
+
+export interface CaseFacts {
+  id: string;
+  caseNumber: string | null;
+  ownerId: string | null;
+  isClosed: boolean;
+  /** Sendbird_User_Id__c: the customer, who is never removed from the channel. */
+  customerUserId: string | null;
+}
+
+interface CaseRow {
+  Id: string;
+  CaseNumber?: string | null;
+  OwnerId?: string | null;
+  IsClosed?: boolean | null;
+  Sendbird_User_Id__c?: string | null;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+// The Ids are validated 15/18-character alphanumerics before they get here, so quoting is enough.
+const idList = (ids: readonly string[]) => ids.map((id) => `'${id}'`).join(',');
+
+/** Reads the Cases; an Id with no Case (deleted, or never one) is absent from the map. */
+export async function readCases(sf: SalesforceClient, ids: readonly string[]): Promise<Map<string, CaseFacts>> {
+  const out = new Map<string, CaseFacts>();
+  for (const part of chunks(ids, IDS_PER_QUERY)) {
+    const res = await sf.query<CaseRow>(`SELECT Id, CaseNumber, OwnerId, IsClosed, Sendbird_User_Id__c FROM Case WHERE Id IN (${idList(part)})`);
+    for (const r of res.records) {
+      out.set(r.Id, { id: r.Id, caseNumber: r.CaseNumber ?? null, ownerId: r.OwnerId ?? null, isClosed: r.IsClosed === true, customerUserId: r.Sendbird_User_Id__c ?? null });
+    }
+  }
+  return out;
+}
+
+/** User Id -> Name, for the agents' Sendbird nicknames. */
+export async function readUserNames(sf: SalesforceClient, ids: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const part of chunks([...new Set(ids)], IDS_PER_QUERY)) {
+    const res = await sf.query<{ Id: string; Name?: string | null }>(`SELECT Id, Name FROM User WHERE Id IN (${idList(part)})`);
+    for (const r of res.records) if (r.Name) out.set(r.Id, r.Name);
+  }
+  return out;
+}
+
+/** The SOQL of the sweep: open Cases that have a chat channel (a ticket id), in a stable order. */
+export const OPEN_CASES_WITH_CHANNELS = 'SELECT Id FROM Case WHERE IsClosed = false AND Sendbird_Ticket_Id__c != null ORDER BY Id';
+
+/** Open Cases with channels, one query batch (up to 2000 Ids) at a time. */
+export async function* openCasesWithChannels(sf: SalesforceClient): AsyncGenerator<string[]> {
+  let page = await sf.queryPage<{ Id: string }>(OPEN_CASES_WITH_CHANNELS);
+  for (;;) {
+    if (page.records.length > 0) yield page.records.map((r) => r.Id);
+    if (page.done || !page.nextRecordsUrl) return;
+    page = await sf.queryPage<{ Id: string }>(page.nextRecordsUrl);
+  }
+}

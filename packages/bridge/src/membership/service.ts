@@ -1,0 +1,91 @@
+/**
+ * The membership jobs:
+ * - `membership.reconcile` {caseIds, source}: reconciles a batch of Cases. When every Case failed
+ *   in a retryable way the job throws and the runner retries it with its backoff; when only some
+ *   did, those are handed to a new job (due after the first backoff step, or a rate limit's hint)
+ *   and this one finishes, so a few flaky Cases never make a whole batch redo its work.
+ * - `membership.sweep` {period}: queues a reconcile of every open Case that has a channel (the
+ *   events are hints and can be lost; the sweep is what guarantees convergence), and purges old
+ *   stored events. One per period across instances (the job's dedupe key names the period).
+ */
+import type { SalesforceClient } from '@sbsf/salesforce';
+import type { Logger } from 'pino';
+import { backoffDelayMs } from '../jobs/backoff.js';
+import type { Job, ReconcileJobPayload, ReconcileRequestOptions, Store } from '../store/types.js';
+import { ReconcileIncompleteError } from './errors.js';
+import type { CaseOutcome, Reconciler, ReconcileSource } from './reconciler.js';
+import { openCasesWithChannels } from './salesforce-reads.js';
+
+export const RECONCILE_JOB = 'membership.reconcile';
+export const SWEEP_JOB = 'membership.sweep';
+/** Attempts of one sweep; the next period sweeps anyway. */
+export const SWEEP_MAX_ATTEMPTS = 3;
+/** Stored events older than this are purged by the sweep. */
+export const EVENT_RETENTION_MS = 30 * 86_400_000;
+
+export const sweepJobKey = (intervalMs: number, period: number) => `membership.sweep:${intervalMs}:${period}`;
+
+export interface MembershipServiceOptions {
+  store: Store;
+  salesforce: SalesforceClient;
+  reconciler: Reconciler;
+  logger: Logger;
+  batchSize: number;
+  clock?: () => number;
+  /** Wakes the job runner after new work is queued. */
+  kick?: () => void;
+}
+
+export interface SweepResult {
+  cases: number;
+  queued: number;
+  coalesced: number;
+}
+
+const SOURCES: readonly ReconcileSource[] = ['event', 'sweep', 'retry', 'cli'];
+
+export class MembershipService {
+  private readonly now: () => number;
+
+  constructor(private readonly o: MembershipServiceOptions) {
+    this.now = o.clock ?? Date.now;
+  }
+
+  requestOptions(source: ReconcileSource, runAt?: number): ReconcileRequestOptions {
+    return { kind: RECONCILE_JOB, batchSize: this.o.batchSize, source, ...(runAt !== undefined ? { runAt } : {}) };
+  }
+
+  async runReconcileJob(job: Job<ReconcileJobPayload>, signal?: AbortSignal): Promise<CaseOutcome[]> {
+    const { caseIds, source: raw } = job.payload;
+    const source = SOURCES.includes(raw as ReconcileSource) ? (raw as ReconcileSource) : 'event';
+    // From now on a new event for these Cases queues a fresh reconcile: this one may already have
+    // read Salesforce by the time the event's change is visible.
+    await this.o.store.startReconcile(job.id);
+    const outcomes = await this.o.reconciler.reconcile(caseIds, { source, readFirst: source === 'sweep', ...(signal ? { signal } : {}) });
+    const retry = outcomes.filter((o) => o.status === 'failed' && o.error?.kind === 'retryable');
+    if (retry.length === 0) return outcomes;
+    const err = new ReconcileIncompleteError(retry);
+    if (retry.length === outcomes.length) throw err;
+    const runAt = this.now() + (err.retryAfterMs ?? backoffDelayMs(1));
+    await this.o.store.requestReconcile(
+      retry.map((o) => o.caseId),
+      this.requestOptions('retry', runAt),
+    );
+    this.o.logger.info({ jobId: job.id, retry: retry.length, of: outcomes.length }, 'membership: some Cases will be retried in a new job');
+    return outcomes;
+  }
+
+  async sweep(): Promise<SweepResult> {
+    const total: SweepResult = { cases: 0, queued: 0, coalesced: 0 };
+    for await (const ids of openCasesWithChannels(this.o.salesforce)) {
+      const r = await this.o.store.requestReconcile(ids, this.requestOptions('sweep'));
+      total.cases += r.requested;
+      total.queued += r.queued;
+      total.coalesced += r.coalesced;
+      if (r.queued > 0) this.o.kick?.();
+    }
+    const purged = await this.o.store.purgeSalesforceEvents(this.now() - EVENT_RETENTION_MS);
+    this.o.logger.info({ ...total, purgedEvents: purged }, 'membership sweep queued its reconciles');
+    return total;
+  }
+}

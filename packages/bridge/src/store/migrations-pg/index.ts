@@ -1,0 +1,16 @@
+/**
+ * PostgreSQL schema migrations, in order: one for each SQLite migration (migrations/index.ts),
+ * with the same version and name, so both stores are always at the same schema version
+ * (test/store-pg.test.ts checks the two lists match). Append new ones; never edit one that has
+ * shipped. Each runs in its own transaction, under an advisory lock (postgres-migrate.ts).
+ */
+import type { Migration } from '../migrations/index.js';
+import core from './001-core.js';
+import ledger from './002-ledger.js';
+import membership from './003-membership.js';
+
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'core: tickets, idempotency keys, jobs', sql: core },
+  { version: 2, name: 'ledger (append-only)', sql: ledger },
+  { version: 3, name: 'membership: salesforce events, pending reconciles', sql: membership },
+];

@@ -1,0 +1,133 @@
+/**
+ * PostgreSQL rows -> the `Store` interface's records. `bigint` columns arrive as numbers and
+ * `json` columns parsed (see `PG_TYPES` in postgres.ts), so these only rename.
+ */
+import type { IdempotencyRecord, Job, JobState, LedgerEntry, SalesforceEventRecord, Ticket, TicketState } from './types.js';
+
+export interface TicketRow {
+  id: string;
+  client_key: string;
+  state: TicketState;
+  customer_user_id: string;
+  customer_nickname: string | null;
+  case_fields: Record<string, unknown>;
+  case_id: string | null;
+  case_number: string | null;
+  channel_url: string | null;
+  last_error: string | null;
+  attempts: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IdempotencyRow {
+  scope: string;
+  key: string;
+  request_hash: string;
+  ticket_id: string | null;
+  response_status: number | null;
+  response_body: unknown;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface JobRow {
+  id: number;
+  kind: string;
+  payload: unknown;
+  dedupe_key: string | null;
+  state: JobState;
+  attempts: number;
+  max_attempts: number;
+  run_at: number;
+  locked_by: string | null;
+  locked_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface LedgerRow {
+  id: number;
+  at: number;
+  case_id: string | null;
+  ticket_id: string | null;
+  system: LedgerEntry['system'];
+  action: string;
+  target: string | null;
+  outcome: LedgerEntry['outcome'];
+  detail: Record<string, unknown>;
+}
+
+export interface SalesforceEventRow {
+  id: number;
+  received_at: number;
+  type: string;
+  case_id: string;
+  occurred_at: string | null;
+  payload: Record<string, unknown>;
+}
+
+export const toTicket = (r: TicketRow): Ticket => ({
+  id: r.id,
+  clientKey: r.client_key,
+  state: r.state,
+  customerUserId: r.customer_user_id,
+  customerNickname: r.customer_nickname,
+  caseFields: r.case_fields,
+  caseId: r.case_id,
+  caseNumber: r.case_number,
+  channelUrl: r.channel_url,
+  lastError: r.last_error,
+  attempts: r.attempts,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export const toIdempotency = (r: IdempotencyRow): IdempotencyRecord => ({
+  scope: r.scope,
+  key: r.key,
+  requestHash: r.request_hash,
+  ticketId: r.ticket_id,
+  responseStatus: r.response_status,
+  responseBody: r.response_body,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+});
+
+export const toJob = (r: JobRow): Job => ({
+  id: r.id,
+  kind: r.kind,
+  payload: r.payload,
+  dedupeKey: r.dedupe_key,
+  state: r.state,
+  attempts: r.attempts,
+  maxAttempts: r.max_attempts,
+  runAt: r.run_at,
+  lockedBy: r.locked_by,
+  lockedUntil: r.locked_until,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export const toLedger = (r: LedgerRow): LedgerEntry => ({
+  id: r.id,
+  at: r.at,
+  caseId: r.case_id,
+  ticketId: r.ticket_id,
+  system: r.system,
+  action: r.action,
+  target: r.target,
+  outcome: r.outcome,
+  detail: r.detail,
+});
+
+export const toSalesforceEvent = (r: SalesforceEventRow): SalesforceEventRecord => ({
+  id: r.id,
+  receivedAt: r.received_at,
+  type: r.type,
+  caseId: r.case_id,
+  occurredAt: r.occurred_at,
+  payload: r.payload,
+});

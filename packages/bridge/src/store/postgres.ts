@@ -1,0 +1,611 @@
+/**
+ * The PostgreSQL `Store` (node-postgres), for several bridge instances sharing one database. Same
+ * schema, same behaviour and the same test suite (test/store-contract.ts) as the SQLite store;
+ * what differs is how atomicity is obtained across processes:
+ *
+ * - Jobs are claimed with `SELECT ... FOR UPDATE SKIP LOCKED` inside the claiming UPDATE, so
+ *   instances claiming at once never wait on each other and never get the same job.
+ * - An idempotency key is claimed with `INSERT ... ON CONFLICT DO NOTHING`, then read: the
+ *   primary key makes exactly one of any number of concurrent inserts win (the others wait for
+ *   the winner's commit, then read its row).
+ * - Multi-statement operations run in one transaction (READ COMMITTED) with the rows they change
+ *   locked (`FOR UPDATE`); queueing membership reconciles, which reads then writes a set of rows
+ *   that may not exist yet, is serialised with a transaction-level advisory lock per schema.
+ * - Migrations run under a session-level advisory lock (postgres-migrate.ts): 3 instances starting
+ *   together migrate once.
+ *
+ * Times are `bigint` epoch ms from the store's clock (never the server's `now()`), so tests can
+ * move time exactly as with SQLite. PostgreSQL `text` cannot hold the NUL character, which SQLite
+ * can: every string parameter has NUL replaced by U+FFFD (JSON values are unaffected: NUL is
+ * written as the escape `\u0000` in the `json` columns).
+ */
+import pg, { type PoolClient, type QueryResultRow } from 'pg';
+import { maskSecretFields } from '../redaction.js';
+import type { Migration } from './migrations/index.js';
+import { POSTGRES_MIGRATIONS } from './migrations-pg/index.js';
+import { latestVersion, lockName, migratePostgres, pgSchemaVersion } from './postgres-migrate.js';
+import {
+  toIdempotency,
+  toJob,
+  toLedger,
+  toSalesforceEvent,
+  toTicket,
+  type IdempotencyRow,
+  type JobRow,
+  type LedgerRow,
+  type SalesforceEventRow,
+  type TicketRow,
+} from './postgres-rows.js';
+import type { MigrationResult } from './sqlite-migrate.js';
+import { canMoveTicket } from './ticket-state.js';
+import {
+  StoreNotFoundError,
+  TicketStateError,
+  type EnqueueOptions,
+  type EnqueueResult,
+  type IdempotencyClaim,
+  type IdempotencyRecord,
+  type Job,
+  type JobState,
+  type LedgerEntry,
+  type NewLedgerEntry,
+  type NewSalesforceEvent,
+  type NewTicket,
+  type ReconcileRequestOptions,
+  type ReconcileRequestResult,
+  type SalesforceEventRecord,
+  type Store,
+  type StoreHealth,
+  type Ticket,
+  type TicketJob,
+  type TicketPatch,
+  type TicketState,
+} from './types.js';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database?sslmode=...` (DATABASE_URL). */
+  url: string;
+  /**
+   * The schema holding the bridge's tables (DATABASE_SCHEMA), created if missing; every
+   * connection's `search_path` is set to it. Unset: the server's default (usually `public`).
+   */
+  schema?: string;
+  /** Connections per process (DATABASE_POOL_SIZE, default 10). */
+  poolSize?: number;
+  clock?: () => number;
+  defaultMaxAttempts?: number;
+  idempotencyTtlMs?: number;
+  /** For tests that build an older database; production uses them all. */
+  migrations?: readonly Migration[];
+  /** An idle pooled connection failed (the server restarted): the pool drops it; log it. */
+  onError?: (err: Error) => void;
+  /** How long to wait for a connection (default 10 s). */
+  connectionTimeoutMs?: number;
+}
+
+export const DEFAULT_POOL_SIZE = 10;
+export const DEFAULT_PG_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_MAX_ATTEMPTS = 10;
+const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
+/**
+ * A transaction left open by a hung client would hold its row locks (a claimed job, a ticket)
+ * forever; the server ends such a session after this long. No store transaction waits on
+ * anything but the database itself, so a minute is far beyond any legitimate one.
+ */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+/** Deadlock and serialization failures are retried this many times (the work is all in the transaction). */
+const TX_ATTEMPTS = 3;
+const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
+/** Schema names we create and put in `search_path`: plain lower-case identifiers. */
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** `bigint` (epoch ms, ids) as JS numbers: every value the store keeps is far below 2^53. */
+const PG_TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** Error text is stored and shown to operators; keep it bounded. */
+const MAX_ERROR_LENGTH = 2_000;
+const clip = (s: string) => (s.length > MAX_ERROR_LENGTH ? `${s.slice(0, MAX_ERROR_LENGTH)}...` : s);
+
+const noNul = (v: unknown): unknown => {
+  if (typeof v === 'string') return v.includes('\0') ? v.replace(/\0/g, '\uFFFD') : v;
+  if (Array.isArray(v)) return v.map(noNul);
+  return v;
+};
+
+type Queryable = Pick<PoolClient, 'query'>;
+
+async function q<R extends QueryResultRow>(c: Queryable, sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+  return c.query<R>(sql, params.map(noNul));
+}
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres';
+  private closed = false;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly schema: string,
+    readonly migration: MigrationResult,
+    private readonly latest: number,
+    private readonly now: () => number,
+    private readonly defaultMaxAttempts: number,
+    private readonly idempotencyTtlMs: number,
+  ) {}
+
+  /** Connects, creates the schema if needed and migrates it (once, across instances). */
+  static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
+    if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema)) {
+      throw new Error(`[store] the PostgreSQL schema name must be a lower-case identifier (letters, digits, _), got "${opts.schema}"`);
+    }
+    const poolSize = opts.poolSize ?? DEFAULT_POOL_SIZE;
+    if (!(poolSize >= 1)) throw new Error('[store] poolSize must be >= 1 (set DATABASE_POOL_SIZE)');
+    const pool = new pg.Pool({
+      connectionString: opts.url,
+      max: poolSize,
+      types: PG_TYPES,
+      keepAlive: true,
+      connectionTimeoutMillis: opts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      application_name: 'sendbird-salesforce-bridge',
+      ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+    });
+    // Without a listener, an idle connection's error (the server restarted) would crash the process.
+    pool.on('error', (err) => opts.onError?.(err));
+    const migrations = opts.migrations ?? POSTGRES_MIGRATIONS;
+    const now = opts.clock ?? Date.now;
+    try {
+      const c = await pool.connect();
+      let schema: string;
+      let migration: MigrationResult;
+      try {
+        schema = opts.schema ?? (await c.query<{ s: string | null }>('SELECT current_schema() AS s')).rows[0]?.s ?? 'public';
+        migration = await migratePostgres(c, migrations, { schema, createSchema: opts.schema !== undefined, now });
+      } finally {
+        c.release();
+      }
+      return new PostgresStore(
+        pool,
+        schema,
+        migration,
+        latestVersion(migrations),
+        now,
+        opts.defaultMaxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        opts.idempotencyTtlMs ?? DEFAULT_PG_IDEMPOTENCY_TTL_MS,
+      );
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Runs `fn` in a transaction; retried on deadlock or serialization failure. */
+  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const c = await this.pool.connect();
+      let broken = false;
+      try {
+        await c.query('BEGIN');
+        const result = await fn(c);
+        await c.query('COMMIT');
+        return result;
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        const code = (err as { code?: string }).code;
+        if (attempt < TX_ATTEMPTS && code && RETRYABLE_SQLSTATES.has(code)) continue;
+        throw err;
+      } finally {
+        // A connection that cannot even roll back is not given to the next caller.
+        c.release(broken);
+      }
+    }
+  }
+
+  // --- health -----------------------------------------------------------------------------
+
+  async health(): Promise<StoreHealth> {
+    try {
+      if (this.closed) throw new Error('the store is closed');
+      const version = await pgSchemaVersion(this.pool);
+      if (version !== this.latest) {
+        return { ok: false, reason: `schema version ${version}, expected ${this.latest}`, schemaVersion: version, latestVersion: this.latest };
+      }
+      return { ok: true, schemaVersion: version, latestVersion: this.latest };
+    } catch (err) {
+      return { ok: false, reason: `database unreachable: ${(err as Error).message}`, latestVersion: this.latest };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  // --- tickets ----------------------------------------------------------------------------
+
+  async createTicket(t: NewTicket, opts: { job?: TicketJob } = {}): Promise<Ticket> {
+    return this.tx(async (c) => {
+      const now = this.now();
+      const { rows } = await q<TicketRow>(
+        c,
+        `INSERT INTO tickets (id, client_key, state, customer_user_id, customer_nickname, case_fields, attempts, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7) RETURNING *`,
+        [t.id, t.clientKey, t.state ?? 'received', t.customerUserId, t.customerNickname ?? null, JSON.stringify(t.caseFields), now],
+      );
+      if (opts.job) await this.insertJob(c, opts.job.kind, opts.job.payload, { dedupeKey: opts.job.dedupeKey, runAt: opts.job.runAt }, now);
+      return toTicket(rows[0]!);
+    });
+  }
+
+  async getTicket(id: string): Promise<Ticket | null> {
+    const { rows } = await q<TicketRow>(this.pool, 'SELECT * FROM tickets WHERE id = $1', [id]);
+    return rows[0] ? toTicket(rows[0]) : null;
+  }
+
+  async updateTicket(id: string, patch: TicketPatch, ledger: readonly NewLedgerEntry[] = [], opts: { settleJob?: string } = {}): Promise<Ticket> {
+    return this.tx(async (c) => {
+      // Locked: two instances finishing the same ticket take turns, and the state check holds.
+      const current = (await q<TicketRow>(c, 'SELECT * FROM tickets WHERE id = $1 FOR UPDATE', [id])).rows[0];
+      if (!current) throw new StoreNotFoundError(`ticket ${id}`);
+      if (patch.state !== undefined && !canMoveTicket(current.state, patch.state)) throw new TicketStateError(current.state, patch.state);
+      const columns: [string, unknown][] = [];
+      if (patch.state !== undefined) columns.push(['state', patch.state]);
+      if (patch.customerNickname !== undefined) columns.push(['customer_nickname', patch.customerNickname]);
+      if (patch.caseFields !== undefined) columns.push(['case_fields', JSON.stringify(patch.caseFields)]);
+      if (patch.caseId !== undefined) columns.push(['case_id', patch.caseId]);
+      if (patch.caseNumber !== undefined) columns.push(['case_number', patch.caseNumber]);
+      if (patch.channelUrl !== undefined) columns.push(['channel_url', patch.channelUrl]);
+      if (patch.lastError !== undefined) columns.push(['last_error', patch.lastError === null ? null : clip(patch.lastError)]);
+      if (patch.attempts !== undefined) columns.push(['attempts', patch.attempts]);
+      columns.push(['updated_at', this.now()]);
+      const sets = columns.map(([name], i) => `${name} = $${i + 2}`).join(', ');
+      const { rows } = await q<TicketRow>(c, `UPDATE tickets SET ${sets} WHERE id = $1 RETURNING *`, [id, ...columns.map(([, v]) => v)]);
+      for (const e of ledger) await this.insertLedger(c, e);
+      if (opts.settleJob) await this.settleJob(c, opts.settleJob);
+      return toTicket(rows[0]!);
+    });
+  }
+
+  async listTickets(filter: { state?: TicketState; limit?: number } = {}): Promise<Ticket[]> {
+    const limit = filter.limit ?? 100;
+    const { rows } = filter.state
+      ? await q<TicketRow>(this.pool, 'SELECT * FROM tickets WHERE state = $1 ORDER BY created_at, id LIMIT $2', [filter.state, limit])
+      : await q<TicketRow>(this.pool, 'SELECT * FROM tickets ORDER BY created_at, id LIMIT $1', [limit]);
+    return rows.map(toTicket);
+  }
+
+  // --- idempotency ------------------------------------------------------------------------
+
+  async claimIdempotencyKey(scope: string, key: string, requestHash: string, ticketId: string | null, opts: { ttlMs?: number } = {}): Promise<IdempotencyClaim> {
+    // Each statement on its own (autocommit): the INSERT waits for a concurrent insert of the same
+    // key to commit or roll back, and the SELECT after it (a fresh snapshot) sees the winner's row.
+    for (let round = 0; ; round++) {
+      const now = this.now();
+      const inserted = await q<IdempotencyRow>(
+        this.pool,
+        `INSERT INTO idempotency_keys (scope, key, request_hash, ticket_id, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING RETURNING *`,
+        [scope, key, requestHash, ticketId, now, now + (opts.ttlMs ?? this.idempotencyTtlMs)],
+      );
+      if (inserted.rows[0]) return { claimed: true, record: toIdempotency(inserted.rows[0]) };
+      const existing = (await q<IdempotencyRow>(this.pool, 'SELECT * FROM idempotency_keys WHERE scope = $1 AND key = $2', [scope, key])).rows[0];
+      if (existing && existing.expires_at > now) return { claimed: false, existing: toIdempotency(existing) };
+      // Expired (forget it and claim afresh), or released between the two statements: go again.
+      if (round >= 5) throw new Error(`[store] the idempotency key ${scope}/${key} kept changing while being claimed; retry`);
+      if (existing) await q(this.pool, 'DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND expires_at <= $3', [scope, key, now]);
+    }
+  }
+
+  async getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | null> {
+    const { rows } = await q<IdempotencyRow>(this.pool, 'SELECT * FROM idempotency_keys WHERE scope = $1 AND key = $2 AND expires_at > $3', [scope, key, this.now()]);
+    return rows[0] ? toIdempotency(rows[0]) : null;
+  }
+
+  async completeIdempotencyKey(scope: string, key: string, status: number, body: unknown): Promise<IdempotencyRecord> {
+    const updated = await q<IdempotencyRow>(
+      this.pool,
+      'UPDATE idempotency_keys SET response_status = $3, response_body = $4 WHERE scope = $1 AND key = $2 AND response_status IS NULL RETURNING *',
+      [scope, key, status, JSON.stringify(body ?? null)],
+    );
+    const row = updated.rows[0] ?? (await q<IdempotencyRow>(this.pool, 'SELECT * FROM idempotency_keys WHERE scope = $1 AND key = $2', [scope, key])).rows[0];
+    if (!row) throw new StoreNotFoundError(`idempotency key ${scope}/${key}`);
+    return toIdempotency(row);
+  }
+
+  async releaseIdempotencyKey(scope: string, key: string): Promise<void> {
+    await q(this.pool, 'DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND response_status IS NULL', [scope, key]);
+  }
+
+  async purgeExpiredIdempotencyKeys(): Promise<number> {
+    return (await q(this.pool, 'DELETE FROM idempotency_keys WHERE expires_at <= $1', [this.now()])).rowCount ?? 0;
+  }
+
+  // --- jobs -------------------------------------------------------------------------------
+
+  async enqueue<P>(kind: string, payload: P, opts: EnqueueOptions = {}): Promise<EnqueueResult<P>> {
+    return this.insertJob(this.pool, kind, payload, opts, this.now());
+  }
+
+  private async insertJob<P>(c: Queryable, kind: string, payload: P, opts: EnqueueOptions, now: number): Promise<EnqueueResult<P>> {
+    const { rows } = await q<JobRow>(
+      c,
+      `INSERT INTO jobs (kind, payload, dedupe_key, state, attempts, max_attempts, run_at, created_at, updated_at)
+       VALUES ($1, $2, $3, 'queued', 0, $4, $5, $6, $6)
+       ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+       RETURNING *`,
+      [kind, JSON.stringify(payload ?? null), opts.dedupeKey ?? null, opts.maxAttempts ?? this.defaultMaxAttempts, opts.runAt ?? now, now],
+    );
+    if (rows[0]) return { job: toJob(rows[0]) as Job<P>, created: true };
+    const existing = (await q<JobRow>(c, 'SELECT * FROM jobs WHERE dedupe_key = $1', [opts.dedupeKey])).rows[0];
+    if (!existing) throw new Error(`[store] the job with dedupe key ${opts.dedupeKey ?? ''} vanished while being enqueued; retry`);
+    return { job: toJob(existing) as Job<P>, created: false };
+  }
+
+  async getJob(id: number): Promise<Job | null> {
+    const { rows } = await q<JobRow>(this.pool, 'SELECT * FROM jobs WHERE id = $1', [id]);
+    return rows[0] ? toJob(rows[0]) : null;
+  }
+
+  async claimJobs(workerId: string, limit: number, leaseMs: number, kinds?: readonly string[]): Promise<Job[]> {
+    if (limit <= 0 || (kinds && kinds.length === 0)) return [];
+    const kindList = kinds ? [...kinds] : null;
+    const rows = await this.tx(async (c) => {
+      const now = this.now();
+      // A lease that ran out on the last attempt: the worker died mid-job; dead-letter instead of
+      // running it again (a job that crashes the process would otherwise crash every instance).
+      await q(
+        c,
+        `UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until = NULL, updated_at = $1,
+           last_error = 'lease expired on attempt ' || attempts || ' of ' || max_attempts || ' (the worker stopped mid-job)'
+             || COALESCE('; previous error: ' || last_error, '')
+         WHERE id IN (
+           SELECT id FROM jobs
+           WHERE state = 'running' AND locked_until <= $1 AND attempts >= max_attempts
+             AND ($2::text[] IS NULL OR kind = ANY($2::text[]))
+           FOR UPDATE SKIP LOCKED)`,
+        [now, kindList],
+      );
+      // SKIP LOCKED: rows another instance is claiming right now are passed over, not waited for.
+      // The redundant `state IN (...)` lets the planner use the partial index of active jobs.
+      const claimed = await q<JobRow>(
+        c,
+        `WITH picked AS (
+           SELECT id FROM jobs
+           WHERE state IN ('queued', 'running')
+             AND ((state = 'queued' AND run_at <= $1) OR (state = 'running' AND locked_until <= $1 AND attempts < max_attempts))
+             AND ($2::text[] IS NULL OR kind = ANY($2::text[]))
+           ORDER BY run_at, id
+           LIMIT $3
+           FOR UPDATE SKIP LOCKED)
+         UPDATE jobs j SET state = 'running', locked_by = $4, locked_until = $5, attempts = j.attempts + 1, updated_at = $1
+         FROM picked WHERE j.id = picked.id
+         RETURNING j.*`,
+        [now, kindList, limit, workerId, now + leaseMs],
+      );
+      return claimed.rows;
+    });
+    return rows.map(toJob).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
+  }
+
+  async completeJob(id: number, workerId: string): Promise<boolean> {
+    const res = await q(
+      this.pool,
+      "UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, updated_at = $1 WHERE id = $2 AND state = 'running' AND locked_by = $3",
+      [this.now(), id, workerId],
+    );
+    return res.rowCount === 1;
+  }
+
+  async failJob(id: number, workerId: string, error: string, next: number | 'dead'): Promise<boolean> {
+    const res =
+      next === 'dead'
+        ? await q(
+            this.pool,
+            "UPDATE jobs SET state = 'dead', last_error = $1, locked_by = NULL, locked_until = NULL, updated_at = $2 WHERE id = $3 AND state = 'running' AND locked_by = $4",
+            [clip(error), this.now(), id, workerId],
+          )
+        : await q(
+            this.pool,
+            "UPDATE jobs SET state = 'queued', run_at = $1, last_error = $2, locked_by = NULL, locked_until = NULL, updated_at = $3 WHERE id = $4 AND state = 'running' AND locked_by = $5",
+            [next, clip(error), this.now(), id, workerId],
+          );
+    return res.rowCount === 1;
+  }
+
+  async releaseJob(id: number, workerId: string): Promise<boolean> {
+    const res = await q(
+      this.pool,
+      "UPDATE jobs SET state = 'queued', attempts = GREATEST(attempts - 1, 0), locked_by = NULL, locked_until = NULL, updated_at = $1 WHERE id = $2 AND state = 'running' AND locked_by = $3",
+      [this.now(), id, workerId],
+    );
+    return res.rowCount === 1;
+  }
+
+  async listDeadJobs(limit = 100): Promise<Job[]> {
+    const { rows } = await q<JobRow>(this.pool, "SELECT * FROM jobs WHERE state = 'dead' ORDER BY updated_at, id LIMIT $1", [limit]);
+    return rows.map(toJob);
+  }
+
+  async settleQueuedJob(dedupeKey: string): Promise<boolean> {
+    return this.settleJob(this.pool, dedupeKey);
+  }
+
+  private async settleJob(c: Queryable, dedupeKey: string): Promise<boolean> {
+    const res = await q(c, "UPDATE jobs SET state = 'done', updated_at = $1 WHERE dedupe_key = $2 AND state = 'queued'", [this.now(), dedupeKey]);
+    return res.rowCount === 1;
+  }
+
+  async requeueDead(id: number): Promise<boolean> {
+    const now = this.now();
+    const res = await q(
+      this.pool,
+      "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, locked_by = NULL, locked_until = NULL, updated_at = $1 WHERE id = $2 AND state = 'dead'",
+      [now, id],
+    );
+    return res.rowCount === 1;
+  }
+
+  async countJobsByState(): Promise<Record<JobState, number>> {
+    const counts: Record<JobState, number> = { queued: 0, running: 0, done: 0, dead: 0 };
+    const { rows } = await q<{ state: JobState; n: number }>(this.pool, 'SELECT state, COUNT(*)::int AS n FROM jobs GROUP BY state');
+    for (const r of rows) counts[r.state] = r.n;
+    return counts;
+  }
+
+  // --- Salesforce events and membership reconciles ------------------------------------------
+
+  async recordSalesforceEvents(
+    events: readonly NewSalesforceEvent[],
+    reconcile: ReconcileRequestOptions,
+    caseIds?: readonly string[],
+  ): Promise<ReconcileRequestResult & { stored: number }> {
+    return this.tx(async (c) => {
+      const now = this.now();
+      if (events.length > 0) {
+        await q(
+          c,
+          `INSERT INTO salesforce_events (received_at, type, case_id, occurred_at, payload)
+           SELECT $1, e.type, e.case_id, e.occurred_at, e.payload
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::json[]) AS e (type, case_id, occurred_at, payload)`,
+          [now, events.map((e) => e.type), events.map((e) => e.caseId), events.map((e) => e.occurredAt), events.map((e) => JSON.stringify(e.payload))],
+        );
+      }
+      return { stored: events.length, ...(await this.queueReconciles(c, caseIds ?? events.map((e) => e.caseId), reconcile, now)) };
+    });
+  }
+
+  async requestReconcile(caseIds: readonly string[], opts: ReconcileRequestOptions): Promise<ReconcileRequestResult> {
+    return this.tx((c) => this.queueReconciles(c, caseIds, opts, this.now()));
+  }
+
+  /**
+   * Inside a transaction, as the SQLite store's: a Case already waiting in a queued job stays
+   * there; the others first fill the newest due, queued job of the same kind and source that has
+   * room, then new jobs of `batchSize`. The advisory lock makes two instances queueing at once
+   * take turns (otherwise both could miss each other's pending rows and queue a Case twice); the
+   * open job is locked so that a claim cannot start it while Cases are being added.
+   */
+  private async queueReconciles(c: PoolClient, caseIds: readonly string[], opts: ReconcileRequestOptions, now: number): Promise<ReconcileRequestResult> {
+    if (!(opts.batchSize >= 1)) throw new Error('[store] batchSize must be >= 1');
+    const distinct = [...new Set(caseIds)];
+    if (distinct.length === 0) return { requested: 0, queued: 0, coalesced: 0, jobIds: [] };
+    await q(c, 'SELECT pg_advisory_xact_lock(hashtext($1))', [lockName(this.schema, 'reconcile')]);
+    const pendingRows = await q<{ case_id: string }>(
+      c,
+      "SELECT p.case_id FROM membership_pending p JOIN jobs j ON j.id = p.job_id WHERE p.case_id = ANY($1::text[]) AND j.state = 'queued'",
+      [distinct],
+    );
+    const pending = new Set(pendingRows.rows.map((r) => r.case_id));
+    const fresh = distinct.filter((id) => !pending.has(id));
+    const mark = (ids: string[], jobId: number) =>
+      q(
+        c,
+        `INSERT INTO membership_pending (case_id, job_id, requested_at) SELECT unnest($1::text[]), $2, $3
+         ON CONFLICT (case_id) DO UPDATE SET job_id = excluded.job_id, requested_at = excluded.requested_at`,
+        [ids, jobId, now],
+      );
+    const jobIds: number[] = [];
+    let rest = fresh;
+    const runAt = opts.runAt ?? now;
+    if (rest.length > 0 && runAt <= now) {
+      const open = (
+        await q<{ id: number; payload: { caseIds: string[]; source: string } }>(
+          c,
+          `SELECT id, payload FROM jobs
+           WHERE kind = $1 AND state = 'queued' AND run_at <= $2 AND payload->>'source' = $3
+             AND (CASE WHEN json_typeof(payload->'caseIds') = 'array' THEN json_array_length(payload->'caseIds') END) < $4
+           ORDER BY id DESC LIMIT 1
+           FOR UPDATE`,
+          [opts.kind, now, opts.source, opts.batchSize],
+        )
+      ).rows[0];
+      if (open) {
+        const room = opts.batchSize - open.payload.caseIds.length;
+        const added = rest.slice(0, room);
+        await q(c, 'UPDATE jobs SET payload = $1, updated_at = $2 WHERE id = $3', [JSON.stringify({ ...open.payload, caseIds: [...open.payload.caseIds, ...added] }), now, open.id]);
+        await mark(added, open.id);
+        jobIds.push(open.id);
+        rest = rest.slice(room);
+      }
+    }
+    for (let i = 0; i < rest.length; i += opts.batchSize) {
+      const chunk = rest.slice(i, i + opts.batchSize);
+      const { rows } = await q<{ id: number }>(
+        c,
+        `INSERT INTO jobs (kind, payload, dedupe_key, state, attempts, max_attempts, run_at, created_at, updated_at)
+         VALUES ($1, $2, NULL, 'queued', 0, $3, $4, $5, $5) RETURNING id`,
+        [opts.kind, JSON.stringify({ caseIds: chunk, source: opts.source }), opts.maxAttempts ?? this.defaultMaxAttempts, runAt, now],
+      );
+      const id = rows[0]!.id;
+      await mark(chunk, id);
+      jobIds.push(id);
+    }
+    return { requested: distinct.length, queued: fresh.length, coalesced: distinct.length - fresh.length, jobIds };
+  }
+
+  async startReconcile(jobId: number): Promise<number> {
+    return (await q(this.pool, 'DELETE FROM membership_pending WHERE job_id = $1', [jobId])).rowCount ?? 0;
+  }
+
+  async listPendingReconciles(limit = 1000): Promise<{ caseId: string; jobId: number }[]> {
+    const { rows } = await q<{ case_id: string; job_id: number }>(this.pool, 'SELECT case_id, job_id FROM membership_pending ORDER BY requested_at, case_id LIMIT $1', [limit]);
+    return rows.map((r) => ({ caseId: r.case_id, jobId: r.job_id }));
+  }
+
+  async listSalesforceEvents(filter: { caseId?: string; limit?: number } = {}): Promise<SalesforceEventRecord[]> {
+    const limit = filter.limit ?? 100;
+    const { rows } = filter.caseId
+      ? await q<SalesforceEventRow>(this.pool, 'SELECT * FROM salesforce_events WHERE case_id = $1 ORDER BY id LIMIT $2', [filter.caseId, limit])
+      : await q<SalesforceEventRow>(this.pool, 'SELECT * FROM salesforce_events ORDER BY id LIMIT $1', [limit]);
+    return rows.map(toSalesforceEvent);
+  }
+
+  async countSalesforceEvents(): Promise<number> {
+    return (await q<{ n: number }>(this.pool, 'SELECT COUNT(*)::int AS n FROM salesforce_events')).rows[0]?.n ?? 0;
+  }
+
+  async purgeSalesforceEvents(before: number): Promise<number> {
+    return (await q(this.pool, 'DELETE FROM salesforce_events WHERE received_at < $1', [before])).rowCount ?? 0;
+  }
+
+  // --- ledger -----------------------------------------------------------------------------
+
+  async appendLedger(e: NewLedgerEntry): Promise<LedgerEntry> {
+    return this.insertLedger(this.pool, e);
+  }
+
+  private async insertLedger(c: Queryable, e: NewLedgerEntry): Promise<LedgerEntry> {
+    const { rows } = await q<LedgerRow>(
+      c,
+      `INSERT INTO ledger (at, case_id, ticket_id, system, action, target, outcome, detail)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+      [this.now(), e.caseId ?? null, e.ticketId ?? null, e.system, e.action, e.target ?? null, e.outcome, JSON.stringify(maskSecretFields(e.detail ?? {}))],
+    );
+    return toLedger(rows[0]!);
+  }
+
+  async ledgerForCase(caseId: string): Promise<LedgerEntry[]> {
+    return (await q<LedgerRow>(this.pool, 'SELECT * FROM ledger WHERE case_id = $1 ORDER BY id', [caseId])).rows.map(toLedger);
+  }
+
+  async ledgerForTicket(ticketId: string): Promise<LedgerEntry[]> {
+    return (await q<LedgerRow>(this.pool, 'SELECT * FROM ledger WHERE ticket_id = $1 ORDER BY id', [ticketId])).rows.map(toLedger);
+  }
+
+  /**
+   * Runs raw SQL. Only for tests and operator scripts (e.g. proving the ledger refuses UPDATE, or
+   * counting what a test run wrote); the application goes through the methods above.
+   */
+  async unsafeQuery<R extends QueryResultRow = QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return (await this.pool.query<R>(sql, params)).rows;
+  }
+}
+
+export function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresStore> {
+  return PostgresStore.open(opts);
+}

@@ -1,0 +1,81 @@
+/**
+ * The periodic sweep: drift made directly in the Sendbird emulator (the agent removed, a stray
+ * agent added) is repaired without any event, and the ledger says so; in steady state a sweep
+ * costs one Sendbird call per Case and changes nothing; one sweep per period across instances.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { waitFor } from '@sbsf/testkit';
+import { SWEEP_JOB, sweepJobKey } from '../src/membership/service.js';
+import { makeCase, members, membershipIdle, sbClient, setOwner, sfClient } from './membership-helpers.js';
+import { startWorld, type World } from './world.js';
+
+async function sweepNow(w: World, period: number): Promise<void> {
+  await w.bridge.store.enqueue(SWEEP_JOB, { period }, { dedupeKey: sweepJobKey(0, period) });
+  w.bridge.runner.kick();
+  await waitFor('the sweep job to finish', async () => (await w.bridge.store.countJobsByState()).queued === 0 && (await membershipIdle(w)));
+}
+
+test('drift made in Sendbird is repaired by the periodic sweep, and the ledger shows it', async (t) => {
+  const w = await startWorld(t, { SWEEP_INTERVAL_MS: '1000' });
+  const { ava, ben } = w.sf.seed.agents;
+  const owned = await makeCase(w, w.sf.seed.queueId);
+  const queued = await makeCase(w, w.sf.seed.queueId);
+  await setOwner(w, owned.caseId, ava);
+  await waitFor('Ava in', () => members(w, owned.caseId).includes(ava));
+
+  // Drift, behind the bridge's back: Ava removed, a stray agent added, an agent in a queue's Case.
+  const sb = sbClient(w);
+  const stray = '005EM000000STRY'; // a 15-character User Id: agent-like, and not the owner
+  await sb.createUser({ user_id: stray, nickname: 'Stray', profile_url: '' });
+  await sb.leaveMembers(owned.caseId, [ava]);
+  await sb.inviteMembers(owned.caseId, [stray]);
+  await sb.createUser({ user_id: ben, nickname: 'Ben Agent', profile_url: '' }).catch(() => undefined);
+  await sb.inviteMembers(queued.caseId, [ben]);
+  assert.deepEqual(members(w, owned.caseId), [owned.customer, stray].sort());
+
+  await waitFor('the sweep to repair both channels', () =>
+    JSON.stringify(members(w, owned.caseId)) === JSON.stringify([owned.customer, ava].sort()) && JSON.stringify(members(w, queued.caseId)) === JSON.stringify([queued.customer]),
+  { timeoutMs: 15_000 });
+  await waitFor('idle', () => membershipIdle(w));
+
+  const sweepLines = async (caseId: string) =>
+    (await w.bridge.store.ledgerForCase(caseId)).filter((e) => e.detail.source === 'sweep' && e.action.startsWith('member.')).map((e) => `${e.action} ${e.target} ${e.outcome}`);
+  assert.deepEqual(await sweepLines(owned.caseId), [`member.invite ${ava} ok`, `member.leave ${stray} ok`]);
+  assert.deepEqual(await sweepLines(queued.caseId), [`member.leave ${ben} ok`]);
+  assert.equal(w.sf.org.bridgeDeliveries().length, 1, 'no event was involved in the repair');
+});
+
+test('a sweep in steady state: one Sendbird call per Case, nothing changed, closed Cases left out', async (t) => {
+  const w = await startWorld(t, { SWEEP_INTERVAL_MS: '0', SENDBIRD_CAPPED_PER_SECOND: '0' });
+  const { ava, ben } = w.sf.seed.agents;
+  const cases: { caseId: string; customer: string }[] = [];
+  for (let i = 0; i < 6; i++) cases.push(await makeCase(w, w.sf.seed.queueId));
+  for (const [i, c] of cases.entries()) w.sf.org.changeCaseOwner(c.caseId, i % 2 ? ava : ben);
+  await waitFor('every agent in', () => cases.every((c, i) => members(w, c.caseId).includes(i % 2 ? ava : ben)));
+  await waitFor('idle', () => membershipIdle(w));
+  // A closed Case is not swept.
+  await sfClient(w).update('Case', cases[0]!.caseId, { Status: 'Closed' });
+
+  const before = await w.bridge.store.countJobsByState();
+  w.sb.stats.reset();
+  const ledgerBefore = (await Promise.all(cases.map((c) => w.bridge.store.ledgerForCase(c.caseId)))).flat().length;
+  await sweepNow(w, 2);
+  const calls = w.sb.stats.get();
+  // Open Cases with a ticket id: our 5 open ones plus the two open seed Cases (which have no channel).
+  assert.equal(calls.total, 5 + 2, JSON.stringify(calls.byRoute));
+  assert.deepEqual(Object.keys(calls.byRoute), ['GET /v3/group_channels/:channel_url']);
+  const ledgerAfter = (await Promise.all(cases.map((c) => w.bridge.store.ledgerForCase(c.caseId)))).flat().length;
+  assert.equal(ledgerAfter, ledgerBefore, 'nothing to do, nothing recorded');
+  assert.ok((await w.bridge.store.countJobsByState()).done > before.done);
+});
+
+test('one sweep per period: the dedupe key names the period', async (t) => {
+  const w = await startWorld(t, { SWEEP_INTERVAL_MS: '0' });
+  const key = sweepJobKey(60_000, 42);
+  const first = await w.bridge.store.enqueue(SWEEP_JOB, { period: 42 }, { dedupeKey: key });
+  const second = await w.bridge.store.enqueue(SWEEP_JOB, { period: 42 }, { dedupeKey: key });
+  assert.equal(first.created, true);
+  assert.equal(second.created, false, 'a second instance queueing the same period gets the first job');
+  assert.equal(second.job.id, first.job.id);
+});

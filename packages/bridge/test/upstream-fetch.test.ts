@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import { createUpstreamFetch } from '../src/upstream-fetch.js';
+
+test('upstream fetch: status, headers, body, keep-alive reuse, abort and refused connections', async (t) => {
+  const sockets = new Set<unknown>();
+  const server = createServer((req, res) => {
+    sockets.add(req.socket);
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2_000);
+      res.setHeader('set-cookie', ['a=1', 'b=2']);
+      res.setHeader('sforce-limit-info', 'api-usage=5/100');
+      res.statusCode = req.url === '/missing' ? 404 : 200;
+      res.end(JSON.stringify({ method: req.method, body, auth: req.headers.authorization }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const f = createUpstreamFetch();
+  t.after(async () => {
+    await f.close();
+    server.closeAllConnections();
+    server.close();
+  });
+
+  const res = await f(`${base}/x`, { method: 'POST', headers: { authorization: 'Bearer t', 'content-type': 'application/json' }, body: '{"a":1}' });
+  assert.equal(res.status, 200);
+  assert.equal(res.ok, true);
+  assert.equal(res.headers.get('sforce-limit-info'), 'api-usage=5/100');
+  assert.deepEqual(JSON.parse(await res.text()), { method: 'POST', body: '{"a":1}', auth: 'Bearer t' });
+  const missing = await f(new URL(`${base}/missing`));
+  assert.equal(missing.status, 404);
+  assert.equal(missing.ok, false);
+  const before = sockets.size;
+  for (let i = 0; i < 5; i++) await (await f(`${base}/again`)).text();
+  assert.equal(sockets.size, before, 'sequential calls reuse a kept-alive connection');
+
+  await assert.rejects(f(`${base}/slow`, { signal: AbortSignal.timeout(50) }), (err: Error) => /abort|timeout/i.test(`${err.name} ${err.message}`));
+  await assert.rejects(f('http://127.0.0.1:1/'), (err: { code?: string }) => err.code === 'ECONNREFUSED');
+});

@@ -1,0 +1,217 @@
+/**
+ * The parts of the org that are not the REST API: what our Apex and Omni-Channel do. Reachable as
+ * `emulator.org`; the console simulator and the admin routes call these functions.
+ *
+ * - Transactions and triggers: every REST call, Composite or Collections call, and console action
+ *   is one transaction; the record changes it commits go through `triggerEvents` (the Apex trigger
+ *   handlers) and, if any, ONE delivery to the bridge (SendbirdCallOuts; see bridge-delivery.ts).
+ * - Console actions: `changeCaseOwner` (a save in the UI, validated like the REST API),
+ *   `omniRoute` / `omniAccept` / `omniDecline` (emulated Omni-Channel: an AgentWork is created
+ *   `Assigned`; on accept it becomes `Opened` with `AcceptDateTime` and, as Omni does, the Case
+ *   owner becomes the agent, in the same transaction).
+ * - `getAgentSession(userId)`: the `SendbirdAgentSession.getAgentSession` Aura action.
+ */
+import { isSalesforceId, to18 } from '@sbsf/salesforce';
+import { apiError, notFound } from './api-error.js';
+import { BridgeDelivery, validateBridgeTarget, type BridgeDeliveryOptions, type BridgeDeliveryRecord, type BridgeTarget } from './bridge-delivery.js';
+import { objectDef, type ObjectDef } from './schema.js';
+import type { OrgState, SfRecord } from './state.js';
+import { triggerEvents } from './triggers.js';
+import { formatDateTime } from './util.js';
+import { insertRecord, updateRecord, type WriteContext } from './write.js';
+
+/** The session the Aura action hands to the agent panel: exactly SendbirdAgentSession.SESSION_KEYS. */
+export interface AgentSession {
+  appId: string;
+  userId: string;
+  nickname: string;
+  accessToken: string;
+  expiresAt: number;
+}
+
+/** SendbirdAgentSession.SESSION_KEYS. */
+export const AGENT_SESSION_KEYS = ['appId', 'userId', 'nickname', 'accessToken', 'expiresAt'] as const;
+/** SendbirdBridgeClient.AGENT_SESSION_PATH. */
+export const AGENT_SESSION_PATH = '/agents/session';
+/** SendbirdAgentSession.UNAVAILABLE, word for word: all the agent ever sees of a failure. */
+export const AGENT_SESSION_UNAVAILABLE =
+  'Sendbird chat is unavailable right now. Try again in a minute; if it keeps failing, ask your Salesforce admin to check the Sendbird_Bridge named credential and the Sendbird_Agent permission set.';
+
+/**
+ * What the Aura action throws (an AuraHandledException): a safe message only. `reason` says what
+ * happened, for the emulator's own log and tests; it never holds the secret or the token.
+ */
+export class AgentSessionError extends Error {
+  constructor(readonly reason: string) {
+    super(AGENT_SESSION_UNAVAILABLE);
+    this.name = 'AgentSessionError';
+  }
+}
+
+
+export interface OrgBehaviour {
+  /** Like saving a new owner in the UI: validated like the REST API (ApiError), fires the triggers. */
+  changeCaseOwner(caseId: string, ownerId: string): SfRecord;
+  /** Omni-Channel routes a Case to an agent: an AgentWork `Assigned`, WorkItemId = Case, UserId = agent. */
+  omniRoute(caseId: string, userId: string): SfRecord;
+  /** The agent accepts: AgentWork -> `Opened` + `AcceptDateTime`, and the Case owner becomes the agent. */
+  omniAccept(workId: string): { work: SfRecord; case: SfRecord };
+  /** The agent declines: AgentWork -> `Declined`; the Case is untouched. */
+  omniDecline(workId: string): SfRecord;
+  /** The `SendbirdAgentSession.getAgentSession` Aura action for this user; throws AgentSessionError. */
+  getAgentSession(userId: string): Promise<AgentSession>;
+  /** Where events and agent-session calls go (the Named Credential); null = nowhere. */
+  setBridge(target: BridgeTarget | null): void;
+  /** The configured bridge URL (never the secret), or null. */
+  bridge(): { url: string } | null;
+  /** The log of event deliveries, oldest first. */
+  bridgeDeliveries(): BridgeDeliveryRecord[];
+  clearBridgeDeliveries(): void;
+  /** Resolves when every delivery started so far has finished. */
+  idle(): Promise<void>;
+  /** Runs `fn` as one transaction; its committed changes fire the triggers (one delivery at most). */
+  transaction<T>(fn: () => T): T;
+  /** Stops retries (the emulator is closing). */
+  close(): void;
+}
+
+export interface OrgDeps {
+  state: OrgState;
+  now: () => number;
+  /** The integration user, who "saves" console owner changes. */
+  integrationUserId: () => string;
+  bridge?: BridgeTarget;
+  delivery?: BridgeDeliveryOptions;
+  fetch?: typeof fetch;
+}
+
+const def = (name: string): ObjectDef => objectDef(name)!;
+
+function idOf(object: string, raw: string): string {
+  const d = def(object);
+  if (!isSalesforceId(raw) || !raw.startsWith(d.keyPrefix)) throw apiError(400, 'MALFORMED_ID', `${object} ID: id value of incorrect type: ${raw}`, ['Id']);
+  return to18(raw);
+}
+
+export function createOrg(deps: OrgDeps): OrgBehaviour {
+  const { state } = deps;
+  const deliveryOptions = deps.delivery ?? {};
+  const delivery = new BridgeDelivery({ ...deliveryOptions, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  let target: BridgeTarget | null = null;
+  const setBridge = (t: BridgeTarget | null) => {
+    target = t === null ? null : validateBridgeTarget(t);
+    delivery.set(target);
+  };
+  if (deps.bridge) setBridge(deps.bridge);
+  const fetchFn = deps.fetch ?? fetch;
+  const as = (userId: string): WriteContext => ({ userId, now: deps.now() });
+
+  const transaction = <T>(fn: () => T): T => {
+    const { result, changes } = state.transaction(fn);
+    const { events, dropped } = triggerEvents(changes);
+    if (events.length > 0) delivery.send(events, dropped);
+    return result;
+  };
+
+  /** A console action touching several records: all or nothing, like one Apex transaction. */
+  const atomic = <T>(fn: () => T): T =>
+    transaction(() => {
+      const snap = state.snapshot();
+      try {
+        return fn();
+      } catch (err) {
+        state.restore(snap);
+        throw err;
+      }
+    });
+
+  const work = (workId: string): SfRecord => {
+    const rec = state.get('AgentWork', idOf('AgentWork', workId));
+    if (!rec) throw notFound();
+    return rec;
+  };
+  const mustBeAssigned = (w: SfRecord, action: string) => {
+    if (w.Status !== 'Assigned') throw apiError(400, 'INVALID_OPERATION', `AgentWork ${w.Id} is ${String(w.Status)}: only Assigned work can be ${action}`, ['Status']);
+  };
+
+  return {
+    changeCaseOwner(caseId, ownerId) {
+      const id = idOf('Case', caseId);
+      return transaction(() => updateRecord(state, def('Case'), id, { OwnerId: ownerId }, as(deps.integrationUserId())));
+    },
+
+    omniRoute(caseId, userId) {
+      const workItemId = idOf('Case', caseId);
+      const agent = idOf('User', userId);
+      if (state.get('User', agent)?.IsActive !== true) throw apiError(400, 'FIELD_INTEGRITY_EXCEPTION', `User ID: ${userId} is not an active user`, ['UserId']);
+      return transaction(() => insertRecord(state, def('AgentWork'), { WorkItemId: workItemId, UserId: agent, OwnerId: agent, Status: 'Assigned' }, as(deps.integrationUserId())));
+    },
+
+    omniAccept(workId) {
+      return atomic(() => {
+        const w = work(workId);
+        mustBeAssigned(w, 'accepted');
+        const agent = w.UserId as string;
+        const ctx = as(agent);
+        const opened = updateRecord(state, def('AgentWork'), w.Id, { Status: 'Opened', AcceptDateTime: formatDateTime(ctx.now) }, ctx);
+        const caseId = w.WorkItemId as string;
+        const current = state.get('Case', caseId);
+        if (!current) throw notFound();
+        // Omni-Channel makes the agent the owner of the routed Case on accept.
+        const updated = current.OwnerId === agent ? current : updateRecord(state, def('Case'), caseId, { OwnerId: agent }, ctx);
+        return { work: opened, case: updated };
+      });
+    },
+
+    omniDecline(workId) {
+      return transaction(() => {
+        const w = work(workId);
+        mustBeAssigned(w, 'declined');
+        return updateRecord(state, def('AgentWork'), w.Id, { Status: 'Declined' }, as(w.UserId as string));
+      });
+    },
+
+    async getAgentSession(userId) {
+      const id = idOf('User', userId);
+      const user = state.get('User', id);
+      if (!user || user.IsActive !== true) throw new AgentSessionError(`no active User ${userId}`);
+      if (!target) throw new AgentSessionError('no bridge configured');
+      let res: Response;
+      let text: string;
+      try {
+        res = await fetchFn(`${target.url}${AGENT_SESSION_PATH}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${target.secret}`, 'content-type': 'application/json', accept: 'application/json' },
+          // Apex: String.valueOf(UserInfo.getUserId()) is the 18-character Id; UserInfo.getName().
+          body: JSON.stringify({ userId: id, nickname: user.Name }),
+          signal: AbortSignal.timeout(deliveryOptions.timeoutMs ?? 20_000),
+        });
+        text = await res.text();
+      } catch (err) {
+        throw new AgentSessionError(`the bridge could not be reached: ${(err as Error).message}`);
+      }
+      if (res.status < 200 || res.status > 299) throw new AgentSessionError(`POST ${AGENT_SESSION_PATH} answered HTTP ${res.status}`);
+      let parsed: Record<string, unknown> | null;
+      try {
+        parsed = JSON.parse(text) as Record<string, unknown> | null;
+      } catch {
+        throw new AgentSessionError('the answer is not JSON');
+      }
+      const session: Record<string, unknown> = {};
+      for (const key of AGENT_SESSION_KEYS) {
+        const v = parsed?.[key];
+        if (v === null || v === undefined) throw new AgentSessionError(`the answer has no ${key}`);
+        session[key] = v;
+      }
+      return session as unknown as AgentSession;
+    },
+
+    setBridge,
+    bridge: () => delivery.get(),
+    bridgeDeliveries: () => delivery.deliveries(),
+    clearBridgeDeliveries: () => delivery.clear(),
+    idle: () => delivery.idle(),
+    transaction,
+    close: () => delivery.close(),
+  };
+}

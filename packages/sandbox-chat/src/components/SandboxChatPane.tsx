@@ -1,0 +1,97 @@
+/**
+ * The sandbox chat pane: what the apps render instead of Sendbird UIKit when they run on the
+ * emulators. It says so visibly. With `channelUrl` it shows that one channel (the customer app);
+ * without, the channel list beside the selected channel (the agent panel).
+ */
+import { useState } from 'react';
+import type { SandboxChatConnectionProps } from '../use-sandbox-chat.js';
+import { SandboxChannelList } from './ChannelList.js';
+import { SandboxChannelView, type SandboxChannelViewProps } from './ChannelView.js';
+import { SandboxChatProvider, useSandboxChatContext } from './context.js';
+import { SANDBOX_CHAT_CSS } from './styles.js';
+
+export interface SandboxChatPaneProps extends SandboxChatConnectionProps {
+  /** Show only this channel. Without it the pane lists the user's channels. */
+  channelUrl?: string;
+  /** A channel was picked in the list (its URL is the Case Id). */
+  onChannelSelected?: (channelUrl: string) => void;
+  /** Passed to the channel view. */
+  viewProps?: Omit<SandboxChannelViewProps, 'channelUrl'>;
+  className?: string;
+}
+
+const STATUS_TEXT: Record<string, string> = {
+  idle: 'Not connected',
+  connecting: 'Connecting…',
+  open: 'Live',
+  reconnecting: 'Reconnecting…',
+  session_expired: 'Session expired, renewing…',
+  failed: 'Disconnected',
+  stopped: 'Disconnected',
+};
+
+/** The notice that this is the sandbox pane, with the live connection state. */
+export function SandboxBanner() {
+  const { state, reconnect } = useSandboxChatContext();
+  const c = state.connection;
+  const wait =
+    c === 'reconnecting' && state.connectionDetail?.delayMs ? ` (retry in ${Math.ceil(state.connectionDetail.delayMs / 1000)} s)` : '';
+  return (
+    <div className="sbx-banner">
+      <strong>Sandbox chat pane</strong>
+      <span>Emulated Sendbird feed; this is not Sendbird UIKit.</span>
+      <span className="sbx-status" role="status" aria-live="polite" data-connection={c}>
+        <span className="sbx-dot" data-state={c} aria-hidden="true" />
+        {STATUS_TEXT[c] ?? c}
+        {wait}
+        {(c === 'reconnecting' || c === 'failed') && (
+          <button type="button" className="sbx-link" onClick={reconnect}>
+            Reconnect now
+          </button>
+        )}
+      </span>
+    </div>
+  );
+}
+
+function PaneBody({
+  channelUrl,
+  onChannelSelected,
+  viewProps,
+}: Pick<SandboxChatPaneProps, 'channelUrl' | 'onChannelSelected' | 'viewProps'>) {
+  const [selected, setSelected] = useState<string | undefined>(undefined);
+  if (channelUrl) {
+    return (
+      <div className="sbx-body" data-has-view="true">
+        <SandboxChannelView channelUrl={channelUrl} {...viewProps} />
+      </div>
+    );
+  }
+  const pick = (url: string): void => {
+    setSelected(url);
+    onChannelSelected?.(url);
+  };
+  return (
+    <div className="sbx-body" data-has-view={selected !== undefined}>
+      <SandboxChannelList selectedChannelUrl={selected} onChannelSelected={pick} />
+      {selected ? (
+        <SandboxChannelView key={selected} channelUrl={selected} {...viewProps} />
+      ) : (
+        <p className="sbx-placeholder">Pick a conversation.</p>
+      )}
+    </div>
+  );
+}
+
+export function SandboxChatPane(props: SandboxChatPaneProps) {
+  const { channelUrl, onChannelSelected, viewProps, className, ...connection } = props;
+  return (
+    <SandboxChatProvider {...connection}>
+      <style>{SANDBOX_CHAT_CSS}</style>
+      <div className={`sbx-root${className ? ` ${className}` : ''}`} data-testid="sandbox-chat-pane">
+        <SandboxBanner />
+        <PaneBody channelUrl={channelUrl} onChannelSelected={onChannelSelected} viewProps={viewProps} />
+      </div>
+    </SandboxChatProvider>
+  );
+}

@@ -1,0 +1,293 @@
+/** The pane's reducer: feed frames, REST answers and sends, without a browser. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { FeedChannelSummary, FeedMessage } from '../src/protocol.js';
+import { chatReducer, initialChatState, mergeMessages, sortedChannels, type ChatAction, type ChatState } from '../src/state.js';
+
+const me = { user_id: 'guest-1', nickname: 'Jane', profile_url: '' };
+const agent = { user_id: '005000000000001AAA', nickname: 'Alex', profile_url: '' };
+
+function msg(id: number, from: typeof me | undefined, text: string, at = 1_000 * id, extra: Partial<FeedMessage> = {}): FeedMessage {
+  return {
+    message_id: id,
+    type: from ? 'MESG' : 'ADMM',
+    message: text,
+    channel_url: 'case-1',
+    custom_type: '',
+    data: '',
+    created_at: at,
+    updated_at: 0,
+    ...(from ? { user: from } : {}),
+    ...extra,
+  };
+}
+
+function channel(url: string, extra: Partial<FeedChannelSummary> = {}): FeedChannelSummary {
+  return {
+    channel_url: url,
+    name: `Case ${url}`,
+    custom_type: 'sf_case',
+    data: '',
+    freeze: false,
+    created_at: 1,
+    member_count: 1,
+    members: [{ ...me, state: 'joined' }],
+    my_state: 'joined',
+    unread_message_count: 0,
+    last_message: null,
+    ...extra,
+  };
+}
+
+const run = (actions: ChatAction[], from: ChatState = initialChatState): ChatState => actions.reduce(chatReducer, from);
+
+const ready: ChatAction = { type: 'frame', frame: { type: 'ready', user: me, expires_at: 9e12, total_unread_count: 2 } };
+
+test('ready sets who I am and the total unread count', () => {
+  const s = run([ready]);
+  assert.deepEqual(s.me, me);
+  assert.equal(s.totalUnread, 2);
+});
+
+test('a loaded channel receives feed messages once each, oldest first, edits replace, deletes remove', () => {
+  let s = run([
+    ready,
+    { type: 'channels_loaded', channels: [channel('case-1')] },
+    { type: 'messages_loaded', channelUrl: 'case-1', messages: [msg(1, me, 'hi'), msg(2, agent, 'hello')], page: 'latest', pageSize: 50 },
+  ]);
+  // The same message twice (REST answer and feed frame) and one arriving out of order.
+  s = run(
+    [
+      { type: 'frame', frame: { type: 'message', event: 'sent', channel_url: 'case-1', message: msg(4, agent, 'four') } },
+      { type: 'frame', frame: { type: 'message', event: 'sent', channel_url: 'case-1', message: msg(3, me, 'three') } },
+      { type: 'frame', frame: { type: 'message', event: 'sent', channel_url: 'case-1', message: msg(4, agent, 'four') } },
+    ],
+    s,
+  );
+  assert.deepEqual(
+    s.messages['case-1']?.items.map((m) => m.message_id),
+    [1, 2, 3, 4],
+  );
+  s = run(
+    [
+      {
+        type: 'frame',
+        frame: { type: 'message', event: 'updated', channel_url: 'case-1', message: msg(2, agent, 'hello!', 2000, { updated_at: 5000 }) },
+      },
+    ],
+    s,
+  );
+  assert.equal(s.messages['case-1']?.items[1]?.message, 'hello!');
+  // A stale copy must not undo the edit.
+  s = run([{ type: 'frame', frame: { type: 'message', event: 'sent', channel_url: 'case-1', message: msg(2, agent, 'hello') } }], s);
+  assert.equal(s.messages['case-1']?.items[1]?.message, 'hello!');
+  s = run([{ type: 'frame', frame: { type: 'message', event: 'deleted', channel_url: 'case-1', message: msg(3, me, 'three') } }], s);
+  assert.deepEqual(
+    s.messages['case-1']?.items.map((m) => m.message_id),
+    [1, 2, 4],
+  );
+});
+
+test("per-channel unread counts grow with others' messages only, and reset when marked read", () => {
+  let s = run([ready, { type: 'channels_loaded', channels: [channel('case-1'), channel('case-2')] }]);
+  s = run(
+    [
+      { type: 'frame', frame: { type: 'message', event: 'sent', channel_url: 'case-1', message: msg(1, agent, 'a') } },
+      { type: 'frame', frame: { type: 'message', event: 'sent', channel_url: 'case-1', message: msg(2, undefined, 'Alex joined') } },
+      { type: 'frame', frame: { type: 'message', event: 'sent', channel_url: 'case-1', message: msg(3, me, 'mine') } },
+      { type: 'frame', frame: { type: 'unread', total_unread_count: 2 } },
+    ],
+    s,
+  );
+  // My own message means I have read the channel (the server moves my read mark on send).
+  assert.equal(s.channels['case-1']?.unread_message_count, 0);
+  s = run([{ type: 'frame', frame: { type: 'message', event: 'sent', channel_url: 'case-1', message: msg(4, agent, 'b') } }], s);
+  assert.equal(s.channels['case-1']?.unread_message_count, 1);
+  assert.equal(s.channels['case-1']?.last_message?.message_id, 4);
+  assert.equal(s.totalUnread, 2);
+  s = run([{ type: 'marked_read', channelUrl: 'case-1', totalUnread: 0 }], s);
+  assert.equal(s.channels['case-1']?.unread_message_count, 0);
+  assert.equal(s.totalUnread, 0);
+  // Messages of a channel whose history is not loaded only touch its summary.
+  assert.equal(s.messages['case-1'], undefined);
+});
+
+test('channels appear on join or invite and go when I leave or the channel is deleted; latest activity first', () => {
+  let s = run([ready, { type: 'channels_loaded', channels: [channel('case-1', { created_at: 10 })] }]);
+  s = run(
+    [
+      {
+        type: 'frame',
+        frame: {
+          type: 'channel',
+          event: 'invited',
+          channel_url: 'case-2',
+          user_ids: [me.user_id],
+          channel: channel('case-2', { created_at: 20, my_state: 'invited' }),
+        },
+      },
+    ],
+    s,
+  );
+  assert.deepEqual(
+    sortedChannels(s).map((c) => c.channel_url),
+    ['case-2', 'case-1'],
+  );
+  s = run([{ type: 'frame', frame: { type: 'message', event: 'sent', channel_url: 'case-1', message: msg(1, agent, 'x', 30) } }], s);
+  assert.deepEqual(
+    sortedChannels(s).map((c) => c.channel_url),
+    ['case-1', 'case-2'],
+  );
+  s = run(
+    [
+      {
+        type: 'frame',
+        frame: {
+          type: 'channel',
+          event: 'left',
+          channel_url: 'case-1',
+          user_ids: [me.user_id],
+          channel: channel('case-1', { my_state: 'none' }),
+        },
+      },
+    ],
+    s,
+  );
+  s = run(
+    [
+      {
+        type: 'frame',
+        frame: { type: 'channel', event: 'frozen', channel_url: 'case-2', user_ids: [], channel: channel('case-2', { freeze: true }) },
+      },
+    ],
+    s,
+  );
+  assert.deepEqual(Object.keys(s.channels), ['case-2']);
+  assert.equal(s.channels['case-2']?.freeze, true);
+  s = run(
+    [{ type: 'frame', frame: { type: 'channel', event: 'deleted', channel_url: 'case-2', user_ids: [], channel: channel('case-2') } }],
+    s,
+  );
+  assert.deepEqual(s.channels, {});
+});
+
+test('a send is pending, then replaced by the confirmed message; a failure is kept for retry or held for a new session', () => {
+  let s = run([ready, { type: 'messages_loaded', channelUrl: 'case-1', messages: [], page: 'latest', pageSize: 50 }]);
+  s = run([{ type: 'send_started', channelUrl: 'case-1', localId: 'l1', text: 'hello', at: 5 }], s);
+  assert.deepEqual(
+    s.pending['case-1']?.map((p) => [p.text, p.status]),
+    [['hello', 'sending']],
+  );
+  s = run([{ type: 'send_succeeded', channelUrl: 'case-1', localId: 'l1', message: msg(7, me, 'hello') }], s);
+  assert.deepEqual(s.pending['case-1'], []);
+  assert.deepEqual(
+    s.messages['case-1']?.items.map((m) => m.message),
+    ['hello'],
+  );
+
+  s = run(
+    [
+      { type: 'send_started', channelUrl: 'case-1', localId: 'l2', text: 'again', at: 6 },
+      { type: 'send_failed', channelUrl: 'case-1', localId: 'l2', error: 'chat service down', waitingForSession: false },
+      { type: 'send_started', channelUrl: 'case-1', localId: 'l3', text: 'later', at: 7 },
+      { type: 'send_failed', channelUrl: 'case-1', localId: 'l3', error: 'expired', waitingForSession: true },
+    ],
+    s,
+  );
+  assert.deepEqual(
+    s.pending['case-1']?.map((p) => [p.localId, p.status]),
+    [
+      ['l2', 'failed'],
+      ['l3', 'waiting_session'],
+    ],
+  );
+  // A retry reuses the local id: still one pending entry.
+  s = run([{ type: 'send_started', channelUrl: 'case-1', localId: 'l2', text: 'again', at: 8 }], s);
+  assert.deepEqual(
+    s.pending['case-1']?.map((p) => [p.localId, p.status]),
+    [
+      ['l3', 'waiting_session'],
+      ['l2', 'sending'],
+    ],
+  );
+});
+
+test("my own message arriving on the feed before the send's answer replaces its pending copy (shown once)", () => {
+  let s = run([ready, { type: 'messages_loaded', channelUrl: 'case-1', messages: [], page: 'latest', pageSize: 50 }]);
+  s = run(
+    [
+      { type: 'send_started', channelUrl: 'case-1', localId: 'a', text: 'same', at: 1 },
+      { type: 'send_started', channelUrl: 'case-1', localId: 'b', text: 'same', at: 2 },
+      { type: 'frame', frame: { type: 'message', event: 'sent', channel_url: 'case-1', message: msg(9, me, 'same') } },
+    ],
+    s,
+  );
+  assert.deepEqual(
+    s.pending['case-1']?.map((p) => p.localId),
+    ['b'],
+    'one pending copy retired per confirmed message',
+  );
+  assert.deepEqual(
+    s.messages['case-1']?.items.map((m) => m.message_id),
+    [9],
+  );
+  // The late answer for `a` changes nothing visible; `b` is confirmed by its own answer.
+  s = run(
+    [
+      { type: 'send_succeeded', channelUrl: 'case-1', localId: 'a', message: msg(9, me, 'same') },
+      { type: 'send_succeeded', channelUrl: 'case-1', localId: 'b', message: msg(10, me, 'same') },
+    ],
+    s,
+  );
+  assert.deepEqual(s.pending['case-1'], []);
+  assert.deepEqual(
+    s.messages['case-1']?.items.map((m) => m.message_id),
+    [9, 10],
+  );
+  // Someone else's message with the same text does not touch my pending sends.
+  s = run(
+    [
+      { type: 'send_started', channelUrl: 'case-1', localId: 'c', text: 'hi', at: 3 },
+      { type: 'frame', frame: { type: 'message', event: 'sent', channel_url: 'case-1', message: msg(11, agent, 'hi') } },
+    ],
+    s,
+  );
+  assert.deepEqual(
+    s.pending['case-1']?.map((p) => p.localId),
+    ['c'],
+  );
+});
+
+test('paging: a full first page means older messages may exist; a short older page ends it; a catch-up page keeps it', () => {
+  const page = (from: number, n: number) => Array.from({ length: n }, (_, i) => msg(from + i, agent, `m${from + i}`));
+  let s = run([{ type: 'messages_loading', channelUrl: 'c' }]);
+  assert.equal(s.messages.c?.loading, true);
+  s = run([{ type: 'messages_loaded', channelUrl: 'c', messages: page(11, 10), page: 'latest', pageSize: 10 }], s);
+  assert.equal(s.messages.c?.hasMore, true);
+  s = run([{ type: 'messages_loaded', channelUrl: 'c', messages: page(21, 3), page: 'latest', pageSize: 10 }], s);
+  assert.equal(s.messages.c?.hasMore, true, 'a catch-up after a reconnect says nothing about older messages');
+  s = run([{ type: 'messages_loaded', channelUrl: 'c', messages: page(5, 6), page: 'older', pageSize: 10 }], s);
+  assert.equal(s.messages.c?.hasMore, false);
+  assert.equal(s.messages.c?.items.length, 19);
+  assert.equal(s.messages.c?.items[0]?.message_id, 5);
+  s = run([{ type: 'messages_failed', channelUrl: 'c', error: 'boom' }], s);
+  assert.equal(s.messages.c?.error, 'boom');
+  assert.equal(s.messages.c?.items.length, 19, 'a failed load keeps what is shown');
+});
+
+test('connection status and channel list loading states', () => {
+  let s = run([{ type: 'connection', status: 'reconnecting', detail: { attempt: 2, delayMs: 900 } }]);
+  assert.equal(s.connection, 'reconnecting');
+  assert.equal(s.connectionDetail?.delayMs, 900);
+  s = run([{ type: 'channels_loading' }, { type: 'channels_failed', error: 'down' }], s);
+  assert.equal(s.channelsLoading, false);
+  assert.equal(s.channelsError, 'down');
+  s = run([{ type: 'channels_loading' }, { type: 'channels_loaded', channels: [channel('a'), channel('b', { my_state: 'none' })] }], s);
+  assert.equal(s.channelsError, undefined);
+  assert.deepEqual(Object.keys(s.channels), ['a']);
+});
+
+test('mergeMessages returns the same array when nothing arrives', () => {
+  const items = [msg(1, me, 'x')];
+  assert.equal(mergeMessages(items, []), items);
+});

@@ -1,0 +1,111 @@
+/*
+ * The Aura side of the LCC protocol, kept to what only Aura can do: call Apex for the agent's
+ * session, and drive the utility bar and the console tabs.
+ */
+({
+  /** A Case Id (key prefix 500), 15 or 18 characters: the container's channel URL. */
+  CASE_ID: /^500[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/,
+  UNAVAILABLE: 'Sendbird chat is unavailable right now. Try again in a minute.',
+
+  /**
+   * Fetches the agent's session (SendbirdAgentSession.getAgentSession) and sends it into the
+   * container. READY is repeated until answered and SESSION_EXPIRED can arrive while a fetch
+   * runs, so only one call is in flight; the container takes the answer whenever it comes.
+   */
+  initUIKit: function (component) {
+    if (component.get('v.sessionLoading')) {
+      return;
+    }
+    component.set('v.sessionLoading', true);
+    var action = component.get('c.getAgentSession');
+    action.setCallback(this, function (response) {
+      component.set('v.sessionLoading', false);
+      var container = component.find('SendBird_Bar');
+      if (response.getState() !== 'SUCCESS') {
+        container.message({ error: this.errorText(response) });
+        return;
+      }
+      var session = response.getReturnValue();
+      if (!this.isCurrentUser(session)) {
+        container.message({ error: this.UNAVAILABLE });
+        return;
+      }
+      component.set('v.errorMessage', null);
+      // Apex returns only appId, userId, nickname, accessToken and expiresAt: pass them as they are.
+      container.message(session);
+    });
+    $A.enqueueAction(action);
+  },
+
+  /** The session must be the logged-in agent's (Ids compared on their 15-character form). */
+  isCurrentUser: function (session) {
+    var currentUserId = $A.get('$SObjectType.CurrentUser.Id');
+    if (!session || typeof session.userId !== 'string' || !currentUserId) {
+      return false;
+    }
+    return session.userId.substring(0, 15) === String(currentUserId).substring(0, 15);
+  },
+
+  errorText: function (response) {
+    var errors = response.getError();
+    if (response.getState() === 'ERROR' && errors && errors[0] && errors[0].message) {
+      return errors[0].message;
+    }
+    return this.UNAVAILABLE;
+  },
+
+  /** "Chat (N)" and highlighted while N > 0; the plain label, not highlighted, at 0. */
+  showUnread: function (component, unreadCount) {
+    var count = parseInt(unreadCount, 10);
+    if (isNaN(count) || count < 0 || count === component.get('v.unreadCount')) {
+      return;
+    }
+    component.set('v.unreadCount', count);
+    var label = component.get('v.label') || 'Chat';
+    var utilityBar = component.find('utilitybar');
+    var fail = $A.getCallback(this.showUtilityError.bind(this, component));
+    utilityBar.setUtilityLabel({ label: count > 0 ? label + ' (' + count + ')' : label }).catch(fail);
+    utilityBar.setUtilityHighlighted({ highlighted: count > 0 }).catch(fail);
+  },
+
+  /**
+   * Opens the Case whose Id is the channel URL: a console tab (focused if already open), or the
+   * record page outside console apps, where the workspace API does not work.
+   */
+  openCase: function (component, channelUrl) {
+    if (typeof channelUrl !== 'string' || !this.CASE_ID.test(channelUrl) || channelUrl === component.get('v.openedCaseId')) {
+      return;
+    }
+    component.set('v.openedCaseId', channelUrl);
+    var workspace = component.find('workspace');
+    var helper = this;
+    workspace
+      .isConsoleNavigation()
+      .then(
+        $A.getCallback(function (isConsole) {
+          if (isConsole) {
+            return workspace.openTab({ recordId: channelUrl, focus: true });
+          }
+          component.find('navService').navigate({
+            type: 'standard__recordPage',
+            attributes: { recordId: channelUrl, objectApiName: 'Case', actionName: 'view' }
+          });
+          return null;
+        })
+      )
+      .catch(
+        $A.getCallback(function () {
+          component.set('v.openedCaseId', null);
+          helper.showError(component, 'The Case ' + channelUrl + ' could not be opened.');
+        })
+      );
+  },
+
+  showUtilityError: function (component) {
+    this.showError(component, 'The utility bar could not be updated.');
+  },
+
+  showError: function (component, text) {
+    component.set('v.errorMessage', text);
+  }
+})
