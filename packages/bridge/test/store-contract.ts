@@ -418,6 +418,155 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
     });
   });
 
+  describe(`${name} store: transcript`, () => {
+    const FLUSH = { kind: 'transcript.flush', delayMs: 2_000, batchSize: 3 };
+    const msg = (body: string, extra: Record<string, unknown> = {}) => ({
+      type: 'MESG' as const,
+      body,
+      senderId: 'customer-1',
+      senderName: 'Dana',
+      senderRole: 'Customer' as const,
+      sentAt: Date.UTC(2026, 0, 1),
+      editedAt: null,
+      file: null,
+      ...extra,
+    });
+    const sent = (id: string, body = `text ${id}`) => ({ messageId: id, caseId: '500A', channelUrl: '500A', version: 0, message: msg(body), deleted: false });
+    const edited = (id: string, at: number, body: string) => ({ ...sent(id, body), version: at, message: msg(body, { editedAt: at }) });
+    const deleted = (id: string) => ({ messageId: id, caseId: '500A', channelUrl: '500A', version: -1, message: null, deleted: true });
+    const flushJobs = async (store: Store) => (await store.claimJobs('peek', 100, 1, ['transcript.flush'])).length;
+
+    test('a message is stored once: redeliveries are duplicates; edits and deletes merge, whatever their order', async (t) => {
+      const { store, clock } = await setup(t);
+      assert.equal((await store.recordTranscriptEvent(sent('1'), FLUSH)).outcome, 'stored');
+      assert.equal((await store.recordTranscriptEvent(sent('1'), FLUSH)).outcome, 'duplicate', 'a redelivery changes nothing');
+      const first = await store.getTranscriptMessage('1');
+      assert.deepEqual([first?.state, first?.rev, first?.version, first?.message?.body, first?.receivedAt], ['pending', 1, 0, 'text 1', clock.now]);
+
+      // An edit, then an older redelivery of the send: the edit's text stays.
+      assert.equal((await store.recordTranscriptEvent(edited('1', 5_000, 'fixed'), FLUSH)).outcome, 'stored');
+      assert.equal((await store.recordTranscriptEvent(sent('1'), FLUSH)).outcome, 'duplicate', 'older news than stored');
+      assert.equal((await store.recordTranscriptEvent(edited('1', 4_000, 'older edit'), FLUSH)).outcome, 'duplicate');
+      // A delete is sticky; the text is kept for the record.
+      assert.equal((await store.recordTranscriptEvent(deleted('1'), FLUSH)).outcome, 'stored');
+      assert.equal((await store.recordTranscriptEvent(deleted('1'), FLUSH)).outcome, 'duplicate');
+      assert.equal((await store.recordTranscriptEvent(edited('1', 6_000, 'after delete'), FLUSH)).outcome, 'stored');
+      const merged = await store.getTranscriptMessage('1');
+      assert.deepEqual([merged?.rev, merged?.version, merged?.message?.body, merged?.message?.editedAt, merged?.deleted], [4, 6_000, 'after delete', 6_000, true]);
+
+      // A delete that arrives before the send: the send fills in the text, the delete stands.
+      await store.recordTranscriptEvent(deleted('2'), FLUSH);
+      assert.equal((await store.getTranscriptMessage('2'))?.message, null);
+      assert.equal((await store.recordTranscriptEvent(sent('2'), FLUSH)).outcome, 'stored');
+      const late = await store.getTranscriptMessage('2');
+      assert.deepEqual([late?.message?.body, late?.deleted, late?.pendingSince], ['text 2', true, clock.now]);
+      assert.equal(await store.getTranscriptMessage('none'), null);
+      assert.deepEqual(await store.countTranscriptMessages(), { pending: 2, synced: 0, dead: 0 });
+    });
+
+    test('the first pending message queues one flush job due after the delay; a full batch makes it due at once', async (t) => {
+      const { store, clock } = await setup(t);
+      const start = clock.now;
+      assert.equal((await store.recordTranscriptEvent(sent('1'), FLUSH)).flushAt, start + 2_000);
+      clock.advance(500);
+      assert.equal((await store.recordTranscriptEvent(sent('2'), FLUSH)).flushAt, start + 2_000, 'the first message sets the deadline');
+      assert.equal((await store.recordTranscriptEvent(sent('3'), FLUSH)).flushAt, clock.now, 'batchSize pending: due now');
+      assert.equal(await flushJobs(store), 1, 'one queued flush job');
+      // The job is running now; the next message queues the next one.
+      assert.equal((await store.recordTranscriptEvent(sent('4'), FLUSH)).flushAt, clock.now, 'still 3+ pending');
+      await store.scheduleTranscriptFlush('transcript.flush', clock.now + 60_000);
+      assert.equal(await flushJobs(store), 1, 'scheduling never adds a second queued job');
+      await store.scheduleTranscriptFlush('transcript.flush', clock.now + 60_000);
+      const queued = (await store.claimJobs('peek2', 100, 1, ['transcript.flush']))[0];
+      assert.equal(queued?.runAt, clock.now + 60_000, 'a later time than queued is kept... when none was queued');
+    });
+
+    test('claims: full batches at once, partial ones only when due; leased and backed-off messages wait; a lapsed lease is reclaimed', async (t) => {
+      const { store, clock } = await setup(t);
+      const opts = { limit: 3, leaseMs: 10_000, maxWaitMs: 2_000 };
+      for (const id of ['1', '2']) await store.recordTranscriptEvent(sent(id), FLUSH);
+      assert.deepEqual(await store.claimTranscriptBatch('w1', opts), [], 'two of three, not due yet');
+      assert.equal(await store.nextTranscriptFlushAt(2_000), clock.now + 2_000);
+      clock.advance(1_000);
+      for (const id of ['3', '4']) await store.recordTranscriptEvent(sent(id), FLUSH);
+      const full = await store.claimTranscriptBatch('w1', opts);
+      assert.deepEqual(full.map((m) => m.messageId), ['1', '2', '3'], 'a full batch, oldest first');
+      assert.deepEqual(await store.claimTranscriptBatch('w2', opts), [], 'the leased ones are not ready; one left is not due');
+      assert.equal(await store.nextTranscriptFlushAt(2_000), clock.now + 2_000, 'leased messages do not count');
+      clock.advance(2_000);
+      assert.deepEqual((await store.claimTranscriptBatch('w2', opts)).map((m) => m.messageId), ['4'], 'a partial batch once due');
+      clock.advance(10_000);
+      const again = await store.claimTranscriptBatch('w3', opts);
+      assert.deepEqual(again.map((m) => m.messageId), ['1', '2', '3', '4'].slice(0, 3), 'lapsed leases are taken over');
+      await store.settleTranscriptBatch('w1', full.map((m) => ({ messageId: m.messageId, rev: m.rev, outcome: 'synced' as const, salesforceId: 'a01x' })));
+      assert.equal((await store.getTranscriptMessage('1'))?.state, 'pending', 'a worker whose lease lapsed settles nothing');
+    });
+
+    test('settling: a message changed during its write stays pending with its Id; retries back off; refusals are dead, with their ledger', async (t) => {
+      const { store, clock } = await setup(t);
+      const opts = { limit: 10, leaseMs: 10_000, maxWaitMs: 0 };
+      for (const id of ['1', '2', '3']) await store.recordTranscriptEvent(sent(id), FLUSH);
+      const batch = await store.claimTranscriptBatch('w1', opts);
+      assert.equal(batch.length, 3);
+      clock.advance(100);
+      // Message 1 is edited while the write is in flight.
+      await store.recordTranscriptEvent(edited('1', 9_000, 'edited in flight'), FLUSH);
+      const rev = (id: string) => batch.find((m) => m.messageId === id)!.rev;
+      await store.settleTranscriptBatch(
+        'w1',
+        [
+          { messageId: '1', rev: rev('1'), outcome: 'synced', salesforceId: 'a01000000000001AAA' },
+          { messageId: '2', rev: rev('2'), outcome: 'retry', retryAt: clock.now + 5_000, error: 'SERVER_UNAVAILABLE' },
+          { messageId: '3', rev: rev('3'), outcome: 'dead', error: 'INVALID_CROSS_REFERENCE_KEY: the Case was deleted' },
+        ],
+        [{ caseId: '500A', system: 'salesforce', action: 'transcript.write', target: '3', outcome: 'error', detail: { code: 'INVALID_CROSS_REFERENCE_KEY' } }],
+      );
+      const one = await store.getTranscriptMessage('1');
+      assert.deepEqual([one?.state, one?.salesforceId, one?.message?.body], ['pending', 'a01000000000001AAA', 'edited in flight']);
+      const two = await store.getTranscriptMessage('2');
+      assert.deepEqual([two?.state, two?.attempts, two?.nextAttemptAt, two?.lastError], ['pending', 1, clock.now + 5_000, 'SERVER_UNAVAILABLE']);
+      const three = await store.getTranscriptMessage('3');
+      assert.deepEqual([three?.state, three?.lastError], ['dead', 'INVALID_CROSS_REFERENCE_KEY: the Case was deleted']);
+      assert.deepEqual((await store.ledgerForCase('500A')).map((e) => `${e.action} ${e.target} ${e.outcome}`), ['transcript.write 3 error']);
+
+      assert.deepEqual((await store.claimTranscriptBatch('w1', opts)).map((m) => m.messageId), ['1'], 'message 2 waits out its backoff');
+      assert.equal(await store.nextTranscriptFlushAt(0), clock.now + 5_000);
+      clock.advance(5_000);
+      const retry = await store.claimTranscriptBatch('w1', opts);
+      assert.deepEqual(retry.map((m) => m.messageId), ['2']);
+      await store.settleTranscriptBatch('w1', [{ messageId: '2', rev: retry[0]!.rev, outcome: 'synced', salesforceId: null }]);
+      const synced = await store.getTranscriptMessage('2');
+      assert.deepEqual([synced?.state, synced?.attempts, synced?.syncedAt, synced?.lastError], ['synced', 0, clock.now, null]);
+      assert.deepEqual(await store.countTranscriptMessages(), { pending: 1, synced: 1, dead: 1 });
+      assert.deepEqual((await store.listTranscriptMessages({ caseId: '500A', state: 'dead' })).map((m) => m.messageId), ['3']);
+      assert.equal((await store.listTranscriptMessages()).length, 3);
+
+      // An edit of a written message makes it pending again, as a fresh change.
+      clock.advance(1_000);
+      await store.recordTranscriptEvent(edited('2', 20_000, 'later edit'), FLUSH);
+      const reopened = await store.getTranscriptMessage('2');
+      assert.deepEqual([reopened?.state, reopened?.pendingSince, reopened?.attempts, reopened?.salesforceId], ['pending', clock.now, 0, null]);
+
+      // Written messages are forgotten after the retention; pending and dead ones are kept.
+      await store.recordTranscriptEvent(sent('9'), FLUSH);
+      const nine = await store.claimTranscriptBatch('w1', { ...opts, limit: 1 });
+      await store.settleTranscriptBatch('w1', nine.map((m) => ({ messageId: m.messageId, rev: m.rev, outcome: 'synced' as const, salesforceId: null })));
+      clock.advance(1);
+      assert.equal(await store.purgeTranscript(clock.now), 1);
+      assert.deepEqual(await store.countTranscriptMessages(), { pending: 2, synced: 0, dead: 1 });
+    });
+
+    test('events stored with the one job that acts on them', async (t) => {
+      const { store, clock } = await setup(t);
+      const ev = { type: 'case.status_changed', caseId: '500A', occurredAt: '2026-01-01T00:00:00.000Z', payload: { type: 'case.status_changed', caseId: '500A', isClosed: true } };
+      const r = await store.recordEventsWithJob([ev, { ...ev, caseId: '500B' }], { kind: 'lifecycle.case_status', payload: { caseIds: ['500A', '500B'] }, runAt: clock.now, maxAttempts: 5 });
+      assert.equal(r.stored, 2);
+      const job = await store.getJob(r.jobId);
+      assert.deepEqual([job?.kind, job?.payload, job?.maxAttempts, job?.state], ['lifecycle.case_status', { caseIds: ['500A', '500B'] }, 5, 'queued']);
+      assert.deepEqual((await store.listSalesforceEvents()).map((e) => e.caseId), ['500A', '500B']);
+    });
+  });
+
   describe(`${name} store: health`, () => {
     test('healthy when open and migrated; not healthy once closed', async (t) => {
       const { store } = await setup(t);

@@ -20,6 +20,7 @@ import {
   type IdempotencyClaim,
   type IdempotencyRecord,
   type Job,
+  type JobSpec,
   type JobState,
   type LedgerEntry,
   type NewLedgerEntry,
@@ -34,6 +35,11 @@ import {
   type TicketJob,
   type TicketPatch,
   type TicketState,
+  type TranscriptEvent,
+  type TranscriptFlushRequest,
+  type TranscriptRecord,
+  type TranscriptResult,
+  type TranscriptState,
 } from './types.js';
 
 export interface SqliteStoreOptions {
@@ -133,6 +139,70 @@ const toSalesforceEvent = (r: SalesforceEventRow): SalesforceEventRecord => ({
   occurredAt: r.occurred_at,
   payload: JSON.parse(r.payload) as Record<string, unknown>,
 });
+
+interface TranscriptRow {
+  message_id: string;
+  case_id: string;
+  channel_url: string;
+  version: number;
+  message: string | null;
+  deleted: number;
+  state: TranscriptState;
+  rev: number;
+  attempts: number;
+  received_at: number;
+  pending_since: number;
+  next_attempt_at: number;
+  leased_by: string | null;
+  lease_until: number | null;
+  salesforce_id: string | null;
+  last_error: string | null;
+  synced_at: number | null;
+  updated_at: number;
+}
+
+const toTranscript = (r: TranscriptRow): TranscriptRecord => ({
+  messageId: r.message_id,
+  caseId: r.case_id,
+  channelUrl: r.channel_url,
+  version: r.version,
+  message: r.message === null ? null : (JSON.parse(r.message) as TranscriptRecord['message']),
+  deleted: r.deleted === 1,
+  state: r.state,
+  rev: r.rev,
+  attempts: r.attempts,
+  receivedAt: r.received_at,
+  pendingSince: r.pending_since,
+  nextAttemptAt: r.next_attempt_at,
+  salesforceId: r.salesforce_id,
+  lastError: r.last_error,
+  syncedAt: r.synced_at,
+});
+
+/**
+ * Insert a message, or merge news into it: the higher `version`'s text wins, `deleted` is sticky,
+ * and any change makes the row pending again with a new `rev`. News that changes nothing (a
+ * redelivery) updates nothing and returns no row. Portable SQL (PostgreSQL runs it as is).
+ */
+const UPSERT_TRANSCRIPT = `
+INSERT INTO transcript_messages (message_id, case_id, channel_url, version, message, deleted, state, rev, attempts,
+                                 received_at, pending_since, next_attempt_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, 'pending', 1, 0, ?, ?, 0, ?)
+ON CONFLICT (message_id) DO UPDATE SET
+  version = CASE WHEN excluded.version > transcript_messages.version THEN excluded.version ELSE transcript_messages.version END,
+  message = CASE WHEN excluded.version > transcript_messages.version THEN excluded.message ELSE transcript_messages.message END,
+  deleted = CASE WHEN excluded.deleted > transcript_messages.deleted THEN excluded.deleted ELSE transcript_messages.deleted END,
+  rev = transcript_messages.rev + 1,
+  pending_since = CASE WHEN transcript_messages.state = 'pending' THEN transcript_messages.pending_since ELSE excluded.pending_since END,
+  attempts = CASE WHEN transcript_messages.state = 'pending' THEN transcript_messages.attempts ELSE 0 END,
+  next_attempt_at = CASE WHEN transcript_messages.state = 'pending' THEN transcript_messages.next_attempt_at ELSE 0 END,
+  state = 'pending',
+  updated_at = excluded.updated_at
+WHERE excluded.version > transcript_messages.version OR excluded.deleted > transcript_messages.deleted
+RETURNING rev`;
+
+/** Pending messages a flusher may take now: out of backoff and not leased to a live worker. */
+const READY_TRANSCRIPT = `state = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)`;
 
 const toTicket = (r: TicketRow): Ticket => ({
   id: r.id,
@@ -566,6 +636,164 @@ export class SqliteStore implements Store {
 
   async purgeSalesforceEvents(before: number): Promise<number> {
     return this.sql('DELETE FROM salesforce_events WHERE received_at < ?').run(before).changes;
+  }
+
+  async recordEventsWithJob(events: readonly NewSalesforceEvent[], job: JobSpec): Promise<{ stored: number; jobId: number }> {
+    const record = this.tx(() => {
+      const now = this.now();
+      const insert = this.sql('INSERT INTO salesforce_events (received_at, type, case_id, occurred_at, payload) VALUES (?, ?, ?, ?, ?)');
+      for (const e of events) insert.run(now, e.type, e.caseId, e.occurredAt, JSON.stringify(e.payload));
+      const { job: created } = this.insertJob(job.kind, job.payload, { runAt: job.runAt, maxAttempts: job.maxAttempts }, now);
+      return { stored: events.length, jobId: created.id };
+    });
+    return record.immediate();
+  }
+
+  // --- transcript -------------------------------------------------------------------------
+
+  async recordTranscriptEvent(e: TranscriptEvent, flush: TranscriptFlushRequest): Promise<{ outcome: 'stored' | 'duplicate'; flushAt: number }> {
+    const record = this.tx(() => {
+      const now = this.now();
+      const changed = this.sql(UPSERT_TRANSCRIPT).get(
+        e.messageId,
+        e.caseId,
+        e.channelUrl,
+        e.version,
+        e.message === null ? null : JSON.stringify(e.message),
+        e.deleted ? 1 : 0,
+        now,
+        now,
+        now,
+      ) as { rev: number } | undefined;
+      if (!changed) return { outcome: 'duplicate' as const, flushAt: this.queuedJobRunAt(flush.kind) ?? now + flush.delayMs };
+      let runAt = now + flush.delayMs;
+      const queued = this.queuedJobRunAt(flush.kind);
+      // Only when the flush is not due yet is it worth counting: 200 waiting = one full call now.
+      if (queued === undefined || queued > now) {
+        const { n } = this.sql(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM transcript_messages WHERE state = 'pending' LIMIT ?) AS t`).get(flush.batchSize) as { n: number };
+        if (n >= flush.batchSize) runAt = now;
+      }
+      return { outcome: 'stored' as const, flushAt: this.ensureQueuedJob(flush.kind, runAt, queued, now) };
+    });
+    return record.immediate();
+  }
+
+  /** The due time of the earliest queued job of `kind`, if one is queued. */
+  private queuedJobRunAt(kind: string): number | undefined {
+    const row = this.sql("SELECT run_at FROM jobs WHERE kind = ? AND state = 'queued' ORDER BY run_at LIMIT 1").get(kind) as { run_at: number } | undefined;
+    return row?.run_at;
+  }
+
+  /** Inside a transaction: a queued job of `kind` due no later than `runAt`; returns its due time. */
+  private ensureQueuedJob(kind: string, runAt: number, queued: number | undefined, now: number): number {
+    if (queued === undefined) {
+      this.insertJob(kind, {}, { runAt }, now);
+      return runAt;
+    }
+    if (queued <= runAt) return queued;
+    this.sql("UPDATE jobs SET run_at = ?, updated_at = ? WHERE kind = ? AND state = 'queued' AND run_at > ?").run(runAt, now, kind, runAt);
+    return runAt;
+  }
+
+  async scheduleTranscriptFlush(kind: string, runAt: number): Promise<void> {
+    this.tx(() => this.ensureQueuedJob(kind, runAt, this.queuedJobRunAt(kind), this.now())).immediate();
+  }
+
+  async claimTranscriptBatch(workerId: string, opts: { limit: number; leaseMs: number; maxWaitMs: number }): Promise<TranscriptRecord[]> {
+    if (opts.limit <= 0) return [];
+    const claim = this.tx((): TranscriptRow[] => {
+      const now = this.now();
+      const ready = this.sql(
+        `SELECT COUNT(*) AS n, MIN(pending_since) AS oldest FROM (
+           SELECT pending_since FROM transcript_messages WHERE ${READY_TRANSCRIPT} ORDER BY pending_since LIMIT ?) AS t`,
+      ).get(now, now, opts.limit) as { n: number; oldest: number | null };
+      if (ready.n === 0 || (ready.n < opts.limit && (ready.oldest ?? now) > now - opts.maxWaitMs)) return [];
+      return this.sql(
+        `UPDATE transcript_messages SET leased_by = ?, lease_until = ?
+         WHERE message_id IN (
+           SELECT message_id FROM transcript_messages WHERE ${READY_TRANSCRIPT} ORDER BY pending_since, message_id LIMIT ?)
+         RETURNING *`,
+      ).all(workerId, now + opts.leaseMs, now, now, opts.limit) as TranscriptRow[];
+    });
+    return claim
+      .immediate()
+      .map(toTranscript)
+      .sort((a, b) => a.pendingSince - b.pendingSince || a.messageId.localeCompare(b.messageId));
+  }
+
+  async settleTranscriptBatch(workerId: string, results: readonly TranscriptResult[], ledger: readonly NewLedgerEntry[] = []): Promise<void> {
+    const settle = this.tx(() => {
+      const now = this.now();
+      for (const r of results) {
+        if (r.outcome === 'synced') {
+          // A row changed during the write stays pending (it is written again), but keeps the Id.
+          this.sql(
+            `UPDATE transcript_messages SET
+               state = CASE WHEN rev = ? THEN 'synced' ELSE state END,
+               synced_at = CASE WHEN rev = ? THEN ? ELSE synced_at END,
+               attempts = CASE WHEN rev = ? THEN 0 ELSE attempts END,
+               salesforce_id = COALESCE(?, salesforce_id), last_error = NULL,
+               leased_by = NULL, lease_until = NULL, updated_at = ?
+             WHERE message_id = ? AND leased_by = ?`,
+          ).run(r.rev, r.rev, now, r.rev, r.salesforceId, now, r.messageId, workerId);
+        } else if (r.outcome === 'retry') {
+          this.sql(
+            `UPDATE transcript_messages SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
+               leased_by = NULL, lease_until = NULL, updated_at = ?
+             WHERE message_id = ? AND leased_by = ?`,
+          ).run(r.retryAt, clip(r.error), now, r.messageId, workerId);
+        } else {
+          this.sql(
+            `UPDATE transcript_messages SET state = CASE WHEN rev = ? THEN 'dead' ELSE state END,
+               attempts = attempts + 1, last_error = ?, leased_by = NULL, lease_until = NULL, updated_at = ?
+             WHERE message_id = ? AND leased_by = ?`,
+          ).run(r.rev, clip(r.error), now, r.messageId, workerId);
+        }
+      }
+      for (const e of ledger) this.insertLedger(e);
+    });
+    settle.immediate();
+  }
+
+  async nextTranscriptFlushAt(maxWaitMs: number): Promise<number | null> {
+    const now = this.now();
+    const row = this.sql(
+      `SELECT MIN(CASE WHEN next_attempt_at > pending_since + ? THEN next_attempt_at ELSE pending_since + ? END) AS due
+       FROM transcript_messages WHERE state = 'pending' AND (lease_until IS NULL OR lease_until <= ?)`,
+    ).get(maxWaitMs, maxWaitMs, now) as { due: number | null };
+    return row.due;
+  }
+
+  async getTranscriptMessage(messageId: string): Promise<TranscriptRecord | null> {
+    const row = this.sql('SELECT * FROM transcript_messages WHERE message_id = ?').get(messageId) as TranscriptRow | undefined;
+    return row ? toTranscript(row) : null;
+  }
+
+  async listTranscriptMessages(filter: { caseId?: string; state?: TranscriptState; limit?: number } = {}): Promise<TranscriptRecord[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.caseId !== undefined) {
+      where.push('case_id = ?');
+      args.push(filter.caseId);
+    }
+    if (filter.state !== undefined) {
+      where.push('state = ?');
+      args.push(filter.state);
+    }
+    const rows = this.sql(
+      `SELECT * FROM transcript_messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at, message_id LIMIT ?`,
+    ).all(...args, filter.limit ?? 1000) as TranscriptRow[];
+    return rows.map(toTranscript);
+  }
+
+  async countTranscriptMessages(): Promise<Record<TranscriptState, number>> {
+    const counts: Record<TranscriptState, number> = { pending: 0, synced: 0, dead: 0 };
+    for (const r of this.sql('SELECT state, COUNT(*) AS n FROM transcript_messages GROUP BY state').all() as { state: TranscriptState; n: number }[]) counts[r.state] = r.n;
+    return counts;
+  }
+
+  async purgeTranscript(before: number): Promise<number> {
+    return this.sql("DELETE FROM transcript_messages WHERE state = 'synced' AND synced_at < ?").run(before).changes;
   }
 
   // --- ledger -----------------------------------------------------------------------------

@@ -1,0 +1,150 @@
+/**
+ * Three bridge processes (main.ts, as an operator runs them) on one PostgreSQL schema, behind a
+ * round-robin balancer, against the in-process emulators. Tickets are opened through the balancer
+ * (so they land on every instance), the org posts its owner-change events through it too, and one
+ * instance is killed with SIGKILL mid-run and NOT restarted: the two survivors must finish its
+ * work (requests retried with the same Idempotency-Key land on them; the jobs it had leased are
+ * reclaimed when their lease runs out). Then: every ticket has exactly one Case and one channel,
+ * and every Case's channel holds its customer and its current owner.
+ *
+ * TODO(issue 7, transcripts): when `POST /sendbird/webhooks` exists, post the Sendbird message
+ * webhooks through the balancer here too and assert one `Sendbird_Message__c` per message.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+import { startSalesforceEmulator } from '@sbsf/emulators';
+import { startSendbirdEmulator } from '@sbsf/emulators/sendbird';
+import { requireAvailable, tempDir, waitFor } from '@sbsf/testkit';
+import { signCustomerJwt } from '../src/identity/jwt.js';
+import { dbQuery, openTicketUntilDone, pool, runReport, startBalancer } from './cluster.js';
+import { SECRETS } from './fixtures.js';
+import { pgEnv, pgTestSchema, pgUnavailable } from './pg.js';
+import { runMain } from './spawn-bridge.js';
+import { worldEnv } from './world.js';
+
+const TICKETS = 45;
+const CONCURRENCY = 9;
+/** The instance is killed once this many tickets are done (a third of the run). */
+const KILL_AFTER = 15;
+const CASE = { Subject: 'Cannot log in', Description: 'Password reset mail never arrives', SuppliedName: 'Multi', SuppliedEmail: 'multi@example.com' };
+
+const unavailable = await pgUnavailable();
+
+test('3 instances on one PostgreSQL, one killed mid-run: one Case and one channel per ticket, membership converges', { timeout: 150_000 }, async (t) => {
+  if (!requireAvailable(t, unavailable === null, unavailable ?? '')) return;
+  const sf = await startSalesforceEmulator({ bridgeDelivery: { maxAttempts: 5, retryDelaysMs: [0, 200, 500, 1_000, 2_000] } });
+  const sb = await startSendbirdEmulator({});
+  t.after(async () => {
+    await sb.close();
+    await sf.close();
+  });
+  // Upstream calls take a little time, so requests and jobs are in flight when the kill comes.
+  sf.faults.set({ latencyMs: 15 });
+  sb.faults.set({ latencyMs: 15 });
+  const schema = await pgTestSchema(t);
+  const env = worldEnv(sf, sb, tempDir(t, 'multi-'), {
+    ...pgEnv(schema, 4),
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    JOB_POLL_MS: '100',
+    TICKET_SAFETY_DELAY_MS: '1500',
+    // The killed instance's leased jobs come back after this long.
+    JOB_LEASE_MS: '4000',
+    // The sweep is what makes membership converge whatever happened to the events.
+    SWEEP_INTERVAL_MS: '2000',
+    SENDBIRD_CAPPED_PER_SECOND: '0',
+    NON_AGENT_USER_IDS: sf.seed.integrationUserId,
+  });
+  const instances = [runMain(env), runMain(env), runMain(env)];
+  t.after(() => instances.forEach((i) => i.child.kill('SIGKILL')));
+  const urls = await Promise.all(instances.map((i) => i.listening));
+  const alive = new Set(urls);
+  const lb = await startBalancer(() => urls.filter((u) => alive.has(u)));
+  t.after(() => lb.close());
+  sf.org.setBridge({ url: lb.url, secret: SECRETS.BRIDGE_SHARED_SECRET });
+
+  const agents = Object.values(sf.seed.agents);
+  const owner = new Map<string, string>();
+  const customerOf = new Map<string, string>();
+  const victim = instances[1]!;
+  let done = 0;
+  const results = await pool(
+    Array.from({ length: TICKETS }, (_, i) => i),
+    CONCURRENCY,
+    async (i) => {
+      const customer = `multi-${i}-${randomUUID().slice(0, 6)}`;
+      const token = signCustomerJwt({ sub: customer, exp: Math.floor(Date.now() / 1000) + 600 }, SECRETS.CUSTOMER_JWT_SECRET);
+      const res = await openTicketUntilDone(() => lb.url, token, randomUUID(), { case: CASE });
+      assert.equal(res.status, 201, `ticket ${i}: ${JSON.stringify(res.body)} after ${res.tries} tries (${res.failures.join('; ')})`);
+      const caseId = res.body.case.id as string;
+      customerOf.set(caseId, customer);
+      // An agent takes the Case; every third Case is handed over to another agent right after.
+      const first = agents[i % agents.length]!;
+      sf.org.changeCaseOwner(caseId, first);
+      owner.set(caseId, first);
+      if (i % 3 === 0) {
+        const second = agents[(i + 1) % agents.length]!;
+        sf.org.changeCaseOwner(caseId, second);
+        owner.set(caseId, second);
+      }
+      if (++done === KILL_AFTER) {
+        victim.child.kill('SIGKILL');
+        alive.delete(urls[1]!);
+      }
+      return res;
+    },
+  );
+  await victim.exited;
+  assert.equal(victim.child.signalCode, 'SIGKILL');
+
+  const caseIds = [...owner.keys()];
+  assert.equal(caseIds.length, TICKETS, 'every ticket answered with its own Case');
+  const db = { kind: 'postgres', schema } as const;
+  await waitFor(
+    'every ticket to be completed',
+    async () => Number((await dbQuery(db, "SELECT COUNT(*) AS n FROM tickets WHERE state = 'completed'"))[0]?.n) === TICKETS,
+    { timeoutMs: 30_000, intervalMs: 200 },
+  );
+  const expected = (caseId: string) => [customerOf.get(caseId)!, owner.get(caseId)!].sort();
+  const members = (caseId: string) => [...(sb.store.channels.get(caseId)?.members.keys() ?? [])].sort();
+  await waitFor('every Case channel to hold its customer and current owner', () => caseIds.every((id) => JSON.stringify(members(id)) === JSON.stringify(expected(id))), {
+    timeoutMs: 40_000,
+    intervalMs: 200,
+  });
+
+  // Exactly one Case per ticket, one channel per Case, one ticket row per Case.
+  const tickets = await dbQuery(db, 'SELECT id, case_id, state FROM tickets');
+  assert.equal(tickets.length, TICKETS);
+  const cases = sf.records('Case').filter((c) => tickets.some((tk) => tk.id === c.Sendbird_Ticket_Id__c));
+  assert.equal(cases.length, TICKETS, 'one Case per ticket');
+  assert.deepEqual(new Set(cases.map((c) => c.Id)), new Set(caseIds));
+  assert.equal(new Set(tickets.map((tk) => tk.case_id)).size, TICKETS);
+  assert.equal(sb.store.channels.size, TICKETS, 'one channel per Case, and no other');
+  for (const id of caseIds) assert.ok(sb.store.channels.has(id), `channel ${id}`);
+  const created = await dbQuery(db, "SELECT ticket_id, COUNT(*) AS n FROM ledger WHERE action = 'case.upsert' AND outcome = 'ok' GROUP BY ticket_id HAVING COUNT(*) > 1");
+  assert.deepEqual(created, [], 'no ticket created its Case twice');
+
+  // Every event batch the org sent was delivered (some after a retry onto a survivor) and stored.
+  const deliveries = sf.org.bridgeDeliveries();
+  assert.ok(deliveries.length >= TICKETS, `${deliveries.length} deliveries`);
+  assert.deepEqual(deliveries.filter((d) => d.status !== 'delivered').map((d) => [d.status, d.attempts]), []);
+  const sent = deliveries.reduce((n, d) => n + d.events.length, 0);
+  const stored = Number((await dbQuery(db, 'SELECT COUNT(*) AS n FROM salesforce_events'))[0]?.n);
+  assert.ok(stored >= sent, `${stored} events stored, ${sent} sent (a batch cut off by the kill is sent again)`);
+
+  // The work was spread: each instance answered requests, the victim included until it died.
+  for (const u of urls) assert.ok((lb.served.get(u) ?? 0) > 0, `instance ${u} served requests`);
+  const retried = results.filter((r) => r.tries > 1);
+  const report = await runReport(db);
+  t.diagnostic(`requests per instance: ${urls.map((u) => `${u}=${lb.served.get(u) ?? 0}`).join(', ')}; instance 2 killed after ${KILL_AFTER} tickets`);
+  t.diagnostic(`tickets retried by the client: ${retried.length} (${retried.flatMap((r) => r.failures).join('; ') || 'none'})`);
+  t.diagnostic(`deliveries: ${deliveries.length}, retried ${deliveries.filter((d) => d.attempts.length > 1).length}; events sent ${sent}, stored ${stored}`);
+  t.diagnostic(`jobs: ${JSON.stringify(report.jobs)}`);
+
+  // The survivors stop gracefully, leaving no job leased.
+  for (const i of [instances[0]!, instances[2]!]) i.child.kill('SIGTERM');
+  assert.deepEqual(await Promise.all([instances[0]!.exited, instances[2]!.exited]), [0, 0]);
+  const leased = await dbQuery(db, "SELECT id, kind, locked_by FROM jobs WHERE state = 'running'");
+  assert.deepEqual(leased, [], 'no job is left running after a graceful stop');
+});
