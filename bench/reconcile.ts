@@ -16,7 +16,6 @@
  * BENCH_SENDBIRD_CAP sets SENDBIRD_CAPPED_PER_SECOND (Sendbird caps invites at about 5/s per app;
  * 0 = the bridge's limiter off, which measures the bridge rather than that cap).
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,11 +25,11 @@ import { SALESFORCE_EMULATOR_DEFAULTS, startSalesforceEmulator, startSendbirdEmu
 import { SalesforceClient } from '../packages/salesforce/src/index.js';
 import { SendbirdClient } from '../packages/sendbird/src/index.js';
 import { fmt, freePort } from './lib/stats.js';
+import { BENCH_SHARED_SECRET, bridgeEnv, startBridgeProcess } from './lib/bridge-process.js';
 
 const CASES = Number(process.env.BENCH_CASES ?? 500);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 10);
 const SENDBIRD_CAP = process.env.BENCH_SENDBIRD_CAP ?? '0';
-const SHARED = 'bench-shared-secret-0123456789abcdef-0123456789';
 const PATCH_CONCURRENCY = 50;
 
 interface Figures {
@@ -48,7 +47,6 @@ async function main() {
   const sb = await startSendbirdEmulator({});
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-reconcile-'));
   const port = await freePort();
-  const bridgeUrl = `http://127.0.0.1:${port}`;
   const sfc = new SalesforceClient({ loginUrl: sf.url, auth: { kind: 'client_credentials', clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId, clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret } });
   const sbc = new SendbirdClient({ appId: sb.appId, apiToken: sb.apiToken, baseUrl: sb.url, limiter: { enabled: false } });
   const { ava, ben, cara } = sf.seed.agents;
@@ -73,44 +71,19 @@ async function main() {
   }
   const customerOf = new Map(caseIds.map((id, i) => [id, customers[i]!]));
 
-  const env = {
-    PATH: process.env.PATH ?? '',
-    PORT: String(port),
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    SALESFORCE_LOGIN_URL: sf.url,
-    SALESFORCE_CLIENT_ID: SALESFORCE_EMULATOR_DEFAULTS.clientId,
-    SALESFORCE_CLIENT_SECRET: SALESFORCE_EMULATOR_DEFAULTS.clientSecret,
-    SENDBIRD_APP_ID: sb.appId,
-    SENDBIRD_API_TOKEN: sb.apiToken,
-    SENDBIRD_API_URL: sb.url,
-    SENDBIRD_CAPPED_PER_SECOND: SENDBIRD_CAP,
-    BRIDGE_SHARED_SECRET: SHARED,
-    CUSTOMER_JWT_SECRET: SHARED,
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    SWEEP_INTERVAL_MS: '0',
-    JOB_POLL_MS: '100',
-  };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/bridge/src/main.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const bridge = await startBridgeProcess(
+    bridgeEnv(sf, sb, { port, dataDir }, { SENDBIRD_CAPPED_PER_SECOND: SENDBIRD_CAP, SWEEP_INTERVAL_MS: '0', JOB_POLL_MS: '100' }),
+  );
+  const bridgeUrl = bridge.url;
   const db = () => new Database(join(dataDir, 'bridge.sqlite'));
   const stop = async () => {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await bridge.stop();
     await sb.close();
     await sf.close();
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${bridgeUrl}/readyz`)).ok) break;
-      } catch {
-        /* not up yet */
-      }
-      if (i > 200) throw new Error('the bridge did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    sf.org.setBridge({ url: bridgeUrl, secret: SHARED });
+    sf.org.setBridge({ url: bridgeUrl, secret: BENCH_SHARED_SECRET });
     sf.faults.set({ latencyMs: LATENCY_MS });
     sb.faults.set({ latencyMs: LATENCY_MS });
 

@@ -7,7 +7,6 @@
  *   npm run bench -- tickets            (BENCH_LATENCY_MS, BENCH_CLIENTS, BENCH_TICKETS_PER_CLIENT)
  */
 import { randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,12 +15,11 @@ import { SalesforceClient } from '../packages/salesforce/src/index.js';
 import { SendbirdClient } from '../packages/sendbird/src/index.js';
 import { signCustomerJwt } from '../packages/bridge/src/identity/jwt.js';
 import { fmt, freePort, percentile, processCpuMs } from './lib/stats.js';
+import { BENCH_JWT_SECRET, bridgeEnv, startBridgeProcess } from './lib/bridge-process.js';
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const PER_CLIENT = Number(process.env.BENCH_TICKETS_PER_CLIENT ?? 20);
-const JWT_SECRET = 'bench-customer-jwt-secret-0123456789abcdef';
-const SHARED = 'bench-shared-secret-0123456789abcdef-0123456789';
 const CASE = { Subject: 'Bench ticket', Description: 'Created by bench/tickets.ts', SuppliedName: 'Bench', SuppliedEmail: 'bench@example.com' };
 
 async function main() {
@@ -29,45 +27,17 @@ async function main() {
   const sb = await startSendbirdEmulator({});
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-tickets-'));
   const port = await freePort();
-  const bridgeUrl = `http://127.0.0.1:${port}`;
-  const env = {
-    PATH: process.env.PATH ?? '',
-    PORT: String(port),
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    SALESFORCE_LOGIN_URL: sf.url,
-    SALESFORCE_CLIENT_ID: SALESFORCE_EMULATOR_DEFAULTS.clientId,
-    SALESFORCE_CLIENT_SECRET: SALESFORCE_EMULATOR_DEFAULTS.clientSecret,
-    SENDBIRD_APP_ID: sb.appId,
-    SENDBIRD_API_TOKEN: sb.apiToken,
-    SENDBIRD_API_URL: sb.url,
-    // Sendbird caps channel creation at about 5/s per app; the limiter would measure that cap,
-    // not the bridge. Production throughput per Sendbird app is bounded by it (docs/performance.md).
-    SENDBIRD_CAPPED_PER_SECOND: '0',
-    BRIDGE_SHARED_SECRET: SHARED,
-    CUSTOMER_JWT_SECRET: JWT_SECRET,
-    RATE_LIMIT_PER_MINUTE: '1000000',
-  };
-  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the bridge there (open it in Chrome DevTools).
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'packages/bridge/src/main.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  // Sendbird caps channel creation at about 5/s per app; the limiter would measure that cap,
+  // not the bridge. Production throughput per Sendbird app is bounded by it (docs/performance.md).
+  const bridge = await startBridgeProcess(bridgeEnv(sf, sb, { port, dataDir }, { SENDBIRD_CAPPED_PER_SECOND: '0' }));
+  const child = bridge.child;
   const stop = async () => {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await bridge.stop();
     await sb.close();
     await sf.close();
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${bridgeUrl}/readyz`)).ok) break;
-      } catch {
-        /* not up yet */
-      }
-      if (i > 200) throw new Error('the bridge did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
     sf.faults.set({ latencyMs: LATENCY_MS });
     sb.faults.set({ latencyMs: LATENCY_MS });
 
@@ -91,10 +61,10 @@ async function main() {
     }
     const floor = percentile(floors.sort((a, b) => a - b), 50);
 
-    const tokens = Array.from({ length: CLIENTS }, (_, i) => signCustomerJwt({ sub: `bench-${i}`, name: `Bench ${i}`, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET));
+    const tokens = Array.from({ length: CLIENTS }, (_, i) => signCustomerJwt({ sub: `bench-${i}`, name: `Bench ${i}`, exp: Math.floor(Date.now() / 1000) + 3600 }, BENCH_JWT_SECRET));
     const open = async (token: string) => {
       const t0 = performance.now();
-      const res = await fetch(`${bridgeUrl}/tickets`, {
+      const res = await fetch(`${bridge.url}/tickets`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': randomUUID() },
         body: JSON.stringify({ case: CASE }),

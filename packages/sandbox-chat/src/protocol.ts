@@ -1,83 +1,11 @@
 /**
- * The Sendbird emulator's sandbox feed, as its client sees it (docs/emulator-sendbird.md, "Sandbox
- * feed"). This protocol is OUR OWN design for the sandbox chat pane: the real Sendbird client
- * protocol is undocumented and its SDK licence forbids reverse engineering, so it is not imitated.
- *
- * Browser code may not import the emulator (server code), so the shapes are restated here.
+ * The sandbox feed as its client sees it: the shapes live in @sbsf/wire (shared with the
+ * emulator that serves the feed); the parsing helpers are the client's own.
  */
+import type { FeedServerFrame } from '@sbsf/wire/sandbox-feed';
+import { FEED_PATH } from '@sbsf/wire/sandbox-feed';
 
-/** The feed's WebSocket path and REST prefix on the emulator's origin. */
-export const FEED_PATH = '/sandbox/feed';
-export const FEED_REST_PREFIX = '/sandbox/v1';
-
-/** Sendbird's "invalid or expired session token" code: renew the token, then reconnect or retry. */
-export const SESSION_TOKEN_ERROR_CODE = 400302;
-
-/** WebSocket close codes the feed uses (4000-4999 is the range left to applications). */
-export const FeedCloseCode = {
-  /** The first frame was not an auth frame or not JSON: a client bug, retrying will not help. */
-  ProtocolError: 4000,
-  /** Unknown token (never issued, or its user was deleted). */
-  InvalidToken: 4001,
-  /** The session token expired, at auth or while connected. */
-  TokenExpired: 4002,
-  /** No auth frame within 10 s (e.g. a stalled client): reconnect. */
-  AuthTimeout: 4008,
-  /** The emulator is shutting down or was reset: reconnect. */
-  GoingAway: 1001,
-} as const;
-
-export interface FeedUser {
-  user_id: string;
-  nickname: string;
-  profile_url: string;
-}
-
-/** A Platform API message object (the fields the pane reads). */
-export interface FeedMessage {
-  message_id: number;
-  type: 'MESG' | 'FILE' | 'ADMM';
-  message: string;
-  channel_url: string;
-  custom_type: string;
-  data: string;
-  created_at: number;
-  updated_at: number;
-  /** The sender; absent on admin messages (ADMM). */
-  user?: FeedUser & { role?: string };
-  file?: { url: string; name: string; type: string; size: number };
-}
-
-export interface FeedMember extends FeedUser {
-  state: 'joined' | 'invited';
-}
-
-export interface FeedChannelSummary {
-  channel_url: string;
-  name: string;
-  custom_type: string;
-  data: string;
-  freeze: boolean;
-  created_at: number;
-  member_count: number;
-  members: FeedMember[];
-  /** The caller's own state in the channel; `none` after leaving. */
-  my_state: 'joined' | 'invited' | 'none';
-  unread_message_count: number;
-  last_message: FeedMessage | null;
-}
-
-export type FeedClientFrame = { type: 'auth'; token: string } | { type: 'ping' };
-
-export type FeedChannelEvent = 'joined' | 'invited' | 'left' | 'frozen' | 'unfrozen' | 'deleted';
-
-export type FeedServerFrame =
-  | { type: 'ready'; user: FeedUser; expires_at: number; total_unread_count: number }
-  | { type: 'message'; event: 'sent' | 'updated' | 'deleted'; channel_url: string; message: FeedMessage }
-  | { type: 'channel'; event: FeedChannelEvent; channel_url: string; user_ids: string[]; channel: FeedChannelSummary }
-  | { type: 'unread'; total_unread_count: number }
-  | { type: 'pong' }
-  | { type: 'error'; code: number; message: string };
+export * from '@sbsf/wire/sandbox-feed';
 
 const SERVER_FRAME_TYPES = new Set(['ready', 'message', 'channel', 'unread', 'pong', 'error']);
 
