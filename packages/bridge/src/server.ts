@@ -116,7 +116,7 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
     origin: config.http.corsOrigins.length > 0 ? [...config.http.corsOrigins] : false,
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: ['content-type', 'authorization', 'idempotency-key', 'x-request-id', 'user', 'token'],
-    exposedHeaders: ['x-request-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'server-timing', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
     maxAge: 600,
   });
 

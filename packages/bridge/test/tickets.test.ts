@@ -48,6 +48,9 @@ test('a ticket makes one Case (upserted on the ticket id) and one channel named 
   assert.deepEqual(JSON.parse(ch.data), { caseId: c.id, caseNumber: c.caseNumber, ticketId: ticket.id });
   assert.equal(w.sb.store.users.get('cust-1')?.nickname, 'Jo Customer');
 
+  const timing = /^upstream;dur=([\d.]+), bridge;dur=([\d.]+)$/.exec(res.headers.get('server-timing') ?? '');
+  assert.ok(timing, 'Server-Timing splits upstream time from the bridge time');
+  assert.ok(Number(timing[1]) > 0, 'some time was spent in Salesforce and Sendbird calls');
   assert.equal(sendbird.userId, 'cust-1');
   assert.equal(sendbird.appId, w.sb.appId);
   assert.equal(sendbird.apiHost, w.sb.url);

@@ -35,6 +35,8 @@ import {
   type LedgerRow,
   type SalesforceEventRow,
   type TicketRow,
+  toTranscript,
+  type TranscriptRow,
 } from './postgres-rows.js';
 import type { MigrationResult } from './sqlite-migrate.js';
 import { canMoveTicket } from './ticket-state.js';
@@ -60,6 +62,11 @@ import {
   type TicketJob,
   type TicketPatch,
   type TicketState,
+  type TranscriptEvent,
+  type TranscriptFlushRequest,
+  type TranscriptRecord,
+  type TranscriptResult,
+  type TranscriptState,
 } from './types.js';
 
 export interface PostgresStoreOptions {
@@ -114,6 +121,31 @@ const noNul = (v: unknown): unknown => {
   if (Array.isArray(v)) return v.map(noNul);
   return v;
 };
+
+/**
+ * Insert a message, or merge news into it, as the SQLite store does (migrations/004): the higher
+ * `version`'s text wins, `deleted` is sticky, any change makes the row pending with a new `rev`;
+ * news that changes nothing (a redelivery) updates nothing and returns no row.
+ */
+const UPSERT_TRANSCRIPT = `
+INSERT INTO transcript_messages (message_id, case_id, channel_url, version, message, deleted, state, rev, attempts,
+                                 received_at, pending_since, next_attempt_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, 'pending', 1, 0, $7, $7, 0, $7)
+ON CONFLICT (message_id) DO UPDATE SET
+  version = CASE WHEN excluded.version > transcript_messages.version THEN excluded.version ELSE transcript_messages.version END,
+  message = CASE WHEN excluded.version > transcript_messages.version THEN excluded.message ELSE transcript_messages.message END,
+  deleted = CASE WHEN excluded.deleted > transcript_messages.deleted THEN excluded.deleted ELSE transcript_messages.deleted END,
+  rev = transcript_messages.rev + 1,
+  pending_since = CASE WHEN transcript_messages.state = 'pending' THEN transcript_messages.pending_since ELSE excluded.pending_since END,
+  attempts = CASE WHEN transcript_messages.state = 'pending' THEN transcript_messages.attempts ELSE 0 END,
+  next_attempt_at = CASE WHEN transcript_messages.state = 'pending' THEN transcript_messages.next_attempt_at ELSE 0 END,
+  state = 'pending',
+  updated_at = excluded.updated_at
+WHERE excluded.version > transcript_messages.version OR excluded.deleted > transcript_messages.deleted
+RETURNING rev`;
+
+/** Pending messages a flusher may take now ($1 = now): out of backoff and not leased to a live worker. */
+const READY_TRANSCRIPT = `state = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)`;
 
 type Queryable = Pick<PoolClient, 'query'>;
 
@@ -229,17 +261,18 @@ export class PostgresStore implements Store {
   // --- tickets ----------------------------------------------------------------------------
 
   async createTicket(t: NewTicket, opts: { job?: TicketJob } = {}): Promise<Ticket> {
-    return this.tx(async (c) => {
-      const now = this.now();
-      const { rows } = await q<TicketRow>(
-        c,
-        `INSERT INTO tickets (id, client_key, state, customer_user_id, customer_nickname, case_fields, attempts, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7) RETURNING *`,
-        [t.id, t.clientKey, t.state ?? 'received', t.customerUserId, t.customerNickname ?? null, JSON.stringify(t.caseFields), now],
-      );
-      if (opts.job) await this.insertJob(c, opts.job.kind, opts.job.payload, { dedupeKey: opts.job.dedupeKey, runAt: opts.job.runAt }, now);
-      return toTicket(rows[0]!);
-    });
+    return this.tx(async (c) => toTicket(await this.insertTicket(c, t, opts.job, this.now())));
+  }
+
+  private async insertTicket(c: Queryable, t: NewTicket, job: TicketJob | undefined, now: number): Promise<TicketRow> {
+    const { rows } = await q<TicketRow>(
+      c,
+      `INSERT INTO tickets (id, client_key, state, customer_user_id, customer_nickname, case_fields, attempts, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7) RETURNING *`,
+      [t.id, t.clientKey, t.state ?? 'received', t.customerUserId, t.customerNickname ?? null, JSON.stringify(t.caseFields), now],
+    );
+    if (job) await this.insertJob(c, job.kind, job.payload, { dedupeKey: job.dedupeKey, runAt: job.runAt }, now);
+    return rows[0]!;
   }
 
   async getTicket(id: string): Promise<Ticket | null> {
@@ -281,18 +314,29 @@ export class PostgresStore implements Store {
 
   // --- idempotency ------------------------------------------------------------------------
 
-  async claimIdempotencyKey(scope: string, key: string, requestHash: string, ticketId: string | null, opts: { ttlMs?: number } = {}): Promise<IdempotencyClaim> {
+  async claimIdempotencyKey(
+    scope: string,
+    key: string,
+    requestHash: string,
+    ticketId: string | null,
+    opts: { ttlMs?: number; create?: { ticket: NewTicket; job?: TicketJob } } = {},
+  ): Promise<IdempotencyClaim> {
     // Each statement on its own (autocommit): the INSERT waits for a concurrent insert of the same
     // key to commit or roll back, and the SELECT after it (a fresh snapshot) sees the winner's row.
     for (let round = 0; ; round++) {
       const now = this.now();
-      const inserted = await q<IdempotencyRow>(
-        this.pool,
-        `INSERT INTO idempotency_keys (scope, key, request_hash, ticket_id, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING RETURNING *`,
-        [scope, key, requestHash, ticketId, now, now + (opts.ttlMs ?? this.idempotencyTtlMs)],
-      );
-      if (inserted.rows[0]) return { claimed: true, record: toIdempotency(inserted.rows[0]) };
+      // With `create`, the winner's ticket and job are written in the claim's transaction.
+      const won = await this.tx(async (c) => {
+        const inserted = await q<IdempotencyRow>(
+          c,
+          `INSERT INTO idempotency_keys (scope, key, request_hash, ticket_id, created_at, expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING RETURNING *`,
+          [scope, key, requestHash, ticketId, now, now + (opts.ttlMs ?? this.idempotencyTtlMs)],
+        );
+        if (inserted.rows[0] && opts.create) await this.insertTicket(c, opts.create.ticket, opts.create.job, now);
+        return inserted.rows[0];
+      });
+      if (won) return { claimed: true, record: toIdempotency(won) };
       const existing = (await q<IdempotencyRow>(this.pool, 'SELECT * FROM idempotency_keys WHERE scope = $1 AND key = $2', [scope, key])).rows[0];
       if (existing && existing.expires_at > now) return { claimed: false, existing: toIdempotency(existing) };
       // Expired (forget it and claim afresh), or released between the two statements: go again.
@@ -571,6 +615,176 @@ export class PostgresStore implements Store {
 
   async purgeSalesforceEvents(before: number): Promise<number> {
     return (await q(this.pool, 'DELETE FROM salesforce_events WHERE received_at < $1', [before])).rowCount ?? 0;
+  }
+
+  // --- transcript -------------------------------------------------------------------------
+
+  async recordTranscriptEvent(e: TranscriptEvent, flush: TranscriptFlushRequest): Promise<{ outcome: 'stored' | 'duplicate'; flushAt: number }> {
+    return this.tx(async (c) => {
+      const now = this.now();
+      const changed = await q<{ rev: number }>(c, UPSERT_TRANSCRIPT, [
+        e.messageId,
+        e.caseId,
+        e.channelUrl,
+        e.version,
+        e.message === null ? null : JSON.stringify(e.message),
+        e.deleted ? 1 : 0,
+        now,
+      ]);
+      // Instances recording at once take turns on the flush job, so there stays one queued.
+      await this.lockFlush(c, flush.kind);
+      const queued = await this.queuedJobRunAt(c, flush.kind);
+      if (changed.rows.length === 0) return { outcome: 'duplicate' as const, flushAt: queued ?? now + flush.delayMs };
+      let runAt = now + flush.delayMs;
+      // Only when the flush is not due yet is it worth counting: a full batch waiting = one call now.
+      if (queued === undefined || queued > now) {
+        const { rows } = await q<{ n: number }>(c, "SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM transcript_messages WHERE state = 'pending' LIMIT $1) AS t", [flush.batchSize]);
+        if ((rows[0]?.n ?? 0) >= flush.batchSize) runAt = now;
+      }
+      return { outcome: 'stored' as const, flushAt: await this.ensureQueuedJob(c, flush.kind, runAt, queued, now) };
+    });
+  }
+
+  private async lockFlush(c: Queryable, kind: string): Promise<void> {
+    await q(c, 'SELECT pg_advisory_xact_lock(hashtext($1))', [lockName(this.schema, `queued:${kind}`)]);
+  }
+
+  /** The due time of the earliest queued job of `kind`, if one is queued. */
+  private async queuedJobRunAt(c: Queryable, kind: string): Promise<number | undefined> {
+    const { rows } = await q<{ run_at: number }>(c, "SELECT run_at FROM jobs WHERE kind = $1 AND state = 'queued' ORDER BY run_at LIMIT 1", [kind]);
+    return rows[0]?.run_at;
+  }
+
+  /** Inside a transaction holding `lockFlush`: a queued job of `kind` due no later than `runAt`; returns its due time. */
+  private async ensureQueuedJob(c: Queryable, kind: string, runAt: number, queued: number | undefined, now: number): Promise<number> {
+    if (queued === undefined) {
+      await this.insertJob(c, kind, {}, { runAt }, now);
+      return runAt;
+    }
+    if (queued <= runAt) return queued;
+    await q(c, "UPDATE jobs SET run_at = $1, updated_at = $2 WHERE kind = $3 AND state = 'queued' AND run_at > $1", [runAt, now, kind]);
+    return runAt;
+  }
+
+  async scheduleTranscriptFlush(kind: string, runAt: number): Promise<void> {
+    await this.tx(async (c) => {
+      await this.lockFlush(c, kind);
+      await this.ensureQueuedJob(c, kind, runAt, await this.queuedJobRunAt(c, kind), this.now());
+    });
+  }
+
+  async claimTranscriptBatch(workerId: string, opts: { limit: number; leaseMs: number; maxWaitMs: number }): Promise<TranscriptRecord[]> {
+    if (opts.limit <= 0) return [];
+    const rows = await this.tx(async (c) => {
+      const now = this.now();
+      const ready = (
+        await q<{ n: number; oldest: number | null }>(
+          c,
+          `SELECT COUNT(*)::int AS n, MIN(pending_since) AS oldest FROM (
+             SELECT pending_since FROM transcript_messages WHERE ${READY_TRANSCRIPT} ORDER BY pending_since LIMIT $2) AS t`,
+          [now, opts.limit],
+        )
+      ).rows[0] ?? { n: 0, oldest: null };
+      if (ready.n === 0 || (ready.n < opts.limit && (ready.oldest ?? now) > now - opts.maxWaitMs)) return [];
+      // SKIP LOCKED: two flushers never lease the same message, and never wait on each other.
+      const leased = await q<TranscriptRow>(
+        c,
+        `WITH picked AS (
+           SELECT message_id FROM transcript_messages WHERE ${READY_TRANSCRIPT}
+           ORDER BY pending_since, message_id LIMIT $2 FOR UPDATE SKIP LOCKED)
+         UPDATE transcript_messages m SET leased_by = $3, lease_until = $4
+         FROM picked WHERE m.message_id = picked.message_id
+         RETURNING m.*`,
+        [now, opts.limit, workerId, now + opts.leaseMs],
+      );
+      return leased.rows;
+    });
+    return rows.map(toTranscript).sort((a, b) => a.pendingSince - b.pendingSince || (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
+  }
+
+  async settleTranscriptBatch(workerId: string, results: readonly TranscriptResult[], ledger: readonly NewLedgerEntry[] = []): Promise<void> {
+    await this.tx(async (c) => {
+      const now = this.now();
+      for (const r of results) {
+        if (r.outcome === 'synced') {
+          // A row changed during the write stays pending (it is written again), but keeps the Id.
+          await q(
+            c,
+            `UPDATE transcript_messages SET
+               state = CASE WHEN rev = $1 THEN 'synced' ELSE state END,
+               synced_at = CASE WHEN rev = $1 THEN $2 ELSE synced_at END,
+               attempts = CASE WHEN rev = $1 THEN 0 ELSE attempts END,
+               salesforce_id = COALESCE($3, salesforce_id), last_error = NULL,
+               leased_by = NULL, lease_until = NULL, updated_at = $2
+             WHERE message_id = $4 AND leased_by = $5`,
+            [r.rev, now, r.salesforceId, r.messageId, workerId],
+          );
+        } else if (r.outcome === 'retry') {
+          await q(
+            c,
+            `UPDATE transcript_messages SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2,
+               leased_by = NULL, lease_until = NULL, updated_at = $3
+             WHERE message_id = $4 AND leased_by = $5`,
+            [r.retryAt, clip(r.error), now, r.messageId, workerId],
+          );
+        } else {
+          await q(
+            c,
+            `UPDATE transcript_messages SET state = CASE WHEN rev = $1 THEN 'dead' ELSE state END,
+               attempts = attempts + 1, last_error = $2, leased_by = NULL, lease_until = NULL, updated_at = $3
+             WHERE message_id = $4 AND leased_by = $5`,
+            [r.rev, clip(r.error), now, r.messageId, workerId],
+          );
+        }
+      }
+      for (const e of ledger) await this.insertLedger(c, e);
+    });
+  }
+
+  async nextTranscriptFlushAt(maxWaitMs: number): Promise<number | null> {
+    const { rows } = await q<{ due: number | null }>(
+      this.pool,
+      `SELECT MIN(CASE WHEN next_attempt_at > pending_since + $1 THEN next_attempt_at ELSE pending_since + $1 END) AS due
+       FROM transcript_messages WHERE state = 'pending' AND (lease_until IS NULL OR lease_until <= $2)`,
+      [maxWaitMs, this.now()],
+    );
+    return rows[0]?.due ?? null;
+  }
+
+  async getTranscriptMessage(messageId: string): Promise<TranscriptRecord | null> {
+    const { rows } = await q<TranscriptRow>(this.pool, 'SELECT * FROM transcript_messages WHERE message_id = $1', [messageId]);
+    return rows[0] ? toTranscript(rows[0]) : null;
+  }
+
+  async listTranscriptMessages(filter: { caseId?: string; state?: TranscriptState; limit?: number } = {}): Promise<TranscriptRecord[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.caseId !== undefined) {
+      args.push(filter.caseId);
+      where.push(`case_id = $${args.length}`);
+    }
+    if (filter.state !== undefined) {
+      args.push(filter.state);
+      where.push(`state = $${args.length}`);
+    }
+    args.push(filter.limit ?? 1000);
+    const { rows } = await q<TranscriptRow>(
+      this.pool,
+      `SELECT * FROM transcript_messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at, message_id LIMIT $${args.length}`,
+      args,
+    );
+    return rows.map(toTranscript);
+  }
+
+  async countTranscriptMessages(): Promise<Record<TranscriptState, number>> {
+    const counts: Record<TranscriptState, number> = { pending: 0, synced: 0, dead: 0 };
+    const { rows } = await q<{ state: TranscriptState; n: number }>(this.pool, 'SELECT state, COUNT(*)::int AS n FROM transcript_messages GROUP BY state');
+    for (const r of rows) counts[r.state] = r.n;
+    return counts;
+  }
+
+  async purgeTranscript(before: number): Promise<number> {
+    return (await q(this.pool, "DELETE FROM transcript_messages WHERE state = 'synced' AND synced_at < $1", [before])).rowCount ?? 0;
   }
 
   // --- ledger -----------------------------------------------------------------------------

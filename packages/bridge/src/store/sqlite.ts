@@ -20,7 +20,6 @@ import {
   type IdempotencyClaim,
   type IdempotencyRecord,
   type Job,
-  type JobSpec,
   type JobState,
   type LedgerEntry,
   type NewLedgerEntry,
@@ -333,16 +332,16 @@ export class SqliteStore implements Store {
   // --- tickets ----------------------------------------------------------------------------
 
   async createTicket(t: NewTicket, opts: { job?: TicketJob } = {}): Promise<Ticket> {
-    const create = this.tx((): TicketRow => {
-      const now = this.now();
-      const row = this.sql(
-        `INSERT INTO tickets (id, client_key, state, customer_user_id, customer_nickname, case_fields, attempts, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING *`,
-      ).get(t.id, t.clientKey, t.state ?? 'received', t.customerUserId, t.customerNickname ?? null, JSON.stringify(t.caseFields), now, now) as TicketRow;
-      if (opts.job) this.insertJob(opts.job.kind, opts.job.payload, { dedupeKey: opts.job.dedupeKey, runAt: opts.job.runAt }, now);
-      return row;
-    });
-    return toTicket(create.immediate());
+    return toTicket(this.tx(() => this.insertTicket(t, opts.job, this.now())).immediate());
+  }
+
+  private insertTicket(t: NewTicket, job: TicketJob | undefined, now: number): TicketRow {
+    const row = this.sql(
+      `INSERT INTO tickets (id, client_key, state, customer_user_id, customer_nickname, case_fields, attempts, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING *`,
+    ).get(t.id, t.clientKey, t.state ?? 'received', t.customerUserId, t.customerNickname ?? null, JSON.stringify(t.caseFields), now, now) as TicketRow;
+    if (job) this.insertJob(job.kind, job.payload, { dedupeKey: job.dedupeKey, runAt: job.runAt }, now);
+    return row;
   }
 
   async getTicket(id: string): Promise<Ticket | null> {
@@ -387,7 +386,13 @@ export class SqliteStore implements Store {
 
   // --- idempotency ------------------------------------------------------------------------
 
-  async claimIdempotencyKey(scope: string, key: string, requestHash: string, ticketId: string | null, opts: { ttlMs?: number } = {}): Promise<IdempotencyClaim> {
+  async claimIdempotencyKey(
+    scope: string,
+    key: string,
+    requestHash: string,
+    ticketId: string | null,
+    opts: { ttlMs?: number; create?: { ticket: NewTicket; job?: TicketJob } } = {},
+  ): Promise<IdempotencyClaim> {
     const claim = this.tx((): IdempotencyClaim => {
       const now = this.now();
       // An expired key is forgotten, so it can be claimed afresh.
@@ -398,7 +403,9 @@ export class SqliteStore implements Store {
         )
         .run(scope, key, requestHash, ticketId, now, now + (opts.ttlMs ?? this.idempotencyTtlMs));
       const row = toIdempotency(this.sql('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?').get(scope, key) as IdempotencyRow);
-      return inserted.changes === 1 ? { claimed: true, record: row } : { claimed: false, existing: row };
+      if (inserted.changes !== 1) return { claimed: false, existing: row };
+      if (opts.create) this.insertTicket(opts.create.ticket, opts.create.job, now);
+      return { claimed: true, record: row };
     });
     return claim.immediate();
   }
@@ -636,17 +643,6 @@ export class SqliteStore implements Store {
 
   async purgeSalesforceEvents(before: number): Promise<number> {
     return this.sql('DELETE FROM salesforce_events WHERE received_at < ?').run(before).changes;
-  }
-
-  async recordEventsWithJob(events: readonly NewSalesforceEvent[], job: JobSpec): Promise<{ stored: number; jobId: number }> {
-    const record = this.tx(() => {
-      const now = this.now();
-      const insert = this.sql('INSERT INTO salesforce_events (received_at, type, case_id, occurred_at, payload) VALUES (?, ?, ?, ?, ?)');
-      for (const e of events) insert.run(now, e.type, e.caseId, e.occurredAt, JSON.stringify(e.payload));
-      const { job: created } = this.insertJob(job.kind, job.payload, { runAt: job.runAt, maxAttempts: job.maxAttempts }, now);
-      return { stored: events.length, jobId: created.id };
-    });
-    return record.immediate();
   }
 
   // --- transcript -------------------------------------------------------------------------

@@ -167,15 +167,6 @@ export interface ReconcileJobPayload {
   source: string;
 }
 
-/** A job stored together with what it acts on (see `recordEventsWithJob`). */
-export interface JobSpec {
-  kind: string;
-  payload: unknown;
-  /** Not before this time (default now). */
-  runAt?: number;
-  maxAttempts?: number;
-}
-
 // --- transcript -----------------------------------------------------------------------------
 
 /** A chat message as the transcript keeps it, whatever Salesforce object it is written to. */
@@ -287,9 +278,17 @@ export interface Store {
   // --- idempotency ------------------------------------------------------------------------
   /**
    * Atomically claims `(scope, key)`: exactly one of any number of concurrent callers gets
-   * `{claimed:true}`; the others get the existing record. An expired record is replaced.
+   * `{claimed:true}`; the others get the existing record. An expired record is replaced. With
+   * `create`, the winner's ticket (and its job) is recorded in the same transaction, so whoever
+   * sees the key also finds its ticket.
    */
-  claimIdempotencyKey(scope: string, key: string, requestHash: string, ticketId: string | null, opts?: { ttlMs?: number }): Promise<IdempotencyClaim>;
+  claimIdempotencyKey(
+    scope: string,
+    key: string,
+    requestHash: string,
+    ticketId: string | null,
+    opts?: { ttlMs?: number; create?: { ticket: NewTicket; job?: TicketJob } },
+  ): Promise<IdempotencyClaim>;
   getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | null>;
   /** Records the final answer (once; a second call does not overwrite it). */
   completeIdempotencyKey(scope: string, key: string, status: number, body: unknown): Promise<IdempotencyRecord>;
@@ -348,12 +347,6 @@ export interface Store {
   countSalesforceEvents(): Promise<number>;
   /** Deletes events received before `before` (epoch ms); returns how many. */
   purgeSalesforceEvents(before: number): Promise<number>;
-
-  /**
-   * Stores events that need no membership reconcile (e.g. `case.status_changed`) with the one job
-   * that acts on them, atomically (the caller answers 202 only after this).
-   */
-  recordEventsWithJob(events: readonly NewSalesforceEvent[], job: JobSpec): Promise<{ stored: number; jobId: number }>;
 
   // --- transcript (Sendbird webhooks -> Salesforce) -------------------------------------------
   /**

@@ -34,7 +34,7 @@ function parts(ctx: BridgeContext): Parts {
       clock,
       safetyDelayMs: config.tickets.safetyDelayMs,
     });
-    p = { service, flow: new TicketFlow(store, service, clock), authenticate: createCustomerAuthenticator(config.customerAuth, clients.sendbird, clock) };
+    p = { service, flow: new TicketFlow(store, service), authenticate: createCustomerAuthenticator(config.customerAuth, clients.sendbird, clock) };
     perStore.set(ctx.store, p);
   }
   return p;

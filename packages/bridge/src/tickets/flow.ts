@@ -4,14 +4,11 @@
  * refused. Builds on the store's atomic key claim and the service's per-ticket single flight.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { SendbirdGroupChannel } from '@sbsf/sendbird';
 import { AppError } from '../errors.js';
-import type { Store, Ticket } from '../store/types.js';
+import type { Store } from '../store/types.js';
 import type { CaseFields } from './case-fields.js';
-import { TicketStepError, type CustomerIdentity, type TicketService } from './service.js';
+import { TicketStepError, type Advanced, type CustomerIdentity, type TicketService } from './service.js';
 
-/** How long a request waits for a concurrent twin to record its ticket (multi-instance case). */
-const TWIN_WAIT_MS = 5_000;
 /** Suggested wait before retrying a ticket that could not be finished now. */
 export const RETRY_AFTER_SECONDS = 5;
 
@@ -22,10 +19,7 @@ export interface Submission {
   idempotencyKey: string | null;
 }
 
-export interface Submitted {
-  ticket: Ticket;
-  channel?: SendbirdGroupChannel;
-}
+export type Submitted = Advanced;
 
 export function requestHash(s: Submission): string {
   const sorted = Object.fromEntries(Object.entries(s.caseFields).sort(([a], [b]) => a.localeCompare(b)));
@@ -36,7 +30,6 @@ export class TicketFlow {
   constructor(
     private readonly store: Store,
     private readonly service: TicketService,
-    private readonly clock: () => number = Date.now,
   ) {}
 
   async submit(s: Submission): Promise<Submitted> {
@@ -46,53 +39,26 @@ export class TicketFlow {
     }
     const scope = s.identity.userId;
     const hash = requestHash(s);
-    const claim = await this.store.claimIdempotencyKey(scope, s.idempotencyKey, hash, randomUUID());
+    const ticketId = randomUUID();
+    // The winner's ticket is recorded in the claim's transaction: whoever finds the key finds its
+    // ticket, even if the process that claimed it died right after.
+    const claim = await this.store.claimIdempotencyKey(scope, s.idempotencyKey, hash, ticketId, { create: this.service.newTicket(ticketId, s.identity, s.caseFields) });
     const rec = claim.claimed ? claim.record : claim.existing;
     if (!claim.claimed && rec.requestHash !== hash) {
       throw new AppError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request; make a new key for a new ticket', { field: 'Idempotency-Key' });
     }
+    // Only refusals are recorded as answers; a ticket that succeeded is answered from its state.
     if (rec.responseStatus !== null && rec.responseStatus >= 400) {
       const body = rec.responseBody as { error?: { code?: string; message?: string } } | null;
       throw new AppError(rec.responseStatus, body?.error?.code ?? 'ticket_failed', body?.error?.message ?? 'this ticket failed', { replayed: true });
     }
-    const ticketId = rec.ticketId;
-    if (!ticketId) throw new AppError(500, 'internal', 'idempotency record without a ticket');
-    if (claim.claimed) {
-      await this.service.create(ticketId, s.identity, s.caseFields);
-    } else {
-      await this.waitForTicket(ticketId, s, rec.createdAt);
-    }
-    return this.finish(ticketId, { scope, key: s.idempotencyKey });
-  }
-
-  private async waitForTicket(id: string, s: Submission, claimedAt: number): Promise<void> {
-    const deadline = this.clock() + TWIN_WAIT_MS;
-    while (!(await this.store.getTicket(id))) {
-      // The request that claimed the key records its ticket within milliseconds; one that has not
-      // after TWIN_WAIT_MS died between the two writes (a crashed or killed instance). Record the
-      // ticket in its place, under the id the key names, so the key still means exactly one ticket.
-      if (this.clock() - claimedAt > TWIN_WAIT_MS) return this.adopt(id, s);
-      if (this.clock() > deadline) {
-        throw new AppError(503, 'ticket_pending', 'the first request with this Idempotency-Key is still being recorded; retry with the same key', { ticketId: id, retryAfterSeconds: RETRY_AFTER_SECONDS });
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  private async adopt(id: string, s: Submission): Promise<void> {
-    try {
-      await this.service.create(id, s.identity, s.caseFields);
-    } catch (err) {
-      // Another retry adopted it first (the ticket id is the primary key): that ticket is the one.
-      if (!(await this.store.getTicket(id))) throw err;
-    }
+    if (!rec.ticketId) throw new AppError(500, 'internal', 'idempotency record without a ticket');
+    return this.finish(rec.ticketId, { scope, key: s.idempotencyKey });
   }
 
   private async finish(ticketId: string, key: { scope: string; key: string } | null): Promise<Submitted> {
     try {
-      const out = await this.service.advance(ticketId);
-      if (key) await this.store.completeIdempotencyKey(key.scope, key.key, 201, { ticketId });
-      return out;
+      return await this.service.advance(ticketId);
     } catch (err) {
       if (!(err instanceof TicketStepError)) throw err;
       if (err.failure.kind === 'rejected') {

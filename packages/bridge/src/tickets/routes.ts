@@ -100,10 +100,15 @@ export function ticketRoutes(deps: TicketRouteDeps) {
       },
       async (req, reply) => {
         const body = req.body as { customer?: { userId?: string; nickname?: string; email?: string }; case: CaseFields };
+        const started = performance.now();
         try {
           const identity = await authenticate({ headers: req.headers, customer: body.customer });
-          const { ticket } = await flow.submit({ endpoint: 'tickets', identity, caseFields: body.case, idempotencyKey: req.headers['idempotency-key'] as string });
+          const { ticket, upstreamMs } = await flow.submit({ endpoint: 'tickets', identity, caseFields: body.case, idempotencyKey: req.headers['idempotency-key'] as string });
+          const t0 = performance.now();
           const session = await sessionOr503(service, ticket);
+          const upstream = upstreamMs + (performance.now() - t0);
+          // How long the answer waited on Salesforce and Sendbird, and how long on the bridge itself.
+          reply.header('server-timing', `upstream;dur=${upstream.toFixed(1)}, bridge;dur=${(performance.now() - started - upstream).toFixed(1)}`);
           return reply.code(201).send({ ...ticketView(ticket), sendbird: session });
         } catch (err) {
           setRetryAfter(reply, err);

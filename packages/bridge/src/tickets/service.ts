@@ -14,7 +14,7 @@ import { errorFromResponse, type SalesforceClient } from '@sbsf/salesforce';
 import { SendbirdAlreadyExistsError, type SendbirdClient, type SendbirdGroupChannel } from '@sbsf/sendbird';
 import { SUPPORT_CHANNEL_CUSTOM_TYPE } from '@sbsf/wire';
 import type { Logger } from 'pino';
-import type { LedgerOutcome, NewLedgerEntry, Store, Ticket } from '../store/types.js';
+import type { LedgerOutcome, NewLedgerEntry, NewTicket, Store, Ticket, TicketJob } from '../store/types.js';
 import type { CaseFields } from './case-fields.js';
 import { classifyFailure, type ClassifiedFailure } from './errors.js';
 
@@ -55,6 +55,14 @@ export interface TicketServiceOptions {
   knownUsersMax?: number;
 }
 
+export interface Advanced {
+  ticket: Ticket;
+  /** The channel object, when this run created it. */
+  channel?: SendbirdGroupChannel;
+  /** Milliseconds this run spent in Salesforce and Sendbird calls (0 when nothing was left to do). */
+  upstreamMs: number;
+}
+
 /** A step failed; `failure` says whether retrying can help. */
 export class TicketStepError extends Error {
   constructor(
@@ -67,7 +75,7 @@ export class TicketStepError extends Error {
 }
 
 export class TicketService {
-  private readonly inflight = new Map<string, Promise<{ ticket: Ticket; channel?: SendbirdGroupChannel }>>();
+  private readonly inflight = new Map<string, Promise<Advanced>>();
   private readonly knownUsers = new Set<string>();
   private readonly now: () => number;
 
@@ -75,19 +83,25 @@ export class TicketService {
     this.now = o.clock ?? Date.now;
   }
 
+  /** A new ticket and the safety-net job that finishes it, as the store records them together. */
+  newTicket(ticketId: string, customer: CustomerIdentity, caseFields: CaseFields): { ticket: NewTicket; job: TicketJob } {
+    return {
+      ticket: { id: ticketId, clientKey: customer.userId, customerUserId: customer.userId, customerNickname: customer.nickname, caseFields: { ...caseFields } },
+      job: { kind: TICKET_JOB, payload: { ticketId }, dedupeKey: ticketJobKey(ticketId), runAt: this.now() + (this.o.safetyDelayMs ?? 30_000) },
+    };
+  }
+
   /** Records a new ticket and its safety-net job, in one transaction. */
   async create(ticketId: string, customer: CustomerIdentity, caseFields: CaseFields): Promise<Ticket> {
-    return this.o.store.createTicket(
-      { id: ticketId, clientKey: customer.userId, customerUserId: customer.userId, customerNickname: customer.nickname, caseFields: { ...caseFields } },
-      { job: { kind: TICKET_JOB, payload: { ticketId }, dedupeKey: ticketJobKey(ticketId), runAt: this.now() + (this.o.safetyDelayMs ?? 30_000) } },
-    );
+    const { ticket, job } = this.newTicket(ticketId, customer, caseFields);
+    return this.o.store.createTicket(ticket, { job });
   }
 
   /**
    * Runs the remaining steps of a ticket. Concurrent calls for one ticket in this process share
    * one run. Throws `TicketStepError` when a step fails.
    */
-  advance(ticketId: string): Promise<{ ticket: Ticket; channel?: SendbirdGroupChannel }> {
+  advance(ticketId: string): Promise<Advanced> {
     let run = this.inflight.get(ticketId);
     if (!run) {
       run = this.run(ticketId).finally(() => this.inflight.delete(ticketId));
@@ -109,23 +123,36 @@ export class TicketService {
    * upstream call and the next, because every call is idempotent and is simply made again after
    * a crash. (The store's `user_ready` and `channel_ready` states exist for finer-grained flows.)
    */
-  private async run(ticketId: string): Promise<{ ticket: Ticket; channel?: SendbirdGroupChannel }> {
+  private async run(ticketId: string): Promise<Advanced> {
     let ticket = await this.o.store.getTicket(ticketId);
     if (!ticket) throw new Error(`[tickets] ticket ${ticketId} not found`);
     let channel: SendbirdGroupChannel | undefined;
     const ledger: NewLedgerEntry[] = [];
+    const started = performance.now();
+    let storeMs = 0;
+    const store = async <T>(f: () => Promise<T>): Promise<T> => {
+      const t0 = performance.now();
+      try {
+        return await f();
+      } finally {
+        storeMs += performance.now() - t0;
+      }
+    };
     try {
       if (ticket.state === 'received' || ticket.state === 'user_ready') {
         await this.ensureUser(ticket, ledger);
         const { id, caseNumber } = await this.upsertCase(ticket, ledger);
-        ticket = await this.o.store.updateTicket(ticket.id, { state: 'case_ready', caseId: id, caseNumber }, ledger.splice(0));
+        const t = ticket;
+        ticket = await store(() => this.o.store.updateTicket(t.id, { state: 'case_ready', caseId: id, caseNumber }, ledger.splice(0)));
       }
       if (ticket.state === 'case_ready' || ticket.state === 'channel_ready') {
         channel = await this.ensureChannel(ticket, ledger);
         // The safety-net job has nothing left to do: settled in the same transaction.
-        ticket = await this.o.store.updateTicket(ticket.id, { state: 'completed', channelUrl: ticket.caseId, lastError: null }, ledger.splice(0), { settleJob: ticketJobKey(ticket.id) });
+        const t = ticket;
+        ticket = await store(() => this.o.store.updateTicket(t.id, { state: 'completed', channelUrl: t.caseId, lastError: null }, ledger.splice(0), { settleJob: ticketJobKey(t.id) }));
       }
-      return { ticket, ...(channel ? { channel } : {}) };
+      // Time spent waiting on Salesforce and Sendbird (everything but the store), for Server-Timing.
+      return { ticket, ...(channel ? { channel } : {}), upstreamMs: performance.now() - started - storeMs };
     } catch (err) {
       const failure = classifyFailure(err);
       const patch = {
