@@ -30,10 +30,7 @@ export async function launch(opts: { width?: number; height?: number } = {}): Pr
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
+  watchErrors(page, errors);
   return {
     context,
     page,
@@ -43,6 +40,22 @@ export async function launch(opts: { width?: number; height?: number } = {}): Pr
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Collects the page's console errors and uncaught exceptions (its frames included) into `errors`. */
+export function watchErrors(page: Page, errors: string[], prefix = ''): void {
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`${prefix}console.error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => errors.push(`${prefix}uncaught: ${err.message}`));
+}
+
+/** A second page in the same browser, its errors collected into `browser.errors` with `label`. */
+export async function newPage(browser: Browser, label: string, viewport?: { width: number; height: number }): Promise<Page> {
+  const page = await browser.context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  watchErrors(page, browser.errors, `[${label}] `);
+  return page;
 }
 
 /** Runs `fn`; if it throws, saves a full-page screenshot as test-results/<name>.png first. */
