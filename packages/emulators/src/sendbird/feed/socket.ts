@@ -8,11 +8,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { checkSessionToken } from '../ops-users.js';
-import { messageJson } from '../shapes.js';
 import type { ChannelRec, EmulatorEvent, Store } from '../store.js';
 import { isLocalOrigin } from './cors.js';
 import { AUTH_TIMEOUT_MS, FEED_PATH, FeedCloseCode, type FeedServerFrame } from './protocol.js';
-import { channelSummary } from './summary.js';
+import { channelSummary, feedMessage } from './summary.js';
 
 interface Conn {
   ws: WebSocket;
@@ -165,7 +164,7 @@ export class FeedHub {
       case 'message_updated':
       case 'message_deleted': {
         const event = e.type === 'message_sent' ? 'sent' : e.type === 'message_updated' ? 'updated' : 'deleted';
-        const frame: FeedServerFrame = { type: 'message', event, channel_url: c.channel_url, message: messageJson(this.store, c, e.message) };
+        const frame: FeedServerFrame = { type: 'message', event, channel_url: c.channel_url, message: feedMessage(this.store, c, e.message) };
         for (const id of this.joined(c)) this.toUser(id, frame);
         this.pushUnread(this.joined(c));
         return;

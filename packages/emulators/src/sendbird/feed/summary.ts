@@ -1,7 +1,12 @@
 /** The channel summary the sandbox feed shows a given user. */
 import { messageJson } from '../shapes.js';
 import type { ChannelRec, Store } from '../store.js';
-import type { FeedChannelSummary } from './protocol.js';
+import type { FeedChannelSummary, FeedMessage } from './protocol.js';
+
+/** A Platform API message object is a superset of what the feed promises (`FeedMessage`). */
+export function feedMessage(store: Store, c: ChannelRec, m: Parameters<typeof messageJson>[2]): FeedMessage {
+  return messageJson(store, c, m) as unknown as FeedMessage;
+}
 
 export function channelSummary(store: Store, c: ChannelRec, forUserId: string): FeedChannelSummary {
   const last = c.messages[c.messages.length - 1];
@@ -19,6 +24,6 @@ export function channelSummary(store: Store, c: ChannelRec, forUserId: string): 
     }),
     my_state: c.members.get(forUserId)?.state ?? 'none',
     unread_message_count: store.unreadCount(c, forUserId),
-    last_message: last ? messageJson(store, c, last) : null,
+    last_message: last ? feedMessage(store, c, last) : null,
   };
 }
