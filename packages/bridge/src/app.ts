@@ -15,6 +15,9 @@ import { createClients, type Clients } from './clients.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 
+/** While shutting down, connections that finished their request are closed this often. */
+const CLOSE_IDLE_POLL_MS = 50;
+
 /** Expired idempotency keys are purged this often. */
 export const IDEMPOTENCY_PURGE_INTERVAL_MS = 60 * 60_000;
 
@@ -48,7 +51,8 @@ export async function startBridge(config: BridgeConfig, opts: StartOptions = {})
   logger.info({ config: redactedConfig(config), features: features.map((f) => f.name) }, 'starting the bridge');
 
   const store = await openStore(config.store, { clock, jobs: config.jobs, onError: (err) => logger.warn({ err }, 'a pooled database connection failed; it is replaced') });
-  const metrics = createMetrics({ store });
+  const clients = opts.clients ?? createClients(config, logger);
+  const metrics = createMetrics({ store, salesforceLimit: () => clients.salesforce.limitInfo });
   const ctxRef: { ctx?: BridgeContext } = {};
   const runner = new JobRunner({
     store,
@@ -63,7 +67,6 @@ export async function startBridge(config: BridgeConfig, opts: StartOptions = {})
       for (const f of features) if (f.onJobDead && ctxRef.ctx) await f.onJobDead(job, error, ctxRef.ctx);
     },
   });
-  const clients = opts.clients ?? createClients(config, logger);
   const ctx: BridgeContext = { config, clients, store, logger, clock, metrics, runner, scrubber };
   ctxRef.ctx = ctx;
   for (const f of features) {
@@ -98,7 +101,15 @@ export async function startBridge(config: BridgeConfig, opts: StartOptions = {})
     (closing ??= (async () => {
       clearInterval(purge);
       for (const stop of stops) await stop();
-      await app.close();
+      // app.close() stops listening and closes the connections idle at that moment; a keep-alive
+      // connection whose request is still in flight would stay open once answered (its client may
+      // keep it for minutes) and the close would never finish: close each one as it goes idle.
+      const closeIdle = setInterval(() => app.server.closeIdleConnections(), CLOSE_IDLE_POLL_MS);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(closeIdle);
+      }
       await runner.stop();
       await clients.close?.();
       await store.close();

@@ -144,6 +144,11 @@ export interface BridgeConfig {
   upstream: UpstreamConfig;
   /** Bearer secret the Salesforce Named Credential sends (and the agent-session Apex). */
   sharedSecret: string;
+  /**
+   * METRICS_TOKEN: bearer token `/metrics` requires. Unset: `/metrics` answers loopback peers
+   * only, and nobody when TRUST_PROXY says a proxy is in front (its requests come from loopback).
+   */
+  metricsToken: string | undefined;
   customerAuth: CustomerAuthConfig;
   jobs: JobsConfig;
   tickets: TicketsConfig;
@@ -377,6 +382,10 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
     r.problem('BRIDGE_SHARED_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`);
   }
   const customerAuth = parseCustomerAuth(r, sandbox);
+  const metricsToken = r.raw('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < MIN_SECRET_LENGTH) {
+    r.problem('METRICS_TOKEN', `must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`);
+  }
 
   // --- jobs -------------------------------------------------------------------------------
   const tickets: TicketsConfig = { safetyDelayMs: r.int('TICKET_SAFETY_DELAY_MS', DEFAULTS.TICKET_SAFETY_DELAY_MS, 0, 3_600_000) };
@@ -403,6 +412,7 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
     sendbird,
     upstream,
     sharedSecret,
+    metricsToken,
     customerAuth,
     jobs,
     tickets,
@@ -420,7 +430,8 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
 
 function parseTranscript(r: EnvReader): TranscriptConfig {
   const flushMs = r.int('TRANSCRIPT_FLUSH_MS', DEFAULTS.TRANSCRIPT_FLUSH_MS, 10, 600_000);
-  const slowFlushMs = r.int('TRANSCRIPT_SLOW_FLUSH_MS', DEFAULTS.TRANSCRIPT_SLOW_FLUSH_MS, 10, 3_600_000);
+  // Unset, the slow interval is never shorter than the normal one.
+  const slowFlushMs = r.int('TRANSCRIPT_SLOW_FLUSH_MS', Math.max(DEFAULTS.TRANSCRIPT_SLOW_FLUSH_MS, flushMs), 10, 3_600_000);
   if (slowFlushMs < flushMs) r.problem('TRANSCRIPT_SLOW_FLUSH_MS', `must be at least TRANSCRIPT_FLUSH_MS (${flushMs}): it is the wait while the API budget is low (got "${slowFlushMs}")`);
   return {
     mode: r.oneOf('TRANSCRIPT_MODE', ['object', 'case_comment'] as const, DEFAULTS.TRANSCRIPT_MODE),
@@ -600,6 +611,7 @@ export function redactedConfig(config: BridgeConfig) {
     sendbird: { ...sb, apiToken: REDACTED, previousApiTokens: sb.previousApiTokens.map(() => REDACTED) },
     upstream: { ...config.upstream },
     sharedSecret: REDACTED,
+    metricsToken: mask(config.metricsToken),
     customerAuth: ca.mode === 'jwt' ? { ...ca, jwtSecret: mask(ca.jwtSecret) } : { ...ca },
     jobs: { ...config.jobs },
     tickets: { ...config.tickets },
@@ -613,7 +625,7 @@ export function redactedConfig(config: BridgeConfig) {
 export function configSecrets(config: BridgeConfig): string[] {
   const { salesforce: sf, sendbird: sb, customerAuth: ca } = config;
   const dbPassword = config.store.kind === 'postgres' ? urlPassword(config.store.url) : undefined;
-  const values = [sf.clientSecret, sf.password, sf.jwtPrivateKey, sb.apiToken, ...sb.previousApiTokens, config.sharedSecret, ca.mode === 'jwt' ? ca.jwtSecret : undefined, dbPassword];
+  const values = [sf.clientSecret, sf.password, sf.jwtPrivateKey, sb.apiToken, ...sb.previousApiTokens, config.sharedSecret, ca.mode === 'jwt' ? ca.jwtSecret : undefined, dbPassword, config.metricsToken];
   return values.filter((v): v is string => typeof v === 'string' && v !== '');
 }
 

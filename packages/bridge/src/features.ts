@@ -8,7 +8,9 @@ import type { BridgeContext, BridgeRoutes } from './server.js';
 import type { Job } from './store/types.js';
 import { agentsFeature } from './agents/feature.js';
 import { membershipFeature } from './membership/feature.js';
+import { lifecycleFeature } from './lifecycle/feature.js';
 import { ticketsFeature } from './tickets/feature.js';
+import { transcriptFeature } from './transcript/feature.js';
 
 export interface BridgeFeature {
   name: string;
@@ -24,4 +26,4 @@ export interface BridgeFeature {
   start?: (ctx: BridgeContext) => (() => Promise<void> | void) | void;
 }
 
-export const FEATURES: BridgeFeature[] = [ticketsFeature, membershipFeature, agentsFeature];
+export const FEATURES: BridgeFeature[] = [ticketsFeature, membershipFeature, agentsFeature, transcriptFeature, lifecycleFeature];

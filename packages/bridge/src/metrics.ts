@@ -3,6 +3,7 @@
  * several servers in one process). Other modules add their own metrics to `metrics.registry`
  * (e.g. `new Counter({ name: 'bridge_tickets_total', ..., registers: [metrics.registry] })`).
  */
+import type { LimitInfo } from '@sbsf/salesforce';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobState, Store } from './store/types.js';
 
@@ -15,6 +16,10 @@ export interface Metrics {
   jobOutcomes: Counter<'kind' | 'outcome'>;
   jobDuration: Histogram<'kind'>;
   jobsByState: Gauge<'state'>;
+  /** `Sforce-Limit-Info` as last seen: API requests used in the last 24 h, the org's allowance, the share left. */
+  salesforceApiUsed: Gauge;
+  salesforceApiLimit: Gauge;
+  salesforceApiRemainingRatio: Gauge;
 }
 
 export interface MetricsOptions {
@@ -22,6 +27,8 @@ export interface MetricsOptions {
   store?: Pick<Store, 'countJobsByState'>;
   /** Node process metrics (memory, event loop lag...); default true. */
   processMetrics?: boolean;
+  /** The Salesforce client's last `Sforce-Limit-Info` (read at scrape time; undefined before any call). */
+  salesforceLimit?: () => LimitInfo | undefined;
 }
 
 const JOB_STATES: readonly JobState[] = ['queued', 'running', 'done', 'dead'];
@@ -30,6 +37,18 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'bridge_' });
   const store = opts.store;
+  /** Each gauge reads the client's last `Sforce-Limit-Info` when scraped; nothing seen yet = no sample. */
+  const limitGauge = (name: string, help: string, read: (l: LimitInfo) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const l = opts.salesforceLimit?.();
+        if (l && l.limit > 0) this.set(read(l));
+        else this.reset();
+      },
+    });
   return {
     registry,
     httpRequests: new Counter({
@@ -74,5 +93,10 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
         }
       },
     }),
+    // Sforce-Limit-Info: api-usage=used/limit, on every REST answer (REST API Developer Guide,
+    // "Limit Info Header"). Alert on the ratio well before it reaches SALESFORCE_BUDGET_RESERVE.
+    salesforceApiUsed: limitGauge('bridge_salesforce_api_usage_used', 'Salesforce API requests used in the last 24 hours (Sforce-Limit-Info, last seen)', (l) => l.used),
+    salesforceApiLimit: limitGauge('bridge_salesforce_api_usage_limit', "The org's daily Salesforce API request allowance (Sforce-Limit-Info, last seen)", (l) => l.limit),
+    salesforceApiRemainingRatio: limitGauge('bridge_salesforce_api_remaining_ratio', 'Share of the daily Salesforce API allowance left, 0 to 1 (Sforce-Limit-Info, last seen)', (l) => Math.max(0, (l.limit - l.used) / l.limit)),
   };
 }

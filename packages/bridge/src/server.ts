@@ -8,15 +8,16 @@
  *   -> /healthz, /readyz, /metrics -> the feature routes passed in `deps.routes`.
  */
 import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { BridgeConfig } from './config.js';
-import { AppError, errorResponseSchema } from './errors.js';
+import { AppError, errorBody, errorResponseSchema } from './errors.js';
 import { healthRoutes } from './http/health.js';
 import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
 import type { JobRunner } from './jobs/runner.js';
@@ -66,6 +67,30 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const DOCS_CSP =
   "default-src 'self'; base-uri 'self'; connect-src 'self'; font-src 'self' data:; frame-ancestors 'self'; img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'";
 
+/** The headers every answer carries, also those written before any hook (helmet) can run. */
+export const BASELINE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'SAMEORIGIN',
+};
+
+/** Answers a request the HTTP parser refused, straight on the socket, then closes it. */
+export function writeClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
+  const [status, reason, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'headers_too_large', 'the request headers are too large (16 KB at most)']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'request_timeout', 'the request took too long to arrive']
+        : [400, 'Bad Request', 'bad_request', 'the request is not valid HTTP'];
+  const body = JSON.stringify(errorBody(code, message));
+  const headers = Object.entries(BASELINE_SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${headers}connection: close\r\n\r\n${body}`,
+  );
+}
+
 export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promise<FastifyInstance> {
   const { store, logger } = deps;
   const clock = deps.clock ?? Date.now;
@@ -84,6 +109,18 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
     },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Requests Node's HTTP parser refuses (headers over 16 KB, a malformed request line) never
+    // reach a route: answer them in the one error shape too, not Fastify's default body.
+    clientErrorHandler: writeClientError,
+    // So do URLs the router cannot decode (`/%ZZ`) or whose parameter is over maxParamLength: they
+    // are answered before any hook runs, hence the headers set here by hand.
+    frameworkErrors: (error, request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void (reply as FastifyReply)
+        .headers({ ...BASELINE_SECURITY_HEADERS, 'x-request-id': request.id })
+        .code(tooLong ? 414 : 400)
+        .send(errorBody(tooLong ? 'uri_too_long' : 'invalid_url', tooLong ? 'a part of the URL path is too long' : 'the URL path is not valid (bad percent-encoding)'));
+    },
     ajv: {
       customOptions: {
         // Unknown fields are refused (400 naming the field), not silently dropped: the Case field
@@ -118,6 +155,9 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
     allowedHeaders: ['content-type', 'authorization', 'idempotency-key', 'x-request-id', 'user', 'token'],
     exposedHeaders: ['x-request-id', 'retry-after', 'server-timing', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
     maxAge: 600,
+    // An OPTIONS request that is not a real preflight gets the plain answer (no CORS headers), not
+    // the plugin's text/plain 400: every refusal here is JSON.
+    strictPreflight: false,
   });
 
   await app.register(rateLimit, {

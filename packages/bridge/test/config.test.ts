@@ -191,3 +191,28 @@ test('secrets stay out of JSON, String() and inspect() of the config, and redact
   assert.equal(c.sendbird.apiToken, SECRETS.SENDBIRD_API_TOKEN);
   assert.equal(JSON.parse(JSON.stringify(c)).sendbird.appId, 'APP-1234', 'non-secret settings are still shown');
 });
+
+test('transcript and Case lifecycle settings: defaults, and each invalid value named', () => {
+  const c = loadConfig(baseEnv());
+  assert.deepEqual(
+    { ...c.transcript },
+    {
+      mode: 'object',
+      flushMs: 2000,
+      slowFlushMs: 60000,
+      retentionDays: 7,
+      webhookBodyLimitBytes: 262144,
+      budgetReserve: 0.1,
+      caseClosedAction: 'freeze',
+      caseClosedMessage: c.transcript.caseClosedMessage,
+      caseReopenedMessage: c.transcript.caseReopenedMessage,
+    },
+  );
+  assert.equal(loadConfig(baseEnv({ TRANSCRIPT_FLUSH_MS: '120000' })).transcript.slowFlushMs, 120000, 'unset, the slow interval is never shorter');
+  const set = loadConfig(baseEnv({ TRANSCRIPT_MODE: 'case_comment', SALESFORCE_BUDGET_RESERVE: '0.25', CASE_CLOSED_ACTION: 'message', CASE_CLOSED_MESSAGE: 'Bye' }));
+  assert.deepEqual([set.transcript.mode, set.transcript.budgetReserve, set.transcript.caseClosedAction, set.transcript.caseClosedMessage], ['case_comment', 0.25, 'message', 'Bye']);
+  const found = problems(baseEnv({ TRANSCRIPT_MODE: 'chatter', SALESFORCE_BUDGET_RESERVE: '1.5', TRANSCRIPT_FLUSH_MS: '5000', TRANSCRIPT_SLOW_FLUSH_MS: '1000', CASE_CLOSED_ACTION: 'delete' }));
+  for (const name of ['TRANSCRIPT_MODE', 'SALESFORCE_BUDGET_RESERVE', 'TRANSCRIPT_SLOW_FLUSH_MS', 'CASE_CLOSED_ACTION']) {
+    assert.ok(found.some((p) => p.startsWith(`[bridge] ${name} `)), `${name} is named: ${found.join(' | ')}`);
+  }
+});

@@ -4,11 +4,10 @@
  * (so they land on every instance), the org posts its owner-change events through it too, and one
  * instance is killed with SIGKILL mid-run and NOT restarted: the two survivors must finish its
  * work (requests retried with the same Idempotency-Key land on them; the jobs it had leased are
- * reclaimed when their lease runs out). Then: every ticket has exactly one Case and one channel,
- * and every Case's channel holds its customer and its current owner.
- *
- * TODO(issue 7, transcripts): when `POST /sendbird/webhooks` exists, post the Sendbird message
- * webhooks through the balancer here too and assert one `Sendbird_Message__c` per message.
+ * reclaimed when their lease runs out). The customers chat meanwhile, and the Sendbird emulator
+ * posts its signed message webhooks through the balancer as well. Then: every ticket has exactly
+ * one Case and one channel, every message exactly one `Sendbird_Message__c` record, and every
+ * Case's channel holds its customer and its current owner.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -16,6 +15,7 @@ import { test } from 'node:test';
 import { startSalesforceEmulator } from '@sbsf/emulators';
 import { startSendbirdEmulator } from '@sbsf/emulators/sendbird';
 import { requireAvailable, tempDir, waitFor } from '@sbsf/testkit';
+import { SendbirdClient } from '@sbsf/sendbird';
 import { signCustomerJwt } from '../src/identity/jwt.js';
 import { dbQuery, openTicketUntilDone, pool, runReport, startBalancer } from './cluster.js';
 import { SECRETS } from './fixtures.js';
@@ -27,6 +27,8 @@ const TICKETS = 45;
 const CONCURRENCY = 9;
 /** The instance is killed once this many tickets are done (a third of the run). */
 const KILL_AFTER = 15;
+/** Chat messages the customer sends in each ticket's channel. */
+const MESSAGES_PER_TICKET = 2;
 const CASE = { Subject: 'Cannot log in', Description: 'Password reset mail never arrives', SuppliedName: 'Multi', SuppliedEmail: 'multi@example.com' };
 
 const unavailable = await pgUnavailable();
@@ -55,6 +57,7 @@ test('3 instances on one PostgreSQL, one killed mid-run: one Case and one channe
     SWEEP_INTERVAL_MS: '2000',
     SENDBIRD_CAPPED_PER_SECOND: '0',
     NON_AGENT_USER_IDS: sf.seed.integrationUserId,
+    TRANSCRIPT_FLUSH_MS: '200',
   });
   const instances = [runMain(env), runMain(env), runMain(env)];
   t.after(() => instances.forEach((i) => i.child.kill('SIGKILL')));
@@ -63,6 +66,10 @@ test('3 instances on one PostgreSQL, one killed mid-run: one Case and one channe
   const lb = await startBalancer(() => urls.filter((u) => alive.has(u)));
   t.after(() => lb.close());
   sf.org.setBridge({ url: lb.url, secret: SECRETS.BRIDGE_SHARED_SECRET });
+  // Sendbird's webhooks go through the balancer too (a delivery cut off by the kill is retried).
+  sb.webhooks.configure({ url: `${lb.url}/sendbird/webhooks`, timeoutMs: 3_000, retryDelayMs: 200 });
+  const chat = new SendbirdClient({ appId: sb.appId, apiToken: sb.apiToken, baseUrl: sb.url, limiter: { enabled: false } });
+  const messageIds = new Map<string, string[]>();
 
   const agents = Object.values(sf.seed.agents);
   const owner = new Map<string, string>();
@@ -88,6 +95,11 @@ test('3 instances on one PostgreSQL, one killed mid-run: one Case and one channe
         sf.org.changeCaseOwner(caseId, second);
         owner.set(caseId, second);
       }
+      const sent: string[] = [];
+      for (let m = 0; m < MESSAGES_PER_TICKET; m++) {
+        sent.push(String((await chat.sendMessage(caseId, { message_type: 'MESG', user_id: customer, message: `message ${m} of ticket ${i}` })).message_id));
+      }
+      messageIds.set(caseId, sent);
       if (++done === KILL_AFTER) {
         victim.child.kill('SIGKILL');
         alive.delete(urls[1]!);
@@ -97,10 +109,12 @@ test('3 instances on one PostgreSQL, one killed mid-run: one Case and one channe
   );
   await victim.exited;
   assert.equal(victim.child.signalCode, 'SIGKILL');
+  const db = { kind: 'postgres', schema } as const;
+  // Worker ids are host:pid:random: the jobs the dead instance held when it died.
+  const orphaned = await dbQuery(db, `SELECT id, kind FROM jobs WHERE state = 'running' AND locked_by LIKE '%:${victim.child.pid}:%'`);
 
   const caseIds = [...owner.keys()];
   assert.equal(caseIds.length, TICKETS, 'every ticket answered with its own Case');
-  const db = { kind: 'postgres', schema } as const;
   await waitFor(
     'every ticket to be completed',
     async () => Number((await dbQuery(db, "SELECT COUNT(*) AS n FROM tickets WHERE state = 'completed'"))[0]?.n) === TICKETS,
@@ -125,6 +139,19 @@ test('3 instances on one PostgreSQL, one killed mid-run: one Case and one channe
   const created = await dbQuery(db, "SELECT ticket_id, COUNT(*) AS n FROM ledger WHERE action = 'case.upsert' AND outcome = 'ok' GROUP BY ticket_id HAVING COUNT(*) > 1");
   assert.deepEqual(created, [], 'no ticket created its Case twice');
 
+  // Every chat message has exactly one record on its Case.
+  const sentIds = [...messageIds.values()].flat();
+  assert.equal(sentIds.length, TICKETS * MESSAGES_PER_TICKET);
+  await waitFor('every message to be written to its Case', () => sf.records('Sendbird_Message__c').length >= sentIds.length, { timeoutMs: 30_000, intervalMs: 200 });
+  await sb.webhooks.idle();
+  const records = sf.records('Sendbird_Message__c');
+  assert.equal(records.length, sentIds.length, 'one record per message, no duplicate');
+  for (const [caseId, ids] of messageIds) {
+    const onCase = records.filter((r) => r.Case__c === caseId).map((r) => String(r.Sendbird_Message_Id__c));
+    assert.deepEqual(onCase.sort(), [...ids].sort(), `the messages of Case ${caseId}`);
+  }
+  const hooks = sb.webhooks.deliveries();
+
   // Every event batch the org sent was delivered (some after a retry onto a survivor) and stored.
   const deliveries = sf.org.bridgeDeliveries();
   assert.ok(deliveries.length >= TICKETS, `${deliveries.length} deliveries`);
@@ -141,6 +168,14 @@ test('3 instances on one PostgreSQL, one killed mid-run: one Case and one channe
   t.diagnostic(`tickets retried by the client: ${retried.length} (${retried.flatMap((r) => r.failures).join('; ') || 'none'})`);
   t.diagnostic(`deliveries: ${deliveries.length}, retried ${deliveries.filter((d) => d.attempts.length > 1).length}; events sent ${sent}, stored ${stored}`);
   t.diagnostic(`jobs: ${JSON.stringify(report.jobs)}`);
+  t.diagnostic(`webhooks: ${hooks.length} delivered by the emulator, ${hooks.filter((d) => d.attempts.length > 1).length} retried, ${hooks.filter((d) => d.status !== 'delivered').length} not delivered; ${records.length} message records for ${sentIds.length} messages`);
+
+  // What the dead instance held comes back when its lease runs out, and a survivor finishes it.
+  await waitFor('the jobs the killed instance held to be reclaimed and done', async () => {
+    const rows = await dbQuery(db, `SELECT id FROM jobs WHERE state <> 'done' AND id IN (${orphaned.map((j) => Number(j.id)).join(', ') || 'NULL'})`);
+    return rows.length === 0;
+  }, { timeoutMs: 20_000, intervalMs: 200 });
+  t.diagnostic(`jobs the killed instance held: ${orphaned.length} (${orphaned.map((j) => j.kind).join(', ') || 'none'}), all reclaimed and done`);
 
   // The survivors stop gracefully, leaving no job leased.
   for (const i of [instances[0]!, instances[2]!]) i.child.kill('SIGTERM');

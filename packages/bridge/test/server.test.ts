@@ -3,7 +3,7 @@ import { test, type TestContext } from 'node:test';
 import { AppError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 import { buildServer, type BridgeRoutes } from '../src/server.js';
-import { SqliteStore } from '../src/store/index.js';
+import { SQLITE_MIGRATIONS, SqliteStore } from '../src/store/index.js';
 import { SECRETS, testConfig } from './fixtures.js';
 
 /** A route with a schema, and routes that fail in each way, to exercise the error handling. */
@@ -69,7 +69,7 @@ test('/healthz is up; /readyz is ready, then 503 with the reason once the databa
   assert.deepEqual(await health.json(), { status: 'ok' });
   const ready = await fetch(`${base}/readyz`);
   assert.equal(ready.status, 200);
-  assert.deepEqual(await ready.json(), { status: 'ready', store: 'sqlite', schemaVersion: 3 });
+  assert.deepEqual(await ready.json(), { status: 'ready', store: 'sqlite', schemaVersion: SQLITE_MIGRATIONS.length });
 
   await store.close();
   const down = await fetch(`${base}/readyz`);

@@ -60,6 +60,7 @@ test('SIGTERM on PostgreSQL: no new requests, the request and the job in flight 
   });
   const answered = await a;
   assert.equal(answered.status, 201, 'the request in flight was finished');
+  // The client above keeps its connection alive: the stop must not wait for it to hang up.
   assert.equal(await bridge.exited, 0);
   assert.match(bridge.out(), /"msg":"the bridge stopped"/);
 

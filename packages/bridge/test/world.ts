@@ -4,7 +4,7 @@
  */
 import type { TestContext } from 'node:test';
 import { SALESFORCE_EMULATOR_DEFAULTS, startSalesforceEmulator, type RunningSalesforceEmulator, type SalesforceEmulatorOptions } from '@sbsf/emulators';
-import { startSendbirdEmulator, type RunningSendbirdEmulator, type SendbirdEmulatorOptions } from '@sbsf/emulators/sendbird';
+import { startSendbirdEmulator, type RunningSendbirdEmulator, type SendbirdEmulatorOptions, type WebhookConfig } from '@sbsf/emulators/sendbird';
 import { tempDir } from '@sbsf/testkit';
 import { startBridge, type BridgeHandle } from '../src/app.js';
 import { loadConfig, type BridgeConfig } from '../src/config.js';
@@ -44,6 +44,12 @@ export function worldEnv(sf: { url: string }, sb: { url: string; appId: string; 
 export interface WorldOptions {
   sf?: SalesforceEmulatorOptions;
   sb?: SendbirdEmulatorOptions;
+  /**
+   * Point the Sendbird emulator's webhooks at the bridge's `/sendbird/webhooks` (signed with the
+   * master token, Sendbird's 5 s timeout and 3 tries unless overridden). Off by default, so the
+   * other features' tests see no transcript traffic.
+   */
+  webhooks?: boolean | Omit<WebhookConfig, 'url'>;
 }
 
 export async function startWorld(t: TestContext, overrides: Record<string, string | undefined> = {}, opts: WorldOptions = {}): Promise<World> {
@@ -55,6 +61,7 @@ export async function startWorld(t: TestContext, overrides: Record<string, strin
   const bridge = await startBridge(config, { port: 0 });
   // The org's triggers post to this bridge, as the Named Credential would.
   sf.org.setBridge({ url: bridge.url, secret: config.sharedSecret });
+  if (opts.webhooks) sb.webhooks.configure({ ...(opts.webhooks === true ? {} : opts.webhooks), url: `${bridge.url}/sendbird/webhooks` });
   t.after(async () => {
     await bridge.close();
     await sb.close();

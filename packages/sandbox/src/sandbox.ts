@@ -136,6 +136,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     closers.push(() => bridge.close());
     // The org's triggers (owner changes, Omni accepts) post to the bridge, as the Named Credential would.
     salesforce.org.setBridge({ url: bridge.url, secret: credentials.bridgeSharedSecret });
+    // Sendbird's webhooks (signed with the master token) feed the transcript, as configured in the
+    // Sendbird Dashboard for a real app (docs/salesforce-setup.md).
+    sendbird.webhooks.configure({ url: `${bridge.url}/sendbird/webhooks` });
     Object.assign(customerConfig, { bridgeUrl: bridge.url, auth: 'guest', chat: 'sandbox' });
 
     const urls: SandboxUrls = {

@@ -4,12 +4,16 @@
  * bearer secret (401, same answer whatever was wrong) -> JSON body (400 invalid_json) -> the wire
  * schema (400 naming the field) -> stored with the reconciles of their Cases in one transaction
  * -> 202 `{accepted: n}`. The reconcile itself runs as jobs: Salesforce gets its answer at once.
+ * `case.status_changed` events reconcile nothing: one `lifecycle.case_status` job names their
+ * Cases and freezes or unfreezes their chats (src/lifecycle). It is queued before the 202, so an
+ * acknowledged status change is never lost (a failure answers 5xx and the Apex sends again).
  */
 import { validateSalesforceEventBatch } from '@sbsf/wire/salesforce-events-validate';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import { requireSharedSecret, sharedSecretRateLimit } from '../http/shared-secret.js';
 import type { JobRunner } from '../jobs/runner.js';
+import { CASE_STATUS_JOB, type CaseStatusJobPayload } from '../lifecycle/service.js';
 import type { Store } from '../store/types.js';
 import type { MembershipService } from './service.js';
 
@@ -39,7 +43,7 @@ export function eventRoutes(deps: EventRouteDeps) {
         bodyLimit: Math.max(deps.bodyLimitBytes, EVENTS_BODY_LIMIT_BYTES),
         config: { rateLimit: sharedSecretRateLimit(deps.sharedSecret) },
         schema: {
-          summary: 'Salesforce events (Case owner changed, Omni-Channel work accepted): stored, then the Cases are reconciled',
+          summary: 'Salesforce events (Case owner changed, Omni-Channel work accepted, Case status changed): stored, then acted on',
           description:
             'Body `{"events":[...]}` as in packages/wire/src/salesforce-events.schema.json (validated against it; a 400 names the field). ' +
             'Events are hints: the bridge reads each Case\'s owner from Salesforce, so duplicates and order do not matter.',
@@ -59,6 +63,12 @@ export function eventRoutes(deps: EventRouteDeps) {
         const membership = events.filter((e) => MEMBERSHIP_EVENT_TYPES.has(e.type)).map((e) => e.caseId);
         const result = await deps.store.recordSalesforceEvents(events, deps.service.requestOptions('event'), membership);
         req.log.info({ events: result.stored, cases: result.requested, queued: result.queued, coalesced: result.coalesced }, 'salesforce events stored');
+        const closedOrReopened = [...new Set(events.filter((e) => e.type === 'case.status_changed').map((e) => e.caseId))];
+        if (closedOrReopened.length > 0) {
+          const payload: CaseStatusJobPayload = { caseIds: closedOrReopened };
+          const { job } = await deps.store.enqueue(CASE_STATUS_JOB, payload);
+          req.log.info({ cases: closedOrReopened.length, jobId: job.id }, 'case status changes queued');
+        }
         deps.runner?.kick();
         return reply.code(202).send({ accepted: result.stored });
       },

@@ -2,7 +2,7 @@
  * PostgreSQL rows -> the `Store` interface's records. `bigint` columns arrive as numbers and
  * `json` columns parsed (see `PG_TYPES` in postgres.ts), so these only rename.
  */
-import type { IdempotencyRecord, Job, JobState, LedgerEntry, SalesforceEventRecord, Ticket, TicketState } from './types.js';
+import type { IdempotencyRecord, Job, JobState, LedgerEntry, SalesforceEventRecord, Ticket, TicketState, TranscriptRecord, TranscriptState } from './types.js';
 
 export interface TicketRow {
   id: string;
@@ -130,4 +130,43 @@ export const toSalesforceEvent = (r: SalesforceEventRow): SalesforceEventRecord 
   caseId: r.case_id,
   occurredAt: r.occurred_at,
   payload: r.payload,
+});
+
+export interface TranscriptRow {
+  message_id: string;
+  case_id: string;
+  channel_url: string;
+  version: number;
+  message: TranscriptRecord['message'];
+  deleted: number;
+  state: TranscriptState;
+  rev: number;
+  attempts: number;
+  received_at: number;
+  pending_since: number;
+  next_attempt_at: number;
+  leased_by: string | null;
+  lease_until: number | null;
+  salesforce_id: string | null;
+  last_error: string | null;
+  synced_at: number | null;
+  updated_at: number;
+}
+
+export const toTranscript = (r: TranscriptRow): TranscriptRecord => ({
+  messageId: r.message_id,
+  caseId: r.case_id,
+  channelUrl: r.channel_url,
+  version: r.version,
+  message: r.message,
+  deleted: r.deleted === 1,
+  state: r.state,
+  rev: r.rev,
+  attempts: r.attempts,
+  receivedAt: r.received_at,
+  pendingSince: r.pending_since,
+  nextAttemptAt: r.next_attempt_at,
+  salesforceId: r.salesforce_id,
+  lastError: r.last_error,
+  syncedAt: r.synced_at,
 });

@@ -664,9 +664,10 @@ export class SqliteStore implements Store {
       if (!changed) return { outcome: 'duplicate' as const, flushAt: this.queuedJobRunAt(flush.kind) ?? now + flush.delayMs };
       let runAt = now + flush.delayMs;
       const queued = this.queuedJobRunAt(flush.kind);
-      // Only when the flush is not due yet is it worth counting: 200 waiting = one full call now.
+      // Only when the flush is not due yet is it worth counting: a full batch ready (not leased to
+      // a flush under way, not backing off) is one full call, due now.
       if (queued === undefined || queued > now) {
-        const { n } = this.sql(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM transcript_messages WHERE state = 'pending' LIMIT ?) AS t`).get(flush.batchSize) as { n: number };
+        const { n } = this.sql(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM transcript_messages WHERE ${READY_TRANSCRIPT} LIMIT ?) AS t`).get(now, now, flush.batchSize) as { n: number };
         if (n >= flush.batchSize) runAt = now;
       }
       return { outcome: 'stored' as const, flushAt: this.ensureQueuedJob(flush.kind, runAt, queued, now) };

@@ -352,8 +352,9 @@ export interface Store {
   /**
    * Records one webhook's news about a message, in one transaction, and makes sure a queued flush
    * job (`flush.kind`) is due within `flush.delayMs`, or at once when `flush.batchSize` messages
-   * are pending. `duplicate` when it changed nothing (a redelivery, or older news than stored).
-   * `flushAt` is the flush job's due time.
+   * are ready (pending, not leased to a flush under way, not backing off: the same test as
+   * `claimTranscriptBatch`). `duplicate` when it changed nothing (a redelivery, or older news than
+   * stored). `flushAt` is the flush job's due time.
    */
   recordTranscriptEvent(event: TranscriptEvent, flush: TranscriptFlushRequest): Promise<{ outcome: 'stored' | 'duplicate'; flushAt: number }>;
   /**

@@ -3,11 +3,12 @@
  * customer's Sendbird session token) and the tutorial's `POST /createticket`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { SendbirdClient } from '@sbsf/sendbird';
+import { SendbirdNotFoundError, type SendbirdClient } from '@sbsf/sendbird';
 import { AppError } from '../errors.js';
 import type { CustomerAuthenticator } from '../identity/customer.js';
 import type { Store, Ticket } from '../store/types.js';
 import { CASE_FIELD_ALLOW_LIST, CASE_FIELD_MAX_LENGTH, REQUIRED_CASE_FIELDS, parseTutorialBody, type CaseFields } from './case-fields.js';
+import { classifyFailure } from './errors.js';
 import type { TicketFlow } from './flow.js';
 import type { SessionInfo, TicketService } from './service.js';
 
@@ -143,13 +144,23 @@ export function ticketRoutes(deps: TicketRouteDeps) {
           summary: "Renew the customer's Sendbird session token",
           tags: ['tickets'],
           body: { type: 'object', additionalProperties: false, properties: { customer: customerSchema } },
-          response: { 200: sessionSchema, '4xx': { $ref: 'ErrorResponse#' } },
+          response: { 200: sessionSchema, '4xx': { $ref: 'ErrorResponse#' }, '5xx': { $ref: 'ErrorResponse#' } },
         },
       },
-      async (req) => {
+      async (req, reply) => {
         const body = (req.body ?? {}) as { customer?: { userId?: string; nickname?: string } };
         const identity = await authenticate({ headers: req.headers, customer: body.customer });
-        return service.session(identity.userId);
+        try {
+          return await service.session(identity.userId);
+        } catch (err) {
+          // A customer who never opened a ticket has no Sendbird user yet (Sendbird 400201).
+          if (err instanceof SendbirdNotFoundError) throw new AppError(404, 'customer_not_found', 'this customer has no chat user yet: open a ticket first');
+          if (classifyFailure(err).kind === 'retryable') {
+            reply.header('retry-after', '5');
+            throw new AppError(503, 'sendbird_unavailable', 'Sendbird could not be reached to issue the session; retry in a moment', { retryAfterSeconds: 5 }, { cause: err });
+          }
+          throw new AppError(502, 'sendbird_refused', 'Sendbird refused to issue the session', {}, { cause: err });
+        }
       },
     );
 

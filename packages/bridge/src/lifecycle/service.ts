@@ -1,0 +1,156 @@
+/**
+ * The Case's lifecycle reaches the chat. `case.status_changed` events (Apex CaseTriggerHandler,
+ * rule StatusChanged) are stored with a `lifecycle.case_status` job naming their Cases; the job
+ * reads each Case from Salesforce (events are hints: order and duplicates do not matter) and makes
+ * the chat match:
+ *
+ * - CASE_CLOSED_ACTION=freeze (default): a closed Case's channel is frozen (only operators may
+ *   send; Sendbird answers 900050 to anyone else), an open Case's channel unfrozen. Setting the
+ *   state it already has changes nothing, so a repeat is harmless.
+ * - CASE_CLOSED_ACTION=message: the channel stays open and gets an admin message when the Case is
+ *   closed (CASE_CLOSED_MESSAGE), and another when it is reopened after such a message
+ *   (CASE_REOPENED_MESSAGE). Which was sent last is read from the ledger, and each message carries
+ *   a `dedup_id`, so a retried job never says it twice. Admin messages are never mirrored into the
+ *   transcript, and they carry the bridge's custom_type besides.
+ *
+ * Every action is in the ledger (`channel.freeze`, `channel.unfreeze`, `channel.close_message`,
+ * `channel.reopen_message`, `channel.missing`, `case.missing`). Cases of one job are handled one
+ * after the other, and two jobs for one Case in this process never overlap.
+ */
+import type { SalesforceClient } from '@sbsf/salesforce';
+import { SendbirdAlreadyExistsError, SendbirdNotFoundError, type SendbirdClient } from '@sbsf/sendbird';
+import { BRIDGE_MESSAGE_CUSTOM_TYPE } from '@sbsf/wire';
+import type { Logger } from 'pino';
+import type { CaseClosedAction } from '../config.js';
+import { readCases } from '../membership/salesforce-reads.js';
+import type { LedgerOutcome, NewLedgerEntry, Store } from '../store/types.js';
+import { classifyFailure, type ClassifiedFailure } from '../tickets/errors.js';
+
+export const CASE_STATUS_JOB = 'lifecycle.case_status';
+
+export interface CaseStatusJobPayload {
+  caseIds: string[];
+}
+
+export interface LifecycleOptions {
+  store: Store;
+  salesforce: SalesforceClient;
+  sendbird: SendbirdClient;
+  logger: Logger;
+  action: CaseClosedAction;
+  closedMessage: string;
+  reopenedMessage: string;
+}
+
+export type LifecycleOutcome = { caseId: string; done: string } | { caseId: string; failed: ClassifiedFailure };
+
+/** Some Cases could not be brought in step for a reason a retry can fix: the runner retries the job. */
+export class LifecycleIncompleteError extends Error {
+  readonly retryAfterMs: number | undefined;
+  constructor(readonly failed: readonly { caseId: string; failure: ClassifiedFailure; retryAfterMs?: number }[]) {
+    const first = failed[0]?.failure;
+    super(`[lifecycle] ${failed.length} Case(s) not brought in step yet${first ? ` (${first.system} ${first.code}: ${first.message})` : ''}`);
+    this.name = 'LifecycleIncompleteError';
+    const hints = failed.map((f) => f.retryAfterMs).filter((v): v is number => typeof v === 'number');
+    this.retryAfterMs = hints.length ? Math.max(...hints) : undefined;
+  }
+}
+
+const MESSAGE_ACTIONS = ['channel.close_message', 'channel.reopen_message'] as const;
+
+export class CaseLifecycle {
+  private readonly chains = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly o: LifecycleOptions) {}
+
+  /** Brings the chat of each Case in step with its state in Salesforce. */
+  async run(caseIds: readonly string[]): Promise<LifecycleOutcome[]> {
+    const ids = [...new Set(caseIds)];
+    const cases = await readCases(this.o.salesforce, ids);
+    const outcomes: LifecycleOutcome[] = [];
+    const retry: { caseId: string; failure: ClassifiedFailure; retryAfterMs?: number }[] = [];
+    for (const id of ids) {
+      const facts = cases.get(id);
+      const outcome = await this.serial(id, () => (facts ? this.apply(id, facts.isClosed) : this.missingCase(id)));
+      outcomes.push(outcome);
+      if ('failed' in outcome && outcome.failed.kind === 'retryable') retry.push({ caseId: id, failure: outcome.failed });
+    }
+    if (retry.length > 0) throw new LifecycleIncompleteError(retry);
+    return outcomes;
+  }
+
+  private serial<T>(caseId: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(caseId) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.chains.set(caseId, tail);
+    void tail.then(() => {
+      if (this.chains.get(caseId) === tail) this.chains.delete(caseId);
+    });
+    return run;
+  }
+
+  private entry(caseId: string, action: string, outcome: LedgerOutcome, detail: Record<string, unknown> = {}, system: 'salesforce' | 'sendbird' = 'sendbird'): NewLedgerEntry {
+    return { caseId, system, action, target: caseId, outcome, detail: { source: 'case.status_changed', ...detail } };
+  }
+
+  private async missingCase(caseId: string): Promise<LifecycleOutcome> {
+    await this.o.store.appendLedger(this.entry(caseId, 'case.missing', 'error', {}, 'salesforce'));
+    return { caseId, done: 'case.missing' };
+  }
+
+  private async apply(caseId: string, isClosed: boolean): Promise<LifecycleOutcome> {
+    if (this.o.action === 'freeze') {
+      const action = isClosed ? 'channel.freeze' : 'channel.unfreeze';
+      return this.act(caseId, action, () => this.o.sendbird.freezeChannel(caseId, isClosed));
+    }
+    const sent = await this.messagesSent(caseId);
+    const last = sent.at(-1)?.action ?? null;
+    if (isClosed && last !== 'channel.close_message') {
+      return this.act(caseId, 'channel.close_message', () => this.say(caseId, 'closed', this.o.closedMessage, sent.length));
+    }
+    if (!isClosed && last === 'channel.close_message') {
+      return this.act(caseId, 'channel.reopen_message', () => this.say(caseId, 'reopened', this.o.reopenedMessage, sent.length));
+    }
+    return { caseId, done: 'unchanged' };
+  }
+
+  /** The lifecycle messages the ledger says this Case's channel got, oldest first. */
+  private async messagesSent(caseId: string) {
+    return (await this.o.store.ledgerForCase(caseId)).filter((e) => (MESSAGE_ACTIONS as readonly string[]).includes(e.action) && e.outcome !== 'error');
+  }
+
+  private async say(caseId: string, what: 'closed' | 'reopened', text: string, sequence: number): Promise<void> {
+    try {
+      await this.o.sendbird.sendMessage(caseId, {
+        message_type: 'ADMM',
+        message: text,
+        custom_type: BRIDGE_MESSAGE_CUSTOM_TYPE,
+        data: JSON.stringify({ sbsf: `case.${what}` }),
+        // One message per transition even if the job runs again after sending it (a crash before
+        // the ledger row was written): Sendbird refuses the same dedup_id twice with 400202.
+        dedup_id: `sbsf-${caseId}-${sequence}`,
+      });
+    } catch (err) {
+      if (err instanceof SendbirdAlreadyExistsError) return;
+      throw err;
+    }
+  }
+
+  private async act(caseId: string, action: string, call: () => Promise<unknown>): Promise<LifecycleOutcome> {
+    try {
+      await call();
+      await this.o.store.appendLedger(this.entry(caseId, action, 'ok'));
+      return { caseId, done: action };
+    } catch (err) {
+      if (err instanceof SendbirdNotFoundError) {
+        await this.o.store.appendLedger(this.entry(caseId, 'channel.missing', 'error', { wanted: action }));
+        return { caseId, done: 'channel.missing' };
+      }
+      const failure = classifyFailure(err);
+      await this.o.store.appendLedger(this.entry(caseId, action, 'error', { code: failure.code }));
+      this.o.logger.warn({ caseId, action, failure: { ...failure } }, 'lifecycle: could not bring the chat in step with the Case');
+      return { caseId, failed: failure };
+    }
+  }
+}

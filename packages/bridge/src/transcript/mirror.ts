@@ -1,0 +1,213 @@
+/**
+ * The flush: writes pending messages to Salesforce in batches of up to 200 records per sObject
+ * Collections call (the API's maximum), as the job `transcript.flush`.
+ *
+ * A batch is written when it is full, or when its oldest message has waited TRANSCRIPT_FLUSH_MS
+ * (the store only hands out a partial batch once it is due), so a burst costs one call per 200
+ * messages and a quiet channel waits at most the flush interval. One flush writes as many full
+ * batches as are waiting, then schedules the next flush for when the rest is due.
+ *
+ * Failures: a call that fails as a whole (Salesforce down, 503 after the client's own retries,
+ * REQUEST_LIMIT_EXCEEDED, a timeout) leaves its messages pending with a capped, jittered backoff;
+ * they are never dropped for it. A record refused on its own is retried when the code says a retry
+ * can help (a locked row), otherwise dead-lettered and logged in the ledger (a Case deleted since).
+ *
+ * Budget: while the share of the daily API allowance left is under SALESFORCE_BUDGET_RESERVE,
+ * partial batches wait TRANSCRIPT_SLOW_FLUSH_MS instead (so batches fill up), and one process
+ * makes at most one call per that interval; ticket creation and membership sync go on as usual.
+ */
+import type { CollectionResult, SalesforceClient } from '@sbsf/salesforce';
+import { SalesforceError } from '@sbsf/salesforce';
+import type { Logger } from 'pino';
+import type { TranscriptMode } from '../config.js';
+import { backoffDelayMs } from '../jobs/backoff.js';
+import type { NewLedgerEntry, Store, TranscriptRecord, TranscriptResult } from '../store/types.js';
+import { budgetOf } from './budget.js';
+import type { TranscriptMetrics } from './metrics.js';
+import { commentUpdate, messageRecord, MESSAGE_EXTERNAL_ID, MESSAGE_OBJECT, newComment } from './records.js';
+import { recordFailure } from './write-errors.js';
+
+export const FLUSH_JOB = 'transcript.flush';
+/** sObject Collections take at most 200 records per call (REST API Developer Guide). */
+export const BATCH_SIZE = 200;
+/** A record refused in a way that may pass later is tried this many times, then dead-lettered. */
+export const MAX_RECORD_ATTEMPTS = 10;
+
+export interface TranscriptMirrorOptions {
+  store: Store;
+  salesforce: SalesforceClient;
+  logger: Logger;
+  mode: TranscriptMode;
+  flushMs: number;
+  slowFlushMs: number;
+  budgetReserve: number;
+  /** How long a claimed batch belongs to this process (JOB_LEASE_MS). */
+  leaseMs: number;
+  workerId: string;
+  clock?: () => number;
+  random?: () => number;
+  metrics?: TranscriptMetrics;
+}
+
+export interface FlushResult {
+  calls: number;
+  synced: number;
+  retry: number;
+  dead: number;
+  /** When the next flush was scheduled, or null when nothing is pending. */
+  next: number | null;
+  budget: 'normal' | 'low';
+}
+
+interface Written {
+  results: TranscriptResult[];
+  ledger: NewLedgerEntry[];
+  calls: number;
+  /** The call itself failed: stop this flush, the messages back off. */
+  failed: boolean;
+  /** `pendingSince` of each message written as it is now (for the delay histogram). */
+  delays: number[];
+}
+
+export class TranscriptMirror {
+  private readonly now: () => number;
+  private readonly random: () => number;
+  /** When this process last wrote while the budget was low (one call per slow interval). */
+  private lastLowCall = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly o: TranscriptMirrorOptions) {
+    this.now = o.clock ?? Date.now;
+    this.random = o.random ?? Math.random;
+  }
+
+  async flush(signal?: AbortSignal): Promise<FlushResult> {
+    const { store } = this.o;
+    const budget = budgetOf(this.o.salesforce.limitInfo, this.o.budgetReserve);
+    const low = budget.mode === 'low';
+    this.o.metrics?.budgetLow.set(low ? 1 : 0);
+    const wait = low ? this.o.slowFlushMs : this.o.flushMs;
+    const out: FlushResult = { calls: 0, synced: 0, retry: 0, dead: 0, next: null, budget: budget.mode };
+    const mayWrite = () => !low || this.now() - this.lastLowCall >= this.o.slowFlushMs;
+    while (!signal?.aborted && mayWrite()) {
+      const batch = await store.claimTranscriptBatch(this.o.workerId, { limit: BATCH_SIZE, leaseMs: this.o.leaseMs, maxWaitMs: wait });
+      if (batch.length === 0) break;
+      const written = await this.write(batch);
+      await store.settleTranscriptBatch(this.o.workerId, written.results, written.ledger);
+      this.count(written, out);
+      if (low) this.lastLowCall = this.now();
+      if (written.failed) break;
+    }
+    let next = await store.nextTranscriptFlushAt(wait);
+    if (next !== null) {
+      if (low) next = Math.max(next, this.lastLowCall + this.o.slowFlushMs);
+      await store.scheduleTranscriptFlush(FLUSH_JOB, next);
+    }
+    out.next = next;
+    if (out.calls > 0 || low) this.o.logger.debug({ ...out, remaining: budget.remaining }, 'transcript flushed');
+    return out;
+  }
+
+  private count(w: Written, out: FlushResult): void {
+    out.calls += w.calls;
+    const now = this.now();
+    for (const r of w.results) {
+      out[r.outcome] += 1;
+      this.o.metrics?.written.inc({ outcome: r.outcome });
+    }
+    // Delay from the webhook to the record, for the messages written as they are now.
+    if (this.o.metrics) for (const d of w.delays) this.o.metrics.delay.observe(Math.max(0, now - d) / 1000);
+  }
+
+  private write(batch: TranscriptRecord[]): Promise<Written> {
+    return this.o.mode === 'case_comment' ? this.writeComments(batch) : this.writeObjects(batch);
+  }
+
+  /** Object mode: one upsert on the External Id; the same message twice is the same record. */
+  private async writeObjects(batch: TranscriptRecord[]): Promise<Written> {
+    const w = { results: [] as TranscriptResult[], ledger: [] as NewLedgerEntry[], calls: 1, failed: false, delays: [] as number[] };
+    let res: CollectionResult[];
+    try {
+      res = await this.o.salesforce.collections.upsert(MESSAGE_OBJECT, MESSAGE_EXTERNAL_ID, batch.map(messageRecord), { allOrNone: false });
+      this.o.metrics?.salesforceCalls.inc({ operation: 'upsert', outcome: 'ok' });
+    } catch (err) {
+      this.o.metrics?.salesforceCalls.inc({ operation: 'upsert', outcome: 'error' });
+      return this.retryAll(batch, err, 'upsert');
+    }
+    this.settleEach(batch, res, w);
+    return w;
+  }
+
+  /**
+   * CaseComment mode: new messages are created (at least once: CaseComment has no External Id),
+   * changed ones updated by the Id recorded at their creation. At most two calls per batch.
+   */
+  private async writeComments(batch: TranscriptRecord[]): Promise<Written> {
+    const w = { results: [] as TranscriptResult[], ledger: [] as NewLedgerEntry[], calls: 0, failed: false, delays: [] as number[] };
+    const creates = batch.filter((r) => !r.salesforceId);
+    const updates = batch.filter((r) => r.salesforceId);
+    for (const [operation, rows] of [
+      ['create', creates],
+      ['update', updates],
+    ] as const) {
+      if (rows.length === 0) continue;
+      w.calls += 1;
+      let res: CollectionResult[];
+      try {
+        res =
+          operation === 'create'
+            ? await this.o.salesforce.collections.create(rows.map(newComment), { allOrNone: false })
+            : await this.o.salesforce.request<CollectionResult[]>('PATCH', '/composite/sobjects', { allOrNone: false, records: rows.map(commentUpdate) }, { retrySafe: true });
+        this.o.metrics?.salesforceCalls.inc({ operation, outcome: 'ok' });
+      } catch (err) {
+        this.o.metrics?.salesforceCalls.inc({ operation, outcome: 'error' });
+        const failed = this.retryAll(rows, err, operation);
+        w.results.push(...failed.results);
+        w.failed = true;
+        continue;
+      }
+      this.settleEach(rows, res, w);
+    }
+    return w;
+  }
+
+  /** One result per record of a collections answer, in order. */
+  private settleEach(rows: TranscriptRecord[], res: CollectionResult[], w: Written): void {
+    rows.forEach((r, i) => {
+      const one = res[i];
+      if (one?.success) {
+        w.results.push({ messageId: r.messageId, rev: r.rev, outcome: 'synced', salesforceId: one.id ?? r.salesforceId });
+        w.delays.push(r.pendingSince);
+        return;
+      }
+      const failure = recordFailure(one?.errors);
+      if (failure.retryable && r.attempts + 1 < MAX_RECORD_ATTEMPTS) {
+        w.results.push({ messageId: r.messageId, rev: r.rev, outcome: 'retry', retryAt: this.now() + backoffDelayMs(r.attempts + 1, this.random), error: failure.message });
+        return;
+      }
+      w.results.push({ messageId: r.messageId, rev: r.rev, outcome: 'dead', error: failure.message });
+      w.ledger.push({
+        caseId: r.caseId,
+        system: 'salesforce',
+        action: 'transcript.write',
+        target: r.messageId,
+        outcome: 'error',
+        detail: { code: failure.code, message: failure.message.slice(0, 500), mode: this.o.mode, attempts: r.attempts + 1 },
+      });
+      this.o.logger.warn({ caseId: r.caseId, messageId: r.messageId, code: failure.code }, 'transcript: Salesforce refused a message; it is dead-lettered (see the ledger)');
+    });
+  }
+
+  /** The whole call failed: every message backs off (never dead for it) and this flush stops. */
+  private retryAll(rows: TranscriptRecord[], err: unknown, operation: string): Written {
+    const code = err instanceof SalesforceError ? `${err.status} ${err.errorCode}` : err instanceof Error ? err.message : String(err);
+    const now = this.now();
+    this.o.logger.warn({ operation, messages: rows.length, error: code }, 'transcript: the Salesforce call failed; the messages will be written later');
+    return {
+      results: rows.map((r) => ({ messageId: r.messageId, rev: r.rev, outcome: 'retry' as const, retryAt: now + backoffDelayMs(r.attempts + 1, this.random), error: `${operation} failed: ${code}` })),
+      ledger: [],
+      calls: 1,
+      failed: true,
+      delays: [],
+    };
+  }
+}

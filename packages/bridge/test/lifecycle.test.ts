@@ -1,0 +1,95 @@
+/**
+ * The Case's lifecycle reaches the chat, end to end: a Status change saved in the Salesforce
+ * emulator fires the emulated Case trigger (`case.status_changed` to /salesforce/events), and the
+ * bridge freezes the channel of a closed Case and unfreezes it on reopening, or, with
+ * CASE_CLOSED_ACTION=message, posts an admin message instead. Ledgered and idempotent.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SendbirdError } from '@sbsf/sendbird';
+import { waitFor } from '@sbsf/testkit';
+import type { SalesforceEvent } from '@sbsf/wire';
+import { ledgerLines, makeCase, membershipIdle, postEvents, sbClient, sfClient } from './membership-helpers.js';
+import { messageRecords } from './transcript-helpers.js';
+import { startWorld, type World } from './world.js';
+
+const frozen = (w: World, caseId: string) => w.sb.store.channels.get(caseId)?.freeze;
+const setStatus = (w: World, caseId: string, Status: string) => sfClient(w).update('Case', caseId, { Status });
+const statusChanged = (caseId: string, status: string, isClosed: boolean): SalesforceEvent => ({
+  type: 'case.status_changed',
+  caseId,
+  previousStatus: isClosed ? 'Working' : 'Closed',
+  status,
+  isClosed,
+  occurredAt: new Date().toISOString(),
+});
+
+test('a closed Case freezes its chat (the customer cannot send), reopening unfreezes it', async (t) => {
+  const w = await startWorld(t);
+  const { caseId, customer } = await makeCase(w, w.sf.seed.agents.ava);
+  const sb = sbClient(w);
+
+  await setStatus(w, caseId, 'Closed');
+  await waitFor('the channel to be frozen', () => frozen(w, caseId) === true);
+  await assert.rejects(sb.sendMessage(caseId, { message_type: 'MESG', user_id: customer, message: 'hello?' }), (err: unknown) => err instanceof SendbirdError && err.code === 900050);
+  const delivery = w.sf.org.bridgeDeliveries().at(-1);
+  assert.deepEqual(
+    delivery?.events.map((e) => e.type === 'case.status_changed' && [e.caseId, e.previousStatus, e.status, e.isClosed]),
+    [[caseId, 'New', 'Closed', true]],
+    'the org sent the status change',
+  );
+
+  await setStatus(w, caseId, 'Working');
+  await waitFor('the channel to be unfrozen', () => frozen(w, caseId) === false);
+  await sb.sendMessage(caseId, { message_type: 'MESG', user_id: customer, message: 'thanks for reopening' });
+
+  await waitFor('every job to finish', () => membershipIdle(w));
+  assert.deepEqual(await ledgerLines(w, caseId), [`channel.freeze ${caseId} ok`, `channel.unfreeze ${caseId} ok`], 'ledgered; a status change reconciles no membership');
+});
+
+test('duplicated and out-of-order events converge on what Salesforce says; missing Cases and channels are ledgered', async (t) => {
+  const w = await startWorld(t);
+  const { caseId } = await makeCase(w, w.sf.seed.agents.ava);
+  const { caseId: noChannel } = await makeCase(w, w.sf.seed.agents.ava, { withChannel: false });
+  // Closed in Salesforce without the trigger's event (say it was lost)...
+  w.sf.org.setBridge(null);
+  await setStatus(w, caseId, 'Closed');
+  w.sf.org.setBridge({ url: w.url, secret: w.config.sharedSecret });
+  // ...then a stale "reopened" arrives twice, with the "closed" one and events for other Cases.
+  const missing = '500EM0000000999YAA';
+  const res = await postEvents(w, {
+    events: [statusChanged(caseId, 'Working', false), statusChanged(caseId, 'Working', false), statusChanged(caseId, 'Closed', true), statusChanged(noChannel, 'Closed', true), statusChanged(missing, 'Closed', true)],
+  });
+  assert.deepEqual([res.status, res.body], [202, { accepted: 5 }]);
+  await waitFor('the job to finish', () => membershipIdle(w));
+  assert.equal(frozen(w, caseId), true, 'the Case is closed in Salesforce, so its chat is frozen');
+  assert.deepEqual(await ledgerLines(w, caseId), [`channel.freeze ${caseId} ok`], 'one job, one action per Case');
+  assert.deepEqual(await ledgerLines(w, noChannel), [`channel.missing ${noChannel} error`]);
+  assert.deepEqual(await ledgerLines(w, missing), [`case.missing ${missing} error`]);
+  assert.equal((await w.bridge.store.listSalesforceEvents({ caseId })).length, 3, 'every event is kept');
+});
+
+test('CASE_CLOSED_ACTION=message: an admin message on closing and on reopening, once each, never mirrored', async (t) => {
+  const w = await startWorld(t, { CASE_CLOSED_ACTION: 'message', CASE_CLOSED_MESSAGE: 'Case closed, bye!', TRANSCRIPT_FLUSH_MS: '100' }, { webhooks: { timeoutMs: 2_000, retryDelayMs: 20 } });
+  const { caseId, customer } = await makeCase(w, w.sf.seed.agents.ava);
+  const sb = sbClient(w);
+  const adminMessages = () => [...(w.sb.store.channels.get(caseId)?.messages.values() ?? [])].filter((m) => m.type === 'ADMM');
+
+  await setStatus(w, caseId, 'Closed');
+  await waitFor('the closing message', () => adminMessages().length === 1);
+  const [closing] = adminMessages();
+  assert.deepEqual([closing?.message, closing?.custom_type], ['Case closed, bye!', 'sbsf_bridge']);
+  assert.equal(frozen(w, caseId), false, 'the channel stays open');
+  // The same event again (a retried callout): nothing more is said.
+  await postEvents(w, { events: [statusChanged(caseId, 'Closed', true)] });
+  await setStatus(w, caseId, 'Working');
+  await waitFor('the reopening message', () => adminMessages().length === 2);
+  assert.match(adminMessages()[1]?.message ?? '', /reopened/);
+  await sb.sendMessage(caseId, { message_type: 'MESG', user_id: customer, message: 'one more question' });
+  await waitFor('the customer message on the Case', () => messageRecords(w, caseId).length === 1);
+  await waitFor('every job to finish', () => membershipIdle(w));
+  await w.sb.webhooks.idle();
+  assert.equal(adminMessages().length, 2, 'one message per transition');
+  assert.deepEqual(messageRecords(w, caseId).map((r) => r.Body__c), ['one more question'], 'the admin messages are not in the transcript');
+  assert.deepEqual(await ledgerLines(w, caseId), [`channel.close_message ${caseId} ok`, `channel.reopen_message ${caseId} ok`]);
+});
