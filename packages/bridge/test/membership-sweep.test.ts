@@ -54,8 +54,11 @@ test('a sweep in steady state: one Sendbird call per Case, nothing changed, clos
   for (const [i, c] of cases.entries()) w.sf.org.changeCaseOwner(c.caseId, i % 2 ? ava : ben);
   await waitFor('every agent in', () => cases.every((c, i) => members(w, c.caseId).includes(i % 2 ? ava : ben)));
   await waitFor('idle', () => membershipIdle(w));
-  // A closed Case is not swept.
+  // A closed Case is not swept. (Closing it freezes its chat: the Case lifecycle feature's one
+  // Sendbird call, made before the sweep is measured.)
   await sfClient(w).update('Case', cases[0]!.caseId, { Status: 'Closed' });
+  await waitFor('the closed Case frozen', () => w.sb.store.channels.get(cases[0]!.caseId)?.freeze === true);
+  await waitFor('idle again', () => membershipIdle(w));
 
   const before = await w.bridge.store.countJobsByState();
   w.sb.stats.reset();

@@ -34,7 +34,7 @@ test('messages become Sendbird_Message__c records on the Case: who sent them, te
 
   const records = await waitFor('three records', () => {
     const r = messageRecords(w, caseId);
-    return r.length === 3 && r;
+    return r.length === 3 ? r : undefined;
   });
   await w.sb.webhooks.idle();
   await waitFor('the transcript to be idle', () => transcriptIdle(w));

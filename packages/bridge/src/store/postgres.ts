@@ -638,7 +638,8 @@ export class PostgresStore implements Store {
       let runAt = now + flush.delayMs;
       // Only when the flush is not due yet is it worth counting: a full batch waiting = one call now.
       if (queued === undefined || queued > now) {
-        const { rows } = await q<{ n: number }>(c, "SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM transcript_messages WHERE state = 'pending' LIMIT $1) AS t", [flush.batchSize]);
+        // Ready ones only (not leased to a flush under way, not backing off), as claimTranscriptBatch counts.
+        const { rows } = await q<{ n: number }>(c, `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM transcript_messages WHERE ${READY_TRANSCRIPT} LIMIT $2) AS t`, [now, flush.batchSize]);
         if ((rows[0]?.n ?? 0) >= flush.batchSize) runAt = now;
       }
       return { outcome: 'stored' as const, flushAt: await this.ensureQueuedJob(c, flush.kind, runAt, queued, now) };

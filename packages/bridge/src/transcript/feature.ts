@@ -8,6 +8,7 @@ import type { BridgeContext } from '../server.js';
 import type { Store } from '../store/types.js';
 import { transcriptMetrics } from './metrics.js';
 import { BATCH_SIZE, FLUSH_JOB, TranscriptMirror } from './mirror.js';
+import { FlushWaker } from './wake.js';
 import { webhookRoutes } from './webhook-route.js';
 
 /** Written messages are purged this often (those older than TRANSCRIPT_RETENTION_DAYS). */
@@ -18,13 +19,19 @@ export const PURGE_INTERVAL_MS = 60 * 60_000;
  */
 export const SAFETY_CHECK_MS = 60_000;
 
-const perStore = new WeakMap<Store, TranscriptMirror>();
+interface Parts {
+  mirror: TranscriptMirror;
+  waker: FlushWaker;
+}
 
-export function transcriptMirror(ctx: BridgeContext): TranscriptMirror {
-  let m = perStore.get(ctx.store);
-  if (!m) {
+// One mirror and one waker per store, as in the other features: routes and jobs get different contexts.
+const perStore = new WeakMap<Store, Parts>();
+
+function parts(ctx: BridgeContext): Parts {
+  let p = perStore.get(ctx.store);
+  if (!p) {
     const t = ctx.config.transcript;
-    m = new TranscriptMirror({
+    const mirror = new TranscriptMirror({
       store: ctx.store,
       salesforce: ctx.clients.salesforce,
       logger: ctx.logger.child({ feature: 'transcript' }),
@@ -37,17 +44,20 @@ export function transcriptMirror(ctx: BridgeContext): TranscriptMirror {
       clock: ctx.clock,
       metrics: transcriptMetrics(ctx.metrics, ctx.store),
     });
-    perStore.set(ctx.store, m);
+    p = { mirror, waker: new FlushWaker(() => ctx.runner?.kick(), ctx.clock) };
+    perStore.set(ctx.store, p);
   }
-  return m;
+  return p;
 }
+
+export const transcriptMirror = (ctx: BridgeContext): TranscriptMirror => parts(ctx).mirror;
 
 /** Makes sure pending messages have a flush job due when their batch is (see SAFETY_CHECK_MS). */
 async function scheduleDueFlush(ctx: BridgeContext): Promise<void> {
   const next = await ctx.store.nextTranscriptFlushAt(ctx.config.transcript.flushMs);
   if (next === null) return;
   await ctx.store.scheduleTranscriptFlush(FLUSH_JOB, next);
-  if (next <= ctx.clock()) ctx.runner?.kick();
+  parts(ctx).waker.wakeAt(next);
 }
 
 export const transcriptFeature: BridgeFeature = {
@@ -61,14 +71,14 @@ export const transcriptFeature: BridgeFeature = {
       previousApiTokens: config.sendbird.previousApiTokens,
       bodyLimitBytes: config.transcript.webhookBodyLimitBytes,
       flush: { kind: FLUSH_JOB, delayMs: config.transcript.flushMs, batchSize: BATCH_SIZE },
-      clock: ctx.clock,
-      kick: () => ctx.runner?.kick(),
+      wakeAt: (at) => parts(ctx).waker.wakeAt(at),
       count: (outcome, detail) => metrics.webhooks.inc({ outcome, detail: detail ?? '' }),
     })(app);
   },
   jobs: (ctx) => ({
     [FLUSH_JOB]: async ({ signal }) => {
-      await transcriptMirror(ctx).flush(signal);
+      const { mirror, waker } = parts(ctx);
+      waker.wakeAt((await mirror.flush(signal)).next);
     },
   }),
   start: (ctx) => {
@@ -84,6 +94,7 @@ export const transcriptFeature: BridgeFeature = {
     return () => {
       clearInterval(safety);
       clearInterval(purge);
+      parts(ctx).waker.stop();
     };
   },
 };

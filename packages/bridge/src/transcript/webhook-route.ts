@@ -36,9 +36,8 @@ export interface WebhookRouteDeps {
   bodyLimitBytes: number;
   /** The flush job kind, its delay and batch size (see Store.recordTranscriptEvent). */
   flush: { kind: string; delayMs: number; batchSize: number };
-  clock: () => number;
-  /** Wakes the job runner when the flush is due now. */
-  kick: () => void;
+  /** Wakes the job runner when the flush job is due (at once when it already is). */
+  wakeAt: (at: number) => void;
   /** Counts each request's outcome (metrics). */
   count?: (outcome: WebhookOutcome, detail?: string) => void;
 }
@@ -106,7 +105,7 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
         }
         const { outcome, flushAt } = await deps.store.recordTranscriptEvent(meaning.event, deps.flush);
         count(outcome);
-        if (flushAt <= deps.clock()) deps.kick();
+        deps.wakeAt(flushAt);
         return reply.code(200).send({ ok: true, outcome });
       },
     );
