@@ -24,20 +24,9 @@ import { maskSecretFields } from '../redaction.js';
 import type { Migration } from './migrations/index.js';
 import { POSTGRES_MIGRATIONS } from './migrations-pg/index.js';
 import { latestVersion, lockName, migratePostgres, pgSchemaVersion } from './postgres-migrate.js';
-import {
-  toIdempotency,
-  toJob,
-  toLedger,
-  toSalesforceEvent,
-  toTicket,
-  type IdempotencyRow,
-  type JobRow,
-  type LedgerRow,
-  type SalesforceEventRow,
-  type TicketRow,
-  toTranscript,
-  type TranscriptRow,
-} from './postgres-rows.js';
+import { PG_JSON, rowMappers, type IdempotencyRow, type JobRow, type LedgerRow, type SalesforceEventRow, type TicketRow, type TranscriptRow } from './rows.js';
+
+const { toIdempotency, toJob, toLedger, toSalesforceEvent, toTicket, toTranscript } = rowMappers(PG_JSON);
 import type { MigrationResult } from './sqlite-migrate.js';
 import { canMoveTicket } from './ticket-state.js';
 import {

@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations/index.js';
 import { latestVersion, migrateSqlite, schemaVersion, type MigrationResult } from './sqlite-migrate.js';
 import { canMoveTicket } from './ticket-state.js';
+import { rowMappers, SQLITE_JSON, type IdempotencyRow, type JobRow, type LedgerRow, type SalesforceEventRow, type TicketRow, type TranscriptRow } from './rows.js';
 import { maskSecretFields } from '../redaction.js';
 import {
   StoreNotFoundError,
@@ -66,117 +67,7 @@ export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_ATTEMPTS = 10;
 
-interface TicketRow {
-  id: string;
-  client_key: string;
-  state: TicketState;
-  customer_user_id: string;
-  customer_nickname: string | null;
-  case_fields: string;
-  case_id: string | null;
-  case_number: string | null;
-  channel_url: string | null;
-  last_error: string | null;
-  attempts: number;
-  created_at: number;
-  updated_at: number;
-}
-
-interface IdempotencyRow {
-  scope: string;
-  key: string;
-  request_hash: string;
-  ticket_id: string | null;
-  response_status: number | null;
-  response_body: string | null;
-  created_at: number;
-  expires_at: number;
-}
-
-interface JobRow {
-  id: number;
-  kind: string;
-  payload: string;
-  dedupe_key: string | null;
-  state: JobState;
-  attempts: number;
-  max_attempts: number;
-  run_at: number;
-  locked_by: string | null;
-  locked_until: number | null;
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-interface LedgerRow {
-  id: number;
-  at: number;
-  case_id: string | null;
-  ticket_id: string | null;
-  system: LedgerEntry['system'];
-  action: string;
-  target: string | null;
-  outcome: LedgerEntry['outcome'];
-  detail: string;
-}
-
-interface SalesforceEventRow {
-  id: number;
-  received_at: number;
-  type: string;
-  case_id: string;
-  occurred_at: string | null;
-  payload: string;
-}
-
-const toSalesforceEvent = (r: SalesforceEventRow): SalesforceEventRecord => ({
-  id: r.id,
-  receivedAt: r.received_at,
-  type: r.type,
-  caseId: r.case_id,
-  occurredAt: r.occurred_at,
-  payload: JSON.parse(r.payload) as Record<string, unknown>,
-});
-
-interface TranscriptRow {
-  message_id: string;
-  case_id: string;
-  channel_url: string;
-  version: number;
-  message: string | null;
-  deleted: number;
-  state: TranscriptState;
-  rev: number;
-  attempts: number;
-  received_at: number;
-  pending_since: number;
-  next_attempt_at: number;
-  leased_by: string | null;
-  lease_until: number | null;
-  salesforce_id: string | null;
-  last_error: string | null;
-  synced_at: number | null;
-  updated_at: number;
-}
-
-const toTranscript = (r: TranscriptRow): TranscriptRecord => ({
-  messageId: r.message_id,
-  caseId: r.case_id,
-  channelUrl: r.channel_url,
-  version: r.version,
-  message: r.message === null ? null : (JSON.parse(r.message) as TranscriptRecord['message']),
-  deleted: r.deleted === 1,
-  state: r.state,
-  rev: r.rev,
-  attempts: r.attempts,
-  receivedAt: r.received_at,
-  pendingSince: r.pending_since,
-  nextAttemptAt: r.next_attempt_at,
-  salesforceId: r.salesforce_id,
-  lastError: r.last_error,
-  syncedAt: r.synced_at,
-});
+const { toIdempotency, toJob, toLedger, toSalesforceEvent, toTicket, toTranscript } = rowMappers(SQLITE_JSON);
 
 /**
  * Insert a message, or merge news into it: the higher `version`'s text wins, `deleted` is sticky,
@@ -202,61 +93,6 @@ RETURNING rev`;
 
 /** Pending messages a flusher may take now: out of backoff and not leased to a live worker. */
 const READY_TRANSCRIPT = `state = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)`;
-
-const toTicket = (r: TicketRow): Ticket => ({
-  id: r.id,
-  clientKey: r.client_key,
-  state: r.state,
-  customerUserId: r.customer_user_id,
-  customerNickname: r.customer_nickname,
-  caseFields: JSON.parse(r.case_fields) as Record<string, unknown>,
-  caseId: r.case_id,
-  caseNumber: r.case_number,
-  channelUrl: r.channel_url,
-  lastError: r.last_error,
-  attempts: r.attempts,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-const toIdempotency = (r: IdempotencyRow): IdempotencyRecord => ({
-  scope: r.scope,
-  key: r.key,
-  requestHash: r.request_hash,
-  ticketId: r.ticket_id,
-  responseStatus: r.response_status,
-  responseBody: r.response_body === null ? null : JSON.parse(r.response_body),
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-});
-
-const toJob = (r: JobRow): Job => ({
-  id: r.id,
-  kind: r.kind,
-  payload: JSON.parse(r.payload),
-  dedupeKey: r.dedupe_key,
-  state: r.state,
-  attempts: r.attempts,
-  maxAttempts: r.max_attempts,
-  runAt: r.run_at,
-  lockedBy: r.locked_by,
-  lockedUntil: r.locked_until,
-  lastError: r.last_error,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-const toLedger = (r: LedgerRow): LedgerEntry => ({
-  id: r.id,
-  at: r.at,
-  caseId: r.case_id,
-  ticketId: r.ticket_id,
-  system: r.system,
-  action: r.action,
-  target: r.target,
-  outcome: r.outcome,
-  detail: JSON.parse(r.detail) as Record<string, unknown>,
-});
 
 /** Error text is stored and shown to operators; keep it bounded. */
 const MAX_ERROR_LENGTH = 2_000;
