@@ -1,7 +1,7 @@
 /**
- * Ticket creation under load: both emulators in this process with a fixed added latency per
- * upstream call, the bridge as its own process (so its CPU time can be read), 50 concurrent
- * clients. Prints tickets/s, p50/p99, the bridge's CPU ms per ticket, and Salesforce and
+ * Ticket creation under load: both emulators in their own process with a fixed added latency
+ * per upstream call, the bridge in another (so its CPU time can be read), 50 concurrent clients
+ * in this one. Prints tickets/s, p50/p99, the bridge's CPU ms per ticket, and Salesforce and
  * Sendbird calls per ticket, against the targets of issue 3.
  *
  *   npm run bench -- tickets            (BENCH_LATENCY_MS, BENCH_CLIENTS, BENCH_TICKETS_PER_CLIENT)
@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SALESFORCE_EMULATOR_DEFAULTS, startSalesforceEmulator, startSendbirdEmulator } from '../packages/emulators/src/index.js';
+import { SALESFORCE_EMULATOR_DEFAULTS } from '../packages/emulators/src/index.js';
+import { startEmulatorsProcess } from './lib/emulators-process.js';
 import { SalesforceClient } from '../packages/salesforce/src/index.js';
 import { SendbirdClient } from '../packages/sendbird/src/index.js';
 import { signCustomerJwt } from '../packages/bridge/src/identity/jwt.js';
@@ -23,8 +24,8 @@ const PER_CLIENT = Number(process.env.BENCH_TICKETS_PER_CLIENT ?? 20);
 const CASE = { Subject: 'Bench ticket', Description: 'Created by bench/tickets.ts', SuppliedName: 'Bench', SuppliedEmail: 'bench@example.com' };
 
 async function main() {
-  const sf = await startSalesforceEmulator({});
-  const sb = await startSendbirdEmulator({});
+  const emulators = await startEmulatorsProcess();
+  const { sf, sb } = emulators;
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-tickets-'));
   const port = await freePort();
   // Sendbird caps channel creation at about 5/s per app; the limiter would measure that cap,
@@ -33,13 +34,11 @@ async function main() {
   const child = bridge.child;
   const stop = async () => {
     await bridge.stop();
-    await sb.close();
-    await sf.close();
+    await emulators.stop();
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    sf.faults.set({ latencyMs: LATENCY_MS });
-    sb.faults.set({ latencyMs: LATENCY_MS });
+    await emulators.setLatency(LATENCY_MS);
 
     // The floor: the sequential upstream round trips of one steady-state ticket, made directly.
     const sfc = new SalesforceClient({ loginUrl: sf.url, auth: { kind: 'client_credentials', clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId, clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret } });
@@ -79,8 +78,7 @@ async function main() {
     };
     // Warm-up: one ticket per customer (creates the Sendbird users, logs in to Salesforce).
     await Promise.all(tokens.map(open));
-    sf.resetStats();
-    sb.stats.reset();
+    await emulators.resetStats();
     bridgeTimes = [];
 
     const cpu0 = processCpuMs(child.pid!);
@@ -95,8 +93,7 @@ async function main() {
     const cpu = processCpuMs(child.pid!) - cpu0;
     const n = latencies.length;
     latencies.sort((a, b) => a - b);
-    const sfStats = sf.stats();
-    const sbStats = sb.stats.get();
+    const { sf: sfStats, sb: sbStats } = await emulators.stats();
     const sfTokenCalls = sfStats.byRoute['POST /services/oauth2/token'] ?? 0;
     const p50 = percentile(latencies, 50);
     bridgeTimes.sort((a, b) => a - b);
