@@ -146,11 +146,11 @@ test('state, login, owner changes and Omni-Channel through the page API', async 
     (routed.body as any).state.work.map((w: any) => [w.Id, w.Status, w.WorkItemId]),
     [[workId, 'Assigned', caseId]],
   );
-  const accepted = (await post(`${sf.url}/__console/api/work/${workId}/accept`)).body as any;
+  const accepted = (await post(`${sf.url}/__console/api/agent-work/${workId}/accept`)).body as any;
   assert.equal(accepted.cases.find((c: any) => c.Id === caseId).ownerName, 'Ben Agent', 'Omni makes the agent the owner');
   assert.deepEqual(accepted.work.map((w: any) => w.Status), ['Opened']);
-  assert.equal((await post(`${sf.url}/__console/api/work/${workId}/decline`)).status, 400, 'only Assigned work can be declined');
-  assert.equal((await post(`${sf.url}/__console/api/work/${workId}/maybe`)).status, 404);
+  assert.equal((await post(`${sf.url}/__console/api/agent-work/${workId}/decline`)).status, 400, 'only Assigned work can be declined');
+  assert.equal((await post(`${sf.url}/__console/api/agent-work/${workId}/maybe`)).status, 404);
 });
 
 test('a Case record with its Sendbird_Message__c transcript, in time order', async (t) => {

@@ -325,10 +325,10 @@ test('admin routes: bridge settings (secret never shown), Omni, owner change, de
   const route = await admin('POST', '/omni/route', { caseId: c, userId: sf.seed.agents.ava });
   assert.equal(route.status, 201);
   const workId = (route.body as { Id: string }).Id;
-  const accept = await admin('POST', `/omni/work/${workId}/accept`);
+  const accept = await admin('POST', `/omni/agent-work/${workId}/accept`);
   assert.equal(accept.status, 200);
   assert.equal((accept.body as { case: { OwnerId: string } }).case.OwnerId, sf.seed.agents.ava);
-  const again = await admin('POST', `/omni/work/${workId}/decline`);
+  const again = await admin('POST', `/omni/agent-work/${workId}/decline`);
   assert.equal(again.status, 400);
   assert.equal((again.body as { errorCode: string }[])[0]?.errorCode, 'INVALID_OPERATION');
   const badOwner = await admin('POST', `/cases/${c}/owner`, { ownerId: '00GEM0000000099AAA' });

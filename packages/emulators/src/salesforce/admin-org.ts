@@ -40,14 +40,14 @@ export function registerOrgAdmin(app: FastifyInstance, emu: () => SalesforceEmul
       return fail(reply, err);
     }
   });
-  app.post('/__admin/omni/work/:id/accept', async (req, reply) => {
+  app.post('/__admin/omni/agent-work/:id/accept', async (req, reply) => {
     try {
       return org().omniAccept((req.params as { id: string }).id);
     } catch (err) {
       return fail(reply, err);
     }
   });
-  app.post('/__admin/omni/work/:id/decline', async (req, reply) => {
+  app.post('/__admin/omni/agent-work/:id/decline', async (req, reply) => {
     try {
       return org().omniDecline((req.params as { id: string }).id);
     } catch (err) {

@@ -104,7 +104,7 @@ export function registerConsole(app: FastifyInstance, emu: () => SalesforceEmula
       return fail(reply, err);
     }
   });
-  app.post('/__console/api/work/:id/:decision', async (req, reply) => {
+  app.post('/__console/api/agent-work/:id/:decision', async (req, reply) => {
     const { id, decision } = req.params as { id: string; decision: string };
     try {
       if (decision === 'accept') emu().org.omniAccept(id);

@@ -153,8 +153,8 @@
     var items = waiting.map(function (w) {
       return el('li', { class: 'con-work', 'data-work-id': w.Id }, [
         el('span', { text: 'Incoming: ' + w.caseNumber + ' ' + w.subject }),
-        el('button', { type: 'button', class: 'con-button', 'data-action': 'omni-accept', onclick: function () { act(api('POST', '/__console/api/work/' + w.Id + '/accept')).then(function () { openCaseTab(w.WorkItemId, true, 'omni'); }); } }, ['Accept']),
-        el('button', { type: 'button', class: 'con-button con-secondary', 'data-action': 'omni-decline', onclick: function () { act(api('POST', '/__console/api/work/' + w.Id + '/decline')); } }, ['Decline']),
+        el('button', { type: 'button', class: 'con-button', 'data-action': 'omni-accept', onclick: function () { act(api('POST', '/__console/api/agent-work/' + w.Id + '/accept')).then(function () { openCaseTab(w.WorkItemId, true, 'omni'); }); } }, ['Accept']),
+        el('button', { type: 'button', class: 'con-button con-secondary', 'data-action': 'omni-decline', onclick: function () { act(api('POST', '/__console/api/agent-work/' + w.Id + '/decline')); } }, ['Decline']),
       ]);
     });
     $('con-omni').replaceChildren(
