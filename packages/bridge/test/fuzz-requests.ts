@@ -8,6 +8,7 @@
  * always carry a body with a definite defect (a missing required field, a wrong type, a field
  * the schema forbids...), so a run must leave the database and both upstreams untouched.
  */
+import { seededRandom } from '@sbsf/emulators';
 
 export interface FuzzRequest {
   /** Short label of what was generated (endpoint and mutation), for failure reports. */
@@ -23,18 +24,6 @@ export interface FuzzCredentials {
   customerToken: string;
   /** BRIDGE_SHARED_SECRET. */
   sharedSecret: string;
-}
-
-/** mulberry32, as the emulators' fault injector. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Strings a careless parser, logger or database gets wrong. */
@@ -287,7 +276,7 @@ function oddHeaders(r: () => number): Record<string, string> {
 
 /** One malformed request, for request number `n` of the run seeded by `seed`. */
 export function generateRequest(seed: number, n: number, creds: FuzzCredentials): FuzzRequest {
-  const r = rng((seed * 1_000_003 + n) >>> 0);
+  const r = seededRandom((seed * 1_000_003 + n) >>> 0);
   const extra = oddHeaders(r);
   const endpoint = int(r, 0, 12);
   const jsonPost = (path: string, label: string, body: unknown, auth: Record<string, string>, more: Record<string, string> = {}): FuzzRequest => {

@@ -3,3 +3,4 @@ export * from './salesforce/index.js';
 export * from './sendbird/index.js';
 export { FaultInjector } from './common/faults.js';
 export type { FaultAction, FaultRule, FaultSettings } from './common/faults.js';
+export { seededRandom } from './common/random.js';

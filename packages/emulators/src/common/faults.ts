@@ -8,6 +8,7 @@
  * ("the next 2 channel creations answer 500"), which is what deterministic tests want.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { seededRandom } from './random.js';
 
 export type FaultAction =
   /** Answer with a server error (`status`, default 503 for Salesforce and 500 for Sendbird). */
@@ -57,18 +58,6 @@ export interface FaultResponder {
   defaultErrorStatus: number;
 }
 
-/** mulberry32: small, fast and good enough to spread faults; seeded for repeatable runs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const ACTIONS: readonly FaultAction[] = ['error', 'rateLimit', 'drop', 'timeout', 'latency'];
 
 interface LiveRule extends FaultRule {
@@ -79,7 +68,7 @@ interface LiveRule extends FaultRule {
 export class FaultInjector {
   private latencyMs = 0;
   private rules: LiveRule[] = [];
-  private random = rng(1);
+  private random = seededRandom(1);
   private readonly pending = new Set<NodeJS.Timeout>();
   stats: FaultStats = { fired: { error: 0, rateLimit: 0, drop: 0, timeout: 0, latency: 0 } };
 
@@ -104,7 +93,7 @@ export class FaultInjector {
     });
     this.latencyMs = Math.max(0, settings.latencyMs ?? 0);
     this.rules = rules;
-    this.random = rng(settings.seed ?? 1);
+    this.random = seededRandom(settings.seed ?? 1);
   }
 
   get(): FaultSettings & FaultStats {

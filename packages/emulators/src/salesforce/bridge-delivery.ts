@@ -9,6 +9,7 @@
  */
 import type { SalesforceEvent } from '@sbsf/wire';
 import { validateSalesforceEventBatch } from '@sbsf/wire/salesforce-events-validate';
+import { Sleeps } from '../common/sleeps.js';
 
 export interface BridgeTarget {
   /** The bridge's base URL (the Named Credential's URL), e.g. http://127.0.0.1:8080. */
@@ -87,7 +88,7 @@ export class BridgeDelivery {
   private target: BridgeTarget | null = null;
   private readonly log: BridgeDeliveryRecord[] = [];
   private readonly running = new Set<Promise<void>>();
-  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private readonly sleeps = new Sleeps();
   private readonly aborts = new Set<AbortController>();
   private nextId = 1;
   private closed = false;
@@ -134,11 +135,7 @@ export class BridgeDelivery {
   /** Stops pending retries and aborts in-flight posts (the emulator is closing). */
   close(): void {
     this.closed = true;
-    for (const [t, wake] of this.timers) {
-      clearTimeout(t);
-      wake();
-    }
-    this.timers.clear();
+    this.sleeps.wakeAll();
     for (const c of this.aborts) c.abort();
   }
 
@@ -173,7 +170,7 @@ export class BridgeDelivery {
 
   private async deliver(record: BridgeDeliveryRecord, target: BridgeTarget, body: string): Promise<void> {
     // A Queueable runs after its transaction commits: never inside the REST call that caused it.
-    await this.sleep(0);
+    await this.sleeps.sleep(0);
     for (let attempt = 1; !this.closed; attempt++) {
       const started = Date.now();
       const controller = new AbortController();
@@ -204,19 +201,9 @@ export class BridgeDelivery {
       }
       record.error = status !== undefined ? `POST ${EVENTS_PATH} answered HTTP ${status}` : record.attempts.at(-1)?.error;
       if (!shouldRetryDelivery(status, attempt, this.maxAttempts)) break;
-      await this.sleep(this.retryDelaysMs[Math.min(attempt, this.retryDelaysMs.length - 1)] ?? 0);
+      await this.sleeps.sleep(this.retryDelaysMs[Math.min(attempt, this.retryDelaysMs.length - 1)] ?? 0);
     }
     record.status = 'failed';
     if (this.closed && record.attempts.length === 0) record.error = 'the emulator closed before the delivery';
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        resolve();
-      }, ms);
-      this.timers.set(t, resolve);
-    });
   }
 }

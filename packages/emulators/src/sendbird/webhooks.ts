@@ -9,6 +9,7 @@ import { signWebhook } from '@sbsf/sendbird';
 import { DEFAULTS, type WebhookConfig } from './options.js';
 import type { Store } from './store.js';
 import { buildPayload } from './webhook-payloads.js';
+import { Sleeps } from '../common/sleeps.js';
 
 export interface DeliveryAttempt {
   at: number;
@@ -49,7 +50,7 @@ export class WebhookDispatcher {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly controllers = new Set<AbortController>();
-  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private readonly sleeps = new Sleeps();
   private closed = false;
 
   constructor(
@@ -152,7 +153,7 @@ export class WebhookDispatcher {
 
   private async deliver(d: Delivery, body: string, signature: string, cfg: typeof this.cfg): Promise<void> {
     for (let attempt = 1; attempt <= cfg.maxAttempts && !this.closed; attempt++) {
-      if (attempt > 1 && cfg.retryDelayMs > 0) await this.pause(cfg.retryDelayMs);
+      if (attempt > 1 && cfg.retryDelayMs > 0) await this.sleeps.sleep(cfg.retryDelayMs);
       if (this.closed) break;
       const started = Date.now();
       const controller = new AbortController();
@@ -182,24 +183,10 @@ export class WebhookDispatcher {
     d.status = 'failed';
   }
 
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        resolve();
-      }, ms);
-      this.timers.set(t, resolve);
-    });
-  }
-
   /** Stops retries and aborts deliveries under way so the emulator can close promptly. */
   close(): void {
     this.closed = true;
     for (const c of this.controllers) c.abort();
-    for (const [t, resolve] of this.timers) {
-      clearTimeout(t);
-      resolve();
-    }
-    this.timers.clear();
+    this.sleeps.wakeAll();
   }
 }
