@@ -45,7 +45,7 @@ export interface BridgeProcess {
  */
 export async function startBridgeProcess(env: Record<string, string>): Promise<BridgeProcess> {
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', ...(process.env.BENCH_PRELOAD ? ['--import', process.env.BENCH_PRELOAD] : []), 'packages/bridge/src/main.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'packages/bridge/src/main.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   const url = `http://127.0.0.1:${env.PORT}`;
   const exited = new Promise((r) => child.once('exit', r));
   const stop = async () => {
