@@ -185,6 +185,27 @@ describe('composite', () => {
     assert.equal((some[2]!.body as { errorCode: string }[])[0]!.errorCode, 'PROCESSING_HALTED');
     assert.equal(count(), start + 2);
   });
+
+  it('a rolled-back upsert leaves nothing to find by its External Id; a rolled-back change restores the old key', async (t) => {
+    const emu = await startSf(t);
+    const c = clientFor(emu);
+    const upsert = (ext: string, body: Record<string, unknown>): CompositeSubrequest => ({ method: 'PATCH', url: `/services/data/v${V}/sobjects/Case/Sendbird_Ticket_Id__c/${ext}`, referenceId: `u${ext.replace(/\W/g, '')}`, body });
+    const failing: CompositeSubrequest = { method: 'POST', url: `/services/data/v${V}/sobjects/CaseComment`, referenceId: 'bad', body: { CommentBody: 'no parent' } };
+    // Created, then rolled back: a later upsert with the same key creates it afresh (201), once.
+    const rolled = await c.composite([upsert('tkt-rb', { Subject: 'first' }), failing], { allOrNone: true });
+    assert.equal((rolled[0]!.body as { errorCode: string }[])[0]!.errorCode, 'PROCESSING_HALTED');
+    const [made] = await c.composite([upsert('tkt-rb', { Subject: 'second' })], { allOrNone: true });
+    assert.equal(made!.httpStatusCode, 201);
+    assert.deepEqual(emu.records('Case').filter((r) => r.Sendbird_Ticket_Id__c === 'tkt-rb').map((r) => r.Subject), ['second']);
+    // Its key changed, then rolled back: the old key still finds it (200), the new one does not.
+    const id = (made!.body as { id: string }).id;
+    await c.composite([{ method: 'PATCH', url: `/services/data/v${V}/sobjects/Case/${id}`, referenceId: 'mv', body: { Sendbird_Ticket_Id__c: 'tkt-moved' } }, failing], { allOrNone: true });
+    const [found] = await c.composite([upsert('TKT-RB', { Subject: 'third' })], { allOrNone: true });
+    assert.equal(found!.httpStatusCode, 200, 'External Ids match case-insensitively, and the old key is back');
+    const [fresh] = await c.composite([upsert('tkt-moved', { Subject: 'fourth' })], { allOrNone: true });
+    assert.equal(fresh!.httpStatusCode, 201);
+    assert.equal(emu.records('Case').filter((r) => r.Sendbird_Ticket_Id__c === 'tkt-rb').length, 1);
+  });
 });
 
 describe('sObject collections', () => {

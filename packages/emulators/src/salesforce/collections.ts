@@ -42,21 +42,22 @@ function readBatch(req: RestRequest): { allOrNone: boolean; records: unknown[] }
 /** Runs `each` per record; with allOrNone, a failure rolls every record back. */
 function runBatch(ctx: RestContext, allOrNone: boolean, records: unknown[], each: (r: Record<string, unknown>, i: number) => CollectionResult): RestResponse {
   const all = allOrNone || ctx.forceAllOrNone === true;
-  const snap = ctx.state.snapshot();
-  const results = records.map((r, i): CollectionResult => {
-    try {
-      if (!r || typeof r !== 'object' || Array.isArray(r)) throw apiError(400, 'JSON_PARSER_ERROR', 'Each record must be a JSON object');
-      return each(r as Record<string, unknown>, i);
-    } catch (err) {
-      if (err instanceof ApiError) return { success: false, errors: toCollectionErrors(err) };
-      throw err;
+  return ctx.state.savepoint((rollback) => {
+    const results = records.map((r, i): CollectionResult => {
+      try {
+        if (!r || typeof r !== 'object' || Array.isArray(r)) throw apiError(400, 'JSON_PARSER_ERROR', 'Each record must be a JSON object');
+        return each(r as Record<string, unknown>, i);
+      } catch (err) {
+        if (err instanceof ApiError) return { success: false, errors: toCollectionErrors(err) };
+        throw err;
+      }
+    });
+    if (all && results.some((r) => !r.success)) {
+      rollback();
+      return { status: 200, body: results.map((r) => (r.success ? { success: false, errors: [ROLLED_BACK] } : r)) };
     }
+    return { status: 200, body: results };
   });
-  if (all && results.some((r) => !r.success)) {
-    ctx.state.restore(snap);
-    return { status: 200, body: results.map((r) => (r.success ? { success: false, errors: [ROLLED_BACK] } : r)) };
-  }
-  return { status: 200, body: results };
 }
 
 function typeOf(r: Record<string, unknown>): string | undefined {

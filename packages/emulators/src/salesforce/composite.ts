@@ -90,49 +90,50 @@ const URL_RE = /^\/services\/data\/v(\d+\.0)\/([^?]*)(?:\?(.*))?$/;
 export function composite(ctx: RestContext, req: RestRequest, dispatch: Dispatch, versionOk: (v: string) => boolean): RestResponse {
   if (ctx.inComposite) throw apiError(400, 'INVALID_API_INPUT', 'A composite request cannot contain another composite request');
   const { allOrNone, subs } = readRequest(req);
-  const snap = ctx.state.snapshot();
-  const results = new Map<string, Subresponse>();
-  const out: Subresponse[] = [];
-  let failedAt = -1;
-  for (const sub of subs) {
-    if (failedAt >= 0) {
-      out.push(halted(sub.referenceId, 'The transaction was rolled back since another operation in the same transaction failed.'));
-      continue;
-    }
-    let res: Subresponse;
-    try {
-      const url = substitute(sub.url, results) as string;
-      const body = substitute(sub.body, results);
-      const m = URL_RE.exec(url);
-      if (!m || !versionOk(m[1]!)) {
-        res = { body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }], httpHeaders: {}, httpStatusCode: 404, referenceId: sub.referenceId };
-      } else {
-        const headers = Object.fromEntries(Object.entries(sub.httpHeaders ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
-        const r = dispatch(
-          { ...ctx, version: m[1]!, inComposite: true, ...(allOrNone ? { forceAllOrNone: true } : {}) },
-          {
-            method: sub.method.toUpperCase(),
-            segments: m[2]!.split('/').filter(Boolean).map(decodeURIComponent),
-            query: new URLSearchParams(m[3] ?? ''),
-            body: sub.body === undefined ? undefined : body,
-            headers,
-          },
-        );
-        res = { body: r.body ?? null, httpHeaders: r.headers ?? {}, httpStatusCode: r.status, referenceId: sub.referenceId };
+  return ctx.state.savepoint((rollback) => {
+    const results = new Map<string, Subresponse>();
+    const out: Subresponse[] = [];
+    let failedAt = -1;
+    for (const sub of subs) {
+      if (failedAt >= 0) {
+        out.push(halted(sub.referenceId, 'The transaction was rolled back since another operation in the same transaction failed.'));
+        continue;
       }
-    } catch (err) {
-      if (!(err instanceof Unresolved)) throw err;
-      res = halted(sub.referenceId, `Invalid reference specified. No value for ${err.message} found in ${err.message.split(/[.[]/)[0]}. Provided referenceId ('${sub.referenceId}') depends on a failed or missing subrequest.`);
+      let res: Subresponse;
+      try {
+        const url = substitute(sub.url, results) as string;
+        const body = substitute(sub.body, results);
+        const m = URL_RE.exec(url);
+        if (!m || !versionOk(m[1]!)) {
+          res = { body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }], httpHeaders: {}, httpStatusCode: 404, referenceId: sub.referenceId };
+        } else {
+          const headers = Object.fromEntries(Object.entries(sub.httpHeaders ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+          const r = dispatch(
+            { ...ctx, version: m[1]!, inComposite: true, ...(allOrNone ? { forceAllOrNone: true } : {}) },
+            {
+              method: sub.method.toUpperCase(),
+              segments: m[2]!.split('/').filter(Boolean).map(decodeURIComponent),
+              query: new URLSearchParams(m[3] ?? ''),
+              body: sub.body === undefined ? undefined : body,
+              headers,
+            },
+          );
+          res = { body: r.body ?? null, httpHeaders: r.headers ?? {}, httpStatusCode: r.status, referenceId: sub.referenceId };
+        }
+      } catch (err) {
+        if (!(err instanceof Unresolved)) throw err;
+        res = halted(sub.referenceId, `Invalid reference specified. No value for ${err.message} found in ${err.message.split(/[.[]/)[0]}. Provided referenceId ('${sub.referenceId}') depends on a failed or missing subrequest.`);
+      }
+      results.set(sub.referenceId, res);
+      out.push(res);
+      if (allOrNone && res.httpStatusCode >= 400) failedAt = out.length - 1;
     }
-    results.set(sub.referenceId, res);
-    out.push(res);
-    if (allOrNone && res.httpStatusCode >= 400) failedAt = out.length - 1;
-  }
-  if (failedAt >= 0) {
-    ctx.state.restore(snap);
-    for (let i = 0; i < failedAt; i++) {
-      out[i] = halted(out[i]!.referenceId, 'The transaction was rolled back since another operation in the same transaction failed.');
+    if (failedAt >= 0) {
+      rollback();
+      for (let i = 0; i < failedAt; i++) {
+        out[i] = halted(out[i]!.referenceId, 'The transaction was rolled back since another operation in the same transaction failed.');
+      }
     }
-  }
-  return { status: 200, body: { compositeResponse: out } };
+    return { status: 200, body: { compositeResponse: out } };
+  });
 }

@@ -115,15 +115,16 @@ export function createOrg(deps: OrgDeps): OrgBehaviour {
 
   /** A console action touching several records: all or nothing, like one Apex transaction. */
   const atomic = <T>(fn: () => T): T =>
-    transaction(() => {
-      const snap = state.snapshot();
-      try {
-        return fn();
-      } catch (err) {
-        state.restore(snap);
-        throw err;
-      }
-    });
+    transaction(() =>
+      state.savepoint((rollback) => {
+        try {
+          return fn();
+        } catch (err) {
+          rollback();
+          throw err;
+        }
+      }),
+    );
 
   const work = (workId: string): SfRecord => {
     const rec = state.get('AgentWork', idOf('AgentWork', workId));

@@ -1,7 +1,9 @@
 /**
  * The org's data: one table per sObject, counters for Ids and auto-numbers. Records are treated
- * as immutable (every write stores a new object), so a snapshot for allOrNone rollback is a
- * shallow copy of the tables.
+ * as immutable (every write stores a new object). An allOrNone rollback undoes the writes made
+ * since its savepoint, from an undo log kept only while a savepoint is open (copying the tables
+ * instead made every composite call cost as much as the org is large). Lookups by field value
+ * (External Ids, unique fields, usernames) use an index built on first use of that field.
  */
 import { allObjects } from './schema.js';
 import type { ObjectDef } from './schema.js';
@@ -10,12 +12,14 @@ import type { RecordChange } from './write.js';
 
 export type SfRecord = Record<string, unknown> & { Id: string };
 
-/** Tables only: like Salesforce, a rollback does not give back Ids or auto-numbers already used. */
-export interface Snapshot {
-  tables: Map<string, Map<string, SfRecord>>;
-  /** Length of the open transaction's journal, so a rollback also forgets its changes. */
-  journalLength: number;
+interface Undo {
+  table: string;
+  id: string;
+  /** The record before the write; undefined when the write created it. */
+  prev: SfRecord | undefined;
 }
+
+const lower = (v: unknown): string | undefined => (typeof v === 'string' ? v.toLowerCase() : undefined);
 
 export class OrgState {
   /** Table per object API name, keyed by 18-character Id, in insertion order. */
@@ -23,6 +27,10 @@ export class OrgState {
   private counters = new Map<string, number>();
   /** Changes of the open transaction (see `transaction`), in order; null outside one. */
   private journal: RecordChange[] | null = null;
+  /** Writes since the outermost open savepoint, to undo them; null when none is open. */
+  private undo: Undo[] | null = null;
+  /** Object name -> field -> lower-cased value -> Ids, for the fields `findBy` has been asked about. */
+  private indexes = new Map<string, Map<string, Map<string, Set<string>>>>();
 
   constructor(
     readonly orgId: string,
@@ -44,12 +52,14 @@ export class OrgState {
       if (!table) continue;
       for (const r of records) table.set(r.Id, r);
     }
+    this.indexes = new Map();
     this.counters = new Map(Object.entries(saved.counters));
   }
 
   clear(): void {
     this.tables = new Map(allObjects().map((d) => [d.name, new Map()]));
     this.counters = new Map();
+    this.indexes = new Map();
   }
 
   /** Next value of a named counter (Ids per prefix, CaseNumber, auto-numbers). */
@@ -80,17 +90,53 @@ export class OrgState {
 
   /** Records whose `field` equals `value`, compared case-insensitively (unique text fields are). */
   findBy(def: ObjectDef | string, field: string, value: string): SfRecord[] {
-    const v = value.toLowerCase();
-    return this.all(def).filter((r) => typeof r[field] === 'string' && (r[field] as string).toLowerCase() === v);
+    const name = typeof def === 'string' ? def : def.name;
+    const table = this.table(name);
+    let fields = this.indexes.get(name);
+    if (!fields) this.indexes.set(name, (fields = new Map()));
+    let index = fields.get(field);
+    if (!index) {
+      fields.set(field, (index = new Map()));
+      for (const r of table.values()) this.indexAdd(index, lower(r[field]), r.Id);
+    }
+    const ids = index.get(value.toLowerCase());
+    return ids ? [...ids].map((id) => table.get(id)!) : [];
+  }
+
+  private indexAdd(index: Map<string, Set<string>>, v: string | undefined, id: string): void {
+    if (v === undefined) return;
+    let ids = index.get(v);
+    if (!ids) index.set(v, (ids = new Set()));
+    ids.add(id);
+  }
+
+  /** Stores (or, with `rec` undefined, deletes) a record, keeping the indexes and the undo log. */
+  private write(name: string, id: string, rec: SfRecord | undefined): void {
+    const table = this.table(name);
+    const prev = table.get(id);
+    if (rec) table.set(id, rec);
+    else table.delete(id);
+    this.undo?.push({ table: name, id, prev });
+    for (const [field, index] of this.indexes.get(name) ?? []) {
+      const before = lower(prev?.[field]);
+      const after = lower(rec?.[field]);
+      if (before === after) continue;
+      if (before !== undefined) {
+        const ids = index.get(before);
+        ids?.delete(id);
+        if (ids?.size === 0) index.delete(before);
+      }
+      this.indexAdd(index, after, id);
+    }
   }
 
   /** Only `writeRecord` (write.ts) should call these two. */
   put(def: ObjectDef, rec: SfRecord): void {
-    this.table(def).set(rec.Id, Object.freeze(rec) as SfRecord);
+    this.write(def.name, rec.Id, Object.freeze(rec) as SfRecord);
   }
 
   remove(def: ObjectDef, id: string): void {
-    this.table(def).delete(id);
+    this.write(def.name, id, undefined);
   }
 
   /** Records a write in the open transaction's journal (writeRecord calls it). */
@@ -113,14 +159,30 @@ export class OrgState {
     }
   }
 
-  snapshot(): Snapshot {
-    return { tables: new Map([...this.tables].map(([k, t]) => [k, new Map(t)])), journalLength: this.journal?.length ?? 0 };
-  }
-
-  restore(s: Snapshot): void {
-    this.tables = new Map([...s.tables].map(([k, t]) => [k, new Map(t)]));
-    // Rolled-back writes never happened, so their triggers never ran.
-    if (this.journal) this.journal.length = Math.min(this.journal.length, s.journalLength);
+  /**
+   * Runs `fn` with a savepoint: calling `rollback()` inside it undoes every record write `fn`
+   * made so far, and forgets those changes in the open transaction's journal (rolled-back writes
+   * never happened, so their triggers never run). Like Salesforce, a rollback does not give back
+   * Ids or auto-numbers already used. Savepoints nest.
+   */
+  savepoint<T>(fn: (rollback: () => void) => T): T {
+    const outermost = this.undo === null;
+    const log = (this.undo ??= []);
+    const undoMark = log.length;
+    const journalMark = this.journal?.length ?? 0;
+    const rollback = () => {
+      while (log.length > undoMark) {
+        const u = log.pop()!;
+        this.write(u.table, u.id, u.prev);
+        log.pop(); // the undo entry that write itself logged
+      }
+      if (this.journal) this.journal.length = Math.min(this.journal.length, journalMark);
+    };
+    try {
+      return fn(rollback);
+    } finally {
+      if (outermost) this.undo = null;
+    }
   }
 
   /** Every record, grouped by object: what GET /__admin/state answers. */
