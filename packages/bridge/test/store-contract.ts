@@ -126,6 +126,40 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       await store.updateTicket('tj', { state: 'completed' }, [], { settleJob: 'ticket:tj' });
       assert.deepEqual(await store.countJobsByState(), { queued: 0, running: 0, done: 1, dead: 0 });
     });
+
+    test('a failed step is written with the job that finishes the ticket, once per ticket', async (t) => {
+      const { store } = await setup(t);
+      await store.createTicket(newTicket({ id: 'tf' }));
+      const job = { kind: 'ticket.finish', payload: { ticketId: 'tf' }, dedupeKey: 'ticket:tf', runAt: Date.now() + 60_000 };
+      await store.updateTicket('tf', { state: 'case_ready', caseId: '500000000000009AAA', attempts: 1, lastError: 'sendbird 500' }, [], { job });
+      await store.updateTicket('tf', { attempts: 2, lastError: 'sendbird 500' }, [], { job });
+      assert.deepEqual(await store.countJobsByState(), { queued: 1, running: 0, done: 0, dead: 0 }, 'the second failure finds the job queued');
+      await assert.rejects(store.updateTicket('tf', { state: 'received' }, [], { job: { ...job, dedupeKey: 'ticket:other' } }), TicketStateError);
+      assert.deepEqual(await store.countJobsByState(), { queued: 1, running: 0, done: 0, dead: 0 }, 'a refused update enqueues nothing');
+    });
+
+    test('the sweep queues one job per unfinished, stale ticket that has none', async (t) => {
+      const { store, clock } = await setup(t);
+      const sweep = () => store.queueUnfinishedTickets(clock.now - 30_000, 2, { kind: 'ticket.finish', dedupePrefix: 'ticket:', runAt: clock.now });
+      await store.createTicket(newTicket({ id: 'old-1' }));
+      await store.createTicket(newTicket({ id: 'old-2' }));
+      await store.createTicket(newTicket({ id: 'old-done' }));
+      await store.updateTicket('old-done', { state: 'completed' });
+      await store.createTicket(newTicket({ id: 'old-failed' }));
+      await store.updateTicket('old-failed', { state: 'failed' });
+      await store.createTicket(newTicket({ id: 'old-has-job' }));
+      await store.updateTicket('old-has-job', { state: 'case_ready', caseId: '500000000000010AAA' }, [], {
+        job: { kind: 'ticket.finish', payload: { ticketId: 'old-has-job' }, dedupeKey: 'ticket:old-has-job', runAt: clock.now },
+      });
+      clock.advance(31_000);
+      await store.createTicket(newTicket({ id: 'fresh' }));
+      assert.deepEqual(await sweep(), ['old-1', 'old-2'], 'oldest first, at most the limit');
+      assert.deepEqual(await sweep(), [], 'a ticket with a job is not queued again');
+      const queued = await store.claimJobs('w', 10, 60_000, ['ticket.finish']);
+      assert.deepEqual(queued.map((j) => j.payload).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))), [{ ticketId: 'old-1' }, { ticketId: 'old-2' }, { ticketId: 'old-has-job' }]);
+      clock.advance(30_000);
+      assert.deepEqual(await sweep(), ['fresh'], 'a ticket becomes stale after the delay');
+    });
   });
 
   describe(`${name} store: idempotency keys`, () => {
@@ -159,6 +193,10 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       const ticketId = winners[0]!.record.ticketId!;
       for (const c of claims) assert.equal(c.claimed ? c.record.ticketId : c.existing.ticketId, ticketId, 'every caller is pointed at the one ticket');
       assert.ok(await store.getTicket(ticketId), 'the ticket exists as soon as the key does');
+      const winner = winners[0]!;
+      assert.ok(winner.claimed);
+      assert.deepEqual(winner.ticket, await store.getTicket(ticketId), 'the winner is handed the ticket it recorded');
+      for (const c of claims) if (!c.claimed) assert.equal('ticket' in c, false);
       for (const id of ['c1', 'c2', 'c3', 'c4', 'c5'].filter((i) => i !== ticketId)) assert.equal(await store.getTicket(id), null, 'losers record nothing');
       assert.deepEqual(await store.countJobsByState(), { queued: 1, running: 0, done: 0, dead: 0 });
     });

@@ -109,7 +109,10 @@ test('the bridge killed between steps and restarted finishes the ticket', async 
   const second = runMain(env);
   t.after(() => second.child.kill('SIGKILL'));
   const url2 = await second.listening;
-  const finished = await waitFor('the restarted bridge to finish the ticket', async () => {
+  // Nobody retries yet: the restarted bridge's sweep finds the unfinished ticket and a job
+  // finishes it (the channel appears without any request).
+  await waitFor('the sweep and its job to create the channel', () => sb.store.channels.size === 1, { timeoutMs: 20_000 });
+  const finished = await waitFor('the retry to return the finished ticket', async () => {
     const res = await call(url2, 'POST', '/tickets', { headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'crash-key' }, body: { case: CASE } });
     return res.status === 201 ? res.body : null;
   }, { timeoutMs: 20_000, intervalMs: 200 });

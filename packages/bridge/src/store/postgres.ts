@@ -269,7 +269,7 @@ export class PostgresStore implements Store {
     return rows[0] ? toTicket(rows[0]) : null;
   }
 
-  async updateTicket(id: string, patch: TicketPatch, ledger: readonly NewLedgerEntry[] = [], opts: { settleJob?: string } = {}): Promise<Ticket> {
+  async updateTicket(id: string, patch: TicketPatch, ledger: readonly NewLedgerEntry[] = [], opts: { job?: TicketJob; settleJob?: string } = {}): Promise<Ticket> {
     return this.tx(async (c) => {
       // Locked: two instances finishing the same ticket take turns, and the state check holds.
       const current = (await q<TicketRow>(c, 'SELECT * FROM tickets WHERE id = $1 FOR UPDATE', [id])).rows[0];
@@ -288,8 +288,27 @@ export class PostgresStore implements Store {
       const sets = columns.map(([name], i) => `${name} = $${i + 2}`).join(', ');
       const { rows } = await q<TicketRow>(c, `UPDATE tickets SET ${sets} WHERE id = $1 RETURNING *`, [id, ...columns.map(([, v]) => v)]);
       for (const e of ledger) await this.insertLedger(c, e);
+      if (opts.job) await this.insertJob(c, opts.job.kind, opts.job.payload, { dedupeKey: opts.job.dedupeKey, runAt: opts.job.runAt }, this.now());
       if (opts.settleJob) await this.settleJob(c, opts.settleJob);
       return toTicket(rows[0]!);
+    });
+  }
+
+  async queueUnfinishedTickets(updatedBefore: number, limit: number, job: { kind: string; dedupePrefix: string; runAt: number }): Promise<string[]> {
+    return this.tx(async (c) => {
+      // SKIP LOCKED: a ticket being written by another instance right now is not stale.
+      const { rows } = await q<{ id: string }>(
+        c,
+        `SELECT id FROM tickets t
+         WHERE state IN ('received', 'user_ready', 'case_ready', 'channel_ready') AND updated_at <= $1
+           AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.dedupe_key = $2::text || t.id)
+         ORDER BY updated_at, id LIMIT $3
+         FOR UPDATE SKIP LOCKED`,
+        [updatedBefore, job.dedupePrefix, limit],
+      );
+      const now = this.now();
+      for (const { id } of rows) await this.insertJob(c, job.kind, { ticketId: id }, { dedupeKey: job.dedupePrefix + id, runAt: job.runAt }, now);
+      return rows.map((r) => r.id);
     });
   }
 
@@ -322,10 +341,10 @@ export class PostgresStore implements Store {
            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING RETURNING *`,
           [scope, key, requestHash, ticketId, now, now + (opts.ttlMs ?? this.idempotencyTtlMs)],
         );
-        if (inserted.rows[0] && opts.create) await this.insertTicket(c, opts.create.ticket, opts.create.job, now);
-        return inserted.rows[0];
+        const ticket = inserted.rows[0] && opts.create ? await this.insertTicket(c, opts.create.ticket, opts.create.job, now) : undefined;
+        return inserted.rows[0] ? { row: inserted.rows[0], ticket } : undefined;
       });
-      if (won) return { claimed: true, record: toIdempotency(won) };
+      if (won) return { claimed: true, record: toIdempotency(won.row), ...(won.ticket ? { ticket: toTicket(won.ticket) } : {}) };
       const existing = (await q<IdempotencyRow>(this.pool, 'SELECT * FROM idempotency_keys WHERE scope = $1 AND key = $2', [scope, key])).rows[0];
       if (existing && existing.expires_at > now) return { claimed: false, existing: toIdempotency(existing) };
       // Expired (forget it and claim afresh), or released between the two statements: go again.

@@ -185,7 +185,7 @@ export class SqliteStore implements Store {
     return row ? toTicket(row) : null;
   }
 
-  async updateTicket(id: string, patch: TicketPatch, ledger: readonly NewLedgerEntry[] = [], opts: { settleJob?: string } = {}): Promise<Ticket> {
+  async updateTicket(id: string, patch: TicketPatch, ledger: readonly NewLedgerEntry[] = [], opts: { job?: TicketJob; settleJob?: string } = {}): Promise<Ticket> {
     const update = this.tx((): TicketRow => {
       const current = this.sql('SELECT * FROM tickets WHERE id = ?').get(id) as TicketRow | undefined;
       if (!current) throw new StoreNotFoundError(`ticket ${id}`);
@@ -204,10 +204,28 @@ export class SqliteStore implements Store {
       const row = this.sql(`UPDATE tickets SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id RETURNING *`)
         .get({ ...columns, id }) as TicketRow;
       for (const e of ledger) this.insertLedger(e);
+      if (opts.job) this.insertJob(opts.job.kind, opts.job.payload, { dedupeKey: opts.job.dedupeKey, runAt: opts.job.runAt }, this.now());
       if (opts.settleJob) this.settleJob(opts.settleJob);
       return row;
     });
     return toTicket(update.immediate());
+  }
+
+  async queueUnfinishedTickets(updatedBefore: number, limit: number, job: { kind: string; dedupePrefix: string; runAt: number }): Promise<string[]> {
+    const queue = this.tx((): string[] => {
+      const ids = (
+        this.sql(
+          `SELECT id FROM tickets t
+           WHERE state IN ('received', 'user_ready', 'case_ready', 'channel_ready') AND updated_at <= ?
+             AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.dedupe_key = ? || t.id)
+           ORDER BY updated_at, id LIMIT ?`,
+        ).all(updatedBefore, job.dedupePrefix, limit) as { id: string }[]
+      ).map((r) => r.id);
+      const now = this.now();
+      for (const id of ids) this.insertJob(job.kind, { ticketId: id }, { dedupeKey: job.dedupePrefix + id, runAt: job.runAt }, now);
+      return ids;
+    });
+    return queue.immediate();
   }
 
   async listTickets(filter: { state?: TicketState; limit?: number } = {}): Promise<Ticket[]> {
@@ -240,8 +258,8 @@ export class SqliteStore implements Store {
         .run(scope, key, requestHash, ticketId, now, now + (opts.ttlMs ?? this.idempotencyTtlMs));
       const row = toIdempotency(this.sql('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?').get(scope, key) as IdempotencyRow);
       if (inserted.changes !== 1) return { claimed: false, existing: row };
-      if (opts.create) this.insertTicket(opts.create.ticket, opts.create.job, now);
-      return { claimed: true, record: row };
+      if (!opts.create) return { claimed: true, record: row };
+      return { claimed: true, record: row, ticket: toTicket(this.insertTicket(opts.create.ticket, opts.create.job, now)) };
     });
     return claim.immediate();
   }

@@ -38,7 +38,7 @@ export interface NewTicket {
 /** Fields a step may change. `state` may only move forward (see ticket-state.ts). */
 export type TicketPatch = Partial<Pick<Ticket, 'state' | 'customerNickname' | 'caseFields' | 'caseId' | 'caseNumber' | 'channelUrl' | 'lastError' | 'attempts'>>;
 
-/** A job enqueued together with a ticket (see `createTicket`). */
+/** A job enqueued together with a ticket write (see `createTicket`, `updateTicket`). */
 export interface TicketJob {
   kind: string;
   payload: unknown;
@@ -59,7 +59,8 @@ export interface IdempotencyRecord {
   expiresAt: number;
 }
 
-export type IdempotencyClaim = { claimed: true; record: IdempotencyRecord } | { claimed: false; existing: IdempotencyRecord };
+/** `ticket`: the ticket the winning claim recorded (when `create` was given). */
+export type IdempotencyClaim = { claimed: true; record: IdempotencyRecord; ticket?: Ticket } | { claimed: false; existing: IdempotencyRecord };
 
 export type JobState = 'queued' | 'running' | 'done' | 'dead';
 
@@ -269,10 +270,18 @@ export interface Store {
   /**
    * Applies the patch and appends the ledger entries in the same transaction (a step's result
    * and its audit trail are kept together or not at all). Throws `TicketStateError` for a
-   * backward move, `StoreNotFoundError` if absent. `settleJob` also settles the queued job with
-   * that dedupe key (see `settleQueuedJob`) in the same transaction.
+   * backward move, `StoreNotFoundError` if absent. In the same transaction, `job` enqueues a job
+   * (nothing if one with its dedupe key exists) and `settleJob` settles the queued job with that
+   * dedupe key (see `settleQueuedJob`).
    */
-  updateTicket(id: string, patch: TicketPatch, ledger?: readonly NewLedgerEntry[], opts?: { settleJob?: string }): Promise<Ticket>;
+  updateTicket(id: string, patch: TicketPatch, ledger?: readonly NewLedgerEntry[], opts?: { job?: TicketJob; settleJob?: string }): Promise<Ticket>;
+  /**
+   * The safety net for tickets whose process died mid-way: enqueues a job (`kind`, payload
+   * `{ ticketId }`, dedupe key `dedupePrefix + ticketId`, due `runAt`) for each unfinished ticket
+   * (not `completed` or `failed`) last updated at or before `updatedBefore` that has no job with
+   * that dedupe key yet, oldest first, at most `limit`. Returns the ticket ids it queued.
+   */
+  queueUnfinishedTickets(updatedBefore: number, limit: number, job: { kind: string; dedupePrefix: string; runAt: number }): Promise<string[]>;
   listTickets(filter?: { state?: TicketState; limit?: number }): Promise<Ticket[]>;
 
   // --- idempotency ------------------------------------------------------------------------

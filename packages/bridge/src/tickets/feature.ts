@@ -1,11 +1,14 @@
-/** The tickets feature: routes, the job that finishes a ticket, and what a dead job means. */
+/**
+ * The tickets feature: routes, the job that finishes a ticket, the sweep that hands unfinished
+ * tickets to that job, and what a dead job means.
+ */
 import type { BridgeFeature } from '../features.js';
 import { createCustomerAuthenticator, type CustomerAuthenticator } from '../identity/customer.js';
 import type { BridgeContext } from '../server.js';
 import type { Store } from '../store/types.js';
 import { TicketFlow } from './flow.js';
 import { ticketRoutes } from './routes.js';
-import { TICKET_JOB, TicketService, TicketStepError } from './service.js';
+import { TICKET_JOB, TicketService, TicketStepError, ticketJobKey } from './service.js';
 
 interface Parts {
   service: TicketService;
@@ -40,6 +43,34 @@ function parts(ctx: BridgeContext): Parts {
   return p;
 }
 
+/** Tickets queued per sweep pass; a longer backlog is taken in the following passes. */
+const SWEEP_BATCH = 200;
+
+/** How often the sweep looks: often enough that a stale ticket waits at most about 1.5 x the delay. */
+export function ticketSweepIntervalMs(safetyDelayMs: number): number {
+  return Math.min(10_000, Math.max(100, Math.round(safetyDelayMs / 2)));
+}
+
+/**
+ * Queues a finishing job for every ticket left unfinished for `safetyDelayMs` (its process died
+ * mid-way, or a request is stuck) that has none. Instances sweep side by side; the job's dedupe
+ * key (and, on PostgreSQL, SKIP LOCKED) keeps it to one job per ticket.
+ */
+export async function sweepUnfinishedTickets(ctx: BridgeContext): Promise<number> {
+  const now = ctx.clock();
+  let queued = 0;
+  for (;;) {
+    const ids = await ctx.store.queueUnfinishedTickets(now - ctx.config.tickets.safetyDelayMs, SWEEP_BATCH, { kind: TICKET_JOB, dedupePrefix: ticketJobKey(''), runAt: now });
+    queued += ids.length;
+    if (ids.length < SWEEP_BATCH) break;
+  }
+  if (queued > 0) {
+    ctx.logger.info({ queued }, 'tickets: unfinished tickets handed to jobs');
+    ctx.runner?.kick();
+  }
+  return queued;
+}
+
 export const ticketsFeature: BridgeFeature = {
   name: 'tickets',
   routes: async (app, ctx) => {
@@ -59,6 +90,14 @@ export const ticketsFeature: BridgeFeature = {
       }
     },
   }),
+  start: (ctx) => {
+    const sweep = () => void sweepUnfinishedTickets(ctx).catch((err: unknown) => ctx.logger.warn({ err }, 'tickets: the sweep for unfinished tickets failed'));
+    // At once too: tickets a crashed process left behind are finished soon after a restart.
+    sweep();
+    const timer = setInterval(sweep, ticketSweepIntervalMs(ctx.config.tickets.safetyDelayMs));
+    timer.unref();
+    return () => clearInterval(timer);
+  },
   onJobDead: async (job, error, ctx) => {
     if (job.kind !== TICKET_JOB) return;
     const { ticketId } = job.payload as { ticketId: string };

@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError } from '../errors.js';
-import type { Store } from '../store/types.js';
+import type { Store, Ticket } from '../store/types.js';
 import type { CaseFields } from './case-fields.js';
 import { TicketStepError, type Advanced, type CustomerIdentity, type TicketService } from './service.js';
 
@@ -35,7 +35,7 @@ export class TicketFlow {
   async submit(s: Submission): Promise<Submitted> {
     if (!s.idempotencyKey) {
       const ticket = await this.service.create(randomUUID(), s.identity, s.caseFields);
-      return this.finish(ticket.id, null);
+      return this.finish(ticket.id, null, ticket);
     }
     const scope = s.identity.userId;
     const hash = requestHash(s);
@@ -53,12 +53,13 @@ export class TicketFlow {
       throw new AppError(rec.responseStatus, body?.error?.code ?? 'ticket_failed', body?.error?.message ?? 'this ticket failed', { replayed: true });
     }
     if (!rec.ticketId) throw new AppError(500, 'internal', 'idempotency record without a ticket');
-    return this.finish(rec.ticketId, { scope, key: s.idempotencyKey });
+    // The winner already holds the ticket it just recorded: no need to read it back.
+    return this.finish(rec.ticketId, { scope, key: s.idempotencyKey }, claim.claimed ? claim.ticket : undefined);
   }
 
-  private async finish(ticketId: string, key: { scope: string; key: string } | null): Promise<Submitted> {
+  private async finish(ticketId: string, key: { scope: string; key: string } | null, fresh?: Ticket): Promise<Submitted> {
     try {
-      return await this.service.advance(ticketId);
+      return await this.service.advance(ticketId, fresh);
     } catch (err) {
       if (!(err instanceof TicketStepError)) throw err;
       if (err.failure.kind === 'rejected') {

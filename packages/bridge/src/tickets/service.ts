@@ -3,18 +3,20 @@
  * Id and CaseNumber in ONE composite call -> ensure the channel named after the Case Id -> (per
  * answer) issue a session token.
  *
- * Every step is idempotent and its result is recorded on the ticket before the next one starts,
- * so a retry, a job or a restarted process resumes where the last one stopped:
+ * Every step is idempotent, so a retry, a job or a restarted process simply runs the remaining
+ * steps again:
  * - the Case upsert is keyed on `Sendbird_Ticket_Id__c` = ticket id, so it cannot create two Cases;
  * - Sendbird's 400202 (already exists) on user or channel creation counts as done.
- * A safety-net job is enqueued with the ticket, due a little later; the request path completes it
- * when it finishes the ticket itself. If the process dies mid-way, the job finishes the ticket.
+ * What a run learned is written once, with its ledger entries, in one transaction: when the
+ * ticket is completed or when a step fails (then with a job that finishes the ticket later). A
+ * process that dies mid-way leaves the ticket unfinished in the store; the tickets feature's
+ * sweep hands such tickets to a job after `safetyDelayMs`.
  */
 import { errorFromResponse, type SalesforceClient } from '@sbsf/salesforce';
 import { SendbirdAlreadyExistsError, type SendbirdClient, type SendbirdGroupChannel } from '@sbsf/sendbird';
 import { SUPPORT_CHANNEL_CUSTOM_TYPE } from '@sbsf/wire';
 import type { Logger } from 'pino';
-import type { LedgerOutcome, NewLedgerEntry, NewTicket, Store, Ticket, TicketJob } from '../store/types.js';
+import type { LedgerOutcome, NewLedgerEntry, NewTicket, Store, Ticket, TicketJob, TicketPatch } from '../store/types.js';
 import type { CaseFields } from './case-fields.js';
 import { classifyFailure, type ClassifiedFailure } from './errors.js';
 
@@ -49,7 +51,7 @@ export interface TicketServiceOptions {
   /** `Origin` set on Cases whose request did not name one. */
   caseOrigin: string;
   clock?: () => number;
-  /** When the safety-net job becomes due if the request path has not finished (default 30 s). */
+  /** How long after a retryable failure the job that finishes the ticket runs (default 30 s). */
   safetyDelayMs?: number;
   /** How many Sendbird user ids to remember as existing (saves a call per ticket). */
   knownUsersMax?: number;
@@ -83,28 +85,30 @@ export class TicketService {
     this.now = o.clock ?? Date.now;
   }
 
-  /** A new ticket and the safety-net job that finishes it, as the store records them together. */
-  newTicket(ticketId: string, customer: CustomerIdentity, caseFields: CaseFields): { ticket: NewTicket; job: TicketJob } {
-    return {
-      ticket: { id: ticketId, clientKey: customer.userId, customerUserId: customer.userId, customerNickname: customer.nickname, caseFields: { ...caseFields } },
-      job: { kind: TICKET_JOB, payload: { ticketId }, dedupeKey: ticketJobKey(ticketId), runAt: this.now() + (this.o.safetyDelayMs ?? 30_000) },
-    };
+  /** A new ticket as the store records it. */
+  newTicket(ticketId: string, customer: CustomerIdentity, caseFields: CaseFields): { ticket: NewTicket } {
+    return { ticket: { id: ticketId, clientKey: customer.userId, customerUserId: customer.userId, customerNickname: customer.nickname, caseFields: { ...caseFields } } };
   }
 
-  /** Records a new ticket and its safety-net job, in one transaction. */
+  /** Records a new ticket (no job: the sweep covers a process that dies before finishing it). */
   async create(ticketId: string, customer: CustomerIdentity, caseFields: CaseFields): Promise<Ticket> {
-    const { ticket, job } = this.newTicket(ticketId, customer, caseFields);
-    return this.o.store.createTicket(ticket, { job });
+    return this.o.store.createTicket(this.newTicket(ticketId, customer, caseFields).ticket);
+  }
+
+  /** The job that finishes a ticket, due `delayMs` from now. */
+  finishJob(ticketId: string, delayMs = this.o.safetyDelayMs ?? 30_000): TicketJob {
+    return { kind: TICKET_JOB, payload: { ticketId }, dedupeKey: ticketJobKey(ticketId), runAt: this.now() + delayMs };
   }
 
   /**
    * Runs the remaining steps of a ticket. Concurrent calls for one ticket in this process share
-   * one run. Throws `TicketStepError` when a step fails.
+   * one run. `fresh` is the ticket as the caller has just recorded it (saves reading it back).
+   * Throws `TicketStepError` when a step fails.
    */
-  advance(ticketId: string): Promise<Advanced> {
+  advance(ticketId: string, fresh?: Ticket): Promise<Advanced> {
     let run = this.inflight.get(ticketId);
     if (!run) {
-      run = this.run(ticketId).finally(() => this.inflight.delete(ticketId));
+      run = this.run(ticketId, fresh).finally(() => this.inflight.delete(ticketId));
       this.inflight.set(ticketId, run);
     }
     return run;
@@ -118,49 +122,49 @@ export class TicketService {
   }
 
   /**
-   * Two recorded steps: (user + Case) -> `case_ready`, then (channel) -> `completed`. Each step's
-   * result and its ledger entries are written in one transaction; nothing is written between an
-   * upstream call and the next, because every call is idempotent and is simply made again after
-   * a crash. (The store's `user_ready` and `channel_ready` states exist for finer-grained flows.)
+   * The remaining steps, then ONE write: the ticket's new state and every ledger entry of this
+   * run, in one transaction. Nothing is written between upstream calls: every call is idempotent
+   * and is simply made again after a crash. When a step fails, what the run learned (the Case,
+   * if it got that far) is written with the failure and, if retrying can help, with the job that
+   * finishes the ticket. (The store's `user_ready` and `channel_ready` states exist for
+   * finer-grained flows.)
    */
-  private async run(ticketId: string): Promise<Advanced> {
-    let ticket = await this.o.store.getTicket(ticketId);
-    if (!ticket) throw new Error(`[tickets] ticket ${ticketId} not found`);
+  private async run(ticketId: string, fresh?: Ticket): Promise<Advanced> {
+    const stored = fresh ?? (await this.o.store.getTicket(ticketId));
+    if (!stored) throw new Error(`[tickets] ticket ${ticketId} not found`);
+    let ticket = stored;
     let channel: SendbirdGroupChannel | undefined;
     const ledger: NewLedgerEntry[] = [];
+    // What this run learned and has not written yet.
+    let learned: TicketPatch = {};
     const started = performance.now();
-    let storeMs = 0;
-    const store = async <T>(f: () => Promise<T>): Promise<T> => {
-      const t0 = performance.now();
-      try {
-        return await f();
-      } finally {
-        storeMs += performance.now() - t0;
-      }
-    };
     try {
       if (ticket.state === 'received' || ticket.state === 'user_ready') {
         await this.ensureUser(ticket, ledger);
         const { id, caseNumber } = await this.upsertCase(ticket, ledger);
-        const t = ticket;
-        ticket = await store(() => this.o.store.updateTicket(t.id, { state: 'case_ready', caseId: id, caseNumber }, ledger.splice(0)));
+        learned = { state: 'case_ready', caseId: id, caseNumber };
+        ticket = { ...ticket, ...learned } as Ticket;
       }
       if (ticket.state === 'case_ready' || ticket.state === 'channel_ready') {
         channel = await this.ensureChannel(ticket, ledger);
-        // The safety-net job has nothing left to do: settled in the same transaction.
-        const t = ticket;
-        ticket = await store(() => this.o.store.updateTicket(t.id, { state: 'completed', channelUrl: t.caseId, lastError: null }, ledger.splice(0), { settleJob: ticketJobKey(t.id) }));
+        // Time spent waiting on Salesforce and Sendbird (everything but the store), for Server-Timing.
+        const upstreamMs = performance.now() - started;
+        // A finishing job queued by an earlier failure has nothing left to do: settled in the same transaction.
+        const done = await this.o.store.updateTicket(ticket.id, { ...learned, state: 'completed', channelUrl: ticket.caseId, lastError: null }, ledger.splice(0), {
+          settleJob: ticketJobKey(ticket.id),
+        });
+        return { ticket: done, ...(channel ? { channel } : {}), upstreamMs };
       }
-      // Time spent waiting on Salesforce and Sendbird (everything but the store), for Server-Timing.
-      return { ticket, ...(channel ? { channel } : {}), upstreamMs: performance.now() - started - storeMs };
+      return { ticket, upstreamMs: 0 };
     } catch (err) {
       const failure = classifyFailure(err);
-      const patch = {
+      const patch: TicketPatch = {
+        ...learned,
         lastError: `${failure.system} ${failure.code}: ${failure.message}`.slice(0, 1000),
         attempts: ticket.attempts + 1,
         ...(failure.kind === 'rejected' ? { state: 'failed' as const } : {}),
       };
-      ticket = await this.o.store.updateTicket(ticket.id, patch, ledger.splice(0));
+      ticket = await this.o.store.updateTicket(ticket.id, patch, ledger.splice(0), failure.kind === 'rejected' ? {} : { job: this.finishJob(ticket.id) });
       this.o.logger.warn({ ticketId, state: ticket.state, failure: { ...failure } }, 'ticket step failed');
       throw new TicketStepError(ticket, failure);
     }
