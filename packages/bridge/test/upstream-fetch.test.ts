@@ -31,6 +31,11 @@ test('upstream fetch: status, headers, body, keep-alive reuse, abort and refused
   assert.equal(res.status, 200);
   assert.equal(res.ok, true);
   assert.equal(res.headers.get('sforce-limit-info'), 'api-usage=5/100');
+  assert.equal(res.headers.get('Sforce-Limit-Info'), 'api-usage=5/100', 'names are case-insensitive');
+  assert.equal(res.headers.get('set-cookie'), 'a=1, b=2', 'repeated headers are joined as Headers.get joins them');
+  assert.equal(res.headers.has('x-absent'), false);
+  assert.equal(res.headers.get('x-absent'), null);
+  assert.deepEqual(new Map(res.headers.entries()).get('sforce-limit-info'), 'api-usage=5/100');
   assert.deepEqual(JSON.parse(await res.text()), { method: 'POST', body: '{"a":1}', auth: 'Bearer t' });
   const missing = await f(new URL(`${base}/missing`));
   assert.equal(missing.status, 404);

@@ -27,7 +27,11 @@ export async function exchange(
   timeoutMs: number,
   what: string,
 ): Promise<RawResponse> {
-  const signal = AbortSignal.timeout(timeoutMs);
+  // A controller and a cleared timer rather than AbortSignal.timeout(): that one stays alive (a
+  // weakly held timer) until it fires, for every request, long after the answer came.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+  const signal = controller.signal;
   let stage: 'connect' | 'read' = 'connect';
   try {
     const res = await fetchImpl(url, { ...init, signal });
@@ -48,5 +52,7 @@ export async function exchange(
     const requestSent = stage === 'read' || timedOut || !(code && NOT_SENT_CODES.has(code));
     const why = timedOut ? `timed out after ${timeoutMs} ms` : `failed (${code ?? (err as Error)?.message ?? 'unknown'})`;
     throw new SalesforceConnectionError(`[salesforce] ${what} ${why}`, { requestSent, timedOut, cause: err });
+  } finally {
+    clearTimeout(timer);
   }
 }
