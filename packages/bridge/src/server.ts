@@ -13,7 +13,7 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { BridgeConfig } from './config.js';
 import { AppError, errorBody, errorResponseSchema } from './errors.js';
@@ -57,6 +57,24 @@ export interface ServerDeps {
 
 export const DOCS_PREFIX = '/docs';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Fastify logs two lines per request ("incoming request", then "request completed"); this logs
+ * the second only, with the method, URL and client address of the first: one access-log line per
+ * request (with its reqId), half the logging cost on the hot path. Errors are logged as before.
+ */
+class AccessLog extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) return super.requestCompleted(error, request, reply);
+    request.log.info(
+      // Fastify's serializers turn these into { method, url, host, remoteAddress, remotePort } and { statusCode }.
+      { req: request, res: reply, responseTime: reply.elapsedTime },
+      'request completed',
+    );
+  }
+}
 
 /**
  * Swagger UI needs its own scripts, styles and data: images; the JSON API needs nothing, so
@@ -117,6 +135,8 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
 
   const app = Fastify({
     loggerInstance: logger,
+    // One line per request, when it is answered, instead of Fastify's two.
+    logController: new AccessLog(),
     bodyLimit: config.http.bodyLimitBytes,
     // Fastify accepts a hop count at run time though its types omit it.
     trustProxy: (Array.isArray(config.http.trustProxy) ? [...config.http.trustProxy] : config.http.trustProxy) as boolean | string[],
@@ -211,12 +231,13 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
     uiConfig: { validatorUrl: null, docExpansion: 'list', deepLinking: false },
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the URL, keeps label cardinality bounded; unmatched URLs share one label.
     const route = request.routeOptions.url ?? 'unmatched';
     const labels = { method: request.method, route, status: String(reply.statusCode) };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
 
   // Unknown URLs count against the rate limit too, so scanning is slowed like anything else.

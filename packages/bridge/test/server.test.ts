@@ -246,3 +246,20 @@ test('security headers are on every answer, errors included', async (t) => {
     assert.equal(res.headers.get('x-powered-by'), null, path);
   }
 });
+
+test('one access-log line per request: method, URL, status, time and request id', async (t) => {
+  const { lines, post } = await start(t);
+  const res = await post('/test/tickets', JSON.stringify({ customer: { userId: 'c-1' }, case: { Subject: 'logged' } }), { 'x-request-id': 'access-log-check-1' });
+  assert.equal(res.status, 200, await res.clone().text());
+  const mine = () => lines.map((l) => JSON.parse(l) as Record<string, any>).filter((l) => l.reqId === 'access-log-check-1');
+  // The line is written once the answer has left, which can be just after the client has it.
+  for (let i = 0; i < 100 && mine().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(mine().length, 1, JSON.stringify(lines.slice(-5)));
+  const [line] = mine();
+  assert.equal(line!.msg, 'request completed');
+  assert.equal(line!.req.method, 'POST');
+  assert.equal(line!.req.url, '/test/tickets');
+  assert.equal(line!.req.remoteAddress, '127.0.0.1');
+  assert.equal(line!.res.statusCode, 200);
+  assert.equal(typeof line!.responseTime, 'number');
+});
