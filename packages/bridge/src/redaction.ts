@@ -44,11 +44,20 @@ export function isSecretField(name: string): boolean {
   return SECRET_FIELD_SET.has(name.toLowerCase());
 }
 
-/** A deep copy with the value of every secret-named field replaced by `[REDACTED]`. */
-export function maskSecretFields(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(maskSecretFields);
+/** Every secret header and field name, lower case. */
+export const SECRET_NAMES: readonly string[] = [...new Set([...SECRET_HEADERS, ...SECRET_FIELDS].map((n) => n.toLowerCase()))];
+const SECRET_NAME_SET = new Set(SECRET_NAMES);
+
+/** A secret header or field name (what the logger censors). */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME_SET.has(name.toLowerCase());
+}
+
+/** A deep copy with the value of every secret-named field (by `isSecret`) replaced by `[REDACTED]`. */
+export function maskSecretFields(value: unknown, isSecret: (name: string) => boolean = isSecretField): unknown {
+  if (Array.isArray(value)) return value.map((v) => maskSecretFields(v, isSecret));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isSecretField(k) ? REDACTED : maskSecretFields(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isSecret(k) ? REDACTED : maskSecretFields(v, isSecret)]));
   }
   return value;
 }

@@ -76,3 +76,30 @@ test('secrets learned at run time can be added to the scrubber; short values are
   assert.doesNotMatch(out.lines[1] ?? '', /FakeAccessTokenValue/);
   assert.match(out.lines[1] ?? '', /\[REDACTED\] abc/, 'a value too short to be a secret is left alone');
 });
+
+test('secret-named keys are censored at any depth, in errors, and whatever their value; text is left alone', () => {
+  const out = capture();
+  const logger = createLogger({ destination: out.destination });
+  const err = Object.assign(new Error('upstream refused'), { config: { headers: { Authorization: 'Bearer deep-in-error' } }, status: 401 });
+  logger.info(
+    {
+      a: { b: { c: { d: { e: { password: 'six-levels-down', nickname: 'kept' } } } } },
+      numeric: { password: 123456, pin: 42 },
+      cookie: { session: 'an object under a secret name' },
+      list: [{ token: 'in-an-array' }, 'plain'],
+      err,
+    },
+    'the text "token":"not-a-field" stays as written',
+  );
+  const line = out.lines[0] ?? '';
+  for (const leaked of ['six-levels-down', 'deep-in-error', 'an object under a secret name', 'in-an-array', '123456']) assert.ok(!line.includes(leaked), `${leaked} leaked: ${line}`);
+  const [entry] = out.parsed() as any[];
+  assert.equal(entry.a.b.c.d.e.nickname, 'kept');
+  assert.equal(entry.a.b.c.d.e.password, '[REDACTED]');
+  assert.equal(entry.numeric.pin, 42);
+  assert.equal(entry.cookie, '[REDACTED]');
+  assert.deepEqual(entry.list, [{ token: '[REDACTED]' }, 'plain']);
+  assert.equal(entry.err.config.headers.Authorization, '[REDACTED]', 'names match whatever their case');
+  assert.equal(entry.err.status, 401);
+  assert.equal(entry.msg, 'the text "token":"not-a-field" stays as written');
+});
