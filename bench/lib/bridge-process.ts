@@ -1,8 +1,11 @@
 /**
  * The bridge as its own process for benchmarks (so its CPU time can be read from /proc), wired to
- * emulators running in the benchmark's process.
+ * the emulators a benchmark started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { onCpu } from './cpu-pin.js';
 import { SALESFORCE_EMULATOR_DEFAULTS } from '../../packages/emulators/src/index.js';
 
 export const BENCH_SHARED_SECRET = 'bench-shared-secret-0123456789abcdef-0123456789';
@@ -40,12 +43,29 @@ export interface BridgeProcess {
 }
 
 /**
- * Starts packages/bridge/src/main.ts and waits until /readyz answers. BENCH_CPU_PROF=<dir> writes
- * a V8 CPU profile of the bridge there (open it in Chrome DevTools).
+ * The bridge's command line as `npm run bridge` runs it in production (root package.json), so a
+ * benchmark measures the same Node flags: `node <flags> --import tsx packages/bridge/src/main.ts`.
  */
-export async function startBridgeProcess(env: Record<string, string>): Promise<BridgeProcess> {
+export function bridgeCommand(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+  const [node, ...args] = (pkg.scripts.bridge ?? '').split(/\s+/).filter(Boolean);
+  if (node !== 'node' || !args.includes('packages/bridge/src/main.ts')) throw new Error('package.json: scripts.bridge must be "node [flags] --import tsx packages/bridge/src/main.ts"');
+  return args;
+}
+
+/**
+ * Starts the bridge as `npm run bridge` does and waits until /readyz answers. BENCH_CPU_PROF=<dir>
+ * writes a V8 CPU profile of the bridge there (open it in Chrome DevTools).
+ */
+export async function startBridgeProcess(env: Record<string, string>, opts: { cpu?: number } = {}): Promise<BridgeProcess> {
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'packages/bridge/src/main.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  // taskset execs node in place, so the child's pid is the bridge's.
+  const [command, args] = onCpu(opts.cpu, process.execPath, [...prof, ...bridgeCommand()]);
+  // The log goes to a file in the data directory, as it would to a log collector (not to the
+  // benchmark's terminal, which would then do the work of printing it).
+  const log = openSync(join(env.DATA_DIR ?? '.', 'bridge.log'), 'a');
+  const child = spawn(command, args, { env, stdio: ['ignore', log, 'inherit'] });
+  closeSync(log);
   const url = `http://127.0.0.1:${env.PORT}`;
   const exited = new Promise((r) => child.once('exit', r));
   const stop = async () => {

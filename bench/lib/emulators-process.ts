@@ -1,8 +1,10 @@
 /**
  * Both emulators in a child process (`npm run emulators -- --json`), driven over their admin API,
  * so a benchmark's load generator does not share an event loop with them.
+ * BENCH_EMULATORS_CPU_PROF=<dir> writes a V8 CPU profile of that process there.
  */
 import { spawn } from 'node:child_process';
+import { onCpu } from './cpu-pin.js';
 
 export interface CallStats {
   total: number;
@@ -29,8 +31,10 @@ async function admin(url: string, method: string, path: string, body?: unknown):
   return text ? JSON.parse(text) : undefined;
 }
 
-export async function startEmulatorsProcess(): Promise<EmulatorsProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/emulators/src/cli.ts', '--salesforce-port', '0', '--sendbird-port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startEmulatorsProcess(opts: { cpu?: number } = {}): Promise<EmulatorsProcess> {
+  const prof = process.env.BENCH_EMULATORS_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_EMULATORS_CPU_PROF}`] : [];
+  const [command, args] = onCpu(opts.cpu, process.execPath, [...prof, '--import', 'tsx', 'packages/emulators/src/cli.ts', '--salesforce-port', '0', '--sendbird-port', '0', '--json']);
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((r) => child.once('exit', r));
   const info = await new Promise<{ salesforce: { url: string }; sendbird: { url: string; appId: string; apiToken: string } }>((resolve, reject) => {
     let out = '';

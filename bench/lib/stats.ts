@@ -1,5 +1,5 @@
 /** Small helpers the benchmarks share: percentiles, a child's CPU time, free ports. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { execSync } from 'node:child_process';
 
@@ -9,16 +9,49 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[i]!;
 }
 
+/** The median of unsorted numbers. */
+export function median(values: readonly number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 50);
+}
+
 const CLK_TCK = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
 
-/** User + system CPU time of a process in ms, from /proc (Linux). */
-export function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** User + system CPU time in ms from a /proc stat file (Linux). */
+function statCpuMs(path: string): number {
+  const stat = readFileSync(path, 'utf8');
   // Fields after the command name (which is in parentheses and may contain spaces).
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return ((utime + stime) * 1000) / CLK_TCK;
+}
+
+/** User + system CPU time of a process in ms, from /proc (Linux). */
+export function processCpuMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time of a Node process split into its main thread (JavaScript, and the system calls it
+ * makes) and every other thread (V8's garbage collection and compiler helpers, libuv's pool).
+ */
+export function processCpuSplitMs(pid: number): { main: number; others: number } {
+  let others = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    if (Number(tid) === pid) continue;
+    try {
+      others += statCpuMs(`/proc/${pid}/task/${tid}/stat`);
+    } catch {
+      /* the thread ended */
+    }
+  }
+  return { main: statCpuMs(`/proc/${pid}/task/${pid}/stat`), others };
+}
+
+/** Peak resident memory of a process in MiB (VmHWM), from /proc (Linux). */
+export function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
 }
 
 export function freePort(): Promise<number> {
