@@ -249,17 +249,23 @@ export class SqliteStore implements Store {
   ): Promise<IdempotencyClaim> {
     const claim = this.tx((): IdempotencyClaim => {
       const now = this.now();
-      // An expired key is forgotten, so it can be claimed afresh.
-      this.sql('DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND expires_at <= ?').run(scope, key, now);
-      const inserted = this.sql(
+      const insert = () =>
+        this.sql(
           `INSERT INTO idempotency_keys (scope, key, request_hash, ticket_id, created_at, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO NOTHING`,
-        )
-        .run(scope, key, requestHash, ticketId, now, now + (opts.ttlMs ?? this.idempotencyTtlMs));
-      const row = toIdempotency(this.sql('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?').get(scope, key) as IdempotencyRow);
-      if (inserted.changes !== 1) return { claimed: false, existing: row };
-      if (!opts.create) return { claimed: true, record: row };
-      return { claimed: true, record: row, ticket: toTicket(this.insertTicket(opts.create.ticket, opts.create.job, now)) };
+           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO NOTHING RETURNING *`,
+        ).get(scope, key, requestHash, ticketId, now, now + (opts.ttlMs ?? this.idempotencyTtlMs)) as IdempotencyRow | undefined;
+      // A fresh key (the usual case) is claimed by the insert alone.
+      let won = insert();
+      if (!won) {
+        const existing = this.sql('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?').get(scope, key) as IdempotencyRow;
+        if (existing.expires_at > now) return { claimed: false, existing: toIdempotency(existing) };
+        // An expired key is forgotten, so it can be claimed afresh (in this same transaction).
+        this.sql('DELETE FROM idempotency_keys WHERE scope = ? AND key = ?').run(scope, key);
+        won = insert()!;
+      }
+      const record = toIdempotency(won);
+      if (!opts.create) return { claimed: true, record };
+      return { claimed: true, record, ticket: toTicket(this.insertTicket(opts.create.ticket, opts.create.job, now)) };
     });
     return claim.immediate();
   }
