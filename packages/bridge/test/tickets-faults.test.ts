@@ -124,3 +124,23 @@ test('the bridge killed between steps and restarted finishes the ticket', async 
   second.child.kill('SIGTERM');
   assert.equal(await second.exited, 0);
 });
+
+test('a step that fails after another run finished the ticket answers with the finished ticket', async (t) => {
+  const w = await startWorld(t, { TICKET_SAFETY_DELAY_MS: '600000' });
+  // Channel creation hangs, then the connection drops: the request's run will fail.
+  w.sb.faults.set({ rules: [{ action: 'timeout', method: 'POST', path: '^/v3/group_channels$', timeoutMs: 500, times: 10 }] });
+  const pending = w.call('POST', '/tickets', { headers: { ...auth(w, 'cust-race'), 'idempotency-key': randomUUID() }, body: { case: CASE } });
+  await waitFor('channel creation to be attempted', () => w.sb.faults.get().fired.timeout >= 1);
+  // Meanwhile another run (a job on another instance, say) finishes the ticket.
+  const [tk] = await w.bridge.store.listTickets();
+  assert.ok(tk);
+  const caseId = ticketCases(w)[0]!.Id as string;
+  await w.bridge.store.updateTicket(tk.id, { state: 'completed', caseId, caseNumber: '00001000', channelUrl: caseId });
+  const res = await pending;
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  assert.equal(res.body.ticket.id, tk.id);
+  assert.equal(res.body.ticket.state, 'completed');
+  const actions = (await w.bridge.store.ledgerForTicket(tk.id)).map((e) => `${e.action}:${e.outcome}`);
+  assert.ok(actions.includes('case.upsert:ok') && actions.includes('channel.create:error'), `this run's calls are in the ledger: ${actions.join(', ')}`);
+  assert.deepEqual(await w.bridge.store.countJobsByState(), { queued: 0, running: 0, done: 0, dead: 0 }, 'no job for a finished ticket');
+});

@@ -16,7 +16,7 @@ import { errorFromResponse, type SalesforceClient } from '@sbsf/salesforce';
 import { SendbirdAlreadyExistsError, type SendbirdClient, type SendbirdGroupChannel } from '@sbsf/sendbird';
 import { SUPPORT_CHANNEL_CUSTOM_TYPE } from '@sbsf/wire';
 import type { Logger } from 'pino';
-import type { LedgerOutcome, NewLedgerEntry, NewTicket, Store, Ticket, TicketJob, TicketPatch } from '../store/types.js';
+import { TicketStateError, type LedgerOutcome, type NewLedgerEntry, type NewTicket, type Store, type Ticket, type TicketJob, type TicketPatch } from '../store/types.js';
 import type { CaseFields } from './case-fields.js';
 import { classifyFailure, type ClassifiedFailure } from './errors.js';
 
@@ -164,7 +164,18 @@ export class TicketService {
         attempts: ticket.attempts + 1,
         ...(failure.kind === 'rejected' ? { state: 'failed' as const } : {}),
       };
-      ticket = await this.o.store.updateTicket(ticket.id, patch, ledger.splice(0), failure.kind === 'rejected' ? {} : { job: this.finishJob(ticket.id) });
+      const entries = ledger.splice(0);
+      try {
+        ticket = await this.o.store.updateTicket(ticket.id, patch, entries, failure.kind === 'rejected' ? {} : { job: this.finishJob(ticket.id) });
+      } catch (writeErr) {
+        // Another run (a job, maybe on another instance) finished the ticket meanwhile: what it
+        // did stands, and this run's calls still go in the ledger.
+        if (!(writeErr instanceof TicketStateError)) throw writeErr;
+        const done = await this.o.store.updateTicket(ticket.id, {}, entries);
+        if (done.state !== 'completed') throw writeErr;
+        this.o.logger.info({ ticketId, failure: { ...failure } }, 'a ticket step failed, but another run had finished the ticket');
+        return { ticket: done, upstreamMs: 0 };
+      }
       this.o.logger.warn({ ticketId, state: ticket.state, failure: { ...failure } }, 'ticket step failed');
       throw new TicketStepError(ticket, failure);
     }
