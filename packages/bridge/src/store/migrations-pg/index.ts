@@ -9,10 +9,12 @@ import core from './001-core.js';
 import ledger from './002-ledger.js';
 import membership from './003-membership.js';
 import transcript from './004-transcript.js';
+import ticketsClientIndex from './005-tickets-client-index.js';
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core: tickets, idempotency keys, jobs', sql: core },
   { version: 2, name: 'ledger (append-only)', sql: ledger },
   { version: 3, name: 'membership: salesforce events, pending reconciles', sql: membership },
   { version: 4, name: 'transcript: messages waiting for or written to Salesforce', sql: transcript },
+  { version: 5, name: 'tickets: drop the unused per-customer index', sql: ticketsClientIndex },
 ];
