@@ -6,7 +6,8 @@
  * Sendbird calls per ticket, against the targets of issue 3.
  *
  *   npm run bench -- tickets   (BENCH_LATENCY_MS=50, BENCH_CLIENTS=50, BENCH_TICKETS_PER_CLIENT=40
- *                               per round, BENCH_ROUNDS=3, BENCH_WARMUP_PER_CLIENT=80, BENCH_PIN=1)
+ *                               per round, BENCH_ROUNDS=3, BENCH_WARMUP_PER_CLIENT=80, BENCH_PIN=1,
+ *                               BENCH_STAGGER=1)
  */
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
