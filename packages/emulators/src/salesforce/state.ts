@@ -110,13 +110,18 @@ export class OrgState {
     ids.add(id);
   }
 
-  /** Stores (or, with `rec` undefined, deletes) a record, keeping the indexes and the undo log. */
+  /** Stores (or, with `rec` undefined, deletes) a record, logging how to undo it. */
   private write(name: string, id: string, rec: SfRecord | undefined): void {
+    this.undo?.push({ table: name, id, prev: this.table(name).get(id) });
+    this.apply(name, id, rec);
+  }
+
+  /** Stores or deletes a record and keeps the field indexes in step. */
+  private apply(name: string, id: string, rec: SfRecord | undefined): void {
     const table = this.table(name);
     const prev = table.get(id);
     if (rec) table.set(id, rec);
     else table.delete(id);
-    this.undo?.push({ table: name, id, prev });
     for (const [field, index] of this.indexes.get(name) ?? []) {
       const before = lower(prev?.[field]);
       const after = lower(rec?.[field]);
@@ -173,8 +178,7 @@ export class OrgState {
     const rollback = () => {
       while (log.length > undoMark) {
         const u = log.pop()!;
-        this.write(u.table, u.id, u.prev);
-        log.pop(); // the undo entry that write itself logged
+        this.apply(u.table, u.id, u.prev);
       }
       if (this.journal) this.journal.length = Math.min(this.journal.length, journalMark);
     };
