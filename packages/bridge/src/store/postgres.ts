@@ -28,7 +28,7 @@ import { PG_JSON, rowMappers, type IdempotencyRow, type JobRow, type LedgerRow, 
 
 const { toIdempotency, toJob, toLedger, toSalesforceEvent, toTicket, toTranscript } = rowMappers(PG_JSON);
 import type { MigrationResult } from './sqlite-migrate.js';
-import { canMoveTicket } from './ticket-state.js';
+import { canMoveTicket, UNFINISHED_STATES_SQL } from './ticket-state.js';
 import {
   StoreNotFoundError,
   TicketStateError,
@@ -260,7 +260,7 @@ export class PostgresStore implements Store {
        VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7) RETURNING *`,
       [t.id, t.clientKey, t.state ?? 'received', t.customerUserId, t.customerNickname ?? null, JSON.stringify(t.caseFields), now],
     );
-    if (job) await this.insertJob(c, job.kind, job.payload, { dedupeKey: job.dedupeKey, runAt: job.runAt }, now);
+    if (job) await this.insertJob(c, job.kind, job.payload, job, now);
     return rows[0]!;
   }
 
@@ -288,7 +288,7 @@ export class PostgresStore implements Store {
       const sets = columns.map(([name], i) => `${name} = $${i + 2}`).join(', ');
       const { rows } = await q<TicketRow>(c, `UPDATE tickets SET ${sets} WHERE id = $1 RETURNING *`, [id, ...columns.map(([, v]) => v)]);
       for (const e of ledger) await this.insertLedger(c, e);
-      if (opts.job) await this.insertJob(c, opts.job.kind, opts.job.payload, { dedupeKey: opts.job.dedupeKey, runAt: opts.job.runAt }, this.now());
+      if (opts.job) await this.insertJob(c, opts.job.kind, opts.job.payload, opts.job, this.now());
       if (opts.settleJob) await this.settleJob(c, opts.settleJob);
       return toTicket(rows[0]!);
     });
@@ -300,7 +300,7 @@ export class PostgresStore implements Store {
       const { rows } = await q<{ id: string }>(
         c,
         `SELECT id FROM tickets t
-         WHERE state IN ('received', 'user_ready', 'case_ready', 'channel_ready') AND updated_at <= $1
+         WHERE state IN (${UNFINISHED_STATES_SQL}) AND updated_at <= $1
            AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.dedupe_key = $2::text || t.id)
          ORDER BY updated_at, id LIMIT $3
          FOR UPDATE SKIP LOCKED`,

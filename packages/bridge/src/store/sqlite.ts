@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations/index.js';
 import { latestVersion, migrateSqlite, schemaVersion, type MigrationResult } from './sqlite-migrate.js';
-import { canMoveTicket } from './ticket-state.js';
+import { canMoveTicket, UNFINISHED_STATES_SQL } from './ticket-state.js';
 import { rowMappers, SQLITE_JSON, type IdempotencyRow, type JobRow, type LedgerRow, type SalesforceEventRow, type TicketRow, type TranscriptRow } from './rows.js';
 import { maskSecretFields } from '../redaction.js';
 import {
@@ -176,7 +176,7 @@ export class SqliteStore implements Store {
       `INSERT INTO tickets (id, client_key, state, customer_user_id, customer_nickname, case_fields, attempts, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING *`,
     ).get(t.id, t.clientKey, t.state ?? 'received', t.customerUserId, t.customerNickname ?? null, JSON.stringify(t.caseFields), now, now) as TicketRow;
-    if (job) this.insertJob(job.kind, job.payload, { dedupeKey: job.dedupeKey, runAt: job.runAt }, now);
+    if (job) this.insertJob(job.kind, job.payload, job, now);
     return row;
   }
 
@@ -204,7 +204,7 @@ export class SqliteStore implements Store {
       const row = this.sql(`UPDATE tickets SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id RETURNING *`)
         .get({ ...columns, id }) as TicketRow;
       for (const e of ledger) this.insertLedger(e);
-      if (opts.job) this.insertJob(opts.job.kind, opts.job.payload, { dedupeKey: opts.job.dedupeKey, runAt: opts.job.runAt }, this.now());
+      if (opts.job) this.insertJob(opts.job.kind, opts.job.payload, opts.job, this.now());
       if (opts.settleJob) this.settleJob(opts.settleJob);
       return row;
     });
@@ -216,7 +216,7 @@ export class SqliteStore implements Store {
       const ids = (
         this.sql(
           `SELECT id FROM tickets t
-           WHERE state IN ('received', 'user_ready', 'case_ready', 'channel_ready') AND updated_at <= ?
+           WHERE state IN (${UNFINISHED_STATES_SQL}) AND updated_at <= ?
              AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.dedupe_key = ? || t.id)
            ORDER BY updated_at, id LIMIT ?`,
         ).all(updatedBefore, job.dedupePrefix, limit) as { id: string }[]

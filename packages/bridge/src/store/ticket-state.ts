@@ -12,6 +12,11 @@ import type { TicketState } from './types.js';
 
 export const TICKET_STEPS: readonly TicketState[] = ['received', 'user_ready', 'case_ready', 'channel_ready', 'completed'];
 
+/** States a ticket may still move on from on its own (not `completed`, not `failed`), as an SQL list. */
+export const UNFINISHED_STATES_SQL = TICKET_STEPS.filter((s) => s !== 'completed')
+  .map((s) => `'${s}'`)
+  .join(', ');
+
 export function canMoveTicket(from: TicketState, to: TicketState): boolean {
   if (from === to) return true;
   if (from === 'completed') return false;
