@@ -42,7 +42,7 @@ export class TicketFlow {
     const ticketId = randomUUID();
     // The winner's ticket is recorded in the claim's transaction: whoever finds the key finds its
     // ticket, even if the process that claimed it died right after.
-    const claim = await this.store.claimIdempotencyKey(scope, s.idempotencyKey, hash, ticketId, { create: this.service.newTicket(ticketId, s.identity, s.caseFields) });
+    const claim = await this.store.claimIdempotencyKey(scope, s.idempotencyKey, hash, ticketId, { create: { ticket: this.service.newTicket(ticketId, s.identity, s.caseFields) } });
     const rec = claim.claimed ? claim.record : claim.existing;
     if (!claim.claimed && rec.requestHash !== hash) {
       throw new AppError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request; make a new key for a new ticket', { field: 'Idempotency-Key' });

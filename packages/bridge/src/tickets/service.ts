@@ -86,18 +86,18 @@ export class TicketService {
   }
 
   /** A new ticket as the store records it. */
-  newTicket(ticketId: string, customer: CustomerIdentity, caseFields: CaseFields): { ticket: NewTicket } {
-    return { ticket: { id: ticketId, clientKey: customer.userId, customerUserId: customer.userId, customerNickname: customer.nickname, caseFields: { ...caseFields } } };
+  newTicket(ticketId: string, customer: CustomerIdentity, caseFields: CaseFields): NewTicket {
+    return { id: ticketId, clientKey: customer.userId, customerUserId: customer.userId, customerNickname: customer.nickname, caseFields: { ...caseFields } };
   }
 
   /** Records a new ticket (no job: the sweep covers a process that dies before finishing it). */
   async create(ticketId: string, customer: CustomerIdentity, caseFields: CaseFields): Promise<Ticket> {
-    return this.o.store.createTicket(this.newTicket(ticketId, customer, caseFields).ticket);
+    return this.o.store.createTicket(this.newTicket(ticketId, customer, caseFields));
   }
 
-  /** The job that finishes a ticket, due `delayMs` from now. */
-  finishJob(ticketId: string, delayMs = this.o.safetyDelayMs ?? 30_000): TicketJob {
-    return { kind: TICKET_JOB, payload: { ticketId }, dedupeKey: ticketJobKey(ticketId), runAt: this.now() + delayMs };
+  /** The job that finishes a ticket after a retryable failure, due `safetyDelayMs` from now. */
+  private finishJob(ticketId: string): TicketJob {
+    return { kind: TICKET_JOB, payload: { ticketId }, dedupeKey: ticketJobKey(ticketId), runAt: this.now() + (this.o.safetyDelayMs ?? 30_000) };
   }
 
   /**
