@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
+import { waitFor } from '@sbsf/testkit';
 import { AppError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 import { buildServer, type BridgeRoutes } from '../src/server.js';
@@ -253,7 +254,7 @@ test('one access-log line per request: method, URL, status, time and request id'
   assert.equal(res.status, 200, await res.clone().text());
   const mine = () => lines.map((l) => JSON.parse(l) as Record<string, any>).filter((l) => l.reqId === 'access-log-check-1');
   // The line is written once the answer has left, which can be just after the client has it.
-  for (let i = 0; i < 100 && mine().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  await waitFor('the access-log line', () => mine().length > 0);
   assert.equal(mine().length, 1, JSON.stringify(lines.slice(-5)));
   const [line] = mine();
   assert.equal(line!.msg, 'request completed');
