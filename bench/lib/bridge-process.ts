@@ -55,10 +55,14 @@ export function bridgeCommand(): string[] {
 
 /**
  * Starts the bridge as `npm run bridge` does and waits until /readyz answers. BENCH_CPU_PROF=<dir>
- * writes a V8 CPU profile of the bridge there (open it in Chrome DevTools).
+ * writes a V8 CPU profile of the bridge there (open it in Chrome DevTools). BENCH_PERF_MAP=1 starts
+ * it with `--perf-basic-prof`, so that `perf record -p <pid>` names its JavaScript functions.
  */
 export async function startBridgeProcess(env: Record<string, string>, opts: { cpu?: number } = {}): Promise<BridgeProcess> {
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const prof = [
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ...(process.env.BENCH_PERF_MAP === '1' ? ['--perf-basic-prof'] : []),
+  ];
   // taskset execs node in place, so the child's pid is the bridge's.
   const [command, args] = onCpu(opts.cpu, process.execPath, [...prof, ...bridgeCommand()]);
   // The log goes to a file in the data directory, as it would to a log collector (not to the

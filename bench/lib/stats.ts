@@ -16,19 +16,28 @@ export function median(values: readonly number[]): number {
 
 const CLK_TCK = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
 
-/** User + system CPU time in ms from a /proc stat file (Linux). */
-function statCpuMs(path: string): number {
+/** User and system CPU time in ms from a /proc stat file (Linux). */
+function statUserSystemMs(path: string): { user: number; system: number } {
   const stat = readFileSync(path, 'utf8');
   // Fields after the command name (which is in parentheses and may contain spaces).
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return ((utime + stime) * 1000) / CLK_TCK;
+  return { user: (Number(fields[11]) * 1000) / CLK_TCK, system: (Number(fields[12]) * 1000) / CLK_TCK };
+}
+
+/** User + system CPU time in ms from a /proc stat file (Linux). */
+function statCpuMs(path: string): number {
+  const { user, system } = statUserSystemMs(path);
+  return user + system;
 }
 
 /** User + system CPU time of a process in ms, from /proc (Linux). */
 export function processCpuMs(pid: number): number {
   return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/** A process's CPU time in ms split into user space and the kernel (system calls, page faults). */
+export function processUserSystemMs(pid: number): { user: number; system: number } {
+  return statUserSystemMs(`/proc/${pid}/stat`);
 }
 
 /**

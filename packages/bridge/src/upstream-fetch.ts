@@ -1,29 +1,58 @@
 /**
- * The `fetch` the bridge gives its Salesforce and Sendbird clients: undici's `request` on a
+ * The `fetch` the bridge gives its Salesforce and Sendbird clients: undici's dispatcher on a
  * keep-alive pool, wrapped in the small part of the Response interface the clients read
  * (`status`, `ok`, `headers`, `text()`). Node's global fetch builds web streams and transferable
- * abort signals on every call; on the ticket path (three upstream calls per ticket) that was the
- * largest share of the bridge's CPU time (docs/performance.md). For the same reason the headers
- * are read in place (`RawHeaders`) instead of being copied into a `Headers` object.
+ * abort signals on every call; undici's `request` a Readable stream per answer. On the ticket
+ * path (three upstream calls per ticket) each was a large share of the bridge's CPU time
+ * (docs/performance.md), so the answer is collected by a handler of our own straight from the
+ * dispatcher: its chunks into one buffer, its headers kept as undici hands them over and read in
+ * place (`RawHeaders`) when a client asks for one.
  */
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 
 export interface UpstreamFetchOptions {
   /** Sockets kept per origin. */
   connections?: number;
   keepAliveTimeoutMs?: number;
+  /** An answer with a larger body fails with `UPSTREAM_BODY_TOO_LARGE` (default 64 MiB). */
+  maxBodyBytes?: number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** An upstream answer's body was larger than `maxBodyBytes`; the connection is dropped. */
+export class UpstreamBodyTooLargeError extends Error {
+  readonly code = 'UPSTREAM_BODY_TOO_LARGE';
+  constructor(limit: number) {
+    super(`the upstream answer's body is larger than ${limit} bytes`);
+    this.name = 'UpstreamBodyTooLargeError';
+  }
 }
 
 /**
- * The reading half of `Headers` over undici's header record (names already lower-case; repeated
- * headers are arrays, joined with ", " as `Headers.get` does).
+ * The reading half of `Headers` over the header lines undici hands over (name, value, name,
+ * value, ... as raw bytes). They are decoded on the first read, as a record of lower-case names
+ * (repeated headers joined with ", " as `Headers.get` joins them): most answers are never asked
+ * for a header at all.
  */
 export class RawHeaders {
-  constructor(private readonly raw: Record<string, string | string[] | undefined>) {}
+  private record?: Record<string, string>;
+
+  constructor(private readonly lines: readonly (Buffer | string)[]) {}
+
+  private get raw(): Record<string, string> {
+    if (this.record) return this.record;
+    const record: Record<string, string> = Object.create(null) as Record<string, string>;
+    for (let i = 0; i + 1 < this.lines.length; i += 2) {
+      const name = this.lines[i]!.toString('latin1').toLowerCase();
+      const value = this.lines[i + 1]!.toString('latin1');
+      record[name] = name in record ? `${record[name]}, ${value}` : value;
+    }
+    return (this.record = record);
+  }
 
   get(name: string): string | null {
-    const v = this.raw[name.toLowerCase()];
-    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+    return this.raw[name.toLowerCase()] ?? null;
   }
 
   has(name: string): boolean {
@@ -48,19 +77,95 @@ export class RawHeaders {
 
 type Init = { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal | null };
 
+interface Answer {
+  status: number;
+  headers: RawHeaders;
+  text: string;
+}
+
+/**
+ * Collects one answer from the dispatcher. Undici calls `onError` exactly once when the request
+ * fails at any point (including after `abort`), otherwise `onComplete` once.
+ */
+class CollectingHandler implements Dispatcher.DispatchHandlers {
+  private status = 0;
+  private lines: Buffer[] = [];
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private abort?: (err?: Error) => void;
+  private readonly onAbort?: () => void;
+
+  constructor(
+    private readonly resolve: (a: Answer) => void,
+    private readonly reject: (err: unknown) => void,
+    private readonly maxBodyBytes: number,
+    private readonly signal?: AbortSignal,
+  ) {
+    if (signal) {
+      this.onAbort = () => this.abort?.(signal.reason as Error);
+      signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    // Also called again when undici retries the request on a fresh connection: start over.
+    this.abort = abort;
+    this.status = 0;
+    this.chunks = [];
+    this.size = 0;
+    if (this.signal?.aborted) abort(this.signal.reason as Error);
+  }
+
+  onHeaders(status: number, lines: Buffer[]): boolean {
+    // 1xx answers are informational; the real one follows.
+    if (status >= 200) {
+      this.status = status;
+      this.lines = lines;
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.size += chunk.length;
+    if (this.size > this.maxBodyBytes) {
+      this.abort?.(new UpstreamBodyTooLargeError(this.maxBodyBytes));
+      return false;
+    }
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    this.done();
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+    // As Response.text() decodes: UTF-8, a leading byte order mark dropped.
+    const start = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+    this.resolve({ status: this.status, headers: new RawHeaders(this.lines), text: body.toString('utf8', start) });
+  }
+
+  onError(err: Error): void {
+    this.done();
+    this.reject(err);
+  }
+
+  private done(): void {
+    if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
+  }
+}
+
 export function createUpstreamFetch(opts: UpstreamFetchOptions = {}): typeof fetch & { close(): Promise<void> } {
   const agent = new Agent({ connections: opts.connections ?? 64, keepAliveTimeout: opts.keepAliveTimeoutMs ?? 30_000, pipelining: 1 });
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const f = async (input: string | URL | Request, init: Init = {}): Promise<Response> => {
-    const res = await request(typeof input === 'string' || input instanceof URL ? input : input.url, {
-      method: (init.method ?? 'GET') as 'GET',
-      headers: init.headers,
-      body: init.body,
-      signal: init.signal ?? undefined,
-      dispatcher: agent,
+    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    const signal = init.signal ?? undefined;
+    if (signal?.aborted) throw signal.reason;
+    const { status, headers, text } = await new Promise<Answer>((resolve, reject) => {
+      agent.dispatch(
+        { origin: url.origin, path: url.pathname + url.search, method: (init.method ?? 'GET') as Dispatcher.HttpMethod, headers: init.headers, body: init.body ?? null },
+        new CollectingHandler(resolve, reject, maxBodyBytes, signal),
+      );
     });
-    const text = await res.body.text();
-    const headers = new RawHeaders(res.headers);
-    const status = res.statusCode;
     return { status, ok: status >= 200 && status < 300, headers, text: async () => text, json: async () => JSON.parse(text) as unknown } as unknown as Response;
   };
   return Object.assign(f as unknown as typeof fetch, { close: () => agent.close() });
