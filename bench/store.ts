@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../packages/bridge/src/store/sqlite.js';
+import { newTicketId } from '../packages/bridge/src/tickets/ids.js';
 import { fmt } from './lib/stats.js';
 
 const N = Number(process.env.BENCH_STORE_TICKETS ?? 2000);
@@ -25,7 +26,7 @@ async function main() {
   const store = new SqliteStore({ file });
   let seq = 0;
   const ticket = async () => {
-    const id = randomUUID();
+    const id = newTicketId();
     const customer = `bench-${seq % 50}`;
     const caseId = `500${String(1e14 + seq++).slice(0, 15)}`;
     const claim = await store.claimIdempotencyKey(customer, randomUUID(), 'h'.repeat(64), id, {

@@ -3,10 +3,11 @@
  * same ticket, also when many requests with that key arrive at once; with another body it is
  * refused. Builds on the store's atomic key claim and the service's per-ticket single flight.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { AppError } from '../errors.js';
 import type { Store, Ticket } from '../store/types.js';
 import type { CaseFields } from './case-fields.js';
+import { newTicketId } from './ids.js';
 import { TicketStepError, type Advanced, type CustomerIdentity, type TicketService } from './service.js';
 
 /** Suggested wait before retrying a ticket that could not be finished now. */
@@ -34,12 +35,12 @@ export class TicketFlow {
 
   async submit(s: Submission): Promise<Submitted> {
     if (!s.idempotencyKey) {
-      const ticket = await this.service.create(randomUUID(), s.identity, s.caseFields);
+      const ticket = await this.service.create(newTicketId(), s.identity, s.caseFields);
       return this.finish(ticket.id, null, ticket);
     }
     const scope = s.identity.userId;
     const hash = requestHash(s);
-    const ticketId = randomUUID();
+    const ticketId = newTicketId();
     // The winner's ticket is recorded in the claim's transaction: whoever finds the key finds its
     // ticket, even if the process that claimed it died right after.
     const claim = await this.store.claimIdempotencyKey(scope, s.idempotencyKey, hash, ticketId, { create: { ticket: this.service.newTicket(ticketId, s.identity, s.caseFields) } });
