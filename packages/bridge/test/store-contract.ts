@@ -55,6 +55,20 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
   });
 
   describe(`${name} store: tickets`, () => {
+    test('a Case belongs to one ticket; tickets without a Case are not limited; open and finished tickets are listed by state', async (t) => {
+      const { store } = await setup(t);
+      const a = await store.createTicket(newTicket());
+      const b = await store.createTicket(newTicket());
+      const c = await store.createTicket(newTicket());
+      await store.updateTicket(a.id, { state: 'completed', caseId: '500000000000077AAA', channelUrl: '500000000000077AAA' });
+      await assert.rejects(store.updateTicket(b.id, { state: 'case_ready', caseId: '500000000000077AAA' }), /unique|duplicate/i);
+      assert.equal((await store.getTicket(b.id))?.state, 'received', 'the refused update changed nothing');
+      await store.updateTicket(c.id, { state: 'failed', lastError: 'refused' });
+      assert.deepEqual((await store.listTickets({ state: 'completed' })).map((x) => x.id), [a.id]);
+      assert.deepEqual((await store.listTickets({ state: 'received' })).map((x) => x.id), [b.id]);
+      assert.deepEqual((await store.listTickets({ state: 'failed' })).map((x) => x.id), [c.id]);
+    });
+
     test('create, get, update and list by state', async (t) => {
       const { store, clock } = await setup(t);
       const created = await store.createTicket(newTicket());

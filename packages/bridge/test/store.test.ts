@@ -65,6 +65,76 @@ test('sqlite: an old (version 1) database with data is upgraded in place', async
   assert.equal((await current.health()).ok, true);
 });
 
+test('sqlite: migration 6 rebuilds tickets, ledger and idempotency keys with every row, id and rule kept', async (t) => {
+  const file = join(tempDir(t), 'bridge.sqlite');
+  const v5 = new SqliteStore({ file, migrations: SQLITE_MIGRATIONS.slice(0, 5) });
+  const fields = { Subject: 'before the rebuild' };
+  for (const [i, state] of (['completed', 'received', 'completed'] as const).entries()) {
+    const id = `ticket-${i}`;
+    const claim = await v5.claimIdempotencyKey('customer', `key-${i}`, 'h'.repeat(64), id, { create: { ticket: { id, clientKey: 'customer', customerUserId: 'customer', caseFields: fields } } });
+    assert.equal(claim.claimed, true);
+    if (state === 'completed') {
+      await v5.updateTicket(id, { state, caseId: `500000000000000${i}AAA`, caseNumber: `0000100${i}`, channelUrl: `500000000000000${i}AAA` }, [
+        { ticketId: id, caseId: `500000000000000${i}AAA`, system: 'salesforce', action: 'case.upsert', target: `500000000000000${i}AAA`, outcome: 'ok', detail: { n: i } },
+      ]);
+    }
+  }
+  await v5.completeIdempotencyKey('customer', 'key-1', 422, { error: { code: 'case_rejected', message: 'no' } });
+  await v5.close();
+  const dump = () => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return {
+        tickets: db.prepare('SELECT * FROM tickets ORDER BY id').all(),
+        ledger: db.prepare('SELECT * FROM ledger ORDER BY id').all(),
+        keys: db.prepare('SELECT * FROM idempotency_keys ORDER BY scope, key').all(),
+      };
+    } finally {
+      db.close();
+    }
+  };
+  const before = dump();
+  assert.equal(before.ledger.length, 2);
+
+  const current = new SqliteStore({ file });
+  t.after(() => current.close());
+  assert.deepEqual(current.migration.applied, SQLITE_MIGRATIONS.slice(5).map((m) => m.version));
+  assert.deepEqual(dump(), before, 'every row of the three tables, byte for byte');
+  const db = new Database(file);
+  t.after(() => db.close());
+  assert.equal((current as unknown as { db: Database.Database }).db.pragma('foreign_keys', { simple: true }), 1, "foreign keys on again for the store's connection");
+  assert.equal(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'idempotency_keys'").pluck().get()?.toString().includes('WITHOUT ROWID'), true);
+
+  // The rules hold on the rebuilt tables: ids go on from the last one, the ledger stays append-only,
+  // references are checked, a Case belongs to one ticket, the open index serves the sweep.
+  const next = await current.appendLedger({ ticketId: 'ticket-1', system: 'sendbird', action: 'user.create', outcome: 'ok' });
+  assert.equal(next.id, (before.ledger.at(-1) as { id: number }).id + 1);
+  assert.equal(db.prepare("SELECT COUNT(*) FROM sqlite_sequence WHERE name = 'ledger'").pluck().get(), 0, 'the ledger keeps no AUTOINCREMENT counter to write');
+  assert.throws(() => db.prepare('UPDATE ledger SET outcome = ? WHERE id = ?').run('error', next.id), /append-only/);
+  assert.throws(() => db.prepare('DELETE FROM ledger WHERE id = ?').run(next.id), /append-only/);
+  await assert.rejects(current.appendLedger({ ticketId: 'no-such-ticket', system: 'sendbird', action: 'user.create', outcome: 'ok' }), /FOREIGN KEY/);
+  await assert.rejects(current.updateTicket('ticket-1', { caseId: '5000000000000000AAA' }), /UNIQUE/);
+  assert.deepEqual(await current.queueUnfinishedTickets(Date.now() + 1, 10, { kind: 'ticket.finish', dedupePrefix: 'ticket:', runAt: 0 }), ['ticket-1']);
+  assert.deepEqual((await current.listTickets({ state: 'completed' })).map((x) => x.id), ['ticket-0', 'ticket-2']);
+  assert.deepEqual((await current.listTickets({ state: 'received' })).map((x) => x.id), ['ticket-1']);
+});
+
+test('sqlite: migration 6 refuses a database whose ledger names a missing ticket, and changes nothing', async (t) => {
+  const file = join(tempDir(t), 'bridge.sqlite');
+  await new SqliteStore({ file, migrations: SQLITE_MIGRATIONS.slice(0, 5) }).close();
+  const db = new Database(file);
+  // Only a connection with foreign keys off (an old script, a hand edit) could have written this.
+  db.pragma('foreign_keys = OFF');
+  db.prepare("INSERT INTO ledger (at, ticket_id, system, action, outcome) VALUES (0, 'gone', 'sendbird', 'user.create', 'ok')").run();
+  db.close();
+  assert.throws(() => new SqliteStore({ file }), /migration 6 would break 1 foreign key reference\(s\).*nothing was changed/);
+  const after = new Database(file, { readonly: true });
+  t.after(() => after.close());
+  assert.equal(after.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get(), 5);
+  assert.equal(after.prepare('SELECT COUNT(*) FROM ledger').pluck().get(), 1);
+  assert.equal(after.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%_v6'").pluck().get(), 0, 'no half-built table left behind');
+});
+
 test('sqlite: a database newer than the code is refused with an actionable message', async (t) => {
   const file = join(tempDir(t), 'bridge.sqlite');
   await new SqliteStore({ file }).close();

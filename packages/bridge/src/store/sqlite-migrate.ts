@@ -38,10 +38,21 @@ export function migrateSqlite(db: Database, migrations: readonly Migration[], no
     const apply = db.transaction(() => {
       if (schemaVersion(db) >= m.version) return false;
       db.exec(m.sql);
+      if (m.foreignKeysOff) {
+        const broken = db.prepare('PRAGMA foreign_key_check').all();
+        if (broken.length > 0) throw new Error(`[store] migration ${m.version} would break ${broken.length} foreign key reference(s), e.g. ${JSON.stringify(broken[0])}; nothing was changed`);
+      }
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now());
       return true;
     });
-    if (apply.immediate()) applied.push(m.version);
+    // The pragma is a no-op inside a transaction, so it is set around it (and put back after).
+    const enforcing = m.foreignKeysOff && db.pragma('foreign_keys', { simple: true }) === 1;
+    if (enforcing) db.pragma('foreign_keys = OFF');
+    try {
+      if (apply.immediate()) applied.push(m.version);
+    } finally {
+      if (enforcing) db.pragma('foreign_keys = ON');
+    }
   }
   return { from, to: schemaVersion(db), applied };
 }

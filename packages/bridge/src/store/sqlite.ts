@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations/index.js';
 import { latestVersion, migrateSqlite, schemaVersion, type MigrationResult } from './sqlite-migrate.js';
-import { canMoveTicket, UNFINISHED_STATES_SQL } from './ticket-state.js';
+import { canMoveTicket, OPEN_TICKETS_SQL, UNFINISHED_STATES_SQL } from './ticket-state.js';
 import { rowMappers, SQLITE_JSON, type IdempotencyRow, type JobRow, type LedgerRow, type SalesforceEventRow, type TicketRow, type TranscriptRow } from './rows.js';
 import { maskSecretFields } from '../redaction.js';
 import {
@@ -216,7 +216,7 @@ export class SqliteStore implements Store {
       const ids = (
         this.sql(
           `SELECT id FROM tickets t
-           WHERE state IN (${UNFINISHED_STATES_SQL}) AND updated_at <= ?
+           WHERE ${OPEN_TICKETS_SQL} AND state IN (${UNFINISHED_STATES_SQL}) AND updated_at <= ?
              AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.dedupe_key = ? || t.id)
            ORDER BY updated_at, id LIMIT ?`,
         ).all(updatedBefore, job.dedupePrefix, limit) as { id: string }[]
@@ -232,7 +232,7 @@ export class SqliteStore implements Store {
     const limit = filter.limit ?? 100;
     const rows = (
       filter.state
-        ? this.sql('SELECT * FROM tickets WHERE state = ? ORDER BY created_at, id LIMIT ?').all(filter.state, limit)
+        ? this.sql(`SELECT * FROM tickets WHERE ${filter.state === 'completed' ? '' : `${OPEN_TICKETS_SQL} AND `}state = ? ORDER BY created_at, id LIMIT ?`).all(filter.state, limit)
         : this.sql('SELECT * FROM tickets ORDER BY created_at, id LIMIT ?').all(limit)
     ) as TicketRow[];
     return rows.map(toTicket);

@@ -17,6 +17,14 @@ export const UNFINISHED_STATES_SQL = TICKET_STEPS.filter((s) => s !== 'completed
   .map((s) => `'${s}'`)
   .join(', ');
 
+/**
+ * The condition of `tickets_open_idx` (migration 6), which indexes only the tickets that are not
+ * completed. A query for such tickets states it word for word, so that SQLite uses the index (its
+ * planner matches a partial index's condition by its terms) and PostgreSQL's does too with any
+ * plan, also a generic one with the state as a parameter.
+ */
+export const OPEN_TICKETS_SQL = "state <> 'completed'";
+
 export function canMoveTicket(from: TicketState, to: TicketState): boolean {
   if (from === to) return true;
   if (from === 'completed') return false;

@@ -10,6 +10,7 @@ import ledger from './002-ledger.js';
 import membership from './003-membership.js';
 import transcript from './004-transcript.js';
 import ticketsClientIndex from './005-tickets-client-index.js';
+import fewerPages from './006-fewer-pages-per-ticket.js';
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core: tickets, idempotency keys, jobs', sql: core },
@@ -17,4 +18,5 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'membership: salesforce events, pending reconciles', sql: membership },
   { version: 4, name: 'transcript: messages waiting for or written to Salesforce', sql: transcript },
   { version: 5, name: 'tickets: drop the unused per-customer index', sql: ticketsClientIndex },
+  { version: 6, name: 'tickets, ledger, idempotency keys: fewer pages written per ticket', sql: fewerPages },
 ];

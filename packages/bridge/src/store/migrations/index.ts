@@ -7,11 +7,17 @@ import ledger from './002-ledger.js';
 import membership from './003-membership.js';
 import transcript from './004-transcript.js';
 import ticketsClientIndex from './005-tickets-client-index.js';
+import fewerPages from './006-fewer-pages-per-ticket.js';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * Foreign key enforcement off while it runs (a table that others reference is rebuilt), then
+   * `foreign_key_check` before its commit: any violation rolls it back.
+   */
+  foreignKeysOff?: boolean;
 }
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
@@ -20,4 +26,5 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'membership: salesforce events, pending reconciles', sql: membership },
   { version: 4, name: 'transcript: messages waiting for or written to Salesforce', sql: transcript },
   { version: 5, name: 'tickets: drop the unused per-customer index', sql: ticketsClientIndex },
+  { version: 6, name: 'tickets, ledger, idempotency keys: fewer pages written per ticket', sql: fewerPages, foreignKeysOff: true },
 ];
