@@ -3,7 +3,8 @@
  * key claim that records the ticket, then one transaction with the finished ticket and its two
  * ledger entries), in a loop, with nothing else in the process. Prints the CPU per ticket with
  * and without WAL checkpoints, and how many WAL frames (pages written) a ticket costs, which is
- * what its commits cost in system calls (docs/performance.md, "Tickets").
+ * what its commits cost in system calls (docs/performance.md, "Tickets"). Then the same with 4
+ * tickets at a time, whose writes share each turn's commit (group commit, SQLITE_GROUP_COMMIT).
  *
  *   npm run bench -- store      (BENCH_STORE_TICKETS=2000 measured, after 3,000 to fill the tables)
  */
@@ -44,9 +45,9 @@ async function main() {
       { settleJob: `ticket:${id}` },
     );
   };
-  const cpuPerTicket = async (n: number) => {
+  const cpuPerTicket = async (n: number, atOnce = 1) => {
     const c0 = process.cpuUsage();
-    for (let i = 0; i < n; i++) await ticket();
+    for (let i = 0; i < n; i += atOnce) await Promise.all(Array.from({ length: atOnce }, ticket));
     const c = process.cpuUsage(c0);
     return (c.user + c.system) / 1000 / n;
   };
@@ -60,11 +61,15 @@ async function main() {
     (store as unknown as { db: Database.Database }).db.pragma('wal_autocheckpoint = 0');
     const withoutCheckpoints = await cpuPerTicket(N);
     const frames = (statSync(`${file}-wal`).size - 32) / WAL_FRAME_BYTES / N;
+    admin.pragma('wal_checkpoint(TRUNCATE)');
+    const grouped = await cpuPerTicket(N, 4);
+    const groupedFrames = (statSync(`${file}-wal`).size - 32) / WAL_FRAME_BYTES / N;
     console.log(
       [
         `store: ${N} tickets (claim + finish, 2 commits each) after 3,000, SQLite WAL, synchronous=NORMAL`,
         `  CPU per ticket      ${fmt(withCheckpoints, 3)} ms with the default checkpoints, ${fmt(withoutCheckpoints, 3)} ms without`,
         `  WAL frames          ${fmt(frames, 1)} per ticket (pages written by its commits)`,
+        `  4 tickets at a time ${fmt(grouped, 3)} ms of CPU and ${fmt(groupedFrames, 1)} WAL frames per ticket (their writes share each turn's commit; no checkpoints)`,
       ].join('\n'),
     );
   } finally {

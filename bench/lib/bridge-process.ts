@@ -11,7 +11,11 @@ import { SALESFORCE_EMULATOR_DEFAULTS } from '../../packages/emulators/src/index
 export const BENCH_SHARED_SECRET = 'bench-shared-secret-0123456789abcdef-0123456789';
 export const BENCH_JWT_SECRET = 'bench-customer-jwt-secret-0123456789abcdef';
 
-/** A complete environment for a bridge on `port` against these emulators. */
+/**
+ * A complete environment for a bridge on `port` against these emulators. Any `BENCH_BRIDGE_<NAME>`
+ * in the benchmark's environment is passed to the bridge as `<NAME>`, last, so a setting can be
+ * compared without editing a benchmark (e.g. `BENCH_BRIDGE_SQLITE_GROUP_COMMIT=false`).
+ */
 export function bridgeEnv(
   sf: { url: string },
   sb: { url: string; appId: string; apiToken: string },
@@ -33,6 +37,11 @@ export function bridgeEnv(
     CUSTOMER_JWT_SECRET: BENCH_JWT_SECRET,
     RATE_LIMIT_PER_MINUTE: '1000000',
     ...overrides,
+    ...Object.fromEntries(
+      Object.entries(process.env)
+        .filter(([k, v]) => k.startsWith('BENCH_BRIDGE_') && v !== undefined)
+        .map(([k, v]) => [k.slice('BENCH_BRIDGE_'.length), v as string]),
+    ),
   };
 }
 

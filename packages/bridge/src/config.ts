@@ -37,6 +37,8 @@ export interface SqliteStoreConfig {
   file: string;
   /** SQLITE_SYNCHRONOUS: NORMAL (default) or FULL. */
   synchronous: 'NORMAL' | 'FULL';
+  /** SQLITE_GROUP_COMMIT: the writes of one event-loop turn share one commit (default true). */
+  groupCommit: boolean;
 }
 
 export interface PostgresStoreConfig {
@@ -474,19 +476,19 @@ function parseTrustProxy(r: EnvReader): HttpConfig['trustProxy'] {
 }
 
 function parseStore(r: EnvReader, dataDir: string): StoreConfig {
-  const synchronous = r.oneOf('SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'] as const, 'NORMAL');
+  const sqlite = { synchronous: r.oneOf('SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'] as const, 'NORMAL'), groupCommit: r.bool('SQLITE_GROUP_COMMIT', true) };
   const url = r.raw('DATABASE_URL');
-  if (url === undefined) return { kind: 'sqlite', dataDir, file: resolve(dataDir, 'bridge.sqlite'), synchronous };
+  if (url === undefined) return { kind: 'sqlite', dataDir, file: resolve(dataDir, 'bridge.sqlite'), ...sqlite };
   if (/^postgres(ql)?:\/\//i.test(url)) {
-    return parsePostgres(r, url, dataDir) ?? { kind: 'sqlite', dataDir, file: resolve(dataDir, 'bridge.sqlite'), synchronous };
+    return parsePostgres(r, url, dataDir) ?? { kind: 'sqlite', dataDir, file: resolve(dataDir, 'bridge.sqlite'), ...sqlite };
   } else if (/^sqlite:/i.test(url)) {
     const path = url.replace(/^sqlite:(\/\/)?/i, '');
     if (path === '' || path === ':memory:') r.problem('DATABASE_URL', 'must name a SQLite file, e.g. sqlite:./data/bridge.sqlite (an in-memory database would lose the job queue)');
-    else return { kind: 'sqlite', dataDir, file: resolve(path), synchronous };
+    else return { kind: 'sqlite', dataDir, file: resolve(path), ...sqlite };
   } else {
     r.problem('DATABASE_URL', 'must be postgres://user:password@host:5432/database, sqlite:<file>, or unset for <DATA_DIR>/bridge.sqlite');
   }
-  return { kind: 'sqlite', dataDir, file: resolve(dataDir, 'bridge.sqlite'), synchronous };
+  return { kind: 'sqlite', dataDir, file: resolve(dataDir, 'bridge.sqlite'), ...sqlite };
 }
 
 /** Schema names the store creates and puts in `search_path`: plain lower-case identifiers. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -8,12 +9,12 @@ import { tempDir } from '@sbsf/testkit';
 import { SQLITE_MIGRATIONS, SqliteStore } from '../src/store/index.js';
 import { fakeClock, storeContract } from './store-contract.js';
 
-storeContract('sqlite', (t) => {
+for (const groupCommit of [true, false]) storeContract(groupCommit ? 'sqlite' : 'sqlite (a transaction per write)', (t) => {
   const file = join(tempDir(t, 'store-'), 'bridge.sqlite');
   const clock = fakeClock();
   return {
     clock,
-    open: async () => new SqliteStore({ file, clock: () => clock.now }),
+    open: async () => new SqliteStore({ file, clock: () => clock.now, groupCommit }),
     exec: async (sql) => {
       const db = new Database(file);
       try {
@@ -44,6 +45,89 @@ test('sqlite: a fresh database gets every migration, WAL and foreign keys', asyn
   const again = new SqliteStore({ file });
   assert.deepEqual(again.migration.applied, [], 'reopening applies nothing');
   await again.close();
+});
+
+const ticketFor = (id: string) => ({ id, clientKey: 'c', customerUserId: 'c', caseFields: { Subject: id } });
+
+test('sqlite group commit: the writes of one turn are committed together, and each settles only after that commit', async (t) => {
+  const file = join(tempDir(t), 'bridge.sqlite');
+  const store = new SqliteStore({ file });
+  t.after(() => store.close());
+  const reader = new Database(file, { readonly: true });
+  t.after(() => reader.close());
+  const committed = () => reader.prepare('SELECT COUNT(*) FROM tickets').pluck().get();
+  let settled = 0;
+  const writes = Array.from({ length: 5 }, (_, i) => store.createTicket(ticketFor(`t${i}`)).then(() => settled++));
+  // Still the same turn (only microtasks ran): this connection reads its open transaction...
+  assert.equal((await store.getTicket('t4'))?.id, 't4');
+  // ...another connection sees nothing yet, and no write has settled.
+  assert.equal(committed(), 0, 'not committed while the turn runs');
+  assert.equal(settled, 0, 'no write settles before the commit');
+  await writes[0];
+  assert.equal(committed(), 5, 'the first to settle finds all five committed: one commit for the group');
+  await Promise.all(writes);
+
+  // Fewer pages written than a transaction per write (every commit writes the pages it changed).
+  const frames = async (groupCommit: boolean) => {
+    const f = join(tempDir(t), `frames-${groupCommit}.sqlite`);
+    const s = new SqliteStore({ file: f, groupCommit });
+    const db = new Database(f);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    await Promise.all(Array.from({ length: 20 }, (_, i) => s.createTicket(ticketFor(`f${i}`))));
+    const size = statSync(`${f}-wal`).size;
+    db.close();
+    await s.close();
+    return size;
+  };
+  const [grouped, single] = [await frames(true), await frames(false)];
+  assert.ok(grouped * 4 < single, `20 tickets in one turn: ${grouped} bytes of WAL grouped, ${single} one commit each`);
+});
+
+test('sqlite group commit: a write that fails undoes only itself; the rest of its turn is kept', async (t) => {
+  const store = new SqliteStore({ file: join(tempDir(t), 'bridge.sqlite') });
+  t.after(() => store.close());
+  const [a, bad, c] = await Promise.allSettled([
+    store.createTicket(ticketFor('a')),
+    store.appendLedger({ ticketId: 'no-such-ticket', system: 'sendbird', action: 'user.create', outcome: 'ok' }),
+    store.createTicket(ticketFor('c')),
+  ]);
+  assert.equal(a.status, 'fulfilled');
+  assert.equal(c.status, 'fulfilled');
+  assert.equal(bad.status, 'rejected');
+  assert.match(String((bad as PromiseRejectedResult).reason), /FOREIGN KEY/);
+  assert.deepEqual((await store.listTickets()).map((x) => x.id).sort(), ['a', 'c']);
+  assert.deepEqual(await store.ledgerForTicket('no-such-ticket'), []);
+});
+
+test('sqlite group commit: a COMMIT that fails rejects every write of its group and keeps none of them', async (t) => {
+  const store = new SqliteStore({ file: join(tempDir(t), 'bridge.sqlite') });
+  t.after(() => store.close());
+  const first = store.createTicket(ticketFor('kept-not'));
+  // Deferred foreign keys are checked at COMMIT: this group's commit will fail.
+  store.unsafeExec('PRAGMA defer_foreign_keys = ON');
+  const orphan = store.appendLedger({ ticketId: 'no-such-ticket', system: 'sendbird', action: 'user.create', outcome: 'ok' });
+  const [x, y] = await Promise.allSettled([first, orphan]);
+  assert.equal(x.status, 'rejected');
+  assert.equal(y.status, 'rejected');
+  assert.match(String((x as PromiseRejectedResult).reason), /FOREIGN KEY/);
+  assert.equal(await store.getTicket('kept-not'), null, 'rolled back');
+  // The store goes on: the next turn's writes commit.
+  await store.createTicket(ticketFor('next'));
+  assert.equal((await store.getTicket('next'))?.id, 'next');
+});
+
+test('sqlite group commit: two stores of one process on one file write in the same turn without waiting for each other', async (t) => {
+  const file = join(tempDir(t), 'bridge.sqlite');
+  const a = new SqliteStore({ file, busyTimeoutMs: 200 });
+  const b = new SqliteStore({ file, busyTimeoutMs: 200 });
+  t.after(async () => {
+    await a.close();
+    await b.close();
+  });
+  // b's write needs the lock a's open group holds: a's group is committed first, not waited for.
+  const writes = [a.createTicket(ticketFor('a1')), b.createTicket(ticketFor('b1')), a.createTicket(ticketFor('a2'))];
+  assert.deepEqual((await Promise.all(writes)).map((x) => x.id), ['a1', 'b1', 'a2']);
+  assert.deepEqual((await b.listTickets()).map((x) => x.id).sort(), ['a1', 'a2', 'b1']);
 });
 
 test('sqlite: an old (version 1) database with data is upgraded in place', async (t) => {

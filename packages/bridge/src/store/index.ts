@@ -29,6 +29,7 @@ export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}
       return new SqliteStore({
         file: config.file,
         synchronous: config.synchronous,
+        groupCommit: config.groupCommit,
         clock: opts.clock,
         defaultMaxAttempts: opts.jobs?.maxAttempts,
         idempotencyTtlMs: opts.idempotencyTtlMs,

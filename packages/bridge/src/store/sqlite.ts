@@ -61,6 +61,27 @@ export interface SqliteStoreOptions {
    * (survives power loss, costs a disk flush per write). https://www.sqlite.org/pragma.html#pragma_synchronous
    */
   synchronous?: 'NORMAL' | 'FULL';
+  /**
+   * Group commit (default true): the writes of one event-loop turn share one transaction and one
+   * commit (see `write`). False: a transaction per write.
+   */
+  groupCommit?: boolean;
+}
+
+/** The writes of one event-loop turn, waiting for their shared COMMIT. */
+class WriteGroup {
+  readonly committed: Promise<void>;
+  done!: () => void;
+  fail!: (err: unknown) => void;
+
+  constructor() {
+    this.committed = new Promise<void>((resolve, reject) => {
+      this.done = resolve;
+      this.fail = reject;
+    });
+    // A group whose only write threw has no one waiting on it.
+    this.committed.catch(() => {});
+  }
 }
 
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -94,6 +115,8 @@ RETURNING rev`;
 /** Pending messages a flusher may take now: out of backoff and not leased to a live worker. */
 const READY_TRANSCRIPT = `state = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)`;
 
+const INSERT_LEDGER = 'INSERT INTO ledger (at, case_id, ticket_id, system, action, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+
 /** Error text is stored and shown to operators; keep it bounded. */
 const MAX_ERROR_LENGTH = 2_000;
 const clip = (s: string) => (s.length > MAX_ERROR_LENGTH ? `${s.slice(0, MAX_ERROR_LENGTH)}...` : s);
@@ -111,10 +134,80 @@ export class SqliteStore implements Store {
 
   /** One transaction wrapper for all: better-sqlite3 prepares BEGIN/COMMIT per wrapper it makes. */
   private runTx?: Database.Transaction<(f: () => unknown) => unknown>;
+  private readonly groupCommit: boolean;
+  /** The open group transaction of this event-loop turn, if any (see `write`). */
+  private group?: WriteGroup;
 
-  private tx<T>(fn: () => T): { immediate(): T } {
-    const run = (this.runTx ??= this.db.transaction((f: () => unknown) => f()));
-    return { immediate: () => run.immediate(fn) as T };
+  private get wrapper(): Database.Transaction<(f: () => unknown) => unknown> {
+    return (this.runTx ??= this.db.transaction((f: () => unknown) => f()));
+  }
+
+  /**
+   * Runs `fn` (statements only, nothing asynchronous) as one atomic write, and settles once it
+   * is committed.
+   *
+   * With group commit (the default; docs/decisions.md), the writes of one event-loop turn share
+   * one `BEGIN IMMEDIATE` transaction, committed when the turn's I/O callbacks have run (a
+   * `setImmediate`). Each write runs in a savepoint of it, so one that throws undoes only itself
+   * and rejects at once; the others resolve only after the COMMIT, so no caller ever acts on a
+   * write that is not in the database yet. A COMMIT that fails rejects every write of its group,
+   * and none of them is kept. Reads on this connection see the open group's writes; other
+   * connections see them after the commit, as with a transaction per write.
+   */
+  private write<T>(fn: () => T): Promise<T> {
+    if (!this.groupCommit) {
+      SqliteStore.commitOpenGroups();
+      return Promise.resolve(this.wrapper.immediate(fn) as T);
+    }
+    // SQLite rolls a whole transaction back on its own after some I/O and memory errors: then the
+    // open group's writes are gone, and commitGroup says so to each of them.
+    if (this.group && !this.db.inTransaction) this.commitGroup(this.group);
+    const group = this.group ?? this.openGroup();
+    // Inside the open transaction, better-sqlite3 runs the wrapper as a savepoint.
+    const result = this.wrapper(fn) as T;
+    return group.committed.then(() => result);
+  }
+
+  /**
+   * Stores of this process with an open group. Another connection of this process waiting for
+   * the write lock that one of them holds would wait forever: its wait blocks the event loop, so
+   * the turn never ends and the group never commits. So a store commits every other store's open
+   * group before it takes the lock (tests and the CLI open several stores on one file; another
+   * process just waits for the end of this one's turn, `busy_timeout`).
+   */
+  private static readonly withOpenGroup = new Set<SqliteStore>();
+
+  /** Commits the open group of every store in this process (before another connection writes). */
+  static commitOpenGroups(except?: SqliteStore): void {
+    for (const store of SqliteStore.withOpenGroup) if (store !== except && store.group) store.commitGroup(store.group);
+  }
+
+  private openGroup(): WriteGroup {
+    SqliteStore.commitOpenGroups(this);
+    this.sql('BEGIN IMMEDIATE').run();
+    const group = new WriteGroup();
+    this.group = group;
+    SqliteStore.withOpenGroup.add(this);
+    setImmediate(() => this.commitGroup(group));
+    return group;
+  }
+
+  /** Commits the group if it is still the open one (close() may have committed it already). */
+  private commitGroup(group: WriteGroup): void {
+    if (this.group !== group) return;
+    this.group = undefined;
+    SqliteStore.withOpenGroup.delete(this);
+    if (!this.db.inTransaction) {
+      group.fail(new Error('[store] SQLite rolled back the transaction these writes were in; nothing of them was kept'));
+      return;
+    }
+    try {
+      this.sql('COMMIT').run();
+      group.done();
+    } catch (err) {
+      if (this.db.inTransaction) this.sql('ROLLBACK').run();
+      group.fail(err);
+    }
   }
 
   private sql(text: string): Database.Statement {
@@ -128,11 +221,14 @@ export class SqliteStore implements Store {
 
   constructor(opts: SqliteStoreOptions) {
     this.now = opts.clock ?? Date.now;
+    this.groupCommit = opts.groupCommit ?? true;
     this.defaultMaxAttempts = opts.defaultMaxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.idempotencyTtlMs = opts.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
     const migrations = opts.migrations ?? SQLITE_MIGRATIONS;
     this.latest = latestVersion(migrations);
     mkdirSync(dirname(opts.file), { recursive: true });
+    // The migrations below may write: no group of this process may hold the lock meanwhile.
+    SqliteStore.commitOpenGroups();
     this.db = new Database(opts.file);
     try {
       this.db.pragma('journal_mode = WAL');
@@ -162,22 +258,43 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.group) this.commitGroup(this.group);
     if (this.db.open) this.db.close();
   }
 
   // --- tickets ----------------------------------------------------------------------------
 
   async createTicket(t: NewTicket, opts: { job?: TicketJob } = {}): Promise<Ticket> {
-    return toTicket(this.tx(() => this.insertTicket(t, opts.job, this.now())).immediate());
+    return this.write(() => this.insertTicket(t, opts.job, this.now()));
   }
 
-  private insertTicket(t: NewTicket, job: TicketJob | undefined, now: number): TicketRow {
-    const row = this.sql(
+  /**
+   * Inside a transaction. The ticket is built from what was inserted rather than read back: on
+   * the hot path, materialising the row and parsing its JSON again cost more than the INSERT.
+   */
+  private insertTicket(t: NewTicket, job: TicketJob | undefined, now: number): Ticket {
+    const state = t.state ?? 'received';
+    const nickname = t.customerNickname ?? null;
+    this.sql(
       `INSERT INTO tickets (id, client_key, state, customer_user_id, customer_nickname, case_fields, attempts, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING *`,
-    ).get(t.id, t.clientKey, t.state ?? 'received', t.customerUserId, t.customerNickname ?? null, JSON.stringify(t.caseFields), now, now) as TicketRow;
+       VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+    ).run(t.id, t.clientKey, state, t.customerUserId, nickname, JSON.stringify(t.caseFields), now, now);
     if (job) this.insertJob(job.kind, job.payload, job, now);
-    return row;
+    return {
+      id: t.id,
+      clientKey: t.clientKey,
+      state,
+      customerUserId: t.customerUserId,
+      customerNickname: nickname,
+      caseFields: t.caseFields,
+      caseId: null,
+      caseNumber: null,
+      channelUrl: null,
+      lastError: null,
+      attempts: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
   }
 
   async getTicket(id: string): Promise<Ticket | null> {
@@ -186,7 +303,7 @@ export class SqliteStore implements Store {
   }
 
   async updateTicket(id: string, patch: TicketPatch, ledger: readonly NewLedgerEntry[] = [], opts: { job?: TicketJob; settleJob?: string } = {}): Promise<Ticket> {
-    const update = this.tx((): TicketRow => {
+    const update = this.write((): TicketRow => {
       const current = this.sql('SELECT * FROM tickets WHERE id = ?').get(id) as TicketRow | undefined;
       if (!current) throw new StoreNotFoundError(`ticket ${id}`);
       if (patch.state !== undefined && !canMoveTicket(current.state, patch.state)) throw new TicketStateError(current.state, patch.state);
@@ -201,18 +318,19 @@ export class SqliteStore implements Store {
       if (patch.attempts !== undefined) columns.attempts = patch.attempts;
       columns.updated_at = this.now();
       const names = Object.keys(columns);
-      const row = this.sql(`UPDATE tickets SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id RETURNING *`)
-        .get({ ...columns, id }) as TicketRow;
+      this.sql(`UPDATE tickets SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id`).run({ ...columns, id });
+      // The columns are the row's own names: the updated row without reading it back.
+      const row = { ...current, ...columns } as TicketRow;
       for (const e of ledger) this.insertLedger(e);
       if (opts.job) this.insertJob(opts.job.kind, opts.job.payload, opts.job, this.now());
       if (opts.settleJob) this.settleJob(opts.settleJob);
       return row;
     });
-    return toTicket(update.immediate());
+    return toTicket(await update);
   }
 
   async queueUnfinishedTickets(updatedBefore: number, limit: number, job: { kind: string; dedupePrefix: string; runAt: number }): Promise<string[]> {
-    const queue = this.tx((): string[] => {
+    const queue = this.write((): string[] => {
       const ids = (
         this.sql(
           `SELECT id FROM tickets t
@@ -225,7 +343,7 @@ export class SqliteStore implements Store {
       for (const id of ids) this.insertJob(job.kind, { ticketId: id }, { dedupeKey: job.dedupePrefix + id, runAt: job.runAt }, now);
       return ids;
     });
-    return queue.immediate();
+    return queue;
   }
 
   async listTickets(filter: { state?: TicketState; limit?: number } = {}): Promise<Ticket[]> {
@@ -247,13 +365,16 @@ export class SqliteStore implements Store {
     ticketId: string | null,
     opts: { ttlMs?: number; create?: { ticket: NewTicket; job?: TicketJob } } = {},
   ): Promise<IdempotencyClaim> {
-    const claim = this.tx((): IdempotencyClaim => {
+    const claim = this.write((): IdempotencyClaim => {
       const now = this.now();
-      const insert = () =>
+      const expiresAt = now + (opts.ttlMs ?? this.idempotencyTtlMs);
+      const insert = (): IdempotencyRecord | undefined =>
         this.sql(
           `INSERT INTO idempotency_keys (scope, key, request_hash, ticket_id, created_at, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO NOTHING RETURNING *`,
-        ).get(scope, key, requestHash, ticketId, now, now + (opts.ttlMs ?? this.idempotencyTtlMs)) as IdempotencyRow | undefined;
+           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO NOTHING`,
+        ).run(scope, key, requestHash, ticketId, now, expiresAt).changes === 1
+          ? { scope, key, requestHash, ticketId, responseStatus: null, responseBody: null, createdAt: now, expiresAt }
+          : undefined;
       // A fresh key (the usual case) is claimed by the insert alone.
       let won = insert();
       if (!won) {
@@ -263,11 +384,10 @@ export class SqliteStore implements Store {
         this.sql('DELETE FROM idempotency_keys WHERE scope = ? AND key = ?').run(scope, key);
         won = insert()!;
       }
-      const record = toIdempotency(won);
-      if (!opts.create) return { claimed: true, record };
-      return { claimed: true, record, ticket: toTicket(this.insertTicket(opts.create.ticket, opts.create.job, now)) };
+      if (!opts.create) return { claimed: true, record: won };
+      return { claimed: true, record: won, ticket: this.insertTicket(opts.create.ticket, opts.create.job, now) };
     });
-    return claim.immediate();
+    return claim;
   }
 
   async getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | null> {
@@ -278,28 +398,28 @@ export class SqliteStore implements Store {
   }
 
   async completeIdempotencyKey(scope: string, key: string, status: number, body: unknown): Promise<IdempotencyRecord> {
-    const complete = this.tx(() => {
+    const complete = this.write(() => {
       this.sql('UPDATE idempotency_keys SET response_status = ?, response_body = ? WHERE scope = ? AND key = ? AND response_status IS NULL')
         .run(status, JSON.stringify(body ?? null), scope, key);
       const row = this.sql('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?').get(scope, key) as IdempotencyRow | undefined;
       if (!row) throw new StoreNotFoundError(`idempotency key ${scope}/${key}`);
       return toIdempotency(row);
     });
-    return complete.immediate();
+    return complete;
   }
 
   async releaseIdempotencyKey(scope: string, key: string): Promise<void> {
-    this.sql('DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND response_status IS NULL').run(scope, key);
+    await this.write(() => this.sql('DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND response_status IS NULL').run(scope, key));
   }
 
   async purgeExpiredIdempotencyKeys(): Promise<number> {
-    return this.sql('DELETE FROM idempotency_keys WHERE expires_at <= ?').run(this.now()).changes;
+    return this.write(() => this.sql('DELETE FROM idempotency_keys WHERE expires_at <= ?').run(this.now()).changes);
   }
 
   // --- jobs -------------------------------------------------------------------------------
 
   async enqueue<P>(kind: string, payload: P, opts: EnqueueOptions = {}): Promise<EnqueueResult<P>> {
-    return this.tx(() => this.insertJob(kind, payload, opts, this.now())).immediate();
+    return this.write(() => this.insertJob(kind, payload, opts, this.now()));
   }
 
   private insertJob<P>(kind: string, payload: P, opts: EnqueueOptions, now: number): EnqueueResult<P> {
@@ -323,7 +443,7 @@ export class SqliteStore implements Store {
     if (limit <= 0 || (kinds && kinds.length === 0)) return [];
     const kindFilter = kinds ? `AND kind IN (${kinds.map(() => '?').join(', ')})` : '';
     const kindArgs = kinds ?? [];
-    const claim = this.tx((): JobRow[] => {
+    const claim = this.write((): JobRow[] => {
       const now = this.now();
       // A lease that ran out means the worker died mid-job; if that was its last attempt, stop here
       // (a job that crashes the process would otherwise crash every worker that picks it up).
@@ -344,20 +464,20 @@ export class SqliteStore implements Store {
         )
         .all(workerId, now + leaseMs, now, now, now, ...kindArgs, limit) as JobRow[];
     });
-    return claim
-      .immediate()
+    return (await claim)
       .map(toJob)
       .sort((a, b) => a.runAt - b.runAt || a.id - b.id);
   }
 
   async completeJob(id: number, workerId: string): Promise<boolean> {
-    const res = this.sql("UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND locked_by = ?")
-      .run(this.now(), id, workerId);
+    const res = await this.write(() =>
+      this.sql("UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND locked_by = ?").run(this.now(), id, workerId),
+    );
     return res.changes === 1;
   }
 
   async failJob(id: number, workerId: string, error: string, next: number | 'dead'): Promise<boolean> {
-    const res =
+    const res = await this.write(() =>
       next === 'dead'
         ? this.sql(
               "UPDATE jobs SET state = 'dead', last_error = ?, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND locked_by = ?",
@@ -366,15 +486,18 @@ export class SqliteStore implements Store {
         : this.sql(
               "UPDATE jobs SET state = 'queued', run_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND locked_by = ?",
             )
-            .run(next, clip(error), this.now(), id, workerId);
+            .run(next, clip(error), this.now(), id, workerId),
+    );
     return res.changes === 1;
   }
 
   async releaseJob(id: number, workerId: string): Promise<boolean> {
-    const res = this.sql(
+    const res = await this.write(() =>
+      this.sql(
         "UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0), locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND locked_by = ?",
       )
-      .run(this.now(), id, workerId);
+      .run(this.now(), id, workerId),
+    );
     return res.changes === 1;
   }
 
@@ -383,7 +506,7 @@ export class SqliteStore implements Store {
   }
 
   async settleQueuedJob(dedupeKey: string): Promise<boolean> {
-    return this.settleJob(dedupeKey);
+    return this.write(() => this.settleJob(dedupeKey));
   }
 
   private settleJob(dedupeKey: string): boolean {
@@ -392,8 +515,9 @@ export class SqliteStore implements Store {
 
   async requeueDead(id: number): Promise<boolean> {
     const now = this.now();
-    const res = this.sql("UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'dead'")
-      .run(now, now, id);
+    const res = await this.write(() =>
+      this.sql("UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'dead'").run(now, now, id),
+    );
     return res.changes === 1;
   }
 
@@ -410,18 +534,18 @@ export class SqliteStore implements Store {
     reconcile: ReconcileRequestOptions,
     caseIds?: readonly string[],
   ): Promise<ReconcileRequestResult & { stored: number }> {
-    const record = this.tx(() => {
+    const record = this.write(() => {
       const now = this.now();
       const insert = this.sql('INSERT INTO salesforce_events (received_at, type, case_id, occurred_at, payload) VALUES (?, ?, ?, ?, ?)');
       for (const e of events) insert.run(now, e.type, e.caseId, e.occurredAt, JSON.stringify(e.payload));
       return { stored: events.length, ...this.queueReconciles(caseIds ?? events.map((e) => e.caseId), reconcile, now) };
     });
-    return record.immediate();
+    return record;
   }
 
   async requestReconcile(caseIds: readonly string[], opts: ReconcileRequestOptions): Promise<ReconcileRequestResult> {
-    const request = this.tx(() => this.queueReconciles(caseIds, opts, this.now()));
-    return request.immediate();
+    const request = this.write(() => this.queueReconciles(caseIds, opts, this.now()));
+    return request;
   }
 
   /**
@@ -477,7 +601,7 @@ export class SqliteStore implements Store {
   }
 
   async startReconcile(jobId: number): Promise<number> {
-    return this.sql('DELETE FROM membership_pending WHERE job_id = ?').run(jobId).changes;
+    return this.write(() => this.sql('DELETE FROM membership_pending WHERE job_id = ?').run(jobId).changes);
   }
 
   async listPendingReconciles(limit = 1000): Promise<{ caseId: string; jobId: number }[]> {
@@ -502,13 +626,13 @@ export class SqliteStore implements Store {
   }
 
   async purgeSalesforceEvents(before: number): Promise<number> {
-    return this.sql('DELETE FROM salesforce_events WHERE received_at < ?').run(before).changes;
+    return this.write(() => this.sql('DELETE FROM salesforce_events WHERE received_at < ?').run(before).changes);
   }
 
   // --- transcript -------------------------------------------------------------------------
 
   async recordTranscriptEvent(e: TranscriptEvent, flush: TranscriptFlushRequest): Promise<{ outcome: 'stored' | 'duplicate'; flushAt: number }> {
-    const record = this.tx(() => {
+    const record = this.write(() => {
       const now = this.now();
       const changed = this.sql(UPSERT_TRANSCRIPT).get(
         e.messageId,
@@ -532,7 +656,7 @@ export class SqliteStore implements Store {
       }
       return { outcome: 'stored' as const, flushAt: this.ensureQueuedJob(flush.kind, runAt, queued, now) };
     });
-    return record.immediate();
+    return record;
   }
 
   /** The due time of the earliest queued job of `kind`, if one is queued. */
@@ -553,12 +677,12 @@ export class SqliteStore implements Store {
   }
 
   async scheduleTranscriptFlush(kind: string, runAt: number): Promise<void> {
-    this.tx(() => this.ensureQueuedJob(kind, runAt, this.queuedJobRunAt(kind), this.now())).immediate();
+    await this.write(() => this.ensureQueuedJob(kind, runAt, this.queuedJobRunAt(kind), this.now()));
   }
 
   async claimTranscriptBatch(workerId: string, opts: { limit: number; leaseMs: number; maxWaitMs: number }): Promise<TranscriptRecord[]> {
     if (opts.limit <= 0) return [];
-    const claim = this.tx((): TranscriptRow[] => {
+    const claim = this.write((): TranscriptRow[] => {
       const now = this.now();
       const ready = this.sql(
         `SELECT COUNT(*) AS n, MIN(pending_since) AS oldest FROM (
@@ -572,14 +696,13 @@ export class SqliteStore implements Store {
          RETURNING *`,
       ).all(workerId, now + opts.leaseMs, now, now, opts.limit) as TranscriptRow[];
     });
-    return claim
-      .immediate()
+    return (await claim)
       .map(toTranscript)
       .sort((a, b) => a.pendingSince - b.pendingSince || a.messageId.localeCompare(b.messageId));
   }
 
   async settleTranscriptBatch(workerId: string, results: readonly TranscriptResult[], ledger: readonly NewLedgerEntry[] = []): Promise<void> {
-    const settle = this.tx(() => {
+    const settle = this.write(() => {
       const now = this.now();
       for (const r of results) {
         if (r.outcome === 'synced') {
@@ -609,7 +732,7 @@ export class SqliteStore implements Store {
       }
       for (const e of ledger) this.insertLedger(e);
     });
-    settle.immediate();
+    await settle;
   }
 
   async nextTranscriptFlushAt(maxWaitMs: number): Promise<number | null> {
@@ -650,22 +773,22 @@ export class SqliteStore implements Store {
   }
 
   async purgeTranscript(before: number): Promise<number> {
-    return this.sql("DELETE FROM transcript_messages WHERE state = 'synced' AND synced_at < ?").run(before).changes;
+    return this.write(() => this.sql("DELETE FROM transcript_messages WHERE state = 'synced' AND synced_at < ?").run(before).changes);
   }
 
   // --- ledger -----------------------------------------------------------------------------
 
   async appendLedger(e: NewLedgerEntry): Promise<LedgerEntry> {
-    return this.insertLedger(e);
+    return toLedger(await this.write(() => this.sql(`${INSERT_LEDGER} RETURNING *`).get(...this.ledgerValues(e)) as LedgerRow));
   }
 
-  private insertLedger(e: NewLedgerEntry): LedgerEntry {
-    const row = this.sql(
-        `INSERT INTO ledger (at, case_id, ticket_id, system, action, target, outcome, detail)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-      )
-      .get(this.now(), e.caseId ?? null, e.ticketId ?? null, e.system, e.action, e.target ?? null, e.outcome, JSON.stringify(maskSecretFields(e.detail ?? {}))) as LedgerRow;
-    return toLedger(row);
+  /** Inside a transaction: appends an entry (nothing read back: the callers write batches). */
+  private insertLedger(e: NewLedgerEntry): void {
+    this.sql(INSERT_LEDGER).run(...this.ledgerValues(e));
+  }
+
+  private ledgerValues(e: NewLedgerEntry): unknown[] {
+    return [this.now(), e.caseId ?? null, e.ticketId ?? null, e.system, e.action, e.target ?? null, e.outcome, JSON.stringify(maskSecretFields(e.detail ?? {}))];
   }
 
   async ledgerForCase(caseId: string): Promise<LedgerEntry[]> {
