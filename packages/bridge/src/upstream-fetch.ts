@@ -8,6 +8,7 @@
  * dispatcher: its chunks into one buffer, its headers kept as undici hands them over and read in
  * place (`RawHeaders`) when a client asks for one.
  */
+import { FETCH_DEADLINE } from '@sbsf/salesforce';
 import { Agent, type Dispatcher } from 'undici';
 
 export interface UpstreamFetchOptions {
@@ -75,7 +76,70 @@ export class RawHeaders {
   }
 }
 
-type Init = { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal | null };
+type Init = { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal | null; timeoutMs?: number };
+
+/** An answer not complete within the request's `timeoutMs` (name `TimeoutError`, as an aborted fetch's). */
+export class UpstreamTimeoutError extends Error {
+  readonly code = 'UPSTREAM_TIMEOUT';
+  constructor(readonly timeoutMs: number) {
+    super(`no complete answer within ${timeoutMs} ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
+interface DeadlineSlot {
+  at: number;
+  handler: CollectingHandler | undefined;
+}
+
+/**
+ * The deadlines of the requests made with one `timeoutMs`, in the order they started (so also in
+ * the order they fall due): one timer for the whole queue, armed for the oldest request still
+ * under way, instead of an AbortController, a timer and an abort listener per request (about 7 us
+ * each, on every upstream call). A request that finishes only clears its slot; slots are reused.
+ */
+class DeadlineQueue {
+  private readonly slots: DeadlineSlot[] = [];
+  private readonly free: DeadlineSlot[] = [];
+  private head = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  add(handler: CollectingHandler): DeadlineSlot {
+    const slot = this.free.pop() ?? { at: 0, handler: undefined };
+    slot.at = performance.now() + this.timeoutMs;
+    slot.handler = handler;
+    this.slots.push(slot);
+    if (!this.timer) this.arm(this.timeoutMs);
+    return slot;
+  }
+
+  private arm(ms: number): void {
+    this.timer = setTimeout(this.due, Math.max(1, Math.ceil(ms)));
+    // In-flight requests keep the process alive by their sockets; this timer need not.
+    this.timer.unref();
+  }
+
+  private readonly due = (): void => {
+    this.timer = undefined;
+    const now = performance.now();
+    while (this.head < this.slots.length) {
+      const slot = this.slots[this.head]!;
+      const handler = slot.handler;
+      if (handler && slot.at > now) break;
+      slot.handler = undefined;
+      this.head++;
+      this.free.push(slot);
+      handler?.timeout(this.timeoutMs);
+    }
+    if (this.head > 1024 && this.head * 2 > this.slots.length) {
+      this.slots.splice(0, this.head);
+      this.head = 0;
+    }
+    if (this.head < this.slots.length) this.arm(this.slots[this.head]!.at - now);
+  };
+}
 
 interface Answer {
   status: number;
@@ -94,6 +158,9 @@ class CollectingHandler implements Dispatcher.DispatchHandlers {
   private size = 0;
   private abort?: (err?: Error) => void;
   private readonly onAbort?: () => void;
+  private settled = false;
+  /** Set by the deadline queue when the request has a `timeoutMs`. */
+  deadline?: DeadlineSlot;
 
   constructor(
     private readonly resolve: (a: Answer) => void,
@@ -135,7 +202,15 @@ class CollectingHandler implements Dispatcher.DispatchHandlers {
     return true;
   }
 
+  /** The deadline passed: abort the exchange, or fail at once if it never got a connection. */
+  timeout(timeoutMs: number): void {
+    const err = new UpstreamTimeoutError(timeoutMs);
+    if (this.abort) this.abort(err);
+    else this.onError(err);
+  }
+
   onComplete(): void {
+    if (this.settled) return;
     this.done();
     const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
     // As Response.text() decodes: UTF-8, a leading byte order mark dropped.
@@ -144,29 +219,45 @@ class CollectingHandler implements Dispatcher.DispatchHandlers {
   }
 
   onError(err: Error): void {
+    if (this.settled) return;
     this.done();
     this.reject(err);
   }
 
   private done(): void {
+    this.settled = true;
     if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
+    if (this.deadline?.handler === this) this.deadline.handler = undefined;
   }
 }
 
-export function createUpstreamFetch(opts: UpstreamFetchOptions = {}): typeof fetch & { close(): Promise<void> } {
+/**
+ * Besides `signal`, the fetch takes `timeoutMs` (and says so with `FETCH_DEADLINE`, which the
+ * Salesforce and Sendbird clients look for): the whole exchange, connection included, must be
+ * done by then, or it fails with `UpstreamTimeoutError` (name `TimeoutError`).
+ */
+export function createUpstreamFetch(opts: UpstreamFetchOptions = {}): typeof fetch & { close(): Promise<void>; [FETCH_DEADLINE]: true } {
   const agent = new Agent({ connections: opts.connections ?? 64, keepAliveTimeout: opts.keepAliveTimeoutMs ?? 30_000, pipelining: 1 });
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const deadlines = new Map<number, DeadlineQueue>();
   const f = async (input: string | URL | Request, init: Init = {}): Promise<Response> => {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     const signal = init.signal ?? undefined;
     if (signal?.aborted) throw signal.reason;
+    const timeoutMs = init.timeoutMs;
     const { status, headers, text } = await new Promise<Answer>((resolve, reject) => {
+      const handler = new CollectingHandler(resolve, reject, maxBodyBytes, signal);
+      if (timeoutMs !== undefined && timeoutMs > 0) {
+        let queue = deadlines.get(timeoutMs);
+        if (!queue) deadlines.set(timeoutMs, (queue = new DeadlineQueue(timeoutMs)));
+        handler.deadline = queue.add(handler);
+      }
       agent.dispatch(
         { origin: url.origin, path: url.pathname + url.search, method: (init.method ?? 'GET') as Dispatcher.HttpMethod, headers: init.headers, body: init.body ?? null },
-        new CollectingHandler(resolve, reject, maxBodyBytes, signal),
+        handler,
       );
     });
     return { status, ok: status >= 200 && status < 300, headers, text: async () => text, json: async () => JSON.parse(text) as unknown } as unknown as Response;
   };
-  return Object.assign(f as unknown as typeof fetch, { close: () => agent.close() });
+  return Object.assign(f as unknown as typeof fetch, { close: () => agent.close(), [FETCH_DEADLINE]: true as const });
 }

@@ -1,8 +1,22 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { test } from 'node:test';
-import { createUpstreamFetch } from '../src/upstream-fetch.js';
+import { test, type TestContext } from 'node:test';
+import { FETCH_DEADLINE, SalesforceClient, SalesforceConnectionError } from '@sbsf/salesforce';
+import { SendbirdClient, SendbirdConnectionError } from '@sbsf/sendbird';
+import { createUpstreamFetch, type UpstreamFetchOptions } from '../src/upstream-fetch.js';
+
+/** Listens on port 0; an upstream fetch for it; both closed after the test. */
+async function serve(t: TestContext, server: Server, opts?: UpstreamFetchOptions) {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const f = createUpstreamFetch(opts);
+  t.after(async () => {
+    await f.close();
+    server.closeAllConnections();
+    server.close();
+  });
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, f };
+}
 
 test('upstream fetch: status, headers, body, keep-alive reuse, abort and refused connections', async (t) => {
   const sockets = new Set<unknown>();
@@ -18,14 +32,7 @@ test('upstream fetch: status, headers, body, keep-alive reuse, abort and refused
       res.end(JSON.stringify({ method: req.method, body, auth: req.headers.authorization }));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const f = createUpstreamFetch();
-  t.after(async () => {
-    await f.close();
-    server.closeAllConnections();
-    server.close();
-  });
+  const { base, f } = await serve(t, server);
 
   const res = await f(`${base}/x`, { method: 'POST', headers: { authorization: 'Bearer t', 'content-type': 'application/json' }, body: '{"a":1}' });
   assert.equal(res.status, 200);
@@ -65,14 +72,7 @@ test('upstream fetch: a body in many chunks, a byte order mark, a body over the 
     }
     res.end('ok');
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const f = createUpstreamFetch({ maxBodyBytes: 1_000 });
-  t.after(async () => {
-    await f.close();
-    server.closeAllConnections();
-    server.close();
-  });
+  const { base, f } = await serve(t, server, { maxBodyBytes: 1_000 });
 
   const res = await f(`${base}/chunks`);
   assert.deepEqual(JSON.parse(await res.text()), { name: 'Ren\u00e9e' }, 'chunks joined before decoding; the byte order mark dropped');
@@ -89,4 +89,61 @@ test('upstream fetch: a body in many chunks, a byte order mark, a body over the 
 
   // The pool still works after all of that.
   assert.equal(await (await f(`${base}/ok`)).text(), 'ok');
+});
+
+test('upstream fetch: timeoutMs bounds the whole exchange (waiting for a connection, headers, a stalled body), one queue of deadlines per timeout', async (t) => {
+  let stalled = 0;
+  const server = createServer((req, res) => {
+    if (req.url === '/slow') return void setTimeout(() => res.end('late'), 3_000);
+    if (req.url === '/stall') {
+      stalled++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"partial":');
+      return;
+    }
+    res.end(req.url);
+  });
+  const { base, f } = await serve(t, server, { connections: 1 });
+  assert.equal((f as unknown as Record<symbol, unknown>)[FETCH_DEADLINE], true, 'the clients can see it takes timeoutMs');
+  const timeout = (ms: number) => (err: Error & { code?: string; timeoutMs?: number }) => err.name === 'TimeoutError' && err.code === 'UPSTREAM_TIMEOUT' && err.timeoutMs === ms;
+  const init = (timeoutMs: number) => ({ timeoutMs }) as RequestInit;
+
+  // Answers in time are untouched by their deadlines, before and after one that runs out.
+  for (let i = 0; i < 5; i++) assert.equal(await (await f(`${base}/fast${i}`, init(2_000))).text(), `/fast${i}`);
+  await assert.rejects(f(`${base}/slow`, init(100)), timeout(100), 'no headers in time');
+  await assert.rejects(f(`${base}/stall`, init(100)), timeout(100), 'headers, then a body that never ends');
+  assert.equal(stalled, 1);
+
+  // The pool has one connection: held by an answer that never comes, the next request never gets
+  // one, and still fails at its deadline.
+  const holder = f(`${base}/stall`, init(400));
+  await assert.rejects(f(`${base}/queued`, init(150)), timeout(150), 'no connection in time');
+  await assert.rejects(holder, timeout(400));
+
+  // Many requests at once (a pool of several connections), several timeouts, interleaved: each
+  // settles by its own deadline or by its answer.
+  const pool = createUpstreamFetch();
+  t.after(() => pool.close());
+  const mixed = await Promise.allSettled([
+    pool(`${base}/stall`, init(80)),
+    pool(`${base}/a`, init(3_000)),
+    pool(`${base}/stall`, init(120)),
+    pool(`${base}/b`, init(80)),
+  ]);
+  assert.deepEqual(
+    mixed.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as Error).name)),
+    ['TimeoutError', 'ok', 'TimeoutError', 'ok'],
+  );
+  assert.equal(await (await f(`${base}/after`, init(1_000))).text(), '/after', 'the pool still works');
+});
+
+test('the Salesforce and Sendbird clients hand their timeout to the upstream fetch and report it as a timeout', async (t) => {
+  const server = createServer(() => {
+    /* never answers */
+  });
+  const { base, f } = await serve(t, server);
+  const sendbird = new SendbirdClient({ appId: 'app', apiToken: 'token-0123456789', baseUrl: base, fetch: f, timeoutMs: 100, limiter: { enabled: false }, retry: { maxAttempts: 1 } });
+  await assert.rejects(sendbird.getUser('u1'), (err: Error) => err instanceof SendbirdConnectionError && /no answer within 100 ms/.test(err.message));
+  const salesforce = new SalesforceClient({ loginUrl: base, auth: { kind: 'client_credentials', clientId: 'id', clientSecret: 'secret' }, fetch: f, timeoutMs: 100, retry: { maxAttempts: 1 } });
+  await assert.rejects(salesforce.query('SELECT Id FROM Case'), (err: Error) => err instanceof SalesforceConnectionError && err.timedOut && /timed out after 100 ms/.test(err.message));
 });

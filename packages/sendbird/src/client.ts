@@ -3,6 +3,7 @@
  * retries) and thin typed methods. Endpoints and fields:
  * https://sendbird.com/docs/chat/v3/platform-api (see also docs/emulator-sendbird.md).
  */
+import { enforcesDeadline } from './fetch-deadline.js';
 import { SendbirdConnectionError, SendbirdError, sendbirdErrorFromResponse } from './errors.js';
 import { EndpointLimiter } from './limiter.js';
 import { resolveOptions, type ResolvedOptions, type SendbirdClientOptions } from './options.js';
@@ -105,20 +106,21 @@ export class SendbirdClient {
   }
 
   private async once<T>(spec: RequestSpec, url: string): Promise<T> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.opts.timeoutMs);
+    // A fetch that enforces the deadline itself is given `timeoutMs` instead of a signal and a timer.
+    const controller = enforcesDeadline(this.opts.fetch) ? undefined : new AbortController();
+    const timer = controller && setTimeout(() => controller.abort(), this.opts.timeoutMs);
     let res: Response;
     let text: string;
     try {
-      res = await this.opts.fetch(url, {
+      const init = {
         method: spec.method,
         headers: { 'Api-Token': this.opts.apiToken, 'Content-Type': CONTENT_TYPE, Accept: 'application/json' },
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-        signal: controller.signal,
-      });
+      };
+      res = await this.opts.fetch(url, controller ? { ...init, signal: controller.signal } : ({ ...init, timeoutMs: this.opts.timeoutMs } as RequestInit));
       text = await res.text();
     } catch (err) {
-      const timedOut = controller.signal.aborted;
+      const timedOut = controller ? controller.signal.aborted : (err as Error | null)?.name === 'TimeoutError';
       throw new SendbirdConnectionError({
         status: 0,
         code: 0,
