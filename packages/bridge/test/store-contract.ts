@@ -69,6 +69,17 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       assert.deepEqual((await store.listTickets({ state: 'failed' })).map((x) => x.id), [c.id]);
     });
 
+    test('a write with many ledger entries keeps them all, in order', async (t) => {
+      const { store } = await setup(t);
+      const ticket = await store.createTicket(newTicket());
+      const entries = Array.from({ length: 40 }, (_, i) => ({ ticketId: ticket.id, system: 'sendbird' as const, action: `step.${i}`, outcome: 'ok' as const, detail: { i } }));
+      await store.updateTicket(ticket.id, { attempts: 1 }, entries);
+      const ledger = await store.ledgerForTicket(ticket.id);
+      assert.deepEqual(ledger.map((e) => e.action), entries.map((e) => e.action));
+      assert.deepEqual(ledger.map((e) => e.detail), entries.map((e) => e.detail));
+      assert.ok(ledger.every((e, i) => i === 0 || e.id > ledger[i - 1]!.id), 'ids ascend in the given order');
+    });
+
     test('create, get, update and list by state', async (t) => {
       const { store, clock } = await setup(t);
       const created = await store.createTicket(newTicket());

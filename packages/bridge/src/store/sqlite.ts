@@ -115,6 +115,8 @@ RETURNING rev`;
 /** Pending messages a flusher may take now: out of backoff and not leased to a live worker. */
 const READY_TRANSCRIPT = `state = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)`;
 
+/** Rows per multi-row ledger INSERT (one prepared statement is kept per row count). */
+const LEDGER_ROWS_PER_INSERT = 16;
 const INSERT_LEDGER = 'INSERT INTO ledger (at, case_id, ticket_id, system, action, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
 
 /** Error text is stored and shown to operators; keep it bounded. */
@@ -318,10 +320,10 @@ export class SqliteStore implements Store {
       if (patch.attempts !== undefined) columns.attempts = patch.attempts;
       columns.updated_at = this.now();
       const names = Object.keys(columns);
-      this.sql(`UPDATE tickets SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id`).run({ ...columns, id });
+      this.sql(`UPDATE tickets SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`).run(...Object.values(columns), id);
       // The columns are the row's own names: the updated row without reading it back.
       const row = { ...current, ...columns } as TicketRow;
-      for (const e of ledger) this.insertLedger(e);
+      this.insertLedger(ledger);
       if (opts.job) this.insertJob(opts.job.kind, opts.job.payload, opts.job, this.now());
       if (opts.settleJob) this.settleJob(opts.settleJob);
       return row;
@@ -730,7 +732,7 @@ export class SqliteStore implements Store {
           ).run(r.rev, clip(r.error), now, r.messageId, workerId);
         }
       }
-      for (const e of ledger) this.insertLedger(e);
+      this.insertLedger(ledger);
     });
     await settle;
   }
@@ -782,9 +784,15 @@ export class SqliteStore implements Store {
     return toLedger(await this.write(() => this.sql(`${INSERT_LEDGER} RETURNING *`).get(...this.ledgerValues(e)) as LedgerRow));
   }
 
-  /** Inside a transaction: appends an entry (nothing read back: the callers write batches). */
-  private insertLedger(e: NewLedgerEntry): void {
-    this.sql(INSERT_LEDGER).run(...this.ledgerValues(e));
+  /**
+   * Inside a transaction: appends entries, up to LEDGER_ROWS_PER_INSERT per statement (nothing
+   * read back; a ticket's two or three entries are one statement).
+   */
+  private insertLedger(entries: readonly NewLedgerEntry[]): void {
+    for (let i = 0; i < entries.length; i += LEDGER_ROWS_PER_INSERT) {
+      const chunk = entries.slice(i, i + LEDGER_ROWS_PER_INSERT);
+      this.sql(INSERT_LEDGER + ', (?, ?, ?, ?, ?, ?, ?, ?)'.repeat(chunk.length - 1)).run(...chunk.flatMap((e) => this.ledgerValues(e)));
+    }
   }
 
   private ledgerValues(e: NewLedgerEntry): unknown[] {
