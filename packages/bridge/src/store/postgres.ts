@@ -28,7 +28,7 @@ import { PG_JSON, rowMappers, type IdempotencyRow, type JobRow, type LedgerRow, 
 
 const { toIdempotency, toJob, toLedger, toSalesforceEvent, toTicket, toTranscript } = rowMappers(PG_JSON);
 import type { MigrationResult } from './sqlite-migrate.js';
-import { canMoveTicket, OPEN_TICKETS_SQL, UNFINISHED_STATES_SQL } from './ticket-state.js';
+import { canMoveTicket, OPEN_TICKETS_SQL, openTicketsTerm, UNFINISHED_STATES_SQL } from './ticket-state.js';
 import {
   StoreNotFoundError,
   TicketStateError,
@@ -315,7 +315,7 @@ export class PostgresStore implements Store {
   async listTickets(filter: { state?: TicketState; limit?: number } = {}): Promise<Ticket[]> {
     const limit = filter.limit ?? 100;
     const { rows } = filter.state
-      ? await q<TicketRow>(this.pool, `SELECT * FROM tickets WHERE ${filter.state === 'completed' ? '' : `${OPEN_TICKETS_SQL} AND `}state = $1 ORDER BY created_at, id LIMIT $2`, [filter.state, limit])
+      ? await q<TicketRow>(this.pool, `SELECT * FROM tickets WHERE ${openTicketsTerm(filter.state)}state = $1 ORDER BY created_at, id LIMIT $2`, [filter.state, limit])
       : await q<TicketRow>(this.pool, 'SELECT * FROM tickets ORDER BY created_at, id LIMIT $1', [limit]);
     return rows.map(toTicket);
   }

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations/index.js';
 import { latestVersion, migrateSqlite, schemaVersion, type MigrationResult } from './sqlite-migrate.js';
-import { canMoveTicket, OPEN_TICKETS_SQL, UNFINISHED_STATES_SQL } from './ticket-state.js';
+import { canMoveTicket, OPEN_TICKETS_SQL, openTicketsTerm, UNFINISHED_STATES_SQL } from './ticket-state.js';
 import { rowMappers, SQLITE_JSON, type IdempotencyRow, type JobRow, type LedgerRow, type SalesforceEventRow, type TicketRow, type TranscriptRow } from './rows.js';
 import { maskSecretFields } from '../redaction.js';
 import {
@@ -180,7 +180,7 @@ export class SqliteStore implements Store {
   private static readonly withOpenGroup = new Set<SqliteStore>();
 
   /** Commits the open group of every store in this process (before another connection writes). */
-  static commitOpenGroups(except?: SqliteStore): void {
+  private static commitOpenGroups(except?: SqliteStore): void {
     for (const store of SqliteStore.withOpenGroup) if (store !== except && store.group) store.commitGroup(store.group);
   }
 
@@ -305,7 +305,7 @@ export class SqliteStore implements Store {
   }
 
   async updateTicket(id: string, patch: TicketPatch, ledger: readonly NewLedgerEntry[] = [], opts: { job?: TicketJob; settleJob?: string } = {}): Promise<Ticket> {
-    const update = this.write((): TicketRow => {
+    const row = await this.write((): TicketRow => {
       const current = this.sql('SELECT * FROM tickets WHERE id = ?').get(id) as TicketRow | undefined;
       if (!current) throw new StoreNotFoundError(`ticket ${id}`);
       if (patch.state !== undefined && !canMoveTicket(current.state, patch.state)) throw new TicketStateError(current.state, patch.state);
@@ -322,17 +322,17 @@ export class SqliteStore implements Store {
       const names = Object.keys(columns);
       this.sql(`UPDATE tickets SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`).run(...Object.values(columns), id);
       // The columns are the row's own names: the updated row without reading it back.
-      const row = { ...current, ...columns } as TicketRow;
+      const updated = { ...current, ...columns } as TicketRow;
       this.insertLedger(ledger);
       if (opts.job) this.insertJob(opts.job.kind, opts.job.payload, opts.job, this.now());
       if (opts.settleJob) this.settleJob(opts.settleJob);
-      return row;
+      return updated;
     });
-    return toTicket(await update);
+    return toTicket(row);
   }
 
   async queueUnfinishedTickets(updatedBefore: number, limit: number, job: { kind: string; dedupePrefix: string; runAt: number }): Promise<string[]> {
-    const queue = this.write((): string[] => {
+    return this.write((): string[] => {
       const ids = (
         this.sql(
           `SELECT id FROM tickets t
@@ -345,14 +345,13 @@ export class SqliteStore implements Store {
       for (const id of ids) this.insertJob(job.kind, { ticketId: id }, { dedupeKey: job.dedupePrefix + id, runAt: job.runAt }, now);
       return ids;
     });
-    return queue;
   }
 
   async listTickets(filter: { state?: TicketState; limit?: number } = {}): Promise<Ticket[]> {
     const limit = filter.limit ?? 100;
     const rows = (
       filter.state
-        ? this.sql(`SELECT * FROM tickets WHERE ${filter.state === 'completed' ? '' : `${OPEN_TICKETS_SQL} AND `}state = ? ORDER BY created_at, id LIMIT ?`).all(filter.state, limit)
+        ? this.sql(`SELECT * FROM tickets WHERE ${openTicketsTerm(filter.state)}state = ? ORDER BY created_at, id LIMIT ?`).all(filter.state, limit)
         : this.sql('SELECT * FROM tickets ORDER BY created_at, id LIMIT ?').all(limit)
     ) as TicketRow[];
     return rows.map(toTicket);
@@ -367,7 +366,7 @@ export class SqliteStore implements Store {
     ticketId: string | null,
     opts: { ttlMs?: number; create?: { ticket: NewTicket; job?: TicketJob } } = {},
   ): Promise<IdempotencyClaim> {
-    const claim = this.write((): IdempotencyClaim => {
+    return this.write((): IdempotencyClaim => {
       const now = this.now();
       const expiresAt = now + (opts.ttlMs ?? this.idempotencyTtlMs);
       const insert = (): IdempotencyRecord | undefined =>
@@ -389,7 +388,6 @@ export class SqliteStore implements Store {
       if (!opts.create) return { claimed: true, record: won };
       return { claimed: true, record: won, ticket: this.insertTicket(opts.create.ticket, opts.create.job, now) };
     });
-    return claim;
   }
 
   async getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | null> {
@@ -400,14 +398,13 @@ export class SqliteStore implements Store {
   }
 
   async completeIdempotencyKey(scope: string, key: string, status: number, body: unknown): Promise<IdempotencyRecord> {
-    const complete = this.write(() => {
+    return this.write(() => {
       this.sql('UPDATE idempotency_keys SET response_status = ?, response_body = ? WHERE scope = ? AND key = ? AND response_status IS NULL')
         .run(status, JSON.stringify(body ?? null), scope, key);
       const row = this.sql('SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?').get(scope, key) as IdempotencyRow | undefined;
       if (!row) throw new StoreNotFoundError(`idempotency key ${scope}/${key}`);
       return toIdempotency(row);
     });
-    return complete;
   }
 
   async releaseIdempotencyKey(scope: string, key: string): Promise<void> {
@@ -536,18 +533,16 @@ export class SqliteStore implements Store {
     reconcile: ReconcileRequestOptions,
     caseIds?: readonly string[],
   ): Promise<ReconcileRequestResult & { stored: number }> {
-    const record = this.write(() => {
+    return this.write(() => {
       const now = this.now();
       const insert = this.sql('INSERT INTO salesforce_events (received_at, type, case_id, occurred_at, payload) VALUES (?, ?, ?, ?, ?)');
       for (const e of events) insert.run(now, e.type, e.caseId, e.occurredAt, JSON.stringify(e.payload));
       return { stored: events.length, ...this.queueReconciles(caseIds ?? events.map((e) => e.caseId), reconcile, now) };
     });
-    return record;
   }
 
   async requestReconcile(caseIds: readonly string[], opts: ReconcileRequestOptions): Promise<ReconcileRequestResult> {
-    const request = this.write(() => this.queueReconciles(caseIds, opts, this.now()));
-    return request;
+    return this.write(() => this.queueReconciles(caseIds, opts, this.now()));
   }
 
   /**
@@ -634,7 +629,7 @@ export class SqliteStore implements Store {
   // --- transcript -------------------------------------------------------------------------
 
   async recordTranscriptEvent(e: TranscriptEvent, flush: TranscriptFlushRequest): Promise<{ outcome: 'stored' | 'duplicate'; flushAt: number }> {
-    const record = this.write(() => {
+    return this.write(() => {
       const now = this.now();
       const changed = this.sql(UPSERT_TRANSCRIPT).get(
         e.messageId,
@@ -658,7 +653,6 @@ export class SqliteStore implements Store {
       }
       return { outcome: 'stored' as const, flushAt: this.ensureQueuedJob(flush.kind, runAt, queued, now) };
     });
-    return record;
   }
 
   /** The due time of the earliest queued job of `kind`, if one is queued. */
@@ -704,7 +698,7 @@ export class SqliteStore implements Store {
   }
 
   async settleTranscriptBatch(workerId: string, results: readonly TranscriptResult[], ledger: readonly NewLedgerEntry[] = []): Promise<void> {
-    const settle = this.write(() => {
+    await this.write(() => {
       const now = this.now();
       for (const r of results) {
         if (r.outcome === 'synced') {
@@ -734,7 +728,6 @@ export class SqliteStore implements Store {
       }
       this.insertLedger(ledger);
     });
-    await settle;
   }
 
   async nextTranscriptFlushAt(maxWaitMs: number): Promise<number | null> {

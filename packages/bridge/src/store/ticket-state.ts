@@ -25,6 +25,9 @@ export const UNFINISHED_STATES_SQL = TICKET_STEPS.filter((s) => s !== 'completed
  */
 export const OPEN_TICKETS_SQL = "state <> 'completed'";
 
+/** `OPEN_TICKETS_SQL AND ` before a filter on `state`, unless the state is `completed` (not in the index). */
+export const openTicketsTerm = (state: TicketState): string => (state === 'completed' ? '' : `${OPEN_TICKETS_SQL} AND `);
+
 export function canMoveTicket(from: TicketState, to: TicketState): boolean {
   if (from === to) return true;
   if (from === 'completed') return false;
