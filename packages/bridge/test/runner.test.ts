@@ -45,6 +45,23 @@ test('handlers run by kind; kick() runs a freshly enqueued job without waiting f
   assert.equal((await store.getJob(unknown.job.id))?.state, 'queued', 'kinds without a handler are left for another worker');
 });
 
+test('a kick that lands just as an empty claim settles is not lost (claim and enqueue share a commit)', async (t) => {
+  const { store, runner } = setup(t, { realClock: true, pollMs: 600_000 });
+  let ran = 0;
+  runner.register('k', async () => void ran++);
+  // start() claims at once (nothing is queued yet); the enqueue joins the same SQLite commit group,
+  // so both settle in one turn: the claim's empty answer first, then the enqueue and its kick,
+  // while the runner is still finishing that tick.
+  runner.start();
+  const { job } = await store.enqueue('k', {}).then((r) => {
+    runner.kick();
+    return r;
+  });
+  // The poll interval is 10 minutes: only the kick can run the job.
+  await waitFor('the job to run', async () => (await store.getJob(job.id))?.state === 'done', { timeoutMs: 3_000 });
+  assert.equal(ran, 1);
+});
+
 test('a failing job is retried after the jittered backoff, then succeeds', async (t) => {
   const { store, runner, clock, metrics } = setup(t);
   let calls = 0;

@@ -151,6 +151,7 @@ export class JobRunner {
           jobs = await this.claim(free);
         } catch (err) {
           this.opts.logger.error({ err }, 'claiming jobs failed; will retry at the next poll');
+          this.tickAgain = false; // a kick during a failing claim waits for the poll too
           break;
         }
         if (this.stopping) {
@@ -168,8 +169,15 @@ export class JobRunner {
     } finally {
       this.ticking = undefined;
       if (this.started && !this.stopping) {
-        this.timer = setTimeout(() => void this.tick(), this.opts.pollMs);
-        this.timer.unref();
+        // A kick can land after the loop's last check but before this line runs (with SQLite
+        // group commit, an enqueue settles in the same turn as the claim that missed it): it
+        // found `ticking` still set and only raised `tickAgain`, so honour it now or the job
+        // waits for the next poll.
+        if (this.tickAgain) void this.tick();
+        else {
+          this.timer = setTimeout(() => void this.tick(), this.opts.pollMs);
+          this.timer.unref();
+        }
       }
     }
   }
