@@ -56,3 +56,33 @@ test('configuration must name exactly one key', () => {
   assert.throws(() => createJwtVerifier({}), /exactly one/);
   assert.throws(() => createJwtVerifier({ secret: 'a', publicKey: 'b' }), /exactly one/);
 });
+
+test('a token verified before is remembered, but its expiry and nbf are checked on every use', () => {
+  let clock = now;
+  const verify = createJwtVerifier({ secret, now: () => clock, cacheSize: 2 });
+  const t = signCustomerJwt({ sub: 'cust-1', name: 'Jo', exp: nowSec + 60, nbf: nowSec + 100 }, secret);
+  // Not valid yet (nbf beyond the 30 s tolerance): refused, and refused again once remembered or not.
+  assert.equal(code(() => verify(t)), 'token_not_yet_valid');
+  clock = now + 80_000;
+  assert.deepEqual(verify(t), { sub: 'cust-1', name: 'Jo', email: undefined, exp: nowSec + 60 });
+  assert.deepEqual(verify(t), { sub: 'cust-1', name: 'Jo', email: undefined, exp: nowSec + 60 });
+  // The remembered token expires like any other.
+  clock = now + 91_000;
+  assert.equal(code(() => verify(t)), 'token_expired');
+  clock = now + 80_000;
+  // The same claims with another signature are not the remembered token.
+  const [h, p] = t.split('.');
+  assert.equal(code(() => verify(`${h}.${p}.${createHmac('sha256', 'other-secret').update(`${h}.${p}`).digest('base64url')}`)), 'token_signature');
+  // A full cache forgets its oldest token; every token still verifies on its own merits.
+  const others = ['cust-2', 'cust-3', 'cust-4'].map((sub) => signCustomerJwt({ sub, exp: nowSec + 600 }, secret));
+  for (let round = 0; round < 2; round++) for (const [i, o] of others.entries()) assert.equal(verify(o).sub, `cust-${i + 2}`);
+  assert.deepEqual(verify(t), { sub: 'cust-1', name: 'Jo', email: undefined, exp: nowSec + 60 });
+});
+
+test('a returned claims object cannot change what is remembered', () => {
+  const verify = createJwtVerifier({ secret, now: () => now });
+  const t = signCustomerJwt({ sub: 'cust-1', exp: nowSec + 60 }, secret);
+  const first = verify(t);
+  first.sub = 'admin';
+  assert.equal(verify(t).sub, 'cust-1');
+});

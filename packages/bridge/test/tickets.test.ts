@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
+import { waitFor } from '@sbsf/testkit';
 import { startWorld, ticketCases, type World } from './world.js';
 
 const CASE = { Subject: 'Printer on fire', Description: 'Smoke from tray 2', SuppliedName: 'Jo Customer', SuppliedEmail: 'jo@example.com' };
@@ -173,4 +174,44 @@ test('the session endpoint renews the customer token', async (t) => {
   assert.equal(res.status, 200);
   assert.equal(res.body.userId, 'cust-1');
   assert.ok(w.sb.store.tokens.has(res.body.accessToken));
+});
+
+test("a known customer's session token is asked for while the Case is upserted, not after the channel", async (t) => {
+  const w = await startWorld(t);
+  // First ticket: the customer's Sendbird user is made, so the token comes last.
+  assert.equal((await open(w)).status, 201);
+  const tokenCalls = () => w.sb.stats.get().byRoute['POST /v3/users/:user_id/token'] ?? 0;
+  const before = tokenCalls();
+  // Hold the next Case upsert in Salesforce for 3 s (far longer than the token request takes to start).
+  w.sf.faults.set({ rules: [{ action: 'latency', method: 'POST', path: '/composite$', latencyMs: 3_000, times: 1 }] });
+  let answered = false;
+  const pending = open(w).finally(() => {
+    answered = true;
+  });
+  await waitFor('the token request while the Case upsert is held', () => tokenCalls() > before);
+  assert.equal(answered, false, 'the ticket is not answered yet: its Case upsert is still held');
+  assert.equal(w.sb.store.channels.size, 1, 'the second channel is not made yet');
+  const res = await pending;
+  assert.equal(w.sf.faults.get().fired.latency, 1);
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  assert.ok(w.sb.store.tokens.has(res.body.sendbird.accessToken), 'the early token is the one answered');
+  assert.equal(tokenCalls(), before + 1, 'one token per ticket');
+  assert.equal(w.sb.store.channels.size, 2);
+  assert.equal(ticketCases(w).length, 2);
+});
+
+test('when the early token request fails, the token is asked for again once the ticket is done', async (t) => {
+  const w = await startWorld(t);
+  assert.equal((await open(w)).status, 201);
+  const tokenCalls = () => w.sb.stats.get().byRoute['POST /v3/users/:user_id/token'] ?? 0;
+  const before = tokenCalls();
+  // Sendbird's client tries a request 4 times: the early request fails all of them.
+  w.sb.faults.set({ rules: [{ action: 'error', method: 'POST', path: '/token$', times: 4 }] });
+  const res = await open(w);
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  assert.ok(w.sb.store.tokens.has(res.body.sendbird.accessToken));
+  assert.equal(w.sb.faults.get().fired.error, 4);
+  assert.equal(tokenCalls(), before + 5, "the early request's 4 tries and the one after the ticket");
+  assert.equal(ticketCases(w).length, 2);
+  assert.equal(w.sb.store.channels.size, 2);
 });

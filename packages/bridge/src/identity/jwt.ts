@@ -15,6 +15,12 @@ export interface JwtVerifierOptions {
   /** Allowed clock skew in seconds. */
   clockToleranceSec?: number;
   now?: () => number;
+  /**
+   * How many verified tokens to remember (default 10,000; 0 turns it off). A customer's app sends
+   * the same token with each request until it expires: a token seen before, byte for byte, skips
+   * the signature check and the JSON parsing, but its `exp` and `nbf` are checked every time.
+   */
+  cacheSize?: number;
 }
 
 export interface CustomerClaims {
@@ -51,8 +57,17 @@ export function createJwtVerifier(opts: JwtVerifierOptions): (token: string) => 
   const secret = opts.secret ? Buffer.from(opts.secret, 'utf8') : undefined;
   const skew = opts.clockToleranceSec ?? 30;
   const now = opts.now ?? Date.now;
+  const cacheSize = opts.cacheSize ?? 10_000;
+  // Verified tokens, oldest first; a claims object is only ever read, never handed out.
+  const verified = new Map<string, VerifiedClaims>();
 
-  return (token: string): CustomerClaims => {
+  const checkTimes = (c: { exp: number; nbf?: number }): void => {
+    const nowSec = Math.floor(now() / 1000);
+    if (c.exp + skew < nowSec) throw new JwtError('token_expired', 'the customer token has expired');
+    if (c.nbf !== undefined && c.nbf - skew > nowSec) throw new JwtError('token_not_yet_valid', 'the customer token is not valid yet');
+  };
+
+  const verifyToken = (token: string): VerifiedClaims => {
     const parts = token.split('.');
     if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p))) {
       throw new JwtError('token_malformed', 'the customer token is not a JWT (three base64url parts)');
@@ -85,9 +100,8 @@ export function createJwtVerifier(opts: JwtVerifierOptions): (token: string) => 
       throw new JwtError('token_claims', 'the customer token needs a `sub` claim (the Sendbird user id, 1-80 characters)');
     }
     if (typeof c.exp !== 'number') throw new JwtError('token_claims', 'the customer token needs an `exp` claim');
-    const nowSec = Math.floor(now() / 1000);
-    if (c.exp + skew < nowSec) throw new JwtError('token_expired', 'the customer token has expired');
-    if (typeof c.nbf === 'number' && c.nbf - skew > nowSec) throw new JwtError('token_not_yet_valid', 'the customer token is not valid yet');
+    const times = { exp: c.exp, ...(typeof c.nbf === 'number' ? { nbf: c.nbf } : {}) };
+    checkTimes(times);
     if (c.name !== undefined && typeof c.name !== 'string') throw new JwtError('token_claims', '`name` must be a string');
     if (c.email !== undefined && typeof c.email !== 'string') throw new JwtError('token_claims', '`email` must be a string');
     if (opts.issuer && c.iss !== opts.issuer) throw new JwtError('token_issuer', 'the customer token issuer is not the configured one');
@@ -95,8 +109,26 @@ export function createJwtVerifier(opts: JwtVerifierOptions): (token: string) => 
       const aud = Array.isArray(c.aud) ? c.aud : [c.aud];
       if (!aud.includes(opts.audience)) throw new JwtError('token_audience', 'the customer token audience is not the configured one');
     }
-    return { sub: c.sub, name: c.name as string | undefined, email: c.email as string | undefined, exp: c.exp };
+    return { sub: c.sub, name: c.name as string | undefined, email: c.email as string | undefined, ...times };
   };
+
+  return (token: string): CustomerClaims => {
+    const known = verified.get(token);
+    if (known) {
+      checkTimes(known);
+      return { sub: known.sub, name: known.name, email: known.email, exp: known.exp };
+    }
+    const claims = verifyToken(token);
+    if (cacheSize > 0) {
+      if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
+      verified.set(token, claims);
+    }
+    return { sub: claims.sub, name: claims.name, email: claims.email, exp: claims.exp };
+  };
+}
+
+interface VerifiedClaims extends CustomerClaims {
+  nbf?: number;
 }
 
 /** Signs a token the way a customer's backend would; used by tests, the sandbox and the docs. */

@@ -73,6 +73,16 @@ function setRetryAfter(reply: FastifyReply, err: unknown): void {
   if (err instanceof AppError && typeof err.extra.retryAfterSeconds === 'number') reply.header('retry-after', String(err.extra.retryAfterSeconds));
 }
 
+type Settled<T> = { ok: true; value: T; at: number } | { ok: false; at: number };
+
+/** A promise that never rejects: what `p` gave and when (`performance.now()`). */
+function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then(
+    (value) => ({ ok: true as const, value, at: performance.now() }),
+    () => ({ ok: false as const, at: performance.now() }),
+  );
+}
+
 async function sessionOr503(service: TicketService, t: Ticket): Promise<SessionInfo> {
   try {
     return await service.session(t.customerUserId);
@@ -104,10 +114,22 @@ export function ticketRoutes(deps: TicketRouteDeps) {
         const started = performance.now();
         try {
           const identity = await authenticate({ headers: req.headers, customer: body.customer });
+          // A session token needs only the customer's Sendbird user: when that is known to exist,
+          // ask for it while the Case is upserted (one sequential round trip less per ticket).
+          const early = service.knowsUser(identity.userId) ? settle(service.session(identity.userId)) : undefined;
           const { ticket, upstreamMs } = await flow.submit({ endpoint: 'tickets', identity, caseFields: body.case, idempotencyKey: req.headers['idempotency-key'] as string });
-          const t0 = performance.now();
-          const session = await sessionOr503(service, ticket);
-          const upstream = upstreamMs + (performance.now() - t0);
+          const submitted = performance.now();
+          const got = early && (await early);
+          let session: SessionInfo;
+          let upstream: number;
+          if (got?.ok) {
+            session = got.value;
+            upstream = upstreamMs + Math.max(0, got.at - submitted);
+          } else {
+            // Not asked yet, or the early request failed (it is asked once more, now that the ticket is done).
+            session = await sessionOr503(service, ticket);
+            upstream = upstreamMs + (performance.now() - submitted);
+          }
           // How long the answer waited on Salesforce and Sendbird, and how long on the bridge itself.
           reply.header('server-timing', `upstream;dur=${upstream.toFixed(1)}, bridge;dur=${(performance.now() - started - upstream).toFixed(1)}`);
           return reply.code(201).send({ ...ticketView(ticket), sendbird: session });

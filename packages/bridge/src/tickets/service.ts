@@ -114,6 +114,11 @@ export class TicketService {
     return run;
   }
 
+  /** Whether this process has seen the customer's Sendbird user exist (then a token needs nothing else). */
+  knowsUser(userId: string): boolean {
+    return this.knownUsers.has(userId);
+  }
+
   /** A fresh Sendbird session token for a customer or agent. */
   async session(userId: string): Promise<SessionInfo> {
     const expiresAt = this.now() + this.o.sessionTtlSeconds * 1000;
