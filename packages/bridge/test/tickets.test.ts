@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
+import { DEFAULT_MAX_ATTEMPTS } from '@sbsf/sendbird';
 import { waitFor } from '@sbsf/testkit';
 import { startWorld, ticketCases, type World } from './world.js';
 
@@ -205,13 +206,13 @@ test('when the early token request fails, the token is asked for again once the 
   assert.equal((await open(w)).status, 201);
   const tokenCalls = () => w.sb.stats.get().byRoute['POST /v3/users/:user_id/token'] ?? 0;
   const before = tokenCalls();
-  // Sendbird's client tries a request 4 times: the early request fails all of them.
-  w.sb.faults.set({ rules: [{ action: 'error', method: 'POST', path: '/token$', times: 4 }] });
+  // The early request fails every try the Sendbird client makes.
+  w.sb.faults.set({ rules: [{ action: 'error', method: 'POST', path: '/token$', times: DEFAULT_MAX_ATTEMPTS }] });
   const res = await open(w);
   assert.equal(res.status, 201, JSON.stringify(res.body));
   assert.ok(w.sb.store.tokens.has(res.body.sendbird.accessToken));
-  assert.equal(w.sb.faults.get().fired.error, 4);
-  assert.equal(tokenCalls(), before + 5, "the early request's 4 tries and the one after the ticket");
+  assert.equal(w.sb.faults.get().fired.error, DEFAULT_MAX_ATTEMPTS);
+  assert.equal(tokenCalls(), before + DEFAULT_MAX_ATTEMPTS + 1, "the early request's tries and the one after the ticket");
   assert.equal(ticketCases(w).length, 2);
   assert.equal(w.sb.store.channels.size, 2);
 });

@@ -8,6 +8,7 @@
 import { SendbirdAlreadyExistsError, type SendbirdClient } from '@sbsf/sendbird';
 import type { Store } from '../store/types.js';
 import { classifyFailure } from '../tickets/errors.js';
+import { rememberBounded } from '../bounded-map.js';
 
 /** Sendbird's longest nickname. */
 export const MAX_NICKNAME_LENGTH = 80;
@@ -86,12 +87,7 @@ export class AgentDirectory {
   }
 
   private remember(userId: string, nickname: string): void {
-    this.known.delete(userId);
-    if (this.known.size >= this.knownMax) {
-      const oldest = this.known.keys().next().value;
-      if (oldest !== undefined) this.known.delete(oldest);
-    }
-    this.known.set(userId, nickname);
+    rememberBounded(this.known, userId, nickname, this.knownMax);
   }
 }
 

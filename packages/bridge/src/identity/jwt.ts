@@ -4,6 +4,7 @@
  * configuration, never taken from the token, so `alg: none` and HS/RS confusion cannot pass.
  */
 import { createHmac, createPublicKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { rememberBounded } from '../bounded-map.js';
 
 export interface JwtVerifierOptions {
   /** HS256 shared secret. */
@@ -48,6 +49,14 @@ export class JwtError extends Error {
   }
 }
 
+/** What a verified token is remembered with: its claims and, for the time checks, `nbf`. */
+interface VerifiedClaims extends CustomerClaims {
+  nbf?: number;
+}
+
+/** The caller's own copy: what is remembered is never handed out. */
+const copyClaims = (c: VerifiedClaims): CustomerClaims => ({ sub: c.sub, name: c.name, email: c.email, exp: c.exp });
+
 const b64urlJson = (part: string): unknown => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
 
 export function createJwtVerifier(opts: JwtVerifierOptions): (token: string) => CustomerClaims {
@@ -58,7 +67,7 @@ export function createJwtVerifier(opts: JwtVerifierOptions): (token: string) => 
   const skew = opts.clockToleranceSec ?? 30;
   const now = opts.now ?? Date.now;
   const cacheSize = opts.cacheSize ?? 10_000;
-  // Verified tokens, oldest first; a claims object is only ever read, never handed out.
+  // Verified tokens, oldest first (rememberBounded).
   const verified = new Map<string, VerifiedClaims>();
 
   const checkTimes = (c: { exp: number; nbf?: number }): void => {
@@ -116,19 +125,12 @@ export function createJwtVerifier(opts: JwtVerifierOptions): (token: string) => 
     const known = verified.get(token);
     if (known) {
       checkTimes(known);
-      return { sub: known.sub, name: known.name, email: known.email, exp: known.exp };
+      return copyClaims(known);
     }
     const claims = verifyToken(token);
-    if (cacheSize > 0) {
-      if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
-      verified.set(token, claims);
-    }
-    return { sub: claims.sub, name: claims.name, email: claims.email, exp: claims.exp };
+    rememberBounded(verified, token, claims, cacheSize);
+    return copyClaims(claims);
   };
-}
-
-interface VerifiedClaims extends CustomerClaims {
-  nbf?: number;
 }
 
 /** Signs a token the way a customer's backend would; used by tests, the sandbox and the docs. */

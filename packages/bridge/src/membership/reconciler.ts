@@ -24,6 +24,7 @@ import type { LedgerOutcome, Store } from '../store/types.js';
 import { classifyFailure, type ClassifiedFailure } from '../tickets/errors.js';
 import { agentFor, strayAgents, type MemberLike } from './plan.js';
 import { readCases, readUserNames, type CaseFacts } from './salesforce-reads.js';
+import { rememberBounded } from '../bounded-map.js';
 
 /** Cases reconciled at once within a batch (Sendbird's client-side limiter paces the invites). */
 export const RECONCILE_CONCURRENCY = 8;
@@ -179,12 +180,7 @@ export class Reconciler {
   }
 
   private markApplied(caseId: string, seq: number): void {
-    this.applied.delete(caseId);
-    if (this.applied.size >= APPLIED_READS_MAX) {
-      const oldest = this.applied.keys().next().value;
-      if (oldest !== undefined) this.applied.delete(oldest);
-    }
-    this.applied.set(caseId, seq);
+    rememberBounded(this.applied, caseId, seq, APPLIED_READS_MAX);
   }
 
   private async members(channelUrl: string): Promise<SendbirdMember[]> {

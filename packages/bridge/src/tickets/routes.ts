@@ -120,16 +120,10 @@ export function ticketRoutes(deps: TicketRouteDeps) {
           const { ticket, upstreamMs } = await flow.submit({ endpoint: 'tickets', identity, caseFields: body.case, idempotencyKey: req.headers['idempotency-key'] as string });
           const submitted = performance.now();
           const got = early && (await early);
-          let session: SessionInfo;
-          let upstream: number;
-          if (got?.ok) {
-            session = got.value;
-            upstream = upstreamMs + Math.max(0, got.at - submitted);
-          } else {
-            // Not asked yet, or the early request failed (it is asked once more, now that the ticket is done).
-            session = await sessionOr503(service, ticket);
-            upstream = upstreamMs + (performance.now() - submitted);
-          }
+          // Not asked yet, or the early request failed: asked (once more) now that the ticket is done.
+          const session = got?.ok ? got.value : await sessionOr503(service, ticket);
+          // The token's wait counts only where it outlasted the ticket's own upstream calls.
+          const upstream = upstreamMs + (got?.ok ? Math.max(0, got.at - submitted) : performance.now() - submitted);
           // How long the answer waited on Salesforce and Sendbird, and how long on the bridge itself.
           reply.header('server-timing', `upstream;dur=${upstream.toFixed(1)}, bridge;dur=${(performance.now() - started - upstream).toFixed(1)}`);
           return reply.code(201).send({ ...ticketView(ticket), sendbird: session });

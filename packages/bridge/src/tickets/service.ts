@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import { TicketStateError, type LedgerOutcome, type NewLedgerEntry, type NewTicket, type Store, type Ticket, type TicketJob, type TicketPatch } from '../store/types.js';
 import type { CaseFields } from './case-fields.js';
 import { classifyFailure, type ClassifiedFailure } from './errors.js';
+import { rememberBounded } from '../bounded-map.js';
 
 export const TICKET_JOB = 'ticket.finish';
 export const ticketJobKey = (ticketId: string) => `ticket:${ticketId}`;
@@ -78,7 +79,8 @@ export class TicketStepError extends Error {
 
 export class TicketService {
   private readonly inflight = new Map<string, Promise<Advanced>>();
-  private readonly knownUsers = new Set<string>();
+  /** Sendbird user ids known to exist (the value is unused). */
+  private readonly knownUsers = new Map<string, true>();
   private readonly now: () => number;
 
   constructor(private readonly o: TicketServiceOptions) {
@@ -207,11 +209,7 @@ export class TicketService {
   }
 
   private rememberUser(userId: string): void {
-    if (this.knownUsers.size >= (this.o.knownUsersMax ?? 50_000)) {
-      const oldest = this.knownUsers.values().next().value;
-      if (oldest !== undefined) this.knownUsers.delete(oldest);
-    }
-    this.knownUsers.add(userId);
+    rememberBounded(this.knownUsers, userId, true, this.o.knownUsersMax ?? 50_000);
   }
 
   /** One composite call: upsert on the External Id, then read Id and CaseNumber back. */
