@@ -1,7 +1,8 @@
 /**
- * The Salesforce emulator's trigger emulation of `case.status_changed`, as CaseTriggerHandler's
- * StatusChanged rule sends it: a Status change (closing, reopening) is one event in the
- * transaction's one POST, beside `case.owner_changed` when the same save changes both.
+ * The Salesforce emulator's trigger emulation of `case.status_changed`, as CaseTriggerHandler
+ * publishes it for a chat Case: a Status change (closing, reopening) is one platform event,
+ * published after `case.owner_changed` when the same save changes both, and reaches the bridge in
+ * the subscriber's batch.
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -28,19 +29,19 @@ async function recordingBridge(t: TestContext) {
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, batches };
 }
 
-test('closing, reopening and an owner + status save: one POST per transaction, schema-valid, isClosed from the new Status', async (t) => {
+test('closing, reopening and an owner + status save of a chat Case: one POST per transaction here, schema-valid, isClosed from the new Status', async (t) => {
   const bridge = await recordingBridge(t);
   const sf = await startSf(t, { bridge: { url: bridge.url, secret: SECRET } });
   const token = await tokenFor(sf);
   const { ava, ben } = sf.seed.agents;
-  const created = await api(sf, token, 'POST', '/sobjects/Case', { Subject: 'x', OwnerId: ava, Status: 'New' });
+  const created = await api(sf, token, 'POST', '/sobjects/Case', { Subject: 'x', OwnerId: ava, Status: 'New', Sendbird_Ticket_Id__c: 'tk-status-1' });
   const id = (created.body as { id: string }).id;
 
-  assert.equal((await api(sf, token, 'PATCH', `/sobjects/Case/${id}`, { Status: 'Closed' })).status, 204);
-  assert.equal((await api(sf, token, 'PATCH', `/sobjects/Case/${id}`, { Status: 'Working' })).status, 204);
-  assert.equal((await api(sf, token, 'PATCH', `/sobjects/Case/${id}`, { Subject: 'no status change' })).status, 204);
-  assert.equal((await api(sf, token, 'PATCH', `/sobjects/Case/${id}`, { OwnerId: ben, Status: 'Closed' })).status, 204);
-  await sf.org.idle();
+  // The subscriber is let run after each save, so each transaction is a batch of its own.
+  for (const change of [{ Status: 'Closed' }, { Status: 'Working' }, { Subject: 'no status change' }, { OwnerId: ben, Status: 'Closed' }]) {
+    assert.equal((await api(sf, token, 'PATCH', `/sobjects/Case/${id}`, change)).status, 204);
+    await sf.org.idle();
+  }
 
   assert.equal(bridge.batches.length, 3, 'one POST per status-changing transaction; the Subject change sends nothing');
   for (const b of bridge.batches) assert.ok(validateSalesforceEventBatch(b).ok, JSON.stringify(b));

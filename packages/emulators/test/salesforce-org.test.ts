@@ -1,8 +1,10 @@
 /**
- * The org behaviour of the Salesforce emulator: the trigger emulation posts the same event batch,
- * with the same authentication, as our Apex (one POST per transaction, schema-valid, retried like
- * the Apex finalizer), emulated Omni-Channel, the getAgentSession action, and the admin routes.
- * A small recording server plays the bridge.
+ * The org behaviour of the Salesforce emulator: the trigger emulation publishes a platform event
+ * per chat-Case change (none for other Cases, none from rolled-back work), the subscriber posts
+ * the same event batch, with the same authentication, as our Apex (one POST per batch of up to
+ * 200, schema-valid, retried like the Apex finalizer), the counters of what that costs, emulated
+ * Omni-Channel, the getAgentSession action, and the admin routes. A small recording server plays
+ * the bridge.
  */
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -52,8 +54,10 @@ async function world(t: TestContext, answer?: Parameters<typeof fakeBridge>[1]) 
   return { sf, bridge, token };
 }
 
+let tickets = 0;
+/** A chat Case (Sendbird_Ticket_Id__c set, as the bridge creates them) unless `extra` says otherwise. */
 async function newCase(sf: RunningSalesforceEmulator, token: string, ownerId: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const res = await api(sf, token, 'POST', '/sobjects/Case', { Subject: 'x', OwnerId: ownerId, ...extra });
+  const res = await api(sf, token, 'POST', '/sobjects/Case', { Subject: 'x', OwnerId: ownerId, Sendbird_Ticket_Id__c: `tk-test-${++tickets}`, ...extra });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return (res.body as { id: string }).id;
 }
@@ -71,14 +75,18 @@ function assertValidPost(r: Received | undefined): asserts r is Received {
   }
 }
 
-test('REST PATCH of OwnerId: one POST with case.owner_changed; other writes send nothing', async (t) => {
+test('REST PATCH of OwnerId: one POST with case.owner_changed; other writes and Cases without a chat send nothing', async (t) => {
   const { sf, bridge, token } = await world(t);
   const { ava, ben } = sf.seed.agents;
   const id = await newCase(sf, token, ava);
+  const noChat = await newCase(sf, token, ava, { Sendbird_Ticket_Id__c: null });
   assert.equal((await api(sf, token, 'PATCH', `/sobjects/Case/${id}`, { Subject: 'no owner change' })).status, 204);
+  assert.equal((await api(sf, token, 'PATCH', `/sobjects/Case/${noChat}`, { OwnerId: ben, Status: 'Closed' })).status, 204);
+  await sf.org.idle();
+  assert.deepEqual(sf.org.eventStats(), { transactions: 0, publishCalls: 0, maxPublishCallsPerTransaction: 0, eventsPublished: 0, subscriberBatches: 0, duplicatesDropped: 0, queueables: 0, callouts: 0, waiting: 0 }, 'a Case without a chat costs nothing');
   assert.equal((await api(sf, token, 'PATCH', `/sobjects/Case/${id}`, { OwnerId: ben })).status, 204);
   await sf.org.idle();
-  assert.equal(bridge.received.length, 1, 'the insert and the Subject change send nothing');
+  assert.equal(bridge.received.length, 1, 'the insert, the Subject change and the Case without a chat send nothing');
   assertValidPost(bridge.received[0]);
   const rec = sf.state.get('Case', id)!;
   assert.deepEqual(bridge.events(), [
@@ -86,6 +94,7 @@ test('REST PATCH of OwnerId: one POST with case.owner_changed; other writes send
   ]);
   const [d] = sf.org.bridgeDeliveries();
   assert.equal(d?.status, 'delivered');
+  assert.deepEqual(sf.org.eventStats(), { transactions: 1, publishCalls: 1, maxPublishCallsPerTransaction: 1, eventsPublished: 1, subscriberBatches: 1, duplicatesDropped: 0, queueables: 1, callouts: 1, waiting: 0 });
   assert.ok(!JSON.stringify(sf.org.bridgeDeliveries()).includes(SECRET), 'the log never shows the secret');
 });
 
@@ -100,7 +109,7 @@ test('upsert by External Id and 15-character owner Ids: the event carries 18-cha
   assert.deepEqual(bridge.events().map((e) => e.type === 'case.owner_changed' && [e.caseId, e.previousOwnerId, e.ownerId]), [[id, sf.seed.queueId, ava]]);
 });
 
-test('one Composite call is one transaction: one POST with every change, the same change once', async (t) => {
+test('one Composite call is one transaction: one publish per subrequest, one subscriber batch, one POST with the same change once', async (t) => {
   const { sf, bridge, token } = await world(t);
   const { ava, ben, cara } = sf.seed.agents;
   const a = await newCase(sf, token, ava);
@@ -114,8 +123,34 @@ test('one Composite call is one transaction: one POST with every change, the sam
   assert.deepEqual(
     bridge.events().map((e) => e.type === 'case.owner_changed' && `${e.caseId === a ? 'a' : 'b'}:${e.previousOwnerId}->${e.ownerId}`),
     [`a:${ava}->${ben}`, `b:${ava}->${cara}`, `a:${ben}->${ava}`],
-    'a -> ben again is the same change as the first: sent once (SendbirdEvents.dedupeKey)',
+    'a -> ben again is the same change as the first: sent once (the subscriber drops exact duplicates)',
   );
+  const stats = sf.org.eventStats();
+  assert.deepEqual(
+    [stats.eventsPublished, stats.publishCalls, stats.subscriberBatches, stats.duplicatesDropped, stats.queueables, stats.callouts],
+    [4, 4, 1, 1, 1, 1],
+    'no dedupe at publish time: 4 events from 4 DML statements; the subscriber drops the duplicate',
+  );
+  assert.equal(sf.org.bridgeDeliveries()[0]?.duplicates, 1);
+});
+
+test('transactions that commit before the subscriber runs share its batch; each takes at most subscriberBatchSize', async (t) => {
+  const bridge = await fakeBridge(t);
+  const sf = await startSf(t, { bridge: { url: bridge.url, secret: SECRET }, subscriberBatchSize: 2 });
+  const [c0, c1] = sf.seed.caseIds;
+  const { ava, ben, cara } = sf.seed.agents;
+  sf.org.changeCaseOwner(c0!, ava);
+  sf.org.changeCaseOwner(c1!, ben);
+  sf.org.changeCaseOwner(c0!, cara);
+  await sf.org.idle();
+  assert.deepEqual(
+    bridge.received.map((r) => (r.body as { events: SalesforceEvent[] }).events.map((e) => e.type === 'case.owner_changed' && e.ownerId)),
+    [[ava, ben], [cara]],
+    'three transactions, in publish order, in batches of at most 2',
+  );
+  const stats = sf.org.eventStats();
+  assert.deepEqual([stats.transactions, stats.eventsPublished, stats.subscriberBatches, stats.callouts], [3, 3, 2, 2]);
+  await assert.rejects(startSf(t, { subscriberBatchSize: 2001 }), /subscriberBatchSize/);
 });
 
 test('a rolled-back transaction sends nothing (Composite allOrNone, Collections allOrNone)', async (t) => {
@@ -142,12 +177,33 @@ test('a rolled-back transaction sends nothing (Composite allOrNone, Collections 
   await sf.org.idle();
   assert.equal(sf.state.get('Case', a)?.OwnerId, ava, 'rolled back');
   assert.equal(bridge.received.length, 0);
+  assert.equal(sf.org.eventStats().eventsPublished, 0, 'PublishAfterCommit: nothing published');
 });
 
-test('sObject Collections update of 200 Cases: one POST with 200 events', async (t) => {
+test('a partial save (Collections without allOrNone): the saved rows publish, the failed rows do not', async (t) => {
   const { sf, bridge, token } = await world(t);
   const { ava, ben } = sf.seed.agents;
-  const created = await api(sf, token, 'POST', '/composite/sobjects', { records: Array.from({ length: 200 }, () => ({ attributes: { type: 'Case' }, Subject: 's', OwnerId: ava })) });
+  const a = await newCase(sf, token, ava);
+  const b = await newCase(sf, token, ava);
+  const c = await newCase(sf, token, ava);
+  const res = await api(sf, token, 'PATCH', '/composite/sobjects', {
+    records: [
+      { attributes: { type: 'Case' }, Id: a, OwnerId: ben },
+      { attributes: { type: 'Case' }, Id: b, OwnerId: ben, Subject: 'x'.repeat(300) },
+      { attributes: { type: 'Case' }, Id: c, OwnerId: ben },
+    ],
+  });
+  assert.deepEqual((res.body as { success: boolean }[]).map((r) => r.success), [true, false, true]);
+  await sf.org.idle();
+  assert.deepEqual(bridge.events().map((e) => e.caseId), [a, c]);
+  const stats = sf.org.eventStats();
+  assert.deepEqual([stats.eventsPublished, stats.publishCalls, stats.subscriberBatches], [2, 1, 1], 'one trigger chunk, one EventBus.publish');
+});
+
+test('sObject Collections update of 200 chat Cases: one EventBus.publish, one POST with 200 events', async (t) => {
+  const { sf, bridge, token } = await world(t);
+  const { ava, ben } = sf.seed.agents;
+  const created = await api(sf, token, 'POST', '/composite/sobjects', { records: Array.from({ length: 200 }, (_, i) => ({ attributes: { type: 'Case' }, Subject: 's', OwnerId: ava, Sendbird_Ticket_Id__c: `tk-200-${i}` })) });
   const ids = (created.body as { id: string }[]).map((r) => r.id);
   const res = await api(sf, token, 'PATCH', '/composite/sobjects', { records: ids.map((Id) => ({ attributes: { type: 'Case' }, Id, OwnerId: ben })) });
   assert.ok((res.body as { success: boolean }[]).every((r) => r.success));
@@ -155,14 +211,17 @@ test('sObject Collections update of 200 Cases: one POST with 200 events', async 
   assert.equal(bridge.received.length, 1);
   assertValidPost(bridge.received[0]);
   assert.equal(bridge.events().length, 200);
+  assert.equal(sf.org.eventStats().publishCalls, 1);
 });
 
-test('more than 2000 events in one transaction: 2000 sent, the rest counted as dropped (as the Apex caps it)', async (t) => {
+test('2200 chat-Case changes in one transaction: all published (no cap), 11 publish calls, 11 batches of 200, 11 POSTs', async (t) => {
   const { sf, bridge, token } = await world(t);
   const { ava, ben } = sf.seed.agents;
   const ids: string[] = [];
   for (let i = 0; i < 11; i++) {
-    const created = await api(sf, token, 'POST', '/composite/sobjects', { records: Array.from({ length: 200 }, () => ({ attributes: { type: 'Case' }, Subject: 's', OwnerId: ava })) });
+    const created = await api(sf, token, 'POST', '/composite/sobjects', {
+      records: Array.from({ length: 200 }, (_, j) => ({ attributes: { type: 'Case' }, Subject: 's', OwnerId: ava, Sendbird_Ticket_Id__c: `tk-2200-${i}-${j}` })),
+    });
     ids.push(...(created.body as { id: string }[]).map((r) => r.id));
   }
   const chunks = Array.from({ length: 11 }, (_, i) => ids.slice(i * 200, i * 200 + 200));
@@ -171,9 +230,21 @@ test('more than 2000 events in one transaction: 2000 sent, the rest counted as d
   });
   assert.equal(res.status, 200);
   await sf.org.idle();
-  assert.equal(bridge.received.length, 1);
-  assert.equal(bridge.events().length, 2000);
-  assert.equal(sf.org.bridgeDeliveries()[0]?.dropped, 200);
+  assert.equal(bridge.received.length, 11);
+  for (const r of bridge.received) assertValidPost(r);
+  assert.deepEqual(bridge.received.map((r) => (r.body as { events: unknown[] }).events.length), Array(11).fill(200));
+  assert.deepEqual(new Set(bridge.events().map((e) => e.caseId)), new Set(ids), 'every Case once, in publish order');
+  assert.deepEqual(sf.org.eventStats(), {
+    transactions: 1,
+    publishCalls: 11,
+    maxPublishCallsPerTransaction: 11,
+    eventsPublished: 2200,
+    subscriberBatches: 11,
+    duplicatesDropped: 0,
+    queueables: 11,
+    callouts: 11,
+    waiting: 0,
+  });
 });
 
 test('console changeCaseOwner: validated like the REST API, one POST per action', async (t) => {
@@ -191,7 +262,7 @@ test('console changeCaseOwner: validated like the REST API, one POST per action'
   assert.deepEqual(bridge.events().map((e) => e.type === 'case.owner_changed' && [e.previousOwnerId, e.ownerId]), [[sf.seed.queueId, cara]]);
 });
 
-test('Omni-Channel: route creates Assigned work (no event); accept posts agentwork.accepted + case.owner_changed in one POST', async (t) => {
+test('Omni-Channel: route creates Assigned work (no event); accept publishes agentwork.accepted + case.owner_changed (two publish calls), one POST', async (t) => {
   const { sf, bridge, token } = await world(t);
   const { ben } = sf.seed.agents;
   const [queued] = sf.seed.caseIds;
@@ -207,6 +278,7 @@ test('Omni-Channel: route creates Assigned work (no event); accept posts agentwo
   await sf.org.idle();
   assert.equal(bridge.received.length, 1, 'route sends nothing; accept is one transaction');
   assertValidPost(bridge.received[0]);
+  assert.equal(sf.org.eventStats().publishCalls, 2, 'the AgentWork trigger and the Case trigger each publish once');
   const accepted = bridge.events().find((e) => e.type === 'agentwork.accepted');
   assert.deepEqual(accepted && { ...accepted, occurredAt: 'x' }, { type: 'agentwork.accepted', caseId: queued, userId: ben, workId: work.Id, occurredAt: 'x' });
   assert.equal(accepted?.occurredAt, new Date(Date.parse(String(opened.AcceptDateTime).replace('+0000', 'Z'))).toISOString(), 'occurredAt is AcceptDateTime');
@@ -227,6 +299,15 @@ test('Omni-Channel: route creates Assigned work (no event); accept posts agentwo
     ['agentwork.accepted'],
     'Status becoming Opened alone is an accept (and REST does not change the Case owner)',
   );
+
+  // Work routed from a Case without a chat publishes nothing, accept and owner change alike.
+  const noChat = await newCase(sf, token, sf.seed.queueId, { Sendbird_Ticket_Id__c: null });
+  sf.org.resetEventStats();
+  sf.org.omniAccept(sf.org.omniRoute(noChat, ben).Id);
+  await sf.org.idle();
+  assert.equal(sf.state.get('Case', noChat)?.OwnerId, ben);
+  assert.equal(bridge.received.length, 2);
+  assert.equal(sf.org.eventStats().eventsPublished, 0);
 });
 
 test('the REST answer does not wait for the callout', async (t) => {
@@ -255,6 +336,8 @@ test('retries like the Apex: 5xx and 429 retried up to 3 attempts; 401 not retri
   assert.equal(bridge.received.length, 3, 'the same batch three times');
   assert.deepEqual(bridge.received[0]?.body, bridge.received[2]?.body);
   assert.deepEqual(sf.org.bridgeDeliveries()[0]?.attempts.map((a) => a.status), [500, 429, 202]);
+  const stats = sf.org.eventStats();
+  assert.deepEqual([stats.subscriberBatches, stats.queueables, stats.callouts], [1, 3, 3], 'each retry is a Queueable the finalizer enqueues');
 
   sf.org.setBridge({ url: bridge.url, secret: SECRET });
   statuses.splice(0, 3, 401, 401, 401);
@@ -328,6 +411,7 @@ test('admin routes: bridge settings (secret never shown), Omni, owner change, de
   const accept = await admin('POST', `/omni/agent-work/${workId}/accept`);
   assert.equal(accept.status, 200);
   assert.equal((accept.body as { case: { OwnerId: string } }).case.OwnerId, sf.seed.agents.ava);
+  await sf.org.idle();
   const again = await admin('POST', `/omni/agent-work/${workId}/decline`);
   assert.equal(again.status, 400);
   assert.equal((again.body as { errorCode: string }[])[0]?.errorCode, 'INVALID_OPERATION');
@@ -338,9 +422,14 @@ test('admin routes: bridge settings (secret never shown), Omni, owner change, de
   await sf.org.idle();
   const deliveries = (await admin('GET', '/bridge/deliveries')).body as { deliveries: { status: string; events: unknown[] }[] };
   assert.deepEqual(deliveries.deliveries.map((d) => [d.status, d.events.length]), [['delivered', 2], ['delivered', 1]]);
+  const stats = (await admin('GET', '/events/stats')).body as { eventsPublished: number; publishCalls: number; subscriberBatches: number; callouts: number };
+  assert.deepEqual([stats.eventsPublished, stats.publishCalls, stats.subscriberBatches, stats.callouts], [3, 3, 2, 2]);
+  assert.equal(((await admin('DELETE', '/events/stats')).body as { eventsPublished: number }).eventsPublished, 0);
   assert.equal((await admin('DELETE', '/bridge/deliveries')).status, 200);
   assert.deepEqual((await admin('GET', '/bridge/deliveries')).body, { deliveries: [] });
   assert.deepEqual((await admin('DELETE', '/bridge')).body, { url: null });
   sf.org.changeCaseOwner(c!, sf.seed.agents.cara);
+  await sf.org.idle();
   assert.equal(sf.org.bridgeDeliveries()[0]?.status, 'no_bridge');
+  assert.deepEqual([sf.org.eventStats().queueables, sf.org.eventStats().callouts], [1, 0], 'the job ran; there was nowhere to call');
 });

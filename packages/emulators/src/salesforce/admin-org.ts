@@ -1,7 +1,9 @@
 /**
  * Admin routes for the org's behaviour (org.ts), the same operations as `emulator.org`:
- * console owner changes, emulated Omni-Channel, the bridge the Apex calls and its delivery log,
- * and the agent-session Aura action. Errors of the console actions answer as the REST API would
+ * console owner changes, emulated Omni-Channel, the bridge the Apex calls and its delivery log
+ * (one SendbirdCallOuts job per subscriber batch), the platform-event counters (what the Apex
+ * costs: events, EventBus.publish calls, subscriber batches, Queueables, callouts), and the
+ * agent-session Aura action. Errors of the console actions answer as the REST API would
  * (`[{message, errorCode, fields}]` with its status).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -73,6 +75,11 @@ export function registerOrgAdmin(app: FastifyInstance, emu: () => SalesforceEmul
   app.delete('/__admin/bridge/deliveries', async () => {
     org().clearBridgeDeliveries();
     return { deliveries: [] };
+  });
+  app.get('/__admin/events/stats', async () => org().eventStats());
+  app.delete('/__admin/events/stats', async () => {
+    org().resetEventStats();
+    return org().eventStats();
   });
 
   // The Aura action `SendbirdAgentSession.getAgentSession` for one user (the console simulator's

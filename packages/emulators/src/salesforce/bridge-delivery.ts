@@ -1,11 +1,13 @@
 /**
- * Sends the org's events to the bridge as SendbirdCallOuts + SendbirdBridgeClient do: one
- * `POST {bridge}/salesforce/events` per transaction, `Authorization: Bearer <secret>` (what the
- * Named Credential's External Credential adds), body `{"events":[...]}` validated against the
- * wire schema first. Asynchronous (a Queueable runs after the transaction commits, so the REST
- * answer never waits for it), and retried like the Apex finalizer: out of attempts -> give up;
- * no HTTP status (network error, timeout) -> retry; 408, 429, 5xx -> retry; any other status (a
- * setup problem) -> give up. Every delivery is logged (never the secret).
+ * The `SendbirdCallOuts` Queueable + `SendbirdBridgeClient`: each subscriber batch (event-bus.ts)
+ * enqueues ONE job, which makes ONE `POST {bridge}/salesforce/events` (the Named Credential
+ * `callout:Sendbird_Bridge`), `Authorization: Bearer <secret>` (what its External Credential
+ * adds), body `{"events":[...]}` validated against the wire schema first. The job runs after the
+ * subscriber's transaction, never inside the REST call that changed the Case. A failed callout is
+ * retried as the job's Transaction Finalizer does, each retry a new Queueable: out of attempts ->
+ * give up (the Apex then logs to Sendbird_Sync_Error__c); no HTTP status (network error, timeout)
+ * -> retry; 408, 429, 5xx -> retry; any other status (a setup problem) -> give up. Every job is
+ * logged (never the secret) and counted: Queueables enqueued (first runs and retries) and callouts.
  */
 import type { SalesforceEvent } from '@sbsf/wire';
 import { validateSalesforceEventBatch } from '@sbsf/wire/salesforce-events-validate';
@@ -48,9 +50,15 @@ export interface BridgeDeliveryRecord {
   status: 'pending' | 'delivered' | 'failed' | 'invalid' | 'no_bridge';
   events: SalesforceEvent[];
   attempts: DeliveryAttempt[];
-  /** Events of the transaction beyond MAX_EVENTS_PER_TRANSACTION, not sent. */
-  dropped: number;
+  /** Platform events of the subscriber batch that repeated an earlier one exactly (not sent twice). */
+  duplicates: number;
   error?: string;
+}
+
+/** What the Queueables cost: jobs enqueued (the subscriber's and the finalizer's retries) and callouts. */
+export interface DeliveryCounts {
+  queueables: number;
+  callouts: number;
 }
 
 export const BRIDGE_DELIVERY_DEFAULTS = {
@@ -92,6 +100,7 @@ export class BridgeDelivery {
   private readonly aborts = new Set<AbortController>();
   private nextId = 1;
   private closed = false;
+  private counts: DeliveryCounts = { queueables: 0, callouts: 0 };
   private readonly maxAttempts: number;
   private readonly retryDelaysMs: readonly number[];
   private readonly timeoutMs: number;
@@ -127,6 +136,14 @@ export class BridgeDelivery {
     this.log.length = 0;
   }
 
+  counters(): DeliveryCounts {
+    return { ...this.counts };
+  }
+
+  resetCounters(): void {
+    this.counts = { queueables: 0, callouts: 0 };
+  }
+
   /** Resolves when every delivery started so far has finished (delivered or given up). */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
@@ -139,8 +156,8 @@ export class BridgeDelivery {
     for (const c of this.aborts) c.abort();
   }
 
-  /** Queues one transaction's events; returns its log record at once. */
-  send(events: SalesforceEvent[], dropped = 0): BridgeDeliveryRecord {
+  /** Enqueues one Queueable for one subscriber batch; returns its log record at once. */
+  send(events: SalesforceEvent[], duplicates = 0): BridgeDeliveryRecord {
     const target = this.target;
     const record: BridgeDeliveryRecord = {
       id: this.nextId++,
@@ -149,8 +166,9 @@ export class BridgeDelivery {
       status: 'pending',
       events,
       attempts: [],
-      dropped,
+      duplicates,
     };
+    this.counts.queueables++;
     this.log.push(record);
     if (this.log.length > this.logSize) this.log.splice(0, this.log.length - this.logSize);
     const body = { events };
@@ -172,6 +190,9 @@ export class BridgeDelivery {
     // A Queueable runs after its transaction commits: never inside the REST call that caused it.
     await this.sleeps.sleep(0);
     for (let attempt = 1; !this.closed; attempt++) {
+      // Each attempt after the first is a new Queueable the finalizer enqueued.
+      if (attempt > 1) this.counts.queueables++;
+      this.counts.callouts++;
       const started = Date.now();
       const controller = new AbortController();
       this.aborts.add(controller);

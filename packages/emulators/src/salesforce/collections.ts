@@ -39,10 +39,14 @@ function readBatch(req: RestRequest): { allOrNone: boolean; records: unknown[] }
   return { allOrNone: body.allOrNone === true, records: body.records };
 }
 
-/** Runs `each` per record; with allOrNone, a failure rolls every record back. */
+/**
+ * Runs `each` per record, as one DML statement (its triggers see the records together); with
+ * allOrNone, a failure rolls every record back. Without it, a failed record is never written, so
+ * only the saved records reach the triggers (the pass Salesforce commits after a partial failure).
+ */
 function runBatch(ctx: RestContext, allOrNone: boolean, records: unknown[], each: (r: Record<string, unknown>, i: number) => CollectionResult): RestResponse {
   const all = allOrNone || ctx.forceAllOrNone === true;
-  return ctx.state.savepoint((rollback) => {
+  return ctx.state.statement(() => ctx.state.savepoint((rollback) => {
     const results = records.map((r, i): CollectionResult => {
       try {
         if (!r || typeof r !== 'object' || Array.isArray(r)) throw apiError(400, 'JSON_PARSER_ERROR', 'Each record must be a JSON object');
@@ -57,7 +61,7 @@ function runBatch(ctx: RestContext, allOrNone: boolean, records: unknown[], each
       return { status: 200, body: results.map((r) => (r.success ? { success: false, errors: [ROLLED_BACK] } : r)) };
     }
     return { status: 200, body: results };
-  });
+  }));
 }
 
 function typeOf(r: Record<string, unknown>): string | undefined {

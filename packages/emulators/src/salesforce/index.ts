@@ -8,6 +8,7 @@ export type { SfRecord } from './state.js';
 export { AgentSessionError, AGENT_SESSION_KEYS, AGENT_SESSION_UNAVAILABLE } from './org.js';
 export type { AgentSession, OrgBehaviour as SalesforceOrgBehaviour } from './org.js';
 export type { BridgeDeliveryRecord, BridgeTarget, BridgeDeliveryOptions } from './bridge-delivery.js';
+export type { EventBusStats as SalesforceEventBusStats } from './event-bus.js';
 export { ApiError as SalesforceApiError } from './api-error.js';
 export type { ConsoleOptions as SalesforceConsoleOptions } from './console/options.js';
 export type { ConsoleHandle as SalesforceConsoleHandle } from './console/routes.js';

@@ -1,6 +1,7 @@
 /** Emulator options and their defaults (documented in docs/emulator-salesforce.md). */
 import type { BridgeDeliveryOptions, BridgeTarget } from './bridge-delivery.js';
 import type { ConsoleOptions } from './console/options.js';
+import { SUBSCRIBER_BATCH_SIZE, validateBatchSize } from './event-bus.js';
 
 export interface PasswordUser {
   username: string;
@@ -40,6 +41,11 @@ export interface SalesforceEmulatorOptions {
   bridge?: BridgeTarget;
   /** How events are delivered to the bridge: `maxAttempts` (3), `retryDelaysMs`, `timeoutMs` (20 s). */
   bridgeDelivery?: Omit<BridgeDeliveryOptions, 'fetch'>;
+  /**
+   * Platform events the subscriber SendbirdCaseEventTriggerHandler takes per batch (one Queueable
+   * and one callout each): PlatformEventSubscriberConfig.batchSize, 1 to 2000. Default 200.
+   */
+  subscriberBatchSize?: number;
   /** Serve the console simulator (`/console`): the Aura bundle and the built agent panel to host. */
   console?: ConsoleOptions;
 }
@@ -58,6 +64,7 @@ export const EMULATOR_DEFAULTS = {
   dailyApiLimit: 100_000,
   queryBatchSize: 2000,
   maxApiVersion: 67,
+  subscriberBatchSize: SUBSCRIBER_BATCH_SIZE,
 } as const;
 
 function positiveInt(v: unknown, name: string): void {
@@ -71,6 +78,7 @@ export function resolveOptions(o: SalesforceEmulatorOptions = {}): ResolvedOptio
   positiveInt(o.dailyApiLimit, 'dailyApiLimit');
   positiveInt(o.queryBatchSize, 'queryBatchSize');
   positiveInt(o.maxApiVersion, 'maxApiVersion');
+  if (o.subscriberBatchSize !== undefined) validateBatchSize(o.subscriberBatchSize);
   return {
     clientId: o.clientId ?? EMULATOR_DEFAULTS.clientId,
     clientSecret: o.clientSecret ?? EMULATOR_DEFAULTS.clientSecret,
@@ -80,6 +88,7 @@ export function resolveOptions(o: SalesforceEmulatorOptions = {}): ResolvedOptio
     dailyApiLimit: o.dailyApiLimit ?? EMULATOR_DEFAULTS.dailyApiLimit,
     queryBatchSize: o.queryBatchSize ?? EMULATOR_DEFAULTS.queryBatchSize,
     maxApiVersion: o.maxApiVersion ?? EMULATOR_DEFAULTS.maxApiVersion,
+    subscriberBatchSize: o.subscriberBatchSize ?? EMULATOR_DEFAULTS.subscriberBatchSize,
     seed: o.seed ?? true,
     now: o.now ?? Date.now,
     ...(o.jwtPublicKey ? { jwtPublicKey: o.jwtPublicKey } : {}),

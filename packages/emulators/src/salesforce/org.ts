@@ -3,8 +3,11 @@
  * `emulator.org`; the console simulator and the admin routes call these functions.
  *
  * - Transactions and triggers: every REST call, Composite or Collections call, and console action
- *   is one transaction; the record changes it commits go through `triggerEvents` (the Apex trigger
- *   handlers) and, if any, ONE delivery to the bridge (SendbirdCallOuts; see bridge-delivery.ts).
+ *   is one transaction. The record changes it commits go through `publishedEvents` (the trigger
+ *   handlers CaseTriggerHandler and AgentWorkTriggerHandler, triggers.ts): one platform event
+ *   Sendbird_Case_Event__e per chat-Case change, published after the commit onto the event bus
+ *   (event-bus.ts), whose subscriber SendbirdCaseEventTriggerHandler enqueues one SendbirdCallOuts
+ *   Queueable and one callout to the bridge per batch of up to 200 (bridge-delivery.ts).
  * - Console actions: `changeCaseOwner` (a save in the UI, validated like the REST API),
  *   `omniRoute` / `omniAccept` / `omniDecline` (emulated Omni-Channel: an AgentWork is created
  *   `Assigned`; on accept it becomes `Opened` with `AcceptDateTime` and, as Omni does, the Case
@@ -14,9 +17,10 @@
 import { isSalesforceId, to18 } from '@sbsf/salesforce';
 import { apiError, notFound } from './api-error.js';
 import { BridgeDelivery, validateBridgeTarget, type BridgeDeliveryOptions, type BridgeDeliveryRecord, type BridgeTarget } from './bridge-delivery.js';
+import { CaseEventBus, type EventBusStats } from './event-bus.js';
 import { objectDef, type ObjectDef } from './schema.js';
 import type { OrgState, SfRecord } from './state.js';
-import { triggerEvents } from './triggers.js';
+import { publishedEvents } from './triggers.js';
 import { formatDateTime } from './util.js';
 import { insertRecord, updateRecord, type WriteContext } from './write.js';
 
@@ -64,12 +68,15 @@ export interface OrgBehaviour {
   setBridge(target: BridgeTarget | null): void;
   /** The configured bridge URL (never the secret), or null. */
   bridge(): { url: string } | null;
-  /** The log of event deliveries, oldest first. */
+  /** The log of SendbirdCallOuts jobs (one per subscriber batch), oldest first. */
   bridgeDeliveries(): BridgeDeliveryRecord[];
   clearBridgeDeliveries(): void;
-  /** Resolves when every delivery started so far has finished. */
+  /** Platform events, EventBus.publish calls, subscriber batches, Queueables, callouts (since the last reset). */
+  eventStats(): EventBusStats;
+  resetEventStats(): void;
+  /** Resolves when the subscriber has taken every published event and every job it enqueued has finished. */
   idle(): Promise<void>;
-  /** Runs `fn` as one transaction; its committed changes fire the triggers (one delivery at most). */
+  /** Runs `fn` as one transaction; its committed changes fire the triggers, which publish platform events. */
   transaction<T>(fn: () => T): T;
   /** Stops retries (the emulator is closing). */
   close(): void;
@@ -82,6 +89,8 @@ export interface OrgDeps {
   integrationUserId: () => string;
   bridge?: BridgeTarget;
   delivery?: BridgeDeliveryOptions;
+  /** The subscriber's batch size (PlatformEventSubscriberConfig.batchSize); default 200. */
+  subscriberBatchSize?: number;
   fetch?: typeof fetch;
 }
 
@@ -97,6 +106,7 @@ export function createOrg(deps: OrgDeps): OrgBehaviour {
   const { state } = deps;
   const deliveryOptions = deps.delivery ?? {};
   const delivery = new BridgeDelivery({ ...deliveryOptions, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const bus = new CaseEventBus(delivery, deps.subscriberBatchSize);
   let target: BridgeTarget | null = null;
   const setBridge = (t: BridgeTarget | null) => {
     target = t === null ? null : validateBridgeTarget(t);
@@ -108,8 +118,9 @@ export function createOrg(deps: OrgDeps): OrgBehaviour {
 
   const transaction = <T>(fn: () => T): T => {
     const { result, changes } = state.transaction(fn);
-    const { events, dropped } = triggerEvents(changes);
-    if (events.length > 0) delivery.send(events, dropped);
+    // PublishAfterCommit: only what the transaction committed reaches the bus.
+    const { messages, publishCalls } = publishedEvents(changes, (id) => state.get('Case', id));
+    bus.publish(messages, publishCalls);
     return result;
   };
 
@@ -211,8 +222,10 @@ export function createOrg(deps: OrgDeps): OrgBehaviour {
     bridge: () => delivery.get(),
     bridgeDeliveries: () => delivery.deliveries(),
     clearBridgeDeliveries: () => delivery.clear(),
-    idle: () => delivery.idle(),
+    eventStats: () => bus.stats(),
+    resetEventStats: () => bus.resetStats(),
+    idle: () => bus.idle(),
     transaction,
-    close: () => delivery.close(),
+    close: () => bus.close(),
   };
 }

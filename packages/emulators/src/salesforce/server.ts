@@ -103,7 +103,7 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
   const counts = new Map<string, number>();
   const apiLimits: ApiLimits = { dailyLimit: opts.dailyApiLimit, used: 0 };
   let seed = seedOrg(state, opts);
-  const org = createOrg({ state, now: opts.now, integrationUserId: () => seed.integrationUserId, ...(opts.bridge ? { bridge: opts.bridge } : {}), ...(opts.bridgeDelivery ? { delivery: opts.bridgeDelivery } : {}) });
+  const org = createOrg({ state, now: opts.now, integrationUserId: () => seed.integrationUserId, subscriberBatchSize: opts.subscriberBatchSize, ...(opts.bridge ? { bridge: opts.bridge } : {}), ...(opts.bridgeDelivery ? { delivery: opts.bridgeDelivery } : {}) });
 
   const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
   const versionOk = (v: string) => {
@@ -198,6 +198,7 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
     },
     reset() {
       org.clearBridgeDeliveries();
+      org.resetEventStats();
       seed = seedOrg(state, opts);
       cursors.clear();
       apiLimits.used = 0;

@@ -27,6 +27,9 @@ export class OrgState {
   private counters = new Map<string, number>();
   /** Changes of the open transaction (see `transaction`), in order; null outside one. */
   private journal: RecordChange[] | null = null;
+  /** The open DML statement (see `statement`); null: each write is a statement of its own. */
+  private openStatement: number | null = null;
+  private statements = 0;
   /** Writes since the outermost open savepoint, to undo them; null when none is open. */
   private undo: Undo[] | null = null;
   /** Object name -> field -> lower-cased value -> Ids, for the fields `findBy` has been asked about. */
@@ -144,9 +147,27 @@ export class OrgState {
     this.write(def.name, id, undefined);
   }
 
-  /** Records a write in the open transaction's journal (writeRecord calls it). */
+  /**
+   * Records a write in the open transaction's journal (writeRecord calls it), tagged with its DML
+   * statement: the open one, or a new one for a write outside `statement`.
+   */
   journalChange(change: RecordChange): void {
-    this.journal?.push(change);
+    this.journal?.push({ ...change, statement: this.openStatement ?? ++this.statements });
+  }
+
+  /**
+   * Runs `fn` as one DML statement (an sObject Collections call): its writes share a statement
+   * number, which is how trigger emulation cuts them into trigger invocations. Nested calls join
+   * the open statement.
+   */
+  statement<T>(fn: () => T): T {
+    if (this.openStatement !== null) return fn();
+    this.openStatement = ++this.statements;
+    try {
+      return fn();
+    } finally {
+      this.openStatement = null;
+    }
   }
 
   /**

@@ -21,6 +21,8 @@ export interface RecordChange {
   def: ObjectDef;
   before?: SfRecord;
   after?: SfRecord;
+  /** The DML statement that made it, set when the transaction journals it (OrgState.statement). */
+  statement?: number;
 }
 
 /**
