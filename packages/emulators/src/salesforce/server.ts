@@ -20,6 +20,7 @@ import type { ResolvedOptions, SalesforceEmulatorOptions } from './options.js';
 import { CursorStore } from './query.js';
 import { dispatch } from './rest.js';
 import { seedOrg } from './seed.js';
+import { userAccess } from './sharing.js';
 import type { SeedInfo } from './seed.js';
 import { OrgState } from './state.js';
 import type { SfRecord } from './state.js';
@@ -174,7 +175,7 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
         headers: req.headers as Record<string, string | undefined>,
       };
       // One REST call is one transaction: its writes fire the triggers once, after it commits.
-      const res = org.transaction(() => route({ state, opts, cursors, userId, version }, restReq));
+      const res = org.transaction(() => route({ state, opts, cursors, userId, access: userAccess(state, userId), version }, restReq));
       count(res.route);
       return send(reply, res, limitHeader());
     },

@@ -1,0 +1,3 @@
+trigger SendbirdCaseEvents on Sendbird_Case_Event__e(after insert) {
+  new SendbirdCaseEventTriggerHandler().run();
+}
