@@ -54,18 +54,31 @@ test('duplicated and out-of-order events converge on what Salesforce says; missi
   // Closed in Salesforce without the trigger's event (say it was lost)...
   w.sf.org.setBridge(null);
   await setStatus(w, caseId, 'Closed');
+  await w.sf.org.idle();
   w.sf.org.setBridge({ url: w.url, secret: w.config.sharedSecret });
   // ...then a stale "reopened" arrives twice, with the "closed" one and events for other Cases.
   const missing = '500EM0000000999YAA';
+  const { id: noChat } = await sfClient(w).create('Case', { Subject: 'By phone', Status: 'Closed' });
+  w.sb.stats.reset();
   const res = await postEvents(w, {
-    events: [statusChanged(caseId, 'Working', false), statusChanged(caseId, 'Working', false), statusChanged(caseId, 'Closed', true), statusChanged(noChannel, 'Closed', true), statusChanged(missing, 'Closed', true)],
+    events: [
+      statusChanged(caseId, 'Working', false),
+      statusChanged(caseId, 'Working', false),
+      statusChanged(caseId, 'Closed', true),
+      statusChanged(noChannel, 'Closed', true),
+      statusChanged(missing, 'Closed', true),
+      statusChanged(noChat, 'Closed', true),
+    ],
   });
-  assert.deepEqual([res.status, res.body], [202, { accepted: 5 }]);
+  assert.deepEqual([res.status, res.body], [202, { accepted: 6 }]);
   await waitFor('the job to finish', () => membershipIdle(w));
   assert.equal(frozen(w, caseId), true, 'the Case is closed in Salesforce, so its chat is frozen');
   assert.deepEqual(await ledgerLines(w, caseId), [`channel.freeze ${caseId} ok`], 'one job, one action per Case');
   assert.deepEqual(await ledgerLines(w, noChannel), [`channel.missing ${noChannel} error`]);
   assert.deepEqual(await ledgerLines(w, missing), [`case.missing ${missing} error`]);
+  assert.deepEqual(await ledgerLines(w, noChat), [`case.not_chat ${noChat} ok`], 'a Case without a chat: skipped');
+  assert.deepEqual(Object.keys(w.sb.stats.get().byRoute).sort(), ['PUT /v3/group_channels/:channel_url/freeze'], 'only the two chat Cases were asked of Sendbird');
+  assert.equal(w.sb.stats.get().total, 2);
   assert.equal((await w.bridge.store.listSalesforceEvents({ caseId })).length, 3, 'every event is kept');
 });
 

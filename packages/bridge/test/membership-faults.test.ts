@@ -43,7 +43,7 @@ test('random Sendbird faults across a batch: the failed Cases are retried on the
   for (let i = 0; i < 16; i++) cases.push(await makeCase(w, ava));
   // Sendbird fails often (after the client's own retries, a few calls still fail).
   w.sb.faults.set({ seed: 11, rules: [{ action: 'error', path: '/(invite|leave)$', probability: 0.75 }] });
-  // One sObject Collections update: one transaction, one event batch.
+  // One sObject Collections update: one transaction, one trigger chunk, one subscriber batch.
   const results = await sfClient(w).request<{ success: boolean }[]>('PATCH', '/composite/sobjects', {
     allOrNone: true,
     records: cases.map((c) => ({ attributes: { type: 'Case' }, Id: c.caseId, OwnerId: ben })),
@@ -60,6 +60,7 @@ test('random Sendbird faults across a batch: the failed Cases are retried on the
   assert.ok(retries > 0, 'some Cases were handed to retry jobs of their own');
   assert.equal((await w.bridge.store.countJobsByState()).dead, 0);
   assert.equal(w.sf.org.bridgeDeliveries().length, 1, 'one POST for the collections call');
+  assert.equal(w.sf.org.eventStats().publishCalls, 1, 'one EventBus.publish for its 16 Cases');
 });
 
 test('Salesforce 503s while reading the Cases: the job retries, then reconciles', async (t) => {

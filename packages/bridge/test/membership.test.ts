@@ -1,14 +1,15 @@
 /**
- * Membership sync end to end: a Case's owner changes in the Salesforce emulator (REST, console
- * action, Omni-Channel accept), the emulator posts the event batch as our Apex does, the bridge
- * stores it and reconciles the channel in the Sendbird emulator.
+ * Membership sync end to end: a chat Case's owner changes in the Salesforce emulator (REST,
+ * console action, Omni-Channel accept), the emulator's triggers publish platform events and its
+ * subscriber posts them in batches as our Apex does, the bridge stores them and reconciles the
+ * channel in the Sendbird emulator. A Case without a chat costs nothing on either side.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { waitFor } from '@sbsf/testkit';
 import { RECONCILE_JOB } from '../src/membership/service.js';
 import { SECRETS } from './fixtures.js';
-import { ledgerLines, makeCase, members, membershipIdle, nicknameOf, ownerChanged, postEvents, setOwner } from './membership-helpers.js';
+import { ledgerLines, makeCase, members, membershipIdle, nicknameOf, ownerChanged, postEvents, setOwner, sfClient } from './membership-helpers.js';
 import { startWorld, type World } from './world.js';
 
 const sameMembers = (w: World, caseId: string, expected: string[]) => () => JSON.stringify(members(w, caseId)) === JSON.stringify([...expected].sort());
@@ -33,7 +34,7 @@ test('owner change over REST: the new agent is invited, the old one leaves, the 
     `member.leave ${ava} ok`,
   ]);
   const deliveries = w.sf.org.bridgeDeliveries();
-  assert.equal(deliveries.length, 2, 'one POST per REST call');
+  assert.equal(deliveries.length, 2, 'one POST per subscriber batch: each save committed long before the next');
   assert.ok(deliveries.every((d) => d.status === 'delivered'));
   const stored = await w.bridge.store.listSalesforceEvents({ caseId });
   assert.deepEqual(
@@ -79,7 +80,7 @@ test('Omni-Channel route + accept (AgentWork accepted and the owner change): exa
   await waitFor('Cara in', sameMembers(w, caseId, [customer, cara]));
   await waitFor('the jobs to finish', () => membershipIdle(w));
   const [delivery, ...more] = w.sf.org.bridgeDeliveries();
-  assert.equal(more.length, 0, 'the accept is one transaction: one POST');
+  assert.equal(more.length, 0, 'the accept is one transaction: one subscriber batch, one POST');
   assert.deepEqual(delivery?.events.map((e) => e.type).sort(), ['agentwork.accepted', 'case.owner_changed']);
   assert.deepEqual(await ledgerLines(w, caseId, (e) => e.action === 'member.invite'), [`member.invite ${cara} ok`], 'one invite for the two events');
 });
@@ -147,6 +148,30 @@ test('a Case without a channel is noted once in the ledger and not retried', asy
   const counts = await w.bridge.store.countJobsByState();
   assert.equal(counts.dead, 0);
   assert.equal((await ledgerLines(w, caseId)).filter((l) => l.startsWith('channel.missing')).length, 1, 'no error loop');
+});
+
+test('a Case without a chat (no Sendbird_Ticket_Id__c): the org publishes nothing, and an event for it is ledgered and skipped without a Sendbird call or a retry', async (t) => {
+  const w = await startWorld(t);
+  const { ava, ben } = w.sf.seed.agents;
+  const { id: caseId } = await sfClient(w).create('Case', { Subject: 'By phone', OwnerId: ava });
+  await setOwner(w, caseId, ben);
+  await w.sf.org.idle();
+  assert.equal(w.sf.org.eventStats().eventsPublished, 0, 'the triggers publish nothing for it');
+  assert.deepEqual(w.sf.org.bridgeDeliveries(), []);
+
+  // An event for it all the same (sent by hand, or by an older Apex).
+  w.sb.stats.reset();
+  const res = await postEvents(w, { events: [ownerChanged(caseId, ava, ben)] });
+  assert.deepEqual([res.status, res.body], [202, { accepted: 1 }]);
+  await waitFor('the ledger to note the Case', async () => (await ledgerLines(w, caseId)).length > 0);
+  await waitFor('the jobs to finish', () => membershipIdle(w));
+  assert.deepEqual(await ledgerLines(w, caseId), [`case.not_chat ${caseId} ok`]);
+  assert.deepEqual(w.sb.stats.get(), { total: 0, byRoute: {} }, 'no Sendbird call: no invite into a channel that does not exist');
+  assert.equal(w.sb.store.channels.has(caseId), false);
+  const counts = await w.bridge.store.countJobsByState();
+  assert.deepEqual([counts.dead, counts.queued, counts.running], [0, 0, 0], 'nothing left to retry');
+  assert.equal(await jobsOfKind(w, RECONCILE_JOB), 1, 'one reconcile, no retry job');
+  assert.equal((await w.bridge.store.getJob(1))?.attempts, 1, 'the reconcile ran once');
 });
 
 test('the events endpoint: 401 without the secret (nothing stored), 400 naming the bad field', async (t) => {

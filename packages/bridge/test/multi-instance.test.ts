@@ -153,10 +153,11 @@ test('3 instances on one PostgreSQL, one killed mid-run: one Case and one channe
   const hooks = sb.webhooks.deliveries();
 
   // Every event batch the org sent was delivered (some after a retry onto a survivor) and stored.
+  // (Owner changes that commit before the org's subscriber runs share a batch.)
   const deliveries = sf.org.bridgeDeliveries();
-  assert.ok(deliveries.length >= TICKETS, `${deliveries.length} deliveries`);
   assert.deepEqual(deliveries.filter((d) => d.status !== 'delivered').map((d) => [d.status, d.attempts]), []);
   const sent = deliveries.reduce((n, d) => n + d.events.length, 0);
+  assert.ok(sent >= TICKETS, `${sent} events in ${deliveries.length} deliveries`);
   const stored = Number((await dbQuery(db, 'SELECT COUNT(*) AS n FROM salesforce_events'))[0]?.n);
   assert.ok(stored >= sent, `${stored} events stored, ${sent} sent (a batch cut off by the kill is sent again)`);
 

@@ -100,6 +100,7 @@ function describe(o: CaseOutcome): string | null {
   if (o.status === 'failed') return `${o.caseId}: ${o.error?.system ?? 'error'} ${o.error?.code ?? ''} ${o.error?.message ?? ''}`.trim();
   if (o.note === 'invalid_id') return `${o.caseId}: not a Case Id`;
   if (o.note === 'case.missing') return `${o.caseId}: no such Case in Salesforce`;
+  if (o.note === 'case.not_chat') return `${o.caseId}: not a chat Case (no Sendbird_Ticket_Id__c), skipped`;
   return null;
 }
 

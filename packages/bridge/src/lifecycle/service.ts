@@ -14,8 +14,9 @@
  *   transcript, and they carry the bridge's custom_type besides.
  *
  * Every action is in the ledger (`channel.freeze`, `channel.unfreeze`, `channel.close_message`,
- * `channel.reopen_message`, `channel.missing`, `case.missing`). Cases of one job are handled one
- * after the other, and two jobs for one Case in this process never overlap.
+ * `channel.reopen_message`, `channel.missing`, `case.missing`, `case.not_chat`: a Case without
+ * Sendbird_Ticket_Id__c has no chat, so nothing is asked of Sendbird). Cases of one job are
+ * handled one after the other, and two jobs for one Case in this process never overlap.
  */
 import type { SalesforceClient } from '@sbsf/salesforce';
 import { SendbirdAlreadyExistsError, SendbirdNotFoundError, type SendbirdClient } from '@sbsf/sendbird';
@@ -71,7 +72,7 @@ export class CaseLifecycle {
     const retry: { caseId: string; failure: ClassifiedFailure; retryAfterMs?: number }[] = [];
     for (const id of ids) {
       const facts = cases.get(id);
-      const outcome = await this.serial(id, () => (facts ? this.apply(id, facts.isClosed) : this.missingCase(id)));
+      const outcome = await this.serial(id, () => (!facts ? this.missingCase(id) : facts.isChat ? this.apply(id, facts.isClosed) : this.notChat(id)));
       outcomes.push(outcome);
       if ('failed' in outcome && outcome.failed.kind === 'retryable') retry.push({ caseId: id, failure: outcome.failed });
     }
@@ -97,6 +98,11 @@ export class CaseLifecycle {
   private async missingCase(caseId: string): Promise<LifecycleOutcome> {
     await this.o.store.appendLedger(this.entry(caseId, 'case.missing', 'error', {}, 'salesforce'));
     return { caseId, done: 'case.missing' };
+  }
+
+  private async notChat(caseId: string): Promise<LifecycleOutcome> {
+    await this.o.store.appendLedger(this.entry(caseId, 'case.not_chat', 'ok', {}, 'salesforce'));
+    return { caseId, done: 'case.not_chat' };
   }
 
   private async apply(caseId: string, isClosed: boolean): Promise<LifecycleOutcome> {

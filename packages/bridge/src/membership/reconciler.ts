@@ -2,7 +2,9 @@
  * Reconcile: make each Case's channel agent membership match the Case owner in Salesforce.
  *
  * For a batch of Case Ids: read the Cases (200 per query) and their owners' names (one query per
- * 200 owners), then per Case (a few at a time):
+ * 200 owners). A Case that is not a chat Case (no Sendbird_Ticket_Id__c: no channel was ever made
+ * for it) is noted in the ledger and skipped without a Sendbird call or a retry. Then per chat
+ * Case (a few at a time):
  *   owner is a User -> ensure its Sendbird user (cached) -> invite it (the answer carries the
  *   member list, so no separate read) -> every other agent-like member leaves, in one call;
  *   owner is a queue -> read the members -> agents leave.
@@ -38,10 +40,10 @@ export interface CaseOutcome {
   caseNumber: string | null;
   /** The agent the channel should have (null: queue or non-agent owner). */
   agent: string | null;
-  /** `ok`: in step now; `skipped`: nothing to reconcile (no such Case, no channel); `failed`: see `error`. */
+  /** `ok`: in step now; `skipped`: nothing to reconcile (no such Case, not a chat Case, no channel); `failed`: see `error`. */
   status: 'ok' | 'skipped' | 'failed';
   /** `superseded`: a newer read of this Case was applied while this one waited; nothing done. */
-  note?: 'case.missing' | 'channel.missing' | 'invalid_id' | 'superseded';
+  note?: 'case.missing' | 'case.not_chat' | 'channel.missing' | 'invalid_id' | 'superseded';
   invited: string[];
   left: string[];
   error?: ClassifiedFailure;
@@ -102,7 +104,7 @@ export class Reconciler {
     // could put back the agent the newer one removed.
     const seq = ++this.readSeq;
     const cases = await readCases(this.o.salesforce, ids);
-    const owners = [...cases.values()].map((c) => agentFor(c.ownerId, this.nonAgents)).filter((id): id is string => id !== null);
+    const owners = [...cases.values()].filter((c) => c.isChat).map((c) => agentFor(c.ownerId, this.nonAgents)).filter((id): id is string => id !== null);
     const names = owners.length > 0 ? await readUserNames(this.o.salesforce, owners) : new Map<string, string>();
 
     const queue = [...ids];
@@ -113,6 +115,12 @@ export class Reconciler {
         if (!c) {
           await this.ledger(id, 'salesforce', 'case.missing', id, 'error', { source: opts.source });
           report({ caseId: id, caseNumber: null, agent: null, status: 'skipped', note: 'case.missing', invited: [], left: [] });
+          continue;
+        }
+        if (!c.isChat) {
+          // No channel was ever made for it: nothing to invite into, and nothing a retry can change.
+          await this.ledger(id, 'salesforce', 'case.not_chat', id, 'ok', { source: opts.source, ownerId: c.ownerId, caseNumber: c.caseNumber });
+          report({ caseId: id, caseNumber: c.caseNumber, agent: null, status: 'skipped', note: 'case.not_chat', invited: [], left: [] });
           continue;
         }
         report(

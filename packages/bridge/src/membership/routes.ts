@@ -1,6 +1,6 @@
 /**
  * `POST /salesforce/events`: what our Apex (SendbirdCallOuts) and the Salesforce emulator post,
- * one batch per Salesforce transaction. Checks in a fixed order, each with its own answer:
+ * one batch of the platform-event subscriber (up to 200 events) per callout. Checks in a fixed order, each with its own answer:
  * bearer secret (401, same answer whatever was wrong) -> JSON body (400 invalid_json) -> the wire
  * schema (400 naming the field) -> stored with the reconciles of their Cases in one transaction
  * -> 202 `{accepted: n}`. The reconcile itself runs as jobs: Salesforce gets its answer at once.
@@ -18,8 +18,9 @@ import type { Store } from '../store/types.js';
 import type { MembershipService } from './service.js';
 
 /**
- * Largest events body: the Apex sends at most 2000 events (about 200 bytes each) per
- * transaction, more than the API's default BODY_LIMIT_BYTES.
+ * Largest events body: one subscriber batch, 200 events of about 200 bytes with the shipped
+ * PlatformEventSubscriberConfig and at most 2000 with the largest batch size it allows, more
+ * than the API's default BODY_LIMIT_BYTES.
  */
 export const EVENTS_BODY_LIMIT_BYTES = 1024 * 1024;
 

@@ -1,6 +1,6 @@
 /**
- * What a reconcile reads from Salesforce, in batches: the Cases (owner, closed, number, customer)
- * 200 Ids per query, then the owners' names in one query per 200 owners, and, for the sweep, the
+ * What a reconcile reads from Salesforce, in batches: the Cases (owner, closed, number, customer,
+ * whether it is a chat Case) 200 Ids per query, then the owners' names in one query per 200 owners, and, for the sweep, the
  * open Cases that have channels, page by page. Salesforce is the truth; events only say which
  * Cases to look at.
  */
@@ -16,6 +16,11 @@ export interface CaseFacts {
   isClosed: boolean;
   /** Sendbird_User_Id__c: the customer, who is never removed from the channel. */
   customerUserId: string | null;
+  /**
+   * A chat Case: Sendbird_Ticket_Id__c is set (the bridge sets it on every Case it creates; the
+   * Apex triggers and the sweep use the same test). Any other Case has no channel to act on.
+   */
+  isChat: boolean;
 }
 
 interface CaseRow {
@@ -24,6 +29,7 @@ interface CaseRow {
   OwnerId?: string | null;
   IsClosed?: boolean | null;
   Sendbird_User_Id__c?: string | null;
+  Sendbird_Ticket_Id__c?: string | null;
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -39,9 +45,16 @@ const idList = (ids: readonly string[]) => ids.map((id) => `'${id}'`).join(',');
 export async function readCases(sf: SalesforceClient, ids: readonly string[]): Promise<Map<string, CaseFacts>> {
   const out = new Map<string, CaseFacts>();
   for (const part of chunks(ids, IDS_PER_QUERY)) {
-    const res = await sf.query<CaseRow>(`SELECT Id, CaseNumber, OwnerId, IsClosed, Sendbird_User_Id__c FROM Case WHERE Id IN (${idList(part)})`);
+    const res = await sf.query<CaseRow>(`SELECT Id, CaseNumber, OwnerId, IsClosed, Sendbird_User_Id__c, Sendbird_Ticket_Id__c FROM Case WHERE Id IN (${idList(part)})`);
     for (const r of res.records) {
-      out.set(r.Id, { id: r.Id, caseNumber: r.CaseNumber ?? null, ownerId: r.OwnerId ?? null, isClosed: r.IsClosed === true, customerUserId: r.Sendbird_User_Id__c ?? null });
+      out.set(r.Id, {
+        id: r.Id,
+        caseNumber: r.CaseNumber ?? null,
+        ownerId: r.OwnerId ?? null,
+        isClosed: r.IsClosed === true,
+        customerUserId: r.Sendbird_User_Id__c ?? null,
+        isChat: typeof r.Sendbird_Ticket_Id__c === 'string' && r.Sendbird_Ticket_Id__c !== '',
+      });
     }
   }
   return out;
