@@ -2,6 +2,7 @@
 import { apiError } from './api-error.js';
 import type { ResolvedOptions } from './options.js';
 import type { CursorStore } from './query.js';
+import type { RecordAccess } from './sharing.js';
 import type { OrgState } from './state.js';
 import type { WriteContext } from './write.js';
 
@@ -11,6 +12,8 @@ export interface RestContext {
   cursors: CursorStore;
   /** The session's running user. */
   userId: string;
+  /** What that user may see and change (sharing.ts). */
+  access: RecordAccess;
   /** API version of the request URL, e.g. '62.0'. */
   version: string;
   /** Set by a Composite request with allOrNone: it overrides the collections' own flag. */
@@ -37,7 +40,7 @@ export interface RestResponse {
   headers?: Record<string, string>;
 }
 
-export const writeCtx = (ctx: RestContext): WriteContext => ({ userId: ctx.userId, now: ctx.opts.now() });
+export const writeCtx = (ctx: RestContext): WriteContext => ({ userId: ctx.userId, now: ctx.opts.now(), access: ctx.access });
 
 export const recordUrl = (version: string, type: string, id: string): string => `/services/data/v${version}/sobjects/${type}/${id}`;
 

@@ -72,7 +72,7 @@ function page(ctx: RestContext, id: string, c: Cursor): RestResponse {
 export function query(ctx: RestContext, req: RestRequest): RestResponse {
   const q = req.query.get('q');
   if (!q) throw apiError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
-  const out = runSoql(ctx.state, q, ctx.version);
+  const out = runSoql(ctx.state, q, ctx.version, (def, rec) => ctx.access.canRead(def, rec));
   const size = batchSize(ctx, req);
   if (out.records.length <= size) return { status: 200, body: { totalSize: out.totalSize, done: true, records: out.records } };
   const cursor: Cursor = { records: out.records, totalSize: out.totalSize, next: 0, batchSize: size, version: ctx.version };

@@ -37,6 +37,15 @@ export interface FieldDef {
   /** Values outside `picklist` are refused. */
   restricted?: boolean;
   referenceTo?: readonly string[];
+  /**
+   * The detail side of a master-detail relationship (the field's record is deleted with its
+   * master, has no owner, and is visible exactly when its master is; see sharing.ts).
+   * `reparentable`: the metadata's reparentableMasterDetail; without it an update may carry the
+   * master unchanged (the bridge's upsert does) but not change it (write.ts).
+   * `writeRequiresMasterRead`: read access on the master is enough to create, edit or delete
+   * details (the field's "Sharing Setting" Read Only); false means edit access is needed.
+   */
+  masterDetail?: { reparentable: boolean; writeRequiresMasterRead: boolean };
   defaultValue?: unknown;
 }
 
@@ -70,6 +79,9 @@ const audit = (): Spec[] => [
   ro('SystemModstamp', 'System Modstamp', 'datetime'),
 ];
 const owner = (): Spec => f('OwnerId', 'Owner ID', 'reference', { referenceTo: ['User', 'Group'] });
+/** A master-detail field: required, pointing at its master. */
+const masterDetail = (name: string, label: string, master: string, md: NonNullable<FieldDef['masterDetail']>): Spec =>
+  f(name, label, 'reference', { referenceTo: [master], required: true, masterDetail: md });
 
 export const CASE_STATUSES = ['New', 'Working', 'Escalated', 'Closed'] as const;
 /** Statuses whose CaseStatus.IsClosed is true in a default org. */
@@ -127,6 +139,16 @@ const SPECS: Record<string, { prefix: string; fields: Spec[]; autoNumber?: Objec
       f('Type', 'Type', 'picklist', { picklist: ['Regular', 'Role', 'Queue', 'Organization'], restricted: true, defaultValue: 'Regular' }),
       f('Email', 'Email', 'email', { length: 255 }),
       owner(),
+    ],
+  },
+  // Who belongs to a group or queue (only direct user members are emulated: no nested groups or roles).
+  GroupMember: {
+    prefix: '011',
+    fields: [
+      ro('Id', 'Group Member ID', 'id'),
+      ro('SystemModstamp', 'System Modstamp', 'datetime'),
+      f('GroupId', 'Group ID', 'reference', { referenceTo: ['Group'], required: true, updateable: false }),
+      f('UserOrGroupId', 'User/Group ID', 'reference', { referenceTo: ['User', 'Group'], required: true, updateable: false }),
     ],
   },
   CaseComment: {
@@ -194,8 +216,10 @@ const SPECS: Record<string, { prefix: string; fields: Spec[]; autoNumber?: Objec
     fields: [
       ...audit(),
       ro('Name', 'Sendbird Message Name', 'autonumber', { length: 80 }),
-      owner(),
-      f('Case__c', 'Case', 'reference', { referenceTo: ['Case'], required: true }),
+      // The detail of a master-detail to Case, as the SFDX project's Case__c field: no OwnerId,
+      // sharing Controlled by Parent, not reparentable, and read access on the Case is enough to
+      // write its messages (the integration user has View All, not Modify All, on Case).
+      masterDetail('Case__c', 'Case', 'Case', { reparentable: false, writeRequiresMasterRead: true }),
       f('Sendbird_Message_Id__c', 'Sendbird Message Id', 'string', { length: 64, externalId: true, unique: true }),
       f('Channel_Url__c', 'Channel Url', 'string', { length: 100 }),
       f('Sender_Id__c', 'Sender Id', 'string', { length: 80 }),

@@ -1,7 +1,7 @@
 /**
  * Seed data, with deterministic Ids (same order, same counters, same Ids on every start and
  * reset): the integration user (the client-credentials "Run As" user), three agents, the
- * "Sendbird Support" queue, and a few Cases.
+ * "Sendbird Support" queue with the agents as its members, and a few Cases.
  */
 import type { ResolvedOptions } from './options.js';
 import { EMULATOR_DEFAULTS } from './options.js';
@@ -54,6 +54,8 @@ export function seedOrg(state: OrgState, opts: ResolvedOptions): SeedInfo {
     info.agents[first.toLowerCase() as 'ava' | 'ben' | 'cara'] = user.Id;
   }
   info.queueId = insertRecord(state, def('Group'), { Name: 'Sendbird Support', DeveloperName: 'Sendbird_Support', Type: 'Queue' }, ctx).Id;
+  // The agents are the queue's members, so each of them sees the Cases the queue owns (sharing.ts).
+  for (const agentId of Object.values(info.agents)) insertRecord(state, def('GroupMember'), { GroupId: info.queueId, UserOrGroupId: agentId }, ctx);
   const cases = [
     { Subject: 'Cannot sign in to the app', Description: 'The login button does nothing.', Origin: 'Web', OwnerId: info.queueId, SuppliedName: 'Dana Customer', SuppliedEmail: 'dana@example.com', Sendbird_Ticket_Id__c: 'seed-ticket-0001', Sendbird_User_Id__c: 'customer-dana' },
     { Subject: 'Refund for a double charge', Status: 'Working', Priority: 'High', Origin: 'Web', OwnerId: info.agents.ava, SuppliedName: 'Eli Customer', SuppliedEmail: 'eli@example.com', Sendbird_Ticket_Id__c: 'seed-ticket-0002', Sendbird_User_Id__c: 'customer-eli' },

@@ -41,7 +41,7 @@ function idFromUrl(def: ObjectDef, raw: string): string {
 
 export function createRow(ctx: RestContext, req: RestRequest, def: ObjectDef): RestResponse {
   if (req.method === 'GET' || req.method === 'HEAD') {
-    const recentItems = ctx.state.all(def).slice(-10).reverse().map((r) => ({ attributes: { type: def.name, url: recordUrl(ctx.version, def.name, r.Id) }, Id: r.Id }));
+    const recentItems = ctx.state.all(def).filter((r) => ctx.access.canRead(def, r)).slice(-10).reverse().map((r) => ({ attributes: { type: def.name, url: recordUrl(ctx.version, def.name, r.Id) }, Id: r.Id }));
     return { status: 200, body: { objectDescribe: { name: def.name, keyPrefix: def.keyPrefix, custom: def.name.endsWith('__c') }, recentItems } };
   }
   if (req.method !== 'POST') throw methodNotAllowed(req.method, ['HEAD', 'GET', 'POST']);
@@ -60,14 +60,15 @@ export function rowById(ctx: RestContext, req: RestRequest, def: ObjectDef, rawI
     case 'HEAD': {
       const fields = requestedFields(def, req);
       const rec = ctx.state.get(def, id);
-      if (!rec) throw notFound();
+      // A record the user may not see answers as one that does not exist.
+      if (!rec || !ctx.access.canRead(def, rec)) throw notFound();
       return { status: 200, body: apiRecord(def, rec, ctx.version, fields) };
     }
     case 'PATCH':
       updateRecord(ctx.state, def, id, jsonBody(req), writeCtx(ctx));
       return { status: 204 };
     case 'DELETE':
-      deleteRecord(ctx.state, def, id);
+      deleteRecord(ctx.state, def, id, ctx.access);
       return { status: 204 };
     default:
       throw methodNotAllowed(req.method, ['HEAD', 'GET', 'PATCH', 'DELETE']);
@@ -99,12 +100,13 @@ export function rowByExternalId(ctx: RestContext, req: RestRequest, def: ObjectD
   if (!fd?.externalId && fd?.name !== 'Id') {
     throw apiError(404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${field}`);
   }
-  const matches = fd.name === 'Id' ? [ctx.state.get(def, idFromUrl(def, value))].filter((r): r is SfRecord => !!r) : ctx.state.findBy(def, fd.name, value);
+  const found = fd.name === 'Id' ? [ctx.state.get(def, idFromUrl(def, value))].filter((r): r is SfRecord => !!r) : ctx.state.findBy(def, fd.name, value);
+  const matches = found.filter((r) => ctx.access.canRead(def, r));
   if (matches.length > 1) return { status: 300, body: matches.map((m) => recordUrl(ctx.version, def.name, m.Id)) };
   const rec = matches[0];
   if (!rec) throw notFound();
   if (req.method === 'DELETE') {
-    deleteRecord(ctx.state, def, rec.Id);
+    deleteRecord(ctx.state, def, rec.Id, ctx.access);
     return { status: 204 };
   }
   return { status: 200, body: apiRecord(def, rec, ctx.version, requestedFields(def, req)) };

@@ -7,6 +7,8 @@
 import { apiError, notFound } from './api-error.js';
 import { CLOSED_STATUSES, fieldDef, objectByPrefix } from './schema.js';
 import type { ObjectDef } from './schema.js';
+import { detailsOf } from './sharing.js';
+import type { RecordAccess } from './sharing.js';
 import type { OrgState, SfRecord } from './state.js';
 import { formatDateTime } from './util.js';
 import { coerceFields, coerceValue } from './validate.js';
@@ -15,6 +17,8 @@ export interface WriteContext {
   /** The user the session runs as (CreatedById, default OwnerId). */
   userId: string;
   now: number;
+  /** The running user's record access (sharing.ts); absent in system mode (seed, org behaviour). */
+  access?: RecordAccess;
 }
 
 export interface RecordChange {
@@ -50,6 +54,40 @@ function checkReferences(state: OrgState, def: ObjectDef, values: Record<string,
     } else if (!rec) {
       throw apiError(400, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', [fd.name]);
     }
+  }
+}
+
+/**
+ * Sharing on references: a lookup needs read access to its target, a master-detail field the
+ * access its sharing setting asks for on the master; else INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY.
+ */
+function checkReferenceAccess(state: OrgState, def: ObjectDef, values: Record<string, unknown>, access: RecordAccess | undefined): void {
+  if (!access) return;
+  for (const [name, value] of Object.entries(values)) {
+    const fd = fieldDef(def, name);
+    if (fd?.type !== 'reference' || fd.name === 'OwnerId' || typeof value !== 'string') continue;
+    const target = objectByPrefix(value.slice(0, 3));
+    const rec = target ? state.get(target, value) : undefined;
+    if (!target || !rec) continue;
+    const md = fd.masterDetail;
+    const ok = md && !md.writeRequiresMasterRead ? access.canEdit(target, rec) : access.canRead(target, rec);
+    if (!ok) throw apiError(400, 'INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY', `insufficient access rights on cross-reference id: ${value}`, []);
+  }
+}
+
+/** A record the running user may not edit (or see): what DML on it answers. */
+function checkEditAccess(def: ObjectDef, rec: SfRecord, access: RecordAccess | undefined): void {
+  if (access && !access.canEdit(def, rec)) {
+    throw apiError(400, 'INSUFFICIENT_ACCESS_OR_READONLY', 'insufficient access rights on object id', []);
+  }
+}
+
+/** A non-reparentable master-detail field may be sent unchanged, never changed. */
+function checkReparent(def: ObjectDef, before: SfRecord, values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) {
+    const fd = fieldDef(def, name);
+    if (!fd?.masterDetail || fd.masterDetail.reparentable || value === before[fd.name]) continue;
+    throw apiError(400, 'FIELD_INTEGRITY_EXCEPTION', `${fd.label}: a ${def.name} cannot be moved to another ${fd.referenceTo?.[0] ?? 'record'} (reparenting is not allowed)`, [fd.name]);
   }
 }
 
@@ -92,8 +130,10 @@ function derive(def: ObjectDef, rec: Record<string, unknown>, before: SfRecord |
 export function insertRecord(state: OrgState, def: ObjectDef, input: unknown, ctx: WriteContext): SfRecord {
   const values = coerceFields(def, input, 'insert');
   checkReferences(state, def, values);
+  checkReferenceAccess(state, def, values, ctx.access);
   const rec: Record<string, unknown> = {};
   for (const fd of def.fields.values()) rec[fd.name] = fd.defaultValue ?? null;
+  // A detail of a master-detail has no owner of its own (it follows its master).
   if (def.fields.has('ownerid')) rec.OwnerId = ctx.userId;
   Object.assign(rec, values);
   checkRequired(def, rec);
@@ -114,8 +154,11 @@ export function insertRecord(state: OrgState, def: ObjectDef, input: unknown, ct
 export function updateRecord(state: OrgState, def: ObjectDef, id: string, input: unknown, ctx: WriteContext): SfRecord {
   const before = state.get(def, id);
   if (!before) throw notFound();
+  checkEditAccess(def, before, ctx.access);
   const values = coerceFields(def, input, 'update');
   checkReferences(state, def, values);
+  checkReferenceAccess(state, def, values, ctx.access);
+  checkReparent(def, before, values);
   const rec: Record<string, unknown> = { ...before, ...values };
   checkRequired(def, rec);
   derive(def, rec, before, ctx);
@@ -125,16 +168,24 @@ export function updateRecord(state: OrgState, def: ObjectDef, id: string, input:
   return after;
 }
 
-export function deleteRecord(state: OrgState, def: ObjectDef, id: string): void {
+export function deleteRecord(state: OrgState, def: ObjectDef, id: string, access?: RecordAccess): void {
   const before = state.get(def, id);
   if (!before) throw notFound();
-  writeRecord(state, { def, before });
-  // Case comments are master-detail children of their Case and go with it.
-  if (def.name === 'Case') {
-    const comments = state.all('CaseComment').filter((c) => c.ParentId === id);
-    const commentDef = objectByPrefix('00a');
-    if (commentDef) for (const c of comments) writeRecord(state, { def: commentDef, before: c });
+  checkEditAccess(def, before, access);
+  removeWithDetails(state, def, before);
+}
+
+/** Deletes a record and, first, its details (a master-detail's cascade delete), whoever may see them. */
+function removeWithDetails(state: OrgState, def: ObjectDef, rec: SfRecord): void {
+  for (const detail of detailsOf(def)) {
+    for (const child of state.findBy(detail.def, detail.field.name, rec.Id)) removeWithDetails(state, detail.def, child);
   }
+  // Case comments are children of their Case and go with it.
+  if (def.name === 'Case') {
+    const commentDef = objectByPrefix('00a');
+    if (commentDef) for (const c of state.findBy(commentDef, 'ParentId', rec.Id)) writeRecord(state, { def: commentDef, before: c });
+  }
+  writeRecord(state, { def, before: rec });
 }
 
 /**

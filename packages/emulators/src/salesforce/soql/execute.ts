@@ -144,7 +144,8 @@ function compile(def: ObjectDef, cond: Cond): Pred {
   };
 }
 
-export function runSoql(state: OrgState, soql: string, version: string): SoqlOutcome {
+/** `visible`: the running user's record access; rows it refuses are not there for the query (sharing). */
+export function runSoql(state: OrgState, soql: string, version: string, visible: (def: ObjectDef, rec: SfRecord) => boolean = () => true): SoqlOutcome {
   const q = parseSoql(soql);
   const def = objectDef(q.from);
   if (!def) {
@@ -170,7 +171,7 @@ export function runSoql(state: OrgState, soql: string, version: string): SoqlOut
     throw apiError(400, 'NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_OFFSET}`);
   }
 
-  let rows = state.all(def).filter(pred);
+  let rows = state.all(def).filter((r) => visible(def, r) && pred(r));
   if (order.length) {
     rows = rows
       .map((r, i) => ({ r, i }))
