@@ -66,9 +66,9 @@ function main(): void {
     for (const c of commands) console.log(shellLine(c));
     return;
   }
-  for (const c of commands) {
-    console.log(`\n${PREFIX} ${shellLine(c)}`);
-    run(c[0], c.slice(1), staging);
+  for (const [cmd = 'sf', ...args] of commands) {
+    console.log(`\n${PREFIX} ${shellLine([cmd, ...args])}`);
+    run(cmd, args, staging);
   }
   console.log(`\n${nextSteps(settings, options)}`);
 }

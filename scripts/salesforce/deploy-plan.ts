@@ -159,12 +159,13 @@ export function parseEnvFile(text: string): Env {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
     const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!m) throw new DeployError([`line ${index + 1} of the env file is not KEY=value: ${JSON.stringify(raw.slice(0, 40))}`]);
-    let value = m[2];
+    const [, key, rawValue] = m ?? [];
+    if (key === undefined || rawValue === undefined) throw new DeployError([`line ${index + 1} of the env file is not KEY=value: ${JSON.stringify(raw.slice(0, 40))}`]);
+    let value = rawValue;
     const quote = value[0];
     if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) value = value.slice(1, -1);
     else value = value.replace(/\s+#.*$/, '');
-    out[m[1]] = value;
+    out[key] = value;
   }
   return out;
 }
@@ -208,7 +209,10 @@ export function parseArgs(argv: readonly string[]): DeployOptions {
     return v;
   };
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
+    const current = argv[i] ?? '';
+    const eq = current.startsWith('--') ? current.indexOf('=') : -1;
+    const flag = eq >= 0 ? current.slice(0, eq) : current;
+    const inline = eq >= 0 ? current.slice(eq + 1) : undefined;
     const arg = (): string => (inline !== undefined ? inline : value(i++, flag));
     switch (flag) {
       case '--target-org':
@@ -239,7 +243,7 @@ export function parseArgs(argv: readonly string[]): DeployOptions {
         options.help = true;
         break;
       default:
-        throw new DeployError([`unknown option ${argv[i]} (npm run salesforce:deploy -- --help)`]);
+        throw new DeployError([`unknown option ${current} (npm run salesforce:deploy -- --help)`]);
     }
   }
   if (options.checkOnly && options.testLevel === 'NoTestRun') {
