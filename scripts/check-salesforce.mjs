@@ -16,6 +16,12 @@
 //    custom metadata type, static resource and Aura component one file names exists.
 // 5. ESLint with @salesforce/eslint-plugin-aura (recommended + locker) on force-app/**/aura/**/*.js,
 //    through salesforce/eslint.aura.config.js, once the Aura bundle exists.
+// 6. @salesforce/source-deploy-retrieve, the library the Salesforce CLI deploys with
+//    (scripts/salesforce/convert.mjs): every package directory converts from source to metadata
+//    format and gets its package.xml, every file belongs to a component, and the expected
+//    metadata types are there; the library's own error on anything it refuses. No manifest is
+//    kept in source control: deploys name their package directory, and the library generates
+//    the manifest from it (this step prints what it holds per type).
 //
 // Findings that are known and accepted are listed in ALLOW_LIST with the reason; each entry matches
 // one tool, rule, file and message exactly, and an entry that no longer matches anything fails too.
@@ -180,7 +186,7 @@ function packageVersion(name) {
 }
 
 function step(number, title) {
-  console.log(`\n== ${number}/5 ${title}`);
+  console.log(`\n== ${number}/6 ${title}`);
   return { count: findings.length, at: Date.now() };
 }
 
@@ -394,8 +400,6 @@ async function checkMetadata() {
   const { XMLParser, XMLValidator } = await import('fast-xml-parser');
   const markupExtensions = ['.cmp', '.app', '.evt', '.intf', '.design', '.auradoc', '.tokens'];
   const xmlFiles = allFiles.filter((f) => f.endsWith('.xml') || markupExtensions.some((e) => f.endsWith(e)));
-  const manifest = join(projectDir, 'manifest/package.xml');
-  if (existsSync(manifest)) xmlFiles.push(manifest);
   const mark = step(4, `metadata: fast-xml-parser ${packageVersion('fast-xml-parser')} on ${xmlFiles.length} XML files, API ${API_VERSION}, cross-references`);
   const xml = new XMLParser({ ignoreAttributes: false, parseTagValue: false, isArray: () => false });
   const parsed = new Map();
@@ -664,42 +668,6 @@ async function checkMetadata() {
       console.log(`   warning: static resource ${name} is not built yet (${toProjectPath(base)}); build it before deploying`);
     }
   }
-
-  // manifest/package.xml: every component is covered, every explicit member exists.
-  if (!existsSync(manifest)) {
-    report('metadata', manifest, 0, 'manifest', 'manifest/package.xml is missing');
-  } else if (parsed.has(manifest)) {
-    const root = rootOf(manifest);
-    if (String(root.version) !== API_VERSION) report('metadata', manifest, 1, 'api-version', `version is ${root.version}, expected ${API_VERSION}`);
-    const listed = new Map(asList(root.types).map((t) => [String(t.name), new Set(asList(t.members).map(String))]));
-    const components = {
-      ApexClass: [...classes.values()].map((f) => basename(f, '.cls')),
-      ApexTrigger: [...triggers.values()].map((f) => basename(f, '.trigger')),
-      CustomObject: [...objects.entries()].filter(([, o]) => o.file).map(([n]) => n),
-      CustomField: [...objects.entries()].flatMap(([n, o]) => [...o.fields.values()].map((f) => `${n}.${basename(f).slice(0, -15)}`)),
-      CustomMetadata: [...customMetadataRecords.keys()],
-      NamedCredential: [...namedCredentials.keys()],
-      ExternalCredential: [...externalCredentials.keys()],
-      PermissionSet: [...permissionSets.keys()],
-      CspTrustedSite: [...cspTrustedSites.keys()],
-      StaticResource: [...staticResources.values()].map((f) => basename(f).slice(0, -18)),
-      AuraDefinitionBundle: [...auraBundles.values()].map((d) => basename(d)),
-    };
-    for (const [type, names] of Object.entries(components)) {
-      const members = listed.get(type);
-      for (const n of names) {
-        // Fields of a custom object travel with it; fields of standard objects are listed one by one.
-        if (type === 'CustomField' && isCustomName(n.split('.')[0]) && listed.get('CustomObject')?.has('*')) continue;
-        if (!members || !(members.has('*') || members.has(n))) report('metadata', manifest, 1, 'manifest', `${type} ${n} is not in manifest/package.xml`);
-      }
-      for (const member of members ?? []) {
-        if (member !== '*' && !names.includes(member)) report('metadata', manifest, 1, 'manifest', `${type} ${member} is listed but not in the project`);
-      }
-    }
-    for (const type of listed.keys()) {
-      if (!(type in components)) report('metadata', manifest, 1, 'manifest', `type ${type} is not checked by this script; add it to the components map`);
-    }
-  }
   done(mark);
 }
 
@@ -722,12 +690,39 @@ async function checkAura() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 6. source-deploy-retrieve: convert every package directory as the CLI would
+
+async function checkConversion() {
+  const mark = step(6, `@salesforce/source-deploy-retrieve@${packageVersion('@salesforce/source-deploy-retrieve')}: source to metadata format, package.xml per package directory`);
+  const { convertProject } = await import('./salesforce/convert.mjs');
+  let result;
+  try {
+    result = await convertProject(projectDir);
+  } catch (error) {
+    report('sdr', '', 0, error?.name ?? 'error', String(error?.message ?? error));
+    done(mark);
+    return;
+  }
+  for (const p of result.packages) {
+    for (const file of p.unclaimed) report('sdr', file, 0, 'unclaimed', 'no metadata component claims this file: move it under the right folder, or list it in .forceignore');
+    for (const type of p.missingTypes) report('sdr', p.path, 0, 'missing-type', `no ${type} resolved in ${p.path} (expected: scripts/salesforce/convert.mjs EXPECTED_TYPES)`);
+    const perType = new Map();
+    for (const c of p.components) perType.set(c.type, (perType.get(c.type) ?? 0) + 1);
+    const counts = [...perType].sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => `${type} ${n}`);
+    console.log(`   ${p.path}: ${p.components.length} components (${counts.join(', ')})`);
+  }
+  const note = result.resourcePlaceholder ? 'sendbird_bar not built: converted with an empty stand-in zip; npm run build:panel builds it' : '';
+  done(mark, note);
+}
+
+// ---------------------------------------------------------------------------------------------
 
 await checkFormatting();
 await checkSyntax();
 const javaRan = await checkWithJava();
 await checkMetadata();
 await checkAura();
+await checkConversion();
 
 if (javaRan) {
   for (const entry of ALLOW_LIST) {

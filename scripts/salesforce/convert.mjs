@@ -107,6 +107,10 @@ export async function convertProject(projectDir, { outputDir } = {}) {
       });
     }
     return { packages, resourcePlaceholder };
+  } catch (error) {
+    // Name files as the project does, not by the temporary copy's path.
+    if (error instanceof Error) error.message = error.message.split(`${work}${sep}project${sep}`).join('');
+    throw error;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
