@@ -5,7 +5,8 @@
  * - the READY handshake when the container is ready before Aura listens, and when Aura answers late;
  * - the agent's channels in the panel (after a reassignment, and after an Omni-Channel accept);
  * - a customer message raises "Chat (N)" and the highlight; focusing the panel resets them;
- * - choosing a channel opens its Case tab exactly once (a record page outside console apps);
+ * - choosing a channel opens its Case tab, once: a later pick focuses it, a pick after the agent
+ *   closed it opens it again (a record page outside console apps);
  * - an expired session token is renewed through Aura; switching agents reconnects as the new one;
  * - opened outside a container, the panel says so;
  * - no errors in the browser console. A failing test saves a screenshot in test-results/.
@@ -29,6 +30,7 @@ interface ConsoleEvent {
   action?: string;
   method?: string;
   recordId?: string;
+  tabId?: string;
   created?: boolean;
   source?: string;
 }
@@ -121,7 +123,7 @@ test('the handshake succeeds when Aura answers late, with one Apex call for all 
   });
 });
 
-test("the panel shows the agent's channels; a customer message raises the unread label, focusing resets it; a channel opens its Case tab once", async (t) => {
+test("the panel shows the agent's channels; a customer message raises the unread label, focusing resets it; a channel opens its Case tab once and focuses it on later picks", async (t) => {
   await scenario(t, 'panel-main-flow', async (w, { page, errors }) => {
     const first = await w.openTicket('cust-dana', 'Cannot log in');
     const second = await w.openTicket('cust-eli', 'Refund please');
@@ -146,7 +148,7 @@ test("the panel shows the agent's channels; a customer message raises the unread
     await panel(page).locator('.sbx-banner').click();
     await waitForBar(page, { label: 'Chat', highlighted: false });
 
-    // Choosing a channel opens its Case in a console tab, once, however often it is chosen.
+    // Choosing a channel opens its Case in a console tab; choosing it again focuses that tab.
     await channelItem(page, first.caseId).click();
     await page.locator(`.con-tab[data-record-id="${first.caseId}"]`).waitFor();
     await page.locator(`.con-record[data-record-id="${first.caseId}"]`).waitFor();
@@ -160,15 +162,19 @@ test("the panel shows the agent's channels; a customer message raises the unread
     const current = lcc(list, 'container->aura').filter((e) => e.payload?.event === 'CURRENTCHANNEL');
     assert.deepEqual(
       current.map((e) => e.payload.channelUrl),
-      [first.caseId, second.caseId],
+      [first.caseId, first.caseId, first.caseId, second.caseId],
+      'one CURRENTCHANNEL per pick',
     );
     const opened = list.filter((e) => e.kind === 'openTab');
     assert.deepEqual(
       opened.map((e) => [e.recordId, e.created, e.source]),
       [
         [first.caseId, true, 'workspaceAPI'],
+        [first.caseId, false, 'workspaceAPI'],
+        [first.caseId, false, 'workspaceAPI'],
         [second.caseId, true, 'workspaceAPI'],
       ],
+      'the first pick opens the tab, the next ones focus it',
     );
     assert.equal(await page.locator(`.con-tab[data-record-id="${first.caseId}"]`).count(), 1);
 
@@ -182,6 +188,59 @@ test("the panel shows the agent's channels; a customer message raises the unread
       mkdirSync(join(REPO_ROOT, 'docs/images'), { recursive: true });
       await page.screenshot({ path: join(REPO_ROOT, 'docs/images/console-panel.png') });
     }
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('picking a conversation whose Case tab was closed opens the tab again; picking it while open focuses it', async (t) => {
+  await scenario(t, 'panel-reopen-closed-tab', async (w, { page, errors }) => {
+    const ticket = await w.openTicket('cust-gus', 'Where is my parcel?');
+    const other = await w.openTicket('cust-hal', 'Wrong size');
+    await page.goto(w.consoleUrl);
+    await openPanel(page);
+    await chatShown(page);
+    await reassign(page, ticket.caseId, 'Ava Agent');
+    await reassign(page, other.caseId, 'Ava Agent');
+    await channelItem(page, ticket.caseId).waitFor({ timeout: 15_000 });
+    await channelItem(page, other.caseId).waitFor({ timeout: 15_000 });
+    const tab = page.locator(`.con-tab[data-record-id="${ticket.caseId}"]`);
+
+    // Pick: the Case tab opens and has the focus.
+    await channelItem(page, ticket.caseId).click();
+    await tab.waitFor();
+    await page.locator(`.con-tab[data-record-id="${ticket.caseId}"][aria-selected="true"]`).waitFor();
+
+    // The agent closes the tab; picking the same conversation opens it again.
+    await tab.locator('button.con-tab-close').click();
+    await tab.waitFor({ state: 'detached' });
+    await channelItem(page, ticket.caseId).click();
+    await tab.waitFor();
+    await page.locator(`.con-record[data-record-id="${ticket.caseId}"]`).waitFor();
+
+    // Another Case takes the focus; picking the first conversation while its tab is open focuses it.
+    await channelItem(page, other.caseId).click();
+    await page.locator(`.con-tab[data-record-id="${other.caseId}"][aria-selected="true"]`).waitFor();
+    await channelItem(page, ticket.caseId).click();
+    await page.locator(`.con-tab[data-record-id="${ticket.caseId}"][aria-selected="true"]`).waitFor();
+    assert.equal(await tab.count(), 1, 'one tab for the Case, not two');
+
+    const list = await events(page);
+    assert.deepEqual(
+      lcc(list, 'container->aura').filter((e) => e.payload?.event === 'CURRENTCHANNEL').map((e) => e.payload.channelUrl),
+      [ticket.caseId, ticket.caseId, other.caseId, ticket.caseId],
+      'one CURRENTCHANNEL per pick, the same conversation again included',
+    );
+    const tabEvents = list.filter((e) => (e.kind === 'openTab' && e.recordId === ticket.caseId) || e.kind === 'closeTab');
+    assert.deepEqual(
+      tabEvents.map((e) => [e.kind, e.recordId, e.created]),
+      [
+        ['openTab', ticket.caseId, true],
+        ['closeTab', ticket.caseId, undefined],
+        ['openTab', ticket.caseId, true],
+        ['openTab', ticket.caseId, false],
+      ],
+      'opened, closed, opened again, then focused',
+    );
     assert.deepEqual(errors, []);
   });
 });

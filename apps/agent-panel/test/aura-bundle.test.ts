@@ -1,8 +1,8 @@
 /**
  * The Aura half of the LCC protocol: the real sendbird_utilities_bar controller and helper, run
  * on Node over a tiny fake component (the browser version of this is the console simulator).
- * Routing, the deduped Apex call, the unread label, opening the Case (console tab, or record
- * page outside console apps) and the error answers.
+ * Routing, the deduped Apex call, the unread label, opening the Case on every pick (console tab,
+ * or record page outside console apps) and the error answers.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -22,12 +22,13 @@ function evaluate(file: string, $A: unknown): Record<string, (...args: any[]) =>
 }
 
 /** A component with the markup's attributes and fake console APIs; Apex answers from `answers`. */
-function harness(opts: { answers?: Answer[]; console?: boolean; currentUserId?: string } = {}) {
+function harness(opts: { answers?: Answer[]; console?: boolean; currentUserId?: string; openTabFails?: number } = {}) {
   const answers = [...(opts.answers ?? [{ state: 'SUCCESS', returnValue: SESSION }])];
   const calls: string[] = [];
   const sent: unknown[] = [];
   const pending: (() => void)[] = [];
-  const attrs: Record<string, unknown> = { label: 'Chat', unreadCount: 0, sessionLoading: false, openedCaseId: null, errorMessage: null };
+  let openTabFails = opts.openTabFails ?? 0;
+  const attrs: Record<string, unknown> = { label: 'Chat', unreadCount: 0, sessionLoading: false, errorMessage: null };
   const $A = {
     get: (expr: string) => (expr === '$SObjectType.CurrentUser.Id' ? (opts.currentUserId ?? AGENT) : undefined),
     getCallback: (fn: (...a: unknown[]) => unknown) => fn,
@@ -65,7 +66,13 @@ function harness(opts: { answers?: Answer[]; console?: boolean; currentUserId?: 
       };
       if (id === 'SendBird_Bar') return { message: (m: unknown) => sent.push(m) };
       if (id === 'utilitybar') return { setUtilityLabel: ok('setUtilityLabel'), setUtilityHighlighted: ok('setUtilityHighlighted') };
-      if (id === 'workspace') return { isConsoleNavigation: () => Promise.resolve(opts.console ?? true), openTab: ok('openTab') };
+      if (id === 'workspace') {
+        const openTab = (p: unknown) => {
+          const result = ok('openTab')(p);
+          return openTabFails-- > 0 ? Promise.reject(new Error('no tab')) : result;
+        };
+        return { isConsoleNavigation: () => Promise.resolve(opts.console ?? true), openTab };
+      }
       if (id === 'navService') return { navigate: ok('navigate') };
       return undefined;
     },
@@ -137,15 +144,27 @@ test('NEWMESSAGE shows "Chat (N)" with the highlight, resets at 0, and skips rep
   ]);
 });
 
-test('CURRENTCHANNEL opens the Case in a console tab once per Case', async () => {
+test('every CURRENTCHANNEL for a Case asks the workspace to open (or focus) its tab; other Ids are ignored', async () => {
   const h = harness();
   h.message({ event: 'CURRENTCHANNEL', channelUrl: CASE });
   await h.flush();
+  // The agent picks the same conversation again (its tab may have been closed meanwhile).
   h.message({ event: 'CURRENTCHANNEL', channelUrl: CASE });
   h.message({ event: 'CURRENTCHANNEL', channelUrl: 'not-a-case' });
   h.message({ event: 'CURRENTCHANNEL', channelUrl: '001EM0000000001YAA' });
   await h.flush();
-  assert.deepEqual(h.calls, [`openTab {"recordId":"${CASE}","focus":true}`]);
+  const open = `openTab {"recordId":"${CASE}","focus":true}`;
+  assert.deepEqual(h.calls, [open, open], 'one openTab per pick of a Case, none for other Ids');
+});
+
+test('a Case that cannot be opened is reported, and the next pick tries again', async () => {
+  const h = harness({ openTabFails: 1 });
+  h.message({ event: 'CURRENTCHANNEL', channelUrl: CASE });
+  await h.flush();
+  assert.equal(h.attrs.errorMessage, `The Case ${CASE} could not be opened.`, 'the failure is shown');
+  h.message({ event: 'CURRENTCHANNEL', channelUrl: CASE });
+  await h.flush();
+  assert.equal(h.calls.filter((c) => c.startsWith('openTab')).length, 2, 'the second pick asks again');
 });
 
 test('outside console apps CURRENTCHANNEL navigates to the record page', async () => {

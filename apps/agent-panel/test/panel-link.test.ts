@@ -160,23 +160,26 @@ test('a renewal answered with an error fails with that error', async () => {
   assert.deepEqual(link.status, { state: 'failed', message: 'Sendbird chat is unavailable right now.' });
 });
 
-test('CURRENTCHANNEL is sent once per change of channel', () => {
+test('CURRENTCHANNEL is sent on every pick, the same channel again included; no channel sends nothing', () => {
   const { port, link } = setup();
   link.start();
   port.deliver(SESSION);
   link.selectChannel('500EM0000000001YAA');
   link.selectChannel('500EM0000000001YAA');
   link.selectChannel(null);
-  link.selectChannel('500EM0000000001YAA');
+  link.selectChannel(undefined);
+  link.selectChannel('');
   link.selectChannel('500EM0000000002YAA');
   link.selectChannel('500EM0000000001YAA');
   assert.deepEqual(
     port.sent.filter(isEvent('CURRENTCHANNEL')),
     [
       { event: 'CURRENTCHANNEL', channelUrl: '500EM0000000001YAA' },
+      { event: 'CURRENTCHANNEL', channelUrl: '500EM0000000001YAA' },
       { event: 'CURRENTCHANNEL', channelUrl: '500EM0000000002YAA' },
       { event: 'CURRENTCHANNEL', channelUrl: '500EM0000000001YAA' },
     ],
+    'one message per pick',
   );
 });
 

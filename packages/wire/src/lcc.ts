@@ -35,7 +35,11 @@ export interface LccNewMessage {
   unreadCount: number;
 }
 
-/** container -> Aura: the agent selected a channel; its URL is the Case Id. */
+/**
+ * container -> Aura: the agent picked a channel; its URL is the Case Id. Sent on every pick by the
+ * agent (the same channel again included, never on a re-render), so Aura opens the Case's tab
+ * again after it was closed; `workspaceAPI.openTab` focuses the tab when it is open.
+ */
 export interface LccCurrentChannel {
   event: 'CURRENTCHANNEL';
   channelUrl: string;

@@ -7,7 +7,7 @@
  * - renewals: `{event:"SESSION_EXPIRED"}` when the chat refuses the token, answered by the next
  *   session message (re-sent a few times if Aura stays silent);
  * - `{event:"NEWMESSAGE", unreadCount}` through UnreadSignal;
- * - `{event:"CURRENTCHANNEL", channelUrl}` once per change of the selected channel.
+ * - `{event:"CURRENTCHANNEL", channelUrl}` on every pick of a channel by the agent.
  */
 import { LCC_READY, type LccAgentSession, type LccContainerMessage } from '@sbsf/wire';
 import { parseAuraMessage, sameSession } from './aura-message.js';
@@ -81,7 +81,6 @@ export class PanelLink {
   private readySent = 0;
   private handshakeStartedAt = 0;
   private renewal: Renewal | undefined;
-  private currentChannel: string | undefined;
 
   constructor(private readonly options: PanelLinkOptions) {
     this.port = options.port;
@@ -141,10 +140,14 @@ export class PanelLink {
     this.unread.setAttention(attending);
   }
 
-  /** The agent opened a channel (its URL is the Case Id). Sent once per change. */
+  /**
+   * The agent picked a channel (its URL is the Case Id): sent on every pick, the same channel
+   * again included, so Aura opens its Case tab again after the agent closed it (Aura's openTab
+   * focuses a tab that is open). Renderers call it for the agent's picks only, never on a
+   * re-render; no channel (a deselection) sends nothing.
+   */
   selectChannel(channelUrl: string | null | undefined): void {
-    if (!channelUrl || channelUrl === this.currentChannel) return;
-    this.currentChannel = channelUrl;
+    if (!channelUrl) return;
     this.port.send({ event: 'CURRENTCHANNEL', channelUrl });
   }
 

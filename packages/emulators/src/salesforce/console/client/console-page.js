@@ -280,7 +280,11 @@
     return true;
   }
 
+  /** closeTab(): the tab goes; the last remaining tab gets the focus if the closed one had it. */
   function closeTab(tabId) {
+    var tab = tabs.find(function (t) { return t.tabId === tabId; });
+    if (!tab) return false;
+    log({ kind: 'closeTab', recordId: tab.recordId, tabId: tabId });
     tabs = tabs.filter(function (t) { return t.tabId !== tabId; });
     if (focusedTabId === tabId) {
       focusedTabId = tabs.length ? tabs[tabs.length - 1].tabId : null;
@@ -288,9 +292,14 @@
       showRecord(shownRecord);
     }
     renderTabs();
+    return true;
   }
 
-  /** openTab(): a new workspace tab, or the focus on the one already showing the record. */
+  /**
+   * openTab(): a new workspace tab, or, when a tab already shows the record, that tab (focused
+   * if asked), never a second one; a closed tab is opened anew (the console API's documented
+   * behaviour: "If the tab is already open, the tab is focused").
+   */
   function openCaseTab(recordId, focus, source) {
     var existing = tabs.find(function (t) { return t.recordId === recordId; });
     var tab = existing || { tabId: 'ctab' + ++tabSeq, recordId: recordId };
@@ -329,8 +338,7 @@
     },
     closeTab: function (p) {
       if (!consoleNavigation) return notConsole();
-      closeTab(p.tabId);
-      return Promise.resolve(true);
+      return closeTab(p.tabId) ? Promise.resolve(true) : Promise.reject(new Error('no tab ' + p.tabId));
     },
     getAllTabInfo: function () {
       return consoleNavigation ? Promise.resolve(tabs.map(tabInfo)) : notConsole();

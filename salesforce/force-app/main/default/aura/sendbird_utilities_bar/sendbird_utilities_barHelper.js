@@ -69,14 +69,15 @@
   },
 
   /**
-   * Opens the Case whose Id is the channel URL: a console tab (focused if already open), or the
-   * record page outside console apps, where the workspace API does not work.
+   * Opens the Case whose Id is the channel URL: a console tab, or the record page outside console
+   * apps, where the workspace API does not work. The container sends CURRENTCHANNEL on every pick
+   * by the agent, and openTab focuses the Case's tab when it is open and opens it again when the
+   * agent closed it, so every pick shows the Case and none duplicates its tab.
    */
   openCase: function (component, channelUrl) {
-    if (typeof channelUrl !== 'string' || !this.CASE_ID.test(channelUrl) || channelUrl === component.get('v.openedCaseId')) {
+    if (typeof channelUrl !== 'string' || !this.CASE_ID.test(channelUrl)) {
       return;
     }
-    component.set('v.openedCaseId', channelUrl);
     var workspace = component.find('workspace');
     var helper = this;
     workspace
@@ -95,7 +96,6 @@
       )
       .catch(
         $A.getCallback(function () {
-          component.set('v.openedCaseId', null);
           helper.showError(component, 'The Case ' + channelUrl + ' could not be opened.');
         })
       );
