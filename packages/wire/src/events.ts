@@ -1,6 +1,7 @@
 /**
  * What our Apex (and the Salesforce emulator, which plays the org) posts to the bridge:
- * `POST /salesforce/events` with `{"events":[...]}`, one callout per transaction.
+ * `POST /salesforce/events` with `{"events":[...]}`, one callout per batch of the platform-event
+ * subscriber (each event one Sendbird_Case_Event__e, up to 200 per batch).
  */
 export interface CaseOwnerChangedEvent {
   type: 'case.owner_changed';

@@ -76,6 +76,7 @@ export function registerOrgAdmin(app: FastifyInstance, emu: () => SalesforceEmul
     org().clearBridgeDeliveries();
     return { deliveries: [] };
   });
+  app.get('/__admin/events', async () => ({ events: org().platformEvents() }));
   app.get('/__admin/events/stats', async () => org().eventStats());
   app.delete('/__admin/events/stats', async () => {
     org().resetEventStats();

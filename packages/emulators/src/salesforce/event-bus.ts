@@ -15,7 +15,8 @@
  *
  * Counters: transactions that published, EventBus.publish calls (DML statements of the users'
  * transactions, and the most in one transaction), events published, subscriber batches,
- * duplicates dropped, and (from the delivery) Queueables and callouts.
+ * duplicates dropped, and (from the delivery) Queueables and callouts. The last PUBLISHED_LOG_SIZE
+ * events published are kept as the platform-event records they are (`published()`).
  */
 import type { BridgeDelivery } from './bridge-delivery.js';
 import { dedupeBatch, type CaseEventMessage } from './triggers.js';
@@ -24,6 +25,8 @@ import { dedupeBatch, type CaseEventMessage } from './triggers.js';
 export const SUBSCRIBER_BATCH_SIZE = 200;
 /** The most a PlatformEventSubscriberConfig allows (and the default without one). */
 export const SUBSCRIBER_BATCH_SIZE_MAX = 2000;
+/** Platform events kept for `published()` (oldest dropped first). */
+export const PUBLISHED_LOG_SIZE = 1000;
 
 export interface EventBusStats {
   /** User transactions that published at least one event. */
@@ -57,6 +60,7 @@ export function validateBatchSize(v: unknown): number {
 
 export class CaseEventBus {
   private readonly waiting: CaseEventMessage[] = [];
+  private readonly log: CaseEventMessage[] = [];
   private counts = { ...ZERO };
   /** The subscriber's run in progress (or scheduled), if any. */
   private running: Promise<void> | null = null;
@@ -78,6 +82,8 @@ export class CaseEventBus {
     this.counts.maxPublishCallsPerTransaction = Math.max(this.counts.maxPublishCallsPerTransaction, publishCalls);
     this.counts.eventsPublished += messages.length;
     this.waiting.push(...messages);
+    this.log.push(...messages);
+    if (this.log.length > PUBLISHED_LOG_SIZE) this.log.splice(0, this.log.length - PUBLISHED_LOG_SIZE);
     if (!this.running && !this.closed) this.running = this.subscribe().finally(() => (this.running = null));
   }
 
@@ -98,8 +104,15 @@ export class CaseEventBus {
     return { ...this.counts, ...this.delivery.counters(), waiting: this.waiting.length };
   }
 
+  /** The last events published, oldest first, as Sendbird_Case_Event__e records. */
+  published(): CaseEventMessage[] {
+    return this.log.map((m) => ({ ...m }));
+  }
+
+  /** Zeroes the counters and forgets the published events. */
   resetStats(): void {
     this.counts = { ...ZERO };
+    this.log.length = 0;
     this.delivery.resetCounters();
   }
 

@@ -20,7 +20,7 @@ import { BridgeDelivery, validateBridgeTarget, type BridgeDeliveryOptions, type 
 import { CaseEventBus, type EventBusStats } from './event-bus.js';
 import { objectDef, type ObjectDef } from './schema.js';
 import type { OrgState, SfRecord } from './state.js';
-import { publishedEvents } from './triggers.js';
+import { publishedEvents, type CaseEventMessage } from './triggers.js';
 import { formatDateTime } from './util.js';
 import { insertRecord, updateRecord, type WriteContext } from './write.js';
 
@@ -73,6 +73,9 @@ export interface OrgBehaviour {
   clearBridgeDeliveries(): void;
   /** Platform events, EventBus.publish calls, subscriber batches, Queueables, callouts (since the last reset). */
   eventStats(): EventBusStats;
+  /** The last platform events published (up to 1000), oldest first, as Sendbird_Case_Event__e records. */
+  platformEvents(): CaseEventMessage[];
+  /** Zeroes the counters and forgets the published events. */
   resetEventStats(): void;
   /** Resolves when the subscriber has taken every published event and every job it enqueued has finished. */
   idle(): Promise<void>;
@@ -223,6 +226,7 @@ export function createOrg(deps: OrgDeps): OrgBehaviour {
     bridgeDeliveries: () => delivery.deliveries(),
     clearBridgeDeliveries: () => delivery.clear(),
     eventStats: () => bus.stats(),
+    platformEvents: () => bus.published(),
     resetEventStats: () => bus.resetStats(),
     idle: () => bus.idle(),
     transaction,
