@@ -5,16 +5,20 @@
 //   node scripts/check-salesforce.mjs                  check salesforce/
 //   node scripts/check-salesforce.mjs --project DIR    check another copy (the tests use this)
 //
+// Every step covers every package directory of sfdx-project.json (force-app, omni-channel, ...).
+//
 // 1. prettier + prettier-plugin-apex --check on every .cls/.trigger (Salesforce's own jorje parser,
 //    compiled to a native binary): formatting, and a first syntax check.
-// 2. @apexdevtools/apex-parser: every file parses with zero syntax errors.
-// 3. apex-ls CheckForIssues (types, fields, methods against the v65 platform types) and PMD 7
+// 2. @apexdevtools/apex-parser: every file parses with zero syntax errors, and every trigger is
+//    fired by DML (or EventBus.publish, for a platform event) in some @IsTest class.
+// 3. apex-ls CheckForIssues (types, fields, methods against the v65 platform types, plus the
+//    Omni-Channel objects it lacks, compiled here from OMNI_CHANNEL_OBJECTS) and PMD 7
 //    (security, best practices, error-prone, performance) from the jars shipped inside
-//    @salesforce/code-analyzer-pmd-engine. Needs Java 17; without it the step is skipped loudly,
-//    or fails when CI=true.
+//    @salesforce/code-analyzer-pmd-engine. Needs a Java 17 JDK (javac); without Java the step is
+//    skipped loudly, or fails when CI=true.
 // 4. Metadata: XML well-formed, API versions, and every class, trigger, object, field, credential,
 //    custom metadata type, static resource and Aura component one file names exists.
-// 5. ESLint with @salesforce/eslint-plugin-aura (recommended + locker) on force-app/**/aura/**/*.js,
+// 5. ESLint with @salesforce/eslint-plugin-aura (recommended + locker) on **/aura/**/*.js,
 //    through salesforce/eslint.aura.config.js, once the Aura bundle exists.
 // 6. @salesforce/source-deploy-retrieve, the library the Salesforce CLI deploys with
 //    (scripts/salesforce/convert.mjs): every package directory converts from source to metadata
@@ -26,9 +30,9 @@
 // Findings that are known and accepted are listed in ALLOW_LIST with the reason; each entry matches
 // one tool, rule, file and message exactly, and an entry that no longer matches anything fails too.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 
@@ -75,42 +79,13 @@ const PMD_RULESET = `<?xml version="1.0" encoding="UTF-8"?>
 
 /**
  * Accepted findings. `file` is relative to the project root; `message` must match exactly.
- * - apex-ls bundles the v65 SObject types without the Omni-Channel objects, so AgentWork is
- *   unknown to it (and declaring it under objects/ does not help). Only the two AgentWork files
- *   may have these messages; step 4 checks the AgentWork fields they use against the object
- *   reference instead (AGENTWORK_FIELDS).
  * - ApexUnitTestClassShouldHaveRunAs asks every test method to run as some user. The test classes
  *   of behaviour that depends on the user (triggers, callouts, the agent session) run as a test
- *   agent; these three test pure functions where a user would change nothing.
+ *   agent; these three test the trigger-handler base class, the settings and the event shapes,
+ *   where the running user changes nothing (the error log they may write is system mode).
  */
-const AGENTWORK_HANDLER = 'force-app/main/default/classes/AgentWorkTriggerHandler.cls';
-const AGENTWORK_TESTS = 'force-app/main/default/classes/AgentWorkTriggerHandler_Tests.cls';
 const RUNAS_MESSAGE = 'Apex unit test classes should have at least one System.runAs() call';
 const ALLOW_LIST = [
-  ...["'List<AgentWork>'", "'Map<Id, AgentWork>'", "'AgentWork'"].map((type) => ({
-    tool: 'apex-ls',
-    rule: 'Missing',
-    file: AGENTWORK_HANDLER,
-    message: `No type declaration found for ${type}`,
-  })),
-  {
-    tool: 'apex-ls',
-    rule: 'Missing',
-    file: 'force-app/main/default/triggers/AgentOmniChannel.trigger',
-    message: "No type declaration found for 'Schema.AgentWork'",
-  },
-  ...["'List<AgentWork>'", "'Map<Id, AgentWork>'", "'AgentWork'"].map((type) => ({
-    tool: 'apex-ls',
-    rule: 'Missing',
-    file: AGENTWORK_TESTS,
-    message: `No type declaration found for ${type}`,
-  })),
-  {
-    tool: 'apex-ls',
-    rule: 'Missing',
-    file: AGENTWORK_TESTS,
-    message: "No variable or type found for 'AgentWork' on 'AgentWorkTriggerHandler_Tests'",
-  },
   ...['TriggerHandler_Tests', 'SendbirdConfig_Tests', 'SendbirdEvents_Tests'].map((name) => ({
     tool: 'pmd',
     rule: 'ApexUnitTestClassShouldHaveRunAs',
@@ -119,14 +94,31 @@ const ALLOW_LIST = [
   })),
 ];
 
-/** AgentWork fields (object reference, sforce_api_objects_agentwork.htm), checked in step 4. */
-const AGENTWORK_FIELDS = [
-  'Id', 'Name', 'OwnerId', 'WorkItemId', 'UserId', 'ServiceChannelId', 'Status', 'AcceptDateTime',
-  'AssignedDateTime', 'DeclineDateTime', 'DeclineReason', 'CloseDateTime', 'CancelDateTime',
-  'CapacityWeight', 'CapacityPercentage', 'PendingServiceRoutingId', 'RoutingPriority',
-  'RoutingModel', 'RoutingType', 'ActiveTime', 'HandleTime', 'SpeedToAnswer', 'IsStatusChangeNotified',
-  'CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById', 'SystemModstamp', 'IsDeleted',
-].map((f) => f.toLowerCase());
+/**
+ * Omni-Channel objects that apex-ls's bundled v65 SObject types (sobject-types-65.0.0.jar) lack,
+ * with their fields and Apex types from the Salesforce object reference
+ * (sforce_api_objects_agentwork.htm, sforce_api_objects_servicechannel.htm). Step 3 compiles a
+ * class per object in the jar's package and shape, so apex-ls type-checks them like Case: a
+ * misspelled AgentWork field is a finding.
+ */
+const OMNI_CHANNEL_OBJECTS = {
+  AgentWork: {
+    Id: 'Id', Name: 'String', OwnerId: 'Id', WorkItemId: 'Id', UserId: 'Id', ServiceChannelId: 'Id',
+    Status: 'String', AcceptDateTime: 'Datetime', AssignedDateTime: 'Datetime', DeclineDateTime: 'Datetime',
+    DeclineReason: 'String', CloseDateTime: 'Datetime', CancelDateTime: 'Datetime', CapacityWeight: 'Decimal',
+    CapacityPercentage: 'Decimal', PendingServiceRoutingId: 'Id', RoutingPriority: 'Integer',
+    RoutingModel: 'String', RoutingType: 'String', ActiveTime: 'Integer', HandleTime: 'Integer',
+    SpeedToAnswer: 'Integer', IsStatusChangeNotified: 'Boolean', CreatedDate: 'Datetime', CreatedById: 'Id',
+    LastModifiedDate: 'Datetime', LastModifiedById: 'Id', SystemModstamp: 'Datetime', IsDeleted: 'Boolean',
+  },
+  ServiceChannel: {
+    Id: 'Id', DeveloperName: 'String', MasterLabel: 'String', Language: 'String', RelatedEntity: 'String',
+    SecondaryRoutingPriorityField: 'String', CreatedDate: 'Datetime', CreatedById: 'Id',
+    LastModifiedDate: 'Datetime', LastModifiedById: 'Id', SystemModstamp: 'Datetime', IsDeleted: 'Boolean',
+  },
+};
+const SOBJECT_TYPES_JAR = 'sobject-types-65.0.0.jar';
+const SOBJECTS_PACKAGE = 'com.nawforce.runforce.SObjects';
 
 // ---------------------------------------------------------------------------------------------
 
@@ -263,17 +255,162 @@ async function checkSyntax() {
       this.errors.push({ line, column, message });
     }
   }
+  const trees = new Map();
   for (const file of apexFiles) {
     const collector = new Collector();
     const { parser } = ApexParserFactory.createLexerAndParser(readFileSync(file, 'utf8'), collector);
-    if (file.endsWith('.trigger')) parser.triggerUnit();
-    else parser.compilationUnit();
+    const tree = file.endsWith('.trigger') ? parser.triggerUnit() : parser.compilationUnit();
     // Check the collected errors, not a status: apex-parser's own check() leaves status 0 on
     // syntax errors.
     for (const e of collector.errors) report('apex-parser', file, e.line, 'syntax', `syntax error at ${e.line}:${e.column}: ${e.message}`);
+    if (collector.errors.length === 0) trees.set(file, tree);
   }
-  done(mark);
+  const fired = checkTriggersFiredByTests(trees, await import('@apexdevtools/apex-parser'));
+  done(mark, `${fired} trigger(s), each fired by DML in a test`);
 }
+
+// ---------------------------------------------------------------------------------------------
+// 2b. Every trigger is fired by DML in some @IsTest class (on the apex-parser trees)
+
+/** Normalizes a type's text: lower case, no spaces, no `Schema.`, `X[]` as `list<x>`. */
+function normalType(text) {
+  const t = text.replace(/\s+/g, '').toLowerCase().replace(/\bschema\./g, '');
+  return t.endsWith('[]') ? `list<${t.slice(0, -2)}>` : t;
+}
+
+function* nodes(node) {
+  yield node;
+  for (const child of node.children ?? []) yield* nodes(child);
+}
+
+function ancestor(node, type) {
+  for (let p = node.parentCtx; p; p = p.parentCtx) if (p instanceof type) return p;
+  return null;
+}
+
+/**
+ * For every trigger `T on X (events)`, some @IsTest class must fire each of its DML kinds:
+ * `insert`/`update`/`upsert`/`delete`/`undelete` statements or `Database.<op>(...)` calls on an
+ * expression of type X or List<X> (after update needs update or upsert, after insert needs
+ * insert or upsert); for a platform event (`__e`), `EventBus.publish(...)` of X or List<X>. The
+ * type of the DML expression is resolved from `new X(...)`, casts, the test class's local
+ * variables, parameters and fields, and the declared return type of a method of a project class;
+ * an expression it cannot resolve does not count, so the check fails rather than passes on it.
+ * Reports each trigger that is not fired; returns how many triggers there are.
+ */
+function checkTriggersFiredByTests(trees, ap) {
+  const classes = new Map(); // class name -> compilation unit
+  const triggers = [];
+  for (const [file, tree] of trees) {
+    if (tree instanceof ap.TriggerUnitContext) {
+      const kinds = new Set(tree.triggerCase_list().map((c) => (c.INSERT() ? 'insert' : c.UPDATE() ? 'update' : c.UNDELETE() ? 'undelete' : 'delete')));
+      triggers.push({ file, name: tree.id(0).getText(), objectName: tree.id(1).getText(), object: normalType(tree.id(1).getText()), kinds });
+    } else {
+      const name = tree.typeDeclaration()?.classDeclaration()?.id()?.getText();
+      if (name) classes.set(name.toLowerCase(), tree);
+    }
+  }
+  const isTestClass = (unit) =>
+    (unit.typeDeclaration()?.modifier_list() ?? []).some((m) => m.annotation()?.id()?.getText().toLowerCase() === 'istest');
+
+  /** Return types of a class's methods by name; null for a name declared with two types. */
+  const returnTypes = (classNode) => {
+    const types = new Map();
+    for (const n of nodes(classNode)) {
+      if (!(n instanceof ap.MethodDeclarationContext) || ancestor(n, ap.ClassDeclarationContext) !== classNode) continue;
+      const name = n.id().getText().toLowerCase();
+      const type = n.typeRef() ? normalType(n.typeRef().getText()) : 'void';
+      types.set(name, types.has(name) && types.get(name) !== type ? null : type);
+    }
+    return types;
+  };
+  const declaredIn = (scope, name, stopAtClass) => {
+    for (const n of nodes(scope)) {
+      if (stopAtClass && n instanceof ap.ClassDeclarationContext && n !== scope) continue;
+      if (n instanceof ap.LocalVariableDeclarationContext || n instanceof ap.FieldDeclarationContext) {
+        for (const d of n.variableDeclarators().variableDeclarator_list()) {
+          if (d.id().getText().toLowerCase() === name) return normalType(n.typeRef().getText());
+        }
+      } else if (n instanceof ap.FormalParameterContext || n instanceof ap.EnhancedForControlContext) {
+        if (n.id().getText().toLowerCase() === name) return normalType(n.typeRef().getText());
+      }
+    }
+    return null;
+  };
+  const typeOf = (expr) => {
+    if (expr instanceof ap.NewExpressionContext) {
+      const creator = expr.creator();
+      return normalType(creator.createdName().getText() + (creator.arrayCreatorRest() ? '[]' : ''));
+    }
+    if (expr instanceof ap.CastExpressionContext) return normalType(expr.typeRef().getText());
+    if (expr instanceof ap.PrimaryExpressionContext && expr.primary() instanceof ap.IdPrimaryContext) {
+      const name = expr.primary().id().getText().toLowerCase();
+      const method = ancestor(expr, ap.MethodDeclarationContext) ?? ancestor(expr, ap.ConstructorDeclarationContext);
+      const local = method ? declaredIn(method, name, false) : null;
+      if (local) return local;
+      for (let c = ancestor(expr, ap.ClassDeclarationContext); c; c = ancestor(c, ap.ClassDeclarationContext)) {
+        const field = [...nodes(c.classBody())].find(
+          (n) => n instanceof ap.FieldDeclarationContext && ancestor(n, ap.ClassDeclarationContext) === c &&
+            n.variableDeclarators().variableDeclarator_list().some((d) => d.id().getText().toLowerCase() === name),
+        );
+        if (field) return normalType(field.typeRef().getText());
+      }
+      return null;
+    }
+    if (expr instanceof ap.MethodCallExpressionContext) {
+      const call = expr.methodCall();
+      const owner = ancestor(expr, ap.ClassDeclarationContext);
+      return call.id() && owner ? (returnTypes(owner).get(call.id().getText().toLowerCase()) ?? null) : null;
+    }
+    if (expr instanceof ap.DotExpressionContext && expr.dotMethodCall()) {
+      const target = classes.get(expr.expression().getText().toLowerCase());
+      const classNode = target?.typeDeclaration()?.classDeclaration();
+      return classNode ? (returnTypes(classNode).get(expr.dotMethodCall().anyId().getText().toLowerCase()) ?? null) : null;
+    }
+    return null;
+  };
+
+  // Every DML of every test class: { op, type } with op one of the DML kinds or 'publish'.
+  const statements = [
+    [ap.InsertStatementContext, 'insert'],
+    [ap.UpdateStatementContext, 'update'],
+    [ap.UpsertStatementContext, 'upsert'],
+    [ap.DeleteStatementContext, 'delete'],
+    [ap.UndeleteStatementContext, 'undelete'],
+  ];
+  const dml = [];
+  for (const unit of classes.values()) {
+    if (!isTestClass(unit)) continue;
+    for (const n of nodes(unit)) {
+      const statement = statements.find(([type]) => n instanceof type);
+      if (statement) {
+        dml.push({ op: statement[1], type: typeOf(n.expression()) });
+      } else if (n instanceof ap.DotExpressionContext && n.dotMethodCall()) {
+        const target = n.expression().getText().toLowerCase();
+        const method = n.dotMethodCall().anyId().getText().toLowerCase();
+        const argument = n.dotMethodCall().expressionList()?.expression(0);
+        if (!argument) continue;
+        if (target === 'database' && ['insert', 'update', 'upsert', 'delete', 'undelete'].includes(method)) {
+          dml.push({ op: method, type: typeOf(argument) });
+        } else if (target === 'eventbus' && method === 'publish') {
+          dml.push({ op: 'publish', type: typeOf(argument) });
+        }
+      }
+    }
+  }
+  const opsFor = (kind) => ({ insert: ['insert', 'upsert'], update: ['update', 'upsert'], delete: ['delete'], undelete: ['undelete'] })[kind];
+  for (const trigger of triggers) {
+    const ofType = dml.filter((d) => d.type === trigger.object || d.type === `list<${trigger.object}>`);
+    const isEvent = trigger.object.endsWith('__e');
+    const missing = [...trigger.kinds].filter((kind) => !ofType.some((d) => (isEvent ? d.op === 'publish' : opsFor(kind).includes(d.op))));
+    if (missing.length > 0) {
+      const how = isEvent ? `EventBus.publish of ${trigger.objectName} records` : `${missing.join('/')} DML on ${trigger.objectName} records`;
+      report('trigger-coverage', trigger.file, 1, 'not-fired', `trigger ${trigger.name} is not fired by any @IsTest class: add a test that does ${how} (a constructor or method seam does not count)`);
+    }
+  }
+  return triggers.length;
+}
+
 
 // ---------------------------------------------------------------------------------------------
 // 3. apex-ls and PMD (Java)
@@ -284,6 +421,48 @@ function javaAvailable() {
   return (probe.stderr || probe.stdout).split('\n')[0];
 }
 
+/** The Java source of one SObject class in the shape of the bundled sobject-types jar. */
+function sobjectJavaSource(name, fields) {
+  const lines = Object.entries(fields).map(([field, type]) => `  public com.nawforce.runforce.System.${type} ${field};`);
+  return [
+    `package ${SOBJECTS_PACKAGE};`,
+    '',
+    `public class ${name} extends com.nawforce.runforce.System.SObject {`,
+    `  public static com.nawforce.runforce.Internal.SObjectType$<${name}> SObjectType;`,
+    `  public static com.nawforce.runforce.Internal.SObjectFields$<${name}> Fields;`,
+    ...lines,
+    `  public ${name}() {}`,
+    '}',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Compiles OMNI_CHANNEL_OBJECTS with javac and adds them to a copy of the sobject-types jar in
+ * `work`. Returns the jar's path, or null after reporting why it could not be built.
+ */
+async function buildOmniChannelTypes(work) {
+  const sourceDir = join(work, 'omni-src');
+  const classDir = join(work, 'omni-classes');
+  mkdirSync(sourceDir, { recursive: true });
+  mkdirSync(classDir, { recursive: true });
+  const sources = Object.entries(OMNI_CHANNEL_OBJECTS).map(([name, fields]) => {
+    const file = join(sourceDir, `${name}.java`);
+    writeFileSync(file, sobjectJavaSource(name, fields));
+    return file;
+  });
+  const jar = join(work, SOBJECT_TYPES_JAR);
+  copyFileSync(join(JAVA_LIB, SOBJECT_TYPES_JAR), jar);
+  const javac = await run('javac', ['-nowarn', '-d', classDir, '-cp', `${JAVA_LIB}/*`, ...sources]);
+  const packaged = javac.code === 0 ? await run('jar', ['uf', jar, '-C', classDir, '.']) : javac;
+  if (packaged.code !== 0) {
+    const missing = packaged.code === -1 ? 'javac/jar not found: install a JDK 17 (Debian/Ubuntu: apt-get install openjdk-17-jdk-headless); ' : '';
+    report('apex-ls', '', 0, 'omni-channel-types', `${missing}could not build the AgentWork types for apex-ls: ${(packaged.stderr || packaged.stdout).trim().split('\n')[0]}`);
+    return null;
+  }
+  return jar;
+}
+
 async function checkWithJava() {
   const engineVersion = existsSync(JAVA_LIB) ? packageVersion('@salesforce/code-analyzer-pmd-engine') : null;
   const java = javaAvailable();
@@ -292,7 +471,7 @@ async function checkWithJava() {
     `apex-ls CheckForIssues + PMD 7 (jars of @salesforce/code-analyzer-pmd-engine@${engineVersion ?? 'missing'}) on ${java ?? 'no Java'}`,
   );
   if (!java) {
-    const how = 'install Java 17 (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)';
+    const how = 'install a Java 17 JDK (Debian/Ubuntu: apt-get install openjdk-17-jdk-headless)';
     if (process.env.CI === 'true') {
       report('java', '', 0, 'missing', `java is not installed: ${how}`);
       done(mark);
@@ -315,9 +494,15 @@ async function checkWithJava() {
   }
   // Both tools run for a second or two: the C1 compiler alone and the serial collector halve
   // their CPU time, which matters on small CI machines.
-  const jvm = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', `${JAVA_LIB}/*`];
+  const jvmFlags = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
+  const jvm = [...jvmFlags, '-cp', `${JAVA_LIB}/*`];
   const work = mkdtempSync(join(tmpdir(), 'sbsf-pmd-'));
   try {
+    const omniJar = await buildOmniChannelTypes(work);
+    if (!omniJar) {
+      done(mark);
+      return false;
+    }
     writeFileSync(join(work, 'rules.xml'), PMD_RULESET);
     writeFileSync(
       join(work, 'input.json'),
@@ -325,7 +510,9 @@ async function checkWithJava() {
     );
     const [apexLs, pmd] = await Promise.all([
       // -n: no cache (it would otherwise write to the home directory); -d warnings: more than errors.
-      run('java', [...jvm, 'io.github.apexdevtools.apexls.CheckForIssues', '-n', '-f', 'json', '-d', 'warnings'], {
+      // The sobject-types jar with the Omni-Channel classes added comes first, so apex-ls finds
+      // AgentWork in the same package as Case (a separate directory would hide the jar's package).
+      run('java', [...jvmFlags, '-cp', `${omniJar}${delimiter}${JAVA_LIB}/*`, 'io.github.apexdevtools.apexls.CheckForIssues', '-n', '-f', 'json', '-d', 'warnings'], {
         cwd: projectDir,
       }),
       run('java', [...jvm, 'com.salesforce.sfca.pmdwrapper.PmdWrapper', 'run', join(work, 'input.json'), join(work, 'output.json')], {
@@ -429,6 +616,7 @@ async function checkMetadata() {
   const customMetadataRecords = new Map();
   const permissionSets = new Map();
   const cspTrustedSites = new Map();
+  const subscriberConfigs = new Map(); // PlatformEventSubscriberConfig name -> file
   const staticResources = new Map(); // name -> meta file
   const auraBundles = new Map(); // name -> dir
   const objectEntry = (name) => {
@@ -448,6 +636,7 @@ async function checkMetadata() {
     else if (name.endsWith('.md-meta.xml')) customMetadataRecords.set(name.slice(0, -12), file);
     else if (name.endsWith('.permissionset-meta.xml')) permissionSets.set(name.slice(0, -23), file);
     else if (name.endsWith('.cspTrustedSite-meta.xml')) cspTrustedSites.set(name.slice(0, -24), file);
+    else if (name.endsWith('.platformEventSubscriberConfig-meta.xml')) subscriberConfigs.set(name.slice(0, -39), file);
     else if (name.endsWith('.resource-meta.xml')) staticResources.set(name.slice(0, -18).toLowerCase(), file);
     if (basename(dirname(dirname(file))) === 'aura') auraBundles.set(parent.toLowerCase(), dirname(file));
   }
@@ -521,19 +710,6 @@ async function checkMetadata() {
     if (!existsSync(meta.slice(0, -'-meta.xml'.length))) report('metadata', meta, 1, 'meta', `${basename(meta)} has no source file next to it`);
   }
 
-  // AgentWork fields (apex-ls cannot check them; see ALLOW_LIST).
-  for (const file of apexFiles) {
-    const source = stripComments(readFileSync(file, 'utf8'));
-    const variables = [...source.matchAll(/\bAgentWork\s+(\w+)\s*[=;,)]/g)].map((m) => m[1]);
-    for (const variable of new Set(variables)) {
-      for (const m of source.matchAll(new RegExp(`\\b${variable}\\s*\\.\\s*(\\w+)\\b(?!\\s*\\()`, 'g'))) {
-        if (!AGENTWORK_FIELDS.includes(m[1].toLowerCase())) {
-          report('metadata', file, lineOf(source, m.index), 'agentwork-field', `AgentWork has no field ${m[1]} (variable ${variable})`);
-        }
-      }
-    }
-  }
-
   // Custom fields: lookups to custom objects, file name = fullName.
   for (const [objectName, entry] of objects) {
     if (isCustomName(objectName) && !entry.file) {
@@ -582,6 +758,18 @@ async function checkMetadata() {
         report('metadata', file, 1, 'reference', `External Credential ${p.externalCredential} is not in externalCredentials/`);
       }
     }
+  }
+
+  // Platform event subscriber configs: the trigger exists and is on a platform event.
+  for (const [, file] of subscriberConfigs) {
+    const root = rootOf(file);
+    const consumer = String(root.platformEventConsumer ?? '');
+    const triggerFile = triggers.get(consumer.toLowerCase());
+    if (!triggerFile) report('metadata', file, 1, 'reference', `platformEventConsumer ${consumer || '(missing)'} is not in triggers/`);
+    else if (!/\bon\s+\w+__e\s*\(/i.test(stripComments(readFileSync(triggerFile, 'utf8')))) report('metadata', file, 1, 'reference', `platformEventConsumer ${consumer} is not a trigger on a platform event (__e)`);
+    const batchSize = Number(root.batchSize);
+    if (root.batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 2000)) report('metadata', file, 1, 'subscriber-config', `batchSize must be 1 to 2000, not ${root.batchSize}`);
+    if (!root.masterLabel) report('metadata', file, 1, 'subscriber-config', 'masterLabel is required');
   }
 
   // Permission sets.
@@ -678,7 +866,7 @@ async function checkAura() {
   const auraJs = allFiles.filter((f) => f.endsWith('.js') && f.split(sep).includes('aura'));
   const mark = step(5, `eslint + @salesforce/eslint-plugin-aura@${packageVersion('@salesforce/eslint-plugin-aura')} (recommended + locker) --config ${relative(repoRoot, AURA_ESLINT_CONFIG)}`);
   if (auraJs.length === 0) {
-    done(mark, 'no Aura JavaScript in force-app yet');
+    done(mark, 'no Aura JavaScript in the package directories yet');
     return;
   }
   const { ESLint } = await import('eslint');

@@ -1,10 +1,11 @@
 // scripts/check-salesforce.mjs against copies of the SFDX project: the untouched copy passes, and
-// each planted mistake (a syntax error, a reference to a missing field, a PMD violation) fails the
-// script with a message that names the file and the problem. The copies run in parallel because
+// each planted mistake (a syntax error, a reference to a missing field, a PMD violation, a
+// misspelled AgentWork field, a trigger that no test fires by DML) fails the script with a
+// message that names the file and the problem. The copies run in parallel because
 // each run starts Java twice.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { requireComponent, tempDir } from '@sbsf/testkit';
@@ -12,6 +13,10 @@ import { requireComponent, tempDir } from '@sbsf/testkit';
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const script = join(repoRoot, 'scripts/check-salesforce.mjs');
 const classes = 'force-app/main/default/classes';
+const triggers = 'force-app/main/default/triggers';
+const omniClasses = 'omni-channel/main/default/classes';
+/** A trigger on Account, its handler with a constructor seam, and two versions of its test. */
+const triggerFixtures = join(import.meta.dirname, 'fixtures/trigger-coverage');
 
 function copyProject(t: TestContext): string {
   const dir = join(tempDir(t, 'sbsf-sfcheck-'), 'salesforce');
@@ -23,9 +28,20 @@ function copyProject(t: TestContext): string {
   return dir;
 }
 
+/** Adds the trigger-coverage fixture to a copy, with the given version of its test class. */
+function addTriggerFixture(dir: string, testVersion: 'seam' | 'dml'): void {
+  copyFileSync(join(triggerFixtures, 'AccountRenamed.trigger'), join(dir, triggers, 'AccountRenamed.trigger'));
+  copyFileSync(join(dir, triggers, 'AssignAgent.trigger-meta.xml'), join(dir, triggers, 'AccountRenamed.trigger-meta.xml'));
+  copyFileSync(join(triggerFixtures, 'AccountRenamedHandler.cls'), join(dir, classes, 'AccountRenamedHandler.cls'));
+  copyFileSync(join(triggerFixtures, `AccountRenamedHandler_Tests.${testVersion}.cls`), join(dir, classes, 'AccountRenamedHandler_Tests.cls'));
+  for (const name of ['AccountRenamedHandler', 'AccountRenamedHandler_Tests']) {
+    copyFileSync(join(dir, classes, 'TriggerHandler.cls-meta.xml'), join(dir, classes, `${name}.cls-meta.xml`));
+  }
+}
+
 /** Replaces one exact piece of an Apex class in the copy (and fails loudly if it is not there). */
-function plant(dir: string, file: string, from: string, to: string): void {
-  const path = join(dir, classes, file);
+function plant(dir: string, file: string, from: string, to: string, classDir = classes): void {
+  const path = join(dir, classDir, file);
   const source = readFileSync(path, 'utf8');
   assert.ok(source.includes(from), `fixture: ${file} contains ${JSON.stringify(from)}`);
   writeFileSync(path, source.replace(from, to));
@@ -72,7 +88,7 @@ describe('scripts/check-salesforce.mjs', { concurrency: true }, () => {
   });
 
   test('fails on a PMD violation, naming the rule', async (t) => {
-    if (!requireComponent(t, 'java', 'install Java 17 (apt-get install openjdk-17-jre-headless) to run PMD')) return;
+    if (!requireComponent(t, 'java', 'install a Java 17 JDK (apt-get install openjdk-17-jdk-headless) to run PMD')) return;
     const dir = copyProject(t);
     plant(
       dir,
@@ -108,6 +124,39 @@ describe('scripts/check-salesforce.mjs', { concurrency: true }, () => {
     const missing = await runCheck(['--project', dir]);
     assert.equal(missing.code, 1, missing.output);
     assert.match(missing.output, /\$Resource\.sendbird_bar: staticresources\/sendbird_bar\.resource-meta\.xml is missing/);
+  });
+
+  test('fails on a trigger that tests reach only through a constructor seam, naming it', async (t) => {
+    const dir = copyProject(t);
+    addTriggerFixture(dir, 'seam');
+    const { code, output } = await runCheck(['--project', dir]);
+    assert.equal(code, 1, output);
+    assert.match(
+      output,
+      /\[trigger-coverage\] force-app\/main\/default\/triggers\/AccountRenamed\.trigger:1 not-fired: trigger AccountRenamed is not fired by any @IsTest class: add a test that does update DML on Account records/,
+    );
+    assert.doesNotMatch(output, /trigger (AssignAgent|SendbirdCaseEvents|AgentOmniChannel) is not fired/, "the project's own triggers are fired");
+  });
+
+  test('passes the same trigger once its test fires it with DML', async (t) => {
+    const dir = copyProject(t);
+    addTriggerFixture(dir, 'dml');
+    const { code, output } = await runCheck(['--project', dir]);
+    assert.equal(code, 0, output);
+    assert.match(output, /4 trigger\(s\), each fired by DML in a test/);
+  });
+
+  test('fails on a misspelled AgentWork field: apex-ls type-checks the omni-channel package', async (t) => {
+    if (!requireComponent(t, 'javac', 'install a Java 17 JDK (apt-get install openjdk-17-jdk-headless) to type-check AgentWork')) return;
+    const dir = copyProject(t);
+    plant(dir, 'AgentWorkTriggerHandler.cls', 'current.AcceptDateTime != null', 'current.AcceptDateTme != null', omniClasses);
+    const { code, output } = await runCheck(['--project', dir]);
+    assert.equal(code, 1, output);
+    assert.match(
+      output,
+      /\[apex-ls\] omni-channel\/main\/default\/classes\/AgentWorkTriggerHandler\.cls:\d+ Missing: Unknown field 'AcceptDateTme' on SObject 'Schema\.AgentWork'/,
+    );
+    assert.doesNotMatch(output, /No type declaration found for '(List<)?AgentWork/, 'AgentWork itself is a known type');
   });
 
   test('refuses a --project that is not an SFDX project', async (t) => {
