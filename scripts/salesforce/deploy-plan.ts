@@ -345,6 +345,6 @@ export function nextSteps(settings: DeploySettings, options: DeployOptions): str
     '   principal Bridge > Authentication Parameters > add SharedSecret = the bridge\'s BRIDGE_SHARED_SECRET.',
     `2. Assign the permission sets: sf org assign permset --name Sendbird_Bridge_Integration --on-behalf-of ${settings.integrationUsername}${org}`,
     `   and for each agent: sf org assign permset --name Sendbird_Agent --on-behalf-of <agent username>${org}`,
-    '3. Work through "Check in a real org" in docs/salesforce-setup.md.',
+    '3. Work through "Checks to make on a real org" in docs/salesforce-setup.md.',
   ].join('\n');
 }

@@ -3,8 +3,9 @@
 // converts with every file claimed by a component and every expected type present; a file the
 // library refuses fails with the library's own error; a stray file is reported.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { tempDir } from '@sbsf/testkit';
 import { EXPECTED_TYPES, PANEL_RESOURCE, convertProject } from '../../../scripts/salesforce/convert.mjs';
@@ -78,5 +79,16 @@ describe('scripts/salesforce/convert.mjs', () => {
     writeFileSync(join(dir, 'force-app/main/default/stray.txt'), 'another\n');
     const { packages } = await convertProject(dir);
     assert.deepEqual(packages.find((p) => p.path === 'force-app')?.unclaimed, ['force-app/main/default/classes/notes.txt', 'force-app/main/default/stray.txt']);
+  });
+
+  test('is step 6 of scripts/check-salesforce.mjs, whose findings name the file', (t) => {
+    const dir = copyProject(t);
+    writeFileSync(join(dir, 'force-app/main/default/classes/notes.txt'), 'a stray file\n');
+    // Without Java on the PATH the apex-ls/PMD step is skipped (CI unset), which keeps this quick.
+    const env: Record<string, string> = { PATH: dirname(process.execPath), HOME: process.env.HOME ?? dir };
+    const res = spawnSync(process.execPath, [join(repoRoot, 'scripts/check-salesforce.mjs'), '--project', dir], { cwd: repoRoot, encoding: 'utf8', env });
+    assert.equal(res.status, 1, res.stdout + res.stderr);
+    assert.match(res.stdout, /== 6\/6 @salesforce\/source-deploy-retrieve@12\.\d+\.\d+/);
+    assert.match(res.stderr, /\[sdr\] force-app\/main\/default\/classes\/notes\.txt unclaimed: no metadata component claims this file/);
   });
 });

@@ -17,6 +17,7 @@ import {
   checkBridgeOrigin,
   checkSendbirdAppId,
   deployCommands,
+  nextSteps,
   parseArgs,
   parseEnvFile,
   readSettings,
@@ -144,6 +145,16 @@ describe('options and commands', () => {
     assert.match(firstProblem(() => parseArgs(['--check-only', '--test-level', 'NoTestRun'])), /does not take --test-level NoTestRun/);
     assert.match(firstProblem(() => parseArgs(['--target-org'])), /--target-org needs a value/);
     assert.match(firstProblem(() => parseArgs(['--force'])), /unknown option --force/);
+  });
+
+  test('after a deploy it says what is left: the secret, the permission sets, the checklist', () => {
+    const text = nextSteps(readSettings(ENV), parseArgs(['--target-org', 'acme']));
+    assert.match(text, /^Deployed\. Next:/);
+    assert.match(text, /add SharedSecret = the bridge's BRIDGE_SHARED_SECRET/);
+    assert.match(text, /sf org assign permset --name Sendbird_Bridge_Integration --on-behalf-of sendbird-integration@acme\.com --target-org acme/);
+    assert.match(text, /sf org assign permset --name Sendbird_Agent --on-behalf-of <agent username> --target-org acme/);
+    assert.match(text, /"Checks to make on a real org" in docs\/salesforce-setup\.md/);
+    assert.match(nextSteps(readSettings(ENV), parseArgs(['--check-only'])), /^Validated \(nothing was saved\)/);
   });
 });
 

@@ -121,6 +121,7 @@ describe('permission sets', () => {
       [['Sendbird_Service_Console', 'true']],
       'agents see the console app',
     );
+    assert.ok(readdirSync(join(main, 'applications')).includes('Sendbird_Service_Console.app-meta.xml'), 'the app the permission set names is in the project');
     const messages = (agent.objectPermissions as Doc[]).find((o) => o.object === MESSAGE_OBJECT);
     assert.ok(messages, 'object permissions on the transcript');
     for (const flag of ['allowCreate', 'allowEdit', 'allowDelete', 'modifyAllRecords', 'viewAllRecords']) {
