@@ -36,7 +36,7 @@ import { basename, delimiter, dirname, join, relative, resolve, sep } from 'node
 
 const repoRoot = resolve(import.meta.dirname, '..');
 
-/** The API version of every class, trigger, Aura bundle and the manifest. */
+/** The API version of every class, trigger and Aura bundle (the generated manifests use the project's sourceApiVersion). */
 const API_VERSION = '62.0';
 /**
  * The PMD wrapper's input and output JSON is an internal contract of this engine version; a new
