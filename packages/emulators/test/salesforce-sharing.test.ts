@@ -142,10 +142,27 @@ describe('sharing: Case is Private, Sendbird_Message__c is Controlled by Parent'
     assert.equal(w.emu.state.get(MSG, own.id)?.Case__c, w.avaCase, 'a message on her own Case is written');
   });
 
+  it("CaseComments follow their Case too: Ava neither reads nor writes those of Ben's Case", async (t) => {
+    const w = await world(t);
+    const bens = await w.admin.create('CaseComment', { ParentId: w.benCase, CommentBody: 'internal note' });
+    const hers = await w.ava.create('CaseComment', { ParentId: w.avaCase, CommentBody: 'my note' });
+    await assert.rejects(w.ava.get('CaseComment', bens.id), SalesforceNotFoundError, "a comment on Ben's Case answers as missing");
+    const seen = await w.ava.query<{ Id: string }>('SELECT Id FROM CaseComment');
+    assert.deepEqual(seen.records.map((r) => r.Id), [hers.id], 'her query returns only the comment on her Case');
+    const refused = await refusal(w.ava.create('CaseComment', { ParentId: w.benCase, CommentBody: 'sneaky' }));
+    assert.deepEqual(refused, { status: 400, errorCode: 'INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY' }, "a comment on Ben's Case is refused");
+  });
+
   it('the detail has no owner, keeps its Case (no reparenting) and goes with it (cascade delete)', async (t) => {
     const w = await world(t);
-    const describe = await w.admin.request<{ fields: { name: string }[] }>('GET', `/sobjects/${MSG}/describe`);
+    const describe = await w.admin.request<{ fields: { name: string; updateable: boolean; cascadeDelete: boolean; writeRequiresMasterRead: boolean }[] }>('GET', `/sobjects/${MSG}/describe`);
     assert.ok(!describe.fields.some((f) => f.name === 'OwnerId'), 'a detail of a master-detail has no OwnerId');
+    const caseField = describe.fields.find((f) => f.name === 'Case__c');
+    assert.deepEqual(
+      caseField && { updateable: caseField.updateable, cascadeDelete: caseField.cascadeDelete, writeRequiresMasterRead: caseField.writeRequiresMasterRead },
+      { updateable: false, cascadeDelete: true, writeRequiresMasterRead: true },
+      'describe shows a master-detail that is not reparentable and needs read on the Case to write',
+    );
 
     // The bridge's upsert sends Case__c on every write: unchanged, it is accepted.
     const again = await w.admin.upsert(MSG, 'Sendbird_Message_Id__c', 'msg-ava', { Case__c: w.avaCase, Body__c: 'edited' });
@@ -154,8 +171,10 @@ describe('sharing: Case is Private, Sendbird_Message__c is Controlled by Parent'
     assert.deepEqual(moved, { status: 400, errorCode: 'FIELD_INTEGRITY_EXCEPTION' }, 'moving a message to another Case is refused');
     assert.equal(w.emu.state.get(MSG, w.avaMsg)?.Case__c, w.avaCase, 'the message stays on its Case');
 
+    const comment = await w.admin.create('CaseComment', { ParentId: w.benCase, CommentBody: 'note' });
     await w.admin.delete('Case', w.benCase);
     await assert.rejects(w.admin.get(MSG, w.benMsg), SalesforceNotFoundError, "the deleted Case's message is gone");
+    await assert.rejects(w.admin.get('CaseComment', comment.id), SalesforceNotFoundError, 'and its comment');
     assert.deepEqual(await messageIds(w.admin), [w.avaMsg], 'only the other Case keeps its message');
   });
 

@@ -52,11 +52,14 @@ export function describeObject(ctx: RestContext, def: ObjectDef): RestResponse {
     type: f.type,
     length: f.length ?? 0,
     createable: f.createable,
-    updateable: f.updateable,
+    // A master-detail field is updateable only when reparenting is allowed.
+    updateable: f.updateable && (f.masterDetail?.reparentable ?? true),
     nillable: !f.required && f.type !== 'boolean' && f.name !== 'Id',
     externalId: f.externalId === true,
     unique: f.unique === true,
     referenceTo: f.referenceTo ?? [],
+    cascadeDelete: f.masterDetail !== undefined,
+    writeRequiresMasterRead: f.masterDetail?.writeRequiresMasterRead ?? false,
     picklistValues: (f.picklist ?? []).map((v) => ({ active: true, defaultValue: v === f.defaultValue, label: v, value: v })),
     restrictedPicklist: f.restricted === true,
   }));

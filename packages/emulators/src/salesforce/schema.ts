@@ -80,8 +80,8 @@ const audit = (): Spec[] => [
 ];
 const owner = (): Spec => f('OwnerId', 'Owner ID', 'reference', { referenceTo: ['User', 'Group'] });
 /** A master-detail field: required, pointing at its master. */
-const masterDetail = (name: string, label: string, master: string, md: NonNullable<FieldDef['masterDetail']>): Spec =>
-  f(name, label, 'reference', { referenceTo: [master], required: true, masterDetail: md });
+const masterDetail = (name: string, label: string, master: string, md: NonNullable<FieldDef['masterDetail']>, extra: Partial<FieldDef> = {}): Spec =>
+  f(name, label, 'reference', { referenceTo: [master], required: true, masterDetail: md, ...extra });
 
 export const CASE_STATUSES = ['New', 'Working', 'Escalated', 'Closed'] as const;
 /** Statuses whose CaseStatus.IsClosed is true in a default org. */
@@ -155,7 +155,9 @@ const SPECS: Record<string, { prefix: string; fields: Spec[]; autoNumber?: Objec
     prefix: '00a',
     fields: [
       ...audit(),
-      f('ParentId', 'Parent Case ID', 'reference', { referenceTo: ['Case'], required: true, updateable: false }),
+      // A child of its Case as a detail is: no owner, visible with the Case, deleted with it; never
+      // moved (not updateable at all). Writing one takes edit access to the Case.
+      masterDetail('ParentId', 'Parent Case ID', 'Case', { reparentable: false, writeRequiresMasterRead: false }, { updateable: false }),
       f('CommentBody', 'Body', 'textarea', { length: 4000 }),
       f('IsPublished', 'Published', 'boolean', { defaultValue: false }),
     ],

@@ -7,8 +7,9 @@
  *   edit it. The integration user may edit every Case too: the suites use it as the org's
  *   administrator, although the permission set grants no Modify All (the bridge itself edits only
  *   the Cases it creates).
- * - The detail of a master-detail (Sendbird_Message__c) is visible exactly when its master is,
- *   and writable when the master is readable or editable, as the field's sharing setting says.
+ * - The detail of a master-detail (Sendbird_Message__c; CaseComment, a child of its Case the same
+ *   way) is visible exactly when its master is, and writable when the master is readable
+ *   (Sendbird_Message__c: write requires read) or editable (CaseComment).
  * - Every other object is public read/write (the emulator does not model their sharing).
  * Writes made by the org itself (seed, triggers, Omni-Channel, console actions) run in system
  * mode, without these checks, like Apex without sharing.

@@ -180,11 +180,6 @@ function removeWithDetails(state: OrgState, def: ObjectDef, rec: SfRecord): void
   for (const detail of detailsOf(def)) {
     for (const child of state.findBy(detail.def, detail.field.name, rec.Id)) removeWithDetails(state, detail.def, child);
   }
-  // Case comments are children of their Case and go with it.
-  if (def.name === 'Case') {
-    const commentDef = objectByPrefix('00a');
-    if (commentDef) for (const c of state.findBy(commentDef, 'ParentId', rec.Id)) writeRecord(state, { def: commentDef, before: c });
-  }
   writeRecord(state, { def, before: rec });
 }
 
