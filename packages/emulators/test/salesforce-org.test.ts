@@ -198,6 +198,17 @@ test('a partial save (Collections without allOrNone): the saved rows publish, th
   assert.deepEqual(bridge.events().map((e) => e.caseId), [a, c]);
   const stats = sf.org.eventStats();
   assert.deepEqual([stats.eventsPublished, stats.publishCalls, stats.subscriberBatches], [2, 1, 1], 'one trigger chunk, one EventBus.publish');
+
+  // A Composite without allOrNone: the subrequest that failed wrote nothing and publishes nothing.
+  const composite = await api(sf, token, 'POST', '/composite', {
+    compositeRequest: [
+      { method: 'PATCH', url: `/services/data/v62.0/sobjects/Case/${a}`, referenceId: 'ok', body: { OwnerId: ava } },
+      { method: 'PATCH', url: `/services/data/v62.0/sobjects/Case/${b}`, referenceId: 'bad', body: { OwnerId: 'nope' } },
+    ],
+  });
+  assert.deepEqual((composite.body as { compositeResponse: { httpStatusCode: number }[] }).compositeResponse.map((r) => r.httpStatusCode), [204, 400]);
+  await sf.org.idle();
+  assert.deepEqual(bridge.events().slice(2).map((e) => e.caseId), [a]);
 });
 
 test('sObject Collections update of 200 chat Cases: one EventBus.publish, one POST with 200 events', async (t) => {
