@@ -3,13 +3,15 @@
  * process, both emulators in this process with a fixed added latency per upstream call.
  *
  *   A. all 500 reassigned in ONE transaction: one Composite call holding three sObject
- *      Collections updates (200 + 200 + 100) -> one event POST with 500 events;
- *   B. all 500 reassigned by 500 separate PATCHes (50 at a time) -> 500 event POSTs;
+ *      Collections updates (200 + 200 + 100) -> 500 platform events, which the org's subscriber
+ *      sends in batches of up to 200 (3 event POSTs);
+ *   B. all 500 reassigned by 500 separate PATCHes (50 at a time) -> one event POST per subscriber
+ *      batch (saves that commit before the subscriber runs share one);
  *   C. a sweep in steady state (every channel already right).
  *
  * For each: time until every channel has exactly the new owner as its agent (the customer
- * untouched), the Salesforce calls the bridge made (reads, batched), Sendbird calls per Case, and
- * reconcile jobs. Targets (issue 4): <= 2 Sendbird calls per Case.
+ * untouched), the event POSTs the org made, the Salesforce calls the bridge made (reads, batched),
+ * Sendbird calls per Case, and reconcile jobs. Target: <= 2 Sendbird calls per Case.
  *
  *   npm run bench -- reconcile     (BENCH_CASES=500, BENCH_LATENCY_MS=10, BENCH_SENDBIRD_CAP=0)
  *
@@ -40,6 +42,7 @@ interface Figures {
   sbPerCase: number;
   sbByRoute: Record<string, number>;
   jobs: number;
+  posts: number;
 }
 
 async function main() {
@@ -112,6 +115,7 @@ async function main() {
     const measure = async (scenario: string, owner: string, act: () => Promise<void>, own: Record<string, number>): Promise<Figures> => {
       sf.resetStats();
       sb.stats.reset();
+      sf.org.clearBridgeDeliveries();
       const jobsBefore = reconcileJobs();
       const started = performance.now();
       await act();
@@ -131,6 +135,7 @@ async function main() {
         sbPerCase: sbStats.total / CASES,
         sbByRoute: sbStats.byRoute,
         jobs: reconcileJobs() - jobsBefore,
+        posts: sf.org.bridgeDeliveries().length,
       };
     };
 
@@ -138,7 +143,7 @@ async function main() {
     // A: one transaction.
     results.push(
       await measure(
-        `A. ${CASES} reassigned in one Composite (3 Collections updates) = 1 event POST`,
+        `A. ${CASES} reassigned in one Composite (3 Collections updates), one transaction`,
         ben,
         async () => {
           const chunks = Array.from({ length: Math.ceil(CASES / 200) }, (_, i) => caseIds.slice(i * 200, i * 200 + 200));
@@ -154,7 +159,7 @@ async function main() {
     // B: one transaction per Case.
     results.push(
       await measure(
-        `B. ${CASES} reassigned by ${CASES} PATCHes (${PATCH_CONCURRENCY} at a time) = ${CASES} event POSTs`,
+        `B. ${CASES} reassigned by ${CASES} PATCHes (${PATCH_CONCURRENCY} at a time), ${CASES} transactions`,
         cara,
         async () => {
           const queue = [...caseIds];
@@ -192,6 +197,7 @@ async function main() {
     for (const r of results) {
       console.log(`\n${r.scenario}`);
       console.log(`  converged in        ${fmt(r.seconds, 2)} s`);
+      console.log(`  event POSTs         ${r.posts} (the org's subscriber batches)`);
       console.log(`  Salesforce reads    ${r.sfQueries} queries (other bridge calls: ${r.sfOther})`);
       console.log(`  Sendbird calls      ${fmt(r.sbPerCase, 2)} per Case (target <= 2): ${JSON.stringify(r.sbByRoute)}`);
       console.log(`  reconcile jobs      ${r.jobs}`);
