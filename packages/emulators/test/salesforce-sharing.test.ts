@@ -153,23 +153,27 @@ describe('sharing: Case is Private, Sendbird_Message__c is Controlled by Parent'
     assert.deepEqual(refused, { status: 400, errorCode: 'INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY' }, "a comment on Ben's Case is refused");
   });
 
-  it('the detail has no owner, keeps its Case (no reparenting) and goes with it (cascade delete)', async (t) => {
+  it('the detail has no owner, names its Case on every upsert, and goes with it (cascade delete)', async (t) => {
     const w = await world(t);
     const describe = await w.admin.request<{ fields: { name: string; updateable: boolean; cascadeDelete: boolean; writeRequiresMasterRead: boolean }[] }>('GET', `/sobjects/${MSG}/describe`);
     assert.ok(!describe.fields.some((f) => f.name === 'OwnerId'), 'a detail of a master-detail has no OwnerId');
     const caseField = describe.fields.find((f) => f.name === 'Case__c');
     assert.deepEqual(
       caseField && { updateable: caseField.updateable, cascadeDelete: caseField.cascadeDelete, writeRequiresMasterRead: caseField.writeRequiresMasterRead },
-      { updateable: false, cascadeDelete: true, writeRequiresMasterRead: true },
-      'describe shows a master-detail that is not reparentable and needs read on the Case to write',
+      { updateable: true, cascadeDelete: true, writeRequiresMasterRead: true },
+      'describe shows a reparentable master-detail that needs read on the Case to write',
     );
 
-    // The bridge's upsert sends Case__c on every write: unchanged, it is accepted.
+    // The bridge's upsert sends Case__c on every write: an existing message is updated.
     const again = await w.admin.upsert(MSG, 'Sendbird_Message_Id__c', 'msg-ava', { Case__c: w.avaCase, Body__c: 'edited' });
     assert.equal(again.created, false, 'the upsert updated the message');
-    const moved = await refusal(w.admin.update(MSG, w.avaMsg, { Case__c: w.benCase }));
-    assert.deepEqual(moved, { status: 400, errorCode: 'FIELD_INTEGRITY_EXCEPTION' }, 'moving a message to another Case is refused');
-    assert.equal(w.emu.state.get(MSG, w.avaMsg)?.Case__c, w.avaCase, 'the message stays on its Case');
+    assert.equal(w.emu.state.get(MSG, w.avaMsg)?.Body__c, 'edited', 'with the new body, on its Case');
+
+    // CaseComment's ParentId is a master-detail that cannot be reparented.
+    const note = await w.admin.create('CaseComment', { ParentId: w.avaCase, CommentBody: 'stays' });
+    const moved = await refusal(w.admin.update('CaseComment', note.id, { ParentId: w.benCase }));
+    assert.deepEqual(moved, { status: 400, errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE' }, 'a master-detail that cannot be reparented is not updateable');
+    assert.equal(w.emu.state.get('CaseComment', note.id)?.ParentId, w.avaCase, 'the comment stays on its Case');
 
     const comment = await w.admin.create('CaseComment', { ParentId: w.benCase, CommentBody: 'note' });
     await w.admin.delete('Case', w.benCase);

@@ -144,7 +144,7 @@ describe('Sendbird_Message__c', () => {
     assert.equal(field.referenceTo, 'Case');
     assert.equal(field.relationshipName, 'Sendbird_Messages', 'the child relationship keeps its name');
     assert.equal(field.relationshipLabel, 'Sendbird Messages');
-    assert.equal(field.reparentableMasterDetail, 'false', 'a message never moves to another Case');
+    assert.equal(field.reparentableMasterDetail, 'true', 'updateable, so the bridge\'s upsert of an existing message may name its Case');
     assert.equal(field.writeRequiresMasterRead, 'true', 'the integration user writes transcripts of Cases it can read');
     assert.equal(field.required, undefined, 'a master-detail field takes no <required>');
     assert.equal(field.deleteConstraint, undefined, 'a master-detail field takes no <deleteConstraint>');

@@ -52,8 +52,7 @@ export function describeObject(ctx: RestContext, def: ObjectDef): RestResponse {
     type: f.type,
     length: f.length ?? 0,
     createable: f.createable,
-    // A master-detail field is updateable only when reparenting is allowed.
-    updateable: f.updateable && (f.masterDetail?.reparentable ?? true),
+    updateable: f.updateable,
     nillable: !f.required && f.type !== 'boolean' && f.name !== 'Id',
     externalId: f.externalId === true,
     unique: f.unique === true,

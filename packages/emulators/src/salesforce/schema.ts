@@ -40,8 +40,8 @@ export interface FieldDef {
   /**
    * The detail side of a master-detail relationship (the field's record is deleted with its
    * master, has no owner, and is visible exactly when its master is; see sharing.ts).
-   * `reparentable`: the metadata's reparentableMasterDetail; without it an update may carry the
-   * master unchanged (the bridge's upsert does) but not change it (write.ts).
+   * `reparentable`: the metadata's reparentableMasterDetail; without it the field is not
+   * updateable, so an update that names it is refused (INVALID_FIELD_FOR_INSERT_UPDATE).
    * `writeRequiresMasterRead`: read access on the master is enough to create, edit or delete
    * details (the field's "Sharing Setting" Read Only); false means edit access is needed.
    */
@@ -80,8 +80,9 @@ const audit = (): Spec[] => [
 ];
 const owner = (): Spec => f('OwnerId', 'Owner ID', 'reference', { referenceTo: ['User', 'Group'] });
 /** A master-detail field: required, pointing at its master. */
-const masterDetail = (name: string, label: string, master: string, md: NonNullable<FieldDef['masterDetail']>, extra: Partial<FieldDef> = {}): Spec =>
-  f(name, label, 'reference', { referenceTo: [master], required: true, masterDetail: md, ...extra });
+/** A master-detail that cannot be reparented is not updateable: an update naming it is refused. */
+const masterDetail = (name: string, label: string, master: string, md: NonNullable<FieldDef['masterDetail']>): Spec =>
+  f(name, label, 'reference', { referenceTo: [master], required: true, masterDetail: md, updateable: md.reparentable });
 
 export const CASE_STATUSES = ['New', 'Working', 'Escalated', 'Closed'] as const;
 /** Statuses whose CaseStatus.IsClosed is true in a default org. */
@@ -157,7 +158,7 @@ const SPECS: Record<string, { prefix: string; fields: Spec[]; autoNumber?: Objec
       ...audit(),
       // A child of its Case as a detail is: no owner, visible with the Case, deleted with it; never
       // moved (not updateable at all). Writing one takes edit access to the Case.
-      masterDetail('ParentId', 'Parent Case ID', 'Case', { reparentable: false, writeRequiresMasterRead: false }, { updateable: false }),
+      masterDetail('ParentId', 'Parent Case ID', 'Case', { reparentable: false, writeRequiresMasterRead: false }),
       f('CommentBody', 'Body', 'textarea', { length: 4000 }),
       f('IsPublished', 'Published', 'boolean', { defaultValue: false }),
     ],
@@ -219,9 +220,10 @@ const SPECS: Record<string, { prefix: string; fields: Spec[]; autoNumber?: Objec
       ...audit(),
       ro('Name', 'Sendbird Message Name', 'autonumber', { length: 80 }),
       // The detail of a master-detail to Case, as the SFDX project's Case__c field: no OwnerId,
-      // sharing Controlled by Parent, not reparentable, and read access on the Case is enough to
-      // write its messages (the integration user has View All, not Modify All, on Case).
-      masterDetail('Case__c', 'Case', 'Case', { reparentable: false, writeRequiresMasterRead: true }),
+      // sharing Controlled by Parent, reparentable (so updateable: the bridge's upsert names the
+      // Case on every write), and read access on the Case is enough to write its messages (the
+      // integration user has View All, not Modify All, on Case).
+      masterDetail('Case__c', 'Case', 'Case', { reparentable: true, writeRequiresMasterRead: true }),
       f('Sendbird_Message_Id__c', 'Sendbird Message Id', 'string', { length: 64, externalId: true, unique: true }),
       f('Channel_Url__c', 'Channel Url', 'string', { length: 100 }),
       f('Sender_Id__c', 'Sender Id', 'string', { length: 80 }),

@@ -82,15 +82,6 @@ function checkEditAccess(def: ObjectDef, rec: SfRecord, access: RecordAccess | u
   }
 }
 
-/** A non-reparentable master-detail field may be sent unchanged, never changed. */
-function checkReparent(def: ObjectDef, before: SfRecord, values: Record<string, unknown>): void {
-  for (const [name, value] of Object.entries(values)) {
-    const fd = fieldDef(def, name);
-    if (!fd?.masterDetail || fd.masterDetail.reparentable || value === before[fd.name]) continue;
-    throw apiError(400, 'FIELD_INTEGRITY_EXCEPTION', `${fd.label}: a ${def.name} cannot be moved to another ${fd.referenceTo?.[0] ?? 'record'} (reparenting is not allowed)`, [fd.name]);
-  }
-}
-
 function checkRequired(def: ObjectDef, rec: Record<string, unknown>): void {
   const missing = [...def.fields.values()].filter((fd) => fd.required && (rec[fd.name] === null || rec[fd.name] === undefined));
   if (missing.length) {
@@ -158,7 +149,6 @@ export function updateRecord(state: OrgState, def: ObjectDef, id: string, input:
   const values = coerceFields(def, input, 'update');
   checkReferences(state, def, values);
   checkReferenceAccess(state, def, values, ctx.access);
-  checkReparent(def, before, values);
   const rec: Record<string, unknown> = { ...before, ...values };
   checkRequired(def, rec);
   derive(def, rec, before, ctx);
