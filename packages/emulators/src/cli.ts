@@ -6,25 +6,37 @@
  *   npm run emulators -- [--host 127.0.0.1] [--salesforce-port 8081] [--sendbird-port 8082] [--json]
  *
  * Port 0 picks a free port. `--json` prints one JSON line (for scripts) instead of the table.
+ * Every argument is checked before any port is bound: a mistake is reported as such (exit 2),
+ * never hidden behind a port that happens to be taken.
  */
 import { parseArgs } from 'node:util';
 import { SALESFORCE_EMULATOR_DEFAULTS, startSalesforceEmulator } from './salesforce/index.js';
 import { SENDBIRD_EMULATOR_DEFAULTS, startSendbirdEmulator } from './sendbird/index.js';
 
-function port(name: string, v: string | undefined, fallback: number): number {
+const USAGE = 'usage: npm run emulators -- [--host H] [--salesforce-port P] [--sendbird-port P] [--json]';
+
+interface CliOptions {
+  host: string;
+  salesforcePort: number;
+  sendbirdPort: number;
+  json: boolean;
+}
+
+type ParsedCli = { ok: true; help: true } | { ok: true; help: false; options: CliOptions } | { ok: false; error: string };
+
+function port(name: string, v: string | undefined, fallback: number): number | string {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    console.error(`[emulators] --${name} must be a port number from 0 to 65535 (got "${v}")`);
-    process.exit(2);
-  }
+  if (v.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) return `--${name} must be a port number from 0 to 65535 (got "${v}")`;
   return n;
 }
 
-async function main(): Promise<void> {
-  let args;
+/** Checks every argument; binds nothing. */
+function parseCli(argv: readonly string[]): ParsedCli {
+  let values;
   try {
-    args = parseArgs({
+    values = parseArgs({
+      args: [...argv],
       options: {
         host: { type: 'string', default: '127.0.0.1' },
         'salesforce-port': { type: 'string' },
@@ -34,21 +46,43 @@ async function main(): Promise<void> {
       },
     }).values;
   } catch (err) {
-    console.error(`[emulators] ${(err as Error).message}; see --help`);
+    return { ok: false, error: `${(err as Error).message}; see --help` };
+  }
+  if (values.help) return { ok: true, help: true };
+  const host = values.host ?? '127.0.0.1';
+  if (host.trim() === '') return { ok: false, error: '--host must name an address to listen on (e.g. 127.0.0.1)' };
+  const salesforcePort = port('salesforce-port', values['salesforce-port'], 8081);
+  if (typeof salesforcePort === 'string') return { ok: false, error: salesforcePort };
+  const sendbirdPort = port('sendbird-port', values['sendbird-port'], 8082);
+  if (typeof sendbirdPort === 'string') return { ok: false, error: sendbirdPort };
+  if (salesforcePort !== 0 && salesforcePort === sendbirdPort) return { ok: false, error: `--salesforce-port and --sendbird-port must differ (both ${salesforcePort})` };
+  return { ok: true, help: false, options: { host, salesforcePort, sendbirdPort, json: values.json ?? false } };
+}
+
+async function main(): Promise<void> {
+  const parsed = parseCli(process.argv.slice(2));
+  if (!parsed.ok) {
+    console.error(`[emulators] ${parsed.error}`);
     process.exit(2);
   }
-  if (args.help) {
-    console.log('usage: npm run emulators -- [--host H] [--salesforce-port P] [--sendbird-port P] [--json]');
+  if (parsed.help) {
+    console.log(USAGE);
     return;
   }
-  const host = args.host ?? '127.0.0.1';
-  const sf = await startSalesforceEmulator({ host, port: port('salesforce-port', args['salesforce-port'], 8081) });
-  const sb = await startSendbirdEmulator({ host, port: port('sendbird-port', args['sendbird-port'], 8082) });
+  const { host, salesforcePort, sendbirdPort, json } = parsed.options;
+  const sf = await startSalesforceEmulator({ host, port: salesforcePort });
+  let sb;
+  try {
+    sb = await startSendbirdEmulator({ host, port: sendbirdPort });
+  } catch (err) {
+    await sf.close();
+    throw err;
+  }
   const info = {
     salesforce: { url: sf.url, loginUrl: sf.url, clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId, clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret, admin: `${sf.url}/__admin/state` },
     sendbird: { url: sb.url, appId: SENDBIRD_EMULATOR_DEFAULTS.appId, apiToken: SENDBIRD_EMULATOR_DEFAULTS.apiToken, feed: sb.feedUrl, admin: `${sb.url}/__admin/state` },
   };
-  if (args.json) {
+  if (json) {
     console.log(JSON.stringify(info));
   } else {
     console.log(
@@ -72,6 +106,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error('[emulators] failed to start:', err instanceof Error ? err.message : err);
+  const e = err as NodeJS.ErrnoException;
+  const why = e?.code === 'EADDRINUSE' ? `a port is already in use (${e.message}); pick another with --salesforce-port / --sendbird-port, or 0 for any free one` : err instanceof Error ? err.message : String(err);
+  console.error('[emulators] failed to start:', why);
   process.exit(1);
 });

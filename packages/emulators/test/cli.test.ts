@@ -1,18 +1,35 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { waitFor } from '@sbsf/testkit';
 
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
-test('the emulators CLI starts both on free ports, prints where they are, and stops on SIGTERM', async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--salesforce-port', '0', '--sendbird-port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => child.kill('SIGKILL'));
+function run(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((r) => child.on('exit', r));
-  const line = await waitFor('the JSON line', () => out.split('\n').find((l) => l.startsWith('{')));
+  return { child, exited, out: () => out, err: () => err };
+}
+
+/** A port this test holds, so the CLI cannot bind it. */
+async function takePort(t: { after: (fn: () => Promise<void>) => void }): Promise<number> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return (server.address() as AddressInfo).port;
+}
+
+test('the emulators CLI starts both on free ports, prints where they are, and stops on SIGTERM', async (t) => {
+  const cli = run(['--salesforce-port', '0', '--sendbird-port', '0', '--json']);
+  t.after(() => cli.child.kill('SIGKILL'));
+  const line = await waitFor('the JSON line', () => cli.out().split('\n').find((l) => l.startsWith('{')));
   const info = JSON.parse(line) as { salesforce: { url: string; clientId: string; clientSecret: string }; sendbird: { url: string; apiToken: string } };
   const token = await fetch(`${info.salesforce.url}/services/oauth2/token`, {
     method: 'POST',
@@ -22,15 +39,36 @@ test('the emulators CLI starts both on free ports, prints where they are, and st
   assert.equal(token.status, 200, 'the printed Salesforce credentials log in');
   const users = await fetch(`${info.sendbird.url}/v3/users/nobody`, { headers: { 'Api-Token': info.sendbird.apiToken } });
   assert.equal(((await users.json()) as { code: number }).code, 400201, 'the printed Sendbird token is accepted (the user is simply missing)');
-  child.kill('SIGTERM');
-  assert.equal(await exited, 0);
+  cli.child.kill('SIGTERM');
+  assert.equal(await cli.exited, 0);
 });
 
-test('the emulators CLI refuses a bad port with a clear message', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--sendbird-port', 'x'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await new Promise<number | null>((r) => child.on('exit', r));
-  assert.equal(code, 2);
-  assert.match(err, /--sendbird-port must be a port number/);
+test('the emulators CLI checks every argument before it binds a port: a bad one is reported even when the first port is taken', async (t) => {
+  const taken = await takePort(t);
+  // Were the Salesforce port bound first, this would fail with "address in use" instead.
+  const cli = run(['--salesforce-port', String(taken), '--sendbird-port', 'x']);
+  assert.equal(await cli.exited, 2, cli.err());
+  assert.match(cli.err(), /--sendbird-port must be a port number from 0 to 65535 \(got "x"\)/);
+  assert.doesNotMatch(cli.err(), /in use|EADDRINUSE/);
+});
+
+test('the emulators CLI refuses unknown options, an empty host and the same port twice before binding anything', async (t) => {
+  const taken = await takePort(t);
+  for (const [args, message] of [
+    [['--salesforce-port', String(taken), '--nope'], /Unknown option '--nope'/],
+    [['--salesforce-port', String(taken), '--host', ''], /--host must name an address/],
+    [['--salesforce-port', String(taken), '--sendbird-port', String(taken)], /must differ/],
+    [['--salesforce-port', '70000', '--sendbird-port', '0'], /--salesforce-port must be a port number/],
+  ] as const) {
+    const cli = run([...args]);
+    assert.equal(await cli.exited, 2, `${args.join(' ')}: ${cli.err()}`);
+    assert.match(cli.err(), message, args.join(' '));
+  }
+});
+
+test('the emulators CLI says which port is in use when it cannot bind one', async (t) => {
+  const taken = await takePort(t);
+  const cli = run(['--salesforce-port', '0', '--sendbird-port', String(taken)]);
+  assert.equal(await cli.exited, 1, cli.err());
+  assert.match(cli.err(), /a port is already in use .*pick another with --salesforce-port \/ --sendbird-port, or 0/);
 });
