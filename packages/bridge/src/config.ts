@@ -88,7 +88,12 @@ export interface UpstreamConfig {
 export type CustomerAuthConfig =
   | { mode: 'jwt'; jwtSecret: string | undefined; jwtPublicKey: string | undefined; issuer: string | undefined; audience: string | undefined }
   | { mode: 'sendbird_token' }
-  | { mode: 'guest' };
+  /**
+   * Anyone may open tickets and read them as anyone. `loopback`: SANDBOX=true, HOST and every
+   * upstream URL on this machine (the sandbox's emulators); `override`: ALLOW_GUEST_CUSTOMERS
+   * accepts the risk (HOST must still be loopback). See `parseGuest`.
+   */
+  | { mode: 'guest'; allowedBy: 'loopback' | 'override' };
 
 export interface TicketsConfig {
   /** When the job that finishes a ticket becomes due if the request path has not finished it. */
@@ -383,7 +388,7 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
   if (sharedSecret && sharedSecret.length < MIN_SECRET_LENGTH) {
     r.problem('BRIDGE_SHARED_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`);
   }
-  const customerAuth = parseCustomerAuth(r, sandbox);
+  const customerAuth = parseCustomerAuth(r, { sandbox, host, upstreams: { SALESFORCE_LOGIN_URL: loginUrl, SENDBIRD_API_URL: apiUrl } });
   const metricsToken = r.raw('METRICS_TOKEN');
   if (metricsToken !== undefined && metricsToken.length < MIN_SECRET_LENGTH) {
     r.problem('METRICS_TOKEN', `must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`);
@@ -573,12 +578,67 @@ function parsePrivateKey(r: EnvReader): string | undefined {
   return pem;
 }
 
-function parseCustomerAuth(r: EnvReader, sandbox: boolean): CustomerAuthConfig {
-  const mode = r.oneOf('CUSTOMER_AUTH_MODE', ['jwt', 'sendbird_token', 'guest'] as const, DEFAULTS.CUSTOMER_AUTH_MODE);
-  if (mode === 'guest') {
-    if (!sandbox) r.problem('CUSTOMER_AUTH_MODE', 'guest lets anyone open tickets as anyone: it is only allowed with SANDBOX=true; use jwt or sendbird_token');
-    return { mode };
+/** The value of ALLOW_GUEST_CUSTOMERS that turns guest mode on outside the sandbox's loopback setup. */
+export const GUEST_OVERRIDE = 'i-understand-anyone-can-open-tickets';
+
+/** A HOST to listen on that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return isLoopback(host.replace(/^\[(.*)\]$/, '$1'));
+}
+
+/**
+ * Guest mode lets anyone open tickets, get session tokens and read tickets as anyone, so it is
+ * only allowed where nobody else can reach the bridge and nothing real is behind it: HOST on
+ * loopback, and either SANDBOX=true with every upstream URL on loopback (the sandbox's
+ * emulators), or ALLOW_GUEST_CUSTOMERS set to GUEST_OVERRIDE (logged as a warning at every start).
+ */
+function parseGuest(r: EnvReader, where: GuestContext): CustomerAuthConfig {
+  const override = r.raw('ALLOW_GUEST_CUSTOMERS');
+  const overridden = override === GUEST_OVERRIDE;
+  if (override !== undefined && !overridden) {
+    r.problem('ALLOW_GUEST_CUSTOMERS', `must be exactly ${GUEST_OVERRIDE} to allow guest customers outside the sandbox, or unset (got "${override}")`);
   }
+  const risk = 'CUSTOMER_AUTH_MODE=guest lets anyone open tickets, get session tokens and read tickets as anyone';
+  if (!isLoopbackHost(where.host)) {
+    r.problem(
+      'HOST',
+      `must be a loopback address (127.0.0.1, ::1 or localhost) with guest customers, even with ALLOW_GUEST_CUSTOMERS (got "${where.host}"): ${risk}; to serve other machines set CUSTOMER_AUTH_MODE=jwt with CUSTOMER_JWT_SECRET or CUSTOMER_JWT_PUBLIC_KEY`,
+    );
+  }
+  if (overridden) {
+    r.warnings.push(`ALLOW_GUEST_CUSTOMERS=${GUEST_OVERRIDE}: ${risk}. Use CUSTOMER_AUTH_MODE=jwt for real customers`);
+    return { mode: 'guest', allowedBy: 'override' };
+  }
+  const remote = Object.entries(where.upstreams).filter(([, url]) => url !== '' && !isLoopbackUrl(url));
+  if (!where.sandbox || remote.length > 0) {
+    const why = !where.sandbox ? 'SANDBOX is not true' : remote.map(([name, url]) => `${name} is ${url}`).join(', ');
+    r.problem(
+      'CUSTOMER_AUTH_MODE',
+      `guest is only allowed with SANDBOX=true against the emulators on this machine (SALESFORCE_LOGIN_URL and SENDBIRD_API_URL on loopback), but ${why}: ${risk}. Set CUSTOMER_AUTH_MODE=jwt (or sendbird_token), or accept the risk with ALLOW_GUEST_CUSTOMERS=${GUEST_OVERRIDE}`,
+    );
+  }
+  return { mode: 'guest', allowedBy: 'loopback' };
+}
+
+function isLoopbackUrl(url: string): boolean {
+  try {
+    return isLoopback(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+interface GuestContext {
+  sandbox: boolean;
+  host: string;
+  /** Every upstream URL by the setting that names it ('' = invalid, reported elsewhere). */
+  upstreams: Record<string, string>;
+}
+
+function parseCustomerAuth(r: EnvReader, where: GuestContext): CustomerAuthConfig {
+  const mode = r.oneOf('CUSTOMER_AUTH_MODE', ['jwt', 'sendbird_token', 'guest'] as const, DEFAULTS.CUSTOMER_AUTH_MODE);
+  if (mode === 'guest') return parseGuest(r, where);
+  if (r.raw('ALLOW_GUEST_CUSTOMERS') !== undefined) r.warnings.push(`ALLOW_GUEST_CUSTOMERS has no effect: CUSTOMER_AUTH_MODE is ${mode}, not guest`);
   if (mode === 'sendbird_token') return { mode };
   const jwtSecret = r.raw('CUSTOMER_JWT_SECRET');
   let jwtPublicKey = r.raw('CUSTOMER_JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');

@@ -98,13 +98,35 @@ test('invalid values are listed together with the variable and the value', () =>
   assert.ok(!text.includes('short'), 'a secret value is never echoed');
 });
 
-test('guest customer identity is refused outside the sandbox and accepted with SANDBOX=true', () => {
-  const p = problems(baseEnv({ CUSTOMER_AUTH_MODE: 'guest' }));
-  assert.equal(p.length, 1);
-  assert.match(p[0] ?? '', /CUSTOMER_AUTH_MODE guest .* only allowed with SANDBOX=true/);
-  const c = loadConfig(baseEnv({ CUSTOMER_AUTH_MODE: 'guest', SANDBOX: 'true', SALESFORCE_LOGIN_URL: 'http://sf.sandbox.test:7001' }));
-  assert.deepEqual({ ...c.customerAuth }, { mode: 'guest' });
-  assert.equal(c.salesforce.loginUrl, 'http://sf.sandbox.test:7001', 'plain http is fine in the sandbox');
+test('guest customers: only with SANDBOX=true, HOST and every upstream URL on loopback, or by the ALLOW_GUEST_CUSTOMERS override', () => {
+  const sandbox = { CUSTOMER_AUTH_MODE: 'guest', SANDBOX: 'true', SALESFORCE_LOGIN_URL: 'http://127.0.0.1:7001', SENDBIRD_API_URL: 'http://localhost:7002' };
+  const c = loadConfig(baseEnv(sandbox));
+  assert.deepEqual({ ...c.customerAuth }, { mode: 'guest', allowedBy: 'loopback' });
+  assert.equal(c.salesforce.loginUrl, 'http://127.0.0.1:7001', 'plain http is fine in the sandbox');
+  assert.deepEqual(c.warnings, [], 'the sandbox starts without a warning');
+  assert.equal(loadConfig(baseEnv({ ...sandbox, HOST: '::1' })).customerAuth.mode, 'guest');
+
+  // SANDBOX alone is not enough: real upstreams, no SANDBOX, or a HOST others can reach are refused.
+  const realSalesforce = problems(baseEnv({ ...sandbox, SALESFORCE_LOGIN_URL: 'https://acme.my.salesforce.com' }));
+  assert.equal(realSalesforce.length, 1);
+  assert.match(realSalesforce[0] ?? '', /CUSTOMER_AUTH_MODE guest is only allowed with SANDBOX=true against the emulators on this machine .* SALESFORCE_LOGIN_URL is https:\/\/acme\.my\.salesforce\.com/);
+  assert.match(realSalesforce[0] ?? '', /Set CUSTOMER_AUTH_MODE=jwt .* ALLOW_GUEST_CUSTOMERS=i-understand-anyone-can-open-tickets/, 'says what to set');
+  assert.match(problems(baseEnv({ ...sandbox, SENDBIRD_API_URL: undefined })).join(), /SENDBIRD_API_URL is https:\/\/api-APP-1234\.sendbird\.com/, 'the default Sendbird URL is real');
+  assert.match(problems(baseEnv({ ...sandbox, SANDBOX: undefined })).join(), /but SANDBOX is not true/);
+  const open = problems(baseEnv({ ...sandbox, HOST: '0.0.0.0' }));
+  assert.equal(open.length, 1);
+  assert.match(open[0] ?? '', /HOST must be a loopback address .* guest customers, even with ALLOW_GUEST_CUSTOMERS \(got "0\.0\.0\.0"\).*CUSTOMER_AUTH_MODE=jwt/);
+
+  // The override: real upstreams allowed, a warning at every start, HOST still loopback only.
+  const risky = { CUSTOMER_AUTH_MODE: 'guest', ALLOW_GUEST_CUSTOMERS: 'i-understand-anyone-can-open-tickets' };
+  const overridden = loadConfig(baseEnv(risky));
+  assert.deepEqual({ ...overridden.customerAuth }, { mode: 'guest', allowedBy: 'override' });
+  assert.equal(overridden.warnings.length, 1);
+  assert.match(overridden.warnings[0] ?? '', /ALLOW_GUEST_CUSTOMERS=i-understand-anyone-can-open-tickets: CUSTOMER_AUTH_MODE=guest lets anyone open tickets/);
+  assert.match(problems(baseEnv({ ...risky, HOST: '0.0.0.0' })).join(), /HOST must be a loopback address/);
+  assert.match(problems(baseEnv({ ...risky, HOST: '192.168.1.10' })).join(), /got "192\.168\.1\.10"/);
+  assert.match(problems(baseEnv({ ...risky, ALLOW_GUEST_CUSTOMERS: 'yes' })).join(), /ALLOW_GUEST_CUSTOMERS must be exactly i-understand-anyone-can-open-tickets .* \(got "yes"\)/);
+  assert.match(loadConfig(baseEnv({ ALLOW_GUEST_CUSTOMERS: 'i-understand-anyone-can-open-tickets' })).warnings.join(), /has no effect: CUSTOMER_AUTH_MODE is jwt/);
 });
 
 test('customer JWT settings: exactly one of secret or public key; the public key must parse', () => {
