@@ -4,26 +4,29 @@
  *
  * 1. By name: the value of every secret-named header or field (`authorization`, `api-token`,
  *    `token`, `x-sendbird-signature`, `cookie`, `accessToken`, `client_secret`, `password`, ...)
- *    at any depth becomes `[REDACTED]` (`censorSecretKeys`). This replaced pino's `redact`
- *    paths, which needed wildcards to reach nested fields and then cost about 60 us a line,
- *    more than everything else a log line costs.
- * 2. By value, belt and braces: a `SecretScrubber` replaces any occurrence of a known secret
- *    VALUE (the configured secrets, plus any added at run time such as an access token) with
- *    `[REDACTED]`, so a secret that slips into a message string or an error text is still caught.
+ *    at any depth becomes `[REDACTED]` (`censorSecretKeys`), rather than by pino's `redact`
+ *    paths, which need wildcards to reach nested fields and then cost about 60 us a line, more
+ *    than everything else a log line costs.
+ * 2. By value: the process's `SecretScrubber` (secrets.ts) replaces any occurrence of a known
+ *    secret VALUE with `[REDACTED]`: the configured secrets, and every token the bridge learns at
+ *    run time (Salesforce access tokens, Sendbird session and access tokens, the credentials
+ *    customers present), which the upstream clients (clients.ts) and the HTTP hooks
+ *    (secret-hooks.ts) add as they see them. So a secret that slips into a message string or an
+ *    error text is still caught.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config.js';
 import { isSecretName, maskSecretFields, REDACTED, SECRET_NAMES } from './redaction.js';
+import { SecretScrubber } from './secrets.js';
 
 export type { Logger } from 'pino';
 export { REDACTED } from './redaction.js';
+export { MIN_SCRUB_LENGTH, SecretScrubber } from './secrets.js';
 
 /** Stdout is written in blocks of at least this many bytes, and flushed every LOG_FLUSH_MS. */
 export const LOG_BLOCK_BYTES = 4096;
 export const LOG_FLUSH_MS = 1000;
 
-/** Values shorter than this are not scrubbed by value: they would match ordinary text. */
-export const MIN_SCRUB_LENGTH = 8;
 
 const NAME_ALTERNATIVES = SECRET_NAMES.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
 /** `"name":<string, number, true, false or null>`, names case-insensitive. */
@@ -45,36 +48,6 @@ export function censorSecretKeys(line: string): string {
     }
   }
   return line.replace(SECRET_SCALAR, (_m, name: string) => `"${name}":"${REDACTED}"`);
-}
-
-/** Replaces every known secret value in a string with `[REDACTED]`. */
-export class SecretScrubber {
-  private needles: string[] = [];
-
-  constructor(secrets: Iterable<string> = []) {
-    for (const s of secrets) this.add(s);
-  }
-
-  /** Adds a secret (and its JSON-escaped form; each line of a multi-line secret such as a PEM key). */
-  add(secret: string | undefined): void {
-    if (!secret || secret.length < MIN_SCRUB_LENGTH) return;
-    const forms = new Set<string>([secret, JSON.stringify(secret).slice(1, -1)]);
-    if (secret.includes('\n')) {
-      for (const line of secret.split(/\r?\n/)) {
-        const l = line.trim();
-        if (l.length >= 16 && !l.startsWith('-----')) forms.add(l);
-      }
-    }
-    for (const f of forms) if (!this.needles.includes(f)) this.needles.push(f);
-    // Longest first, so a secret that contains another is replaced whole.
-    this.needles.sort((a, b) => b.length - a.length);
-  }
-
-  scrub(text: string): string {
-    let out = text;
-    for (const n of this.needles) if (out.includes(n)) out = out.split(n).join(REDACTED);
-    return out;
-  }
 }
 
 export interface LoggerOptions {

@@ -22,6 +22,7 @@ import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
 import type { JobRunner } from './jobs/runner.js';
 import type { SecretScrubber } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { registerSecretHooks } from './secret-hooks.js';
 import type { Store } from './store/types.js';
 import { createClients, type Clients } from './clients.js';
 
@@ -173,6 +174,8 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
     reply.header('x-request-id', request.id);
     done();
   });
+  // Credentials callers present are learned before any handler runs; error answers are scrubbed.
+  if (deps.scrubber) registerSecretHooks(app, deps.scrubber);
   app.setErrorHandler(createErrorHandler({ bodyLimitBytes: config.http.bodyLimitBytes }));
 
   // JSON only: without a text/plain parser, any other body type is a 415 (Fastify's default).
@@ -240,7 +243,7 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
   // Unknown URLs count against the rate limit too, so scanning is slowed like anything else.
   app.setNotFoundHandler({ preHandler: app.rateLimit() }, notFoundHandler);
 
-  const clients = deps.clients ?? createClients(config, logger);
+  const clients = deps.clients ?? createClients(config, logger, deps.scrubber);
   const ctx: BridgeContext = { config, clients, store, logger, clock, metrics, runner: deps.runner, scrubber: deps.scrubber };
   await app.register(async (child) => healthRoutes(child, ctx));
   for (const routes of deps.routes ?? []) {
