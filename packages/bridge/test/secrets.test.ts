@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { tokensInAnswer } from '../src/clients.js';
+import { learningFetch, tokensInAnswer } from '../src/clients.js';
 import { DEFAULT_LEARNED_TTL_MS, SecretScrubber } from '../src/secrets.js';
 
 const token = () => `00D000000000001!AQ${randomBytes(30).toString('base64url')}`;
@@ -86,4 +86,28 @@ test('tokens in upstream answers: Salesforce and Sendbird token endpoints, users
   assert.deepEqual(tokensInAnswer('/v3/users/u1', '{"user_id":"u1","access_token":"at-1","session_tokens":[{"session_token":"st-1","expires_at":1}]}').tokens, ['at-1', 'st-1']);
   assert.deepEqual(tokensInAnswer('/v3/group_channels', '{"channels":[],"next":"x","token":"cursor"}').tokens, []);
   assert.deepEqual(tokensInAnswer('/v3/group_channels', '{"channels":[{"data":"{\\"token\\":\\"in-a-string\\"}"}]}').tokens, [], 'a field inside a JSON string is text');
+});
+
+test('the upstream fetch learns the bearer token it sends, the assertion of a token request and the tokens it receives; guest mode reaches loopback only', async () => {
+  const s = new SecretScrubber();
+  const requested: string[] = [];
+  const answer = (text: string) => ({ status: 200, ok: true, headers: new Headers(), text: async () => text }) as unknown as Response;
+  const inner = (async (input: string | URL | Request) => {
+    requested.push(String(input));
+    return answer(String(input).endsWith('/token') ? '{"token":"sendbird-session-token-0001","expires_at":4102444800000}' : '{"ok":true}');
+  }) as typeof fetch;
+  const f = learningFetch(inner, s);
+  const bearer = token();
+  const assertion = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJhcHAifQ.c2lnbmVkLWFzc2VydGlvbg';
+  await f('https://acme.my.salesforce.com/services/data/v62.0/query', { headers: { Authorization: `Bearer ${bearer}` } });
+  await f('https://acme.my.salesforce.com/services/oauth2/token', { method: 'POST', body: new URLSearchParams({ grant_type: 'jwt', assertion }).toString() });
+  const res = await f('https://api-app.sendbird.com/v3/users/u1/token', { method: 'POST' });
+  assert.equal(await res.text(), '{"token":"sendbird-session-token-0001","expires_at":4102444800000}', 'the answer is passed on whole');
+  assert.equal(s.scrub(`${bearer} ${assertion} sendbird-session-token-0001`), '[REDACTED] [REDACTED] [REDACTED]');
+
+  const guest = learningFetch(inner, s, { loopbackOnly: true });
+  await guest('http://127.0.0.1:8081/services/data/v62.0/query');
+  await guest('http://localhost:8082/v3/users');
+  await assert.rejects(guest('https://acme.my.salesforce.com/services/data/v62.0/query'), /guest customers are allowed only against upstreams on this machine, and https:\/\/acme\.my\.salesforce\.com is not/);
+  assert.equal(requested.filter((u) => u.includes('acme')).length, 2, 'nothing is sent to a real org in guest mode');
 });

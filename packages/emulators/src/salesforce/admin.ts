@@ -44,6 +44,7 @@ export function registerAdmin(app: FastifyInstance, emu: () => SalesforceEmulato
     return emu().stats();
   });
   app.post('/__admin/tokens/expire', async () => ({ expired: emu().expireTokens() }));
+  app.get('/__admin/tokens', async () => ({ tokens: emu().issuedTokens() }));
   app.get('/__admin/limits', async () => emu().limits());
   app.put('/__admin/limits', async (req, reply) => {
     try {

@@ -40,6 +40,11 @@ export class SessionStore {
     return s.userId;
   }
 
+  /** Every token issued and not yet expired or invalidated. */
+  issued(): string[] {
+    return [...this.sessions.keys()];
+  }
+
   /** Makes every issued token invalid; returns how many there were. */
   expireAll(): number {
     const n = this.sessions.size;

@@ -57,6 +57,8 @@ export interface SalesforceEmulator {
   reset(): void;
   /** Invalidates every issued access token; returns how many there were. */
   expireTokens(): number;
+  /** Every access token issued and still valid (`GET /__admin/tokens`): tests search logs for them. */
+  issuedTokens(): string[];
   limits(): ApiLimits;
   setLimits(l: Partial<ApiLimits>): ApiLimits;
   /** Records of one object (e.g. 'Case'), in insertion order. */
@@ -205,6 +207,7 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
       apiLimits.used = 0;
     },
     expireTokens: () => sessions.expireAll(),
+    issuedTokens: () => sessions.issued(),
     limits: () => ({ ...apiLimits }),
     setLimits(l) {
       for (const [k, v] of Object.entries(l)) {
