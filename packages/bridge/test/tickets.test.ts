@@ -152,20 +152,27 @@ test('auth: missing, expired, forged and mismatched customer tokens are refused'
   assert.equal(ticketCases(w).length, 0);
 });
 
-test('a Case Salesforce refuses is a 422 with its error code, replayed for the same key', async (t) => {
+test('a Case Salesforce refuses is a 422 with its error code; the key is not used up', async (t) => {
   const w = await startWorld(t);
   const key = randomUUID();
-  const bad = await open(w, { key, body: { case: { ...CASE, ContactId: 'not-an-id' } } });
+  // Well-formed, so the bridge lets it through; no such Contact, so Salesforce refuses it.
+  const missingContact = '003000000000042';
+  const bad = await open(w, { key, body: { case: { ...CASE, ContactId: missingContact } } });
   assert.equal(bad.status, 422, JSON.stringify(bad.body));
   assert.equal(bad.body.error.code, 'case_rejected');
-  assert.equal(bad.body.error.upstream.code, 'MALFORMED_ID');
-  const again = await open(w, { key, body: { case: { ...CASE, ContactId: 'not-an-id' } } });
-  assert.equal(again.status, 422);
-  assert.equal(again.body.error.code, 'case_rejected');
+  assert.equal(bad.body.error.upstream.code, 'INVALID_CROSS_REFERENCE_KEY');
   const t1 = await w.bridge.store.getTicket(bad.body.error.ticketId);
   assert.equal(t1?.state, 'failed');
+  assert.equal(t1?.caseFields.ContactId, '003000000000042AAA', 'the Id went out in its 18-character form');
+  const again = await open(w, { key, body: { case: { ...CASE, ContactId: missingContact } } });
+  assert.equal(again.status, 422, 'the same refused body is refused again');
+  assert.equal(again.body.error.code, 'case_rejected');
   assert.equal(ticketCases(w).length, 0);
   assert.equal(w.sb.store.channels.size, 0);
+  const fixed = await open(w, { key, body: { case: CASE } });
+  assert.equal(fixed.status, 201, `the corrected body with the same key opens the ticket: ${JSON.stringify(fixed.body)}`);
+  assert.equal(ticketCases(w).length, 1);
+  assert.equal(w.sb.store.channels.size, 1);
 });
 
 test('the session endpoint renews the customer token', async (t) => {

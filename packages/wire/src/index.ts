@@ -7,3 +7,4 @@ export * from './events.js';
 export * from './lcc.js';
 export * from './tickets.js';
 export * from './sandbox-feed.js';
+export * from './text.js';

@@ -7,6 +7,8 @@
  * (the tutorial already answered its validation errors that way).
  */
 
+import { checkCaseValues, invalidFieldError, type FieldProblem } from './case-input.js';
+
 export const CASE_FIELD_ALLOW_LIST = [
   'ContactId',
   'AccountId',
@@ -30,7 +32,12 @@ export type CaseFields = Partial<Record<CaseFieldName, string>>;
 
 export const REQUIRED_CASE_FIELDS: readonly CaseFieldName[] = ['Subject', 'Description', 'SuppliedName', 'SuppliedEmail'];
 
-/** Longest value we accept per field; Salesforce's own limits (Subject 255, Description 32k). */
+/**
+ * Longest value per field in UTF-16 code units, as Salesforce counts them: the Case field lengths
+ * of Salesforce's object reference (Subject 255, Description 32,000, SuppliedName 80...), the
+ * same as the Salesforce emulator's schema. Ids are 18; picklist values are checked against the
+ * org's describe, so 255 (the longest picklist value) is only an outer bound.
+ */
 export const CASE_FIELD_MAX_LENGTH: Record<CaseFieldName, number> = {
   ContactId: 18,
   AccountId: 18,
@@ -70,7 +77,16 @@ export const TUTORIAL_CASE_EXAMPLE = {
 
 export interface TutorialError {
   status: number;
-  body: { error: true; code: number; message: string; case?: typeof TUTORIAL_CASE_EXAMPLE; field?: string };
+  body: {
+    error: true;
+    code: number;
+    message: string;
+    case?: typeof TUTORIAL_CASE_EXAMPLE;
+    field?: string;
+    /** Machine-readable, as on every other endpoint (`invalid_field` for a value Salesforce would refuse). */
+    reason?: string;
+    fields?: FieldProblem[];
+  };
 }
 
 function fail(message: string, withExample = false, field?: string): TutorialError {
@@ -107,7 +123,11 @@ export function parseTutorialBody(body: unknown): TutorialBody | TutorialError {
   return { shape: 'v2', tokenType: body.token_type, caseFields: result };
 }
 
-/** Required keys present, no key outside the allow-list, every value a string within limits. */
+/**
+ * Required keys present and no key outside the allow-list (the tutorial's answers), then every
+ * value by Salesforce's rules (case-input.ts): required ones not null and not blank, lengths in
+ * UTF-16 units, email syntax, Ids. Every bad value is named in `fields`.
+ */
 export function checkCaseFields(input: Record<string, unknown>): CaseFields | TutorialError {
   const keys = Object.keys(input);
   for (const req of REQUIRED_CASE_FIELDS) {
@@ -117,16 +137,10 @@ export function checkCaseFields(input: Record<string, unknown>): CaseFields | Tu
   for (const k of keys) {
     if (!allowed.has(k)) return fail('Invalid case key found! See attached example', true, `case.${k}`);
   }
-  const out: CaseFields = {};
-  for (const k of keys as CaseFieldName[]) {
-    const v = input[k];
-    if (v === null || v === undefined) continue;
-    if (typeof v !== 'string') return fail(`case.${k} must be a string`, false, `case.${k}`);
-    if (v.length > CASE_FIELD_MAX_LENGTH[k]) {
-      return fail(`case.${k} is longer than ${CASE_FIELD_MAX_LENGTH[k]} characters`, false, `case.${k}`);
-    }
-    if (REQUIRED_CASE_FIELDS.includes(k) && v.trim() === '') return fail(`case.${k} must not be empty`, false, `case.${k}`);
-    out[k] = v;
+  const { fields, problems } = checkCaseValues(input);
+  if (problems.length > 0) {
+    const body = invalidFieldError(problems).toBody().error;
+    return { status: 400, body: { error: true, code: 400, message: body.message, field: problems[0]!.field, reason: 'invalid_field', fields: problems } };
   }
-  return out;
+  return fields;
 }

@@ -9,6 +9,7 @@ import {
   SalesforceRequestLimitError,
 } from '@sbsf/salesforce';
 import { SendbirdAuthError, SendbirdConnectionError, SendbirdError, SendbirdRateLimitError } from '@sbsf/sendbird';
+import { truncateText } from '@sbsf/wire';
 
 export type FailureKind =
   /** Upstream down, slow, rate limited, or our credentials refused: retry later. */
@@ -26,7 +27,18 @@ export interface ClassifiedFailure {
   fields?: string[];
 }
 
+/** Longest upstream message passed on (in answers, logs, the ledger), cut on a character boundary. */
+export const MAX_FAILURE_MESSAGE = 500;
+
+/** An upstream message as the bridge passes it on: well-formed text, cut where a character ends. */
+const safeMessage = (message: string): string => truncateText(message, MAX_FAILURE_MESSAGE, '...');
+
 export function classifyFailure(err: unknown): ClassifiedFailure {
+  const c = classify(err);
+  return { ...c, message: safeMessage(c.message) };
+}
+
+function classify(err: unknown): ClassifiedFailure {
   if (err instanceof SalesforceError) {
     const base = { system: 'salesforce' as const, code: err.errorCode, message: err.message, fields: err.fields };
     if (err instanceof SalesforceConnectionError || err instanceof SalesforceRequestLimitError || err instanceof SalesforceAuthError) {

@@ -2,10 +2,12 @@
  * The tickets feature: routes, the job that finishes a ticket, the sweep that hands unfinished
  * tickets to that job, and what a dead job means.
  */
+import { truncateText } from '@sbsf/wire';
 import type { BridgeFeature } from '../features.js';
 import { createCustomerAuthenticator, type CustomerAuthenticator } from '../identity/customer.js';
 import type { BridgeContext } from '../server.js';
 import type { Store } from '../store/types.js';
+import { CaseDescribe } from './case-describe.js';
 import { TicketFlow } from './flow.js';
 import { ticketRoutes } from './routes.js';
 import { TICKET_JOB, TicketService, TicketStepError, ticketJobKey } from './service.js';
@@ -14,6 +16,7 @@ interface Parts {
   service: TicketService;
   flow: TicketFlow;
   authenticate: CustomerAuthenticator;
+  describe: CaseDescribe;
 }
 
 // Routes and job handlers get different context objects around the same store; the service (and
@@ -37,7 +40,12 @@ function parts(ctx: BridgeContext): Parts {
       clock,
       safetyDelayMs: config.tickets.safetyDelayMs,
     });
-    p = { service, flow: new TicketFlow(store, service), authenticate: createCustomerAuthenticator(config.customerAuth, clients.sendbird, clock) };
+    p = {
+      service,
+      flow: new TicketFlow(store, service),
+      authenticate: createCustomerAuthenticator(config.customerAuth, clients.sendbird, clock),
+      describe: new CaseDescribe({ salesforce: clients.salesforce, logger: logger.child({ feature: 'tickets' }), clock }),
+    };
     perStore.set(ctx.store, p);
   }
   return p;
@@ -103,7 +111,7 @@ export const ticketsFeature: BridgeFeature = {
     const { ticketId } = job.payload as { ticketId: string };
     const t = await ctx.store.getTicket(ticketId);
     if (t && t.state !== 'completed' && t.state !== 'failed') {
-      await ctx.store.updateTicket(ticketId, { state: 'failed', lastError: `gave up: ${error}`.slice(0, 1000) });
+      await ctx.store.updateTicket(ticketId, { state: 'failed', lastError: truncateText(`gave up: ${error}`, 1000) });
     }
   },
 };

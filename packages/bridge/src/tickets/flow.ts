@@ -63,16 +63,19 @@ export class TicketFlow {
   }
 
   private async finish(ticketId: string, key: { scope: string; key: string } | null, fresh?: Ticket): Promise<Submitted> {
+    let done: Submitted;
     try {
-      return await this.service.advance(ticketId, fresh);
+      done = await this.service.advance(ticketId, fresh);
     } catch (err) {
       if (!(err instanceof TicketStepError)) throw err;
       if (err.failure.kind === 'rejected') {
-        const rejected = new AppError(422, 'case_rejected', `Salesforce refused the Case: ${err.failure.message}`, {
+        const rejected = new AppError(422, 'case_rejected', err.failure.system === 'salesforce' ? `Salesforce refused the Case: ${err.failure.message}` : `Sendbird refused the ticket: ${err.failure.message}`, {
           ticketId,
           upstream: { system: err.failure.system, code: err.failure.code, fields: err.failure.fields ?? [] },
         });
-        if (key) await this.store.completeIdempotencyKey(key.scope, key.key, 422, rejected.toBody());
+        // A refused request does not use up its key: the corrected body with the same key opens
+        // the ticket (the refused ticket stays `failed`, with its ledger entries).
+        if (key) await this.store.releaseIdempotencyKey(key.scope, key.key);
         throw rejected;
       }
       throw new AppError(503, 'ticket_pending', 'the ticket is recorded but could not be finished now; it will be finished in the background, and a retry with the same Idempotency-Key returns it', {
@@ -81,5 +84,10 @@ export class TicketFlow {
         retryAfterSeconds: RETRY_AFTER_SECONDS,
       });
     }
+    // Another request (or instance) with this key saw the ticket refused first.
+    if (done.ticket.state === 'failed') {
+      throw new AppError(422, 'case_rejected', `the ticket was refused: ${done.ticket.lastError ?? 'no detail'}`, { ticketId });
+    }
+    return done;
   }
 }

@@ -7,7 +7,10 @@ import { SendbirdNotFoundError, type SendbirdClient } from '@sbsf/sendbird';
 import { AppError } from '../errors.js';
 import type { CustomerAuthenticator } from '../identity/customer.js';
 import type { Store, Ticket } from '../store/types.js';
+import { truncateText } from '@sbsf/wire';
+import { isPicklistRefusal, type CaseDescribe } from './case-describe.js';
 import { CASE_FIELD_ALLOW_LIST, CASE_FIELD_MAX_LENGTH, REQUIRED_CASE_FIELDS, parseTutorialBody, type CaseFields } from './case-fields.js';
+import { CASE_EMAIL_FIELDS, CASE_ID_FIELDS, CASE_PICKLIST_FIELDS, checkCaseValues, checkPicklists, invalidFieldError } from './case-input.js';
 import { classifyFailure } from './errors.js';
 import type { TicketFlow } from './flow.js';
 import type { SessionInfo, TicketService } from './service.js';
@@ -18,15 +21,28 @@ export interface TicketRouteDeps {
   authenticate: CustomerAuthenticator;
   sendbird: SendbirdClient;
   store: Store;
+  /** The org's Case picklist values (cached describe). */
+  describe: CaseDescribe;
 }
 
+/** What the OpenAPI document says about a Case field; the rules themselves are in case-input.ts. */
+function caseFieldDoc(f: (typeof CASE_FIELD_ALLOW_LIST)[number]): string {
+  const parts = [`at most ${CASE_FIELD_MAX_LENGTH[f]} UTF-16 code units (an emoji counts as 2)`];
+  if (REQUIRED_CASE_FIELDS.includes(f)) parts.unshift('required, not blank');
+  if (CASE_EMAIL_FIELDS.has(f)) parts.push('an email address Salesforce accepts');
+  const id = CASE_ID_FIELDS[f];
+  if (id) parts.push(`a ${id.object} Id (${id.prefix}..., 15 or 18 characters)`);
+  if ((CASE_PICKLIST_FIELDS as readonly string[]).includes(f)) parts.push("one of the org's picklist values");
+  return `${parts.join('; ')}. A value Salesforce would refuse is a 400 invalid_field.`;
+}
+
+// The shape only (keys, strings); the values are checked by Salesforce's rules in case-input.ts,
+// which counts lengths in UTF-16 units as Salesforce does (a schema's maxLength counts code points).
 const caseSchema = {
   type: 'object',
   required: [...REQUIRED_CASE_FIELDS],
   additionalProperties: false,
-  properties: Object.fromEntries(
-    CASE_FIELD_ALLOW_LIST.map((f) => [f, { type: 'string', maxLength: CASE_FIELD_MAX_LENGTH[f], ...(REQUIRED_CASE_FIELDS.includes(f) ? { minLength: 1, pattern: '\\S' } : {}) }]),
-  ),
+  properties: Object.fromEntries(CASE_FIELD_ALLOW_LIST.map((f) => [f, { type: 'string', description: caseFieldDoc(f) }])),
 } as const;
 
 const customerSchema = {
@@ -91,8 +107,26 @@ async function sessionOr503(service: TicketService, t: Ticket): Promise<SessionI
   }
 }
 
+/**
+ * The picklist values checked against the org's describe (only when the ticket sets one: most
+ * tickets cost no describe call). Without a describe, Salesforce decides.
+ */
+async function withPicklistsChecked(describe: CaseDescribe, fields: CaseFields): Promise<CaseFields> {
+  if (!CASE_PICKLIST_FIELDS.some((f) => fields[f])) return fields;
+  const picklists = await describe.picklists();
+  if (!picklists) return fields;
+  const checked = checkPicklists(fields, picklists);
+  if (checked.problems.length > 0) throw invalidFieldError(checked.problems);
+  return checked.fields;
+}
+
+/** A picklist value Salesforce refused although the cached describe allowed it: read the values again. */
+function noteRefusal(describe: CaseDescribe, err: unknown): void {
+  if (err instanceof AppError && err.code === 'case_rejected' && isPicklistRefusal((err.extra.upstream as { code?: string } | undefined)?.code)) describe.invalidate();
+}
+
 export function ticketRoutes(deps: TicketRouteDeps) {
-  const { flow, service, authenticate, sendbird, store } = deps;
+  const { flow, service, authenticate, sendbird, store, describe } = deps;
   return async (app: FastifyInstance) => {
     app.post(
       '/tickets',
@@ -110,14 +144,18 @@ export function ticketRoutes(deps: TicketRouteDeps) {
         },
       },
       async (req, reply) => {
-        const body = req.body as { customer?: { userId?: string; nickname?: string; email?: string }; case: CaseFields };
+        const body = req.body as { customer?: { userId?: string; nickname?: string; email?: string }; case: Record<string, unknown> };
         const started = performance.now();
         try {
+          // Salesforce's rules first: a refused ticket claims no key and creates nothing.
+          const checked = checkCaseValues(body.case);
+          if (checked.problems.length > 0) throw invalidFieldError(checked.problems);
           const identity = await authenticate({ headers: req.headers, customer: body.customer });
+          const caseFields = await withPicklistsChecked(describe, checked.fields);
           // A session token needs only the customer's Sendbird user: when that is known to exist,
           // ask for it while the Case is upserted (one sequential round trip less per ticket).
           const early = service.knowsUser(identity.userId) ? settle(service.session(identity.userId)) : undefined;
-          const { ticket, upstreamMs } = await flow.submit({ endpoint: 'tickets', identity, caseFields: body.case, idempotencyKey: req.headers['idempotency-key'] as string });
+          const { ticket, upstreamMs } = await flow.submit({ endpoint: 'tickets', identity, caseFields, idempotencyKey: req.headers['idempotency-key'] as string });
           const submitted = performance.now();
           const got = early && (await early);
           // Not asked yet, or the early request failed: asked (once more) now that the ticket is done.
@@ -128,6 +166,7 @@ export function ticketRoutes(deps: TicketRouteDeps) {
           reply.header('server-timing', `upstream;dur=${upstream.toFixed(1)}, bridge;dur=${(performance.now() - started - upstream).toFixed(1)}`);
           return reply.code(201).send({ ...ticketView(ticket), sendbird: session });
         } catch (err) {
+          noteRefusal(describe, err);
           setRetryAfter(reply, err);
           throw err;
         }
@@ -206,11 +245,21 @@ export function ticketRoutes(deps: TicketRouteDeps) {
           const identity = await authenticate({ headers: req.headers, customer, ...(parsed.shape === 'v2' ? { tokenType: parsed.tokenType } : {}) });
           const caseFields: CaseFields =
             parsed.shape === 'v2'
-              ? parsed.caseFields
-              : { Subject: `Support request from ${identity.nickname}`, Description: 'Opened from the app', SuppliedName: identity.nickname };
+              ? await withPicklistsChecked(describe, parsed.caseFields)
+              : {
+                  // The nickname is Sendbird's (up to 80 units); cut to the Case fields' lengths all the same.
+                  Subject: truncateText(`Support request from ${identity.nickname}`, CASE_FIELD_MAX_LENGTH.Subject),
+                  Description: 'Opened from the app',
+                  SuppliedName: truncateText(identity.nickname, CASE_FIELD_MAX_LENGTH.SuppliedName),
+                };
           const key = req.headers['idempotency-key'];
-          const { ticket, channel } = await flow.submit({ endpoint: 'createticket', identity, caseFields, idempotencyKey: typeof key === 'string' && key ? key.slice(0, 255) : null });
-          return reply.code(200).send(channel ?? (await sendbird.getGroupChannel(ticket.channelUrl as string, { showMember: true })));
+          try {
+            const { ticket, channel } = await flow.submit({ endpoint: 'createticket', identity, caseFields, idempotencyKey: typeof key === 'string' && key ? truncateText(key, 255) : null });
+            return reply.code(200).send(channel ?? (await sendbird.getGroupChannel(ticket.channelUrl as string, { showMember: true })));
+          } catch (err) {
+            noteRefusal(describe, err);
+            throw err;
+          }
         },
       );
     });

@@ -14,7 +14,7 @@
  */
 import { errorFromResponse, type SalesforceClient } from '@sbsf/salesforce';
 import { SendbirdAlreadyExistsError, type SendbirdClient, type SendbirdGroupChannel } from '@sbsf/sendbird';
-import { SUPPORT_CHANNEL_CUSTOM_TYPE } from '@sbsf/wire';
+import { SUPPORT_CHANNEL_CUSTOM_TYPE, truncateText } from '@sbsf/wire';
 import type { Logger } from 'pino';
 import { TicketStateError, type LedgerOutcome, type NewLedgerEntry, type NewTicket, type Store, type Ticket, type TicketJob, type TicketPatch } from '../store/types.js';
 import type { CaseFields } from './case-fields.js';
@@ -167,7 +167,7 @@ export class TicketService {
       const failure = classifyFailure(err);
       const patch: TicketPatch = {
         ...learned,
-        lastError: `${failure.system} ${failure.code}: ${failure.message}`.slice(0, 1000),
+        lastError: truncateText(`${failure.system} ${failure.code}: ${failure.message}`, 1000),
         attempts: ticket.attempts + 1,
         ...(failure.kind === 'rejected' ? { state: 'failed' as const } : {}),
       };
