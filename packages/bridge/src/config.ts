@@ -125,6 +125,14 @@ export interface TranscriptConfig {
   retentionDays: number;
   /** SENDBIRD_WEBHOOK_BODY_LIMIT_BYTES: largest webhook body; larger is a 413. */
   webhookBodyLimitBytes: number;
+  /** TRANSCRIPT_CATCHUP_INTERVAL_MS: each open Case's channel history is read this often (transcript/catchup.ts). */
+  catchupIntervalMs: number;
+  /** TRANSCRIPT_CATCHUP_GAP_MS: a webhook for a message sent longer ago than this makes its channel's catch-up due at once. */
+  catchupGapMs: number;
+  /** TRANSCRIPT_CATCHUP_RECHECK: messages before the last one read that each catch-up reads again, for edits and removals. */
+  catchupRecheck: number;
+  /** TRANSCRIPT_CATCHUP_READS_PER_SECOND: history reads one process makes per second at most. */
+  catchupReadsPerSecond: number;
   /** SALESFORCE_BUDGET_RESERVE: below this share of the daily API allowance left, mirroring slows down. */
   budgetReserve: number;
   /** CASE_CLOSED_ACTION: what a closed Case does to its chat. */
@@ -198,6 +206,10 @@ export const DEFAULTS = {
   TRANSCRIPT_SLOW_FLUSH_MS: 60_000,
   TRANSCRIPT_RETENTION_DAYS: 7,
   SENDBIRD_WEBHOOK_BODY_LIMIT_BYTES: 262_144,
+  TRANSCRIPT_CATCHUP_INTERVAL_MS: 300_000,
+  TRANSCRIPT_CATCHUP_GAP_MS: 15_000,
+  TRANSCRIPT_CATCHUP_RECHECK: 20,
+  TRANSCRIPT_CATCHUP_READS_PER_SECOND: 2,
   SALESFORCE_BUDGET_RESERVE: 0.1,
   CASE_CLOSED_ACTION: 'freeze' as CaseClosedAction,
   CASE_CLOSED_MESSAGE: 'This case is closed. Thank you for contacting us; open a new request if you need more help.',
@@ -446,6 +458,10 @@ function parseTranscript(r: EnvReader): TranscriptConfig {
     slowFlushMs,
     retentionDays: r.int('TRANSCRIPT_RETENTION_DAYS', DEFAULTS.TRANSCRIPT_RETENTION_DAYS, 1, 3_650),
     webhookBodyLimitBytes: r.int('SENDBIRD_WEBHOOK_BODY_LIMIT_BYTES', DEFAULTS.SENDBIRD_WEBHOOK_BODY_LIMIT_BYTES, 1_024, 100 * 1024 * 1024),
+    catchupIntervalMs: r.int('TRANSCRIPT_CATCHUP_INTERVAL_MS', DEFAULTS.TRANSCRIPT_CATCHUP_INTERVAL_MS, 100, 86_400_000),
+    catchupGapMs: r.int('TRANSCRIPT_CATCHUP_GAP_MS', DEFAULTS.TRANSCRIPT_CATCHUP_GAP_MS, 100, 86_400_000),
+    catchupRecheck: r.int('TRANSCRIPT_CATCHUP_RECHECK', DEFAULTS.TRANSCRIPT_CATCHUP_RECHECK, 0, 200),
+    catchupReadsPerSecond: r.int('TRANSCRIPT_CATCHUP_READS_PER_SECOND', DEFAULTS.TRANSCRIPT_CATCHUP_READS_PER_SECOND, 1, 100),
     budgetReserve: r.fraction('SALESFORCE_BUDGET_RESERVE', DEFAULTS.SALESFORCE_BUDGET_RESERVE, 0, 1),
     caseClosedAction: r.oneOf('CASE_CLOSED_ACTION', ['freeze', 'message'] as const, DEFAULTS.CASE_CLOSED_ACTION),
     caseClosedMessage: r.raw('CASE_CLOSED_MESSAGE') ?? DEFAULTS.CASE_CLOSED_MESSAGE,

@@ -106,6 +106,8 @@ export class CaseLifecycle {
   }
 
   private async apply(caseId: string, isClosed: boolean): Promise<LifecycleOutcome> {
+    // Transcript catch-up reads open Cases' channels only (a closed one once more, then no longer).
+    await this.o.store.setTranscriptChannelOpen(caseId, !isClosed);
     if (this.o.action === 'freeze') {
       const action = isClosed ? 'channel.freeze' : 'channel.unfreeze';
       return this.act(caseId, action, () => this.o.sendbird.freezeChannel(caseId, isClosed));

@@ -24,7 +24,7 @@ import { maskSecretFields } from '../redaction.js';
 import type { Migration } from './migrations/index.js';
 import { POSTGRES_MIGRATIONS } from './migrations-pg/index.js';
 import { latestVersion, lockName, migratePostgres, pgSchemaVersion } from './postgres-migrate.js';
-import { PG_JSON, rowMappers, type IdempotencyRow, type JobRow, type LedgerRow, type SalesforceEventRow, type TicketRow, type TranscriptRow } from './rows.js';
+import { PG_JSON, rowMappers, type IdempotencyRow, type JobRow, type LedgerRow, type SalesforceEventRow, type TicketRow, type TranscriptChannelRow, type TranscriptRow, toTranscriptChannel } from './rows.js';
 
 const { toIdempotency, toJob, toLedger, toSalesforceEvent, toTicket, toTranscript } = rowMappers(PG_JSON);
 import type { MigrationResult } from './sqlite-migrate.js';
@@ -51,6 +51,9 @@ import {
   type TicketJob,
   type TicketPatch,
   type TicketState,
+  type CatchupFinish,
+  type CatchupReason,
+  type TranscriptChannel,
   type TranscriptEvent,
   type TranscriptFlushRequest,
   type TranscriptRecord,
@@ -132,6 +135,29 @@ ON CONFLICT (message_id) DO UPDATE SET
   updated_at = excluded.updated_at
 WHERE excluded.version > transcript_messages.version OR excluded.deleted > transcript_messages.deleted
 RETURNING rev`;
+
+/** Registers a channel first seen in a webhook ($3 = now): open, read from its start, due at once. */
+const NEW_TRANSCRIPT_CHANNEL = `
+INSERT INTO transcript_channels (channel_url, case_id, open, checked_at, next_catchup_at, due_reason, created_at, updated_at)
+VALUES ($1, $2, 1, 0, $3, 'new', $3, $3)
+ON CONFLICT (channel_url) DO NOTHING`;
+
+/** Due no later than $1 for reason $2 ($3 = now); a leased channel is due again once given back. */
+const DUE_CATCHUP = `
+UPDATE transcript_channels SET
+  next_catchup_at = CASE WHEN next_catchup_at IS NULL OR next_catchup_at > $1 THEN $1 ELSE next_catchup_at END,
+  due_reason = CASE WHEN next_catchup_at IS NULL OR next_catchup_at > $1 THEN $2 ELSE due_reason END,
+  due_again = CASE WHEN lease_until IS NOT NULL AND lease_until > $3 THEN 1 ELSE due_again END,
+  updated_at = $3`;
+
+/** Gives a channel back, as in the SQLite store ($1 checked id, $2 checked at, $3 now, $4 next, $5 url, $6 worker). */
+const FINISH_CATCHUP = `
+UPDATE transcript_channels SET
+  checked_id = COALESCE($1, checked_id), checked_at = COALESCE($2::bigint, checked_at), last_catchup_at = $3,
+  next_catchup_at = CASE WHEN due_again = 1 THEN $3 WHEN open = 1 THEN $4 ELSE NULL END,
+  due_reason = CASE WHEN due_again = 1 THEN due_reason WHEN open = 1 THEN 'schedule' ELSE NULL END,
+  due_again = 0, leased_by = NULL, lease_until = NULL, updated_at = $3
+WHERE channel_url = $5 AND leased_by = $6`;
 
 /** Pending messages a flusher may take now ($1 = now): out of backoff and not leased to a live worker. */
 const READY_TRANSCRIPT = `state = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)`;
@@ -643,6 +669,8 @@ export class PostgresStore implements Store {
       await this.lockFlush(c, flush.kind);
       const queued = await this.queuedJobRunAt(c, flush.kind);
       if (changed.rows.length === 0) return { outcome: 'duplicate' as const, flushAt: queued ?? now + flush.delayMs };
+      // A channel catch-up has not seen yet: read from its start, at once.
+      await q(c, NEW_TRANSCRIPT_CHANNEL, [e.channelUrl, e.caseId, now]);
       let runAt = now + flush.delayMs;
       // Only when the flush is not due yet is it worth counting: a full batch waiting = one call now.
       if (queued === undefined || queued > now) {
@@ -758,6 +786,70 @@ export class PostgresStore implements Store {
       [maxWaitMs, this.now()],
     );
     return rows[0]?.due ?? null;
+  }
+
+  // --- transcript catch-up ----------------------------------------------------------------
+
+  async registerTicketChannels(since: number, dueAt: number): Promise<number> {
+    const res = await q(
+      this.pool,
+      `INSERT INTO transcript_channels (channel_url, case_id, open, checked_at, next_catchup_at, due_reason, created_at, updated_at)
+       SELECT channel_url, COALESCE(case_id, channel_url), 1, created_at, $1, 'new', $2, $2 FROM tickets
+       WHERE channel_url IS NOT NULL AND updated_at >= $3
+       ON CONFLICT (channel_url) DO NOTHING`,
+      [dueAt, this.now(), since],
+    );
+    return res.rowCount ?? 0;
+  }
+
+  async dueTranscriptCatchup(at: number, reason: CatchupReason, channelUrls?: readonly string[]): Promise<number> {
+    const res = await q(this.pool, `${DUE_CATCHUP} WHERE open = 1 AND ($4::text[] IS NULL OR channel_url = ANY($4::text[]))`, [at, reason, this.now(), channelUrls ? [...channelUrls] : null]);
+    return res.rowCount ?? 0;
+  }
+
+  async setTranscriptChannelOpen(caseId: string, open: boolean): Promise<boolean> {
+    const now = this.now();
+    const res = await q(
+      this.pool,
+      `UPDATE transcript_channels SET open = $1, next_catchup_at = $2, due_reason = $3,
+         due_again = CASE WHEN lease_until IS NOT NULL AND lease_until > $2 THEN 1 ELSE due_again END, updated_at = $2
+       WHERE case_id = $4 AND open = $5`,
+      [open ? 1 : 0, now, open ? 'reopened' : 'closing', caseId, open ? 0 : 1],
+    );
+    return (res.rowCount ?? 0) > 0;
+  }
+
+  async claimTranscriptCatchups(workerId: string, opts: { limit: number; leaseMs: number }): Promise<TranscriptChannel[]> {
+    if (opts.limit <= 0) return [];
+    const now = this.now();
+    // SKIP LOCKED: instances claiming at once share the due channels out, never read one twice.
+    const { rows } = await q<TranscriptChannelRow>(
+      this.pool,
+      `UPDATE transcript_channels SET leased_by = $1, lease_until = $2, due_again = 0, updated_at = $3
+       WHERE channel_url IN (
+         SELECT channel_url FROM transcript_channels
+         WHERE next_catchup_at IS NOT NULL AND next_catchup_at <= $3 AND (lease_until IS NULL OR lease_until <= $3)
+         ORDER BY next_catchup_at, channel_url LIMIT $4
+         FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [workerId, now + opts.leaseMs, now, opts.limit],
+    );
+    return rows.map(toTranscriptChannel).sort((a, b) => (a.nextCatchupAt ?? 0) - (b.nextCatchupAt ?? 0) || a.channelUrl.localeCompare(b.channelUrl));
+  }
+
+  async finishTranscriptCatchup(workerId: string, channelUrl: string, f: CatchupFinish): Promise<boolean> {
+    return this.tx(async (c) => {
+      const now = this.now();
+      const res = await q(c, FINISH_CATCHUP, [f.checked?.messageId ?? null, f.checked?.at ?? null, now, f.nextAt, channelUrl, workerId]);
+      const changed = (res.rowCount ?? 0) > 0;
+      if (changed) for (const e of f.ledger ?? []) await this.insertLedger(c, e);
+      return changed;
+    });
+  }
+
+  async getTranscriptChannel(channelUrl: string): Promise<TranscriptChannel | null> {
+    const { rows } = await q<TranscriptChannelRow>(this.pool, 'SELECT * FROM transcript_channels WHERE channel_url = $1', [channelUrl]);
+    return rows[0] ? toTranscriptChannel(rows[0]) : null;
   }
 
   async getTranscriptMessage(messageId: string): Promise<TranscriptRecord | null> {

@@ -3,7 +3,7 @@
  * the dialects is how a JSON column arrives: PostgreSQL's driver hands it over parsed (see
  * `PG_TYPES` in postgres.ts), SQLite as text; `rowMappers` takes the decoder.
  */
-import type { IdempotencyRecord, Job, JobState, LedgerEntry, SalesforceEventRecord, Ticket, TicketState, TranscriptRecord, TranscriptState } from './types.js';
+import type { IdempotencyRecord, Job, JobState, LedgerEntry, SalesforceEventRecord, Ticket, TicketState, TranscriptRecord, TranscriptState, TranscriptChannel, CatchupReason } from './types.js';
 
 /** Turns a JSON column's value as the driver returns it into the parsed value. */
 export type JsonDecode = (raw: unknown) => unknown;
@@ -95,6 +95,29 @@ export interface TranscriptRow {
   synced_at: number | null;
   updated_at: number;
 }
+
+export interface TranscriptChannelRow {
+  channel_url: string;
+  case_id: string;
+  open: number;
+  checked_id: string | null;
+  checked_at: number;
+  next_catchup_at: number | null;
+  due_reason: string | null;
+  last_catchup_at: number | null;
+}
+
+/** A `transcript_channels` row (same columns in both stores) as the `Store` interface's record. */
+export const toTranscriptChannel = (r: TranscriptChannelRow): TranscriptChannel => ({
+  channelUrl: r.channel_url,
+  caseId: r.case_id,
+  open: r.open === 1,
+  checkedId: r.checked_id,
+  checkedAt: Number(r.checked_at),
+  nextCatchupAt: r.next_catchup_at === null ? null : Number(r.next_catchup_at),
+  dueReason: (r.due_reason as CatchupReason | null) ?? null,
+  lastCatchupAt: r.last_catchup_at === null ? null : Number(r.last_catchup_at),
+});
 
 export function rowMappers(json: JsonDecode) {
   const toTicket = (r: TicketRow): Ticket => ({

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations/index.js';
 import { latestVersion, migrateSqlite, schemaVersion, type MigrationResult } from './sqlite-migrate.js';
 import { canMoveTicket, OPEN_TICKETS_SQL, openTicketsTerm, UNFINISHED_STATES_SQL } from './ticket-state.js';
-import { rowMappers, SQLITE_JSON, type IdempotencyRow, type JobRow, type LedgerRow, type SalesforceEventRow, type TicketRow, type TranscriptRow } from './rows.js';
+import { rowMappers, SQLITE_JSON, type IdempotencyRow, type JobRow, type LedgerRow, type SalesforceEventRow, type TicketRow, type TranscriptChannelRow, type TranscriptRow, toTranscriptChannel } from './rows.js';
 import { maskSecretFields } from '../redaction.js';
 import {
   StoreNotFoundError,
@@ -35,6 +35,9 @@ import {
   type TicketJob,
   type TicketPatch,
   type TicketState,
+  type CatchupFinish,
+  type CatchupReason,
+  type TranscriptChannel,
   type TranscriptEvent,
   type TranscriptFlushRequest,
   type TranscriptRecord,
@@ -111,6 +114,32 @@ ON CONFLICT (message_id) DO UPDATE SET
   updated_at = excluded.updated_at
 WHERE excluded.version > transcript_messages.version OR excluded.deleted > transcript_messages.deleted
 RETURNING rev`;
+
+/** Registers a channel first seen in a webhook: open, read from its start, due at once. */
+const NEW_TRANSCRIPT_CHANNEL = `
+INSERT INTO transcript_channels (channel_url, case_id, open, checked_at, next_catchup_at, due_reason, created_at, updated_at)
+VALUES (?, ?, 1, 0, ?, 'new', ?, ?)
+ON CONFLICT (channel_url) DO NOTHING`;
+
+/** Due no later than `at` (params: at, at, at, reason, now, now); a leased channel is due again once given back. */
+const DUE_CATCHUP = `
+UPDATE transcript_channels SET
+  next_catchup_at = CASE WHEN next_catchup_at IS NULL OR next_catchup_at > ? THEN ? ELSE next_catchup_at END,
+  due_reason = CASE WHEN next_catchup_at IS NULL OR next_catchup_at > ? THEN ? ELSE due_reason END,
+  due_again = CASE WHEN lease_until IS NOT NULL AND lease_until > ? THEN 1 ELSE due_again END,
+  updated_at = ?`;
+
+/**
+ * Gives a channel back (params: checked id, checked at, now, now, next, now, url, worker): due at
+ * once if it was made due meanwhile, at `next` if open, never again if closed.
+ */
+const FINISH_CATCHUP = `
+UPDATE transcript_channels SET
+  checked_id = COALESCE(?, checked_id), checked_at = COALESCE(?, checked_at), last_catchup_at = ?,
+  next_catchup_at = CASE WHEN due_again = 1 THEN ? WHEN open = 1 THEN ? ELSE NULL END,
+  due_reason = CASE WHEN due_again = 1 THEN due_reason WHEN open = 1 THEN 'schedule' ELSE NULL END,
+  due_again = 0, leased_by = NULL, lease_until = NULL, updated_at = ?
+WHERE channel_url = ? AND leased_by = ?`;
 
 /** Pending messages a flusher may take now: out of backoff and not leased to a live worker. */
 const READY_TRANSCRIPT = `state = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)`;
@@ -643,6 +672,8 @@ export class SqliteStore implements Store {
         now,
       ) as { rev: number } | undefined;
       if (!changed) return { outcome: 'duplicate' as const, flushAt: this.queuedJobRunAt(flush.kind) ?? now + flush.delayMs };
+      // A channel catch-up has not seen yet: read from its start, at once.
+      this.sql(NEW_TRANSCRIPT_CHANNEL).run(e.channelUrl, e.caseId, now, now, now);
       let runAt = now + flush.delayMs;
       const queued = this.queuedJobRunAt(flush.kind);
       // Only when the flush is not due yet is it worth counting: a full batch ready (not leased to
@@ -737,6 +768,73 @@ export class SqliteStore implements Store {
        FROM transcript_messages WHERE state = 'pending' AND (lease_until IS NULL OR lease_until <= ?)`,
     ).get(maxWaitMs, maxWaitMs, now) as { due: number | null };
     return row.due;
+  }
+
+  // --- transcript catch-up ----------------------------------------------------------------
+
+  async registerTicketChannels(since: number, dueAt: number): Promise<number> {
+    return this.write(() => {
+      const now = this.now();
+      return this.sql(
+        `INSERT INTO transcript_channels (channel_url, case_id, open, checked_at, next_catchup_at, due_reason, created_at, updated_at)
+         SELECT channel_url, COALESCE(case_id, channel_url), 1, created_at, ?, 'new', ?, ? FROM tickets
+         WHERE channel_url IS NOT NULL AND updated_at >= ?
+         ON CONFLICT (channel_url) DO NOTHING`,
+      ).run(dueAt, now, now, since).changes;
+    });
+  }
+
+  async dueTranscriptCatchup(at: number, reason: CatchupReason, channelUrls?: readonly string[]): Promise<number> {
+    return this.write(() => {
+      const now = this.now();
+      if (!channelUrls) return this.sql(`${DUE_CATCHUP} WHERE open = 1`).run(at, at, at, reason, now, now).changes;
+      let n = 0;
+      for (const url of channelUrls) n += this.sql(`${DUE_CATCHUP} WHERE open = 1 AND channel_url = ?`).run(at, at, at, reason, now, now, url).changes;
+      return n;
+    });
+  }
+
+  async setTranscriptChannelOpen(caseId: string, open: boolean): Promise<boolean> {
+    return this.write(() => {
+      const now = this.now();
+      return (
+        this.sql(
+          `UPDATE transcript_channels SET open = ?, next_catchup_at = ?, due_reason = ?,
+             due_again = CASE WHEN lease_until IS NOT NULL AND lease_until > ? THEN 1 ELSE due_again END, updated_at = ?
+           WHERE case_id = ? AND open = ?`,
+        ).run(open ? 1 : 0, now, open ? 'reopened' : 'closing', now, now, caseId, open ? 0 : 1).changes > 0
+      );
+    });
+  }
+
+  async claimTranscriptCatchups(workerId: string, opts: { limit: number; leaseMs: number }): Promise<TranscriptChannel[]> {
+    if (opts.limit <= 0) return [];
+    const rows = await this.write(() => {
+      const now = this.now();
+      return this.sql(
+        `UPDATE transcript_channels SET leased_by = ?, lease_until = ?, due_again = 0, updated_at = ?
+         WHERE channel_url IN (
+           SELECT channel_url FROM transcript_channels
+           WHERE next_catchup_at IS NOT NULL AND next_catchup_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+           ORDER BY next_catchup_at, channel_url LIMIT ?)
+         RETURNING *`,
+      ).all(workerId, now + opts.leaseMs, now, now, now, opts.limit) as TranscriptChannelRow[];
+    });
+    return rows.map(toTranscriptChannel).sort((a, b) => (a.nextCatchupAt ?? 0) - (b.nextCatchupAt ?? 0) || a.channelUrl.localeCompare(b.channelUrl));
+  }
+
+  async finishTranscriptCatchup(workerId: string, channelUrl: string, f: CatchupFinish): Promise<boolean> {
+    return this.write(() => {
+      const now = this.now();
+      const changed = this.sql(FINISH_CATCHUP).run(f.checked?.messageId ?? null, f.checked?.at ?? null, now, now, f.nextAt, now, channelUrl, workerId).changes > 0;
+      if (changed) this.insertLedger(f.ledger ?? []);
+      return changed;
+    });
+  }
+
+  async getTranscriptChannel(channelUrl: string): Promise<TranscriptChannel | null> {
+    const row = this.sql('SELECT * FROM transcript_channels WHERE channel_url = ?').get(channelUrl) as TranscriptChannelRow | undefined;
+    return row ? toTranscriptChannel(row) : null;
   }
 
   async getTranscriptMessage(messageId: string): Promise<TranscriptRecord | null> {

@@ -246,6 +246,34 @@ export type TranscriptResult =
   | { messageId: string; rev: number; outcome: 'retry'; retryAt: number; error: string }
   | { messageId: string; rev: number; outcome: 'dead'; error: string };
 
+/** Why a channel's catch-up is due (carried into its ledger entry). */
+export type CatchupReason = 'start' | 'schedule' | 'late_webhook' | 'new' | 'closing' | 'reopened';
+
+/** A support channel as transcript catch-up tracks it (one per Case; transcript/catchup.ts). */
+export interface TranscriptChannel {
+  channelUrl: string;
+  caseId: string;
+  /** The Case is open; a closed Case's channel is read once more, then no longer. */
+  open: boolean;
+  /** The newest message catch-up has read in order: every message up to it is in the transcript. */
+  checkedId: string | null;
+  /** Its `created_at` (epoch ms); without `checkedId`, where the next read starts. */
+  checkedAt: number;
+  /** When catch-up is next due, or null (a closed Case already read). */
+  nextCatchupAt: number | null;
+  dueReason: CatchupReason | null;
+  lastCatchupAt: number | null;
+}
+
+/** How a catch-up ends: how far it read, and when the channel is next due if open. */
+export interface CatchupFinish {
+  /** The newest message read, if the read got further. */
+  checked?: { messageId: string; at: number };
+  /** Next due time for an open Case (a closed one is not due again). */
+  nextAt: number;
+  ledger?: readonly NewLedgerEntry[];
+}
+
 export interface StoreHealth {
   ok: boolean;
   /** Why not, when `ok` is false (safe to show: no secrets, no paths). */
@@ -383,6 +411,22 @@ export interface Store {
   nextTranscriptFlushAt(maxWaitMs: number): Promise<number | null>;
   /** Makes sure a queued job of `kind` is due no later than `runAt` (one queued flush job is enough). */
   scheduleTranscriptFlush(kind: string, runAt: number): Promise<void>;
+  /**
+   * Transcript catch-up. `recordTranscriptEvent` also registers a channel it has not seen (open,
+   * read from its start, due at once). `registerTicketChannels` registers the channels of tickets
+   * updated at or after `since` (read from the ticket's creation, due at `dueAt`); returns how
+   * many were new.
+   */
+  registerTicketChannels(since: number, dueAt: number): Promise<number>;
+  /** Makes open channels (all, or these) due no later than `at`; a leased one is due again when given back. */
+  dueTranscriptCatchup(at: number, reason: CatchupReason, channelUrls?: readonly string[]): Promise<number>;
+  /** A Case closed (read once more, then never) or reopened (due at once). */
+  setTranscriptChannelOpen(caseId: string, open: boolean): Promise<boolean>;
+  /** Leases up to `limit` due channels to `workerId` (FOR UPDATE SKIP LOCKED on PostgreSQL), oldest due first. */
+  claimTranscriptCatchups(workerId: string, opts: { limit: number; leaseMs: number }): Promise<TranscriptChannel[]>;
+  /** Gives a leased channel back with how far it was read; false when the lease was lost. */
+  finishTranscriptCatchup(workerId: string, channelUrl: string, finish: CatchupFinish): Promise<boolean>;
+  getTranscriptChannel(channelUrl: string): Promise<TranscriptChannel | null>;
   getTranscriptMessage(messageId: string): Promise<TranscriptRecord | null>;
   listTranscriptMessages(filter?: { caseId?: string; state?: TranscriptState; limit?: number }): Promise<TranscriptRecord[]>;
   countTranscriptMessages(): Promise<Record<TranscriptState, number>>;

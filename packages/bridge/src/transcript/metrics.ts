@@ -12,6 +12,13 @@ export interface TranscriptMetrics {
   written: Counter<'outcome'>;
   delay: Histogram;
   budgetLow: Gauge;
+  catchup: CatchupMetrics;
+}
+
+export interface CatchupMetrics {
+  runs: Counter<'reason' | 'outcome'>;
+  calls: Counter;
+  messages: Counter<'kind'>;
 }
 
 const perRegistry = new WeakMap<Metrics['registry'], TranscriptMetrics>();
@@ -65,6 +72,25 @@ export function transcriptMetrics(metrics: Metrics, store: Pick<Store, 'countTra
       help: '1 while mirroring is slowed down because the Salesforce API budget left is under SALESFORCE_BUDGET_RESERVE',
       registers: [registry],
     }),
+    catchup: {
+      runs: new Counter({
+        name: 'bridge_transcript_catchup_runs_total',
+        help: 'Channel catch-ups (history reads), by reason (start, schedule, late_webhook, new, closing, reopened) and outcome (found, nothing, error)',
+        labelNames: ['reason', 'outcome'] as const,
+        registers: [registry],
+      }),
+      calls: new Counter({
+        name: 'bridge_transcript_catchup_sendbird_calls_total',
+        help: 'Sendbird list-messages calls made by transcript catch-up',
+        registers: [registry],
+      }),
+      messages: new Counter({
+        name: 'bridge_transcript_catchup_messages_total',
+        help: 'What catch-up mirrored that webhooks had not brought, by kind (added, edited, deleted)',
+        labelNames: ['kind'] as const,
+        registers: [registry],
+      }),
+    },
   };
   perRegistry.set(registry, m);
   return m;

@@ -72,7 +72,7 @@ export function senderOf(sender: unknown): Pick<TranscriptMessage, 'senderId' | 
  * (`url`, `filename`, `file_type`) and a `file` object like the message resource's
  * (`url`, `name`, `type`) are read (check on a real app: docs/bridge.md).
  */
-function fileOf(payload: Obj): TranscriptMessage['file'] {
+export function fileOf(payload: Obj): TranscriptMessage['file'] {
   const f = isObj(payload.file) ? payload.file : {};
   const url = firstStr(f.url, payload.url);
   if (!url) return null;

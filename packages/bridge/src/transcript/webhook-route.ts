@@ -21,7 +21,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { verifyWebhookSignature } from '@sbsf/sendbird';
 import { AppError } from '../errors.js';
 import { createErrorHandler } from '../http/error-handler.js';
-import type { Store } from '../store/types.js';
+import type { Store, TranscriptEvent } from '../store/types.js';
 import { interpretWebhook } from './webhook-payload.js';
 
 export const WEBHOOK_PATH = '/sendbird/webhooks';
@@ -40,6 +40,8 @@ export interface WebhookRouteDeps {
   wakeAt: (at: number) => void;
   /** Counts each request's outcome (metrics). */
   count?: (outcome: WebhookOutcome, detail?: string) => void;
+  /** Called after a message event was stored or found a duplicate (catch-up looks for late webhooks). */
+  onEvent?: (event: TranscriptEvent) => Promise<void> | void;
 }
 
 export function webhookRoutes(deps: WebhookRouteDeps) {
@@ -106,6 +108,7 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
         const { outcome, flushAt } = await deps.store.recordTranscriptEvent(meaning.event, deps.flush);
         count(outcome);
         deps.wakeAt(flushAt);
+        await deps.onEvent?.(meaning.event);
         return reply.code(200).send({ ok: true, outcome });
       },
     );

@@ -16,6 +16,13 @@ export interface WebhookConfig {
   timeoutMs?: number;
   /** Pause before each retry, in ms (Sendbird does not publish its spacing). */
   retryDelayMs?: number;
+  /**
+   * What ends the tries: `not_200` (default) retries anything but a 200, `no_response` only a
+   * timeout or a failed connection (the overview says "until it receives a response").
+   */
+  retryOn?: 'not_200' | 'no_response';
+  /** Fault injection: the share of tries (0 to 1) lost on the way, as if the network dropped them; 1 = a webhook outage. */
+  dropRate?: number;
 }
 
 export interface RateCapOptions {

@@ -2,8 +2,10 @@
  * Webhook deliveries as Sendbird makes them (https://sendbird.com/docs/chat/v3/platform-api/webhook/webhook-overview):
  * POST JSON with `user-agent: SendBird`, `content-type: application/json` and `x-sendbird-signature`
  * (HMAC-SHA256 of the exact bytes sent, keyed by the master API token); wait 5 s for an answer and
- * send the same POST up to 3 times until a 200 arrives. Deliveries run in the background and
- * never hold up the API answer; events of one channel are delivered in order.
+ * send the same POST up to 3 times until a 200 arrives (or, with `retryOn: 'no_response'`, until
+ * any answer arrives). Sendbird does not publish the spacing of its tries: `retryDelayMs`. A
+ * `dropRate` loses tries on the way (fault injection: 1 is a webhook outage). Deliveries run in
+ * the background and never hold up the API answer; events of one channel are delivered in order.
  */
 import { signWebhook } from '@sbsf/sendbird';
 import { DEFAULTS, type WebhookConfig } from './options.js';
@@ -37,6 +39,8 @@ export interface ResolvedWebhookConfig {
   maxAttempts: number;
   timeoutMs: number;
   retryDelayMs: number;
+  retryOn: 'not_200' | 'no_response';
+  dropRate: number;
   /** Whether deliveries are signed with a token other than the emulator's master token. */
   customSigningToken: boolean;
 }
@@ -87,6 +91,12 @@ export class WebhookDispatcher {
         throw new Error(`webhook.${k} must be a ${k === 'retryDelayMs' ? 'non-negative' : 'positive'} integer`);
       }
     }
+    if (c.retryOn !== undefined && c.retryOn !== 'not_200' && c.retryOn !== 'no_response') {
+      throw new Error('webhook.retryOn must be "not_200" or "no_response"');
+    }
+    if (c.dropRate !== undefined && !(typeof c.dropRate === 'number' && c.dropRate >= 0 && c.dropRate <= 1)) {
+      throw new Error('webhook.dropRate must be a number from 0 to 1 (the share of tries lost; 1 = every webhook lost)');
+    }
     return {
       url: c.url,
       enabledEvents: c.enabledEvents ?? ['*'],
@@ -95,6 +105,8 @@ export class WebhookDispatcher {
       maxAttempts: c.maxAttempts ?? DEFAULTS.webhookMaxAttempts,
       timeoutMs: c.timeoutMs ?? DEFAULTS.webhookTimeoutMs,
       retryDelayMs: c.retryDelayMs ?? DEFAULTS.webhookRetryDelayMs,
+      retryOn: c.retryOn ?? 'not_200',
+      dropRate: c.dropRate ?? 0,
     };
   }
 
@@ -156,6 +168,10 @@ export class WebhookDispatcher {
       if (attempt > 1 && cfg.retryDelayMs > 0) await this.sleeps.sleep(cfg.retryDelayMs);
       if (this.closed) break;
       const started = Date.now();
+      if (cfg.dropRate > 0 && Math.random() < cfg.dropRate) {
+        d.attempts.push({ at: started, error: 'dropped on the way (injected fault)', durationMs: 0 });
+        continue;
+      }
       const controller = new AbortController();
       this.controllers.add(controller);
       const timer = setTimeout(() => controller.abort(), cfg.timeoutMs);
@@ -172,6 +188,7 @@ export class WebhookDispatcher {
           d.status = 'delivered';
           return;
         }
+        if (cfg.retryOn === 'no_response') break;
       } catch (err) {
         const error = controller.signal.aborted ? `no answer within ${cfg.timeoutMs} ms` : (err as Error).message;
         d.attempts.push({ at: started, error, durationMs: Date.now() - started });

@@ -11,6 +11,7 @@ import membership from './003-membership.js';
 import transcript from './004-transcript.js';
 import ticketsClientIndex from './005-tickets-client-index.js';
 import fewerPages from './006-fewer-pages-per-ticket.js';
+import transcriptCatchup from './007-transcript-catchup.js';
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core: tickets, idempotency keys, jobs', sql: core },
@@ -19,4 +20,5 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'transcript: messages waiting for or written to Salesforce', sql: transcript },
   { version: 5, name: 'tickets: drop the unused per-customer index', sql: ticketsClientIndex },
   { version: 6, name: 'tickets, ledger, idempotency keys: fewer pages written per ticket', sql: fewerPages },
+  { version: 7, name: 'transcript catch-up: how far each channel has been read', sql: transcriptCatchup },
 ];

@@ -8,6 +8,7 @@ import membership from './003-membership.js';
 import transcript from './004-transcript.js';
 import ticketsClientIndex from './005-tickets-client-index.js';
 import fewerPages from './006-fewer-pages-per-ticket.js';
+import transcriptCatchup from './007-transcript-catchup.js';
 
 export interface Migration {
   version: number;
@@ -27,4 +28,5 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'transcript: messages waiting for or written to Salesforce', sql: transcript },
   { version: 5, name: 'tickets: drop the unused per-customer index', sql: ticketsClientIndex },
   { version: 6, name: 'tickets, ledger, idempotency keys: fewer pages written per ticket', sql: fewerPages, foreignKeysOff: true },
+  { version: 7, name: 'transcript catch-up: how far each channel has been read', sql: transcriptCatchup },
 ];
