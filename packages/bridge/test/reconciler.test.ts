@@ -1,13 +1,15 @@
 /**
  * The reconciler's own rules: who is an agent and who must leave (plan.ts), and overlapping
- * reconciles of one Case, where an overtaken (older) read must not undo a newer one.
+ * reconciles of one Case, where an overtaken (older) read must not undo a newer one, whichever
+ * reconciler (instance) made either: the order is kept in the store.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AgentDirectory } from '../src/agents/directory.js';
 import { createLogger } from '../src/logger.js';
 import { agentFor, strayAgents } from '../src/membership/plan.js';
-import { Reconciler } from '../src/membership/reconciler.js';
+import { isStale, Reconciler } from '../src/membership/reconciler.js';
+import type { Store } from '../src/store/types.js';
 import { makeCase, members, sbClient, sfClient } from './membership-helpers.js';
 import { startWorld } from './world.js';
 
@@ -32,6 +34,29 @@ test('strayAgents: agent-like members other than the agent leave; customers neve
   assert.deepEqual(strayAgents(m(BEN, AVA), AVA, BEN), [], 'the Case’s customer stays even if the id looks like a User Id');
   assert.deepEqual(strayAgents(m('cust', '005notanid', 'guest-005'), null, 'cust'), [], 'only real User Ids count');
 });
+
+test('isStale: older than the read applied last, or as old with another owner, or unstamped', () => {
+  const applied = { version: 2_000, ownerId: AVA };
+  assert.equal(isStale({ version: 1_000, ownerId: AVA }, null), false, 'nothing applied yet');
+  assert.equal(isStale({ version: 1_999, ownerId: BEN }, applied), true, 'older');
+  assert.equal(isStale({ version: 2_000, ownerId: AVA }, applied), false, 'the same read');
+  assert.equal(isStale({ version: 2_000, ownerId: BEN }, applied), true, 'same stamp, another owner: which save came last is unknown');
+  assert.equal(isStale({ version: 2_001, ownerId: BEN }, applied), false, 'newer');
+  assert.equal(isStale({ version: null, ownerId: AVA }, applied), true, 'no stamp');
+});
+
+/** A reconciler as another instance would have it: its own clients, the shared store. */
+function reconcilerOf(w: Awaited<ReturnType<typeof startWorld>>, salesforce = sfClient(w), store: Store = w.bridge.store) {
+  return new Reconciler({
+    salesforce,
+    sendbird: sbClient(w),
+    store,
+    agents: new AgentDirectory(sbClient(w), store),
+    logger: createLogger({ level: 'silent' }),
+    removePreviousAgent: true,
+    nonAgentUserIds: [],
+  });
+}
 
 test('overlapping reconciles of one Case: an overtaken, older read is not acted on', async (t) => {
   const w = await startWorld(t);
@@ -73,6 +98,70 @@ test('overlapping reconciles of one Case: an overtaken, older read is not acted 
   assert.deepEqual(newer.map((o) => [o.status, o.invited]), [['ok', [ben]]]);
   release();
   const overtaken = await older;
-  assert.deepEqual(overtaken.map((o) => [o.status, o.note]), [['ok', 'superseded']]);
+  assert.deepEqual(overtaken.map((o) => [o.status, o.note, o.agent]), [['ok', 'reread', ben]], 'the stale read (Ava) was read again under the lease: Ben');
   assert.deepEqual(members(w, caseId), [customer, ben].sort(), 'Ben stays; Ava is not put back');
+  const applied = await store.getMembershipApplied(caseId);
+  assert.equal(applied?.ownerId, ben, 'the read applied last names Ben');
+});
+
+test('a reconcile that finds the Case being applied by another instance hands over: the holder reads again and applies the newer owner', async (t) => {
+  const w = await startWorld(t);
+  const { ava, ben } = w.sf.seed.agents;
+  const { caseId, customer } = await makeCase(w, ava);
+  // Instance A is held inside its apply (its invite of Ava waits) while Instance B reconciles.
+  const sb = sbClient(w);
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((r) => (release = r));
+  let inviting: () => void = () => undefined;
+  const invitingNow = new Promise<void>((r) => (inviting = r));
+  const gatedSb = Object.create(sb) as typeof sb;
+  gatedSb.inviteMembers = async (...args: Parameters<typeof sb.inviteMembers>) => {
+    inviting();
+    await held;
+    return sb.inviteMembers(...args);
+  };
+  const a = new Reconciler({
+    salesforce: sfClient(w),
+    sendbird: gatedSb,
+    store: w.bridge.store,
+    agents: new AgentDirectory(sb, w.bridge.store),
+    logger: createLogger({ level: 'silent' }),
+    removePreviousAgent: true,
+    nonAgentUserIds: [],
+  });
+  const b = reconcilerOf(w);
+  const first = a.reconcile([caseId], { source: 'event' });
+  await invitingNow;
+  w.sf.org.setBridge(null);
+  w.sf.org.changeCaseOwner(caseId, ben);
+  const second = await b.reconcile([caseId], { source: 'event' });
+  assert.deepEqual(second.map((o) => [o.status, o.note]), [['ok', 'handed_over']], 'B does nothing while A holds the Case');
+  assert.deepEqual(members(w, caseId), [customer], 'B made no Sendbird call');
+  release();
+  const done = await first;
+  assert.deepEqual(done.map((o) => [o.status, o.agent]), [['ok', ben]], 'A applied Ava, then read again for the hand-over and applied Ben');
+  assert.deepEqual(members(w, caseId), [customer, ben].sort());
+  assert.equal((await w.bridge.store.getMembershipApplied(caseId))?.ownerId, ben);
+});
+
+test('a Sendbird failure mid-apply records nothing: the Case is failed, the read applied last is unchanged, and the next reconcile applies it', async (t) => {
+  const w = await startWorld(t);
+  const { ava, ben } = w.sf.seed.agents;
+  const { caseId, customer } = await makeCase(w, ava);
+  const r = reconcilerOf(w);
+  assert.deepEqual((await r.reconcile([caseId], { source: 'event' })).map((o) => o.status), ['ok']);
+  const before = await w.bridge.store.getMembershipApplied(caseId);
+  assert.equal(before?.ownerId, ava);
+  w.sf.org.setBridge(null);
+  w.sf.org.changeCaseOwner(caseId, ben);
+  // Ben is invited, then Ava's leave fails: half applied.
+  w.sb.faults.set({ rules: [{ action: 'error', method: 'PUT', path: '/leave$', times: 1 }] });
+  const failed = await r.reconcile([caseId], { source: 'event' });
+  assert.deepEqual(failed.map((o) => [o.status, o.error?.kind]), [['failed', 'retryable']]);
+  assert.deepEqual(members(w, caseId), [customer, ava, ben].sort(), 'half applied');
+  const after = await w.bridge.store.getMembershipApplied(caseId);
+  assert.deepEqual([after?.ownerId, after?.version], [ava, before?.version], 'the failed apply is not recorded');
+  assert.deepEqual((await r.reconcile([caseId], { source: 'retry' })).map((o) => [o.status, o.left]), [['ok', [ava]]]);
+  assert.deepEqual(members(w, caseId), [customer, ben].sort());
+  assert.equal((await w.bridge.store.getMembershipApplied(caseId))?.ownerId, ben);
 });

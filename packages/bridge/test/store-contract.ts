@@ -495,6 +495,58 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       assert.equal(await store.purgeSalesforceEvents(clock.now - 500), 1);
       assert.deepEqual((await store.listSalesforceEvents()).map((e) => e.caseId), ['500B']);
     });
+
+    test('a membership apply is claimed by one holder at a time, across connections; a loser hands over and the holder is told to apply again', async (t) => {
+      const { store, open } = await setup(t);
+      const others = [await open(), await open()];
+      const stores = [store, ...others];
+      const claims = await Promise.all(Array.from({ length: 9 }, (_, i) => stores[i % 3]!.claimMembershipApply('500M', `h${i}`, 60_000)));
+      const winners = claims.map((c, i) => (c.claimed ? i : -1)).filter((i) => i >= 0);
+      assert.equal(winners.length, 1, `exactly one claim wins: ${JSON.stringify(claims)}`);
+      const w = winners[0]!;
+      assert.deepEqual(claims[w], { claimed: true, applied: null, wanted: false }, 'nothing applied yet, no hand-over waiting');
+      const holder = `h${w}`;
+      assert.equal(await store.finishMembershipApply('500M', holder, { version: 1_000, ownerId: '005A' }, { leaseMs: 60_000, keepIfWanted: true }), 'again', 'the losers handed over');
+      assert.deepEqual(await others[0]!.claimMembershipApply('500M', 'late', 60_000), { claimed: false }, 'the holder kept the lease to apply again');
+      assert.equal(await store.finishMembershipApply('500M', holder, { version: 2_000, ownerId: '005B' }, { leaseMs: 60_000, keepIfWanted: true }), 'again', 'the late one handed over too');
+      assert.equal(await store.finishMembershipApply('500M', holder, { version: 3_000, ownerId: '005C' }, { leaseMs: 60_000, keepIfWanted: true }), 'released');
+      const applied = await others[1]!.getMembershipApplied('500M');
+      assert.deepEqual(applied && { version: applied.version, ownerId: applied.ownerId }, { version: 3_000, ownerId: '005C' }, 'the read applied last, seen from another connection');
+      assert.deepEqual(await others[1]!.claimMembershipApply('500M', 'next', 60_000), { claimed: true, applied: { version: 3_000, ownerId: '005C' }, wanted: false });
+    });
+
+    test('a failed apply records nothing; a lease that ran out is taken over and its holder learns it lost', async (t) => {
+      const { store, clock, open } = await setup(t);
+      const other = await open();
+      assert.equal((await store.claimMembershipApply('500N', 'a', 1_000)).claimed, true);
+      assert.equal(await store.finishMembershipApply('500N', 'a', { version: 5, ownerId: '005A' }, { leaseMs: 1_000, keepIfWanted: true }), 'released');
+      assert.equal((await store.claimMembershipApply('500N', 'b', 1_000)).claimed, true);
+      assert.equal(await store.finishMembershipApply('500N', 'b', null, { leaseMs: 1_000, keepIfWanted: true }), 'released', 'a failed apply lets go');
+      assert.equal((await other.getMembershipApplied('500N'))?.version, 5, 'and records nothing');
+
+      assert.equal((await store.claimMembershipApply('500N', 'c', 1_000)).claimed, true);
+      assert.deepEqual(await other.claimMembershipApply('500N', 'd', 1_000), { claimed: false }, 'leased');
+      clock.advance(1_001);
+      const taken = await other.claimMembershipApply('500N', 'd', 1_000);
+      assert.deepEqual(taken, { claimed: true, applied: { version: 5, ownerId: '005A' }, wanted: true }, 'an expired lease is taken over, with the hand-over still waiting');
+      assert.equal(await store.finishMembershipApply('500N', 'c', { version: 9, ownerId: '005Z' }, { leaseMs: 1_000, keepIfWanted: true }), 'lost');
+      assert.equal((await other.getMembershipApplied('500N'))?.version, 5, 'the holder that lost its lease records nothing');
+      assert.equal(await other.finishMembershipApply('500N', 'd', { version: 7, ownerId: '005B' }, { leaseMs: 1_000, keepIfWanted: true }), 'released');
+    });
+
+    test('a holder that stops taking hand-overs lets go with the mark kept, so the next claim reads again; old unleased Cases are forgotten', async (t) => {
+      const { store, clock } = await setup(t);
+      assert.equal((await store.claimMembershipApply('500P', 'a', 60_000)).claimed, true);
+      assert.deepEqual(await store.claimMembershipApply('500P', 'b', 60_000), { claimed: false });
+      assert.equal(await store.finishMembershipApply('500P', 'a', { version: 1, ownerId: '005A' }, { leaseMs: 60_000, keepIfWanted: false }), 'again');
+      assert.deepEqual(await store.claimMembershipApply('500P', 'c', 60_000), { claimed: true, applied: { version: 1, ownerId: '005A' }, wanted: true });
+      assert.equal(await store.finishMembershipApply('500P', 'c', { version: null, ownerId: null }, { leaseMs: 60_000, keepIfWanted: true }), 'released');
+      assert.deepEqual(await store.getMembershipApplied('500P'), { version: null, ownerId: null, appliedAt: clock.now }, 'a read without a stamp or owner is kept as such');
+      assert.equal((await store.claimMembershipApply('500Q', 'x', 60_000)).claimed, true);
+      clock.advance(10_000);
+      assert.equal(await store.purgeMembershipCases(clock.now - 5_000), 1, 'the leased Case is kept');
+      assert.equal(await store.getMembershipApplied('500P'), null);
+    });
   });
 
   describe(`${name} store: transcript`, () => {

@@ -6,7 +6,7 @@ import { agentDirectoryFor } from '../agents/directory.js';
 import type { BridgeFeature } from '../features.js';
 import type { BridgeContext } from '../server.js';
 import type { Job, ReconcileJobPayload, Store } from '../store/types.js';
-import { Reconciler } from './reconciler.js';
+import { APPLY_LEASE_MS, Reconciler } from './reconciler.js';
 import { eventRoutes } from './routes.js';
 import { MembershipService, RECONCILE_JOB, SWEEP_JOB, SWEEP_MAX_ATTEMPTS, sweepJobKey } from './service.js';
 
@@ -26,6 +26,8 @@ export function membershipService(ctx: BridgeContext): MembershipService {
       logger: log,
       removePreviousAgent: config.membership.removePreviousAgent,
       nonAgentUserIds: config.membership.nonAgentUserIds,
+      // A Case's apply lease never outlasts the job's: past it the job is aborted and reclaimed.
+      applyLeaseMs: Math.min(APPLY_LEASE_MS, config.jobs.leaseMs),
     });
     s = new MembershipService({ store, salesforce: clients.salesforce, reconciler, logger: log, batchSize: config.membership.batchSize, clock, kick: () => ctx.runner?.kick() });
     perStore.set(ctx.store, s);

@@ -14,24 +14,41 @@
  * step costs one Sendbird call. Every action is recorded in the ledger.
  *
  * Idempotent: inviting a member or removing a non-member changes nothing, and the owner is read
- * fresh each time, so duplicated or reordered events all end in the state Salesforce holds. Two
- * reconciles of one Case in this process run one after the other, and one whose Salesforce read is
- * older than the read applied last does nothing (it would put back an agent a newer read removed).
+ * fresh each time, so duplicated or reordered events all end in the state Salesforce holds.
+ *
+ * Ordered per Case, whichever instance runs the reconcile (the store holds the state, so it holds
+ * across processes): a Case is applied by one reconcile at a time, under a lease claimed with a
+ * compare-and-set in the store, and a read older than the one applied last is never applied.
+ *   - The claim carries the read applied last (the Case's SystemModstamp and owner). A read that
+ *     is older, or as old with another owner (two saves within one stamp), is stale: the Case is
+ *     read again under the lease, and that read is applied. A read made under the lease is newer
+ *     than every read applied before it, since those were applied before the lease was granted.
+ *   - A reconcile that finds the Case leased does not wait: it marks the Case wanted and hands
+ *     it over; the holder, as it lets go, sees the mark, reads the Case again and applies that.
+ *   - A failed apply (Sendbird down mid-way) records nothing: the Case is reported failed and
+ *     reconciled again, never marked applied.
+ *   - A holder whose lease ran out before it finished (another may have applied meanwhile)
+ *     reports the Case failed, so it is reconciled again with a fresh read.
  */
+import { randomUUID } from 'node:crypto';
 import { isSalesforceId, type SalesforceClient, to18 } from '@sbsf/salesforce';
 import { SendbirdNotFoundError, type SendbirdClient, type SendbirdMember } from '@sbsf/sendbird';
 import type { Logger } from 'pino';
 import type { AgentDirectory } from '../agents/directory.js';
-import type { LedgerOutcome, Store } from '../store/types.js';
+import type { AppliedMembershipRead, LedgerOutcome, Store } from '../store/types.js';
 import { classifyFailure, type ClassifiedFailure } from '../tickets/errors.js';
 import { agentFor, strayAgents, type MemberLike } from './plan.js';
 import { readCases, readUserNames, type CaseFacts } from './salesforce-reads.js';
-import { rememberBounded } from '../bounded-map.js';
 
 /** Cases reconciled at once within a batch (Sendbird's client-side limiter paces the invites). */
 export const RECONCILE_CONCURRENCY = 8;
-/** Cases whose last applied read is remembered (to refuse older, overtaken reads). */
-const APPLIED_READS_MAX = 100_000;
+/**
+ * How long one reconcile may hold a Case (an apply is a few Sendbird calls); a holder that died
+ * lets go when it runs out. Never longer than the job lease (feature.ts).
+ */
+export const APPLY_LEASE_MS = 60_000;
+/** Hand-overs one holder takes on before it hands the Case to a retry job instead. */
+export const MAX_APPLY_ROUNDS = 5;
 
 export type ReconcileSource = 'event' | 'sweep' | 'retry' | 'cli';
 
@@ -42,8 +59,12 @@ export interface CaseOutcome {
   agent: string | null;
   /** `ok`: in step now; `skipped`: nothing to reconcile (no such Case, not a chat Case, no channel); `failed`: see `error`. */
   status: 'ok' | 'skipped' | 'failed';
-  /** `superseded`: a newer read of this Case was applied while this one waited; nothing done. */
-  note?: 'case.missing' | 'case.not_chat' | 'channel.missing' | 'invalid_id' | 'superseded';
+  /**
+   * `handed_over`: another reconcile was applying this Case; it reads the Case again and applies
+   * that, so this one did nothing. `reread`: this read was stale (older than the one applied
+   * last, or a hand-over was waiting), so the Case was read again under the lease and that applied.
+   */
+  note?: 'case.missing' | 'case.not_chat' | 'channel.missing' | 'invalid_id' | 'handed_over' | 'reread';
   invited: string[];
   left: string[];
   error?: ClassifiedFailure;
@@ -69,6 +90,8 @@ export interface ReconcilerOptions {
   removePreviousAgent: boolean;
   nonAgentUserIds: readonly string[];
   concurrency?: number;
+  /** APPLY_LEASE_MS unless given. */
+  applyLeaseMs?: number;
 }
 
 /** The channel named after the Case does not exist (yet, or any more). */
@@ -76,15 +99,11 @@ class ChannelMissing extends Error {}
 
 export class Reconciler {
   private readonly nonAgents: ReadonlySet<string>;
-  /** Numbers each Salesforce read, in the order they start. */
-  private readSeq = 0;
-  /** Case -> number of the read whose actions were applied last. */
-  private readonly applied = new Map<string, number>();
-  /** Case -> the tail of its chain of reconciles (one at a time per Case in this process). */
-  private readonly locks = new Map<string, Promise<void>>();
+  private readonly leaseMs: number;
 
   constructor(private readonly o: ReconcilerOptions) {
     this.nonAgents = new Set(o.nonAgentUserIds);
+    this.leaseMs = o.applyLeaseMs ?? APPLY_LEASE_MS;
   }
 
   /** Reconciles the Cases; a Salesforce read failure throws (nothing was done), Case failures are reported. */
@@ -99,10 +118,6 @@ export class Reconciler {
       if (isSalesforceId(raw) && raw.startsWith('500')) ids.push(to18(raw));
       else report({ caseId: raw, caseNumber: null, agent: null, status: 'skipped', note: 'invalid_id', invited: [], left: [] });
     }
-    // Two reconciles of one Case can overlap (an event arrives while one runs). One at a time per
-    // Case, and a read older than the one applied last is not acted on: otherwise an overtaken read
-    // could put back the agent the newer one removed.
-    const seq = ++this.readSeq;
     const cases = await readCases(this.o.salesforce, ids);
     const owners = [...cases.values()].filter((c) => c.isChat).map((c) => agentFor(c.ownerId, this.nonAgents)).filter((id): id is string => id !== null);
     const names = owners.length > 0 ? await readUserNames(this.o.salesforce, owners) : new Map<string, string>();
@@ -123,13 +138,7 @@ export class Reconciler {
           report({ caseId: id, caseNumber: c.caseNumber, agent: null, status: 'skipped', note: 'case.not_chat', invited: [], left: [] });
           continue;
         }
-        report(
-          await this.oneAtATime(id, async () => {
-            if ((this.applied.get(id) ?? 0) > seq) return { caseId: id, caseNumber: c.caseNumber, agent: null, status: 'ok', note: 'superseded', invited: [], left: [] } satisfies CaseOutcome;
-            this.markApplied(id, seq);
-            return this.reconcileCase(c, names, opts);
-          }),
-        );
+        report(await this.applyInTurn(c, names, opts));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.o.concurrency ?? RECONCILE_CONCURRENCY, Math.max(1, ids.length)) }, worker));
@@ -172,23 +181,68 @@ export class Reconciler {
     }
   }
 
-  private async oneAtATime<T>(caseId: string, fn: () => Promise<T>): Promise<T> {
-    const before = this.locks.get(caseId) ?? Promise.resolve();
-    let release: () => void = () => undefined;
-    const mine = new Promise<void>((r) => (release = r));
-    const tail = before.then(() => mine);
-    this.locks.set(caseId, tail);
-    await before;
-    try {
-      return await fn();
-    } finally {
-      release();
-      if (this.locks.get(caseId) === tail) this.locks.delete(caseId);
+  /**
+   * Applies one Case under its lease (see the top of this file): claim, read again if this read is
+   * stale or a hand-over waits, apply, record the read applied; again while hand-overs arrive.
+   */
+  private async applyInTurn(read: CaseFacts, readNames: ReadonlyMap<string, string>, opts: ReconcileOptions): Promise<CaseOutcome> {
+    const store = this.o.store;
+    const holder = randomUUID();
+    const claim = await store.claimMembershipApply(read.id, holder, this.leaseMs);
+    if (!claim.claimed) {
+      return { caseId: read.id, caseNumber: read.caseNumber, agent: agentFor(read.ownerId, this.nonAgents), status: 'ok', note: 'handed_over', invited: [], left: [] };
+    }
+    let c = read;
+    let names = readNames;
+    let applied = claim.applied;
+    let readAgain = claim.wanted;
+    let reread = false;
+    for (let round = 1; ; round++) {
+      let out: CaseOutcome;
+      try {
+        if (readAgain || isStale(c, applied)) {
+          const fresh = await this.readOne(c.id);
+          reread = true;
+          if (!fresh || !fresh.facts.isChat) {
+            // Deleted, or no longer a chat Case, since the batch was read: nothing to apply.
+            await store.finishMembershipApply(c.id, holder, null, { leaseMs: this.leaseMs, keepIfWanted: false });
+            return { caseId: c.id, caseNumber: c.caseNumber, agent: null, status: 'skipped', note: fresh ? 'case.not_chat' : 'case.missing', invited: [], left: [] };
+          }
+          c = fresh.facts;
+          names = fresh.names;
+        }
+        out = await this.reconcileCase(c, names, opts);
+      } catch (err) {
+        // A Salesforce read or the store failed: nothing is recorded, and the Case is retried.
+        await store.finishMembershipApply(c.id, holder, null, { leaseMs: this.leaseMs, keepIfWanted: false }).catch(() => undefined);
+        const failure = classifyFailure(err);
+        this.o.logger.warn({ caseId: c.id, failure: { ...failure } }, 'membership reconcile of a Case failed');
+        const retryAfterMs = (err as { retryAfterMs?: unknown }).retryAfterMs;
+        return { caseId: c.id, caseNumber: c.caseNumber, agent: agentFor(c.ownerId, this.nonAgents), status: 'failed', error: failure, invited: [], left: [], ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}) };
+      }
+      if (reread && out.status === 'ok' && !out.note) out.note = 'reread';
+      // Only a complete apply is recorded; a failed one leaves the Case to be reconciled again.
+      const done: AppliedMembershipRead | null = out.status === 'ok' ? { version: c.version, ownerId: c.ownerId } : null;
+      const end = await store.finishMembershipApply(c.id, holder, done, { leaseMs: this.leaseMs, keepIfWanted: out.status === 'ok' && round < MAX_APPLY_ROUNDS });
+      if (end === 'released' || out.status !== 'ok') return out;
+      if (end === 'lost') {
+        return { ...out, status: 'failed', error: { kind: 'retryable', system: 'bridge', code: 'apply_lease_lost', message: `[membership] the apply of Case ${c.id} outlived its ${this.leaseMs} ms lease; it is reconciled again` } };
+      }
+      if (round >= MAX_APPLY_ROUNDS) {
+        // Still wanted after several rounds: a retry job takes it (the mark makes it read again).
+        return { ...out, status: 'failed', error: { kind: 'retryable', system: 'bridge', code: 'apply_busy', message: `[membership] Case ${c.id} kept changing while it was applied; it is reconciled again` } };
+      }
+      applied = done;
+      readAgain = true;
     }
   }
 
-  private markApplied(caseId: string, seq: number): void {
-    rememberBounded(this.applied, caseId, seq, APPLIED_READS_MAX);
+  /** The Case and its owner's name, read now (under the lease). Null when there is no such Case. */
+  private async readOne(caseId: string): Promise<{ facts: CaseFacts; names: Map<string, string> } | null> {
+    const facts = (await readCases(this.o.salesforce, [caseId])).get(caseId);
+    if (!facts) return null;
+    const agent = facts.isChat ? agentFor(facts.ownerId, this.nonAgents) : null;
+    return { facts, names: agent ? await readUserNames(this.o.salesforce, [agent]) : new Map<string, string>() };
   }
 
   private async members(channelUrl: string): Promise<SendbirdMember[]> {
@@ -238,4 +292,14 @@ export class Reconciler {
   private async ledger(caseId: string, system: 'salesforce' | 'sendbird', action: string, target: string, outcome: LedgerOutcome, detail: Record<string, unknown>): Promise<void> {
     await this.o.store.appendLedger({ caseId, system, action, target, outcome, detail });
   }
+}
+
+/**
+ * A read that must not be applied as it is: older than the read applied last, or as old with
+ * another owner (two saves within one stamp: which came last is unknown), or without a stamp.
+ */
+export function isStale(read: Pick<CaseFacts, 'version' | 'ownerId'>, applied: AppliedMembershipRead | null): boolean {
+  if (!applied) return false;
+  if (read.version === null || applied.version === null) return true;
+  return read.version < applied.version || (read.version === applied.version && read.ownerId !== applied.ownerId);
 }

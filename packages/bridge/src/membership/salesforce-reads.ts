@@ -1,6 +1,6 @@
 /**
  * What a reconcile reads from Salesforce, in batches: the Cases (owner, closed, number, customer,
- * whether it is a chat Case) 200 Ids per query, then the owners' names in one query per 200 owners, and, for the sweep, the
+ * whether it is a chat Case, the record's SystemModstamp) 200 Ids per query, then the owners' names in one query per 200 owners, and, for the sweep, the
  * open Cases that have channels, page by page. Salesforce is the truth; events only say which
  * Cases to look at.
  */
@@ -21,6 +21,13 @@ export interface CaseFacts {
    * Apex triggers and the sweep use the same test). Any other Case has no channel to act on.
    */
   isChat: boolean;
+  /**
+   * The Case's `SystemModstamp` (epoch ms), or null: Salesforce sets it on every save of the
+   * record, so of two reads of one Case the one with the later stamp is the newer. It is the
+   * version a membership apply records (reconciler.ts); two saves within one stamp are told apart
+   * by reading again.
+   */
+  version: number | null;
 }
 
 interface CaseRow {
@@ -30,6 +37,14 @@ interface CaseRow {
   IsClosed?: boolean | null;
   Sendbird_User_Id__c?: string | null;
   Sendbird_Ticket_Id__c?: string | null;
+  SystemModstamp?: string | null;
+}
+
+/** Salesforce's datetime text (`2024-05-01T10:00:00.000+0000`) as epoch ms, or null. */
+export function parseSalesforceDateTime(text: string | null | undefined): number | null {
+  if (typeof text !== 'string') return null;
+  const ms = Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isFinite(ms) ? ms : null;
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -45,7 +60,7 @@ const idList = (ids: readonly string[]) => ids.map((id) => `'${id}'`).join(',');
 export async function readCases(sf: SalesforceClient, ids: readonly string[]): Promise<Map<string, CaseFacts>> {
   const out = new Map<string, CaseFacts>();
   for (const part of chunks(ids, IDS_PER_QUERY)) {
-    const res = await sf.query<CaseRow>(`SELECT Id, CaseNumber, OwnerId, IsClosed, Sendbird_User_Id__c, Sendbird_Ticket_Id__c FROM Case WHERE Id IN (${idList(part)})`);
+    const res = await sf.query<CaseRow>(`SELECT Id, CaseNumber, OwnerId, IsClosed, Sendbird_User_Id__c, Sendbird_Ticket_Id__c, SystemModstamp FROM Case WHERE Id IN (${idList(part)})`);
     for (const r of res.records) {
       out.set(r.Id, {
         id: r.Id,
@@ -54,6 +69,7 @@ export async function readCases(sf: SalesforceClient, ids: readonly string[]): P
         isClosed: r.IsClosed === true,
         customerUserId: r.Sendbird_User_Id__c ?? null,
         isChat: typeof r.Sendbird_Ticket_Id__c === 'string' && r.Sendbird_Ticket_Id__c !== '',
+        version: parseSalesforceDateTime(r.SystemModstamp),
       });
     }
   }

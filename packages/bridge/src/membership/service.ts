@@ -6,7 +6,8 @@
  *   and this one finishes, so a few flaky Cases never make a whole batch redo its work.
  * - `membership.sweep` {period}: queues a reconcile of every open Case that has a channel (the
  *   events are hints and can be lost; the sweep is what guarantees convergence), and purges old
- *   stored events. One per period across instances (the job's dedupe key names the period).
+ *   stored events and the applied reads of Cases untouched as long. One per period across
+ *   instances (the job's dedupe key names the period).
  */
 import type { SalesforceClient } from '@sbsf/salesforce';
 import type { Logger } from 'pino';
@@ -85,7 +86,9 @@ export class MembershipService {
       if (r.queued > 0) this.o.kick?.();
     }
     const purged = await this.o.store.purgeSalesforceEvents(this.now() - EVENT_RETENTION_MS);
-    this.o.logger.info({ ...total, purgedEvents: purged }, 'membership sweep queued its reconciles');
+    // A Case untouched that long has no reconcile in flight whose read could be older.
+    const forgotten = await this.o.store.purgeMembershipCases(this.now() - EVENT_RETENTION_MS);
+    this.o.logger.info({ ...total, purgedEvents: purged, forgottenCases: forgotten }, 'membership sweep queued its reconciles');
     return total;
   }
 }

@@ -24,6 +24,7 @@ import { maskSecretFields } from '../redaction.js';
 import type { Migration } from './migrations/index.js';
 import { POSTGRES_MIGRATIONS } from './migrations-pg/index.js';
 import { latestVersion, lockName, migratePostgres, pgSchemaVersion } from './postgres-migrate.js';
+import { appliedRead, type MembershipCaseRow } from './membership-rows.js';
 import { PG_JSON, rowMappers, type IdempotencyRow, type JobRow, type LedgerRow, type SalesforceEventRow, type TicketRow, type TranscriptChannelRow, type TranscriptRow, toTranscriptChannel } from './rows.js';
 
 const { toIdempotency, toJob, toLedger, toSalesforceEvent, toTicket, toTranscript } = rowMappers(PG_JSON);
@@ -38,7 +39,9 @@ import {
   type IdempotencyRecord,
   type Job,
   type JobState,
+  type AppliedMembershipRead,
   type LedgerEntry,
+  type MembershipApplyClaim,
   type NewLedgerEntry,
   type NewSalesforceEvent,
   type NewTicket,
@@ -649,6 +652,60 @@ export class PostgresStore implements Store {
 
   async purgeSalesforceEvents(before: number): Promise<number> {
     return (await q(this.pool, 'DELETE FROM salesforce_events WHERE received_at < $1', [before])).rowCount ?? 0;
+  }
+
+  // --- membership applies (one at a time per Case, never an older read) ----------------------
+
+  async claimMembershipApply(caseId: string, holder: string, leaseMs: number): Promise<MembershipApplyClaim> {
+    return this.tx(async (c) => {
+      const now = this.now();
+      // The row exists afterwards whoever inserted it; then it is locked for the decision.
+      const inserted = await q(
+        c,
+        'INSERT INTO membership_cases (case_id, locked_by, locked_until, wanted, updated_at) VALUES ($1, $2, $3, false, $4) ON CONFLICT (case_id) DO NOTHING',
+        [caseId, holder, now + leaseMs, now],
+      );
+      if (inserted.rowCount === 1) return { claimed: true, applied: null, wanted: false };
+      const row = (await q<MembershipCaseRow>(c, 'SELECT * FROM membership_cases WHERE case_id = $1 FOR UPDATE', [caseId])).rows[0]!;
+      if (row.locked_by !== null && row.locked_by !== holder && (row.locked_until ?? 0) > now) {
+        await q(c, 'UPDATE membership_cases SET wanted = true WHERE case_id = $1', [caseId]);
+        return { claimed: false };
+      }
+      await q(c, 'UPDATE membership_cases SET locked_by = $2, locked_until = $3, wanted = false, updated_at = $4 WHERE case_id = $1', [caseId, holder, now + leaseMs, now]);
+      return { claimed: true, applied: appliedRead(row), wanted: row.wanted === true };
+    });
+  }
+
+  async finishMembershipApply(
+    caseId: string,
+    holder: string,
+    applied: AppliedMembershipRead | null,
+    opts: { leaseMs: number; keepIfWanted: boolean },
+  ): Promise<'released' | 'again' | 'lost'> {
+    return this.tx(async (c) => {
+      const now = this.now();
+      const row = (await q<MembershipCaseRow>(c, 'SELECT locked_by, wanted FROM membership_cases WHERE case_id = $1 FOR UPDATE', [caseId])).rows[0];
+      if (!row || row.locked_by !== holder) return 'lost';
+      if (applied) {
+        await q(c, 'UPDATE membership_cases SET applied_version = $2, applied_owner = $3, applied_at = $4 WHERE case_id = $1', [caseId, applied.version, applied.ownerId, now]);
+      }
+      if (row.wanted === true && opts.keepIfWanted) {
+        await q(c, 'UPDATE membership_cases SET wanted = false, locked_until = $2, updated_at = $3 WHERE case_id = $1', [caseId, now + opts.leaseMs, now]);
+        return 'again';
+      }
+      await q(c, 'UPDATE membership_cases SET locked_by = NULL, locked_until = NULL, updated_at = $2 WHERE case_id = $1', [caseId, now]);
+      return row.wanted === true ? 'again' : 'released';
+    });
+  }
+
+  async getMembershipApplied(caseId: string): Promise<(AppliedMembershipRead & { appliedAt: number }) | null> {
+    const row = (await q<MembershipCaseRow>(this.pool, 'SELECT * FROM membership_cases WHERE case_id = $1', [caseId])).rows[0];
+    return row && row.applied_at !== null ? { ...appliedRead(row)!, appliedAt: row.applied_at } : null;
+  }
+
+  async purgeMembershipCases(before: number): Promise<number> {
+    const res = await q(this.pool, 'DELETE FROM membership_cases WHERE updated_at < $1 AND (locked_until IS NULL OR locked_until <= $2)', [before, this.now()]);
+    return res.rowCount ?? 0;
   }
 
   // --- transcript -------------------------------------------------------------------------

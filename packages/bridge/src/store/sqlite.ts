@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations/index.js';
 import { latestVersion, migrateSqlite, schemaVersion, type MigrationResult } from './sqlite-migrate.js';
 import { canMoveTicket, OPEN_TICKETS_SQL, openTicketsTerm, UNFINISHED_STATES_SQL } from './ticket-state.js';
+import { appliedRead, type MembershipCaseRow } from './membership-rows.js';
 import { rowMappers, SQLITE_JSON, type IdempotencyRow, type JobRow, type LedgerRow, type SalesforceEventRow, type TicketRow, type TranscriptChannelRow, type TranscriptRow, toTranscriptChannel } from './rows.js';
 import { maskSecretFields } from '../redaction.js';
 import {
@@ -22,7 +23,9 @@ import {
   type IdempotencyRecord,
   type Job,
   type JobState,
+  type AppliedMembershipRead,
   type LedgerEntry,
+  type MembershipApplyClaim,
   type NewLedgerEntry,
   type NewSalesforceEvent,
   type NewTicket,
@@ -653,6 +656,56 @@ export class SqliteStore implements Store {
 
   async purgeSalesforceEvents(before: number): Promise<number> {
     return this.write(() => this.sql('DELETE FROM salesforce_events WHERE received_at < ?').run(before).changes);
+  }
+
+  // --- membership applies (one at a time per Case, never an older read) ----------------------
+
+  async claimMembershipApply(caseId: string, holder: string, leaseMs: number): Promise<MembershipApplyClaim> {
+    return this.write(() => {
+      const now = this.now();
+      const row = this.sql('SELECT * FROM membership_cases WHERE case_id = ?').get(caseId) as MembershipCaseRow | undefined;
+      if (!row) {
+        this.sql('INSERT INTO membership_cases (case_id, locked_by, locked_until, wanted, updated_at) VALUES (?, ?, ?, 0, ?)').run(caseId, holder, now + leaseMs, now);
+        return { claimed: true, applied: null, wanted: false };
+      }
+      if (row.locked_by !== null && row.locked_by !== holder && (row.locked_until ?? 0) > now) {
+        this.sql('UPDATE membership_cases SET wanted = 1 WHERE case_id = ?').run(caseId);
+        return { claimed: false };
+      }
+      this.sql('UPDATE membership_cases SET locked_by = ?, locked_until = ?, wanted = 0, updated_at = ? WHERE case_id = ?').run(holder, now + leaseMs, now, caseId);
+      return { claimed: true, applied: appliedRead(row), wanted: row.wanted === 1 };
+    });
+  }
+
+  async finishMembershipApply(
+    caseId: string,
+    holder: string,
+    applied: AppliedMembershipRead | null,
+    opts: { leaseMs: number; keepIfWanted: boolean },
+  ): Promise<'released' | 'again' | 'lost'> {
+    return this.write(() => {
+      const now = this.now();
+      const row = this.sql('SELECT locked_by, wanted FROM membership_cases WHERE case_id = ?').get(caseId) as Pick<MembershipCaseRow, 'locked_by' | 'wanted'> | undefined;
+      if (!row || row.locked_by !== holder) return 'lost';
+      if (applied) {
+        this.sql('UPDATE membership_cases SET applied_version = ?, applied_owner = ?, applied_at = ? WHERE case_id = ?').run(applied.version, applied.ownerId, now, caseId);
+      }
+      if (row.wanted === 1 && opts.keepIfWanted) {
+        this.sql('UPDATE membership_cases SET wanted = 0, locked_until = ?, updated_at = ? WHERE case_id = ?').run(now + opts.leaseMs, now, caseId);
+        return 'again';
+      }
+      this.sql('UPDATE membership_cases SET locked_by = NULL, locked_until = NULL, updated_at = ? WHERE case_id = ?').run(now, caseId);
+      return row.wanted === 1 ? 'again' : 'released';
+    });
+  }
+
+  async getMembershipApplied(caseId: string): Promise<(AppliedMembershipRead & { appliedAt: number }) | null> {
+    const row = this.sql('SELECT * FROM membership_cases WHERE case_id = ?').get(caseId) as MembershipCaseRow | undefined;
+    return row && row.applied_at !== null ? { ...appliedRead(row)!, appliedAt: row.applied_at } : null;
+  }
+
+  async purgeMembershipCases(before: number): Promise<number> {
+    return this.write(() => this.sql('DELETE FROM membership_cases WHERE updated_at < ? AND (locked_until IS NULL OR locked_until <= ?)').run(before, this.now()).changes);
   }
 
   // --- transcript -------------------------------------------------------------------------

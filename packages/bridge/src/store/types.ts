@@ -168,6 +168,16 @@ export interface ReconcileJobPayload {
   source: string;
 }
 
+/** A Salesforce read of a Case that a membership reconcile applied. */
+export interface AppliedMembershipRead {
+  /** The Case's `SystemModstamp` in that read (epoch ms); null when the read had none. */
+  version: number | null;
+  /** The owner that read found. */
+  ownerId: string | null;
+}
+
+export type MembershipApplyClaim = { claimed: true; applied: AppliedMembershipRead | null; wanted: boolean } | { claimed: false };
+
 // --- transcript -----------------------------------------------------------------------------
 
 /** A chat message as the transcript keeps it, whatever Salesforce object it is written to. */
@@ -384,6 +394,30 @@ export interface Store {
   countSalesforceEvents(): Promise<number>;
   /** Deletes events received before `before` (epoch ms); returns how many. */
   purgeSalesforceEvents(before: number): Promise<number>;
+  /**
+   * Claims the right to apply a membership reconcile of one Case (compare-and-set): granted when
+   * no other holder's lease is live; otherwise the Case is marked `wanted` (the holder reads the
+   * Case again and applies that before it lets go) and `claimed: false` comes back. A granted
+   * claim carries the read applied last and whether a hand-over was waiting.
+   */
+  claimMembershipApply(caseId: string, holder: string, leaseMs: number): Promise<MembershipApplyClaim>;
+  /**
+   * Ends `holder`'s apply. `applied` (a successful apply) becomes the Case's read applied last.
+   * `again` when a hand-over is waiting: with `keepIfWanted` the lease is renewed for `leaseMs` and
+   * the flag cleared (the holder reads and applies again), without it the lease is let go and the
+   * flag kept (the next claim reads again). `lost`: the lease is no longer this holder's; nothing
+   * is recorded.
+   */
+  finishMembershipApply(
+    caseId: string,
+    holder: string,
+    applied: AppliedMembershipRead | null,
+    opts: { leaseMs: number; keepIfWanted: boolean },
+  ): Promise<'released' | 'again' | 'lost'>;
+  /** The read applied last to a Case, or null. */
+  getMembershipApplied(caseId: string): Promise<(AppliedMembershipRead & { appliedAt: number }) | null>;
+  /** Forgets Cases not reconciled since `before` (epoch ms) and not leased; returns how many. */
+  purgeMembershipCases(before: number): Promise<number>;
 
   // --- transcript (Sendbird webhooks -> Salesforce) -------------------------------------------
   /**

@@ -12,6 +12,7 @@ import transcript from './004-transcript.js';
 import ticketsClientIndex from './005-tickets-client-index.js';
 import fewerPages from './006-fewer-pages-per-ticket.js';
 import transcriptCatchup from './007-transcript-catchup.js';
+import membershipApplied from './008-membership-applied.js';
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core: tickets, idempotency keys, jobs', sql: core },
@@ -21,4 +22,5 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'tickets: drop the unused per-customer index', sql: ticketsClientIndex },
   { version: 6, name: 'tickets, ledger, idempotency keys: fewer pages written per ticket', sql: fewerPages },
   { version: 7, name: 'transcript catch-up: how far each channel has been read', sql: transcriptCatchup },
+  { version: 8, name: 'membership: the read applied last per Case, and the apply lease', sql: membershipApplied },
 ];

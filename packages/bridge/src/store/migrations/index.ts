@@ -9,6 +9,7 @@ import transcript from './004-transcript.js';
 import ticketsClientIndex from './005-tickets-client-index.js';
 import fewerPages from './006-fewer-pages-per-ticket.js';
 import transcriptCatchup from './007-transcript-catchup.js';
+import membershipApplied from './008-membership-applied.js';
 
 export interface Migration {
   version: number;
@@ -29,4 +30,5 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'tickets: drop the unused per-customer index', sql: ticketsClientIndex },
   { version: 6, name: 'tickets, ledger, idempotency keys: fewer pages written per ticket', sql: fewerPages, foreignKeysOff: true },
   { version: 7, name: 'transcript catch-up: how far each channel has been read', sql: transcriptCatchup },
+  { version: 8, name: 'membership: the read applied last per Case, and the apply lease', sql: membershipApplied },
 ];
