@@ -90,7 +90,8 @@ export function errorFromResponse(status: number, body: unknown): SalesforceErro
   }
   const item = firstItem(body);
   const errorCode = item?.errorCode ?? `HTTP_${status}`;
-  const detail = item?.message ?? (typeof body === 'string' ? body.slice(0, 200) : '');
+  // A non-JSON body is quoted in part; never cut inside a surrogate pair (the bridge passes it on).
+  const detail = item?.message ?? (typeof body === 'string' ? body.slice(0, 200).replace(/[\uD800-\uDBFF]$/, '') : '');
   const init = { status, errorCode, fields: item?.fields ?? [], body };
   const message = `[salesforce] ${status} ${errorCode}: ${detail}`;
   if (errorCode === 'REQUEST_LIMIT_EXCEEDED') return new SalesforceRequestLimitError(message, init);

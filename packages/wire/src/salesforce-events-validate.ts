@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { SalesforceEventBatch } from './events.js';
+import { truncateText } from './text.js';
 
 export interface JsonSchema {
   $schema?: string;
@@ -23,7 +24,7 @@ export interface JsonSchema {
   type?: 'object' | 'array' | 'string' | 'boolean' | 'null';
   const?: unknown;
   pattern?: string;
-  format?: 'date-time';
+  format?: 'date-time' | 'salesforce-id';
   required?: string[];
   additionalProperties?: boolean;
   properties?: Record<string, JsonSchema>;
@@ -32,13 +33,39 @@ export interface JsonSchema {
   oneOf?: JsonSchema[];
 }
 
-export type BatchValidation = { ok: true; value: SalesforceEventBatch } | { ok: false; field: string; message: string };
+/** `invalid_id`: a malformed Salesforce Id (wrong length or characters, wrong checksum or letter case). */
+export type BatchFailureCode = 'invalid_request' | 'invalid_id';
+
+export type BatchValidation = { ok: true; value: SalesforceEventBatch } | { ok: false; field: string; message: string; code: BatchFailureCode };
 
 const KNOWN = new Set([
   '$schema', '$id', '$ref', '$defs', 'title', 'description', 'type', 'const', 'pattern', 'format',
   'required', 'additionalProperties', 'properties', 'items', 'minItems', 'oneOf',
 ]);
 const TYPES = new Set(['object', 'array', 'string', 'boolean', 'null']);
+const FORMATS = new Set(['date-time', 'salesforce-id']);
+
+const CHECKSUM_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+
+/**
+ * True when an 18-character Id's last 3 characters are the checksum of its first 15 (for each
+ * 5-character chunk, a bitmask of its uppercase letters indexed into A..Z0..5); a 15-character Id
+ * has none to check. The same rule as @sbsf/salesforce's `isSalesforceId`, restated here because
+ * this package has no dependencies (a test checks that the two agree).
+ */
+export function salesforceIdChecksumOk(id: string): boolean {
+  if (id.length === 15) return true;
+  if (id.length !== 18) return false;
+  for (let chunk = 0; chunk < 3; chunk++) {
+    let bits = 0;
+    for (let i = 0; i < 5; i++) {
+      const c = id.charCodeAt(chunk * 5 + i);
+      if (c >= 65 && c <= 90) bits |= 1 << i;
+    }
+    if (id[15 + chunk] !== CHECKSUM_ALPHABET[bits]) return false;
+  }
+  return true;
+}
 
 /** The schema the bridge and the emulator validate against (parsed once). */
 export const SALESFORCE_EVENTS_SCHEMA = JSON.parse(readFileSync(new URL('./salesforce-events.schema.json', import.meta.url), 'utf8')) as JsonSchema;
@@ -48,6 +75,7 @@ interface Failure {
   message: string;
   /** A wrong JSON type at `path` (used to pick the most useful error among `oneOf` branches). */
   typeMismatch?: boolean;
+  code?: BatchFailureCode;
 }
 
 const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
@@ -58,7 +86,7 @@ export function checkSupported(schema: JsonSchema, where = '#'): void {
   for (const [k, v] of Object.entries(schema)) {
     if (!KNOWN.has(k)) throw new Error(`[wire] the event validator does not support the keyword "${k}" (at ${where})`);
     if (k === 'type' && !TYPES.has(v as string)) throw new Error(`[wire] the event validator does not support type "${String(v)}" (at ${where})`);
-    if (k === 'format' && v !== 'date-time') throw new Error(`[wire] the event validator does not support format "${String(v)}" (at ${where})`);
+    if (k === 'format' && !FORMATS.has(v as string)) throw new Error(`[wire] the event validator does not support format "${String(v)}" (at ${where})`);
   }
   for (const [k, s] of Object.entries(schema.$defs ?? {})) checkSupported(s, `${where}/$defs/${k}`);
   for (const [k, s] of Object.entries(schema.properties ?? {})) checkSupported(s, `${where}/properties/${k}`);
@@ -83,10 +111,19 @@ function check(root: JsonSchema, schema: JsonSchema, value: unknown, path: strin
   }
   if ('const' in schema && value !== schema.const) return { path, message: `${at} must be ${JSON.stringify(schema.const)}` };
   if (typeof value === 'string') {
+    const isId = schema.format === 'salesforce-id';
+    const got = `(got ${JSON.stringify(truncateText(value, 40, '...'))})`;
     if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) {
-      return { path, message: `${at} ${schema.description ? `must be ${lowerFirst(schema.description)}` : `must match ${schema.pattern}`} (got ${JSON.stringify(value.slice(0, 40))})` };
+      return { path, message: `${at} ${schema.description ? `must be ${lowerFirst(schema.description)}` : `must match ${schema.pattern}`} ${got}`, ...(isId ? { code: 'invalid_id' as const } : {}) };
     }
     if (schema.format === 'date-time' && Number.isNaN(Date.parse(value))) return { path, message: `${at} must be an ISO-8601 date-time` };
+    if (isId && !salesforceIdChecksumOk(value)) {
+      return {
+        path,
+        code: 'invalid_id',
+        message: `${at} is not a valid Salesforce Id: its last 3 characters do not match the letter case of the first 15 (a wrong checksum, or the letter case was changed; send the Id as Salesforce gave it) ${got}`,
+      };
+    }
   }
   if (Array.isArray(value)) {
     if (schema.minItems !== undefined && value.length < schema.minItems) return { path, message: `${at} must have at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}` };
@@ -146,6 +183,6 @@ checkSupported(SALESFORCE_EVENTS_SCHEMA);
 /** Checks a body against salesforce-events.schema.json; on failure names the first bad field. */
 export function validateSalesforceEventBatch(body: unknown): BatchValidation {
   const failure = check(SALESFORCE_EVENTS_SCHEMA, SALESFORCE_EVENTS_SCHEMA, body, '');
-  if (failure) return { ok: false, field: failure.path === '' ? 'body' : failure.path, message: failure.message };
+  if (failure) return { ok: false, field: failure.path === '' ? 'body' : failure.path, message: failure.message, code: failure.code ?? 'invalid_request' };
   return { ok: true, value: body as SalesforceEventBatch };
 }

@@ -2,7 +2,8 @@
 // the Salesforce emulator before sending): accepts what the Apex sends, names the bad field.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkSupported, SALESFORCE_EVENTS_SCHEMA, validateSalesforceEventBatch as validate } from '../src/salesforce-events-validate.js';
+import { isSalesforceId } from '@sbsf/salesforce';
+import { checkSupported, SALESFORCE_EVENTS_SCHEMA, salesforceIdChecksumOk, validateSalesforceEventBatch as validate } from '../src/salesforce-events-validate.js';
 
 const owner = {
   type: 'case.owner_changed',
@@ -11,7 +12,7 @@ const owner = {
   ownerId: '005EM0000000002YAA',
   occurredAt: '2025-01-31T09:15:00.000Z',
 };
-const accepted = { type: 'agentwork.accepted', caseId: '500EM0000000001YAA', userId: '005EM0000000002YAA', workId: '0BzEM0000000001YAA', occurredAt: '2025-01-31T09:15:00.000Z' };
+const accepted = { type: 'agentwork.accepted', caseId: '500EM0000000001YAA', userId: '005EM0000000002YAA', workId: '0BzEM00000000010AA', occurredAt: '2025-01-31T09:15:00.000Z' };
 const status = { type: 'case.status_changed', caseId: '500EM0000000001YAA', previousStatus: 'Working', status: 'Closed', isClosed: true, occurredAt: '2025-01-31T09:15:00.000Z' };
 
 test('accepts both event kinds as the Apex serialises them (previousOwnerId may be null)', () => {
@@ -32,7 +33,8 @@ test('names the first bad field', () => {
     [{ events: [{ ...owner, type: 'case.closed' }] }, 'events[0].type'],
     [{ events: [owner, { ...owner, ownerId: '001EM0000000001YAA' }] }, 'events[1].ownerId'],
     [{ events: [{ ...owner, previousOwnerId: 'x' }] }, 'events[0].previousOwnerId'],
-    [{ events: [{ ...owner, caseId: '500EM0000000001' }] }, 'events[0].caseId'],
+    [{ events: [{ ...owner, caseId: '500EM000000001' }] }, 'events[0].caseId'],
+    [{ events: [{ ...owner, caseId: '500EM0000000001YA' }] }, 'events[0].caseId'],
     [{ events: [{ ...owner, occurredAt: '2025-02-30T25:00:00Z' }] }, 'events[0].occurredAt'],
     [{ events: [{ ...accepted, userId: owner.previousOwnerId }] }, 'events[0].userId'],
     [{ events: [{ ...accepted, workId: undefined }] }, 'events[0].workId'],
@@ -54,4 +56,54 @@ test('the validator refuses a schema keyword it does not implement', () => {
   assert.doesNotThrow(() => checkSupported(SALESFORCE_EVENTS_SCHEMA));
   assert.throws(() => checkSupported({ type: 'object', properties: { a: { type: 'string', maxLength: 3 } as never } }), /maxLength/);
   assert.throws(() => checkSupported({ type: 'integer' as never }), /integer/);
+});
+
+test('15-character Ids are accepted wherever an 18-character one is (Apex, reports and Data Loader use both)', () => {
+  const body = {
+    events: [
+      { ...owner, caseId: '500EM0000000001', previousOwnerId: '00GEM0000000001', ownerId: '005EM0000000002' },
+      { ...accepted, caseId: '500EM0000000001', userId: '005EM0000000002', workId: '0BzEM0000000001' },
+      { ...status, caseId: '500EM0000000001' },
+    ],
+  };
+  assert.equal(validate(body).ok, true, JSON.stringify(validate(body)));
+});
+
+test('an 18-character Id with a bad checksum or in the wrong letter case is invalid_id, with the field named', () => {
+  const cases: [Record<string, unknown>, string][] = [
+    [{ ...owner, caseId: '500EM0000000001AAA' }, 'events[0].caseId'], // bad checksum
+    [{ ...owner, caseId: '500em0000000001YAA' }, 'events[0].caseId'], // letters lowered, checksum kept
+    [{ ...owner, caseId: '500EM0000000001yaa' }, 'events[0].caseId'], // checksum lowered
+    [{ ...owner, ownerId: '005EM0000000002YAB' }, 'events[0].ownerId'],
+    [{ ...owner, previousOwnerId: '00Gem00000000012AA' }, 'events[0].previousOwnerId'],
+    [{ ...accepted, userId: '005EM0000000002yAA' }, 'events[0].userId'],
+    [{ ...accepted, workId: '0BZEM0000000001YAA' }, 'events[0].workId'],
+  ];
+  for (const [event, field] of cases) {
+    const r = validate({ events: [event] });
+    assert.equal(r.ok, false, `${field}: ${JSON.stringify(event)}`);
+    if (r.ok) continue;
+    assert.equal(r.field, field, r.message);
+    assert.equal(r.code, 'invalid_id', r.message);
+  }
+  const wrongCase = validate({ events: [{ ...owner, caseId: '500em0000000001YAA' }] });
+  assert.ok(!wrongCase.ok && /letter case/.test(wrongCase.message), 'the message says what is wrong');
+  const notAnId = validate({ events: [{ ...owner, ownerId: 'x' }] });
+  assert.ok(!notAnId.ok && notAnId.code === 'invalid_id');
+  const notAString = validate({ events: [{ ...owner, ownerId: 7 }] });
+  assert.ok(!notAString.ok && notAString.code === 'invalid_request', 'a wrong JSON type is a plain invalid_request');
+});
+
+test("the wire's checksum agrees with @sbsf/salesforce's Id helpers", () => {
+  const chars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+  for (let n = 0; n < 2000; n++) {
+    let id = '';
+    for (let i = 0; i < 15; i++) id += chars[next() % chars.length];
+    const suffix = Array.from({ length: 3 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345'[next() % 32]).join('');
+    for (const candidate of [id, id + suffix]) {
+      assert.equal(salesforceIdChecksumOk(candidate), isSalesforceId(candidate), candidate);
+    }
+  }
 });

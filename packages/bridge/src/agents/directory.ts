@@ -6,6 +6,7 @@
  * process). Every create and update is recorded in the ledger.
  */
 import { SendbirdAlreadyExistsError, type SendbirdClient } from '@sbsf/sendbird';
+import { truncateText } from '@sbsf/wire';
 import type { Store } from '../store/types.js';
 import { classifyFailure } from '../tickets/errors.js';
 import { rememberBounded } from '../bounded-map.js';
@@ -21,7 +22,8 @@ export interface LedgerContext {
   source: string;
 }
 
-export const sendbirdNickname = (name: string): string => name.trim().slice(0, MAX_NICKNAME_LENGTH);
+/** The User's Name as a Sendbird nickname: trimmed, and cut to 80 UTF-16 units where a character ends (never inside an emoji). */
+export const sendbirdNickname = (name: string): string => truncateText(name.trim(), MAX_NICKNAME_LENGTH);
 
 export class AgentDirectory {
   /** userId -> the nickname Sendbird has, as far as this process knows. */

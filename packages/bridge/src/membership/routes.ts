@@ -2,14 +2,17 @@
  * `POST /salesforce/events`: what our Apex (SendbirdCallOuts) and the Salesforce emulator post,
  * one batch of the platform-event subscriber (up to 200 events) per callout. Checks in a fixed order, each with its own answer:
  * bearer secret (401, same answer whatever was wrong) -> JSON body (400 invalid_json) -> the wire
- * schema (400 naming the field) -> stored with the reconciles of their Cases in one transaction
+ * schema (400 naming the field: `invalid_id` for a malformed Id, `invalid_request` otherwise;
+ * written to the ledger as `events.refused`) -> every Id in its 18-character form -> stored with the reconciles of their Cases in one transaction
  * -> 202 `{accepted: n}`. The reconcile itself runs as jobs: Salesforce gets its answer at once.
  * `case.status_changed` events reconcile nothing: one `lifecycle.case_status` job names their
  * Cases and freezes or unfreezes their chats (src/lifecycle). It is queued before the 202, so an
  * acknowledged status change is never lost (a failure answers 5xx and the Apex sends again).
  */
+import { to18 } from '@sbsf/salesforce';
+import { truncateText, type SalesforceEvent } from '@sbsf/wire';
 import { validateSalesforceEventBatch } from '@sbsf/wire/salesforce-events-validate';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import { requireSharedSecret, sharedSecretRateLimit } from '../http/shared-secret.js';
 import type { JobRunner } from '../jobs/runner.js';
@@ -23,6 +26,38 @@ import type { MembershipService } from './service.js';
  * than the API's default BODY_LIMIT_BYTES.
  */
 export const EVENTS_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * Every Id of an event in its 18-character form: Salesforce sends either form (Apex, reports and
+ * Data Loader use both), the bridge keys everything (channel URLs, Sendbird user ids, the store)
+ * on the 18-character one. Called once, here at the edge, after the schema checked every Id.
+ */
+export function normaliseEventIds(e: SalesforceEvent): SalesforceEvent {
+  switch (e.type) {
+    case 'case.owner_changed':
+      return { ...e, caseId: to18(e.caseId), ownerId: to18(e.ownerId), previousOwnerId: e.previousOwnerId === null ? null : to18(e.previousOwnerId) };
+    case 'agentwork.accepted':
+      return { ...e, caseId: to18(e.caseId), userId: to18(e.userId), workId: to18(e.workId) };
+    case 'case.status_changed':
+      return { ...e, caseId: to18(e.caseId) };
+  }
+}
+
+/**
+ * A refused batch is written to the ledger, where the events' handling is written, so a
+ * malformed Id from the org is never dropped in silence. A ledger that cannot be written does not
+ * change the answer (the 400 says what to fix; the log keeps the refusal).
+ */
+async function ledgerRefusal(store: Store, req: FastifyRequest, refusal: { code: string; field: string; message: string }): Promise<void> {
+  const events = (req.body as { events?: unknown } | null)?.events;
+  const detail = { code: refusal.code, field: refusal.field, message: truncateText(refusal.message, 500, '...'), events: Array.isArray(events) ? events.length : 0 };
+  req.log.warn(detail, 'salesforce events refused');
+  try {
+    await store.appendLedger({ caseId: null, system: 'salesforce', action: 'events.refused', target: refusal.field, outcome: 'error', detail });
+  } catch (err) {
+    req.log.error({ err }, 'salesforce events: the refusal could not be written to the ledger');
+  }
+}
 
 /** The events that can change who should be in a Case's channel. */
 export const MEMBERSHIP_EVENT_TYPES: ReadonlySet<string> = new Set(['case.owner_changed', 'agentwork.accepted']);
@@ -58,8 +93,11 @@ export function eventRoutes(deps: EventRouteDeps) {
       },
       async (req, reply) => {
         const checked = validateSalesforceEventBatch(req.body);
-        if (!checked.ok) throw new AppError(400, 'invalid_request', checked.message, { field: checked.field });
-        const events = checked.value.events.map((e) => ({ type: e.type, caseId: e.caseId, occurredAt: e.occurredAt, payload: { ...e } }));
+        if (!checked.ok) {
+          await ledgerRefusal(deps.store, req, checked);
+          throw new AppError(400, checked.code, checked.message, { field: checked.field });
+        }
+        const events = checked.value.events.map(normaliseEventIds).map((e) => ({ type: e.type, caseId: e.caseId, occurredAt: e.occurredAt, payload: { ...e } }));
         // Every event is stored; only those about who owns a Case ask for a membership reconcile.
         const membership = events.filter((e) => MEMBERSHIP_EVENT_TYPES.has(e.type)).map((e) => e.caseId);
         const result = await deps.store.recordSalesforceEvents(events, deps.service.requestOptions('event'), membership);

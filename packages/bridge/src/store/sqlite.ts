@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { truncateText } from '@sbsf/wire';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations/index.js';
 import { latestVersion, migrateSqlite, schemaVersion, type MigrationResult } from './sqlite-migrate.js';
 import { canMoveTicket, OPEN_TICKETS_SQL, openTicketsTerm, UNFINISHED_STATES_SQL } from './ticket-state.js';
@@ -153,7 +154,8 @@ const INSERT_LEDGER = 'INSERT INTO ledger (at, case_id, ticket_id, system, actio
 
 /** Error text is stored and shown to operators; keep it bounded. */
 const MAX_ERROR_LENGTH = 2_000;
-const clip = (s: string) => (s.length > MAX_ERROR_LENGTH ? `${s.slice(0, MAX_ERROR_LENGTH)}...` : s);
+/** Stored errors are cut where a character ends, so the column always holds valid UTF-8. */
+const clip = (s: string) => truncateText(s, MAX_ERROR_LENGTH, '...');
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';

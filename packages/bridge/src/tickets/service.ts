@@ -22,6 +22,8 @@ import { classifyFailure, type ClassifiedFailure } from './errors.js';
 import { rememberBounded } from '../bounded-map.js';
 
 export const TICKET_JOB = 'ticket.finish';
+/** Sendbird's longest nickname, in UTF-16 units. */
+const SENDBIRD_NICKNAME_MAX = 80;
 export const ticketJobKey = (ticketId: string) => `ticket:${ticketId}`;
 
 export interface CustomerIdentity {
@@ -196,7 +198,8 @@ export class TicketService {
     const userId = t.customerUserId;
     if (this.knownUsers.has(userId)) return;
     try {
-      await this.o.sendbird.createUser({ user_id: userId, nickname: t.customerNickname ?? userId, profile_url: '' });
+      // Sendbird keeps 80 UTF-16 units of a nickname; a customer's name may be longer.
+      await this.o.sendbird.createUser({ user_id: userId, nickname: truncateText(t.customerNickname ?? userId, SENDBIRD_NICKNAME_MAX), profile_url: '' });
       ledger.push(this.entry(t, 'sendbird', 'user.create', userId, 'ok'));
     } catch (err) {
       if (!(err instanceof SendbirdAlreadyExistsError)) {

@@ -18,6 +18,7 @@
  */
 import type { CollectionResult, SalesforceClient } from '@sbsf/salesforce';
 import { SalesforceError } from '@sbsf/salesforce';
+import { truncateText } from '@sbsf/wire';
 import type { Logger } from 'pino';
 import type { TranscriptMode } from '../config.js';
 import { backoffDelayMs } from '../jobs/backoff.js';
@@ -191,7 +192,7 @@ export class TranscriptMirror {
         action: 'transcript.write',
         target: r.messageId,
         outcome: 'error',
-        detail: { code: failure.code, message: failure.message.slice(0, 500), mode: this.o.mode, attempts: r.attempts + 1 },
+        detail: { code: failure.code, message: truncateText(failure.message, 500, '...'), mode: this.o.mode, attempts: r.attempts + 1 },
       });
       this.o.logger.warn({ caseId: r.caseId, messageId: r.messageId, code: failure.code }, 'transcript: Salesforce refused a message; it is dead-lettered (see the ledger)');
     });

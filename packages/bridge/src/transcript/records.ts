@@ -8,6 +8,7 @@
  *   custom object). CaseComment has no External Id: the first write creates it, later changes
  *   update it by its Id; see docs/bridge.md for when a duplicate can appear.
  */
+import { truncateText } from '@sbsf/wire';
 import type { TranscriptRecord } from '../store/types.js';
 
 export const MESSAGE_OBJECT = 'Sendbird_Message__c';
@@ -16,7 +17,8 @@ export const MESSAGE_EXTERNAL_ID = 'Sendbird_Message_Id__c';
 /** Field lengths of the SFDX project (a longer value would be refused with STRING_TOO_LONG). */
 export const LIMITS = { body: 131_072, fileUrl: 32_768, fileName: 255, fileType: 100, senderName: 255, senderId: 80, commentBody: 4_000 } as const;
 
-const clip = (s: string, n: number) => (s.length > n ? s.slice(0, n) : s);
+/** Cut to a field's length in UTF-16 units, where a character ends (never half an emoji). */
+const clip = (s: string, n: number) => truncateText(s, n);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A `Sendbird_Message__c` for a collections upsert; a message known only as deleted carries just the deletion. */
