@@ -18,11 +18,12 @@ import type { Logger } from 'pino';
 import type { BridgeConfig } from './config.js';
 import { AppError, errorBody, errorResponseSchema } from './errors.js';
 import { healthRoutes } from './http/health.js';
-import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
+import { createErrorHandler, notFoundHandler, setRetryAfter } from './http/error-handler.js';
 import type { JobRunner } from './jobs/runner.js';
 import type { SecretScrubber } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { registerSecretHooks } from './secret-hooks.js';
+import { guardStore } from './store/outage.js';
 import type { Store } from './store/types.js';
 import { createClients, type Clients } from './clients.js';
 
@@ -127,7 +128,9 @@ export function writeClientError(err: NodeJS.ErrnoException, socket: Duplex): vo
 }
 
 export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promise<FastifyInstance> {
-  const { store, logger } = deps;
+  const { logger } = deps;
+  // Routes see store outages as StoreUnavailableError (503), whatever store they were given.
+  const store = guardStore(deps.store);
   const clock = deps.clock ?? Date.now;
   const metrics = deps.metrics ?? createMetrics({ store });
 
@@ -177,6 +180,11 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
   // Credentials callers present are learned before any handler runs; error answers are scrubbed.
   if (deps.scrubber) registerSecretHooks(app, deps.scrubber);
   app.setErrorHandler(createErrorHandler({ bodyLimitBytes: config.http.bodyLimitBytes }));
+  // Every 503 says when to come back, whichever handler wrote it (/readyz, a feature's own).
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (reply.statusCode === 503) setRetryAfter(reply, undefined);
+    done(null, payload);
+  });
 
   // JSON only: without a text/plain parser, any other body type is a 415 (Fastify's default).
   app.removeContentTypeParser('text/plain');

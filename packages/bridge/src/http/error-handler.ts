@@ -3,9 +3,44 @@
  * status. Client mistakes get a message that names the mistake (and, for schema errors, the
  * field); server faults get "internal error" plus the request id to quote, never a stack trace or
  * the error text (which could hold a secret or an internal detail). Those are logged instead.
+ *
+ * Outages are not faults of the bridge and are never answered 500: the database unreachable or
+ * busy (store/outage.ts) is 503 `store_unavailable`, Salesforce or Sendbird down, slow or rate
+ * limiting is 503 `upstream_unavailable`, each with Retry-After, so a client that retries on 503
+ * retries. Every 503 answer carries Retry-After (`retryAfterSeconds` of the error, else
+ * DEFAULT_RETRY_AFTER_SECONDS).
  */
+import { SalesforceError } from '@sbsf/salesforce';
+import { SendbirdError } from '@sbsf/sendbird';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, errorBody } from '../errors.js';
+import { isStoreOutage, StoreUnavailableError } from '../store/outage.js';
+import { classifyFailure } from '../tickets/errors.js';
+
+/** Retry-After of a 503 whose error names no wait of its own. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+/** Sets Retry-After (whole seconds, at least 1) unless the answer has one already. */
+export function setRetryAfter(reply: FastifyReply, seconds: number | undefined): void {
+  if (reply.hasHeader('retry-after')) return;
+  const s = typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : DEFAULT_RETRY_AFTER_SECONDS;
+  void reply.header('retry-after', String(s));
+}
+
+/**
+ * A Salesforce or Sendbird failure that reached the handler unconverted: 503 when a retry can
+ * help (down, timed out, rate limited), else 502 (the vendor refused what the bridge sent).
+ */
+function upstreamError(err: SalesforceError | SendbirdError): AppError {
+  const failure = classifyFailure(err);
+  const system = failure.system === 'sendbird' ? 'Sendbird' : 'Salesforce';
+  if (failure.kind === 'retryable') {
+    const hintMs = (err as { retryAfterMs?: unknown }).retryAfterMs;
+    const seconds = typeof hintMs === 'number' && hintMs > 0 ? Math.ceil(hintMs / 1000) : DEFAULT_RETRY_AFTER_SECONDS;
+    return new AppError(503, 'upstream_unavailable', `${system} cannot be reached or is busy right now; retry in a few seconds`, { system: failure.system, retryAfterSeconds: seconds }, { cause: err });
+  }
+  return new AppError(502, 'upstream_error', `${system} refused the bridge's request (code ${failure.code})`, { system: failure.system }, { cause: err });
+}
 
 interface AjvError {
   instancePath?: string;
@@ -61,9 +96,16 @@ const GENERIC_CODES: Record<number, string> = {
 };
 
 export function createErrorHandler(opts: { bodyLimitBytes: number }) {
-  return function errorHandler(error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {
+  return function errorHandler(thrown: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {
+    const error = thrown instanceof AppError ? thrown : isStoreOutage(thrown) ? new StoreUnavailableError(thrown) : thrown instanceof SalesforceError || thrown instanceof SendbirdError ? upstreamError(thrown) : thrown;
     if (error instanceof AppError) {
-      if (error.status >= 500) request.log.error({ err: error.cause ?? error }, error.message);
+      if (error.status === 503) {
+        // An outage, not a bug: a warning, and the client is told when to come back.
+        request.log.warn({ err: error.cause ?? error, code: error.code }, error.message);
+        setRetryAfter(reply, error.extra.retryAfterSeconds as number | undefined);
+      } else if (error.status >= 500) {
+        request.log.error({ err: error.cause ?? error }, error.message);
+      }
       return reply.status(error.status).send(error.toBody());
     }
     const fe = error as FastifyError & { validation?: AjvError[]; validationContext?: string };

@@ -5,6 +5,7 @@
  */
 import type { JobsConfig, StoreConfig } from '../config.js';
 import { PostgresStore } from './postgres.js';
+import { guardStore } from './outage.js';
 import { SqliteStore } from './sqlite.js';
 import type { Store } from './types.js';
 
@@ -14,6 +15,7 @@ export { SqliteStore, openSqliteStore, type SqliteStoreOptions, DEFAULT_IDEMPOTE
 export { SQLITE_MIGRATIONS, type Migration } from './migrations/index.js';
 export { PostgresStore, openPostgresStore, type PostgresStoreOptions, DEFAULT_POOL_SIZE } from './postgres.js';
 export { POSTGRES_MIGRATIONS } from './migrations-pg/index.js';
+export { guardStore, isStoreOutage, StoreUnavailableError, STORE_RETRY_AFTER_SECONDS } from './outage.js';
 
 export interface OpenStoreOptions {
   clock?: () => number;
@@ -23,7 +25,12 @@ export interface OpenStoreOptions {
   onError?: (err: Error) => void;
 }
 
+/** Opens the configured store; its outage failures come out as StoreUnavailableError (outage.ts). */
 export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}): Promise<Store> {
+  return guardStore(await openRawStore(config, opts));
+}
+
+async function openRawStore(config: StoreConfig, opts: OpenStoreOptions): Promise<Store> {
   switch (config.kind) {
     case 'sqlite':
       return new SqliteStore({

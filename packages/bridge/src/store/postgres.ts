@@ -236,6 +236,13 @@ export class PostgresStore implements Store {
     for (let attempt = 1; ; attempt++) {
       const c = await this.pool.connect();
       let broken = false;
+      // A checked-out client whose connection dies between queries (the server shut it down,
+      // 57P01; the network cut it) emits 'error', which would crash the process unheard: it is
+      // noted here, and the next query fails as an outage instead.
+      const onError = () => {
+        broken = true;
+      };
+      c.on('error', onError);
       try {
         await c.query('BEGIN');
         const result = await fn(c);
