@@ -256,6 +256,7 @@ export class PostgresStore implements Store {
         if (attempt < TX_ATTEMPTS && code && RETRYABLE_SQLSTATES.has(code)) continue;
         throw err;
       } finally {
+        c.off('error', onError);
         // A connection that cannot even roll back is not given to the next caller.
         c.release(broken);
       }
