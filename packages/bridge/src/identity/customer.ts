@@ -30,6 +30,9 @@ const header = (h: CustomerClaimsInput['headers'], name: string): string | undef
   return Array.isArray(v) ? v[0] : v;
 };
 
+/** Anything shaped like a User Id (005 + 12 or 15 more), whatever its checksum or letter case. */
+const AGENT_SHAPED_ID = /^005[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/;
+
 /** Refuses ids that cannot be a customer. */
 export function checkCustomerUserId(userId: string, field = 'customer.userId'): string {
   if (!USER_ID_RE.test(userId)) {
@@ -37,7 +40,7 @@ export function checkCustomerUserId(userId: string, field = 'customer.userId'): 
   }
   // The reconciler treats a channel member whose id is a Salesforce User Id as an agent, so a
   // customer must never hold one: that would let a customer pose as (or evict) an agent.
-  if (isSalesforceId(userId) && isUserId(userId)) {
+  if (AGENT_SHAPED_ID.test(userId) || (isSalesforceId(userId) && isUserId(userId))) {
     throw new AppError(400, 'invalid_customer_id', `${field} looks like a Salesforce User Id; those are reserved for agents`, { field });
   }
   return userId;

@@ -20,6 +20,7 @@
  * written as the escape `\u0000` in the `json` columns).
  */
 import pg, { type PoolClient, type QueryResultRow } from 'pg';
+import { truncateText } from '@sbsf/wire';
 import { maskSecretFields } from '../redaction.js';
 import type { Migration } from './migrations/index.js';
 import { POSTGRES_MIGRATIONS } from './migrations-pg/index.js';
@@ -109,7 +110,8 @@ const PG_TYPES = {
 
 /** Error text is stored and shown to operators; keep it bounded. */
 const MAX_ERROR_LENGTH = 2_000;
-const clip = (s: string) => (s.length > MAX_ERROR_LENGTH ? `${s.slice(0, MAX_ERROR_LENGTH)}...` : s);
+/** Stored errors are cut where a character ends, so the column always holds valid UTF-8. */
+const clip = (s: string) => truncateText(s, MAX_ERROR_LENGTH, '...');
 
 const noNul = (v: unknown): unknown => {
   if (typeof v === 'string') return v.includes('\0') ? v.replace(/\0/g, '\uFFFD') : v;
