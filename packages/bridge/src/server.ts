@@ -4,6 +4,7 @@
  * hook `onRoute` must come before the routes they apply to):
  *
  *   logger and request ids -> error shape + 404 -> JSON only (415 otherwise) -> security headers
+ *   -> Host required, UTF-8 JSON only (http/request-checks.ts)
  *   -> CORS (CORS_ORIGINS only) -> per-client rate limit -> OpenAPI + /docs -> metrics
  *   -> /healthz, /readyz, /metrics -> the feature routes passed in `deps.routes`.
  */
@@ -19,6 +20,7 @@ import type { BridgeConfig } from './config.js';
 import { AppError, errorBody, errorResponseSchema } from './errors.js';
 import { healthRoutes } from './http/health.js';
 import { createErrorHandler, notFoundHandler, setRetryAfter } from './http/error-handler.js';
+import { requireHost, requireUtf8Json } from './http/request-checks.js';
 import type { JobRunner } from './jobs/runner.js';
 import type { SecretScrubber } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -147,6 +149,9 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
+    // A request without Host gets the JSON error with the security headers (http/request-checks.ts),
+    // not Node's bare 400.
+    http: { requireHostHeader: false },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     // Requests Node's HTTP parser refuses (headers over 16 KB, a malformed request line) never
@@ -177,6 +182,9 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
     reply.header('x-request-id', request.id);
     done();
   });
+  app.addHook('onRequest', requireHost);
+  // Before any body is parsed: a JSON body in another charset than UTF-8 is refused (415).
+  app.addHook('preParsing', requireUtf8Json);
   // Credentials callers present are learned before any handler runs; error answers are scrubbed.
   if (deps.scrubber) registerSecretHooks(app, deps.scrubber);
   app.setErrorHandler(createErrorHandler({ bodyLimitBytes: config.http.bodyLimitBytes }));
