@@ -130,9 +130,12 @@ test(`fuzz: ${COUNT} malformed requests to every endpoint (seed ${SEED}): no 5xx
   assert.equal(bridge.child.exitCode, null, 'the bridge is still running');
   assert.equal((await fetch(`${url}/healthz`)).status, 200);
   const db = { kind: 'sqlite', file: join(dataDir, 'bridge.sqlite') } as const;
-  for (const table of ['tickets', 'idempotency_keys', 'jobs', 'ledger', 'salesforce_events', 'membership_pending', 'transcript_messages']) {
+  for (const table of ['tickets', 'idempotency_keys', 'jobs', 'salesforce_events', 'membership_pending', 'transcript_messages']) {
     assert.equal(Number((await dbQuery(db, `SELECT COUNT(*) AS n FROM ${table}`))[0]?.n), 0, `${table} is empty`);
   }
+  // The ledger holds only the refusals of Salesforce event batches (never dropped in silence).
+  const ledger = await dbQuery(db, "SELECT action, outcome, COUNT(*) AS n FROM ledger GROUP BY action, outcome");
+  assert.deepEqual(ledger.map((r) => `${r.action} ${r.outcome}`).filter((a) => a !== 'events.refused error'), [], 'the ledger holds nothing but refusals');
   assert.equal(sf.records('Case').length, cases, 'no Case');
   assert.equal(sb.store.users.size + sb.store.channels.size, 0, 'no Sendbird user or channel');
   assert.deepEqual({ sf: sf.stats().total, sb: sb.stats.get().total }, calls, 'not one upstream call');
