@@ -70,7 +70,10 @@ export interface BridgeErrorBody {
   };
 }
 
-/** Longest value the bridge accepts per Case field the form sets (Salesforce's limits). */
+/**
+ * Longest value the bridge accepts per Case field the form sets (Salesforce's limits), in UTF-16
+ * code units as Salesforce counts them (`utf16Length`: an emoji counts as 2).
+ */
 export const TICKET_FIELD_MAX_LENGTH = {
   Subject: 255,
   Description: 32000,

@@ -82,6 +82,7 @@ export function eventRoutes(deps: EventRouteDeps) {
           summary: 'Salesforce events (Case owner changed, Omni-Channel work accepted, Case status changed): stored, then acted on',
           description:
             'Body `{"events":[...]}` as in packages/wire/src/salesforce-events.schema.json (validated against it; a 400 names the field). ' +
+            'Ids may be 15 or 18 characters and are used in their 18-character form; a malformed Id (an 18-character Id with a wrong checksum or letter case) is a 400 `invalid_id`, and every refused batch is written to the ledger. ' +
             'Events are hints: the bridge reads each Case\'s owner from Salesforce, so duplicates and order do not matter.',
           tags: ['salesforce'],
           security: [{ bridgeSecret: [] }],
