@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test, type TestContext } from 'node:test';
 import { TicketStateError, type Store } from '../src/store/index.js';
+import { catchupContract } from './store-contract-catchup.js';
 
 export interface FakeClock {
   now: number;
@@ -30,6 +31,7 @@ export interface StoreHarness {
 }
 
 export function storeContract(name: string, makeHarness: (t: TestContext) => StoreHarness): void {
+  catchupContract(name, makeHarness);
   /** A harness and one open store, closed when the test ends. */
   async function setup(t: TestContext) {
     const h = makeHarness(t);

@@ -147,21 +147,21 @@ INSERT INTO transcript_channels (channel_url, case_id, open, checked_at, next_ca
 VALUES ($1, $2, 1, 0, $3, 'new', $3, $3)
 ON CONFLICT (channel_url) DO NOTHING`;
 
-/** Due no later than $1 for reason $2 ($3 = now); a leased channel is due again once given back. */
+/** Due no later than $1 for reason $2 ($3 = now); a leased channel takes the reason and is due again once given back. */
 const DUE_CATCHUP = `
 UPDATE transcript_channels SET
-  next_catchup_at = CASE WHEN next_catchup_at IS NULL OR next_catchup_at > $1 THEN $1 ELSE next_catchup_at END,
-  due_reason = CASE WHEN next_catchup_at IS NULL OR next_catchup_at > $1 THEN $2 ELSE due_reason END,
-  due_again = CASE WHEN lease_until IS NOT NULL AND lease_until > $3 THEN 1 ELSE due_again END,
-  updated_at = $3`;
+  next_catchup_at = CASE WHEN next_catchup_at IS NULL OR next_catchup_at > $1::bigint THEN $1::bigint ELSE next_catchup_at END,
+  due_reason = CASE WHEN (lease_until IS NOT NULL AND lease_until > $3::bigint) OR next_catchup_at IS NULL OR next_catchup_at > $1::bigint THEN $2::text ELSE due_reason END,
+  due_again = CASE WHEN lease_until IS NOT NULL AND lease_until > $3::bigint THEN 1 ELSE due_again END,
+  updated_at = $3::bigint`;
 
 /** Gives a channel back, as in the SQLite store ($1 checked id, $2 checked at, $3 now, $4 next, $5 url, $6 worker). */
 const FINISH_CATCHUP = `
 UPDATE transcript_channels SET
-  checked_id = COALESCE($1, checked_id), checked_at = COALESCE($2::bigint, checked_at), last_catchup_at = $3,
-  next_catchup_at = CASE WHEN due_again = 1 THEN $3 WHEN open = 1 THEN $4 ELSE NULL END,
+  checked_id = COALESCE($1::text, checked_id), checked_at = COALESCE($2::bigint, checked_at), last_catchup_at = $3::bigint,
+  next_catchup_at = CASE WHEN due_again = 1 THEN $3::bigint WHEN open = 1 THEN $4::bigint ELSE NULL END,
   due_reason = CASE WHEN due_again = 1 THEN due_reason WHEN open = 1 THEN 'schedule' ELSE NULL END,
-  due_again = 0, leased_by = NULL, lease_until = NULL, updated_at = $3
+  due_again = 0, leased_by = NULL, lease_until = NULL, updated_at = $3::bigint
 WHERE channel_url = $5 AND leased_by = $6`;
 
 /** Pending messages a flusher may take now ($1 = now): out of backoff and not leased to a live worker. */
@@ -878,9 +878,9 @@ export class PostgresStore implements Store {
     const now = this.now();
     const res = await q(
       this.pool,
-      `UPDATE transcript_channels SET open = $1, next_catchup_at = $2, due_reason = $3,
-         due_again = CASE WHEN lease_until IS NOT NULL AND lease_until > $2 THEN 1 ELSE due_again END, updated_at = $2
-       WHERE case_id = $4 AND open = $5`,
+      `UPDATE transcript_channels SET open = $1::integer, next_catchup_at = $2::bigint, due_reason = $3::text,
+         due_again = CASE WHEN lease_until IS NOT NULL AND lease_until > $2::bigint THEN 1 ELSE due_again END, updated_at = $2::bigint
+       WHERE case_id = $4 AND open = $5::integer`,
       [open ? 1 : 0, now, open ? 'reopened' : 'closing', caseId, open ? 0 : 1],
     );
     return (res.rowCount ?? 0) > 0;

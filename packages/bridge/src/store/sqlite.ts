@@ -125,11 +125,14 @@ INSERT INTO transcript_channels (channel_url, case_id, open, checked_at, next_ca
 VALUES (?, ?, 1, 0, ?, 'new', ?, ?)
 ON CONFLICT (channel_url) DO NOTHING`;
 
-/** Due no later than `at` (params: at, at, at, reason, now, now); a leased channel is due again once given back. */
+/**
+ * Due no later than `at` (params: now, at, reason, at, at, now, now); a leased channel takes the
+ * reason and is due again once given back.
+ */
 const DUE_CATCHUP = `
 UPDATE transcript_channels SET
+  due_reason = CASE WHEN (lease_until IS NOT NULL AND lease_until > ?) OR next_catchup_at IS NULL OR next_catchup_at > ? THEN ? ELSE due_reason END,
   next_catchup_at = CASE WHEN next_catchup_at IS NULL OR next_catchup_at > ? THEN ? ELSE next_catchup_at END,
-  due_reason = CASE WHEN next_catchup_at IS NULL OR next_catchup_at > ? THEN ? ELSE due_reason END,
   due_again = CASE WHEN lease_until IS NOT NULL AND lease_until > ? THEN 1 ELSE due_again END,
   updated_at = ?`;
 
@@ -842,9 +845,9 @@ export class SqliteStore implements Store {
   async dueTranscriptCatchup(at: number, reason: CatchupReason, channelUrls?: readonly string[]): Promise<number> {
     return this.write(() => {
       const now = this.now();
-      if (!channelUrls) return this.sql(`${DUE_CATCHUP} WHERE open = 1`).run(at, at, at, reason, now, now).changes;
+      if (!channelUrls) return this.sql(`${DUE_CATCHUP} WHERE open = 1`).run(now, at, reason, at, at, now, now).changes;
       let n = 0;
-      for (const url of channelUrls) n += this.sql(`${DUE_CATCHUP} WHERE open = 1 AND channel_url = ?`).run(at, at, at, reason, now, now, url).changes;
+      for (const url of channelUrls) n += this.sql(`${DUE_CATCHUP} WHERE open = 1 AND channel_url = ?`).run(now, at, reason, at, at, now, now, url).changes;
       return n;
     });
   }
