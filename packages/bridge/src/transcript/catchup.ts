@@ -21,6 +21,7 @@
  * client's own 429 handling, and list messages is an endpoint ticket creation never calls.
  */
 import { SendbirdNotFoundError, TokenBucket, type ListMessagesParams, type SendbirdClient, type SendbirdMessage } from '@sbsf/sendbird';
+import { truncateText } from '@sbsf/wire';
 import type { Logger } from 'pino';
 import type { NewLedgerEntry, Store, TranscriptChannel, TranscriptEvent, TranscriptFlushRequest } from '../store/types.js';
 import { historyMessageId, interpretHistoryMessage } from './history-message.js';
@@ -134,7 +135,7 @@ export class TranscriptCatchup {
               calls: res.calls,
               from: ch.checkedId,
               to: res.checked?.messageId ?? null,
-              ...(res.error ? { error: res.error.slice(0, 300) } : {}),
+              ...(res.error ? { error: truncateText(res.error, 300, '...') } : {}),
             },
           },
         ]
