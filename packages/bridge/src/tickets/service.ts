@@ -91,7 +91,8 @@ export class TicketService {
 
   /** A new ticket as the store records it. */
   newTicket(ticketId: string, customer: CustomerIdentity, caseFields: CaseFields): NewTicket {
-    return { id: ticketId, clientKey: customer.userId, customerUserId: customer.userId, customerNickname: customer.nickname, caseFields: { ...caseFields } };
+    // Stored as the Sendbird nickname will be: at most 80 units, whole characters, valid UTF-8.
+    return { id: ticketId, clientKey: customer.userId, customerUserId: customer.userId, customerNickname: truncateText(customer.nickname, SENDBIRD_NICKNAME_MAX), caseFields: { ...caseFields } };
   }
 
   /** Records a new ticket (no job: the sweep covers a process that dies before finishing it). */
