@@ -95,9 +95,21 @@ const GENERIC_CODES: Record<number, string> = {
   431: 'headers_too_large',
 };
 
+/**
+ * The answer for an error that is not an AppError but an outage or an upstream failure (503
+ * `store_unavailable`, 503 `upstream_unavailable`, 502 `upstream_error`); undefined for anything
+ * else. For handlers with their own error shape (the tutorial's `/createticket`).
+ */
+export function outageError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return undefined;
+  if (isStoreOutage(err)) return new StoreUnavailableError(err);
+  if (err instanceof SalesforceError || err instanceof SendbirdError) return upstreamError(err);
+  return undefined;
+}
+
 export function createErrorHandler(opts: { bodyLimitBytes: number }) {
   return function errorHandler(thrown: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {
-    const error = thrown instanceof AppError ? thrown : isStoreOutage(thrown) ? new StoreUnavailableError(thrown) : thrown instanceof SalesforceError || thrown instanceof SendbirdError ? upstreamError(thrown) : thrown;
+    const error = thrown instanceof AppError ? thrown : (outageError(thrown) ?? thrown);
     if (error instanceof AppError) {
       if (error.status === 503) {
         // An outage, not a bug: a warning, and the client is told when to come back.

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SendbirdNotFoundError, type SendbirdClient } from '@sbsf/sendbird';
 import { AppError } from '../errors.js';
+import { outageError } from '../http/error-handler.js';
 import type { CustomerAuthenticator } from '../identity/customer.js';
 import type { Store, Ticket } from '../store/types.js';
 import { truncateText } from '@sbsf/wire';
@@ -222,7 +223,8 @@ export function ticketRoutes(deps: TicketRouteDeps) {
     // The tutorial's endpoint, answers in the tutorial's shape: `{error, code, message}`.
     await app.register(async (compat) => {
       compat.setErrorHandler((err: unknown, _req: FastifyRequest, reply: FastifyReply) => {
-        const e = err instanceof AppError ? err : undefined;
+        // Outages and upstream failures get their 503/502, as on every other route.
+        const e = err instanceof AppError ? err : outageError(err);
         const status = e?.status ?? (typeof (err as { statusCode?: number }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : 500);
         if (status >= 500 && !e) app.log.error({ err }, 'createticket failed');
         setRetryAfter(reply, err);
