@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SalesforceError } from '@sbsf/salesforce';
+import { idProblem, SalesforceError } from '@sbsf/salesforce';
 import { CaseDescribe } from '../src/tickets/case-describe.js';
-import { checkCaseValues, checkPicklists, idProblem } from '../src/tickets/case-input.js';
+import { checkCaseValues, checkPicklists } from '../src/tickets/case-input.js';
 import { emailProblem } from '../src/tickets/email.js';
 import { classifyFailure, MAX_FAILURE_MESSAGE } from '../src/tickets/errors.js';
 

@@ -43,6 +43,24 @@ export function isSalesforceId(s: unknown): s is string {
   return ID18.test(s) && checksum(s.slice(0, 15)) === s.slice(15);
 }
 
+/**
+ * Why `id` is not a valid Id (of the object with key prefix `prefix`, when given), in words an
+ * API answer can carry; null when it is one. An 18-character Id whose last 3 characters do not
+ * match the letter case of its first 15 is refused, not repaired: Salesforce does not repair it
+ * either (a query or DML with such an Id fails), so a repaired Id could name another record.
+ */
+export function idProblem(id: string, prefix?: string): string | null {
+  if (!/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/.test(id)) {
+    // The first 40 code points (at most 80 units), never half of one: quoted in the message.
+    const head = Array.from(id.slice(0, 81)).slice(0, 40).join('');
+    const shown = head.length < id.length ? `${head}...` : id;
+    return `${JSON.stringify(shown)} is not 15 or 18 letters and digits`;
+  }
+  if (!isSalesforceId(id)) return 'its last 3 characters do not match the letter case of the first 15 (a wrong checksum, or the letter case was changed; send the Id as Salesforce gave it)';
+  if (prefix && !id.startsWith(prefix)) return `it starts with ${id.slice(0, 3)}, not ${prefix}`;
+  return null;
+}
+
 /** The 18-character form of an Id. Throws a TypeError for anything that is not a valid Id. */
 export function to18(id: string): string {
   if (!isSalesforceId(id)) {

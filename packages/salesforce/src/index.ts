@@ -28,5 +28,5 @@ export type { AccessToken } from './auth.js';
 export { parseLimitInfo } from './limit-info.js';
 export { FETCH_DEADLINE, enforcesDeadline } from './fetch-deadline.js';
 export type { LimitInfo } from './limit-info.js';
-export { to18, isSalesforceId, keyPrefix, KEY_PREFIX, isUserId, isQueueId, sameId } from './ids.js';
+export { to18, isSalesforceId, idProblem, keyPrefix, KEY_PREFIX, isUserId, isQueueId, sameId } from './ids.js';
 export type * from './types.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KEY_PREFIX, isQueueId, isSalesforceId, isUserId, keyPrefix, sameId, to18 } from '../src/index.js';
+import { KEY_PREFIX, idProblem, isQueueId, isSalesforceId, isUserId, keyPrefix, sameId, to18 } from '../src/index.js';
 
 describe('Id helpers', () => {
   it('adds the checksum to the Ids printed in Salesforce docs', () => {
@@ -38,5 +38,18 @@ describe('Id helpers', () => {
     // Ids are case-sensitive in their 15-character form.
     assert.equal(sameId('001xx000003DI05', '001XX000003DI05'), false);
     assert.equal(sameId('bad', 'bad'), false);
+  });
+
+  it('says why an Id is refused: length, checksum or letter case, object', () => {
+    assert.equal(idProblem('001xx000003DI05'), null);
+    assert.equal(idProblem('001xx000003DI05AAG', '001'), null);
+    assert.match(idProblem('001XX000003DI05AAG') ?? '', /letter case/, 'the letters changed case, the checksum did not');
+    assert.match(idProblem('001xx000003di05AAG') ?? '', /letter case/);
+    assert.match(idProblem('001xx000003DI05AAH') ?? '', /checksum/);
+    assert.match(idProblem('001xx000003DI05aag') ?? '', /checksum/, 'a lower-case checksum');
+    assert.match(idProblem('001xx000003DI05', '003') ?? '', /starts with 001, not 003/);
+    assert.match(idProblem('001xx000003DI0') ?? '', /15 or 18/);
+    assert.match(idProblem(`${'\u{1F600}'.repeat(30)}`) ?? '', /15 or 18/);
+    assert.equal(idProblem('\u{1F600}'.repeat(50)), `"${'\u{1F600}'.repeat(40)}..." is not 15 or 18 letters and digits`, 'the quoted input is cut between characters');
   });
 });

@@ -4,7 +4,7 @@
  * User Id; a 15-character Id is answered with its 18-character form, which is the agent's Sendbird
  * user id everywhere (membership reconciles use the same).
  */
-import { isSalesforceId, KEY_PREFIX, to18 } from '@sbsf/salesforce';
+import { idProblem, KEY_PREFIX, to18 } from '@sbsf/salesforce';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import { requireSharedSecret, sharedSecretRateLimit } from '../http/shared-secret.js';
@@ -52,12 +52,8 @@ export function agentRoutes(deps: { service: AgentSessionService; sharedSecret: 
       },
       async (req) => {
         const body = req.body as { userId: string; nickname: string };
-        if (!isSalesforceId(body.userId)) {
-          const why = /^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/.test(body.userId)
-            ? 'its last 3 characters do not match the letter case of the first 15 (a wrong checksum, or the letter case was changed; send the Id as Salesforce gave it)'
-            : '15 or 18 letters and digits expected';
-          throw new AppError(400, 'invalid_id', `userId is not a valid Salesforce Id: ${why}`, { field: 'userId' });
-        }
+        const malformed = idProblem(body.userId);
+        if (malformed) throw new AppError(400, 'invalid_id', `userId is not a valid Salesforce Id: ${malformed}`, { field: 'userId' });
         if (!body.userId.startsWith(KEY_PREFIX.User)) {
           throw new AppError(400, 'invalid_request', `userId must be a User Id (starting with ${KEY_PREFIX.User}), not ${body.userId.slice(0, 3)}...`, { field: 'userId' });
         }

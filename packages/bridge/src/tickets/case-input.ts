@@ -15,8 +15,8 @@
  * - Type, Reason, Origin, Priority, Status: a value of the org's picklist (case-describe.ts),
  *   checked after the customer is authenticated, since it may cost a describe call.
  */
-import { isSalesforceId, to18 } from '@sbsf/salesforce';
-import { hasLoneSurrogate, truncateText, utf16Length } from '@sbsf/wire';
+import { idProblem, to18 } from '@sbsf/salesforce';
+import { hasLoneSurrogate, utf16Length } from '@sbsf/wire';
 import { AppError } from '../errors.js';
 import { CASE_FIELD_ALLOW_LIST, CASE_FIELD_MAX_LENGTH, REQUIRED_CASE_FIELDS, type CaseFieldName, type CaseFields } from './case-fields.js';
 import type { CasePicklists } from './case-describe.js';
@@ -113,14 +113,6 @@ export function checkCaseValues(input: Record<string, unknown>, prefix = 'case.'
     fields[name] = v;
   }
   return { fields, problems };
-}
-
-/** Why `id` is not a valid Id with `prefix`, or null. */
-export function idProblem(id: string, prefix?: string): string | null {
-  if (!/^[a-zA-Z0-9]+$/.test(id) || (id.length !== 15 && id.length !== 18)) return `${JSON.stringify(truncateText(id, 40, '...'))} is not 15 or 18 letters and digits`;
-  if (!isSalesforceId(id)) return 'its last 3 characters do not match the letter case of the first 15 (a wrong checksum, or the letter case was changed)';
-  if (prefix && !id.startsWith(prefix)) return `it starts with ${id.slice(0, 3)}, not ${prefix}`;
-  return null;
 }
 
 /**
