@@ -7,9 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { waitFor } from '@sbsf/testkit';
+import { tempDir, waitFor } from '@sbsf/testkit';
 import pino from 'pino';
+import { SqliteStore } from '../src/store/index.js';
 import { CATCHUP_PAGE, isLateWebhook, TranscriptCatchup } from '../src/transcript/catchup.js';
 import { interpretHistoryMessage } from '../src/transcript/history-message.js';
 import type { SendbirdMessage } from '@sbsf/sendbird';
@@ -162,4 +164,46 @@ test('history messages follow the webhook rules; a late webhook is one sent long
   const event = { messageId: '1', caseId: 'c', channelUrl: 'c', version: 0, deleted: false, message: { type: 'MESG' as const, body: '', senderId: 'u', senderName: 'u', senderRole: 'Customer' as const, sentAt: 1_000, editedAt: null, file: null } };
   assert.equal(isLateWebhook(event, 1_000 + 15_001, 15_000), true, 'sent more than the gap before it arrived');
   assert.equal(isLateWebhook(event, 1_000 + 14_000, 15_000), false, 'on time');
+});
+
+test('Sendbird calls per open channel per hour at the default settings: 12 (computed: 60 min / 5 min), measured over a simulated hour', async (t) => {
+  const w = await startWorld(t, { TRANSCRIPT_CATCHUP_INTERVAL_MS: '3600000' });
+  const channels = [await openTicket(w), await openTicket(w), await openTicket(w)];
+  const sb = sbClient(w);
+  // A store of its own on a simulated clock, with the bridge's defaults (5 min interval).
+  const clock = { now: Date.now() };
+  const store = new SqliteStore({ file: join(tempDir(t, 'catchup-hour-'), 'bridge.sqlite'), clock: () => clock.now });
+  t.after(() => store.close());
+  for (const c of channels) await store.recordTranscriptEvent({ messageId: `seed-${c.caseId}`, caseId: c.caseId, channelUrl: c.caseId, version: 0, deleted: false, message: null }, { kind: 'transcript.flush', delayMs: 2_000, batchSize: 200 });
+  const intervalMs = w.config.transcript.catchupIntervalMs;
+  assert.equal(intervalMs, 3_600_000, 'this world runs its own schedule an hour apart');
+  const catchup = new TranscriptCatchup({
+    store,
+    sendbird: sb,
+    logger: pino({ level: 'silent' }),
+    flush: { kind: 'transcript.flush', delayMs: 2_000, batchSize: 200 },
+    wakeAt: () => undefined,
+    intervalMs: 300_000,
+    recheck: 20,
+    readsPerSecond: 2,
+    leaseMs: 300_000,
+    workerId: 'hour',
+    clock: () => clock.now,
+    sleep: async (ms) => {
+      clock.now += ms;
+    },
+  });
+  await catchup.runDue();
+  const before = w.sb.stats.get().total;
+  // One hour, ticking every 15 s (the loop's tick at the default interval), a message now and then.
+  let calls = 0;
+  for (let elapsed = 0; elapsed < 3_600_000; elapsed += 15_000) {
+    clock.now += 15_000;
+    if (elapsed % 600_000 === 0) await sb.sendMessage(channels[0]!.caseId, { message_type: 'MESG', user_id: channels[0]!.customer, message: `tick ${elapsed}` });
+    for (const r of await catchup.runDue()) calls += r.calls;
+  }
+  const perChannel = calls / channels.length;
+  t.diagnostic(`catch-up at the defaults: ${calls} list-messages calls for ${channels.length} open channels in one hour = ${perChannel} per channel per hour`);
+  assert.equal(perChannel, 3_600_000 / 300_000, 'one call per channel per interval while under 200 new messages');
+  assert.ok(w.sb.stats.get().total - before >= calls, 'the emulator saw every call');
 });

@@ -97,6 +97,32 @@ test('three failures and the delivery is given up (no 4th try)', async () => {
   assert.equal(emu.webhooks.deliveries()[0]?.status, 'failed');
 });
 
+test('retryOn no_response: any answer ends the tries, as "until it receives a response" reads; a timeout is still retried', async () => {
+  receiver = await startReceiver(() => ({ status: 503 }));
+  emu.webhooks.configure({ url: receiver.url, enabledEvents: ['group_channel:create'], retryDelayMs: 0, retryOn: 'no_response' });
+  await sb.createGroupChannel({ channel_url: 'case-0007', user_ids: ['customer'] });
+  await emu.webhooks.idle();
+  assert.equal(receiver.received.length, 1, 'a 503 is an answer: no second try');
+  assert.deepEqual(emu.webhooks.deliveries().map((d) => [d.status, d.attempts.length]), [['failed', 1]]);
+  assert.equal(emu.webhooks.config().retryOn, 'no_response');
+});
+
+test('dropRate 1 is a webhook outage: every try is lost on the way and the webhook is given up after 3; 0 delivers again', async () => {
+  receiver = await startReceiver();
+  emu.webhooks.configure({ url: receiver.url, enabledEvents: ['group_channel:create'], retryDelayMs: 0, dropRate: 1 });
+  await sb.createGroupChannel({ channel_url: 'case-0008', user_ids: ['customer'] });
+  await emu.webhooks.idle();
+  assert.equal(receiver.received.length, 0, 'nothing reached the receiver');
+  const [lost] = emu.webhooks.deliveries();
+  assert.deepEqual([lost?.status, lost?.attempts.length, lost?.attempts[0]?.error], ['failed', 3, 'dropped on the way (injected fault)']);
+  emu.webhooks.configure({ url: receiver.url, enabledEvents: ['group_channel:create'], retryDelayMs: 0 });
+  await sb.createGroupChannel({ channel_url: 'case-0009', user_ids: ['customer'] });
+  await emu.webhooks.idle();
+  assert.equal(receiver.received.length, 1, 'delivered once the outage is over');
+  assert.throws(() => emu.webhooks.configure({ url: receiver!.url, dropRate: 2 }), /dropRate must be a number from 0 to 1/);
+  assert.throws(() => emu.webhooks.configure({ url: receiver!.url, retryOn: 'sometimes' as never }), /retryOn must be/);
+});
+
 test('a receiver slower than the timeout is retried; the API answer never waits for it', async () => {
   // The first answer comes 4x past the timeout; the timeout leaves a loaded machine ample room to
   // answer the second try in time, so exactly two tries are made.
