@@ -224,6 +224,10 @@ test('transcript and Case lifecycle settings: defaults, and each invalid value n
       slowFlushMs: 60000,
       retentionDays: 7,
       webhookBodyLimitBytes: 262144,
+      catchupIntervalMs: 300000,
+      catchupGapMs: 15000,
+      catchupRecheck: 20,
+      catchupReadsPerSecond: 2,
       budgetReserve: 0.1,
       caseClosedAction: 'freeze',
       caseClosedMessage: c.transcript.caseClosedMessage,
@@ -233,8 +237,20 @@ test('transcript and Case lifecycle settings: defaults, and each invalid value n
   assert.equal(loadConfig(baseEnv({ TRANSCRIPT_FLUSH_MS: '120000' })).transcript.slowFlushMs, 120000, 'unset, the slow interval is never shorter');
   const set = loadConfig(baseEnv({ TRANSCRIPT_MODE: 'case_comment', SALESFORCE_BUDGET_RESERVE: '0.25', CASE_CLOSED_ACTION: 'message', CASE_CLOSED_MESSAGE: 'Bye' }));
   assert.deepEqual([set.transcript.mode, set.transcript.budgetReserve, set.transcript.caseClosedAction, set.transcript.caseClosedMessage], ['case_comment', 0.25, 'message', 'Bye']);
-  const found = problems(baseEnv({ TRANSCRIPT_MODE: 'chatter', SALESFORCE_BUDGET_RESERVE: '1.5', TRANSCRIPT_FLUSH_MS: '5000', TRANSCRIPT_SLOW_FLUSH_MS: '1000', CASE_CLOSED_ACTION: 'delete' }));
-  for (const name of ['TRANSCRIPT_MODE', 'SALESFORCE_BUDGET_RESERVE', 'TRANSCRIPT_SLOW_FLUSH_MS', 'CASE_CLOSED_ACTION']) {
+  const found = problems(
+    baseEnv({
+      TRANSCRIPT_MODE: 'chatter',
+      SALESFORCE_BUDGET_RESERVE: '1.5',
+      TRANSCRIPT_FLUSH_MS: '5000',
+      TRANSCRIPT_SLOW_FLUSH_MS: '1000',
+      CASE_CLOSED_ACTION: 'delete',
+      TRANSCRIPT_CATCHUP_INTERVAL_MS: '10',
+      TRANSCRIPT_CATCHUP_RECHECK: '201',
+      TRANSCRIPT_CATCHUP_READS_PER_SECOND: '0',
+      TRANSCRIPT_CATCHUP_GAP_MS: 'soon',
+    }),
+  );
+  for (const name of ['TRANSCRIPT_MODE', 'SALESFORCE_BUDGET_RESERVE', 'TRANSCRIPT_SLOW_FLUSH_MS', 'CASE_CLOSED_ACTION', 'TRANSCRIPT_CATCHUP_INTERVAL_MS', 'TRANSCRIPT_CATCHUP_RECHECK', 'TRANSCRIPT_CATCHUP_READS_PER_SECOND', 'TRANSCRIPT_CATCHUP_GAP_MS']) {
     assert.ok(found.some((p) => p.startsWith(`[bridge] ${name} `)), `${name} is named: ${found.join(' | ')}`);
   }
 });
