@@ -40,9 +40,14 @@ export const errorResponseSchema = {
       type: 'object',
       required: ['code', 'message'],
       properties: {
-        code: { type: 'string', description: 'Stable machine-readable code, e.g. invalid_request' },
+        code: { type: 'string', description: 'Stable machine-readable code, e.g. invalid_request, invalid_field, invalid_id' },
         message: { type: 'string', description: 'What went wrong, for humans' },
         field: { type: 'string', description: 'The request field at fault, when there is one (e.g. case.Subject)' },
+        fields: {
+          type: 'array',
+          description: 'invalid_field: every field at fault, each with its own code (required, too_long, invalid_email, invalid_id, invalid_picklist...) and message',
+          items: { type: 'object', properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } },
+        },
       },
       additionalProperties: true,
     },
