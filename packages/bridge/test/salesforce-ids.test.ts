@@ -72,15 +72,20 @@ test('an 18-character Id in the wrong letter case or with a bad checksum is a 40
   assert.equal(members(w, caseId).includes(ava), false, 'nothing was acted on');
 });
 
-test('a refused batch that is not about Ids is in the ledger too, as invalid_request', async (t) => {
+test('a refused batch that is not about Ids is in the ledger too (invalid_request, invalid_json)', async (t) => {
   const w = await startWorld(t);
   const res = await postEvents(w, { events: [{ type: 'case.owner_changed' }] });
   assert.equal(res.status, 400);
   assert.equal(res.body.error.code, 'invalid_request');
-  assert.deepEqual(refusals(w).map((e) => e.detail.code), ['invalid_request']);
+  const notJson = await w.call('POST', '/salesforce/events', { headers: { authorization: `Bearer ${SECRETS.BRIDGE_SHARED_SECRET}` }, body: '{"events": [' });
+  assert.equal(notJson.status, 400);
+  assert.equal(notJson.body.error.code, 'invalid_json');
+  assert.deepEqual(refusals(w).map((e) => `${e.target} ${e.detail.code as string}`), ['events[0].caseId invalid_request', 'body invalid_json']);
   const unauthorized = await postEvents(w, { events: [] }, 'wrong-secret');
   assert.equal(unauthorized.status, 401);
-  assert.equal(refusals(w).length, 1, 'a caller without the secret writes nothing, not even a refusal');
+  const unauthorizedJunk = await w.call('POST', '/salesforce/events', { headers: { authorization: 'Bearer wrong' }, body: '{' });
+  assert.equal(unauthorizedJunk.status, 401);
+  assert.equal(refusals(w).length, 2, 'a caller without the secret writes nothing, not even a refusal');
 });
 
 test('agent session: a 15-character User Id is answered in its 18-character form; a wrong-case one is invalid_id', async (t) => {

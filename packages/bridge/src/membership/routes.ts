@@ -76,6 +76,15 @@ export function eventRoutes(deps: EventRouteDeps) {
       '/salesforce/events',
       {
         onRequest: requireSharedSecret(deps.sharedSecret),
+        // Refusals before the handler (a body that is not JSON, too large, of another type) are
+        // ledgered too; the handler ledgers its own, and a caller without the secret gets nothing.
+        onError: async (req, _reply, err) => {
+          if (err instanceof AppError) return;
+          const status = (err as { statusCode?: number }).statusCode ?? 500;
+          if (status < 400 || status >= 500) return;
+          const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'invalid_json';
+          await ledgerRefusal(deps.store, req, { code, field: 'body', message: err.message });
+        },
         bodyLimit: Math.max(deps.bodyLimitBytes, EVENTS_BODY_LIMIT_BYTES),
         config: { rateLimit: sharedSecretRateLimit(deps.sharedSecret) },
         schema: {
