@@ -10,6 +10,7 @@ import { CaseDescribe } from '../src/tickets/case-describe.js';
 import { checkCaseValues, checkPicklists } from '../src/tickets/case-input.js';
 import { emailProblem } from '../src/tickets/email.js';
 import { classifyFailure, MAX_FAILURE_MESSAGE } from '../src/tickets/errors.js';
+import { requestHash } from '../src/tickets/flow.js';
 
 const VALID = { Subject: 'Broken', Description: 'It broke', SuppliedName: 'Jo', SuppliedEmail: 'jo@example.com' };
 const GRIN = '\u{1F600}';
@@ -201,4 +202,13 @@ test("an upstream message is passed on whole characters only, never half an emoj
   }
   const broken = classifyFailure(new SalesforceError(`ends in half ${GRIN.slice(0, 1)}`, { status: 400, errorCode: 'X' }));
   assert.equal(broken.message, 'ends in half \uFFFD', 'an upstream half character becomes U+FFFD');
+});
+
+test("a retry's request hash does not depend on the describe: the fields as sent are hashed", () => {
+  const identity = { userId: 'cust-1', nickname: 'Jo' };
+  const asSent = { ...VALID, Priority: 'high' };
+  const unchecked = requestHash({ endpoint: 'tickets', identity, caseFields: asSent, idempotencyKey: 'k' });
+  const checked = requestHash({ endpoint: 'tickets', identity, caseFields: { ...asSent, Priority: 'High' }, requestFields: asSent, idempotencyKey: 'k' });
+  assert.equal(checked, unchecked, "with or without the org's spelling, the same request");
+  assert.notEqual(requestHash({ endpoint: 'tickets', identity, caseFields: { ...asSent, Priority: 'Low' }, idempotencyKey: 'k' }), unchecked);
 });

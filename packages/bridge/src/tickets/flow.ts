@@ -17,6 +17,12 @@ export interface Submission {
   endpoint: 'tickets' | 'createticket';
   identity: CustomerIdentity;
   caseFields: CaseFields;
+  /**
+   * The fields as the request gave them (after checks that do not depend on the org), for the
+   * request hash: a picklist value sent in the org's spelling must not make a retry look like
+   * another request when the describe was unavailable the first time. Default: `caseFields`.
+   */
+  requestFields?: CaseFields;
   idempotencyKey: string | null;
 }
 
@@ -27,7 +33,7 @@ const sha256Hex: (text: string) => string =
   typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 export function requestHash(s: Submission): string {
-  const sorted = Object.fromEntries(Object.entries(s.caseFields).sort(([a], [b]) => a.localeCompare(b)));
+  const sorted = Object.fromEntries(Object.entries(s.requestFields ?? s.caseFields).sort(([a], [b]) => a.localeCompare(b)));
   return sha256Hex(JSON.stringify([s.endpoint, s.identity.userId, sorted]));
 }
 

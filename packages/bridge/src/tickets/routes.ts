@@ -156,7 +156,13 @@ export function ticketRoutes(deps: TicketRouteDeps) {
           // A session token needs only the customer's Sendbird user: when that is known to exist,
           // ask for it while the Case is upserted (one sequential round trip less per ticket).
           const early = service.knowsUser(identity.userId) ? settle(service.session(identity.userId)) : undefined;
-          const { ticket, upstreamMs } = await flow.submit({ endpoint: 'tickets', identity, caseFields, idempotencyKey: req.headers['idempotency-key'] as string });
+          const { ticket, upstreamMs } = await flow.submit({
+            endpoint: 'tickets',
+            identity,
+            caseFields,
+            requestFields: checked.fields,
+            idempotencyKey: req.headers['idempotency-key'] as string,
+          });
           const submitted = performance.now();
           const got = early && (await early);
           // Not asked yet, or the early request failed: asked (once more) now that the ticket is done.
@@ -245,9 +251,10 @@ export function ticketRoutes(deps: TicketRouteDeps) {
           if ('status' in parsed) return reply.code(parsed.status).send(parsed.body);
           const customer = parsed.shape === 'v1' ? { userId: parsed.userId } : undefined;
           const identity = await authenticate({ headers: req.headers, customer, ...(parsed.shape === 'v2' ? { tokenType: parsed.tokenType } : {}) });
+          const requestFields: CaseFields | undefined = parsed.shape === 'v2' ? parsed.caseFields : undefined;
           const caseFields: CaseFields =
-            parsed.shape === 'v2'
-              ? await withPicklistsChecked(describe, parsed.caseFields)
+            requestFields
+              ? await withPicklistsChecked(describe, requestFields)
               : {
                   // The nickname is Sendbird's (up to 80 units); cut to the Case fields' lengths all the same.
                   Subject: truncateText(`Support request from ${identity.nickname}`, CASE_FIELD_MAX_LENGTH.Subject),
@@ -256,7 +263,13 @@ export function ticketRoutes(deps: TicketRouteDeps) {
                 };
           const key = req.headers['idempotency-key'];
           try {
-            const { ticket, channel } = await flow.submit({ endpoint: 'createticket', identity, caseFields, idempotencyKey: typeof key === 'string' && key ? truncateText(key, 255) : null });
+            const { ticket, channel } = await flow.submit({
+              endpoint: 'createticket',
+              identity,
+              caseFields,
+              ...(requestFields ? { requestFields } : {}),
+              idempotencyKey: typeof key === 'string' && key ? truncateText(key, 255) : null,
+            });
             return reply.code(200).send(channel ?? (await sendbird.getGroupChannel(ticket.channelUrl as string, { showMember: true })));
           } catch (err) {
             noteRefusal(describe, err);
