@@ -153,3 +153,15 @@ test('POST /createticket: a bad picklist value is a 400 in the tutorial shape', 
   assert.equal(ticketCases(w).length, 0);
   assert.equal(w.sb.store.users.size, 0, 'no Sendbird user');
 });
+
+test('POST /tickets: all four required fields null are named at once', async (t) => {
+  const w = await startWorld(t);
+  const res = await open(w, randomUUID(), { case: { Subject: null, Description: null, SuppliedName: null, SuppliedEmail: null } });
+  assert.equal(res.status, 400, JSON.stringify(res.body));
+  assert.equal(res.body.error.code, 'invalid_field');
+  assert.deepEqual(res.body.error.fields.map((f: { field: string }) => f.field).sort(), ['case.Description', 'case.Subject', 'case.SuppliedEmail', 'case.SuppliedName']);
+  assert.deepEqual(footprint(w), NOTHING);
+  const docs = await w.call('GET', '/docs/json');
+  assert.equal(docs.status, 200);
+  assert.ok(docs.body.paths['/tickets'].post.requestBody, 'the OpenAPI document still describes the body');
+});

@@ -43,7 +43,8 @@ const caseSchema = {
   type: 'object',
   required: [...REQUIRED_CASE_FIELDS],
   additionalProperties: false,
-  properties: Object.fromEntries(CASE_FIELD_ALLOW_LIST.map((f) => [f, { type: 'string', description: caseFieldDoc(f) }])),
+  // null is let through to case-input.ts, which names every null required field at once.
+  properties: Object.fromEntries(CASE_FIELD_ALLOW_LIST.map((f) => [f, { type: ['string', 'null'], description: caseFieldDoc(f) }])),
 } as const;
 
 const customerSchema = {
