@@ -141,8 +141,9 @@ export const transcriptFeature: BridgeFeature = {
 /**
  * The catch-up loop of one process: on start every open channel is due (messages sent while no
  * instance was up), then due channels are read every tick (a quarter of the interval, at most
- * 15 s) or at once when a late webhook makes one due. One pass at a time; a stop aborts it
- * between calls and waits for it.
+ * 15 s) or at once when a late webhook makes one due, and once an interval the tickets updated
+ * since the last look are registered. One pass at a time; a stop aborts it between calls and
+ * waits for it.
  */
 function startCatchup(ctx: BridgeContext): () => Promise<void> {
   const t = ctx.config.transcript;
@@ -150,12 +151,18 @@ function startCatchup(ctx: BridgeContext): () => Promise<void> {
   const abort = new AbortController();
   const tickMs = Math.max(50, Math.min(Math.floor(t.catchupIntervalMs / 4), 15_000));
   let since = 0;
+  let registered = Number.NEGATIVE_INFINITY;
   let running: Promise<void> | undefined;
   let again = false;
   const pass = async () => {
     const started = ctx.clock();
-    await ctx.store.registerTicketChannels(since, started + t.catchupIntervalMs);
-    since = started - REGISTER_MARGIN_MS;
+    // New tickets' channels are first due an interval later, so looking once an interval is enough
+    // (the look reads the tickets updated since the last one).
+    if (started - registered >= t.catchupIntervalMs) {
+      await ctx.store.registerTicketChannels(since, started + t.catchupIntervalMs);
+      since = started - REGISTER_MARGIN_MS;
+      registered = started;
+    }
     await catchup.runDue(abort.signal);
   };
   const kick = () => {
