@@ -50,7 +50,7 @@ export async function startBridge(config: BridgeConfig, opts: StartOptions = {})
   for (const w of config.warnings) logger.warn(w);
   logger.info({ config: redactedConfig(config), features: features.map((f) => f.name) }, 'starting the bridge');
 
-  const store = await openStore(config.store, { clock, jobs: config.jobs, onError: (err) => logger.warn({ err }, 'a pooled database connection failed; it is replaced') });
+  const store = await openStore(config.store, { clock, jobs: config.jobs, scrubText: (text) => scrubber.scrub(text), onError: (err) => logger.warn({ err }, 'a pooled database connection failed; it is replaced') });
   const clients = opts.clients ?? createClients(config, logger, scrubber);
   const metrics = createMetrics({ store, salesforceLimit: () => clients.salesforce.limitInfo });
   const ctxRef: { ctx?: BridgeContext } = {};

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { tempDir } from '@sbsf/testkit';
 import { learningFetch, tokensInAnswer } from '../src/clients.js';
 import { DEFAULT_LEARNED_TTL_MS, SecretScrubber } from '../src/secrets.js';
+import { openStore } from '../src/store/index.js';
 
 const token = () => `00D000000000001!AQ${randomBytes(30).toString('base64url')}`;
 
@@ -110,4 +113,15 @@ test('the upstream fetch learns the bearer token it sends, the assertion of a to
   await guest('http://localhost:8082/v3/users');
   await assert.rejects(guest('https://acme.my.salesforce.com/services/data/v62.0/query'), /guest customers are allowed only against upstreams on this machine, and https:\/\/acme\.my\.salesforce\.com is not/);
   assert.equal(requested.filter((u) => u.includes('acme')).length, 2, 'nothing is sent to a real org in guest mode');
+});
+
+test('ledger details are scrubbed of every known secret value before they are written', async (t) => {
+  const s = new SecretScrubber(['configured-secret-value']);
+  const learned = token();
+  s.learn(learned, { pool: 'upstream' });
+  const store = await openStore({ kind: 'sqlite', dataDir: tempDir(t, 'ledger-scrub-'), file: join(tempDir(t, 'ledger-scrub-db-'), 'bridge.sqlite'), synchronous: 'NORMAL', groupCommit: true }, { scrubText: (text) => s.scrub(text) });
+  t.after(() => store.close());
+  await store.appendLedger({ caseId: '500000000000001AAA', system: 'salesforce', action: 'case.upsert', outcome: 'error', detail: { error: `refused: Bearer ${learned} with configured-secret-value`, code: 'X' } });
+  const [entry] = await store.ledgerForCase('500000000000001AAA');
+  assert.deepEqual(entry?.detail, { error: 'refused: Bearer [REDACTED] with [REDACTED]', code: 'X' });
 });

@@ -23,6 +23,8 @@ export interface OpenStoreOptions {
   idempotencyTtlMs?: number;
   /** Where the PostgreSQL pool reports a failed idle connection (it is dropped and replaced). */
   onError?: (err: Error) => void;
+  /** Scrubs secret values from ledger details before they are written. */
+  scrubText?: (text: string) => string;
 }
 
 /** Opens the configured store; its outage failures come out as StoreUnavailableError (outage.ts). */
@@ -40,6 +42,7 @@ async function openRawStore(config: StoreConfig, opts: OpenStoreOptions): Promis
         clock: opts.clock,
         defaultMaxAttempts: opts.jobs?.maxAttempts,
         idempotencyTtlMs: opts.idempotencyTtlMs,
+        scrubText: opts.scrubText,
       });
     case 'postgres':
       return PostgresStore.open({
@@ -50,6 +53,7 @@ async function openRawStore(config: StoreConfig, opts: OpenStoreOptions): Promis
         defaultMaxAttempts: opts.jobs?.maxAttempts,
         idempotencyTtlMs: opts.idempotencyTtlMs,
         onError: opts.onError,
+        scrubText: opts.scrubText,
       });
   }
 }

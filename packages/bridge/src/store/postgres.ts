@@ -78,6 +78,8 @@ export interface PostgresStoreOptions {
   clock?: () => number;
   defaultMaxAttempts?: number;
   idempotencyTtlMs?: number;
+  /** Replaces every known secret value in the ledger's detail before it is written (the process's SecretScrubber). */
+  scrubText?: (text: string) => string;
   /** For tests that build an older database; production uses them all. */
   migrations?: readonly Migration[];
   /** An idle pooled connection failed (the server restarted): the pool drops it; log it. */
@@ -185,6 +187,7 @@ export class PostgresStore implements Store {
     private readonly now: () => number,
     private readonly defaultMaxAttempts: number,
     private readonly idempotencyTtlMs: number,
+    private readonly scrubText: (text: string) => string = (text) => text,
   ) {}
 
   /** Connects, creates the schema if needed and migrates it (once, across instances). */
@@ -226,6 +229,7 @@ export class PostgresStore implements Store {
         now,
         opts.defaultMaxAttempts ?? DEFAULT_MAX_ATTEMPTS,
         opts.idempotencyTtlMs ?? DEFAULT_PG_IDEMPOTENCY_TTL_MS,
+        opts.scrubText,
       );
     } catch (err) {
       await pool.end().catch(() => undefined);
@@ -966,7 +970,7 @@ export class PostgresStore implements Store {
       c,
       `INSERT INTO ledger (at, case_id, ticket_id, system, action, target, outcome, detail)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-      [this.now(), e.caseId ?? null, e.ticketId ?? null, e.system, e.action, e.target ?? null, e.outcome, JSON.stringify(maskSecretFields(e.detail ?? {}))],
+      [this.now(), e.caseId ?? null, e.ticketId ?? null, e.system, e.action, e.target ?? null, e.outcome, this.scrubText(JSON.stringify(maskSecretFields(e.detail ?? {})))],
     );
     return toLedger(rows[0]!);
   }

@@ -58,6 +58,8 @@ export interface SqliteStoreOptions {
   defaultMaxAttempts?: number;
   /** How long an idempotency key is remembered (default 24 h). */
   idempotencyTtlMs?: number;
+  /** Replaces every known secret value in the ledger's detail before it is written (the process's SecretScrubber). */
+  scrubText?: (text: string) => string;
   /** How long a connection waits for another's write lock before failing (default 5 s). */
   busyTimeoutMs?: number;
   /** For tests that build an older database; production uses them all. */
@@ -165,6 +167,7 @@ export class SqliteStore implements Store {
   readonly migration: MigrationResult;
   private readonly db: Database.Database;
   private readonly now: () => number;
+  private readonly scrubText: (text: string) => string;
   private readonly defaultMaxAttempts: number;
   private readonly idempotencyTtlMs: number;
   private readonly latest: number;
@@ -260,6 +263,7 @@ export class SqliteStore implements Store {
 
   constructor(opts: SqliteStoreOptions) {
     this.now = opts.clock ?? Date.now;
+    this.scrubText = opts.scrubText ?? ((text) => text);
     this.groupCommit = opts.groupCommit ?? true;
     this.defaultMaxAttempts = opts.defaultMaxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.idempotencyTtlMs = opts.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
@@ -945,7 +949,7 @@ export class SqliteStore implements Store {
   }
 
   private ledgerValues(e: NewLedgerEntry): unknown[] {
-    return [this.now(), e.caseId ?? null, e.ticketId ?? null, e.system, e.action, e.target ?? null, e.outcome, JSON.stringify(maskSecretFields(e.detail ?? {}))];
+    return [this.now(), e.caseId ?? null, e.ticketId ?? null, e.system, e.action, e.target ?? null, e.outcome, this.scrubText(JSON.stringify(maskSecretFields(e.detail ?? {})))];
   }
 
   async ledgerForCase(caseId: string): Promise<LedgerEntry[]> {
