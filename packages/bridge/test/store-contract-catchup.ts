@@ -7,24 +7,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test, type TestContext } from 'node:test';
 import type { Store } from '../src/store/index.js';
-import type { StoreHarness } from './store-contract.js';
+import { openHarness, type StoreHarness } from './store-contract.js';
 
 const FLUSH = { kind: 'transcript.flush', delayMs: 2_000, batchSize: 200 };
 
 export function catchupContract(name: string, makeHarness: (t: TestContext) => StoreHarness): void {
-  async function setup(t: TestContext) {
-    const h = makeHarness(t);
-    const opened: Store[] = [];
-    const open = async () => {
-      const s = await h.open();
-      opened.push(s);
-      return s;
-    };
-    t.after(async () => {
-      for (const s of opened) await s.close();
-    });
-    return { ...h, open, store: await open() };
-  }
+  const setup = (t: TestContext) => openHarness(t, makeHarness);
 
   /** A completed ticket with its channel, as the ticket flow leaves it. */
   async function ticketWithChannel(store: Store, caseId: string) {

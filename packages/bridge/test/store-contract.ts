@@ -30,22 +30,24 @@ export interface StoreHarness {
   exec(sql: string): Promise<void>;
 }
 
+/** A harness and one open store; every store it opens is closed when the test ends. */
+export async function openHarness(t: TestContext, makeHarness: (t: TestContext) => StoreHarness) {
+  const h = makeHarness(t);
+  const opened: Store[] = [];
+  const open = async () => {
+    const s = await h.open();
+    opened.push(s);
+    return s;
+  };
+  t.after(async () => {
+    for (const s of opened) await s.close();
+  });
+  return { ...h, open, store: await open() };
+}
+
 export function storeContract(name: string, makeHarness: (t: TestContext) => StoreHarness): void {
   catchupContract(name, makeHarness);
-  /** A harness and one open store, closed when the test ends. */
-  async function setup(t: TestContext) {
-    const h = makeHarness(t);
-    const opened: Store[] = [];
-    const open = async () => {
-      const s = await h.open();
-      opened.push(s);
-      return s;
-    };
-    t.after(async () => {
-      for (const s of opened) await s.close();
-    });
-    return { ...h, open, store: await open() };
-  }
+  const setup = (t: TestContext) => openHarness(t, makeHarness);
 
   const newTicket = (overrides: Record<string, unknown> = {}) => ({
     id: randomUUID(),
