@@ -63,3 +63,14 @@ test('unpaired surrogates in the input become U+FFFD: the output always has a UT
   assert.equal(wellFormed(`a${GRIN}`), `a${GRIN}`, 'a proper pair is untouched');
   assert.ok(!hasLoneSurrogate(GRIN.repeat(3)));
 });
+
+test('a long text is cut on the cluster boundary nearest the limit, wherever it falls', () => {
+  for (const size of [131_072, 32_768]) {
+    for (let lead = size - 9; lead <= size; lead++) {
+      const text = `${'m'.repeat(lead)}${FAMILY}tail`;
+      const cut = truncateText(text, size);
+      const fits = lead + FAMILY.length <= size;
+      assert.equal(cut, fits ? `${'m'.repeat(lead)}${FAMILY}${'tail'.slice(0, size - lead - FAMILY.length)}` : 'm'.repeat(lead), `${lead} letters before the family in ${size} units`);
+    }
+  }
+});
