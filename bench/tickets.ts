@@ -3,7 +3,7 @@
  * per upstream call, the bridge in another (so its CPU time can be read), 50 concurrent clients
  * in this one. After a warm-up, it measures BENCH_ROUNDS rounds and prints, per round and as the
  * median of the rounds: tickets/s, p50/p99, the bridge's CPU ms per ticket, and Salesforce and
- * Sendbird calls per ticket, against the targets of issue 3.
+ * Sendbird calls per ticket, against the ticket path's targets (docs/performance.md).
  *
  *   npm run bench -- tickets   (BENCH_LATENCY_MS=50, BENCH_CLIENTS=50, BENCH_TICKETS_PER_CLIENT=40
  *                               per round, BENCH_ROUNDS=3, BENCH_WARMUP_PER_CLIENT=80, BENCH_PIN=1,

@@ -1,7 +1,7 @@
 /**
  * The transcript under load: both emulators in this process, the bridge as its own process with
  * its durable SQLite store and the default settings (TRANSCRIPT_FLUSH_MS 2000). Three figures,
- * against the targets of issue 7:
+ * against the transcript's targets (docs/performance.md):
  *
  *  1. ingest throughput: signed `group_channel:message_send` webhooks POSTed to the bridge as fast
  *     as it answers (BENCH_CONCURRENCY at a time over keep-alive connections), across 100
