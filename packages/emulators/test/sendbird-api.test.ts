@@ -126,6 +126,13 @@ test('messages: sender rules, frozen channels, dedup_id, list parameters', async
   assert.equal((await call('GET', `${p}?message_ts=${Date.now() + 10_000}&prev_limit=201`)).body.code, 400111);
   const list = await call('GET', `${p}?message_ts=${Date.now() + 10_000}&reverse=true`);
   assert.deepEqual((list.body.messages as { type: string }[]).map((m) => m.type), ['ADMM', 'MESG']);
+  for (const replyType of ['NONE', 'ALL', 'ONLY_REPLY_TO_CHANNEL']) {
+    const listed = await call('GET', `${p}?message_ts=${Date.now() + 10_000}&include_reply_type=${replyType}`);
+    assert.deepEqual((listed.body.messages as { type: string }[] | undefined)?.map((m) => m.type), ['MESG', 'ADMM'], `include_reply_type=${replyType} is accepted (no thread replies here)`);
+  }
+  const badReplyType = await call('GET', `${p}?message_ts=${Date.now() + 10_000}&include_reply_type=THREADS`);
+  assert.deepEqual([badReplyType.status, badReplyType.body.code], [400, 400111], 'an unknown include_reply_type is refused as an invalid value');
+  assert.match(String(badReplyType.body.message), /include_reply_type/, 'naming the parameter');
   assert.deepEqual((await call('GET', `${p}/total_count`)).body, { total: 2 });
   assert.equal((await call('GET', `${p}/999`)).body.code, 400201);
   assert.equal((await call('GET', `${p}/abc`)).body.code, 400111);

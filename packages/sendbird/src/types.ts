@@ -236,6 +236,11 @@ export interface ListMessagesParams {
   message_type?: MessageType;
   custom_types?: string[];
   sender_ids?: string[];
+  /**
+   * Which thread replies are listed: NONE (Sendbird's default) leaves every reply out, ALL lists
+   * parents and replies in order, ONLY_REPLY_TO_CHANNEL only the replies also sent to the channel.
+   */
+  include_reply_type?: 'NONE' | 'ALL' | 'ONLY_REPLY_TO_CHANNEL';
 }
 
 export interface UpdateMessageParams {

@@ -115,6 +115,14 @@ export function deleteMessage(store: Store, url: string, messageId: number): voi
 }
 
 /**
+ * `include_reply_type` values (list threaded replies of a parent message, Platform API v3):
+ * NONE (the default) leaves replies out, ALL lists them in order, ONLY_REPLY_TO_CHANNEL lists
+ * the replies that were also sent to the channel. The emulator has no threads, so every value
+ * lists the same messages; an unknown one is refused as Sendbird refuses a bad enum (400111).
+ */
+export const REPLY_TYPES = ['NONE', 'ALL', 'ONLY_REPLY_TO_CHANNEL'] as const;
+
+/**
  * `message_ts` or `message_id` is required; `prev_limit`/`next_limit` (default 15, max 200) pick
  * messages before and after it, `include` (default true) keeps the anchor itself.
  */
@@ -132,6 +140,10 @@ export function listMessages(store: Store, url: string, q: Query): MessageRec[] 
   const messageType = q.message_type;
   if (messageType !== undefined && messageType !== '' && !(TYPES as readonly string[]).includes(messageType)) {
     throw invalidValue('message_type');
+  }
+  const replyType = q.include_reply_type;
+  if (replyType !== undefined && replyType !== '' && !(REPLY_TYPES as readonly string[]).includes(replyType)) {
+    throw invalidValue('include_reply_type', `Use ${REPLY_TYPES.join(', ')}.`);
   }
   const customTypes = qList(q, 'custom_types');
   const senderIds = qList(q, 'sender_ids');
