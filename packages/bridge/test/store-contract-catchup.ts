@@ -1,7 +1,8 @@
 /**
  * The store's transcript catch-up contract (`transcript_channels`), run by `storeContract` on every
  * store: channels registered from tickets and webhooks, made due, leased to one process at a time,
- * given back with how far they were read; closed Cases read once more, then never.
+ * given back with how far they were read; closed Cases read once more, then never; the messages a
+ * channel's transcript holds by sent time (what catch-up compares with the history it re-reads).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -96,6 +97,54 @@ export function catchupContract(name: string, makeHarness: (t: TestContext) => S
       assert.equal(await store.setTranscriptChannelOpen(ch.caseId, true), true);
       const [reopened] = await store.claimTranscriptCatchups('a', { limit: 1, leaseMs: 5_000 });
       assert.equal(reopened?.dueReason, 'reopened');
+    });
+
+    test("a channel's messages by sent time: both bounds inclusive, oldest first, deleted ones flagged; other channels and deletion-only rows left out", async (t) => {
+      const { store } = await setup(t);
+      const A = '500000000000001AAA';
+      const B = '500000000000002AAA';
+      const send = (messageId: string, channel: string, sentAt: number) =>
+        store.recordTranscriptEvent(
+          {
+            messageId,
+            caseId: channel,
+            channelUrl: channel,
+            version: 0,
+            deleted: false,
+            message: { type: 'MESG', body: messageId, senderId: 'cust', senderName: 'Cu', senderRole: 'Customer', sentAt, editedAt: null, file: null },
+          },
+          FLUSH,
+        );
+      const remove = (messageId: string, channel: string) => store.recordTranscriptEvent({ messageId, caseId: channel, channelUrl: channel, version: -1, deleted: true, message: null }, FLUSH);
+      // Inserted out of order: the answer is ordered by sent time, then id.
+      await send('30', A, 3_000);
+      await send('10', A, 1_000);
+      await send('21', A, 2_000);
+      await send('20', A, 2_000);
+      await send('05', A, 999);
+      await send('40', A, 3_001);
+      await send('22', B, 2_000);
+      await remove('21', A);
+      await remove('99', A); // a deletion of a message the transcript never held: no sent time
+      // An edit keeps the sent time.
+      await store.recordTranscriptEvent(
+        { messageId: '30', caseId: A, channelUrl: A, version: 5_000, deleted: false, message: { type: 'MESG', body: 'edited', senderId: 'cust', senderName: 'Cu', senderRole: 'Customer', sentAt: 3_000, editedAt: 5_000, file: null } },
+        FLUSH,
+      );
+
+      assert.deepEqual(
+        await store.listTranscriptSent({ caseId: A, channelUrl: A }, 1_000, 3_000),
+        [
+          { messageId: '10', sentAt: 1_000, deleted: false },
+          { messageId: '20', sentAt: 2_000, deleted: false },
+          { messageId: '21', sentAt: 2_000, deleted: true },
+          { messageId: '30', sentAt: 3_000, deleted: false },
+        ],
+        'from 1000 to 3000, inclusive: not 999 nor 3001, not the other channel, not the deletion-only row',
+      );
+      assert.deepEqual((await store.listTranscriptSent({ caseId: A, channelUrl: A }, 0, Number.MAX_SAFE_INTEGER)).map((r) => r.messageId), ['05', '10', '20', '21', '30', '40'], 'from the beginning');
+      assert.deepEqual(await store.listTranscriptSent({ caseId: A, channelUrl: A }, 2_001, 2_999), [], 'an empty stretch');
+      assert.deepEqual(await store.listTranscriptSent({ caseId: B, channelUrl: B }, 2_000, 2_000), [{ messageId: '22', sentAt: 2_000, deleted: false }], 'one millisecond');
     });
   });
 }

@@ -62,6 +62,7 @@ import {
   type TranscriptFlushRequest,
   type TranscriptRecord,
   type TranscriptResult,
+  type TranscriptSent,
   type TranscriptState,
 } from './types.js';
 
@@ -926,6 +927,19 @@ export class PostgresStore implements Store {
   async getTranscriptMessage(messageId: string): Promise<TranscriptRecord | null> {
     const { rows } = await q<TranscriptRow>(this.pool, 'SELECT * FROM transcript_messages WHERE message_id = $1', [messageId]);
     return rows[0] ? toTranscript(rows[0]) : null;
+  }
+
+  async listTranscriptSent(channel: { caseId: string; channelUrl: string }, from: number, to: number): Promise<TranscriptSent[]> {
+    // By the Case (transcript_messages_case_idx), then the sent time inside the message JSON.
+    const { rows } = await q<{ message_id: string; sent_at: number; deleted: number }>(
+      this.pool,
+      `SELECT message_id, sent_at, deleted FROM (
+         SELECT message_id, (message->>'sentAt')::double precision AS sent_at, deleted FROM transcript_messages
+         WHERE case_id = $1 AND channel_url = $2 AND message IS NOT NULL) AS t
+       WHERE sent_at >= $3 AND sent_at <= $4 ORDER BY sent_at, message_id`,
+      [channel.caseId, channel.channelUrl, from, to],
+    );
+    return rows.map((r) => ({ messageId: r.message_id, sentAt: r.sent_at, deleted: r.deleted === 1 }));
   }
 
   async listTranscriptMessages(filter: { caseId?: string; state?: TranscriptState; limit?: number } = {}): Promise<TranscriptRecord[]> {

@@ -46,6 +46,7 @@ import {
   type TranscriptFlushRequest,
   type TranscriptRecord,
   type TranscriptResult,
+  type TranscriptSent,
   type TranscriptState,
 } from './types.js';
 
@@ -902,6 +903,17 @@ export class SqliteStore implements Store {
   async getTranscriptMessage(messageId: string): Promise<TranscriptRecord | null> {
     const row = this.sql('SELECT * FROM transcript_messages WHERE message_id = ?').get(messageId) as TranscriptRow | undefined;
     return row ? toTranscript(row) : null;
+  }
+
+  async listTranscriptSent(channel: { caseId: string; channelUrl: string }, from: number, to: number): Promise<TranscriptSent[]> {
+    // By the Case (transcript_messages_case_idx), then the sent time inside the message JSON.
+    const rows = this.sql(
+      `SELECT message_id, sent_at, deleted FROM (
+         SELECT message_id, json_extract(message, '$.sentAt') AS sent_at, deleted FROM transcript_messages
+         WHERE case_id = ? AND channel_url = ? AND message IS NOT NULL) AS t
+       WHERE sent_at >= ? AND sent_at <= ? ORDER BY sent_at, message_id`,
+    ).all(channel.caseId, channel.channelUrl, from, to) as { message_id: string; sent_at: number; deleted: number }[];
+    return rows.map((r) => ({ messageId: r.message_id, sentAt: r.sent_at, deleted: r.deleted === 1 }));
   }
 
   async listTranscriptMessages(filter: { caseId?: string; state?: TranscriptState; limit?: number } = {}): Promise<TranscriptRecord[]> {

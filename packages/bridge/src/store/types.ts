@@ -241,6 +241,14 @@ export interface TranscriptRecord {
   syncedAt: number | null;
 }
 
+/** A message the transcript holds, by its sent time (`listTranscriptSent`). */
+export interface TranscriptSent {
+  messageId: string;
+  /** The message's `created_at` in Sendbird (epoch ms). */
+  sentAt: number;
+  deleted: boolean;
+}
+
 /** How `recordTranscriptEvent` makes sure a flush job will write the message. */
 export interface TranscriptFlushRequest {
   /** The job kind that writes pending messages (`transcript.flush`). */
@@ -462,6 +470,13 @@ export interface Store {
   finishTranscriptCatchup(workerId: string, channelUrl: string, finish: CatchupFinish): Promise<boolean>;
   getTranscriptChannel(channelUrl: string): Promise<TranscriptChannel | null>;
   getTranscriptMessage(messageId: string): Promise<TranscriptRecord | null>;
+  /**
+   * The messages the transcript holds for one channel (of `caseId`) sent between `from` and `to`
+   * (epoch ms, both inclusive), oldest first, deleted ones included. A row without a message (news
+   * of a deletion only) has no sent time and is left out. Catch-up compares them with a stretch of
+   * the channel's history to find the messages deleted in Sendbird.
+   */
+  listTranscriptSent(channel: { caseId: string; channelUrl: string }, from: number, to: number): Promise<TranscriptSent[]>;
   listTranscriptMessages(filter?: { caseId?: string; state?: TranscriptState; limit?: number }): Promise<TranscriptRecord[]>;
   countTranscriptMessages(): Promise<Record<TranscriptState, number>>;
   /** Forgets messages written before `before` (epoch ms); returns how many. Pending and dead ones are kept. */
