@@ -2,8 +2,8 @@
  * Transcript catch-up against the emulators over real HTTP: webhooks lost on the way (the Sendbird
  * emulator's `dropRate` fault) or never sent, then the channel's history read from the Platform API
  * and mirrored through the webhook dedupe: exactly the missing messages, once; an edit made during
- * the gap; pages of 200; a second catch-up that finds nothing; and the bridge's own schedule after a
- * webhook outage with the bridge up.
+ * the gap; deletions made during the gap (messages gone from the history); pages of 200; a second
+ * catch-up that finds nothing; and the bridge's own schedule after a webhook outage with the bridge up.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -12,9 +12,9 @@ import { test } from 'node:test';
 import { tempDir, waitFor } from '@sbsf/testkit';
 import pino from 'pino';
 import { SqliteStore } from '../src/store/index.js';
-import { CATCHUP_PAGE, isLateWebhook, TranscriptCatchup } from '../src/transcript/catchup.js';
+import { CATCHUP_PAGE, isLateWebhook, listedStretch, TranscriptCatchup } from '../src/transcript/catchup.js';
 import { interpretHistoryMessage } from '../src/transcript/history-message.js';
-import type { SendbirdMessage } from '@sbsf/sendbird';
+import type { ListMessagesParams, SendbirdClient, SendbirdMessage } from '@sbsf/sendbird';
 import { sbClient } from './membership-helpers.js';
 import { messageRecords, transcriptIdle } from './transcript-helpers.js';
 import { startWorld, type World } from './world.js';
@@ -33,10 +33,10 @@ async function openTicket(w: World) {
 }
 
 /** A catch-up of its own (as another process would run), on the bridge's store, reading the emulator. */
-function catchupOf(w: World, opts: { recheck?: number } = {}) {
+function catchupOf(w: World, opts: { recheck?: number; sendbird?: Pick<SendbirdClient, 'listMessages'> } = {}) {
   return new TranscriptCatchup({
     store: w.bridge.store,
-    sendbird: sbClient(w),
+    sendbird: opts.sendbird ?? sbClient(w),
     logger: pino({ level: 'silent' }),
     flush: { kind: 'transcript.flush', delayMs: 50, batchSize: 200 },
     wakeAt: () => undefined,
@@ -106,6 +106,101 @@ test('webhooks lost: catch-up mirrors exactly the missing messages, once, and an
   assert.equal(messageRecords(w, caseId).length, 5);
 });
 
+test('deletions made while webhooks were lost: one catch-up records the two within the re-read window by their absence from the history, once; an older one and a message the transcript never held are left alone', async (t) => {
+  const w = await startWorld(t, { TRANSCRIPT_FLUSH_MS: '50', TRANSCRIPT_CATCHUP_INTERVAL_MS: '3600000' }, { webhooks: { timeoutMs: 2_000, retryDelayMs: 0 } });
+  const { caseId, customer } = await openTicket(w);
+  const sb = sbClient(w);
+  const send = (text: string) => sb.sendMessage(caseId, { message_type: 'MESG', user_id: customer, message: text });
+  const webhooksLost = async (lost: boolean) => {
+    await w.sb.webhooks.idle();
+    w.sb.webhooks.configure({ url: `${w.url}/sendbird/webhooks`, timeoutMs: 2_000, retryDelayMs: 0, dropRate: lost ? 1 : 0 });
+  };
+  // Every read this catch-up makes, as it asked for it (over the real client).
+  const asked: ListMessagesParams[] = [];
+  const c = catchupOf(w, {
+    recheck: 3,
+    sendbird: {
+      listMessages: (url, params) => {
+        asked.push(params);
+        return sb.listMessages(url, params);
+      },
+    },
+  });
+
+  const m: SendbirdMessage[] = [await send('m0')];
+  await waitFor('m0 by webhook', () => messageRecords(w, caseId).length === 1);
+  // The channel's first catch-up (due since its first webhook): from here on only this test reads it.
+  await catchUpNow(w, c);
+  m.push(await send('m1'), await send('m2'));
+  await webhooksLost(true);
+  const ghost = await send('sent and deleted while webhooks were lost');
+  await sb.deleteMessage(caseId, ghost.message_id);
+  await webhooksLost(false);
+  for (let i = 3; i <= 7; i++) m.push(await send(`m${i}`));
+  await waitFor('m0 to m7 by webhook', () => messageRecords(w, caseId).length === 8);
+  const [marked] = await catchUpNow(w, c);
+  assert.deepEqual([marked?.added, marked?.deleted, marked?.checked?.messageId], [0, 0, String(m[7]?.message_id)], 'webhooks brought everything; the mark is m7');
+
+  const record = (msg: SendbirdMessage | undefined) => messageRecords(w, caseId).find((r) => r.Sendbird_Message_Id__c === String(msg?.message_id));
+  const deletedOnCase = () => m.map((msg) => record(msg)?.Is_Deleted_In_Chat__c);
+  const catchupEntries = async () => (await w.bridge.store.ledgerForCase(caseId)).filter((e) => e.action === 'transcript.catchup');
+
+  // Webhooks lost; the customer deletes m5 and m6 (within the 3 messages re-read before the mark) and m0 (before them).
+  await webhooksLost(true);
+  for (const i of [0, 5, 6]) await sb.deleteMessage(caseId, m[i]!.message_id);
+  await w.sb.webhooks.idle();
+  assert.ok(w.sb.webhooks.deliveries().filter((d) => d.category === 'group_channel:message_delete' && d.status === 'failed').length >= 3, 'the delete webhooks were lost');
+  assert.ok(deletedOnCase().every((d) => d === false), 'no deletion reached the Case by webhook');
+
+  const [run] = await catchUpNow(w, c);
+  assert.deepEqual([run?.added, run?.edited, run?.deleted, run?.calls, run?.error], [0, 0, 2, 1, undefined], 'both deletions, found in one call');
+  await waitFor('both deletions on the Case', () => record(m[5])?.Is_Deleted_In_Chat__c === true && record(m[6])?.Is_Deleted_In_Chat__c === true);
+  await waitFor('the transcript to be idle', () => transcriptIdle(w));
+  assert.deepEqual(deletedOnCase(), [false, false, false, false, false, true, true, false], 'm5 and m6 marked deleted; m0, older than the re-read window, is left as it was (a documented limit)');
+  assert.equal(record(ghost), undefined, 'a message the transcript never held gets no record');
+  assert.equal(await w.bridge.store.getTranscriptMessage(String(ghost.message_id)), null, 'nor a transcript row');
+  const entries = await catchupEntries();
+  assert.deepEqual(entries.map((e) => [e.outcome, e.detail.deleted, e.detail.added]), [['ok', 2, 0]], 'one ledger entry, with the two deletions');
+
+  const writesBefore = w.sf.stats().total;
+  const [again] = await catchUpNow(w, c);
+  assert.deepEqual([again?.added, again?.edited, again?.deleted, again?.error], [0, 0, 0, undefined], 'a second catch-up records nothing');
+  await waitFor('the transcript to be idle', () => transcriptIdle(w));
+  assert.equal(w.sf.stats().total, writesBefore, 'and writes nothing to Salesforce');
+  assert.equal((await catchupEntries()).length, 1, 'and adds no ledger entry');
+
+  // The marked message itself deleted too (with m4): the history around it still lists what is left.
+  for (const i of [4, 7]) await sb.deleteMessage(caseId, m[i]!.message_id);
+  await w.sb.webhooks.idle();
+  const [gone] = await catchUpNow(w, c);
+  assert.deepEqual([gone?.added, gone?.deleted, gone?.error], [0, 2, undefined], 'm4 and the marked m7');
+  await waitFor('m4 and m7 deleted on the Case', () => record(m[4])?.Is_Deleted_In_Chat__c === true && record(m[7])?.Is_Deleted_In_Chat__c === true);
+  assert.deepEqual(deletedOnCase(), [false, false, false, false, true, true, true, true], 'm0 still left as it was');
+  const [last] = await catchUpNow(w, c);
+  assert.equal(last?.deleted, 0, 'found once');
+
+  assert.ok(asked.length >= 5, 'every catch-up read the history');
+  assert.deepEqual([...new Set(asked.map((p) => p.include_reply_type))], ['ALL'], 'every read lists thread replies too (Sendbird leaves them out by default)');
+});
+
+test('the stretch a first page lists completely: from the channel start or the millisecond after its oldest message, to the mark', () => {
+  const msg = (id: number, at: number) => ({ message_id: id, created_at: at }) as SendbirdMessage;
+  const page = [msg(11, 110), msg(12, 120), msg(13, 130), msg(14, 140), msg(15, 150)];
+  const around = { markId: '14', markAt: 140, anchor: 'message_id' as const };
+  assert.deepEqual(listedStretch({ ...around, page, recheck: 3 }), { from: 111, to: 140 }, 'recheck messages before the mark: older ones of the oldest one\'s millisecond may be left out');
+  assert.deepEqual(listedStretch({ ...around, page, recheck: 4 }), { from: 111, to: 140 }, 'the listed mark may take one of the prev_limit places');
+  assert.deepEqual(listedStretch({ ...around, page, recheck: 5 }), { from: 0, to: 140 }, 'fewer than recheck listed up to the mark: the channel has no more');
+  assert.equal(listedStretch({ ...around, page, recheck: 0 }), null, 'nothing re-read, no stretch');
+  const withoutMark = page.filter((m) => m.message_id !== 14);
+  assert.deepEqual(listedStretch({ ...around, page: withoutMark, recheck: 3 }), { from: 111, to: 140 }, 'the mark gone from the page: what is before it counted by id');
+  assert.deepEqual(listedStretch({ ...around, page: withoutMark, recheck: 4 }), { from: 0, to: 140 });
+  const fromTime = { markId: '14', markAt: 140, anchor: 'message_ts' as const };
+  assert.deepEqual(listedStretch({ ...fromTime, page: withoutMark, recheck: 3 }), { from: 111, to: 140 }, 'read from the mark\'s time: what was sent before it');
+  assert.deepEqual(listedStretch({ ...fromTime, page: [msg(15, 150)], recheck: 3 }), { from: 0, to: 140 }, 'nothing before the mark at all');
+  const crowded = [msg(13, 130), msg(14, 140), ...Array.from({ length: CATCHUP_PAGE }, (_, i) => msg(100 + i, 140))];
+  assert.deepEqual(listedStretch({ ...around, page: crowded, recheck: 1 }), { from: 131, to: 139 }, "a full next side within the mark's millisecond: that millisecond may hold more");
+});
+
 test('catch-up reads a long gap in pages of 200, in order, and mirrors every message once', async (t) => {
   const w = await startWorld(t, { TRANSCRIPT_FLUSH_MS: '50', TRANSCRIPT_CATCHUP_INTERVAL_MS: '3600000' });
   const { caseId, customer } = await openTicket(w);
@@ -120,7 +215,7 @@ test('catch-up reads a long gap in pages of 200, in order, and mirrors every mes
   await waitFor('the transcript to be idle', () => transcriptIdle(w));
   assert.deepEqual(ids(w, caseId), listMessageIds(w, caseId), 'exactly the channel messages, each once');
   const [again] = await catchUpNow(w, catchupOf(w));
-  assert.deepEqual([again?.added, again?.calls], [0, 1], 'the next catch-up starts at the newest message: one call, nothing new');
+  assert.deepEqual([again?.added, again?.deleted, again?.calls], [0, 0, 1], 'the next catch-up starts at the newest message: one call, nothing new, nothing taken for deleted');
 });
 
 test('a webhook outage with the bridge up: the bridge catches up on its schedule, nothing lost or duplicated', async (t) => {

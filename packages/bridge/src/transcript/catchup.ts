@@ -11,8 +11,12 @@
  * up to it is in the transcript). A catch-up reads on from there in pages of 200 (the documented
  * maximum of `next_limit`), in order, and moves the mark to the newest message it read. The first
  * page also re-reads the TRANSCRIPT_CATCHUP_RECHECK messages before the mark (`prev_limit`), so an
- * edit (a later `updated_at`) or a removal (`is_removed`) of a recent message made while webhooks
- * were lost is mirrored too.
+ * edit (a later `updated_at`) or a deletion of a recent message made while webhooks were lost is
+ * mirrored too. A deletion shows either way: listed with `is_removed: true`, or left out of the
+ * list (`deletedByAbsence`: a message the transcript holds within the stretch of history the page
+ * lists completely, but that is not on the page). Every read lists thread replies too
+ * (`include_reply_type=ALL`; Sendbird leaves them out by default), so a reply is caught up like
+ * any message and never taken for a deleted one.
  *
  * When: every open channel on start, each one every TRANSCRIPT_CATCHUP_INTERVAL_MS, and at once
  * for a channel whose webhook came late (see `isLateWebhook`). Channels are leased through the
@@ -33,6 +37,11 @@ export const CATCHUP_PAGE = 200;
 export const CATCHUP_CLAIM = 5;
 /** A channel whose read failed is tried again this soon (or at its interval, if sooner). */
 export const CATCHUP_RETRY_MS = 60_000;
+/**
+ * Every catch-up read lists thread replies with the other messages, in order (the default, NONE,
+ * leaves them out): https://sendbird.com/docs/chat/v3/platform-api/message/message-threading/list-threaded-replies-of-a-parent-message
+ */
+export const CATCHUP_REPLY_TYPE = 'ALL';
 
 export interface CatchupOptions {
   store: Store;
@@ -67,6 +76,55 @@ export interface CatchupResult {
   /** The mark after this catch-up. */
   checked: { messageId: string; at: number } | null;
   error?: string;
+}
+
+/** How the first page of a catch-up was asked for: around the marked message, or (the mark is gone) from its time. */
+export interface FirstPage {
+  /** The page as listed, oldest first. */
+  page: readonly SendbirdMessage[];
+  markId: string;
+  markAt: number;
+  /** `message_id` (around the marked message) or `message_ts` (from the mark's time, `include`d millisecond on the prev side). */
+  anchor: 'message_id' | 'message_ts';
+  /** The `prev_limit` asked for. */
+  recheck: number;
+}
+
+/**
+ * The stretch of sent times (epoch ms, both inclusive) in which the first page lists every message
+ * of the channel, up to the mark; null when there is none. The page is contiguous history: the up
+ * to `recheck` messages before the anchor, then the ones after it.
+ *
+ * - Its start: the channel's beginning (0) when fewer than `recheck` messages were listed before
+ *   the anchor (there are no more); otherwise the millisecond after the oldest one listed (older
+ *   messages sent in that same millisecond may be left out of the page). A listed marked message
+ *   counts as one of them: `include=true` may take one of `prev_limit`'s places for it (the
+ *   emulator's reading; Sendbird does not say), and counting it is right either way.
+ *
+ * - Its end: the mark's time. The messages sent in that millisecond after the mark are on the
+ *   page's next side, unless a full next side ends before it (then the millisecond before its last).
+ *
+ * Which messages count as listed before the anchor: around the marked message, the ones before it
+ * (by position, or by id when the mark is no longer listed); from the mark's time, every listed
+ * message sent before it, which counts at least the prev side, so the start is never too early.
+ */
+export function listedStretch(f: FirstPage): { from: number; to: number } | null {
+  if (f.recheck <= 0) return null;
+  const at = f.page.findIndex((m) => historyMessageId(m) === f.markId);
+  const mark = Number(f.markId);
+  const prev =
+    at >= 0
+      ? f.page.slice(0, at)
+      : f.anchor === 'message_id'
+        ? f.page.filter((m) => Number(historyMessageId(m) ?? Number.NaN) < mark)
+        : f.page.filter((m) => m.created_at < f.markAt);
+  const next = at >= 0 ? f.page.slice(at + 1) : f.page.slice(prev.length);
+  const oldest = f.page[0];
+  const listedBefore = at >= 0 ? at + 1 : prev.length;
+  const from = listedBefore < f.recheck ? 0 : (oldest?.created_at ?? f.markAt) + 1;
+  const last = next.at(-1);
+  const to = next.length >= CATCHUP_PAGE && last && last.created_at <= f.markAt ? last.created_at - 1 : f.markAt;
+  return from <= to ? { from, to } : null;
 }
 
 /** A webhook for a message sent this long before it arrived was held up: its channel may have lost others. */
@@ -157,7 +215,7 @@ export class TranscriptCatchup {
     const wait = this.bucket.reserve();
     if (wait > 0) await this.sleep(wait);
     res.calls += 1;
-    return (await this.o.sendbird.listMessages(url, params)).messages;
+    return (await this.o.sendbird.listMessages(url, { ...params, include_reply_type: CATCHUP_REPLY_TYPE })).messages;
   }
 
   private async read(ch: TranscriptChannel, res: CatchupResult, signal?: AbortSignal): Promise<void> {
@@ -168,17 +226,21 @@ export class TranscriptCatchup {
     let page: SendbirdMessage[];
     let before: SendbirdMessage[] = [];
     let after: SendbirdMessage[];
+    let first: FirstPage | null = null;
     if (ch.checkedId) {
+      let anchor: FirstPage['anchor'] = 'message_id';
       try {
         page = await this.list(url, { message_id: Number(ch.checkedId), prev_limit: this.o.recheck, next_limit: CATCHUP_PAGE, include: true }, res);
       } catch (err) {
-        // The marked message was deleted since: start from its time instead.
+        // The marked message was deleted since: start from its time instead (and re-read as many before it).
         if (!(err instanceof SendbirdNotFoundError)) throw err;
-        page = await this.list(url, fromTime, res);
+        anchor = 'message_ts';
+        page = await this.list(url, { ...fromTime, prev_limit: this.o.recheck }, res);
       }
       const at = page.findIndex((m) => historyMessageId(m) === ch.checkedId);
       before = at >= 0 ? page.slice(0, at + 1) : page.filter((m) => m.created_at < ch.checkedAt);
       after = at >= 0 ? page.slice(at + 1) : page.filter((m) => m.created_at >= ch.checkedAt);
+      first = { page, markId: ch.checkedId, markAt: ch.checkedAt, anchor, recheck: this.o.recheck };
     } else {
       page = await this.list(url, fromTime, res);
       after = page;
@@ -186,6 +248,7 @@ export class TranscriptCatchup {
     res.read += page.length;
     // Re-read messages: only news about them (an edit, a removal) is recorded.
     for (const m of before) await this.record(m, ch, res, true);
+    if (first) await this.deletedByAbsence(first, ch, res);
     for (;;) {
       for (const m of after) {
         await this.record(m, ch, res, false);
@@ -195,6 +258,27 @@ export class TranscriptCatchup {
       if (after.length < CATCHUP_PAGE || signal?.aborted || !res.checked) return;
       after = await this.list(url, { message_id: Number(res.checked.messageId), prev_limit: 0, next_limit: CATCHUP_PAGE, include: false }, res);
       res.read += after.length;
+    }
+  }
+
+  /**
+   * Records the deletion of every message the transcript holds (not deleted yet) within the stretch
+   * the first page lists completely, but that is not on the page: it was deleted in Sendbird. The
+   * same event as a `message_delete` webhook, so a second catch-up, or the webhook arriving late,
+   * changes nothing. The bridge's own messages are never in the transcript, so never in question.
+   */
+  private async deletedByAbsence(first: FirstPage, ch: TranscriptChannel, res: CatchupResult): Promise<void> {
+    const stretch = listedStretch(first);
+    if (!stretch) return;
+    const listed = new Set(first.page.map((m) => historyMessageId(m)));
+    const held = await this.o.store.listTranscriptSent({ caseId: ch.caseId, channelUrl: ch.channelUrl }, stretch.from, stretch.to);
+    for (const row of held) {
+      if (row.deleted || listed.has(row.messageId)) continue;
+      const event: TranscriptEvent = { messageId: row.messageId, caseId: ch.caseId, channelUrl: ch.channelUrl, version: -1, message: null, deleted: true };
+      const { outcome, flushAt } = await this.o.store.recordTranscriptEvent(event, this.o.flush);
+      if (outcome !== 'stored') continue;
+      this.o.wakeAt(flushAt);
+      res.deleted += 1;
     }
   }
 

@@ -9,8 +9,8 @@
  * - An edited message (`updated_at` later than `created_at`) carries its text at version
  *   `updated_at`, as the `message_update` webhook does; an unedited one is version 0, as sent.
  * - A message listed with `is_removed: true` is a deletion. Whether the list shows removed
- *   messages at all is not documented (docs/decisions.md): a message missing from the history is
- *   never taken for a deletion.
+ *   messages at all is not documented (docs/decisions.md); a message left out of the list is
+ *   found by catch-up instead (catchup.ts, `listedStretch`).
  */
 import type { SendbirdMessage } from '@sbsf/sendbird';
 import { BRIDGE_MESSAGE_CUSTOM_TYPE } from '@sbsf/wire';
