@@ -154,6 +154,8 @@ async function transcriptChaos(t: TestContext, store: 'sqlite' | 'postgres', ins
   assert.equal(lost, 0, 'no message lost');
   assert.equal(duplicated, 0, 'no message duplicated');
   assert.ok(have.every((r) => r.Case__c === sent.find((s) => String(s.id) === String(r.Sendbird_Message_Id__c))?.caseId), 'each record on its own Case');
+  // Nothing was deleted in Sendbird, so catch-up's deletions by absence must have found none.
+  assert.deepEqual(have.filter((r) => r.Is_Deleted_In_Chat__c === true).map((r) => r.Sendbird_Message_Id__c), [], 'no message marked deleted');
 
   const deliveries = sb.webhooks.deliveries();
   const givenUp = deliveries.filter((d) => d.status === 'failed');
