@@ -7,6 +7,7 @@
  * a dropped connection, a 5xx, a 429 and the bridge's own 503 `ticket_pending` ("recorded, retry
  * with the same key") are all retried, waiting as long as `Retry-After` says.
  */
+import { backoffDelayMs } from '@sbsf/retry';
 import type { BridgeErrorBody, SendbirdSession, TicketCaseFields, TicketCreated, TicketStatus } from '@sbsf/wire';
 import type { AuthProvider, CustomerProfile } from './auth.js';
 
@@ -76,13 +77,13 @@ export function bridgeErrorFrom(status: number, body: unknown, retryAfterHeader:
   });
 }
 
-export type RetryDecision =
+/** Whether the app calls the bridge again after a failed call, and when. */
+export type BridgeRetryDecision =
   { retry: false } | { retry: true; delayMs: number; reason: 'pending' | 'rate_limited' | 'unreachable' | 'server_error' };
 
 /** Capped exponential backoff with equal jitter. */
 export function backoffDelay(attempt: number, random: () => number = Math.random): number {
-  const capped = Math.min(MAX_RETRY_DELAY_MS, INITIAL_RETRY_DELAY_MS * 2 ** (Math.max(1, attempt) - 1));
-  return Math.round(capped / 2 + random() * (capped / 2));
+  return backoffDelayMs(attempt, { initialDelayMs: INITIAL_RETRY_DELAY_MS, maxDelayMs: MAX_RETRY_DELAY_MS, jitter: 'equal' }, random);
 }
 
 /**
@@ -97,7 +98,7 @@ export function decideRetry(
   maxAttempts: number,
   safeToRepeat: boolean,
   random?: () => number,
-): RetryDecision {
+): BridgeRetryDecision {
   if (attempt >= maxAttempts) return { retry: false };
   if (!safeToRepeat) return { retry: false };
   const hinted = err.details.retryAfterMs;
@@ -115,7 +116,7 @@ export interface RetryNotice {
   /** The try that failed (1-based). */
   attempt: number;
   delayMs: number;
-  reason: Extract<RetryDecision, { retry: true }>['reason'];
+  reason: Extract<BridgeRetryDecision, { retry: true }>['reason'];
 }
 
 export interface BridgeClientOptions {

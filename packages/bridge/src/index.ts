@@ -24,5 +24,5 @@ export { FEATURES, type BridgeFeature } from './features.js';
 export { startBridge, type BridgeHandle, type StartOptions } from './app.js';
 export { JobRunner, type JobContext, type JobHandler, type JobRunnerOptions, type StopOptions } from './jobs/runner.js';
 export { PermanentJobError, RetryLaterError, failureHints } from './jobs/errors.js';
-export { backoffDelayMs, decideRetry, INITIAL_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS, BACKOFF_MULTIPLIER, type RetryDecision } from './jobs/backoff.js';
+export { backoffDelayMs, decideRetry, INITIAL_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS, BACKOFF_MULTIPLIER, type JobRetryDecision } from './jobs/backoff.js';
 export * from './store/index.js';

@@ -7,6 +7,7 @@
  * a re-login in the client, not here). 403 REQUEST_LIMIT_EXCEEDED in particular means the daily
  * allowance is spent, and hammering would only make it worse.
  */
+import { backoffDelayMs, decideRequestRetry } from '@sbsf/retry';
 import { SalesforceConnectionError, SalesforceError } from './errors.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -26,23 +27,31 @@ export interface RetryDecisionInput {
   retrySafe: boolean;
 }
 
-/** Rules in order: out of attempts -> no; connection error -> yes unless it may duplicate; 5xx -> yes; else no. */
+/** Salesforce's retryable statuses: 5xx only (its 409 means an API version mismatch, not a race). */
+const isServerError = (status: number): boolean => status >= 500 && status <= 599;
+
+/**
+ * The shared rules in order (`decideRequestRetry`): out of attempts -> no; connection error -> yes
+ * unless it may duplicate; 5xx -> yes; else no. Salesforce sends no Retry-After to obey.
+ */
 export function shouldRetry({ attempt, maxAttempts, error, retrySafe }: RetryDecisionInput): boolean {
-  if (attempt >= maxAttempts) return false;
-  if (error instanceof SalesforceConnectionError) return retrySafe || !error.requestSent;
-  if (error instanceof SalesforceError) return error.status >= 500 && error.status <= 599;
+  // Only the verdict is used here; the client computes its wait with its own options (`retryDelayMs`).
+  const backoff = { initialDelayMs: INITIAL_RETRY_DELAY_MS, maxDelayMs: MAX_RETRY_DELAY_MS, jitter: 'full' } as const;
+  if (error instanceof SalesforceConnectionError) {
+    const unsafeToRepeat = !retrySafe && error.requestSent;
+    return decideRequestRetry({ attempt, maxAttempts, noAnswer: true, unsafeToRepeat }, { backoff }).retry;
+  }
+  if (error instanceof SalesforceError) {
+    return decideRequestRetry({ attempt, maxAttempts, status: error.status }, { backoff, retryableStatus: isServerError }).retry;
+  }
   return false;
 }
 
-/**
- * Capped exponential backoff with "equal jitter": half the window fixed, half random, so clients
- * that failed together do not retry together.
- */
+/** Capped exponential backoff with full jitter (see `@sbsf/retry` for why clients use it). */
 export function retryDelayMs(
   attempt: number,
   { initialDelayMs = INITIAL_RETRY_DELAY_MS, maxDelayMs = MAX_RETRY_DELAY_MS } = {},
   random: () => number = Math.random,
 ): number {
-  const window = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(window / 2 + (window / 2) * random());
+  return backoffDelayMs(attempt, { initialDelayMs, maxDelayMs, jitter: 'full' }, random);
 }

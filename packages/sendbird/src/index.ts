@@ -24,7 +24,8 @@ export {
   MAX_RETRY_DELAY_MS,
   MAX_RETRY_AFTER_MS,
 } from './retry.js';
-export type { RetryDecision, RetryPolicy } from './retry.js';
+export type { RetryPolicy } from './retry.js';
+export type { RequestRetryDecision } from '@sbsf/retry';
 export { TokenBucket, EndpointLimiter, CAPPED_ROUTES, DEFAULT_CAPPED_PER_SECOND } from './limiter.js';
 export type { LimiterOptions } from './limiter.js';
 export { signWebhook } from './sign-webhook.js';

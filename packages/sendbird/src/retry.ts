@@ -8,6 +8,7 @@
  * Sendbird: "implement a retry logic based on the value of the X-RateLimit-RetryAfter"
  * (https://sendbird.com/docs/chat/v3/platform-api/application/understanding-rate-limits/rate-limits).
  */
+import { backoffDelayMs, decideRequestRetry, type RequestRetryDecision } from '@sbsf/retry';
 import { SendbirdCode, SendbirdConnectionError, SendbirdError, SendbirdRateLimitError } from './errors.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 4;
@@ -28,15 +29,19 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxDelayMs: MAX_RETRY_DELAY_MS,
 };
 
-export type RetryDecision = { retry: false; reason: string } | { retry: true; delayMs: number; reason: string };
+/** Sendbird's retryable statuses: 429 and 5xx (its "exists" and "not found" answers are 400s). */
+const isRetryableStatus = (status: number): boolean => status === 429 || (status >= 500 && status <= 599);
 
-/** Capped exponential backoff with "full jitter": a random delay in [base/2, base]. */
+/**
+ * Capped exponential backoff with full jitter: a random delay in [0, base]. Many callers of one
+ * app share its rate limit, and full jitter spreads them the widest (see `@sbsf/retry`).
+ */
 export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
-  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(base / 2 + (random() * base) / 2);
+  return backoffDelayMs(attempt, { initialDelayMs: policy.initialDelayMs, maxDelayMs: policy.maxDelayMs, jitter: 'full' }, random);
 }
 
 /**
+ * The shared ordered rules (`decideRequestRetry`) over what a Sendbird error says.
  * @param attempt the attempt that just failed, 1-based
  */
 export function decideRetry(
@@ -44,20 +49,22 @@ export function decideRetry(
   attempt: number,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
   random: () => number = Math.random,
-): RetryDecision {
-  if (attempt >= policy.maxAttempts) return { retry: false, reason: 'out of attempts' };
-  if (error instanceof SendbirdConnectionError) {
-    return { retry: true, delayMs: backoffDelay(attempt, policy, random), reason: 'no answer' };
-  }
+): RequestRetryDecision {
+  const rules = {
+    backoff: { initialDelayMs: policy.initialDelayMs, maxDelayMs: policy.maxDelayMs, jitter: 'full' as const },
+    retryableStatus: isRetryableStatus,
+    maxRetryAfterMs: MAX_RETRY_AFTER_MS,
+  };
+  const f = { attempt, maxAttempts: policy.maxAttempts };
+  if (error instanceof SendbirdConnectionError) return decideRequestRetry({ ...f, noAnswer: true }, rules, random);
   if (error instanceof SendbirdRateLimitError) {
-    if (error.retryAfterMs !== undefined) {
-      if (error.retryAfterMs > MAX_RETRY_AFTER_MS) return { retry: false, reason: 'retry-after too long' };
-      return { retry: true, delayMs: error.retryAfterMs, reason: 'rate limited (server hint)' };
-    }
-    return { retry: true, delayMs: backoffDelay(attempt, policy, random), reason: 'rate limited' };
+    const hint = error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs };
+    return decideRequestRetry({ ...f, status: 429, ...hint }, rules, random);
   }
-  if (error instanceof SendbirdError && (error.status >= 500 || error.code === SendbirdCode.InternalError)) {
-    return { retry: true, delayMs: backoffDelay(attempt, policy, random), reason: 'server error' };
+  if (error instanceof SendbirdError) {
+    // Code 500901 is an internal error whatever HTTP status carried it.
+    const status = error.code === SendbirdCode.InternalError ? 500 : error.status;
+    return decideRequestRetry({ ...f, status }, rules, random);
   }
-  return { retry: false, reason: 'not retryable' };
+  return decideRequestRetry({ ...f }, rules, random);
 }

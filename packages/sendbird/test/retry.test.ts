@@ -16,12 +16,13 @@ import {
 const policy = { maxAttempts: 4, initialDelayMs: 100, maxDelayMs: 1000 };
 const err = (status: number, code: number) => new SendbirdError({ status, code, message: 'x' });
 
-test('backoff grows exponentially, is capped and jittered within [base/2, base]', () => {
+test('backoff grows exponentially, is capped and jittered within [0, base] (full jitter)', () => {
   assert.equal(backoffDelay(1, policy, () => 1), 100);
-  assert.equal(backoffDelay(1, policy, () => 0), 50);
+  assert.equal(backoffDelay(1, policy, () => 0), 0);
+  assert.equal(backoffDelay(1, policy, () => 0.5), 50);
   assert.equal(backoffDelay(3, policy, () => 1), 400);
   assert.equal(backoffDelay(10, policy, () => 1), 1000, 'capped at maxDelayMs');
-  assert.equal(backoffDelay(10, policy, () => 0), 500);
+  assert.equal(backoffDelay(10, policy, () => 0.5), 500);
 });
 
 test('connection errors and server errors are retried with backoff', () => {
@@ -34,9 +35,9 @@ test('connection errors and server errors are retried with backoff', () => {
 
 test('rate limits obey X-RateLimit-RetryAfter, else back off; a huge hint is not waited out', () => {
   const hinted = new SendbirdRateLimitError({ status: 429, code: 500910, message: 'slow', retryAfterMs: 1500 });
-  assert.deepEqual(decideRetry(hinted, 1, policy), { retry: true, delayMs: 1500, reason: 'rate limited (server hint)' });
+  assert.deepEqual(decideRetry(hinted, 1, policy), { retry: true, delayMs: 1500, reason: 'server hint' });
   const bare = new SendbirdRateLimitError({ status: 429, code: 500910, message: 'slow' });
-  assert.deepEqual(decideRetry(bare, 2, policy, () => 1), { retry: true, delayMs: 200, reason: 'rate limited' });
+  assert.deepEqual(decideRetry(bare, 2, policy, () => 1), { retry: true, delayMs: 200, reason: 'status 429' });
   const huge = new SendbirdRateLimitError({ status: 429, code: 500910, message: 'slow', retryAfterMs: MAX_RETRY_AFTER_MS + 1 });
   assert.equal(decideRetry(huge, 1, policy).retry, false);
 });

@@ -1,3 +1,5 @@
+import { backoffDelayMs } from '@sbsf/retry';
+
 /**
  * When to send `"READY"` again. The container may load before the Aura component listens (the
  * utility item starts automatically with the console), and a READY sent then is lost, so the
@@ -17,6 +19,5 @@ export const READY_GIVE_UP_AFTER_MS = 60_000;
  * No jitter: there is one container per Aura component, nothing to spread out.
  */
 export function readyDelayMs(sent: number): number {
-  const exponent = Math.max(0, sent - 1);
-  return Math.min(READY_MAX_DELAY_MS, READY_FIRST_DELAY_MS * 2 ** Math.min(exponent, 16));
+  return backoffDelayMs(sent, { initialDelayMs: READY_FIRST_DELAY_MS, maxDelayMs: READY_MAX_DELAY_MS, jitter: 'none' });
 }

@@ -1,14 +1,16 @@
 /**
  * When to retry a failed job: a pure function with its rules in order, and capped, jittered
- * exponential backoff with named constants (the stripe-node pattern).
+ * exponential backoff with named constants (the stripe-node pattern; the backoff itself is
+ * `@sbsf/retry`'s).
  */
+import { BACKOFF_MULTIPLIER, backoffDelayMs as sharedBackoffDelayMs } from '@sbsf/retry';
+
+export { BACKOFF_MULTIPLIER };
 
 /** First retry waits about this long. */
 export const INITIAL_RETRY_DELAY_MS = 1_000;
 /** No retry waits longer than this (so a long outage is noticed within minutes of its end). */
 export const MAX_RETRY_DELAY_MS = 5 * 60_000;
-/** Each attempt doubles the wait. */
-export const BACKOFF_MULTIPLIER = 2;
 /** A server's retry-after hint is obeyed, but never beyond this. */
 export const MAX_HINTED_DELAY_MS = 60 * 60_000;
 
@@ -19,12 +21,11 @@ export const MAX_HINTED_DELAY_MS = 60 * 60_000;
  * `random` returns [0, 1); injectable for tests.
  */
 export function backoffDelayMs(attempt: number, random: () => number = Math.random): number {
-  const exp = INITIAL_RETRY_DELAY_MS * BACKOFF_MULTIPLIER ** Math.max(0, attempt - 1);
-  const capped = Math.min(MAX_RETRY_DELAY_MS, exp);
-  return Math.round(capped / 2 + random() * (capped / 2));
+  return sharedBackoffDelayMs(attempt, { initialDelayMs: INITIAL_RETRY_DELAY_MS, maxDelayMs: MAX_RETRY_DELAY_MS, jitter: 'equal' }, random);
 }
 
-export type RetryDecision = { retry: false; reason: string } | { retry: true; delayMs: number };
+/** A failed job's fate: run again after `delayMs`, or dead-letter it. */
+export type JobRetryDecision = { retry: false; reason: string } | { retry: true; delayMs: number };
 
 export interface FailureFacts {
   /** Attempts made so far, including the one that just failed. */
@@ -37,7 +38,7 @@ export interface FailureFacts {
 }
 
 /** Rules in order: permanent -> dead; out of attempts -> dead; server hint -> obey; else backoff. */
-export function decideRetry(f: FailureFacts, random: () => number = Math.random): RetryDecision {
+export function decideRetry(f: FailureFacts, random: () => number = Math.random): JobRetryDecision {
   if (f.permanent) return { retry: false, reason: 'permanent error' };
   if (f.attempts >= f.maxAttempts) return { retry: false, reason: `gave up after ${f.attempts} attempts` };
   if (f.retryAfterMs !== undefined && Number.isFinite(f.retryAfterMs) && f.retryAfterMs >= 0) {
