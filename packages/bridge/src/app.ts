@@ -1,16 +1,18 @@
 /**
- * `startBridge(config)`: opens the store, builds the server and the job runner with every
- * feature, listens, starts the runner, and returns a handle whose `close()` shuts down in order:
+ * `startBridge(config)`, the composition root: opens the store, builds the one BridgeContext, the
+ * job runner and each feature once (from its factory), the server over them, listens, starts the
+ * runner and the features' background work, and returns a handle whose `close()` shuts down in order:
  * stop taking requests and finish in-flight ones, stop the runner (finish in-flight jobs, give back
  * unstarted ones), close the store. main.ts calls it; so can a launcher (the sandbox) or a test.
  */
 import type { FastifyInstance } from 'fastify';
 import { configSecrets, redactedConfig, type BridgeConfig } from './config.js';
-import { FEATURES, type BridgeFeature } from './features.js';
+import { createBridgeContext, type BridgeFeature, type FeatureFactory } from './context.js';
+import { FEATURES } from './features.js';
 import { JobRunner } from './jobs/runner.js';
 import { createLogger, SecretScrubber, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
-import { buildServer, type BridgeContext } from './server.js';
+import { buildServer } from './server.js';
 import { createClients, type Clients } from './clients.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
@@ -24,7 +26,8 @@ export const IDEMPOTENCY_PURGE_INTERVAL_MS = 60 * 60_000;
 export interface StartOptions {
   logger?: Logger;
   scrubber?: SecretScrubber;
-  features?: readonly BridgeFeature[];
+  /** Feature factories; FEATURES when not given. */
+  features?: readonly FeatureFactory[];
   clock?: () => number;
   /** Upstream clients; built from the config when not given. */
   clients?: Clients;
@@ -46,14 +49,12 @@ export async function startBridge(config: BridgeConfig, opts: StartOptions = {})
   const scrubber = opts.scrubber ?? new SecretScrubber(configSecrets(config));
   const logger = opts.logger ?? createLogger({ level: config.logLevel, scrubber });
   const clock = opts.clock ?? Date.now;
-  const features = opts.features ?? FEATURES;
+  const factories = opts.features ?? FEATURES;
   for (const w of config.warnings) logger.warn(w);
-  logger.info({ config: redactedConfig(config), features: features.map((f) => f.name) }, 'starting the bridge');
 
   const store = await openStore(config.store, { clock, jobs: config.jobs, scrubText: (text) => scrubber.scrub(text), onError: (err) => logger.warn({ err }, 'a pooled database connection failed; it is replaced') });
   const clients = opts.clients ?? createClients(config, logger, scrubber);
   const metrics = createMetrics({ store, salesforceLimit: () => clients.salesforce.limitInfo });
-  const ctxRef: { ctx?: BridgeContext } = {};
   const runner = new JobRunner({
     store,
     logger,
@@ -63,19 +64,21 @@ export async function startBridge(config: BridgeConfig, opts: StartOptions = {})
     pollMs: config.jobs.pollMs,
     leaseMs: config.jobs.leaseMs,
     concurrency: config.jobs.concurrency,
+    // Jobs run only once the runner starts, after every feature below is built.
     onDead: async (job, error) => {
-      for (const f of features) if (f.onJobDead && ctxRef.ctx) await f.onJobDead(job, error, ctxRef.ctx);
+      for (const f of features) await f.onJobDead?.(job, error);
     },
   });
-  const ctx: BridgeContext = { config, clients, store, logger, clock, metrics, runner, scrubber };
-  ctxRef.ctx = ctx;
+  const ctx = createBridgeContext(config, { store, logger, clock, metrics, runner, scrubber, clients });
+  const features: readonly BridgeFeature[] = factories.map((create) => create(ctx));
+  logger.info({ config: redactedConfig(config), features: features.map((f) => f.name) }, 'starting the bridge');
   for (const f of features) {
-    for (const [kind, handler] of Object.entries(f.jobs?.(ctx) ?? {})) runner.register(kind, handler);
+    for (const [kind, handler] of Object.entries(f.jobs ?? {})) runner.register(kind, handler);
   }
 
   let app: FastifyInstance;
   try {
-    app = await buildServer(config, { store, logger, clock, metrics, runner, scrubber, clients, routes: features.flatMap((f) => (f.routes ? [f.routes] : [])) });
+    app = await buildServer(config, { ctx, features });
     await app.listen({ port: opts.port ?? config.http.port, host: config.http.host });
   } catch (err) {
     await store.close();
@@ -84,7 +87,7 @@ export async function startBridge(config: BridgeConfig, opts: StartOptions = {})
   runner.start();
   const stops: (() => Promise<void> | void)[] = [];
   for (const f of features) {
-    const stop = f.start?.(ctx);
+    const stop = f.start?.();
     if (stop) stops.push(stop);
   }
   const purge = setInterval(() => {

@@ -19,8 +19,9 @@ export { createLogger, SecretScrubber, type Logger, type LoggerOptions } from '.
 export { REDACTED, SECRET_FIELDS, SECRET_HEADERS, maskSecretFields } from './redaction.js';
 export { AppError, errorBody, errorResponseSchema, type ErrorBody } from './errors.js';
 export { createMetrics, type JobOutcome, type Metrics, type MetricsOptions } from './metrics.js';
-export { buildServer, DOCS_PREFIX, type BridgeContext, type BridgeRoutes, type ServerDeps } from './server.js';
-export { FEATURES, type BridgeFeature } from './features.js';
+export { buildServer, DOCS_PREFIX, type ServerDeps } from './server.js';
+export { createBridgeContext, type BridgeContext, type BridgeFeature, type BridgeRoutes, type ContextParts, type FeatureFactory } from './context.js';
+export { FEATURES } from './features.js';
 export { startBridge, type BridgeHandle, type StartOptions } from './app.js';
 export { JobRunner, type JobContext, type JobHandler, type JobRunnerOptions, type StopOptions } from './jobs/runner.js';
 export { PermanentJobError, RetryLaterError, failureHints } from './jobs/errors.js';

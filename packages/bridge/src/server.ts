@@ -1,12 +1,13 @@
 /**
- * `buildServer(config, deps)`: the bridge's Fastify app, without listening (tests import it and
- * listen on port 0; main.ts listens on PORT). It wires, in this order (order matters: plugins that
- * hook `onRoute` must come before the routes they apply to):
+ * `buildServer(config, deps)`: the bridge's Fastify app over the process's one context, without
+ * listening (startBridge, which builds the context and the features, and tests listen). It wires,
+ * in this order (order matters: plugins that hook `onRoute` must come before the routes they apply
+ * to):
  *
  *   logger and request ids -> error shape + 404 -> JSON only (415 otherwise) -> security headers
  *   -> Host required, UTF-8 JSON only (http/request-checks.ts)
  *   -> CORS (CORS_ORIGINS only) -> per-client rate limit -> OpenAPI + /docs -> metrics
- *   -> /healthz, /readyz, /metrics -> the feature routes passed in `deps.routes`.
+ *   -> /healthz, /readyz, /metrics -> the routes of the features passed in `deps.features`.
  */
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
@@ -15,48 +16,19 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
 import type { BridgeConfig } from './config.js';
+import type { BridgeContext, BridgeFeature } from './context.js';
 import { AppError, errorBody, errorResponseSchema } from './errors.js';
 import { healthRoutes } from './http/health.js';
 import { createErrorHandler, notFoundHandler, setRetryAfter } from './http/error-handler.js';
 import { requireHost, requireUtf8Json } from './http/request-checks.js';
-import type { JobRunner } from './jobs/runner.js';
-import type { SecretScrubber } from './logger.js';
-import { createMetrics, type Metrics } from './metrics.js';
 import { registerSecretHooks } from './secret-hooks.js';
-import { guardStore } from './store/outage.js';
-import type { Store } from './store/types.js';
-import { createClients, type Clients } from './clients.js';
-
-/** What feature routes get: everything they need, injected (no globals, no env). */
-export interface BridgeContext {
-  config: BridgeConfig;
-  /** The Salesforce and Sendbird clients, one of each per process (shared token cache, limiter). */
-  clients: Clients;
-  store: Store;
-  logger: Logger;
-  clock: () => number;
-  metrics: Metrics;
-  /** Present when jobs run in this process; routes `kick()` it after enqueueing. */
-  runner: JobRunner | undefined;
-  /** The log scrubber, to `add()` secrets learned at run time. */
-  scrubber: SecretScrubber | undefined;
-}
-
-/** A feature's routes, registered in their own encapsulated context after the core plugins. */
-export type BridgeRoutes = (app: FastifyInstance, ctx: BridgeContext) => Promise<void> | void;
 
 export interface ServerDeps {
-  store: Store;
-  logger: Logger;
-  clock?: () => number;
-  metrics?: Metrics;
-  runner?: JobRunner;
-  scrubber?: SecretScrubber;
-  routes?: readonly BridgeRoutes[];
-  /** Built from the config when not given. */
-  clients?: Clients;
+  /** The process's one context (startBridge builds it); `/readyz` and `/metrics` read it. */
+  ctx: BridgeContext;
+  /** The features, built once from `ctx`: their routes are registered after the core plugins. */
+  features?: readonly Pick<BridgeFeature, 'routes'>[];
 }
 
 export const DOCS_PREFIX = '/docs';
@@ -130,11 +102,8 @@ export function writeClientError(err: NodeJS.ErrnoException, socket: Duplex): vo
 }
 
 export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promise<FastifyInstance> {
-  const { logger } = deps;
-  // Routes see store outages as StoreUnavailableError (503), whatever store they were given.
-  const store = guardStore(deps.store);
-  const clock = deps.clock ?? Date.now;
-  const metrics = deps.metrics ?? createMetrics({ store });
+  const { ctx } = deps;
+  const { logger, metrics } = ctx;
 
   const app = Fastify({
     loggerInstance: logger,
@@ -186,7 +155,7 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
   // Before any body is parsed: a JSON body in another charset than UTF-8 is refused (415).
   app.addHook('preParsing', requireUtf8Json);
   // Credentials callers present are learned before any handler runs; error answers are scrubbed.
-  if (deps.scrubber) registerSecretHooks(app, deps.scrubber);
+  if (ctx.scrubber) registerSecretHooks(app, ctx.scrubber);
   app.setErrorHandler(createErrorHandler({ bodyLimitBytes: config.http.bodyLimitBytes }));
   // Every 503 says when to come back, whichever handler wrote it (/readyz, a feature's own).
   app.addHook('onSend', (_request, reply, payload, done) => {
@@ -259,11 +228,9 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
   // Unknown URLs count against the rate limit too, so scanning is slowed like anything else.
   app.setNotFoundHandler({ preHandler: app.rateLimit() }, notFoundHandler);
 
-  const clients = deps.clients ?? createClients(config, logger, deps.scrubber);
-  const ctx: BridgeContext = { config, clients, store, logger, clock, metrics, runner: deps.runner, scrubber: deps.scrubber };
   await app.register(async (child) => healthRoutes(child, ctx));
-  for (const routes of deps.routes ?? []) {
-    await app.register(async (child) => routes(child, ctx));
+  for (const { routes } of deps.features ?? []) {
+    if (routes) await app.register(async (child) => routes(child));
   }
   return app;
 }

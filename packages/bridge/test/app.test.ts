@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { waitFor } from '@sbsf/testkit';
 import { startBridge } from '../src/app.js';
-import type { BridgeFeature } from '../src/features.js';
+import type { FeatureFactory } from '../src/context.js';
 import { createLogger } from '../src/logger.js';
 import { testConfig } from './fixtures.js';
 
@@ -10,23 +10,23 @@ test('startBridge wires a feature: its route enqueues and kicks, its job handler
   const config = testConfig(t, { JOB_POLL_MS: '600000', JOB_MAX_ATTEMPTS: '1' });
   const handled: unknown[] = [];
   const deadJobs: string[] = [];
-  const feature: BridgeFeature = {
+  const feature: FeatureFactory = (ctx) => ({
     name: 'echo',
-    routes: async (app, ctx) => {
+    routes: async (app) => {
       app.post('/echo', { schema: { body: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } } } }, async (request, reply) => {
         const { job } = await ctx.store.enqueue('echo.run', request.body);
         ctx.runner?.kick();
         return reply.status(202).send({ jobId: job.id });
       });
     },
-    jobs: () => ({
+    jobs: {
       'echo.run': async ({ job }) => {
         if ((job.payload as { n: number }).n < 0) throw new Error('negative');
         handled.push(job.payload);
       },
-    }),
+    },
     onJobDead: (job, error) => void deadJobs.push(`${job.kind}: ${error}`),
-  };
+  });
   const bridge = await startBridge(config, { port: 0, features: [feature], logger: createLogger({ level: 'silent' }) });
   t.after(() => bridge.close());
 
@@ -54,7 +54,7 @@ test('close() finishes in-flight requests before stopping', async (t) => {
   const inRoute = new Promise<void>((r) => (entered = r));
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
-  const feature: BridgeFeature = {
+  const feature: FeatureFactory = () => ({
     name: 'slow',
     routes: (app) => {
       app.get('/slow', async () => {
@@ -63,7 +63,7 @@ test('close() finishes in-flight requests before stopping', async (t) => {
         return { finished: true };
       });
     },
-  };
+  });
   const bridge = await startBridge(config, { port: 0, features: [feature], logger: createLogger({ level: 'silent' }) });
   t.after(() => bridge.close());
   const pending = fetch(`${bridge.url}/slow`);

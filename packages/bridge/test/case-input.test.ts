@@ -9,7 +9,7 @@ import { idProblem, SalesforceError } from '@sbsf/salesforce';
 import { CaseDescribe } from '../src/tickets/case-describe.js';
 import { checkCaseValues, checkPicklists } from '../src/tickets/case-input.js';
 import { emailProblem } from '../src/tickets/email.js';
-import { classifyFailure, MAX_FAILURE_MESSAGE } from '../src/tickets/errors.js';
+import { classifyFailure, MAX_FAILURE_MESSAGE } from '../src/upstream-failure.js';
 import { requestHash } from '../src/tickets/flow.js';
 
 const VALID = { Subject: 'Broken', Description: 'It broke', SuppliedName: 'Jo', SuppliedEmail: 'jo@example.com' };

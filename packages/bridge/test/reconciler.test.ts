@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AgentDirectory } from '../src/agents/directory.js';
+import { AgentDirectory } from '../src/agent-directory.js';
 import { createLogger } from '../src/logger.js';
 import { agentFor, strayAgents } from '../src/membership/plan.js';
 import { isStale, Reconciler } from '../src/membership/reconciler.js';

@@ -3,7 +3,8 @@ import { test, type TestContext } from 'node:test';
 import { waitFor } from '@sbsf/testkit';
 import { AppError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
-import { buildServer, type BridgeRoutes } from '../src/server.js';
+import { createBridgeContext, type BridgeRoutes } from '../src/context.js';
+import { buildServer } from '../src/server.js';
 import { SQLITE_MIGRATIONS, SqliteStore } from '../src/store/index.js';
 import { SECRETS, testConfig } from './fixtures.js';
 
@@ -47,7 +48,7 @@ async function start(t: TestContext, env: Record<string, string | undefined> = {
   const store = new SqliteStore({ file: config.store.file });
   const lines: string[] = [];
   const logger = createLogger({ level: 'info', secrets: [SECRETS.BRIDGE_SHARED_SECRET], destination: { write: (s: string) => void lines.push(s) } });
-  const app = await buildServer(config, { store, logger, routes: [testRoutes] });
+  const app = await buildServer(config, { ctx: createBridgeContext(config, { store, logger }), features: [{ routes: testRoutes }] });
   await app.listen({ port: 0, host: '127.0.0.1' });
   t.after(async () => {
     await app.close();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { hasLoneSurrogate } from '@sbsf/wire';
-import { sendbirdNickname } from '../src/agents/directory.js';
+import { sendbirdNickname } from '../src/agent-directory.js';
 import { LIMITS, messageRecord } from '../src/transcript/records.js';
 import { SECRETS } from './fixtures.js';
 import { startWorld } from './world.js';

@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import { CASE_FIELD_ALLOW_LIST } from '../../bridge/src/tickets/case-fields.js';
 import { MESSAGE_EXTERNAL_ID, MESSAGE_OBJECT, messageRecord } from '../../bridge/src/transcript/records.js';
-import { OPEN_CASES_WITH_CHANNELS } from '../../bridge/src/membership/salesforce-reads.js';
+import { OPEN_CASES_WITH_CHANNELS } from '../../bridge/src/case-reads.js';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const main = join(repoRoot, 'salesforce/force-app/main/default');
@@ -102,7 +102,7 @@ describe('permission sets', () => {
 
   test('the integration user can read what the bridge queries on Case', () => {
     const grants = fieldGrants(integration);
-    const queried = [...new Set([...OPEN_CASES_WITH_CHANNELS.matchAll(/\b(\w+__c)\b/g)].map((m) => m[1]).concat(customFieldsIn('packages/bridge/src/membership/salesforce-reads.ts')))];
+    const queried = [...new Set([...OPEN_CASES_WITH_CHANNELS.matchAll(/\b(\w+__c)\b/g)].map((m) => m[1]).concat(customFieldsIn('packages/bridge/src/case-reads.ts')))];
     assert.ok(queried.length >= 2, 'the sweep and the Case reads name Sendbird fields');
     for (const f of queried) assert.equal(grants.get(`Case.${f}`)?.readable, true, `Case.${f} is readable`);
   });

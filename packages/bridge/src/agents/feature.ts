@@ -1,25 +1,22 @@
 /** Agent sessions for the Service Console panel: `POST /agents/session`. */
-import type { BridgeFeature } from '../features.js';
-import type { BridgeContext } from '../server.js';
-import { agentDirectoryFor } from './directory.js';
+import type { BridgeContext, BridgeFeature } from '../context.js';
 import { agentRoutes } from './routes.js';
 import { AgentSessionService } from './service.js';
 
-export function agentSessionService(ctx: BridgeContext): AgentSessionService {
-  const { config, clients, store, clock } = ctx;
-  return new AgentSessionService({
+export function createAgentsFeature(ctx: BridgeContext): BridgeFeature {
+  const { config, clients, clock } = ctx;
+  const service = new AgentSessionService({
     sendbird: clients.sendbird,
-    agents: agentDirectoryFor(clients.sendbird, store),
+    agents: ctx.agents,
     appId: config.sendbird.appId,
     apiHost: config.sendbird.apiUrl,
     sessionTtlSeconds: config.sendbird.sessionTtlSeconds,
     clock,
   });
+  return {
+    name: 'agents',
+    routes: async (app) => {
+      await agentRoutes({ service, sharedSecret: config.sharedSecret })(app);
+    },
+  };
 }
-
-export const agentsFeature: BridgeFeature = {
-  name: 'agents',
-  routes: async (app, ctx) => {
-    await agentRoutes({ service: agentSessionService(ctx), sharedSecret: ctx.config.sharedSecret })(app);
-  },
-};

@@ -8,7 +8,7 @@ import { idProblem, KEY_PREFIX, to18 } from '@sbsf/salesforce';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import { requireSharedSecret, sharedSecretRateLimit } from '../http/shared-secret.js';
-import { classifyFailure } from '../tickets/errors.js';
+import { classifyFailure } from '../upstream-failure.js';
 import type { AgentSessionService } from './service.js';
 
 /** Salesforce's User.Name is at most 121 characters (FirstName 40 + space + LastName 80). */

@@ -5,8 +5,8 @@
  * leaves the bridge.
  */
 import type { SendbirdClient } from '@sbsf/sendbird';
-import type { AgentDirectory } from './directory.js';
-import { sendbirdNickname } from './directory.js';
+import type { AgentDirectory } from '../agent-directory.js';
+import { sendbirdNickname } from '../agent-directory.js';
 
 export interface AgentSession {
   appId: string;

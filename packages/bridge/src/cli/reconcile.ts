@@ -12,12 +12,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { agentDirectoryFor } from '../agents/directory.js';
+import { AgentDirectory } from '../agent-directory.js';
 import { createClients } from '../clients.js';
 import { ConfigError, configSecrets, loadConfig, type BridgeConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { Reconciler, type CaseOutcome } from '../membership/reconciler.js';
-import { openCasesWithChannels } from '../membership/salesforce-reads.js';
+import { openCasesWithChannels } from '../case-reads.js';
 import { openStore } from '../store/index.js';
 import { Progress } from './progress.js';
 
@@ -113,7 +113,7 @@ export async function runReconcile(args: CliArgs, config: BridgeConfig, io: { ou
       salesforce: clients.salesforce,
       sendbird: clients.sendbird,
       store,
-      agents: agentDirectoryFor(clients.sendbird, store),
+      agents: new AgentDirectory(clients.sendbird, store),
       logger,
       removePreviousAgent: config.membership.removePreviousAgent,
       nonAgentUserIds: config.membership.nonAgentUserIds,

@@ -15,7 +15,7 @@ import { SendbirdError } from '@sbsf/sendbird';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, errorBody } from '../errors.js';
 import { isStoreOutage, StoreUnavailableError } from '../store/outage.js';
-import { classifyFailure } from '../tickets/errors.js';
+import { classifyFailure } from '../upstream-failure.js';
 
 /** Retry-After of a 503 whose error names no wait of its own. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 5;

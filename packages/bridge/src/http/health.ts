@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
-import type { BridgeContext } from '../server.js';
+import type { BridgeContext } from '../context.js';
 import { bearerMatches } from './shared-secret.js';
 
 const ops = { rateLimit: false } as const;

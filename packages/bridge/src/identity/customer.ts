@@ -9,8 +9,14 @@ import { isSalesforceId, isUserId } from '@sbsf/salesforce';
 import { SendbirdNotFoundError, type SendbirdClient } from '@sbsf/sendbird';
 import type { CustomerAuthConfig } from '../config.js';
 import { AppError } from '../errors.js';
-import type { CustomerIdentity } from '../tickets/service.js';
 import { createJwtVerifier, JwtError } from './jwt.js';
+
+/** Who opens a ticket: the customer's Sendbird user, as the authenticator established it. */
+export interface CustomerIdentity {
+  userId: string;
+  nickname: string;
+  email?: string;
+}
 
 /** Sendbird allows up to 80 characters; we also keep ids URL- and log-safe. */
 const USER_ID_RE = /^[A-Za-z0-9_.@:+=-]{1,80}$/;

@@ -23,15 +23,9 @@ import { SendbirdAlreadyExistsError, SendbirdNotFoundError, type SendbirdClient 
 import { BRIDGE_MESSAGE_CUSTOM_TYPE } from '@sbsf/wire';
 import type { Logger } from 'pino';
 import type { CaseClosedAction } from '../config.js';
-import { readCases } from '../membership/salesforce-reads.js';
+import { readCases } from '../case-reads.js';
 import type { LedgerOutcome, NewLedgerEntry, Store } from '../store/types.js';
-import { classifyFailure, type ClassifiedFailure } from '../tickets/errors.js';
-
-export const CASE_STATUS_JOB = 'lifecycle.case_status';
-
-export interface CaseStatusJobPayload {
-  caseIds: string[];
-}
+import { classifyFailure, type ClassifiedFailure } from '../upstream-failure.js';
 
 export interface LifecycleOptions {
   store: Store;

@@ -34,11 +34,11 @@ import { randomUUID } from 'node:crypto';
 import { isSalesforceId, type SalesforceClient, to18 } from '@sbsf/salesforce';
 import { SendbirdNotFoundError, type SendbirdClient, type SendbirdMember } from '@sbsf/sendbird';
 import type { Logger } from 'pino';
-import type { AgentDirectory } from '../agents/directory.js';
+import type { AgentDirectory } from '../agent-directory.js';
 import type { AppliedMembershipRead, LedgerOutcome, Store } from '../store/types.js';
-import { classifyFailure, type ClassifiedFailure } from '../tickets/errors.js';
+import { classifyFailure, type ClassifiedFailure } from '../upstream-failure.js';
 import { agentFor, strayAgents, type MemberLike } from './plan.js';
-import { readCases, readUserNames, type CaseFacts } from './salesforce-reads.js';
+import { readCases, readUserNames, type CaseFacts } from '../case-reads.js';
 
 /** Cases reconciled at once within a batch (Sendbird's client-side limiter paces the invites). */
 export const RECONCILE_CONCURRENCY = 8;

@@ -16,7 +16,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import { requireSharedSecret, sharedSecretRateLimit } from '../http/shared-secret.js';
 import type { JobRunner } from '../jobs/runner.js';
-import { CASE_STATUS_JOB, type CaseStatusJobPayload } from '../lifecycle/service.js';
+import { CASE_STATUS_JOB, type CaseStatusJobPayload } from '../case-status-job.js';
 import type { Store } from '../store/types.js';
 import type { MembershipService } from './service.js';
 

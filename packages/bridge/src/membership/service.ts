@@ -15,7 +15,7 @@ import { backoffDelayMs } from '../jobs/backoff.js';
 import type { Job, ReconcileJobPayload, ReconcileRequestOptions, Store } from '../store/types.js';
 import { ReconcileIncompleteError } from './errors.js';
 import type { CaseOutcome, Reconciler, ReconcileSource } from './reconciler.js';
-import { openCasesWithChannels } from './salesforce-reads.js';
+import { openCasesWithChannels } from '../case-reads.js';
 
 export const RECONCILE_JOB = 'membership.reconcile';
 export const SWEEP_JOB = 'membership.sweep';

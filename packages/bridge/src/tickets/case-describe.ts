@@ -16,10 +16,9 @@
  */
 import type { SalesforceClient } from '@sbsf/salesforce';
 import type { Logger } from 'pino';
-import { CASE_PICKLIST_FIELDS } from './case-input.js';
+import { CASE_PICKLIST_FIELDS, type CasePicklists } from './case-schema.js';
 
-/** Field name -> its active values, in the org's order. */
-export type CasePicklists = ReadonlyMap<string, readonly string[]>;
+export type { CasePicklists } from './case-schema.js';
 
 export interface CaseDescribeOptions {
   salesforce: Pick<SalesforceClient, 'request'>;

@@ -7,54 +7,10 @@
  * (the tutorial already answered its validation errors that way).
  */
 
-import { checkCaseValues, invalidFieldError, type FieldProblem } from './case-input.js';
+import { checkCaseValues, invalidFieldError } from './case-input.js';
+import { CASE_FIELD_ALLOW_LIST, REQUIRED_CASE_FIELDS, type CaseFields, type FieldProblem } from './case-schema.js';
 
-export const CASE_FIELD_ALLOW_LIST = [
-  'ContactId',
-  'AccountId',
-  'AssetId',
-  'SuppliedName',
-  'SuppliedEmail',
-  'SuppliedPhone',
-  'SuppliedCompany',
-  'Type',
-  'Status',
-  'Reason',
-  'Origin',
-  'Subject',
-  'Priority',
-  'Description',
-  'Comments',
-] as const;
-
-export type CaseFieldName = (typeof CASE_FIELD_ALLOW_LIST)[number];
-export type CaseFields = Partial<Record<CaseFieldName, string>>;
-
-export const REQUIRED_CASE_FIELDS: readonly CaseFieldName[] = ['Subject', 'Description', 'SuppliedName', 'SuppliedEmail'];
-
-/**
- * Longest value per field in UTF-16 code units, as Salesforce counts them: the Case field lengths
- * of Salesforce's object reference (Subject 255, Description 32,000, SuppliedName 80...), the
- * same as the Salesforce emulator's schema. Ids are 18; picklist values are checked against the
- * org's describe, so 255 (the longest picklist value) is only an outer bound.
- */
-export const CASE_FIELD_MAX_LENGTH: Record<CaseFieldName, number> = {
-  ContactId: 18,
-  AccountId: 18,
-  AssetId: 18,
-  SuppliedName: 80,
-  SuppliedEmail: 80,
-  SuppliedPhone: 40,
-  SuppliedCompany: 80,
-  Type: 255,
-  Status: 255,
-  Reason: 255,
-  Origin: 255,
-  Subject: 255,
-  Priority: 255,
-  Description: 32000,
-  Comments: 4000,
-};
+export { CASE_FIELD_ALLOW_LIST, CASE_FIELD_MAX_LENGTH, REQUIRED_CASE_FIELDS, type CaseFieldName, type CaseFields } from './case-schema.js';
 
 /** The example the tutorial attaches to its validation errors. */
 export const TUTORIAL_CASE_EXAMPLE = {

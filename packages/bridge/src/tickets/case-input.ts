@@ -18,19 +18,10 @@
 import { idProblem, to18 } from '@sbsf/salesforce';
 import { hasLoneSurrogate, utf16Length } from '@sbsf/wire';
 import { AppError } from '../errors.js';
-import { CASE_FIELD_ALLOW_LIST, CASE_FIELD_MAX_LENGTH, REQUIRED_CASE_FIELDS, type CaseFieldName, type CaseFields } from './case-fields.js';
-import type { CasePicklists } from './case-describe.js';
+import { CASE_FIELD_ALLOW_LIST, CASE_FIELD_MAX_LENGTH, CASE_PICKLIST_FIELDS, REQUIRED_CASE_FIELDS, type CaseFieldName, type CaseFields, type CasePicklists, type FieldProblem, type FieldProblemCode } from './case-schema.js';
 import { emailProblem } from './email.js';
 
-export type FieldProblemCode = 'required' | 'not_a_string' | 'too_long' | 'invalid_text' | 'invalid_email' | 'invalid_id' | 'invalid_picklist';
-
-export interface FieldProblem {
-  /** The request field, e.g. `case.SuppliedEmail`. */
-  field: string;
-  code: FieldProblemCode;
-  /** What is wrong and what to send instead; starts with the field. */
-  message: string;
-}
+export { CASE_PICKLIST_FIELDS, type FieldProblem, type FieldProblemCode } from './case-schema.js';
 
 /** Case fields holding an Id, with the key prefix of the object they point at. */
 export const CASE_ID_FIELDS: Partial<Record<CaseFieldName, { object: string; prefix: string }>> = {
@@ -40,9 +31,6 @@ export const CASE_ID_FIELDS: Partial<Record<CaseFieldName, { object: string; pre
 };
 
 export const CASE_EMAIL_FIELDS: ReadonlySet<CaseFieldName> = new Set(['SuppliedEmail']);
-
-/** The picklist fields a customer may set; their values come from the org's describe. */
-export const CASE_PICKLIST_FIELDS = ['Type', 'Reason', 'Origin', 'Priority', 'Status'] as const satisfies readonly CaseFieldName[];
 
 export interface CheckedCase {
   /** The fields to send: nulls of optional fields dropped, Ids in their 18-character form. */
@@ -54,7 +42,6 @@ export interface CheckedCase {
  * Checks every value that needs no call to Salesforce. Keys outside the allow-list are left to
  * the caller (each endpoint refuses them in its own words); here they are ignored.
  */
-// (case-fields.ts imports this module too: nothing here reads its values at load time.)
 export function checkCaseValues(input: Record<string, unknown>, prefix = 'case.'): CheckedCase {
   const fields: CaseFields = {};
   const problems: FieldProblem[] = [];

@@ -3,53 +3,12 @@
  * tickets to that job, and what a dead job means.
  */
 import { truncateText } from '@sbsf/wire';
-import type { BridgeFeature } from '../features.js';
-import { createCustomerAuthenticator, type CustomerAuthenticator } from '../identity/customer.js';
-import type { BridgeContext } from '../server.js';
-import type { Store } from '../store/types.js';
+import type { BridgeContext, BridgeFeature } from '../context.js';
+import { createCustomerAuthenticator } from '../identity/customer.js';
 import { CaseDescribe } from './case-describe.js';
 import { TicketFlow } from './flow.js';
 import { ticketRoutes } from './routes.js';
 import { TICKET_JOB, TicketService, TicketStepError, ticketJobKey } from './service.js';
-
-interface Parts {
-  service: TicketService;
-  flow: TicketFlow;
-  authenticate: CustomerAuthenticator;
-  describe: CaseDescribe;
-}
-
-// Routes and job handlers get different context objects around the same store; the service (and
-// its per-ticket single flight) must be one per process.
-const perStore = new WeakMap<Store, Parts>();
-
-function parts(ctx: BridgeContext): Parts {
-  let p = perStore.get(ctx.store);
-  if (!p) {
-    const { config, clients, store, logger, clock } = ctx;
-    const service = new TicketService({
-      store,
-      salesforce: clients.salesforce,
-      sendbird: clients.sendbird,
-      logger: logger.child({ feature: 'tickets' }),
-      appId: config.sendbird.appId,
-      apiHost: config.sendbird.apiUrl,
-      apiVersion: config.salesforce.apiVersion,
-      sessionTtlSeconds: config.sendbird.sessionTtlSeconds,
-      caseOrigin: config.salesforce.caseOrigin,
-      clock,
-      safetyDelayMs: config.tickets.safetyDelayMs,
-    });
-    p = {
-      service,
-      flow: new TicketFlow(store, service),
-      authenticate: createCustomerAuthenticator(config.customerAuth, clients.sendbird, clock),
-      describe: new CaseDescribe({ salesforce: clients.salesforce, logger: logger.child({ feature: 'tickets' }), clock }),
-    };
-    perStore.set(ctx.store, p);
-  }
-  return p;
-}
 
 /** Tickets queued per sweep pass; a longer backlog is taken in the following passes. */
 const SWEEP_BATCH = 200;
@@ -79,39 +38,58 @@ export async function sweepUnfinishedTickets(ctx: BridgeContext): Promise<number
   return queued;
 }
 
-export const ticketsFeature: BridgeFeature = {
-  name: 'tickets',
-  routes: async (app, ctx) => {
-    const p = parts(ctx);
-    await ticketRoutes({ ...p, sendbird: ctx.clients.sendbird, store: ctx.store })(app);
-  },
-  jobs: (ctx) => ({
-    [TICKET_JOB]: async ({ job }) => {
+export function createTicketsFeature(ctx: BridgeContext): BridgeFeature {
+  const { config, clients, store, logger, clock } = ctx;
+  // One service per process: its per-ticket single flight covers routes and jobs alike.
+  const service = new TicketService({
+    store,
+    salesforce: clients.salesforce,
+    sendbird: clients.sendbird,
+    logger: logger.child({ feature: 'tickets' }),
+    appId: config.sendbird.appId,
+    apiHost: config.sendbird.apiUrl,
+    apiVersion: config.salesforce.apiVersion,
+    sessionTtlSeconds: config.sendbird.sessionTtlSeconds,
+    caseOrigin: config.salesforce.caseOrigin,
+    clock,
+    safetyDelayMs: config.tickets.safetyDelayMs,
+  });
+  const flow = new TicketFlow(store, service);
+  const authenticate = createCustomerAuthenticator(config.customerAuth, clients.sendbird, clock);
+  const describe = new CaseDescribe({ salesforce: clients.salesforce, logger: logger.child({ feature: 'tickets' }), clock });
+  return {
+    name: 'tickets',
+    routes: async (app) => {
+      await ticketRoutes({ service, flow, authenticate, describe, sendbird: clients.sendbird, store })(app);
+    },
+    jobs: {
+      [TICKET_JOB]: async ({ job }) => {
+        const { ticketId } = job.payload as { ticketId: string };
+        try {
+          await service.advance(ticketId);
+        } catch (err) {
+          // A refused Case will not be accepted on a retry; the ticket is marked failed and the
+          // customer was told (422). Nothing is left for this job to do.
+          if (err instanceof TicketStepError && err.failure.kind === 'rejected') return;
+          throw err;
+        }
+      },
+    },
+    start: () => {
+      const sweep = () => void sweepUnfinishedTickets(ctx).catch((err: unknown) => logger.warn({ err }, 'tickets: the sweep for unfinished tickets failed'));
+      // At once too: tickets a crashed process left behind are finished soon after a restart.
+      sweep();
+      const timer = setInterval(sweep, ticketSweepIntervalMs(config.tickets.safetyDelayMs));
+      timer.unref();
+      return () => clearInterval(timer);
+    },
+    onJobDead: async (job, error) => {
+      if (job.kind !== TICKET_JOB) return;
       const { ticketId } = job.payload as { ticketId: string };
-      try {
-        await parts(ctx).service.advance(ticketId);
-      } catch (err) {
-        // A refused Case will not be accepted on a retry; the ticket is marked failed and the
-        // customer was told (422). Nothing is left for this job to do.
-        if (err instanceof TicketStepError && err.failure.kind === 'rejected') return;
-        throw err;
+      const t = await store.getTicket(ticketId);
+      if (t && t.state !== 'completed' && t.state !== 'failed') {
+        await store.updateTicket(ticketId, { state: 'failed', lastError: truncateText(`gave up: ${error}`, 1000) });
       }
     },
-  }),
-  start: (ctx) => {
-    const sweep = () => void sweepUnfinishedTickets(ctx).catch((err: unknown) => ctx.logger.warn({ err }, 'tickets: the sweep for unfinished tickets failed'));
-    // At once too: tickets a crashed process left behind are finished soon after a restart.
-    sweep();
-    const timer = setInterval(sweep, ticketSweepIntervalMs(ctx.config.tickets.safetyDelayMs));
-    timer.unref();
-    return () => clearInterval(timer);
-  },
-  onJobDead: async (job, error, ctx) => {
-    if (job.kind !== TICKET_JOB) return;
-    const { ticketId } = job.payload as { ticketId: string };
-    const t = await ctx.store.getTicket(ticketId);
-    if (t && t.state !== 'completed' && t.state !== 'failed') {
-      await ctx.store.updateTicket(ticketId, { state: 'failed', lastError: truncateText(`gave up: ${error}`, 1000) });
-    }
-  },
-};
+  };
+}

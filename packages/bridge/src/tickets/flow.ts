@@ -8,7 +8,8 @@ import { AppError } from '../errors.js';
 import type { Store, Ticket } from '../store/types.js';
 import type { CaseFields } from './case-fields.js';
 import { newTicketId } from './ids.js';
-import { TicketStepError, type Advanced, type CustomerIdentity, type TicketService } from './service.js';
+import type { CustomerIdentity } from '../identity/customer.js';
+import { TicketStepError, type Advanced, type TicketService } from './service.js';
 
 /** Suggested wait before retrying a ticket that could not be finished now. */
 export const RETRY_AFTER_SECONDS = 5;

@@ -12,7 +12,7 @@ import { truncateText } from '@sbsf/wire';
 import { isPicklistRefusal, type CaseDescribe } from './case-describe.js';
 import { CASE_FIELD_ALLOW_LIST, CASE_FIELD_MAX_LENGTH, REQUIRED_CASE_FIELDS, parseTutorialBody, type CaseFields } from './case-fields.js';
 import { CASE_EMAIL_FIELDS, CASE_ID_FIELDS, CASE_PICKLIST_FIELDS, checkCaseValues, checkPicklists, invalidFieldError } from './case-input.js';
-import { classifyFailure } from './errors.js';
+import { classifyFailure } from '../upstream-failure.js';
 import type { TicketFlow } from './flow.js';
 import type { SessionInfo, TicketService } from './service.js';
 

@@ -18,19 +18,14 @@ import { SUPPORT_CHANNEL_CUSTOM_TYPE, truncateText } from '@sbsf/wire';
 import type { Logger } from 'pino';
 import { TicketStateError, type LedgerOutcome, type NewLedgerEntry, type NewTicket, type Store, type Ticket, type TicketJob, type TicketPatch } from '../store/types.js';
 import type { CaseFields } from './case-fields.js';
-import { classifyFailure, type ClassifiedFailure } from './errors.js';
+import type { CustomerIdentity } from '../identity/customer.js';
+import { classifyFailure, type ClassifiedFailure } from '../upstream-failure.js';
 import { rememberBounded } from '../bounded-map.js';
 
 export const TICKET_JOB = 'ticket.finish';
 /** Sendbird's longest nickname, in UTF-16 units. */
 const SENDBIRD_NICKNAME_MAX = 80;
 export const ticketJobKey = (ticketId: string) => `ticket:${ticketId}`;
-
-export interface CustomerIdentity {
-  userId: string;
-  nickname: string;
-  email?: string;
-}
 
 export interface SessionInfo {
   appId: string;

@@ -4,11 +4,9 @@
  * channel history for what webhooks did not bring (catchup.ts). See docs/bridge.md ("Transcript").
  */
 import { randomUUID } from 'node:crypto';
-import type { BridgeFeature } from '../features.js';
-import type { BridgeContext } from '../server.js';
-import type { Store } from '../store/types.js';
+import type { BridgeContext, BridgeFeature } from '../context.js';
 import { TranscriptCatchup, isLateWebhook } from './catchup.js';
-import { transcriptMetrics } from './metrics.js';
+import { createTranscriptMetrics } from './metrics.js';
 import { BATCH_SIZE, FLUSH_JOB, TranscriptMirror } from './mirror.js';
 import { FlushWaker } from './wake.js';
 import { webhookRoutes } from './webhook-route.js';
@@ -24,119 +22,101 @@ export const SAFETY_CHECK_MS = 60_000;
 /** Tickets updated this long before the last look are looked at again for new channels (commits still under way). */
 export const REGISTER_MARGIN_MS = 60_000;
 
-interface Parts {
-  mirror: TranscriptMirror;
-  waker: FlushWaker;
-  catchup: TranscriptCatchup;
-}
+export function createTranscriptFeature(ctx: BridgeContext): BridgeFeature {
+  const { config, store, logger, clock } = ctx;
+  const t = config.transcript;
+  const metrics = createTranscriptMetrics(ctx.metrics, store);
+  const workerId = ctx.runner?.workerId ?? `transcript:${randomUUID()}`;
+  const flush = { kind: FLUSH_JOB, delayMs: t.flushMs, batchSize: BATCH_SIZE };
+  const mirror = new TranscriptMirror({
+    store,
+    salesforce: ctx.clients.salesforce,
+    logger: logger.child({ feature: 'transcript' }),
+    mode: t.mode,
+    flushMs: t.flushMs,
+    slowFlushMs: t.slowFlushMs,
+    budgetReserve: t.budgetReserve,
+    leaseMs: config.jobs.leaseMs,
+    workerId,
+    clock,
+    metrics,
+  });
+  const waker = new FlushWaker(() => ctx.runner?.kick(), clock);
+  const catchup = new TranscriptCatchup({
+    store,
+    sendbird: ctx.clients.sendbird,
+    logger: logger.child({ feature: 'transcript-catchup' }),
+    flush,
+    wakeAt: (at) => waker.wakeAt(at),
+    intervalMs: t.catchupIntervalMs,
+    recheck: t.catchupRecheck,
+    readsPerSecond: t.catchupReadsPerSecond,
+    leaseMs: config.jobs.leaseMs,
+    workerId,
+    clock,
+    metrics: metrics.catchup,
+  });
+  /** Wakes this process's catch-up loop (set while it runs; see `start`). */
+  let kickCatchup: (() => void) | undefined;
 
-// One mirror and one waker per store, as in the other features: routes and jobs get different contexts.
-const perStore = new WeakMap<Store, Parts>();
+  /** Makes sure pending messages have a flush job due when their batch is (see SAFETY_CHECK_MS). */
+  const scheduleDueFlush = async (): Promise<void> => {
+    const next = await store.nextTranscriptFlushAt(t.flushMs);
+    if (next === null) return;
+    await store.scheduleTranscriptFlush(FLUSH_JOB, next);
+    waker.wakeAt(next);
+  };
 
-function parts(ctx: BridgeContext): Parts {
-  let p = perStore.get(ctx.store);
-  if (!p) {
-    const t = ctx.config.transcript;
-    const mirror = new TranscriptMirror({
-      store: ctx.store,
-      salesforce: ctx.clients.salesforce,
-      logger: ctx.logger.child({ feature: 'transcript' }),
-      mode: t.mode,
-      flushMs: t.flushMs,
-      slowFlushMs: t.slowFlushMs,
-      budgetReserve: t.budgetReserve,
-      leaseMs: ctx.config.jobs.leaseMs,
-      workerId: ctx.runner?.workerId ?? `transcript:${randomUUID()}`,
-      clock: ctx.clock,
-      metrics: transcriptMetrics(ctx.metrics, ctx.store),
-    });
-    const waker = new FlushWaker(() => ctx.runner?.kick(), ctx.clock);
-    const catchup = new TranscriptCatchup({
-      store: ctx.store,
-      sendbird: ctx.clients.sendbird,
-      logger: ctx.logger.child({ feature: 'transcript-catchup' }),
-      flush: flushRequest(ctx),
-      wakeAt: (at) => waker.wakeAt(at),
-      intervalMs: t.catchupIntervalMs,
-      recheck: t.catchupRecheck,
-      readsPerSecond: t.catchupReadsPerSecond,
-      leaseMs: ctx.config.jobs.leaseMs,
-      workerId: ctx.runner?.workerId ?? `transcript:${randomUUID()}`,
-      clock: ctx.clock,
-      metrics: transcriptMetrics(ctx.metrics, ctx.store).catchup,
-    });
-    p = { mirror, waker, catchup };
-    perStore.set(ctx.store, p);
-  }
-  return p;
-}
-
-export const transcriptMirror = (ctx: BridgeContext): TranscriptMirror => parts(ctx).mirror;
-export const transcriptCatchup = (ctx: BridgeContext): TranscriptCatchup => parts(ctx).catchup;
-
-const flushRequest = (ctx: BridgeContext) => ({ kind: FLUSH_JOB, delayMs: ctx.config.transcript.flushMs, batchSize: BATCH_SIZE });
-
-/** Wakes this process's catch-up loop (set while it runs; see `start`). */
-const catchupKicks = new WeakMap<Store, () => void>();
-
-/** Makes sure pending messages have a flush job due when their batch is (see SAFETY_CHECK_MS). */
-async function scheduleDueFlush(ctx: BridgeContext): Promise<void> {
-  const next = await ctx.store.nextTranscriptFlushAt(ctx.config.transcript.flushMs);
-  if (next === null) return;
-  await ctx.store.scheduleTranscriptFlush(FLUSH_JOB, next);
-  parts(ctx).waker.wakeAt(next);
-}
-
-export const transcriptFeature: BridgeFeature = {
-  name: 'transcript',
-  routes: async (app, ctx) => {
-    const { config } = ctx;
-    const metrics = transcriptMetrics(ctx.metrics, ctx.store);
-    await webhookRoutes({
-      store: ctx.store,
-      apiToken: config.sendbird.apiToken,
-      previousApiTokens: config.sendbird.previousApiTokens,
-      bodyLimitBytes: config.transcript.webhookBodyLimitBytes,
-      flush: flushRequest(ctx),
-      wakeAt: (at) => parts(ctx).waker.wakeAt(at),
-      count: (outcome, detail) => metrics.webhooks.inc({ outcome, detail: detail ?? '' }),
-      // A late webhook (Sendbird retried it, or it was held up): others of its channel may be lost.
-      onEvent: async (event) => {
-        const now = ctx.clock();
-        if (!isLateWebhook(event, now, config.transcript.catchupGapMs)) return;
-        try {
-          if ((await ctx.store.dueTranscriptCatchup(now, 'late_webhook', [event.channelUrl])) > 0) catchupKicks.get(ctx.store)?.();
-        } catch (err) {
-          ctx.logger.warn({ err, channelUrl: event.channelUrl }, 'transcript: could not make the catch-up of a late webhook due; the schedule reads the channel');
-        }
-      },
-    })(app);
-  },
-  jobs: (ctx) => ({
-    [FLUSH_JOB]: async ({ signal }) => {
-      const { mirror, waker } = parts(ctx);
-      waker.wakeAt((await mirror.flush(signal)).next);
+  return {
+    name: 'transcript',
+    routes: async (app) => {
+      await webhookRoutes({
+        store,
+        apiToken: config.sendbird.apiToken,
+        previousApiTokens: config.sendbird.previousApiTokens,
+        bodyLimitBytes: t.webhookBodyLimitBytes,
+        flush,
+        wakeAt: (at) => waker.wakeAt(at),
+        count: (outcome, detail) => metrics.webhooks.inc({ outcome, detail: detail ?? '' }),
+        // A late webhook (Sendbird retried it, or it was held up): others of its channel may be lost.
+        onEvent: async (event) => {
+          const now = clock();
+          if (!isLateWebhook(event, now, t.catchupGapMs)) return;
+          try {
+            if ((await store.dueTranscriptCatchup(now, 'late_webhook', [event.channelUrl])) > 0) kickCatchup?.();
+          } catch (err) {
+            logger.warn({ err, channelUrl: event.channelUrl }, 'transcript: could not make the catch-up of a late webhook due; the schedule reads the channel');
+          }
+        },
+      })(app);
     },
-  }),
-  start: (ctx) => {
-    const warn = (what: string) => (err: unknown) => ctx.logger.warn({ err }, `transcript: ${what} failed`);
-    const retentionMs = ctx.config.transcript.retentionDays * 86_400_000;
-    void scheduleDueFlush(ctx).catch(warn('scheduling the flush'));
-    const safety = setInterval(() => void scheduleDueFlush(ctx).catch(warn('scheduling the flush')), SAFETY_CHECK_MS);
-    const purge = setInterval(() => {
-      ctx.store.purgeTranscript(ctx.clock() - retentionMs).catch(warn('purging written messages'));
-    }, PURGE_INTERVAL_MS);
-    safety.unref();
-    purge.unref();
-    const stopCatchup = startCatchup(ctx);
-    return async () => {
-      clearInterval(safety);
-      clearInterval(purge);
-      parts(ctx).waker.stop();
-      await stopCatchup();
-    };
-  },
-};
+    jobs: {
+      [FLUSH_JOB]: async ({ signal }) => {
+        waker.wakeAt((await mirror.flush(signal)).next);
+      },
+    },
+    start: () => {
+      const warn = (what: string) => (err: unknown) => logger.warn({ err }, `transcript: ${what} failed`);
+      const retentionMs = t.retentionDays * 86_400_000;
+      void scheduleDueFlush().catch(warn('scheduling the flush'));
+      const safety = setInterval(() => void scheduleDueFlush().catch(warn('scheduling the flush')), SAFETY_CHECK_MS);
+      const purge = setInterval(() => {
+        store.purgeTranscript(clock() - retentionMs).catch(warn('purging written messages'));
+      }, PURGE_INTERVAL_MS);
+      safety.unref();
+      purge.unref();
+      const loop = startCatchup(ctx, catchup);
+      kickCatchup = loop.kick;
+      return async () => {
+        clearInterval(safety);
+        clearInterval(purge);
+        waker.stop();
+        kickCatchup = undefined;
+        await loop.stop();
+      };
+    },
+  };
+}
 
 /**
  * The catch-up loop of one process: on start every open channel is due (messages sent while no
@@ -145,9 +125,8 @@ export const transcriptFeature: BridgeFeature = {
  * since the last look are registered. One pass at a time; a stop aborts it between calls and
  * waits for it.
  */
-function startCatchup(ctx: BridgeContext): () => Promise<void> {
+function startCatchup(ctx: BridgeContext, catchup: TranscriptCatchup): { kick: () => void; stop: () => Promise<void> } {
   const t = ctx.config.transcript;
-  const { catchup } = parts(ctx);
   const abort = new AbortController();
   const tickMs = Math.max(50, Math.min(Math.floor(t.catchupIntervalMs / 4), 15_000));
   let since = 0;
@@ -180,7 +159,6 @@ function startCatchup(ctx: BridgeContext): () => Promise<void> {
       running = undefined;
     });
   };
-  catchupKicks.set(ctx.store, kick);
   void (async () => {
     try {
       await ctx.store.registerTicketChannels(0, ctx.clock());
@@ -192,10 +170,12 @@ function startCatchup(ctx: BridgeContext): () => Promise<void> {
   })();
   const timer = setInterval(kick, tickMs);
   timer.unref();
-  return async () => {
-    abort.abort();
-    clearInterval(timer);
-    if (catchupKicks.get(ctx.store) === kick) catchupKicks.delete(ctx.store);
-    await running;
+  return {
+    kick,
+    stop: async () => {
+      abort.abort();
+      clearInterval(timer);
+      await running;
+    },
   };
 }

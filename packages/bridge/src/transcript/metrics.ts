@@ -21,13 +21,11 @@ export interface CatchupMetrics {
   messages: Counter<'kind'>;
 }
 
-const perRegistry = new WeakMap<Metrics['registry'], TranscriptMetrics>();
 const STATES: readonly TranscriptState[] = ['pending', 'synced', 'dead'];
 
-export function transcriptMetrics(metrics: Metrics, store: Pick<Store, 'countTranscriptMessages'>): TranscriptMetrics {
+/** Registers the transcript's metrics on the registry: once per registry (the transcript feature does it when it is built). */
+export function createTranscriptMetrics(metrics: Metrics, store: Pick<Store, 'countTranscriptMessages'>): TranscriptMetrics {
   const registry = metrics.registry;
-  let m = perRegistry.get(registry);
-  if (m) return m;
   new Gauge({
     name: 'bridge_transcript_messages',
     help: 'Chat messages the bridge remembers, by state: pending (to be written), synced (written), dead (refused by Salesforce)',
@@ -42,7 +40,7 @@ export function transcriptMetrics(metrics: Metrics, store: Pick<Store, 'countTra
       }
     },
   });
-  m = {
+  return {
     webhooks: new Counter({
       name: 'bridge_sendbird_webhooks_total',
       help: 'Sendbird webhooks received, by outcome (stored, duplicate, ignored, unauthorized, invalid) and detail (why ignored or refused)',
@@ -92,6 +90,4 @@ export function transcriptMetrics(metrics: Metrics, store: Pick<Store, 'countTra
       }),
     },
   };
-  perRegistry.set(registry, m);
-  return m;
 }

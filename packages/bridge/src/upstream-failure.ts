@@ -1,6 +1,6 @@
 /**
- * How a failure of an upstream call during a ticket is treated: retry later (the ticket stays
- * where it is and a job finishes it) or give up (the customer's input was refused).
+ * How a failure of an upstream call (Salesforce or Sendbird) is treated, for every feature: retry
+ * later (a job tries again) or give up (the request itself was refused, e.g. a Case field).
  */
 import {
   SalesforceAuthError,

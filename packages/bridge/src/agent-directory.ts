@@ -7,9 +7,9 @@
  */
 import { SendbirdAlreadyExistsError, type SendbirdClient } from '@sbsf/sendbird';
 import { truncateText } from '@sbsf/wire';
-import type { Store } from '../store/types.js';
-import { classifyFailure } from '../tickets/errors.js';
-import { rememberBounded } from '../bounded-map.js';
+import type { Store } from './store/types.js';
+import { classifyFailure } from './upstream-failure.js';
+import { rememberBounded } from './bounded-map.js';
 
 /** Sendbird's longest nickname. */
 export const MAX_NICKNAME_LENGTH = 80;
@@ -91,16 +91,4 @@ export class AgentDirectory {
   private remember(userId: string, nickname: string): void {
     rememberBounded(this.known, userId, nickname, this.knownMax);
   }
-}
-
-const perClient = new WeakMap<SendbirdClient, AgentDirectory>();
-
-/** The process's directory for this Sendbird client (routes and jobs get different contexts). */
-export function agentDirectoryFor(sendbird: SendbirdClient, store: Store): AgentDirectory {
-  let d = perClient.get(sendbird);
-  if (!d) {
-    d = new AgentDirectory(sendbird, store);
-    perClient.set(sendbird, d);
-  }
-  return d;
 }
