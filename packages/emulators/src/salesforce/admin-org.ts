@@ -7,10 +7,10 @@
  * (`[{message, errorCode, fields}]` with its status).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { bad, parse } from './admin.js';
+import { bad, parse } from './admin-body.js';
 import { ApiError } from './api-error.js';
 import { AgentSessionError } from './org.js';
-import type { SalesforceEmulator } from './server.js';
+import type { SalesforceEmulator } from './emulator.js';
 
 function fail(reply: FastifyReply, err: unknown): FastifyReply {
   if (err instanceof ApiError) return reply.code(err.status).send(err.items);

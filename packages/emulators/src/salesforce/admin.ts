@@ -3,20 +3,10 @@
  * faults, read call statistics, expire tokens, set the daily limit. The same operations are
  * methods of the emulator object for TypeScript callers.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { bad, parse } from './admin-body.js';
 import { registerOrgAdmin } from './admin-org.js';
-import type { SalesforceEmulator } from './server.js';
-
-export function parse(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'string' || body.trim() === '') return {};
-  const v: unknown = JSON.parse(body);
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('body must be a JSON object');
-  return v as Record<string, unknown>;
-}
-
-export function bad(reply: FastifyReply, err: unknown): FastifyReply {
-  return reply.code(400).send({ error: err instanceof Error ? err.message : String(err) });
-}
+import type { SalesforceEmulator } from './emulator.js';
 
 export function registerAdmin(app: FastifyInstance, emu: () => SalesforceEmulator): void {
   registerOrgAdmin(app, emu);

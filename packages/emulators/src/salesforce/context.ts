@@ -1,7 +1,7 @@
 /** Types shared by the REST handlers. */
 import { apiError } from './api-error.js';
 import type { ResolvedOptions } from './options.js';
-import type { CursorStore } from './query.js';
+import type { CursorStore } from './cursors.js';
 import type { RecordAccess } from './sharing.js';
 import type { OrgState } from './state.js';
 import type { WriteContext } from './write.js';

@@ -19,12 +19,11 @@
  * events published are kept as the platform-event records they are (`published()`).
  */
 import type { BridgeDelivery } from './bridge-delivery.js';
+import { SUBSCRIBER_BATCH_SIZE, validateBatchSize } from './subscriber-batch.js';
 import { dedupeBatch, type CaseEventMessage } from './triggers.js';
 
-/** PlatformEventSubscriberConfig.batchSize of SendbirdCaseEventsConfig. */
-export const SUBSCRIBER_BATCH_SIZE = 200;
-/** The most a PlatformEventSubscriberConfig allows (and the default without one). */
-export const SUBSCRIBER_BATCH_SIZE_MAX = 2000;
+export { SUBSCRIBER_BATCH_SIZE, SUBSCRIBER_BATCH_SIZE_MAX, validateBatchSize } from './subscriber-batch.js';
+
 /** Platform events kept for `published()` (oldest dropped first). */
 export const PUBLISHED_LOG_SIZE = 1000;
 
@@ -50,13 +49,6 @@ export interface EventBusStats {
 }
 
 const ZERO = { transactions: 0, publishCalls: 0, maxPublishCallsPerTransaction: 0, eventsPublished: 0, subscriberBatches: 0, duplicatesDropped: 0 };
-
-export function validateBatchSize(v: unknown): number {
-  if (!(Number.isInteger(v) && (v as number) >= 1 && (v as number) <= SUBSCRIBER_BATCH_SIZE_MAX)) {
-    throw new TypeError(`[salesforce-emulator] subscriberBatchSize must be an integer from 1 to ${SUBSCRIBER_BATCH_SIZE_MAX} (PlatformEventSubscriberConfig.batchSize)`);
-  }
-  return v as number;
-}
 
 export class CaseEventBus {
   private readonly waiting: CaseEventMessage[] = [];

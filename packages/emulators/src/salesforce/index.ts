@@ -1,6 +1,6 @@
 /** The Salesforce emulator. See docs/emulator-salesforce.md. */
 export { createSalesforceEmulator, startSalesforceEmulator } from './server.js';
-export type { SalesforceEmulator, RunningSalesforceEmulator, ApiLimits as SalesforceApiLimits, CallStats as SalesforceCallStats } from './server.js';
+export type { SalesforceEmulator, RunningSalesforceEmulator, ApiLimits as SalesforceApiLimits, CallStats as SalesforceCallStats } from './emulator.js';
 export type { SalesforceEmulatorOptions, PasswordUser as SalesforcePasswordUser } from './options.js';
 export { EMULATOR_DEFAULTS as SALESFORCE_EMULATOR_DEFAULTS } from './options.js';
 export type { SeedInfo as SalesforceSeedInfo } from './seed.js';
@@ -14,4 +14,4 @@ export { CASE_EVENT_FIELDS, WIRE_KEY_FIELDS as CASE_EVENT_WIRE_KEY_FIELDS, toWir
 export type { CaseEventMessage as SalesforceCaseEventMessage } from './triggers.js';
 export { ApiError as SalesforceApiError } from './api-error.js';
 export type { ConsoleOptions as SalesforceConsoleOptions } from './console/options.js';
-export type { ConsoleHandle as SalesforceConsoleHandle } from './console/routes.js';
+export type { ConsoleHandle as SalesforceConsoleHandle } from './emulator.js';

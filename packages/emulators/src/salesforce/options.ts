@@ -1,7 +1,7 @@
 /** Emulator options and their defaults (documented in docs/emulator-salesforce.md). */
 import type { BridgeDeliveryOptions, BridgeTarget } from './bridge-delivery.js';
 import type { ConsoleOptions } from './console/options.js';
-import { SUBSCRIBER_BATCH_SIZE, validateBatchSize } from './event-bus.js';
+import { SUBSCRIBER_BATCH_SIZE, validateBatchSize } from './subscriber-batch.js';
 
 export interface PasswordUser {
   username: string;

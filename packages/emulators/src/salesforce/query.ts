@@ -6,47 +6,11 @@
  */
 import { apiError } from './api-error.js';
 import type { RestContext, RestRequest, RestResponse } from './context.js';
+import type { Cursor } from './cursors.js';
 import { runSoql } from './soql/execute.js';
-import type { OrgState } from './state.js';
 
 const MIN_BATCH = 200;
 const MAX_BATCH = 2000;
-/** Open cursors kept per emulator; the oldest goes first (real orgs cap open cursors per user too). */
-const MAX_CURSORS = 100;
-
-interface Cursor {
-  records: Record<string, unknown>[];
-  totalSize: number;
-  next: number;
-  batchSize: number;
-  version: string;
-}
-
-export class CursorStore {
-  private cursors = new Map<string, Cursor>();
-
-  constructor(private readonly state: OrgState) {}
-
-  open(c: Cursor): string {
-    const id = this.state.newId('01g');
-    this.cursors.set(id, c);
-    if (this.cursors.size > MAX_CURSORS) this.cursors.delete(this.cursors.keys().next().value!);
-    return id;
-  }
-
-  get(id: string): Cursor | undefined {
-    return this.cursors.get(id);
-  }
-
-  close(id: string): void {
-    this.cursors.delete(id);
-  }
-
-  clear(): void {
-    this.cursors.clear();
-  }
-}
-
 function batchSize(ctx: RestContext, req: RestRequest): number {
   const m = /batchSize\s*=\s*(\d+)/i.exec(req.headers['sforce-query-options'] ?? '');
   if (!m) return ctx.opts.queryBatchSize;

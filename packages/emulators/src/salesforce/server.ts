@@ -4,73 +4,27 @@
  * `createSalesforceEmulator` builds it; `startSalesforceEmulator` also listens.
  */
 import Fastify from 'fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FaultInjector } from '../common/faults.js';
 import { listen } from '../common/server.js';
 import type { ListenOptions } from '../common/server.js';
 import { registerAdmin } from './admin.js';
-import { registerConsole, type ConsoleHandle } from './console/routes.js';
+import { registerConsole } from './console/routes.js';
 import type { RestRequest, RestResponse } from './context.js';
+import type { ApiLimits, RunningSalesforceEmulator, SalesforceEmulator } from './emulator.js';
 import { MIN_API_VERSION, limits as limitsBody, versionList } from './describe.js';
 import { salesforceFaultResponder } from './faults.js';
 import { loadVerificationKey } from './jwt-verify.js';
 import { SessionStore, tokenRequest } from './oauth.js';
 import { resolveOptions } from './options.js';
-import type { ResolvedOptions, SalesforceEmulatorOptions } from './options.js';
-import { CursorStore } from './query.js';
+import type { SalesforceEmulatorOptions } from './options.js';
+import { CursorStore } from './cursors.js';
 import { dispatch } from './rest.js';
 import { seedOrg } from './seed.js';
 import { userAccess } from './sharing.js';
-import type { SeedInfo } from './seed.js';
 import { OrgState } from './state.js';
-import type { SfRecord } from './state.js';
 import { createOrg } from './org.js';
-import type { OrgBehaviour } from './org.js';
 import { mintId } from './util.js';
-
-export interface ApiLimits {
-  dailyLimit: number;
-  used: number;
-}
-
-export interface CallStats {
-  /** All counted requests (token requests and the version list included). */
-  total: number;
-  /** Requests per "METHOD route", e.g. "POST /sobjects/{type}", "POST /services/oauth2/token". */
-  byRoute: Record<string, number>;
-}
-
-export interface SalesforceEmulator {
-  app: FastifyInstance;
-  state: OrgState;
-  faults: FaultInjector;
-  options: ResolvedOptions;
-  /** Ids of the seed records (deterministic). */
-  seed: SeedInfo;
-  /** The org's behaviour beyond the REST API: triggers -> bridge events, Omni-Channel, the agent-session action. */
-  org: OrgBehaviour;
-  /** The console simulator (`/console`), when the `console` option is set. */
-  console?: ConsoleHandle;
-  stats(): CallStats;
-  resetStats(): void;
-  /** Back to the seed data; limits' `used` back to 0. Issued tokens stay valid. */
-  reset(): void;
-  /** Invalidates every issued access token; returns how many there were. */
-  expireTokens(): number;
-  /** Every access token issued and still valid (`GET /__admin/tokens`): tests search logs for them. */
-  issuedTokens(): string[];
-  limits(): ApiLimits;
-  setLimits(l: Partial<ApiLimits>): ApiLimits;
-  /** Records of one object (e.g. 'Case'), in insertion order. */
-  records(object: string): SfRecord[];
-  /** What GET /__admin/state answers. */
-  snapshot(): { org: { Id: string; Name: string }; seed: SeedInfo; limits: ApiLimits; records: Record<string, SfRecord[]> };
-}
-
-export interface RunningSalesforceEmulator extends SalesforceEmulator {
-  url: string;
-  close(): Promise<void>;
-}
 
 const JSON_TYPE = 'application/json;charset=UTF-8';
 /** Large enough for 200 records with long text areas. */

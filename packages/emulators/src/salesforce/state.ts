@@ -8,9 +8,9 @@
 import { allObjects } from './schema.js';
 import type { ObjectDef } from './schema.js';
 import { mintId } from './util.js';
-import type { RecordChange } from './write.js';
+import type { RecordChange, SfRecord } from './records.js';
 
-export type SfRecord = Record<string, unknown> & { Id: string };
+export type { SfRecord } from './records.js';
 
 interface Undo {
   table: string;

@@ -24,9 +24,8 @@
  * (`dedupeBatch`); event-bus.ts plays the batching.
  */
 import type { SalesforceEvent } from '@sbsf/wire';
-import type { SfRecord } from './state.js';
+import type { RecordChange, SfRecord } from './records.js';
 import { parseDateTime } from './util.js';
-import type { RecordChange } from './write.js';
 
 /** AgentWorkTriggerHandler.STATUS_OPENED. */
 export const AGENTWORK_STATUS_OPENED = 'Opened';

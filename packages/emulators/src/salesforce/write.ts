@@ -9,6 +9,7 @@ import { CLOSED_STATUSES, fieldDef, objectByPrefix } from './schema.js';
 import type { ObjectDef } from './schema.js';
 import { detailsOf } from './sharing.js';
 import type { RecordAccess } from './sharing.js';
+import type { RecordChange } from './records.js';
 import type { OrgState, SfRecord } from './state.js';
 import { formatDateTime } from './util.js';
 import { coerceFields, coerceValue } from './validate.js';
@@ -21,13 +22,7 @@ export interface WriteContext {
   access?: RecordAccess;
 }
 
-export interface RecordChange {
-  def: ObjectDef;
-  before?: SfRecord;
-  after?: SfRecord;
-  /** The DML statement that made it, set when the transaction journals it (OrgState.statement). */
-  statement?: number;
-}
+export type { RecordChange } from './records.js';
 
 /**
  * The one place records are stored or removed. Each change is journaled in the open transaction,

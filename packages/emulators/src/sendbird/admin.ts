@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { FaultSettings } from '../common/faults.js';
 import type { RateCapOptions, WebhookConfig } from './options.js';
-import type { SendbirdEmulator } from './emulator.js';
+import type { SendbirdEmulator } from './emulator-types.js';
 
 function badRequest(reply: FastifyReply, err: unknown): FastifyReply {
   return reply.code(400).send({ error: (err as Error).message });

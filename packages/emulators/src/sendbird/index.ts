@@ -1,6 +1,6 @@
 /** The Sendbird emulator. See docs/emulator-sendbird.md. */
 export { createSendbirdEmulator, startSendbirdEmulator } from './emulator.js';
-export type { SendbirdEmulator, RunningSendbirdEmulator } from './emulator.js';
+export type { SendbirdEmulator, RunningSendbirdEmulator } from './emulator-types.js';
 export type { SendbirdEmulatorOptions, WebhookConfig, RateCapOptions, SeedUser, SeedChannel } from './options.js';
 export { DEFAULTS as SENDBIRD_EMULATOR_DEFAULTS } from './options.js';
 export type { Delivery, DeliveryAttempt, ResolvedWebhookConfig } from './webhooks.js';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError } from '../api-error.js';
-import type { SalesforceEmulator } from '../server.js';
+import type { ConsoleHandle, SalesforceEmulator } from '../emulator.js';
 import { loadAuraBundle } from './aura-bundle.js';
 import { ConsoleData } from './data.js';
 import { resolveConsoleOptions, type ConsoleOptions } from './options.js';
@@ -39,12 +39,6 @@ function fail(reply: FastifyReply, err: unknown): FastifyReply {
 }
 
 const noStore = (reply: FastifyReply): FastifyReply => reply.header('cache-control', 'no-store');
-
-export interface ConsoleHandle {
-  /** The logged-in agent's User Id. */
-  currentUserId(): string;
-  login(userId: string): void;
-}
 
 export function registerConsole(app: FastifyInstance, emu: () => SalesforceEmulator, options: ConsoleOptions): ConsoleHandle {
   const opts = resolveConsoleOptions(options);

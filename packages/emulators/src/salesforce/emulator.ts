@@ -1,0 +1,61 @@
+/**
+ * The emulator's shape as its routes see it (types only): server.ts builds it; the admin API and
+ * the console simulator take it without importing the server.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { FaultInjector } from '../common/faults.js';
+import type { ResolvedOptions } from './options.js';
+import type { OrgBehaviour } from './org.js';
+import type { SeedInfo } from './seed.js';
+import type { OrgState, SfRecord } from './state.js';
+
+/** What the console simulator (`/console`) lets a caller do. */
+export interface ConsoleHandle {
+  /** The logged-in agent's User Id. */
+  currentUserId(): string;
+  login(userId: string): void;
+}
+
+export interface ApiLimits {
+  dailyLimit: number;
+  used: number;
+}
+
+export interface CallStats {
+  /** All counted requests (token requests and the version list included). */
+  total: number;
+  /** Requests per "METHOD route", e.g. "POST /sobjects/{type}", "POST /services/oauth2/token". */
+  byRoute: Record<string, number>;
+}
+
+export interface SalesforceEmulator {
+  app: FastifyInstance;
+  state: OrgState;
+  faults: FaultInjector;
+  options: ResolvedOptions;
+  /** Ids of the seed records (deterministic). */
+  seed: SeedInfo;
+  /** The org's behaviour beyond the REST API: triggers -> bridge events, Omni-Channel, the agent-session action. */
+  org: OrgBehaviour;
+  /** The console simulator (`/console`), when the `console` option is set. */
+  console?: ConsoleHandle;
+  stats(): CallStats;
+  resetStats(): void;
+  /** Back to the seed data; limits' `used` back to 0. Issued tokens stay valid. */
+  reset(): void;
+  /** Invalidates every issued access token; returns how many there were. */
+  expireTokens(): number;
+  /** Every access token issued and still valid (`GET /__admin/tokens`): tests search logs for them. */
+  issuedTokens(): string[];
+  limits(): ApiLimits;
+  setLimits(l: Partial<ApiLimits>): ApiLimits;
+  /** Records of one object (e.g. 'Case'), in insertion order. */
+  records(object: string): SfRecord[];
+  /** What GET /__admin/state answers. */
+  snapshot(): { org: { Id: string; Name: string }; seed: SeedInfo; limits: ApiLimits; records: Record<string, SfRecord[]> };
+}
+
+export interface RunningSalesforceEmulator extends SalesforceEmulator {
+  url: string;
+  close(): Promise<void>;
+}
