@@ -54,13 +54,13 @@ export function createTicketsFeature(ctx: BridgeContext): BridgeFeature {
     clock,
     safetyDelayMs: config.tickets.safetyDelayMs,
   });
-  const flow = new TicketFlow(store, service);
-  const authenticate = createCustomerAuthenticator(config.customerAuth, clients.sendbird, clock);
   const describe = new CaseDescribe({ salesforce: clients.salesforce, logger: logger.child({ feature: 'tickets' }), clock });
+  const flow = new TicketFlow(store, service, describe);
+  const authenticate = createCustomerAuthenticator(config.customerAuth, clients.sendbird, clock);
   return {
     name: 'tickets',
     routes: async (app) => {
-      await ticketRoutes({ service, flow, authenticate, describe, sendbird: clients.sendbird, store })(app);
+      await ticketRoutes({ service, flow, authenticate, store })(app);
     },
     jobs: {
       [TICKET_JOB]: async ({ job }) => {

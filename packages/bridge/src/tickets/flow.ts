@@ -2,14 +2,22 @@
  * Idempotent submission: the same `Idempotency-Key` (per customer) with the same body gives the
  * same ticket, also when many requests with that key arrive at once; with another body it is
  * refused. Builds on the store's atomic key claim and the service's per-ticket single flight.
+ *
+ * The routes call `open` (POST /tickets) and `openTutorial` (POST /createticket) once they have
+ * parsed the request and authenticated the customer; the flow checks the org's picklists, submits,
+ * and gathers what the answer needs (the session token, the channel, the Server-Timing figures).
  */
 import * as crypto from 'node:crypto';
+import type { SendbirdGroupChannel } from '@sbsf/sendbird';
+import { truncateText } from '@sbsf/wire';
 import { AppError } from '../errors.js';
-import type { Store, Ticket } from '../store/types.js';
-import type { CaseFields } from './case-fields.js';
-import { newTicketId } from './ids.js';
 import type { CustomerIdentity } from '../identity/customer.js';
-import { TicketStepError, type Advanced, type TicketService } from './service.js';
+import type { Store, Ticket } from '../store/types.js';
+import { isPicklistRefusal, type CaseDescribe } from './case-describe.js';
+import { checkPicklists, invalidFieldError } from './case-input.js';
+import { CASE_FIELD_MAX_LENGTH, CASE_PICKLIST_FIELDS, type CaseFields } from './case-schema.js';
+import { newTicketId } from './ids.js';
+import { TicketStepError, type Advanced, type SessionInfo, type TicketService } from './service.js';
 
 /** Suggested wait before retrying a ticket that could not be finished now. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -29,6 +37,41 @@ export interface Submission {
 
 export type Submitted = Advanced;
 
+/** POST /tickets after parsing and authentication. */
+export interface OpenRequest {
+  identity: CustomerIdentity;
+  /** The Case fields with every check that needs no call to Salesforce passed. */
+  fields: CaseFields;
+  idempotencyKey: string;
+  /** `performance.now()` when the request arrived: the Server-Timing's bridge share counts from it. */
+  started: number;
+}
+
+export interface Opened {
+  ticket: Ticket;
+  session: SessionInfo;
+  /** The Server-Timing header: how long the answer waited on Salesforce and Sendbird, and on the bridge itself. */
+  serverTiming: string;
+}
+
+/** POST /createticket (the tutorial's) after parsing and authentication. */
+export interface TutorialRequest {
+  identity: CustomerIdentity;
+  /** The Case fields of the v2 body; the v1 body (`{user_id}`) has none and gets default ones. */
+  fields?: CaseFields;
+  idempotencyKey: string | null;
+}
+
+type Settled<T> = { ok: true; value: T; at: number } | { ok: false; at: number };
+
+/** A promise that never rejects: what `p` gave and when (`performance.now()`). */
+function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then(
+    (value) => ({ ok: true as const, value, at: performance.now() }),
+    () => ({ ok: false as const, at: performance.now() }),
+  );
+}
+
 // One-shot hashing (Node 20.12 and later) skips making a Hash object per request.
 const sha256Hex: (text: string) => string =
   typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
@@ -42,7 +85,82 @@ export class TicketFlow {
   constructor(
     private readonly store: Store,
     private readonly service: TicketService,
+    /** The org's Case picklist values (cached describe). */
+    private readonly describe: CaseDescribe,
   ) {}
+
+  /** Opens a ticket (POST /tickets): the Case and its channel exactly once per key, and a session token. */
+  async open(r: OpenRequest): Promise<Opened> {
+    const { service } = this;
+    const caseFields = await this.noticingRefusals(() => this.withPicklistsChecked(r.fields));
+    // A session token needs only the customer's Sendbird user: when that is known to exist, ask
+    // for it while the Case is upserted (one sequential round trip less per ticket).
+    const early = service.knowsUser(r.identity.userId) ? settle(service.session(r.identity.userId)) : undefined;
+    const { ticket, upstreamMs } = await this.noticingRefusals(() =>
+      this.submit({ endpoint: 'tickets', identity: r.identity, caseFields, requestFields: r.fields, idempotencyKey: r.idempotencyKey }),
+    );
+    const submitted = performance.now();
+    const got = early && (await early);
+    // Not asked yet, or the early request failed: asked (once more) now that the ticket is done.
+    const session = got?.ok ? got.value : await this.sessionOr503(ticket);
+    // The token's wait counts only where it outlasted the ticket's own upstream calls.
+    const upstream = upstreamMs + (got?.ok ? Math.max(0, got.at - submitted) : performance.now() - submitted);
+    const serverTiming = `upstream;dur=${upstream.toFixed(1)}, bridge;dur=${(performance.now() - r.started - upstream).toFixed(1)}`;
+    return { ticket, session, serverTiming };
+  }
+
+  /** Opens a ticket the tutorial's way (POST /createticket) and gives its group channel. */
+  async openTutorial(r: TutorialRequest): Promise<SendbirdGroupChannel> {
+    return this.noticingRefusals(async () => {
+      const caseFields: CaseFields = r.fields
+        ? await this.withPicklistsChecked(r.fields)
+        : {
+            // The nickname is Sendbird's (up to 80 units); cut to the Case fields' lengths all the same.
+            Subject: truncateText(`Support request from ${r.identity.nickname}`, CASE_FIELD_MAX_LENGTH.Subject),
+            Description: 'Opened from the app',
+            SuppliedName: truncateText(r.identity.nickname, CASE_FIELD_MAX_LENGTH.SuppliedName),
+          };
+      const { ticket, channel } = await this.submit({
+        endpoint: 'createticket',
+        identity: r.identity,
+        caseFields,
+        ...(r.fields ? { requestFields: r.fields } : {}),
+        idempotencyKey: r.idempotencyKey,
+      });
+      return channel ?? (await this.service.channel(ticket.channelUrl as string));
+    });
+  }
+
+  /**
+   * The picklist values checked against the org's describe (only when the ticket sets one: most
+   * tickets cost no describe call). Without a describe, Salesforce decides.
+   */
+  private async withPicklistsChecked(fields: CaseFields): Promise<CaseFields> {
+    if (!CASE_PICKLIST_FIELDS.some((f) => fields[f])) return fields;
+    const picklists = await this.describe.picklists();
+    if (!picklists) return fields;
+    const checked = checkPicklists(fields, picklists);
+    if (checked.problems.length > 0) throw invalidFieldError(checked.problems);
+    return checked.fields;
+  }
+
+  /** A picklist value Salesforce refused although the cached describe allowed it: read the values again. */
+  private async noticingRefusals<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'case_rejected' && isPicklistRefusal((err.extra.upstream as { code?: string } | undefined)?.code)) this.describe.invalidate();
+      throw err;
+    }
+  }
+
+  private async sessionOr503(t: Ticket): Promise<SessionInfo> {
+    try {
+      return await this.service.session(t.customerUserId);
+    } catch {
+      throw new AppError(503, 'ticket_pending', 'the ticket is ready but a Sendbird session could not be issued now; retry with the same Idempotency-Key', { ticketId: t.id, state: t.state, retryAfterSeconds: 5 });
+    }
+  }
 
   async submit(s: Submission): Promise<Submitted> {
     if (!s.idempotencyKey) {

@@ -3,27 +3,25 @@
  * customer's Sendbird session token) and the tutorial's `POST /createticket`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SendbirdNotFoundError, type SendbirdClient } from '@sbsf/sendbird';
+import { SendbirdNotFoundError } from '@sbsf/sendbird';
+import { truncateText } from '@sbsf/wire';
 import { AppError } from '../errors.js';
 import { outageError } from '../http/error-handler.js';
 import type { CustomerAuthenticator } from '../identity/customer.js';
 import type { Store, Ticket } from '../store/types.js';
-import { truncateText } from '@sbsf/wire';
-import { isPicklistRefusal, type CaseDescribe } from './case-describe.js';
-import { CASE_FIELD_ALLOW_LIST, CASE_FIELD_MAX_LENGTH, REQUIRED_CASE_FIELDS, parseTutorialBody, type CaseFields } from './case-fields.js';
-import { CASE_EMAIL_FIELDS, CASE_ID_FIELDS, CASE_PICKLIST_FIELDS, checkCaseValues, checkPicklists, invalidFieldError } from './case-input.js';
 import { classifyFailure } from '../upstream-failure.js';
+import { parseTutorialBody } from './case-fields.js';
+import { CASE_EMAIL_FIELDS, CASE_ID_FIELDS, checkCaseValues, invalidFieldError } from './case-input.js';
+import { CASE_FIELD_ALLOW_LIST, CASE_FIELD_MAX_LENGTH, CASE_PICKLIST_FIELDS, REQUIRED_CASE_FIELDS } from './case-schema.js';
 import type { TicketFlow } from './flow.js';
-import type { SessionInfo, TicketService } from './service.js';
+import type { TicketService } from './service.js';
 
+/** The routes parse and authenticate, call the flow (or the service) once, and answer. */
 export interface TicketRouteDeps {
   flow: TicketFlow;
   service: TicketService;
   authenticate: CustomerAuthenticator;
-  sendbird: SendbirdClient;
   store: Store;
-  /** The org's Case picklist values (cached describe). */
-  describe: CaseDescribe;
 }
 
 /** What the OpenAPI document says about a Case field; the rules themselves are in case-input.ts. */
@@ -91,44 +89,8 @@ function setRetryAfter(reply: FastifyReply, err: unknown): void {
   if (err instanceof AppError && typeof err.extra.retryAfterSeconds === 'number') reply.header('retry-after', String(err.extra.retryAfterSeconds));
 }
 
-type Settled<T> = { ok: true; value: T; at: number } | { ok: false; at: number };
-
-/** A promise that never rejects: what `p` gave and when (`performance.now()`). */
-function settle<T>(p: Promise<T>): Promise<Settled<T>> {
-  return p.then(
-    (value) => ({ ok: true as const, value, at: performance.now() }),
-    () => ({ ok: false as const, at: performance.now() }),
-  );
-}
-
-async function sessionOr503(service: TicketService, t: Ticket): Promise<SessionInfo> {
-  try {
-    return await service.session(t.customerUserId);
-  } catch {
-    throw new AppError(503, 'ticket_pending', 'the ticket is ready but a Sendbird session could not be issued now; retry with the same Idempotency-Key', { ticketId: t.id, state: t.state, retryAfterSeconds: 5 });
-  }
-}
-
-/**
- * The picklist values checked against the org's describe (only when the ticket sets one: most
- * tickets cost no describe call). Without a describe, Salesforce decides.
- */
-async function withPicklistsChecked(describe: CaseDescribe, fields: CaseFields): Promise<CaseFields> {
-  if (!CASE_PICKLIST_FIELDS.some((f) => fields[f])) return fields;
-  const picklists = await describe.picklists();
-  if (!picklists) return fields;
-  const checked = checkPicklists(fields, picklists);
-  if (checked.problems.length > 0) throw invalidFieldError(checked.problems);
-  return checked.fields;
-}
-
-/** A picklist value Salesforce refused although the cached describe allowed it: read the values again. */
-function noteRefusal(describe: CaseDescribe, err: unknown): void {
-  if (err instanceof AppError && err.code === 'case_rejected' && isPicklistRefusal((err.extra.upstream as { code?: string } | undefined)?.code)) describe.invalidate();
-}
-
 export function ticketRoutes(deps: TicketRouteDeps) {
-  const { flow, service, authenticate, sendbird, store, describe } = deps;
+  const { flow, service, authenticate, store } = deps;
   return async (app: FastifyInstance) => {
     app.post(
       '/tickets',
@@ -153,28 +115,10 @@ export function ticketRoutes(deps: TicketRouteDeps) {
           const checked = checkCaseValues(body.case);
           if (checked.problems.length > 0) throw invalidFieldError(checked.problems);
           const identity = await authenticate({ headers: req.headers, customer: body.customer });
-          const caseFields = await withPicklistsChecked(describe, checked.fields);
-          // A session token needs only the customer's Sendbird user: when that is known to exist,
-          // ask for it while the Case is upserted (one sequential round trip less per ticket).
-          const early = service.knowsUser(identity.userId) ? settle(service.session(identity.userId)) : undefined;
-          const { ticket, upstreamMs } = await flow.submit({
-            endpoint: 'tickets',
-            identity,
-            caseFields,
-            requestFields: checked.fields,
-            idempotencyKey: req.headers['idempotency-key'] as string,
-          });
-          const submitted = performance.now();
-          const got = early && (await early);
-          // Not asked yet, or the early request failed: asked (once more) now that the ticket is done.
-          const session = got?.ok ? got.value : await sessionOr503(service, ticket);
-          // The token's wait counts only where it outlasted the ticket's own upstream calls.
-          const upstream = upstreamMs + (got?.ok ? Math.max(0, got.at - submitted) : performance.now() - submitted);
-          // How long the answer waited on Salesforce and Sendbird, and how long on the bridge itself.
-          reply.header('server-timing', `upstream;dur=${upstream.toFixed(1)}, bridge;dur=${(performance.now() - started - upstream).toFixed(1)}`);
+          const { ticket, session, serverTiming } = await flow.open({ identity, fields: checked.fields, idempotencyKey: req.headers['idempotency-key'] as string, started });
+          reply.header('server-timing', serverTiming);
           return reply.code(201).send({ ...ticketView(ticket), sendbird: session });
         } catch (err) {
-          noteRefusal(describe, err);
           setRetryAfter(reply, err);
           throw err;
         }
@@ -252,30 +196,13 @@ export function ticketRoutes(deps: TicketRouteDeps) {
           if ('status' in parsed) return reply.code(parsed.status).send(parsed.body);
           const customer = parsed.shape === 'v1' ? { userId: parsed.userId } : undefined;
           const identity = await authenticate({ headers: req.headers, customer, ...(parsed.shape === 'v2' ? { tokenType: parsed.tokenType } : {}) });
-          const requestFields: CaseFields | undefined = parsed.shape === 'v2' ? parsed.caseFields : undefined;
-          const caseFields: CaseFields =
-            requestFields
-              ? await withPicklistsChecked(describe, requestFields)
-              : {
-                  // The nickname is Sendbird's (up to 80 units); cut to the Case fields' lengths all the same.
-                  Subject: truncateText(`Support request from ${identity.nickname}`, CASE_FIELD_MAX_LENGTH.Subject),
-                  Description: 'Opened from the app',
-                  SuppliedName: truncateText(identity.nickname, CASE_FIELD_MAX_LENGTH.SuppliedName),
-                };
           const key = req.headers['idempotency-key'];
-          try {
-            const { ticket, channel } = await flow.submit({
-              endpoint: 'createticket',
-              identity,
-              caseFields,
-              ...(requestFields ? { requestFields } : {}),
-              idempotencyKey: typeof key === 'string' && key ? truncateText(key, 255) : null,
-            });
-            return reply.code(200).send(channel ?? (await sendbird.getGroupChannel(ticket.channelUrl as string, { showMember: true })));
-          } catch (err) {
-            noteRefusal(describe, err);
-            throw err;
-          }
+          const channel = await flow.openTutorial({
+            identity,
+            ...(parsed.shape === 'v2' ? { fields: parsed.caseFields } : {}),
+            idempotencyKey: typeof key === 'string' && key ? truncateText(key, 255) : null,
+          });
+          return reply.code(200).send(channel);
         },
       );
     });

@@ -126,6 +126,11 @@ export class TicketService {
     return { appId: this.o.appId, userId, accessToken: token.token, expiresAt: token.expires_at, apiHost: this.o.apiHost };
   }
 
+  /** A ticket's group channel as Sendbird shows it, with its members (the tutorial's answer). */
+  async channel(channelUrl: string): Promise<SendbirdGroupChannel> {
+    return this.o.sendbird.getGroupChannel(channelUrl, { showMember: true });
+  }
+
   /**
    * The remaining steps, then ONE write: the ticket's new state and every ledger entry of this
    * run, in one transaction. Nothing is written between upstream calls: every call is idempotent
