@@ -49,7 +49,22 @@ export async function pgExec(sql: string, opts: { schema?: string; params?: unkn
 export async function pgTestSchema(t: TestContext, opts: { create?: boolean } = {}): Promise<string> {
   const schema = `t_${randomBytes(6).toString('hex')}`;
   if (opts.create) await pgExec(`CREATE SCHEMA ${schema}`);
-  t.after(() => pgExec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).then(() => undefined));
+  // A failing hook would keep the later ones (which stop the bridges) from running, so a drop that
+  // loses a lock race with a process still going away is tried again, then left to the next run.
+  t.after(async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await pgExec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        return;
+      } catch (err) {
+        if (attempt === 3) {
+          t.diagnostic(`schema ${schema} not dropped: ${(err as Error).message}`);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  });
   return schema;
 }
 

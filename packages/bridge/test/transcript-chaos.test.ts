@@ -65,7 +65,12 @@ async function transcriptChaos(t: TestContext, store: 'sqlite' | 'postgres', ins
     live.set(slot, { url: await run.listening, run });
   };
   await Promise.all(Array.from({ length: instances }, (_, i) => start(i)));
-  t.after(() => [...live.values()].forEach((l) => l.run.child.kill('SIGKILL')));
+  // Every instance is gone before the test ends, so nothing holds the schema while it is dropped.
+  const stopAll = async () => {
+    for (const l of live.values()) l.run.child.kill('SIGKILL');
+    await Promise.all([...live.values()].map((l) => l.run.exited));
+  };
+  t.after(stopAll);
   const balancer = await startBalancer(() => [...live.values()].map((l) => l.url).filter((u) => u !== ''));
   t.after(() => balancer.close());
   sf.org.setBridge({ url: balancer.url, secret: SECRETS.BRIDGE_SHARED_SECRET });
@@ -168,7 +173,7 @@ async function transcriptChaos(t: TestContext, store: 'sqlite' | 'postgres', ins
       `catch-up: ${detail.length} ledger entries (${JSON.stringify(Object.fromEntries(detail.map((d) => d.reason).map((r, _, all) => [r, all.filter((x) => x === r).length])))}), ${added} messages and ${editedByCatchup} edits it alone brought; ` +
       `lost ${lost}, duplicated ${duplicated}`,
   );
-  for (const l of live.values()) l.run.child.kill('SIGTERM');
+  await stopAll();
 }
 
 test('transcript on SQLite, bridge SIGKILLed 3 times during ticket and message traffic: 0 messages lost, 0 duplicated', { timeout: 120_000 }, async (t) => {
