@@ -12,8 +12,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { startSalesforceEmulator } from '@sbsf/emulators';
-import { startSendbirdEmulator } from '@sbsf/emulators/sendbird';
 import type { FaultRule } from '@sbsf/emulators';
 import { requireAvailable, tempDir, waitFor } from '@sbsf/testkit';
 import { signCustomerJwt } from '../src/identity/jwt.js';
@@ -21,7 +19,7 @@ import { dbQuery, openTicketUntilDone, pool, runReport, type DbRef } from './clu
 import { SECRETS } from './fixtures.js';
 import { pgEnv, pgTestSchema, pgUnavailable } from './pg.js';
 import { runMain } from './spawn-bridge.js';
-import { worldEnv } from './world.js';
+import { startEmulators, worldEnv } from './world.js';
 
 const TICKETS = 30;
 const CONCURRENCY = 6;
@@ -44,12 +42,7 @@ export function chaosRules(share = 0.2): FaultRule[] {
 const pgDown = await pgUnavailable();
 
 async function chaosRun(t: TestContext, store: 'sqlite' | 'postgres', seed: number) {
-  const sf = await startSalesforceEmulator({ bridgeDelivery: { maxAttempts: 5, retryDelaysMs: [0, 200, 500, 1_000, 2_000] } });
-  const sb = await startSendbirdEmulator({});
-  t.after(async () => {
-    await sb.close();
-    await sf.close();
-  });
+  const { sf, sb } = await startEmulators(t, { sf: { bridgeDelivery: { maxAttempts: 5, retryDelaysMs: [0, 200, 500, 1_000, 2_000] } } });
   const dataDir = tempDir(t, `chaos-${store}-`);
   const schema = store === 'postgres' ? await pgTestSchema(t) : '';
   const db: DbRef = store === 'postgres' ? { kind: 'postgres', schema } : { kind: 'sqlite', file: join(dataDir, 'bridge.sqlite') };

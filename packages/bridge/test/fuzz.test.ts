@@ -15,8 +15,6 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startSalesforceEmulator } from '@sbsf/emulators';
-import { startSendbirdEmulator } from '@sbsf/emulators/sendbird';
 import { signWebhook } from '@sbsf/sendbird';
 import { tempDir } from '@sbsf/testkit';
 import { configSecrets, loadConfig } from '../src/config.js';
@@ -25,7 +23,7 @@ import { dbQuery, pool } from './cluster.js';
 import { SECRETS } from './fixtures.js';
 import { generateRequest, RAW_REQUESTS, type FuzzRequest } from './fuzz-requests.js';
 import { runMain } from './spawn-bridge.js';
-import { call, startWorld, worldEnv } from './world.js';
+import { call, startEmulators, startWorld, worldEnv } from './world.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_101);
 const COUNT = Number(process.env.FUZZ_REQUESTS ?? 5_000);
@@ -81,12 +79,7 @@ function rawHttp(port: number, bytes: string): Promise<string> {
 }
 
 test(`fuzz: ${COUNT} malformed requests to every endpoint (seed ${SEED}): no 5xx, JSON refusals, nothing written, no secret in the logs`, { timeout: 300_000 }, async (t) => {
-  const sf = await startSalesforceEmulator({});
-  const sb = await startSendbirdEmulator({});
-  t.after(async () => {
-    await sb.close();
-    await sf.close();
-  });
+  const { sf, sb } = await startEmulators(t);
   const dataDir = tempDir(t, 'fuzz-');
   const env = worldEnv(sf, sb, dataDir, { PORT: '0', LOG_LEVEL: 'debug', CORS_ORIGINS: APP_ORIGIN, METRICS_TOKEN, RATE_LIMIT_PER_MINUTE: '1000000' });
   const bridge = runMain(env);

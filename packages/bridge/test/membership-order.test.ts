@@ -10,8 +10,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { startSalesforceEmulator } from '@sbsf/emulators';
-import { startSendbirdEmulator } from '@sbsf/emulators/sendbird';
 import { SalesforceClient } from '@sbsf/salesforce';
 import { SendbirdClient } from '@sbsf/sendbird';
 import { requireAvailable, tempDir, waitFor } from '@sbsf/testkit';
@@ -19,7 +17,7 @@ import { dbQuery, runReport } from './cluster.js';
 import { SECRETS } from './fixtures.js';
 import { pgEnv, pgTestSchema, pgUnavailable } from './pg.js';
 import { runMain } from './spawn-bridge.js';
-import { worldEnv } from './world.js';
+import { startEmulators, worldEnv } from './world.js';
 
 const CASES = 5;
 const CHANGES_PER_CASE = 10;
@@ -29,12 +27,7 @@ const unavailable = await pgUnavailable();
 
 test('3 instances on PostgreSQL, ~10% Sendbird faults, bursts of owner changes spread over the instances: every Case ends with exactly its final owner, with no sweep', { timeout: 150_000 }, async (t) => {
   if (!requireAvailable(t, unavailable === null, unavailable ?? '')) return;
-  const sf = await startSalesforceEmulator({});
-  const sb = await startSendbirdEmulator({});
-  t.after(async () => {
-    await sb.close();
-    await sf.close();
-  });
+  const { sf, sb } = await startEmulators(t);
   // The org posts nothing itself: the test posts each owner change's event to a chosen instance.
   sf.org.setBridge(null);
   const schema = await pgTestSchema(t);

@@ -12,8 +12,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { startSalesforceEmulator } from '@sbsf/emulators';
-import { startSendbirdEmulator } from '@sbsf/emulators/sendbird';
 import { requireAvailable, tempDir, waitFor } from '@sbsf/testkit';
 import { SendbirdClient } from '@sbsf/sendbird';
 import { signCustomerJwt } from '../src/identity/jwt.js';
@@ -21,7 +19,7 @@ import { dbQuery, openTicketUntilDone, pool, runReport, startBalancer } from './
 import { SECRETS } from './fixtures.js';
 import { pgEnv, pgTestSchema, pgUnavailable } from './pg.js';
 import { runMain } from './spawn-bridge.js';
-import { worldEnv } from './world.js';
+import { startEmulators, worldEnv } from './world.js';
 
 const TICKETS = 45;
 const CONCURRENCY = 9;
@@ -35,12 +33,7 @@ const unavailable = await pgUnavailable();
 
 test('3 instances on one PostgreSQL, one killed mid-run: one Case and one channel per ticket, membership converges', { timeout: 150_000 }, async (t) => {
   if (!requireAvailable(t, unavailable === null, unavailable ?? '')) return;
-  const sf = await startSalesforceEmulator({ bridgeDelivery: { maxAttempts: 5, retryDelaysMs: [0, 200, 500, 1_000, 2_000] } });
-  const sb = await startSendbirdEmulator({});
-  t.after(async () => {
-    await sb.close();
-    await sf.close();
-  });
+  const { sf, sb } = await startEmulators(t, { sf: { bridgeDelivery: { maxAttempts: 5, retryDelaysMs: [0, 200, 500, 1_000, 2_000] } } });
   // Upstream calls take a little time, so requests and jobs are in flight when the kill comes.
   sf.faults.set({ latencyMs: 15 });
   sb.faults.set({ latencyMs: 15 });

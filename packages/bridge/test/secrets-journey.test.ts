@@ -12,15 +12,13 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startSalesforceEmulator } from '@sbsf/emulators';
-import { startSendbirdEmulator } from '@sbsf/emulators/sendbird';
 import { SendbirdClient, signWebhook } from '@sbsf/sendbird';
 import { tempDir, waitFor } from '@sbsf/testkit';
 import { configSecrets, loadConfig } from '../src/config.js';
 import { signCustomerJwt } from '../src/identity/jwt.js';
 import { dbQuery } from './cluster.js';
 import { runMain } from './spawn-bridge.js';
-import { worldEnv } from './world.js';
+import { startEmulators, worldEnv } from './world.js';
 
 const canary = (name: string) => `canary-${name}-${randomBytes(16).toString('hex')}`;
 
@@ -41,12 +39,7 @@ test('the whole journey at debug level: no configured secret and no learned or i
     CUSTOMER_JWT_SECRET: canary('customer-jwt-secret'),
     METRICS_TOKEN: canary('metrics-token'),
   };
-  const sf = await startSalesforceEmulator({ clientSecret: CANARY.SALESFORCE_CLIENT_SECRET, bridgeDelivery: { retryDelaysMs: [0, 20, 50] } });
-  const sb = await startSendbirdEmulator({ apiToken: CANARY.SENDBIRD_API_TOKEN });
-  t.after(async () => {
-    await sb.close();
-    await sf.close();
-  });
+  const { sf, sb } = await startEmulators(t, { sf: { clientSecret: CANARY.SALESFORCE_CLIENT_SECRET, bridgeDelivery: { retryDelaysMs: [0, 20, 50] } }, sb: { apiToken: CANARY.SENDBIRD_API_TOKEN } });
   const dataDir = tempDir(t, 'secrets-journey-');
   const env = worldEnv(sf, sb, dataDir, { ...CANARY, PORT: '0', LOG_LEVEL: 'debug', TRANSCRIPT_FLUSH_MS: '100', NON_AGENT_USER_IDS: sf.seed.integrationUserId });
   const bridge = runMain(env);

@@ -6,8 +6,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
-import { startSalesforceEmulator } from '@sbsf/emulators';
-import { startSendbirdEmulator } from '@sbsf/emulators/sendbird';
 import { requireAvailable, tempDir, waitFor } from '@sbsf/testkit';
 import { signCustomerJwt } from '../src/identity/jwt.js';
 import { JobRunner } from '../src/jobs/runner.js';
@@ -16,19 +14,14 @@ import { dbQuery } from './cluster.js';
 import { SECRETS } from './fixtures.js';
 import { pgEnv, pgTestSchema, pgUnavailable, TEST_DATABASE_URL } from './pg.js';
 import { runMain } from './spawn-bridge.js';
-import { call, worldEnv } from './world.js';
+import { call, startEmulators, worldEnv } from './world.js';
 
 const CASE = { Subject: 'Shutdown', Description: 'Opened while the bridge stops', SuppliedName: 'Sam', SuppliedEmail: 'sam@example.com' };
 const unavailable = await pgUnavailable();
 
 test('SIGTERM on PostgreSQL: no new requests, the request and the job in flight finish, nothing left leased, exit 0', { timeout: 60_000 }, async (t) => {
   if (!requireAvailable(t, unavailable === null, unavailable ?? '')) return;
-  const sf = await startSalesforceEmulator({});
-  const sb = await startSendbirdEmulator({});
-  t.after(async () => {
-    await sb.close();
-    await sf.close();
-  });
+  const { sf, sb } = await startEmulators(t);
   const schema = await pgTestSchema(t);
   const env = worldEnv(sf, sb, tempDir(t, 'shutdown-'), { ...pgEnv(schema), PORT: '0', LOG_LEVEL: 'info', TICKET_SAFETY_DELAY_MS: '200' });
   // Ticket B's request fails at the channel (its safety job will finish it); after that every

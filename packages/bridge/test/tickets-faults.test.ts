@@ -5,13 +5,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { startSalesforceEmulator } from '@sbsf/emulators';
-import { startSendbirdEmulator } from '@sbsf/emulators/sendbird';
 import { tempDir, waitFor } from '@sbsf/testkit';
 import { signCustomerJwt } from '../src/identity/jwt.js';
 import { SECRETS } from './fixtures.js';
 import { runMain } from './spawn-bridge.js';
-import { call, startWorld, ticketCases, worldEnv, type World } from './world.js';
+import { call, startEmulators, startWorld, ticketCases, type World, worldEnv } from './world.js';
 
 const CASE = { Subject: 'Order stuck', Description: 'Order 42 has not shipped', SuppliedName: 'Kim', SuppliedEmail: 'kim@example.com' };
 const auth = (w: World, sub = 'cust-f') => ({ authorization: `Bearer ${w.customerToken(sub)}` });
@@ -84,12 +82,7 @@ test('Salesforce 503s on the composite call are retried; one Case', async (t) =>
 });
 
 test('the bridge killed between steps and restarted finishes the ticket', async (t) => {
-  const sf = await startSalesforceEmulator({});
-  const sb = await startSendbirdEmulator({});
-  t.after(async () => {
-    await sb.close();
-    await sf.close();
-  });
+  const { sf, sb } = await startEmulators(t);
   const env = worldEnv(sf, sb, tempDir(t, 'crash-'), { PORT: '0', LOG_LEVEL: 'info', TICKET_SAFETY_DELAY_MS: '500' });
   // Channel creation hangs, so the bridge is killed after the Case step and before the channel.
   sb.faults.set({ rules: [{ action: 'timeout', method: 'POST', path: '^/v3/group_channels$', timeoutMs: 60_000 }] });

@@ -13,8 +13,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { startSalesforceEmulator } from '@sbsf/emulators';
-import { startSendbirdEmulator } from '@sbsf/emulators/sendbird';
 import { SendbirdClient } from '@sbsf/sendbird';
 import { requireAvailable, tempDir, waitFor } from '@sbsf/testkit';
 import { signCustomerJwt } from '../src/identity/jwt.js';
@@ -22,7 +20,7 @@ import { dbQuery, openTicketUntilDone, pool, startBalancer, type DbRef } from '.
 import { SECRETS } from './fixtures.js';
 import { pgEnv, pgTestSchema, pgUnavailable } from './pg.js';
 import { runMain } from './spawn-bridge.js';
-import { worldEnv } from './world.js';
+import { startEmulators, worldEnv } from './world.js';
 
 const TICKETS = 6;
 const MESSAGES_PER_TICKET = 25;
@@ -33,12 +31,7 @@ const pgDown = await pgUnavailable();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function transcriptChaos(t: TestContext, store: 'sqlite' | 'postgres', instances: number) {
-  const sf = await startSalesforceEmulator({ bridgeDelivery: { maxAttempts: 5, retryDelaysMs: [0, 200, 500, 1_000, 2_000] } });
-  const sb = await startSendbirdEmulator({});
-  t.after(async () => {
-    await sb.close();
-    await sf.close();
-  });
+  const { sf, sb } = await startEmulators(t, { sf: { bridgeDelivery: { maxAttempts: 5, retryDelaysMs: [0, 200, 500, 1_000, 2_000] } } });
   sb.faults.set({ latencyMs: 5 });
   const dataDir = tempDir(t, `transcript-chaos-${store}-`);
   const schema = store === 'postgres' ? await pgTestSchema(t) : '';

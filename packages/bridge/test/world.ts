@@ -52,6 +52,20 @@ export interface WorldOptions {
   webhooks?: boolean | Omit<WebhookConfig, 'url'>;
 }
 
+/** Both emulators on port 0, closed when the test ends: for tests that run bridges as processes. */
+export async function startEmulators(
+  t: TestContext,
+  opts: { sf?: SalesforceEmulatorOptions; sb?: SendbirdEmulatorOptions } = {},
+): Promise<{ sf: RunningSalesforceEmulator; sb: RunningSendbirdEmulator }> {
+  const sf = await startSalesforceEmulator(opts.sf ?? {});
+  const sb = await startSendbirdEmulator(opts.sb ?? {});
+  t.after(async () => {
+    await sb.close();
+    await sf.close();
+  });
+  return { sf, sb };
+}
+
 export async function startWorld(t: TestContext, overrides: Record<string, string | undefined> = {}, opts: WorldOptions = {}): Promise<World> {
   // Fast retries of the org's event callouts (the Apex waits minutes).
   const sf = await startSalesforceEmulator({ bridgeDelivery: { retryDelaysMs: [0, 20, 50] }, ...opts.sf });
