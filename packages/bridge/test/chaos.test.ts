@@ -10,14 +10,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { FaultRule } from '@sbsf/emulators';
 import { requireAvailable, tempDir, waitFor } from '@sbsf/testkit';
 import { signCustomerJwt } from '../src/identity/jwt.js';
-import { dbQuery, openTicketUntilDone, pool, runReport, type DbRef } from './cluster.js';
+import { dbQuery, openTicketUntilDone, pool, runReport, processDatabase } from './cluster.js';
 import { SECRETS } from './fixtures.js';
-import { pgEnv, pgTestSchema, pgUnavailable } from './pg.js';
+import { pgUnavailable } from './pg.js';
 import { runMain } from './spawn-bridge.js';
 import { startEmulators, worldEnv } from './world.js';
 
@@ -44,10 +43,9 @@ const pgDown = await pgUnavailable();
 async function chaosRun(t: TestContext, store: 'sqlite' | 'postgres', seed: number) {
   const { sf, sb } = await startEmulators(t, { sf: { bridgeDelivery: { maxAttempts: 5, retryDelaysMs: [0, 200, 500, 1_000, 2_000] } } });
   const dataDir = tempDir(t, `chaos-${store}-`);
-  const schema = store === 'postgres' ? await pgTestSchema(t) : '';
-  const db: DbRef = store === 'postgres' ? { kind: 'postgres', schema } : { kind: 'sqlite', file: join(dataDir, 'bridge.sqlite') };
+  const { db, env: dbEnv } = await processDatabase(t, store, dataDir);
   const env = worldEnv(sf, sb, dataDir, {
-    ...(store === 'postgres' ? pgEnv(schema, 4) : {}),
+    ...dbEnv,
     PORT: '0',
     LOG_LEVEL: 'info',
     JOB_POLL_MS: '100',

@@ -7,7 +7,9 @@
 import { request as httpRequest, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
-import { pgExec } from './pg.js';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { pgEnv, pgExec, pgTestSchema } from './pg.js';
 
 export interface Balancer {
   url: string;
@@ -119,6 +121,16 @@ export async function pool<T, R>(items: readonly T[], concurrency: number, fn: (
 }
 
 export type DbRef = { kind: 'sqlite'; file: string } | { kind: 'postgres'; schema: string };
+
+/**
+ * The database bridge processes of one test share: a SQLite file in `dataDir`, or a fresh
+ * PostgreSQL schema (dropped when the test ends); `env` points a bridge at it.
+ */
+export async function processDatabase(t: TestContext, store: 'sqlite' | 'postgres', dataDir: string, poolSize = 4): Promise<{ db: DbRef; env: Record<string, string> }> {
+  if (store === 'sqlite') return { db: { kind: 'sqlite', file: join(dataDir, 'bridge.sqlite') }, env: {} };
+  const schema = await pgTestSchema(t);
+  return { db: { kind: 'postgres', schema }, env: pgEnv(schema, poolSize) };
+}
 
 /** Runs a read-only query on the bridge's database, whichever store it is. */
 export async function dbQuery(db: DbRef, sql: string): Promise<Record<string, any>[]> {

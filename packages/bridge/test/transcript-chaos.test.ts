@@ -11,14 +11,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { SendbirdClient } from '@sbsf/sendbird';
 import { requireAvailable, tempDir, waitFor } from '@sbsf/testkit';
 import { signCustomerJwt } from '../src/identity/jwt.js';
-import { dbQuery, openTicketUntilDone, pool, startBalancer, type DbRef } from './cluster.js';
+import { dbQuery, openTicketUntilDone, pool, startBalancer, processDatabase } from './cluster.js';
 import { SECRETS } from './fixtures.js';
-import { pgEnv, pgTestSchema, pgUnavailable } from './pg.js';
+import { pgUnavailable } from './pg.js';
 import { runMain } from './spawn-bridge.js';
 import { startEmulators, worldEnv } from './world.js';
 
@@ -34,10 +33,9 @@ async function transcriptChaos(t: TestContext, store: 'sqlite' | 'postgres', ins
   const { sf, sb } = await startEmulators(t, { sf: { bridgeDelivery: { maxAttempts: 5, retryDelaysMs: [0, 200, 500, 1_000, 2_000] } } });
   sb.faults.set({ latencyMs: 5 });
   const dataDir = tempDir(t, `transcript-chaos-${store}-`);
-  const schema = store === 'postgres' ? await pgTestSchema(t) : '';
-  const db: DbRef = store === 'postgres' ? { kind: 'postgres', schema } : { kind: 'sqlite', file: join(dataDir, 'bridge.sqlite') };
+  const { db, env: dbEnv } = await processDatabase(t, store, dataDir);
   const env = worldEnv(sf, sb, dataDir, {
-    ...(store === 'postgres' ? pgEnv(schema, 4) : {}),
+    ...dbEnv,
     PORT: '0',
     LOG_LEVEL: 'info',
     JOB_POLL_MS: '100',
