@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
-import { CASE_FIELD_ALLOW_LIST } from '../../bridge/src/tickets/case-fields.js';
+import { CASE_FIELD_ALLOW_LIST } from '../../bridge/src/tickets/case-schema.js';
 import { MESSAGE_EXTERNAL_ID, MESSAGE_OBJECT, messageRecord } from '../../bridge/src/transcript/records.js';
 import { OPEN_CASES_WITH_CHANNELS } from '../../bridge/src/case-reads.js';
 

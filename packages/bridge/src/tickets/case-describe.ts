@@ -18,7 +18,6 @@ import type { SalesforceClient } from '@sbsf/salesforce';
 import type { Logger } from 'pino';
 import { CASE_PICKLIST_FIELDS, type CasePicklists } from './case-schema.js';
 
-export type { CasePicklists } from './case-schema.js';
 
 export interface CaseDescribeOptions {
   salesforce: Pick<SalesforceClient, 'request'>;

@@ -10,7 +10,6 @@
 import { checkCaseValues, invalidFieldError } from './case-input.js';
 import { CASE_FIELD_ALLOW_LIST, REQUIRED_CASE_FIELDS, type CaseFields, type FieldProblem } from './case-schema.js';
 
-export { CASE_FIELD_ALLOW_LIST, CASE_FIELD_MAX_LENGTH, REQUIRED_CASE_FIELDS, type CaseFieldName, type CaseFields } from './case-schema.js';
 
 /** The example the tutorial attaches to its validation errors. */
 export const TUTORIAL_CASE_EXAMPLE = {

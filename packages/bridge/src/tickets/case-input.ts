@@ -21,7 +21,6 @@ import { AppError } from '../errors.js';
 import { CASE_FIELD_ALLOW_LIST, CASE_FIELD_MAX_LENGTH, CASE_PICKLIST_FIELDS, REQUIRED_CASE_FIELDS, type CaseFieldName, type CaseFields, type CasePicklists, type FieldProblem, type FieldProblemCode } from './case-schema.js';
 import { emailProblem } from './email.js';
 
-export { CASE_PICKLIST_FIELDS, type FieldProblem, type FieldProblemCode } from './case-schema.js';
 
 /** Case fields holding an Id, with the key prefix of the object they point at. */
 export const CASE_ID_FIELDS: Partial<Record<CaseFieldName, { object: string; prefix: string }>> = {

@@ -17,7 +17,7 @@ import { SendbirdAlreadyExistsError, type SendbirdClient, type SendbirdGroupChan
 import { SUPPORT_CHANNEL_CUSTOM_TYPE, truncateText } from '@sbsf/wire';
 import type { Logger } from 'pino';
 import { TicketStateError, type LedgerOutcome, type NewLedgerEntry, type NewTicket, type Store, type Ticket, type TicketJob, type TicketPatch } from '../store/types.js';
-import type { CaseFields } from './case-fields.js';
+import type { CaseFields } from './case-schema.js';
 import type { CustomerIdentity } from '../identity/customer.js';
 import { classifyFailure, type ClassifiedFailure } from '../upstream-failure.js';
 import { rememberBounded } from '../bounded-map.js';

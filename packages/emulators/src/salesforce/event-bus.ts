@@ -22,7 +22,6 @@ import type { BridgeDelivery } from './bridge-delivery.js';
 import { SUBSCRIBER_BATCH_SIZE, validateBatchSize } from './subscriber-batch.js';
 import { dedupeBatch, type CaseEventMessage } from './triggers.js';
 
-export { SUBSCRIBER_BATCH_SIZE, SUBSCRIBER_BATCH_SIZE_MAX, validateBatchSize } from './subscriber-batch.js';
 
 /** Platform events kept for `published()` (oldest dropped first). */
 export const PUBLISHED_LOG_SIZE = 1000;

@@ -9,7 +9,7 @@ export { AgentSessionError, AGENT_SESSION_KEYS, AGENT_SESSION_UNAVAILABLE } from
 export type { AgentSession, OrgBehaviour as SalesforceOrgBehaviour } from './org.js';
 export type { BridgeDeliveryRecord, BridgeTarget, BridgeDeliveryOptions } from './bridge-delivery.js';
 export type { EventBusStats as SalesforceEventBusStats } from './event-bus.js';
-export { SUBSCRIBER_BATCH_SIZE as SALESFORCE_SUBSCRIBER_BATCH_SIZE } from './event-bus.js';
+export { SUBSCRIBER_BATCH_SIZE as SALESFORCE_SUBSCRIBER_BATCH_SIZE } from './subscriber-batch.js';
 export { CASE_EVENT_FIELDS, WIRE_KEY_FIELDS as CASE_EVENT_WIRE_KEY_FIELDS, toWireEvent as caseEventToWire } from './triggers.js';
 export type { CaseEventMessage as SalesforceCaseEventMessage } from './triggers.js';
 export { ApiError as SalesforceApiError } from './api-error.js';
