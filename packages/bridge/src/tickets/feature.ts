@@ -60,7 +60,7 @@ export function createTicketsFeature(ctx: BridgeContext): BridgeFeature {
   return {
     name: 'tickets',
     routes: async (app) => {
-      await ticketRoutes({ service, flow, authenticate, store })(app);
+      await ticketRoutes({ flow, authenticate, store })(app);
     },
     jobs: {
       [TICKET_JOB]: async ({ job }) => {

@@ -8,11 +8,12 @@
  * and gathers what the answer needs (the session token, the channel, the Server-Timing figures).
  */
 import * as crypto from 'node:crypto';
-import type { SendbirdGroupChannel } from '@sbsf/sendbird';
+import { SendbirdNotFoundError, type SendbirdGroupChannel } from '@sbsf/sendbird';
 import { truncateText } from '@sbsf/wire';
 import { AppError } from '../errors.js';
 import type { CustomerIdentity } from '../identity/customer.js';
 import type { Store, Ticket } from '../store/types.js';
+import { classifyFailure } from '../upstream-failure.js';
 import { isPicklistRefusal, type CaseDescribe } from './case-describe.js';
 import { checkPicklists, invalidFieldError } from './case-input.js';
 import { CASE_FIELD_MAX_LENGTH, CASE_PICKLIST_FIELDS, type CaseFields } from './case-schema.js';
@@ -81,6 +82,19 @@ export function requestHash(s: Submission): string {
   return sha256Hex(JSON.stringify([s.endpoint, s.identity.userId, sorted]));
 }
 
+/** Why a session token could not be issued, as the answer to POST /session. */
+function sessionRefusal(err: unknown): AppError {
+  // Sendbird's 400201: the customer's Sendbird user does not exist.
+  if (err instanceof SendbirdNotFoundError) {
+    return new AppError(404, 'customer_not_found', 'this customer has no chat user yet: open a ticket first');
+  }
+  if (classifyFailure(err).kind === 'retryable') {
+    const message = 'Sendbird could not be reached to issue the session; retry in a moment';
+    return new AppError(503, 'sendbird_unavailable', message, { retryAfterSeconds: RETRY_AFTER_SECONDS }, { cause: err });
+  }
+  return new AppError(502, 'sendbird_refused', 'Sendbird refused to issue the session', {}, { cause: err });
+}
+
 export class TicketFlow {
   constructor(
     private readonly store: Store,
@@ -107,6 +121,19 @@ export class TicketFlow {
     const upstream = upstreamMs + (got?.ok ? Math.max(0, got.at - submitted) : performance.now() - submitted);
     const serverTiming = `upstream;dur=${upstream.toFixed(1)}, bridge;dur=${(performance.now() - r.started - upstream).toFixed(1)}`;
     return { ticket, session, serverTiming };
+  }
+
+  /**
+   * A new session token for a customer (POST /session). A customer who never opened a ticket
+   * has no Sendbird user yet: 404 `customer_not_found`; Sendbird down or busy: 503
+   * `sendbird_unavailable`; Sendbird refusing: 502 `sendbird_refused`.
+   */
+  async renewSession(identity: CustomerIdentity): Promise<SessionInfo> {
+    try {
+      return await this.service.session(identity.userId);
+    } catch (err) {
+      throw sessionRefusal(err);
+    }
   }
 
   /** Opens a ticket the tutorial's way (POST /createticket) and gives its group channel. */
