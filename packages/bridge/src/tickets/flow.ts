@@ -75,7 +75,9 @@ function settle<T>(p: Promise<T>): Promise<Settled<T>> {
 
 // One-shot hashing (Node 20.12 and later) skips making a Hash object per request.
 const sha256Hex: (text: string) => string =
-  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 export function requestHash(s: Submission): string {
   const sorted = Object.fromEntries(Object.entries(s.requestFields ?? s.caseFields).sort(([a], [b]) => a.localeCompare(b)));
@@ -176,7 +178,10 @@ export class TicketFlow {
     try {
       return await run();
     } catch (err) {
-      if (err instanceof AppError && err.code === 'case_rejected' && isPicklistRefusal((err.extra.upstream as { code?: string } | undefined)?.code)) this.describe.invalidate();
+      if (err instanceof AppError && err.code === 'case_rejected') {
+        const upstream = err.extra.upstream as { code?: string } | undefined;
+        if (isPicklistRefusal(upstream?.code)) this.describe.invalidate();
+      }
       throw err;
     }
   }
@@ -185,7 +190,12 @@ export class TicketFlow {
     try {
       return await this.service.session(t.customerUserId);
     } catch {
-      throw new AppError(503, 'ticket_pending', 'the ticket is ready but a Sendbird session could not be issued now; retry with the same Idempotency-Key', { ticketId: t.id, state: t.state, retryAfterSeconds: 5 });
+      throw new AppError(
+        503,
+        'ticket_pending',
+        'the ticket is ready but a Sendbird session could not be issued now; retry with the same Idempotency-Key',
+        { ticketId: t.id, state: t.state, retryAfterSeconds: 5 },
+      );
     }
   }
 
@@ -199,15 +209,23 @@ export class TicketFlow {
     const ticketId = newTicketId();
     // The winner's ticket is recorded in the claim's transaction: whoever finds the key finds its
     // ticket, even if the process that claimed it died right after.
-    const claim = await this.store.claimIdempotencyKey(scope, s.idempotencyKey, hash, ticketId, { create: { ticket: this.service.newTicket(ticketId, s.identity, s.caseFields) } });
+    const claim = await this.store.claimIdempotencyKey(scope, s.idempotencyKey, hash, ticketId, {
+      create: { ticket: this.service.newTicket(ticketId, s.identity, s.caseFields) },
+    });
     const rec = claim.claimed ? claim.record : claim.existing;
     if (!claim.claimed && rec.requestHash !== hash) {
-      throw new AppError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request; make a new key for a new ticket', { field: 'Idempotency-Key' });
+      throw new AppError(
+        422,
+        'idempotency_key_reused',
+        'this Idempotency-Key was used with a different request; make a new key for a new ticket',
+        { field: 'Idempotency-Key' },
+      );
     }
     // Only refusals are recorded as answers; a ticket that succeeded is answered from its state.
     if (rec.responseStatus !== null && rec.responseStatus >= 400) {
       const body = rec.responseBody as { error?: { code?: string; message?: string } } | null;
-      throw new AppError(rec.responseStatus, body?.error?.code ?? 'ticket_failed', body?.error?.message ?? 'this ticket failed', { replayed: true });
+      const message = body?.error?.message ?? 'this ticket failed';
+      throw new AppError(rec.responseStatus, body?.error?.code ?? 'ticket_failed', message, { replayed: true });
     }
     if (!rec.ticketId) throw new AppError(500, 'internal', 'idempotency record without a ticket');
     // The winner already holds the ticket it just recorded: no need to read it back.
@@ -221,7 +239,11 @@ export class TicketFlow {
     } catch (err) {
       if (!(err instanceof TicketStepError)) throw err;
       if (err.failure.kind === 'rejected') {
-        const rejected = new AppError(422, 'case_rejected', err.failure.system === 'salesforce' ? `Salesforce refused the Case: ${err.failure.message}` : `Sendbird refused the ticket: ${err.failure.message}`, {
+        const message =
+          err.failure.system === 'salesforce'
+            ? `Salesforce refused the Case: ${err.failure.message}`
+            : `Sendbird refused the ticket: ${err.failure.message}`;
+        const rejected = new AppError(422, 'case_rejected', message, {
           ticketId,
           upstream: { system: err.failure.system, code: err.failure.code, fields: err.failure.fields ?? [] },
         });
@@ -230,7 +252,10 @@ export class TicketFlow {
         if (key) await this.store.releaseIdempotencyKey(key.scope, key.key);
         throw rejected;
       }
-      throw new AppError(503, 'ticket_pending', 'the ticket is recorded but could not be finished now; it will be finished in the background, and a retry with the same Idempotency-Key returns it', {
+      const message =
+        'the ticket is recorded but could not be finished now; it will be finished in the background, ' +
+        'and a retry with the same Idempotency-Key returns it';
+      throw new AppError(503, 'ticket_pending', message, {
         ticketId,
         state: err.ticket.state,
         retryAfterSeconds: RETRY_AFTER_SECONDS,

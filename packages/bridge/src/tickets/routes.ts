@@ -12,7 +12,13 @@ import type { CustomerAuthenticator } from '../identity/customer.js';
 import type { Store, Ticket } from '../store/types.js';
 import { parseTutorialBody } from './case-fields.js';
 import { CASE_EMAIL_FIELDS, CASE_ID_FIELDS, checkCaseValues, invalidFieldError } from './case-input.js';
-import { CASE_FIELD_ALLOW_LIST, CASE_FIELD_MAX_LENGTH, CASE_PICKLIST_FIELDS, REQUIRED_CASE_FIELDS, type CaseFieldName } from './case-schema.js';
+import {
+  CASE_FIELD_ALLOW_LIST,
+  CASE_FIELD_MAX_LENGTH,
+  CASE_PICKLIST_FIELDS,
+  REQUIRED_CASE_FIELDS,
+  type CaseFieldName,
+} from './case-schema.js';
 import type { TicketFlow } from './flow.js';
 
 /** The routes parse and authenticate, call the flow once (or read the store), and answer. */
@@ -218,7 +224,8 @@ function tutorialRoute(app: FastifyInstance, { flow, authenticate }: TicketRoute
     {
       schema: {
         summary:
-          "The tutorial's endpoint: headers `user` + `token`, body `{token_type, case}` (or `{user_id}`); answers the Sendbird group channel",
+          "The tutorial's endpoint: headers `user` + `token`, body `{token_type, case}` (or `{user_id}`); " +
+          'answers the Sendbird group channel',
         tags: ['tickets'],
         // Any JSON object: parseTutorialBody reads both of the tutorial's body shapes.
         body: { type: 'object', additionalProperties: true },
