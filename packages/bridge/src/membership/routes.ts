@@ -56,7 +56,8 @@ export function normaliseEventIds(e: SalesforceEvent): SalesforceEvent {
  * change the answer (the 400 says what to fix; the log keeps the refusal).
  */
 async function ledgerRefusal(store: Store, req: FastifyRequest, refusal: { code: string; field: string; message: string }): Promise<void> {
-  const events = (req.body as { events?: unknown } | null)?.events;
+  const body: unknown = req.body;
+  const events = typeof body === 'object' && body !== null && 'events' in body ? body.events : undefined;
   const detail = {
     code: refusal.code,
     field: refusal.field,
