@@ -37,7 +37,8 @@ export interface JsonSchema {
 /** `invalid_id`: a malformed Salesforce Id (wrong length or characters, wrong checksum or letter case). */
 export type BatchFailureCode = 'invalid_request' | 'invalid_id';
 
-export type BatchValidation = { ok: true; value: SalesforceEventBatch } | { ok: false; field: string; message: string; code: BatchFailureCode };
+export type BatchValidation =
+  { ok: true; value: SalesforceEventBatch } | { ok: false; field: string; message: string; code: BatchFailureCode };
 
 const CHECKSUM_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 
@@ -62,7 +63,9 @@ export function salesforceIdChecksumOk(id: string): boolean {
 }
 
 /** The schema the bridge and the emulator validate against (parsed once). */
-export const SALESFORCE_EVENTS_SCHEMA = JSON.parse(readFileSync(new URL('./salesforce-events.schema.json', import.meta.url), 'utf8')) as JsonSchema;
+export const SALESFORCE_EVENTS_SCHEMA = JSON.parse(
+  readFileSync(new URL('./salesforce-events.schema.json', import.meta.url), 'utf8'),
+) as JsonSchema;
 
 function resolveRef(root: JsonSchema, s: JsonSchema): JsonSchema {
   if (!s.$ref) return s;
@@ -115,7 +118,12 @@ export function compileBatchValidator(schema: JsonSchema): (body: unknown) => Ba
   return (body: unknown): BatchValidation => {
     if (validate(body)) return { ok: true, value: body as unknown as SalesforceEventBatch };
     const failure = describeFailure(schema, validate.errors ?? []);
-    return { ok: false, field: failure.path === '' ? 'body' : failure.path, message: failure.message, code: failure.code ?? 'invalid_request' };
+    return {
+      ok: false,
+      field: failure.path === '' ? 'body' : failure.path,
+      message: failure.message,
+      code: failure.code ?? 'invalid_request',
+    };
   };
 }
 
@@ -140,7 +148,8 @@ function lowerFirst(s: string): string {
   return s.replace(/[;.].*$/, '').replace(/^An? /, (m) => m.toLowerCase());
 }
 
-const typeName = (t: string): string => (t === 'null' ? 'null' : t === 'boolean' ? 'true or false' : `a${t === 'object' || t === 'array' ? 'n' : ''} ${t}`);
+const typeName = (t: string): string =>
+  t === 'null' ? 'null' : t === 'boolean' ? 'true or false' : `a${t === 'object' || t === 'array' ? 'n' : ''} ${t}`;
 
 /**
  * The error to report. Ajv stops at the first failing keyword, except in a `oneOf`, where it
@@ -183,18 +192,24 @@ function describeFailure(root: JsonSchema, errors: ErrorObject[]): Failure {
       const n = (e.params as { limit: number }).limit;
       return { path, message: `${at} must have at least ${n} item${n === 1 ? '' : 's'}` };
     }
-    case 'pattern':
+    case 'pattern': {
+      const rule = parent.description
+        ? `must be ${lowerFirst(parent.description)}`
+        : `must match ${(e.params as { pattern: string }).pattern}`;
       return {
         path,
-        message: `${at} ${parent.description ? `must be ${lowerFirst(parent.description)}` : `must match ${(e.params as { pattern: string }).pattern}`} ${got()}`,
+        message: `${at} ${rule} ${got()}`,
         ...(parent.format === 'salesforce-id' ? { code: 'invalid_id' as const } : {}),
       };
+    }
     case 'format':
       if ((e.params as { format: string }).format === 'salesforce-id') {
         return {
           path,
           code: 'invalid_id',
-          message: `${at} is not a valid Salesforce Id: its last 3 characters do not match the letter case of the first 15 (a wrong checksum, or the letter case was changed; send the Id as Salesforce gave it) ${got()}`,
+          message:
+            `${at} is not a valid Salesforce Id: its last 3 characters do not match the letter case of the first 15 ` +
+            `(a wrong checksum, or the letter case was changed; send the Id as Salesforce gave it) ${got()}`,
         };
       }
       return { path, message: `${at} must be an ISO-8601 date-time` };

@@ -3,7 +3,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isSalesforceId } from '@sbsf/salesforce';
-import { compileBatchValidator, salesforceIdChecksumOk, validateSalesforceEventBatch as validate } from '../src/salesforce-events-validate.js';
+import {
+  compileBatchValidator,
+  salesforceIdChecksumOk,
+  validateSalesforceEventBatch as validate,
+} from '../src/salesforce-events-validate.js';
 
 const owner = {
   type: 'case.owner_changed',
@@ -12,11 +16,27 @@ const owner = {
   ownerId: '005EM0000000002YAA',
   occurredAt: '2025-01-31T09:15:00.000Z',
 };
-const accepted = { type: 'agentwork.accepted', caseId: '500EM0000000001YAA', userId: '005EM0000000002YAA', workId: '0BzEM00000000010AA', occurredAt: '2025-01-31T09:15:00.000Z' };
-const status = { type: 'case.status_changed', caseId: '500EM0000000001YAA', previousStatus: 'Working', status: 'Closed', isClosed: true, occurredAt: '2025-01-31T09:15:00.000Z' };
+const accepted = {
+  type: 'agentwork.accepted',
+  caseId: '500EM0000000001YAA',
+  userId: '005EM0000000002YAA',
+  workId: '0BzEM00000000010AA',
+  occurredAt: '2025-01-31T09:15:00.000Z',
+};
+const status = {
+  type: 'case.status_changed',
+  caseId: '500EM0000000001YAA',
+  previousStatus: 'Working',
+  status: 'Closed',
+  isClosed: true,
+  occurredAt: '2025-01-31T09:15:00.000Z',
+};
 
 test('accepts both event kinds as the Apex serialises them (previousOwnerId may be null)', () => {
-  assert.deepEqual(validate({ events: [owner, accepted, { ...owner, previousOwnerId: null }] }), { ok: true, value: { events: [owner, accepted, { ...owner, previousOwnerId: null }] } });
+  assert.deepEqual(validate({ events: [owner, accepted, { ...owner, previousOwnerId: null }] }), {
+    ok: true,
+    value: { events: [owner, accepted, { ...owner, previousOwnerId: null }] },
+  });
 });
 
 test('accepts case.status_changed (previousStatus may be null, isClosed is a boolean)', () => {
@@ -64,16 +84,33 @@ test('messages: wrong JSON types, an unknown event kind, a value two branches ac
   };
   assert.equal(message([]), 'body invalid_request: the body must be an object (got array)');
   assert.equal(message({ events: [7] }), 'events[0] invalid_request: events[0] must be an object (got number)');
-  assert.equal(message({ events: [{ ...owner, isClosed: 1 }] }), 'events[0].isClosed invalid_request: events[0].isClosed is not allowed here');
+  assert.equal(
+    message({ events: [{ ...owner, isClosed: 1 }] }),
+    'events[0].isClosed invalid_request: events[0].isClosed is not allowed here',
+  );
   assert.equal(
     message({ events: [{ ...owner, type: 7 }] }),
     'events[0].type invalid_request: events[0].type must be one of "case.owner_changed", "agentwork.accepted", "case.status_changed"',
   );
-  assert.equal(message({ events: [{ ...status, isClosed: 'yes' }] }), 'events[0].isClosed invalid_request: events[0].isClosed must be true or false (got string)');
-  assert.equal(message({ events: [{ ...owner, previousOwnerId: 7 }] }), 'events[0].previousOwnerId invalid_request: events[0].previousOwnerId must be a string (got number)');
-  assert.match(message({ events: [{ ...owner, ownerId: 'x' }] }), /^events\[0\]\.ownerId invalid_id: events\[0\]\.ownerId must be a Case owner: a User \(005\) or a queue/);
+  assert.equal(
+    message({ events: [{ ...status, isClosed: 'yes' }] }),
+    'events[0].isClosed invalid_request: events[0].isClosed must be true or false (got string)',
+  );
+  assert.equal(
+    message({ events: [{ ...owner, previousOwnerId: 7 }] }),
+    'events[0].previousOwnerId invalid_request: events[0].previousOwnerId must be a string (got number)',
+  );
+  assert.match(
+    message({ events: [{ ...owner, ownerId: 'x' }] }),
+    /^events\[0\]\.ownerId invalid_id: events\[0\]\.ownerId must be a Case owner: a User \(005\) or a queue/,
+  );
   const twice = compileBatchValidator({ oneOf: [{ type: 'string' }, { type: 'string', pattern: '^a' }] });
-  assert.deepEqual(twice('ab'), { ok: false, field: 'body', code: 'invalid_request', message: 'the body matches more than one allowed form' });
+  assert.deepEqual(twice('ab'), {
+    ok: false,
+    field: 'body',
+    code: 'invalid_request',
+    message: 'the body matches more than one allowed form',
+  });
   assert.equal(twice('b').ok, true);
 });
 

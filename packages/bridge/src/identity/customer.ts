@@ -52,9 +52,19 @@ export function checkCustomerUserId(userId: string, field = 'customer.userId'): 
   return userId;
 }
 
-export function createCustomerAuthenticator(cfg: CustomerAuthConfig, sendbird: SendbirdClient, now: () => number = Date.now): CustomerAuthenticator {
+export function createCustomerAuthenticator(
+  cfg: CustomerAuthConfig,
+  sendbird: SendbirdClient,
+  now: () => number = Date.now,
+): CustomerAuthenticator {
   if (cfg.mode === 'jwt') {
-    const verify = createJwtVerifier({ secret: cfg.jwtSecret, publicKey: cfg.jwtPublicKey, issuer: cfg.issuer, audience: cfg.audience, now });
+    const verify = createJwtVerifier({
+      secret: cfg.jwtSecret,
+      publicKey: cfg.jwtPublicKey,
+      issuer: cfg.issuer,
+      audience: cfg.audience,
+      now,
+    });
     return async ({ headers, customer }) => {
       const auth = header(headers, 'authorization');
       const m = auth ? /^Bearer\s+(\S+)$/i.exec(auth) : null;
@@ -68,7 +78,9 @@ export function createCustomerAuthenticator(cfg: CustomerAuthConfig, sendbird: S
       }
       const userId = checkCustomerUserId(claims.sub, 'the token `sub`');
       if (customer?.userId !== undefined && customer.userId !== userId) {
-        throw new AppError(403, 'customer_mismatch', 'customer.userId differs from the token `sub`; leave it out or send the same id', { field: 'customer.userId' });
+        throw new AppError(403, 'customer_mismatch', 'customer.userId differs from the token `sub`; leave it out or send the same id', {
+          field: 'customer.userId',
+        });
       }
       return { userId, nickname: claims.name ?? customer?.nickname ?? userId, ...(claims.email ? { email: claims.email } : {}) };
     };
@@ -92,15 +104,19 @@ export function createCustomerAuthenticator(cfg: CustomerAuthConfig, sendbird: S
       }
       const accessOk = tokenType !== 1 && !!record.access_token && safeEqual(record.access_token, token);
       // The tutorial reads `session_tokens` from the user record; see docs/bridge.md on checking it.
-      const sessions = Array.isArray(record.session_tokens) ? (record.session_tokens as { session_token?: string; expires_at?: number }[]) : [];
-      const sessionOk = tokenType !== 0 && sessions.some((s) => !!s.session_token && safeEqual(s.session_token, token) && (s.expires_at ?? 0) > now());
+      const sessions = Array.isArray(record.session_tokens)
+        ? (record.session_tokens as { session_token?: string; expires_at?: number }[])
+        : [];
+      const sessionOk =
+        tokenType !== 0 && sessions.some((s) => !!s.session_token && safeEqual(s.session_token, token) && (s.expires_at ?? 0) > now());
       if (!accessOk && !sessionOk) throw new AppError(401, 'invalid_token', 'Not authorized');
       return { userId, nickname: record.nickname || customer?.nickname || userId, ...(customer?.email ? { email: customer.email } : {}) };
     };
   }
   return async ({ headers, customer }) => {
     const userId = customer?.userId ?? header(headers, 'user');
-    if (!userId) throw new AppError(400, 'invalid_request', 'guest mode: name the customer in customer.userId', { field: 'customer.userId' });
+    if (!userId)
+      throw new AppError(400, 'invalid_request', 'guest mode: name the customer in customer.userId', { field: 'customer.userId' });
     checkCustomerUserId(userId);
     return { userId, nickname: customer?.nickname || userId, ...(customer?.email ? { email: customer.email } : {}) };
   };

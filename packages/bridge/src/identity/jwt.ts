@@ -62,14 +62,18 @@ const copyClaims = (c: VerifiedClaims): CustomerClaims => ({ sub: c.sub, name: c
 
 /** jose's error for a token, as this module's `JwtError`. */
 function fromJose(err: unknown): unknown {
-  if (err instanceof errors.JOSEAlgNotAllowed) return new JwtError('token_algorithm', 'the customer token is signed with another algorithm');
-  if (err instanceof errors.JWSSignatureVerificationFailed) return new JwtError('token_signature', 'the customer token signature does not verify');
+  if (err instanceof errors.JOSEAlgNotAllowed)
+    return new JwtError('token_algorithm', 'the customer token is signed with another algorithm');
+  if (err instanceof errors.JWSSignatureVerificationFailed)
+    return new JwtError('token_signature', 'the customer token signature does not verify');
   if (err instanceof errors.JWTExpired) return new JwtError('token_expired', 'the customer token has expired');
   if (err instanceof errors.JWTClaimValidationFailed) {
-    if (err.claim === 'nbf' && err.reason === 'check_failed') return new JwtError('token_not_yet_valid', 'the customer token is not valid yet');
+    if (err.claim === 'nbf' && err.reason === 'check_failed')
+      return new JwtError('token_not_yet_valid', 'the customer token is not valid yet');
     if (err.claim === 'iss') return new JwtError('token_issuer', 'the customer token issuer is not the configured one');
     if (err.claim === 'aud') return new JwtError('token_audience', 'the customer token audience is not the configured one');
-    if (err.claim === 'sub') return new JwtError('token_claims', 'the customer token needs a `sub` claim (the Sendbird user id, 1-80 characters)');
+    if (err.claim === 'sub')
+      return new JwtError('token_claims', 'the customer token needs a `sub` claim (the Sendbird user id, 1-80 characters)');
     if (err.reason === 'missing') return new JwtError('token_claims', `the customer token needs an \`${err.claim}\` claim`);
     return new JwtError('token_claims', `the customer token's \`${err.claim}\` claim must be a number of seconds`);
   }
