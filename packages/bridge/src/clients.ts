@@ -3,7 +3,7 @@
  * Their `fetch` is wrapped (`learningFetch`) so that every credential they send or receive is in
  * the process's secret registry before any log line or error could carry it.
  */
-import { FETCH_DEADLINE, SalesforceClient, type SalesforceAuth } from '@sbsf/salesforce';
+import { SalesforceClient, type SalesforceAuth } from '@sbsf/salesforce';
 import { SendbirdClient } from '@sbsf/sendbird';
 import type { BridgeConfig } from './config.js';
 import type { Logger } from './logger.js';
@@ -22,7 +22,13 @@ function salesforceAuth(c: BridgeConfig['salesforce']): SalesforceAuth {
     case 'jwt_bearer':
       return { kind: 'jwt_bearer', clientId: c.clientId, username: c.username ?? '', privateKey: c.jwtPrivateKey ?? '' };
     case 'password':
-      return { kind: 'password', clientId: c.clientId, clientSecret: c.clientSecret ?? '', username: c.username ?? '', password: c.password ?? '' };
+      return {
+        kind: 'password',
+        clientId: c.clientId,
+        clientSecret: c.clientSecret ?? '',
+        username: c.username ?? '',
+        password: c.password ?? '',
+      };
     default:
       return { kind: 'client_credentials', clientId: c.clientId, clientSecret: c.clientSecret ?? '' };
   }
@@ -65,24 +71,36 @@ export function learningFetch(inner: typeof fetch, secrets: SecretScrubber, opts
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     if (opts.loopbackOnly && !isLoopbackHostname(url.hostname)) {
       throw new Error(
-        `[bridge] guest customers are allowed only against upstreams on this machine, and ${url.origin} is not: set CUSTOMER_AUTH_MODE=jwt (or ALLOW_GUEST_CUSTOMERS to accept the risk)`,
+        `[bridge] guest customers are allowed only against upstreams on this machine, and ${url.origin} is not: ` +
+          'set CUSTOMER_AUTH_MODE=jwt (or ALLOW_GUEST_CUSTOMERS to accept the risk)',
       );
     }
     const headers = (init.headers ?? {}) as Record<string, string>;
     const auth = headers.Authorization ?? headers.authorization;
     if (typeof auth === 'string' && auth.startsWith('Bearer ')) secrets.learn(auth.slice(7), { pool: 'upstream' });
     if (url.pathname.endsWith('/oauth2/token') && typeof init.body === 'string') {
-      secrets.learn(new URLSearchParams(init.body).get('assertion') ?? undefined, { pool: 'upstream', expiresAt: Date.now() + 10 * 60_000 });
+      secrets.learn(new URLSearchParams(init.body).get('assertion') ?? undefined, {
+        pool: 'upstream',
+        expiresAt: Date.now() + 10 * 60_000,
+      });
     }
     const res = await inner(input, init);
     const text = await res.text();
     const { tokens, expiresAt } = tokensInAnswer(url.pathname, text);
     const pool: SecretPool = url.pathname.endsWith('/oauth2/token') ? 'upstream' : 'issued';
     for (const t of tokens) secrets.learn(t, { pool, ...(expiresAt !== undefined ? { expiresAt } : {}) });
-    return { status: res.status, ok: res.ok, headers: res.headers, text: async () => text, json: async () => JSON.parse(text) as unknown } as unknown as Response;
+    return {
+      status: res.status,
+      ok: res.ok,
+      // Read from the answer only when asked for (the upstream fetch makes them on first read).
+      get headers() {
+        return res.headers;
+      },
+      text: async () => text,
+      json: async () => JSON.parse(text) as unknown,
+    } as unknown as Response;
   };
-  // The clients give a fetch that enforces deadlines `timeoutMs` instead of a signal: pass that on.
-  return Object.assign(learningFetchImpl as unknown as typeof fetch, FETCH_DEADLINE in inner ? { [FETCH_DEADLINE]: true } : {});
+  return learningFetchImpl as unknown as typeof fetch;
 }
 
 function isLoopbackHostname(hostname: string): boolean {

@@ -26,7 +26,6 @@ export { signJwtAssertion, JWT_LIFETIME_SECONDS } from './jwt.js';
 export { JWT_BEARER_GRANT, tokenRequestBody, parseTokenResponse } from './auth.js';
 export type { AccessToken } from './auth.js';
 export { parseLimitInfo } from './limit-info.js';
-export { FETCH_DEADLINE, enforcesDeadline } from './fetch-deadline.js';
 export type { LimitInfo } from './limit-info.js';
 export { to18, isSalesforceId, idProblem, keyPrefix, KEY_PREFIX, isUserId, isQueueId, sameId } from './ids.js';
 export type * from './types.js';

@@ -3,7 +3,6 @@
  * SalesforceConnectionError that says whether the request may have reached the server.
  */
 import { SalesforceConnectionError } from './errors.js';
-import { enforcesDeadline } from './fetch-deadline.js';
 
 /** Failures that happen before a single byte of the request is sent. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -28,14 +27,14 @@ export async function exchange(
   timeoutMs: number,
   what: string,
 ): Promise<RawResponse> {
-  // A fetch that enforces the deadline itself is given `timeoutMs`. Any other gets a controller
-  // and a cleared timer rather than AbortSignal.timeout(): that one stays alive (a weakly held
-  // timer) until it fires, for every request, long after the answer came.
-  const controller = enforcesDeadline(fetchImpl) ? undefined : new AbortController();
-  const timer = controller && setTimeout(() => controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+  // A controller and a cleared timer rather than AbortSignal.timeout(): that one stays alive (a
+  // weakly held timer) until it fires, for every request, long after the answer came. The timer
+  // runs until the body is read, so it bounds the whole exchange.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
   let stage: 'connect' | 'read' = 'connect';
   try {
-    const res = await fetchImpl(url, controller ? { ...init, signal: controller.signal } : ({ ...init, timeoutMs } as RequestInit));
+    const res = await fetchImpl(url, { ...init, signal: controller.signal });
     stage = 'read';
     const text = await res.text();
     let body: unknown;
@@ -48,7 +47,7 @@ export async function exchange(
     }
     return { status: res.status, headers: res.headers, body };
   } catch (err) {
-    const timedOut = controller ? controller.signal.aborted : (err as Error | null)?.name === 'TimeoutError';
+    const timedOut = controller.signal.aborted;
     const code = errorCode(err);
     const requestSent = stage === 'read' || timedOut || !(code && NOT_SENT_CODES.has(code));
     const why = timedOut ? `timed out after ${timeoutMs} ms` : `failed (${code ?? (err as Error)?.message ?? 'unknown'})`;

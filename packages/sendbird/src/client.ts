@@ -3,7 +3,6 @@
  * retries) and thin typed methods. Endpoints and fields:
  * https://sendbird.com/docs/chat/v3/platform-api (see also docs/emulator-sendbird.md).
  */
-import { enforcesDeadline } from './fetch-deadline.js';
 import { SendbirdConnectionError, SendbirdError, sendbirdErrorFromResponse } from './errors.js';
 import { EndpointLimiter } from './limiter.js';
 import { resolveOptions, type ResolvedOptions, type SendbirdClientOptions } from './options.js';
@@ -106,9 +105,9 @@ export class SendbirdClient {
   }
 
   private async once<T>(spec: RequestSpec, url: string): Promise<T> {
-    // A fetch that enforces the deadline itself is given `timeoutMs` instead of a signal and a timer.
-    const controller = enforcesDeadline(this.opts.fetch) ? undefined : new AbortController();
-    const timer = controller && setTimeout(() => controller.abort(), this.opts.timeoutMs);
+    // The timer runs until the body is read, so it bounds the whole exchange.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.opts.timeoutMs);
     let res: Response;
     let text: string;
     try {
@@ -117,10 +116,10 @@ export class SendbirdClient {
         headers: { 'Api-Token': this.opts.apiToken, 'Content-Type': CONTENT_TYPE, Accept: 'application/json' },
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
       };
-      res = await this.opts.fetch(url, controller ? { ...init, signal: controller.signal } : ({ ...init, timeoutMs: this.opts.timeoutMs } as RequestInit));
+      res = await this.opts.fetch(url, { ...init, signal: controller.signal });
       text = await res.text();
     } catch (err) {
-      const timedOut = controller ? controller.signal.aborted : (err as Error | null)?.name === 'TimeoutError';
+      const timedOut = controller.signal.aborted;
       throw new SendbirdConnectionError({
         status: 0,
         code: 0,

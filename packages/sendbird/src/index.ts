@@ -3,7 +3,6 @@ export { SendbirdClient } from './client.js';
 export type { HttpMethod, RequestSpec } from './client.js';
 export type { SendbirdClientOptions, SendbirdLogger } from './options.js';
 export { DEFAULT_TIMEOUT_MS } from './options.js';
-export { FETCH_DEADLINE, enforcesDeadline } from './fetch-deadline.js';
 export {
   SendbirdCode,
   SendbirdError,
