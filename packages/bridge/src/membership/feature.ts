@@ -13,7 +13,6 @@ export async function queueSweep(ctx: BridgeContext): Promise<boolean> {
   const interval = ctx.config.membership.sweepIntervalMs;
   const period = Math.floor(ctx.clock() / interval);
   const { created } = await ctx.store.enqueue(SWEEP_JOB, { period }, { dedupeKey: sweepJobKey(interval, period), maxAttempts: SWEEP_MAX_ATTEMPTS });
-  if (created) ctx.runner?.kick();
   return created;
 }
 
@@ -31,7 +30,7 @@ export function createMembershipFeature(ctx: BridgeContext): BridgeFeature {
     // A Case's apply lease never outlasts the job's: past it the job is aborted and reclaimed.
     applyLeaseMs: Math.min(APPLY_LEASE_MS, config.jobs.leaseMs),
   });
-  const service = new MembershipService({ store, salesforce: clients.salesforce, reconciler, logger: log, batchSize: config.membership.batchSize, clock, kick: () => ctx.runner?.kick() });
+  const service = new MembershipService({ store, salesforce: clients.salesforce, reconciler, logger: log, batchSize: config.membership.batchSize, clock });
   return {
     name: 'membership',
     routes: async (app) => {
@@ -40,7 +39,6 @@ export function createMembershipFeature(ctx: BridgeContext): BridgeFeature {
         service,
         sharedSecret: config.sharedSecret,
         bodyLimitBytes: config.http.bodyLimitBytes,
-        runner: ctx.runner,
       })(app);
     },
     jobs: {
