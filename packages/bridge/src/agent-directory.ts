@@ -55,7 +55,14 @@ export class AgentDirectory {
 
   private async upsert(userId: string, nickname: string, ctx: LedgerContext): Promise<EnsureResult> {
     const ledger = (action: string, outcome: 'ok' | 'exists' | 'error', detail: Record<string, unknown> = {}) =>
-      this.store.appendLedger({ caseId: ctx.caseId ?? null, system: 'sendbird', action, target: userId, outcome, detail: { source: ctx.source, ...detail } });
+      this.store.appendLedger({
+        caseId: ctx.caseId ?? null,
+        system: 'sendbird',
+        action,
+        target: userId,
+        outcome,
+        detail: { source: ctx.source, ...detail },
+      });
     try {
       await this.sendbird.createUser({ user_id: userId, nickname, profile_url: '' });
       await ledger('user.create', 'ok', { nickname });

@@ -52,7 +52,12 @@ export async function startBridge(config: BridgeConfig, opts: StartOptions = {})
   const factories = opts.features ?? FEATURES;
   for (const w of config.warnings) logger.warn(w);
 
-  const store = await openStore(config.store, { clock, jobs: config.jobs, scrubText: (text) => scrubber.scrub(text), onError: (err) => logger.warn({ err }, 'a pooled database connection failed; it is replaced') });
+  const store = await openStore(config.store, {
+    clock,
+    jobs: config.jobs,
+    scrubText: (text) => scrubber.scrub(text),
+    onError: (err) => logger.warn({ err }, 'a pooled database connection failed; it is replaced'),
+  });
   const clients = opts.clients ?? createClients(config, logger, scrubber);
   const metrics = createMetrics({ store, salesforceLimit: () => clients.salesforce.limitInfo });
   const runner = new JobRunner({
@@ -96,7 +101,10 @@ export async function startBridge(config: BridgeConfig, opts: StartOptions = {})
   purge.unref();
 
   const address = app.server.address();
-  const url = typeof address === 'object' && address ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : String(address);
+  const url =
+    typeof address === 'object' && address
+      ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+      : String(address);
   logger.info({ url, publicUrl: config.http.publicUrl }, 'the bridge is listening');
 
   let closing: Promise<void> | undefined;

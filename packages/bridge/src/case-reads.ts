@@ -1,7 +1,8 @@
 /**
  * What a reconcile reads from Salesforce, in batches: the Cases (owner, closed, number, customer,
- * whether it is a chat Case, the record's SystemModstamp) 200 Ids per query, then the owners' names in one query per 200 owners, and, for the sweep, the
- * open Cases that have channels, page by page. Salesforce is the truth; events only say which
+ * whether it is a chat Case, the record's SystemModstamp) 200 Ids per query, then the owners'
+ * names in one query per 200 owners, and, for the sweep, the open Cases that have channels, page
+ * by page. Salesforce is the truth; events only say which
  * Cases to look at.
  */
 import type { SalesforceClient } from '@sbsf/salesforce';
@@ -60,7 +61,10 @@ const idList = (ids: readonly string[]) => ids.map((id) => `'${id}'`).join(',');
 export async function readCases(sf: SalesforceClient, ids: readonly string[]): Promise<Map<string, CaseFacts>> {
   const out = new Map<string, CaseFacts>();
   for (const part of chunks(ids, IDS_PER_QUERY)) {
-    const res = await sf.query<CaseRow>(`SELECT Id, CaseNumber, OwnerId, IsClosed, Sendbird_User_Id__c, Sendbird_Ticket_Id__c, SystemModstamp FROM Case WHERE Id IN (${idList(part)})`);
+    const res = await sf.query<CaseRow>(
+      'SELECT Id, CaseNumber, OwnerId, IsClosed, Sendbird_User_Id__c, Sendbird_Ticket_Id__c, SystemModstamp ' +
+        `FROM Case WHERE Id IN (${idList(part)})`,
+    );
     for (const r of res.records) {
       out.set(r.Id, {
         id: r.Id,

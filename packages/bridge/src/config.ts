@@ -86,7 +86,13 @@ export interface UpstreamConfig {
 }
 
 export type CustomerAuthConfig =
-  | { mode: 'jwt'; jwtSecret: string | undefined; jwtPublicKey: string | undefined; issuer: string | undefined; audience: string | undefined }
+  | {
+      mode: 'jwt';
+      jwtSecret: string | undefined;
+      jwtPublicKey: string | undefined;
+      issuer: string | undefined;
+      audience: string | undefined;
+    }
   | { mode: 'sendbird_token' }
   /**
    * Anyone may open tickets and read them as anyone. `loopback`: SANDBOX=true, HOST and every
@@ -176,10 +182,12 @@ export interface BridgeConfig {
 /** Every problem found, one per line, each naming the variable to set. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(`[bridge] invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`[bridge] invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${bulleted(problems)}`);
     this.name = 'ConfigError';
   }
 }
+
+const bulleted = (lines: readonly string[]): string => lines.map((line) => `  - ${line}`).join('\n');
 
 export const DEFAULTS = {
   PORT: 8080,
@@ -330,12 +338,73 @@ function isLoopback(hostname: string): boolean {
 /** Reads and validates every setting; throws a `ConfigError` listing every problem at once. */
 export function loadConfig(env: Env = process.env): BridgeConfig {
   const r = new EnvReader(env);
+  // The settings are read in this order, which is the order of the problems in a ConfigError.
   const sandbox = r.bool('SANDBOX', false);
+  const http = parseHttp(r);
+  const logLevel = r.oneOf('LOG_LEVEL', LOG_LEVELS, DEFAULTS.LOG_LEVEL);
+  const store = parseStore(r, resolve(r.raw('DATA_DIR') ?? DEFAULTS.DATA_DIR));
+  const salesforce = parseSalesforce(r, sandbox);
+  const sendbird = parseSendbird(r, sandbox);
+  const upstream: UpstreamConfig = {
+    timeoutMs: r.raw('UPSTREAM_TIMEOUT_MS') === undefined ? undefined : r.int('UPSTREAM_TIMEOUT_MS', 15_000, 500, 300_000),
+  };
+  const sharedSecret = parseSecret(
+    r,
+    'BRIDGE_SHARED_SECRET',
+    `a random string of at least ${MIN_SECRET_LENGTH} characters; the Salesforce Named Credential sends it as a bearer token`,
+  );
+  const upstreams = { SALESFORCE_LOGIN_URL: salesforce.loginUrl, SENDBIRD_API_URL: sendbird.apiUrl };
+  const customerAuth = parseCustomerAuth(r, { sandbox, host: http.host, upstreams });
+  const metricsToken = parseSecret(r, 'METRICS_TOKEN');
+  const tickets: TicketsConfig = { safetyDelayMs: r.int('TICKET_SAFETY_DELAY_MS', DEFAULTS.TICKET_SAFETY_DELAY_MS, 0, 3_600_000) };
+  const jobs = parseJobs(r);
+  const membership = parseMembership(r);
+  const transcript = parseTranscript(r);
 
-  // --- HTTP -------------------------------------------------------------------------------
+  if (r.problems.length > 0) throw new ConfigError(r.problems.map((p) => `[bridge] ${p}`));
+
+  const config: BridgeConfig = {
+    sandbox,
+    logLevel,
+    http,
+    store,
+    salesforce,
+    sendbird,
+    upstream,
+    sharedSecret,
+    metricsToken,
+    customerAuth,
+    jobs,
+    tickets,
+    membership,
+    transcript,
+    warnings: r.warnings,
+  };
+  return sealConfig(config);
+}
+
+/** The config made safe to log (its parts with secrets print redacted) and frozen. */
+function sealConfig(config: BridgeConfig): BridgeConfig {
+  hideSecrets(config.store, () => redactedConfig(config).store);
+  hideSecrets(config.salesforce, () => redactedConfig(config).salesforce);
+  hideSecrets(config.sendbird, () => redactedConfig(config).sendbird);
+  hideSecrets(config.customerAuth, () => redactedConfig(config).customerAuth);
+  hideSecrets(config, () => redactedConfig(config));
+  return deepFreeze(config);
+}
+
+function parseHttp(r: EnvReader): HttpConfig {
   const port = r.int('PORT', DEFAULTS.PORT, 0, 65_535);
   const host = r.raw('HOST') ?? DEFAULTS.HOST;
   const publicUrl = r.url('PUBLIC_URL', r.raw('PUBLIC_URL'), true) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const corsOrigins = parseCorsOrigins(r);
+  const rateLimitPerMinute = r.int('RATE_LIMIT_PER_MINUTE', DEFAULTS.RATE_LIMIT_PER_MINUTE, 1, 1_000_000);
+  const bodyLimitBytes = r.int('BODY_LIMIT_BYTES', DEFAULTS.BODY_LIMIT_BYTES, 1_024, 100 * 1024 * 1024);
+  const trustProxy = parseTrustProxy(r);
+  return { port, host, publicUrl, corsOrigins, rateLimitPerMinute, bodyLimitBytes, trustProxy };
+}
+
+function parseCorsOrigins(r: EnvReader): string[] {
   const corsOrigins: string[] = [];
   for (const origin of r.list('CORS_ORIGINS')) {
     let parsed: URL | undefined;
@@ -351,22 +420,20 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
       corsOrigins.push(parsed.origin);
     }
   }
-  const rateLimitPerMinute = r.int('RATE_LIMIT_PER_MINUTE', DEFAULTS.RATE_LIMIT_PER_MINUTE, 1, 1_000_000);
-  const bodyLimitBytes = r.int('BODY_LIMIT_BYTES', DEFAULTS.BODY_LIMIT_BYTES, 1_024, 100 * 1024 * 1024);
-  const trustProxy = parseTrustProxy(r);
+  return corsOrigins;
+}
 
-  // --- logging and store ------------------------------------------------------------------
-  const logLevel = r.oneOf('LOG_LEVEL', LOG_LEVELS, DEFAULTS.LOG_LEVEL);
-  const dataDir = resolve(r.raw('DATA_DIR') ?? DEFAULTS.DATA_DIR);
-  const store = parseStore(r, dataDir);
-
-  // --- Salesforce -------------------------------------------------------------------------
-  const authFlow = r.oneOf('SALESFORCE_AUTH_FLOW', ['client_credentials', 'jwt_bearer', 'password'] as const, DEFAULTS.SALESFORCE_AUTH_FLOW);
-  const loginUrl =
-    r.url('SALESFORCE_LOGIN_URL', r.required('SALESFORCE_LOGIN_URL', "your org's My Domain URL, e.g. https://acme.my.salesforce.com") || undefined, sandbox) ?? '';
+function parseSalesforce(r: EnvReader, sandbox: boolean): SalesforceConfig {
+  const flows = ['client_credentials', 'jwt_bearer', 'password'] as const;
+  const authFlow = r.oneOf('SALESFORCE_AUTH_FLOW', flows, DEFAULTS.SALESFORCE_AUTH_FLOW);
+  const given = r.required('SALESFORCE_LOGIN_URL', "your org's My Domain URL, e.g. https://acme.my.salesforce.com") || undefined;
+  const loginUrl = r.url('SALESFORCE_LOGIN_URL', given, sandbox) ?? '';
   if (authFlow === 'client_credentials' && /^https:\/\/(login|test)\.salesforce\.com$/i.test(loginUrl)) {
     // Salesforce only serves the client-credentials grant on the org's My Domain (reference/salesforce.md).
-    r.warnings.push('SALESFORCE_LOGIN_URL is login/test.salesforce.com; the client_credentials flow needs the My Domain URL (https://<domain>.my.salesforce.com)');
+    r.warnings.push(
+      'SALESFORCE_LOGIN_URL is login/test.salesforce.com; ' +
+        'the client_credentials flow needs the My Domain URL (https://<domain>.my.salesforce.com)',
+    );
   }
   const clientId = r.required('SALESFORCE_CLIENT_ID', 'the consumer key of the External Client App / Connected App');
   const needsSecret = authFlow !== 'jwt_bearer';
@@ -377,7 +444,10 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
   const username = needsUser
     ? r.required('SALESFORCE_USERNAME', `the Salesforce username the ${authFlow} flow logs in as`)
     : r.raw('SALESFORCE_USERNAME');
-  const password = authFlow === 'password' ? r.required('SALESFORCE_PASSWORD', 'the password (plus security token) of SALESFORCE_USERNAME') : r.raw('SALESFORCE_PASSWORD');
+  const password =
+    authFlow === 'password'
+      ? r.required('SALESFORCE_PASSWORD', 'the password (plus security token) of SALESFORCE_USERNAME')
+      : r.raw('SALESFORCE_PASSWORD');
   if (authFlow === 'password') {
     r.warnings.push('SALESFORCE_AUTH_FLOW=password is deprecated by Salesforce and blocked in new orgs; prefer client_credentials');
   }
@@ -385,73 +455,52 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
   const apiVersion = r.raw('SALESFORCE_API_VERSION') ?? DEFAULTS.SALESFORCE_API_VERSION;
   if (!/^\d{2,3}\.0$/.test(apiVersion)) r.problem('SALESFORCE_API_VERSION', `must look like 62.0 (got "${apiVersion}")`);
   const caseOrigin = r.raw('SALESFORCE_CASE_ORIGIN') ?? DEFAULTS.SALESFORCE_CASE_ORIGIN;
+  return { loginUrl, authFlow, clientId, clientSecret, username, password, jwtPrivateKey, apiVersion, caseOrigin };
+}
 
-  // --- Sendbird ---------------------------------------------------------------------------
+function parseSendbird(r: EnvReader, sandbox: boolean): SendbirdConfig {
   const appId = r.required('SENDBIRD_APP_ID', 'the Application ID from the Sendbird dashboard (Settings > Application > General)');
   const apiToken = r.required('SENDBIRD_API_TOKEN', 'the master API token from the Sendbird dashboard (it also signs webhooks)');
   const apiUrl = r.url('SENDBIRD_API_URL', r.raw('SENDBIRD_API_URL'), sandbox) ?? `https://api-${appId || 'APP_ID'}.sendbird.com`;
   const previousApiTokens = r.list('SENDBIRD_PREVIOUS_API_TOKENS');
   const cappedPerSecond = r.int('SENDBIRD_CAPPED_PER_SECOND', 5, 0, 10_000);
   const sessionTtlSeconds = r.int('SENDBIRD_SESSION_TTL_SECONDS', DEFAULTS.SENDBIRD_SESSION_TTL_SECONDS, 60, 30 * 86_400);
-  const upstream: UpstreamConfig = { timeoutMs: r.raw('UPSTREAM_TIMEOUT_MS') === undefined ? undefined : r.int('UPSTREAM_TIMEOUT_MS', 15_000, 500, 300_000) };
+  return { appId, apiToken, apiUrl, previousApiTokens, sessionTtlSeconds, cappedPerSecond };
+}
 
-  // --- shared secret and customer identity -------------------------------------------------
-  const sharedSecret = r.required('BRIDGE_SHARED_SECRET', `a random string of at least ${MIN_SECRET_LENGTH} characters; the Salesforce Named Credential sends it as a bearer token`);
-  if (sharedSecret && sharedSecret.length < MIN_SECRET_LENGTH) {
-    r.problem('BRIDGE_SHARED_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`);
+/**
+ * A bearer secret of at least MIN_SECRET_LENGTH characters: required when `what` says what it is
+ * (then '' when unset), else optional (undefined when unset).
+ */
+function parseSecret(r: EnvReader, name: string, what: string): string;
+function parseSecret(r: EnvReader, name: string): string | undefined;
+function parseSecret(r: EnvReader, name: string, what?: string): string | undefined {
+  const value = what === undefined ? r.raw(name) : r.required(name, what);
+  if (value && value.length < MIN_SECRET_LENGTH) {
+    r.problem(name, `must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`);
   }
-  const customerAuth = parseCustomerAuth(r, { sandbox, host, upstreams: { SALESFORCE_LOGIN_URL: loginUrl, SENDBIRD_API_URL: apiUrl } });
-  const metricsToken = r.raw('METRICS_TOKEN');
-  if (metricsToken !== undefined && metricsToken.length < MIN_SECRET_LENGTH) {
-    r.problem('METRICS_TOKEN', `must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`);
-  }
+  return value;
+}
 
-  // --- jobs -------------------------------------------------------------------------------
-  const tickets: TicketsConfig = { safetyDelayMs: r.int('TICKET_SAFETY_DELAY_MS', DEFAULTS.TICKET_SAFETY_DELAY_MS, 0, 3_600_000) };
-  const jobs: JobsConfig = {
+function parseJobs(r: EnvReader): JobsConfig {
+  return {
     pollMs: r.int('JOB_POLL_MS', DEFAULTS.JOB_POLL_MS, 10, 600_000),
     maxAttempts: r.int('JOB_MAX_ATTEMPTS', DEFAULTS.JOB_MAX_ATTEMPTS, 1, 1_000),
     leaseMs: r.int('JOB_LEASE_MS', DEFAULTS.JOB_LEASE_MS, 1_000, 86_400_000),
     concurrency: r.int('JOB_CONCURRENCY', DEFAULTS.JOB_CONCURRENCY, 1, 256),
   };
-
-  const membership = parseMembership(r);
-  const transcript = parseTranscript(r);
-
-  if (r.problems.length > 0) throw new ConfigError(r.problems.map((p) => `[bridge] ${p}`));
-
-  const salesforce: SalesforceConfig = { loginUrl, authFlow, clientId, clientSecret, username, password, jwtPrivateKey, apiVersion, caseOrigin };
-  const sendbird: SendbirdConfig = { appId, apiToken, apiUrl, previousApiTokens, sessionTtlSeconds, cappedPerSecond };
-  const config: BridgeConfig = {
-    sandbox,
-    logLevel,
-    http: { port, host, publicUrl, corsOrigins, rateLimitPerMinute, bodyLimitBytes, trustProxy },
-    store,
-    salesforce,
-    sendbird,
-    upstream,
-    sharedSecret,
-    metricsToken,
-    customerAuth,
-    jobs,
-    tickets,
-    membership,
-    transcript,
-    warnings: r.warnings,
-  };
-  hideSecrets(store, () => redactedConfig(config).store);
-  hideSecrets(salesforce, () => redactedConfig(config).salesforce);
-  hideSecrets(sendbird, () => redactedConfig(config).sendbird);
-  hideSecrets(customerAuth, () => redactedConfig(config).customerAuth);
-  hideSecrets(config, () => redactedConfig(config));
-  return deepFreeze(config);
 }
 
 function parseTranscript(r: EnvReader): TranscriptConfig {
   const flushMs = r.int('TRANSCRIPT_FLUSH_MS', DEFAULTS.TRANSCRIPT_FLUSH_MS, 10, 600_000);
   // Unset, the slow interval is never shorter than the normal one.
   const slowFlushMs = r.int('TRANSCRIPT_SLOW_FLUSH_MS', Math.max(DEFAULTS.TRANSCRIPT_SLOW_FLUSH_MS, flushMs), 10, 3_600_000);
-  if (slowFlushMs < flushMs) r.problem('TRANSCRIPT_SLOW_FLUSH_MS', `must be at least TRANSCRIPT_FLUSH_MS (${flushMs}): it is the wait while the API budget is low (got "${slowFlushMs}")`);
+  if (slowFlushMs < flushMs) {
+    r.problem(
+      'TRANSCRIPT_SLOW_FLUSH_MS',
+      `must be at least TRANSCRIPT_FLUSH_MS (${flushMs}): it is the wait while the API budget is low (got "${slowFlushMs}")`,
+    );
+  }
   return {
     mode: r.oneOf('TRANSCRIPT_MODE', ['object', 'case_comment'] as const, DEFAULTS.TRANSCRIPT_MODE),
     flushMs,
@@ -471,7 +520,9 @@ function parseTranscript(r: EnvReader): TranscriptConfig {
 
 function parseMembership(r: EnvReader): MembershipConfig {
   const sweepIntervalMs = r.int('SWEEP_INTERVAL_MS', DEFAULTS.SWEEP_INTERVAL_MS, 0, 7 * 86_400_000);
-  if (sweepIntervalMs > 0 && sweepIntervalMs < 1_000) r.problem('SWEEP_INTERVAL_MS', `must be 0 (off) or at least 1000 (got "${sweepIntervalMs}")`);
+  if (sweepIntervalMs > 0 && sweepIntervalMs < 1_000) {
+    r.problem('SWEEP_INTERVAL_MS', `must be 0 (off) or at least 1000 (got "${sweepIntervalMs}")`);
+  }
   const nonAgentUserIds: string[] = [];
   for (const id of r.list('NON_AGENT_USER_IDS')) {
     if (isUserId(id)) nonAgentUserIds.push(to18(id));
@@ -497,15 +548,24 @@ function parseTrustProxy(r: EnvReader): HttpConfig['trustProxy'] {
 }
 
 function parseStore(r: EnvReader, dataDir: string): StoreConfig {
-  const sqlite = { synchronous: r.oneOf('SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'] as const, 'NORMAL'), groupCommit: r.bool('SQLITE_GROUP_COMMIT', true) };
+  const sqlite = {
+    synchronous: r.oneOf('SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'] as const, 'NORMAL'),
+    groupCommit: r.bool('SQLITE_GROUP_COMMIT', true),
+  };
   const url = r.raw('DATABASE_URL');
   if (url === undefined) return { kind: 'sqlite', dataDir, file: resolve(dataDir, 'bridge.sqlite'), ...sqlite };
   if (/^postgres(ql)?:\/\//i.test(url)) {
     return parsePostgres(r, url, dataDir) ?? { kind: 'sqlite', dataDir, file: resolve(dataDir, 'bridge.sqlite'), ...sqlite };
   } else if (/^sqlite:/i.test(url)) {
     const path = url.replace(/^sqlite:(\/\/)?/i, '');
-    if (path === '' || path === ':memory:') r.problem('DATABASE_URL', 'must name a SQLite file, e.g. sqlite:./data/bridge.sqlite (an in-memory database would lose the job queue)');
-    else return { kind: 'sqlite', dataDir, file: resolve(path), ...sqlite };
+    if (path === '' || path === ':memory:') {
+      r.problem(
+        'DATABASE_URL',
+        'must name a SQLite file, e.g. sqlite:./data/bridge.sqlite (an in-memory database would lose the job queue)',
+      );
+    } else {
+      return { kind: 'sqlite', dataDir, file: resolve(path), ...sqlite };
+    }
   } else {
     r.problem('DATABASE_URL', 'must be postgres://user:password@host:5432/database, sqlite:<file>, or unset for <DATA_DIR>/bridge.sqlite');
   }
@@ -526,7 +586,10 @@ function parsePostgres(r: EnvReader, url: string, dataDir: string): PostgresStor
     parsed = new URL(url);
   } catch {
     // Never echo the value: it may hold the password.
-    r.problem('DATABASE_URL', 'is not a valid URL: postgres://user:password@host:5432/database (percent-encode special characters in the password)');
+    r.problem(
+      'DATABASE_URL',
+      'is not a valid URL: postgres://user:password@host:5432/database (percent-encode special characters in the password)',
+    );
     return undefined;
   }
   if (parsed.hostname === '' || parsed.pathname.replace(/^\//, '') === '') {
@@ -534,7 +597,10 @@ function parsePostgres(r: EnvReader, url: string, dataDir: string): PostgresStor
     return undefined;
   }
   if (!isLoopback(parsed.hostname) && !/[?&]sslmode=(require|verify-ca|verify-full)\b/.test(url)) {
-    r.warnings.push('DATABASE_URL points at a remote PostgreSQL without sslmode=require (or verify-full): the connection, and its password, are not encrypted');
+    r.warnings.push(
+      'DATABASE_URL points at a remote PostgreSQL without sslmode=require (or verify-full): ' +
+        'the connection, and its password, are not encrypted',
+    );
   }
   return { kind: 'postgres', dataDir, url, schema, poolSize };
 }
@@ -581,7 +647,11 @@ function parsePrivateKey(r: EnvReader): string | undefined {
     // Environments that cannot hold newlines often carry PEMs with literal "\n".
     pem = inline.replace(/\\n/g, '\n');
   } else {
-    r.problem('SALESFORCE_JWT_PRIVATE_KEY', 'or SALESFORCE_JWT_PRIVATE_KEY_FILE is required by the jwt_bearer flow: the PEM private key whose certificate is on the connected app');
+    r.problem(
+      'SALESFORCE_JWT_PRIVATE_KEY',
+      'or SALESFORCE_JWT_PRIVATE_KEY_FILE is required by the jwt_bearer flow: ' +
+        'the PEM private key whose certificate is on the connected app',
+    );
     return undefined;
   }
   try {
@@ -612,13 +682,18 @@ function parseGuest(r: EnvReader, where: GuestContext): CustomerAuthConfig {
   const override = r.raw('ALLOW_GUEST_CUSTOMERS');
   const overridden = override === GUEST_OVERRIDE;
   if (override !== undefined && !overridden) {
-    r.problem('ALLOW_GUEST_CUSTOMERS', `must be exactly ${GUEST_OVERRIDE} to allow guest customers outside the sandbox, or unset (got "${override}")`);
+    r.problem(
+      'ALLOW_GUEST_CUSTOMERS',
+      `must be exactly ${GUEST_OVERRIDE} to allow guest customers outside the sandbox, or unset (got "${override}")`,
+    );
   }
   const risk = 'CUSTOMER_AUTH_MODE=guest lets anyone open tickets, get session tokens and read tickets as anyone';
   if (!isLoopbackHost(where.host)) {
     r.problem(
       'HOST',
-      `must be a loopback address (127.0.0.1, ::1 or localhost) with guest customers, even with ALLOW_GUEST_CUSTOMERS (got "${where.host}"): ${risk}; to serve other machines set CUSTOMER_AUTH_MODE=jwt with CUSTOMER_JWT_SECRET or CUSTOMER_JWT_PUBLIC_KEY`,
+      `must be a loopback address (127.0.0.1, ::1 or localhost) with guest customers, even with ALLOW_GUEST_CUSTOMERS ` +
+        `(got "${where.host}"): ${risk}; ` +
+        'to serve other machines set CUSTOMER_AUTH_MODE=jwt with CUSTOMER_JWT_SECRET or CUSTOMER_JWT_PUBLIC_KEY',
     );
   }
   if (overridden) {
@@ -630,7 +705,9 @@ function parseGuest(r: EnvReader, where: GuestContext): CustomerAuthConfig {
     const why = !where.sandbox ? 'SANDBOX is not true' : remote.map(([name, url]) => `${name} is ${url}`).join(', ');
     r.problem(
       'CUSTOMER_AUTH_MODE',
-      `guest is only allowed with SANDBOX=true against the emulators on this machine (SALESFORCE_LOGIN_URL and SENDBIRD_API_URL on loopback), but ${why}: ${risk}. Set CUSTOMER_AUTH_MODE=jwt (or sendbird_token), or accept the risk with ALLOW_GUEST_CUSTOMERS=${GUEST_OVERRIDE}`,
+      'guest is only allowed with SANDBOX=true against the emulators on this machine ' +
+        `(SALESFORCE_LOGIN_URL and SENDBIRD_API_URL on loopback), but ${why}: ${risk}. ` +
+        `Set CUSTOMER_AUTH_MODE=jwt (or sendbird_token), or accept the risk with ALLOW_GUEST_CUSTOMERS=${GUEST_OVERRIDE}`,
     );
   }
   return { mode: 'guest', allowedBy: 'loopback' };
@@ -654,14 +731,20 @@ interface GuestContext {
 function parseCustomerAuth(r: EnvReader, where: GuestContext): CustomerAuthConfig {
   const mode = r.oneOf('CUSTOMER_AUTH_MODE', ['jwt', 'sendbird_token', 'guest'] as const, DEFAULTS.CUSTOMER_AUTH_MODE);
   if (mode === 'guest') return parseGuest(r, where);
-  if (r.raw('ALLOW_GUEST_CUSTOMERS') !== undefined) r.warnings.push(`ALLOW_GUEST_CUSTOMERS has no effect: CUSTOMER_AUTH_MODE is ${mode}, not guest`);
+  if (r.raw('ALLOW_GUEST_CUSTOMERS') !== undefined) {
+    r.warnings.push(`ALLOW_GUEST_CUSTOMERS has no effect: CUSTOMER_AUTH_MODE is ${mode}, not guest`);
+  }
   if (mode === 'sendbird_token') return { mode };
   const jwtSecret = r.raw('CUSTOMER_JWT_SECRET');
   let jwtPublicKey = r.raw('CUSTOMER_JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
   if (jwtSecret && jwtPublicKey) {
     r.problem('CUSTOMER_JWT_SECRET', 'and CUSTOMER_JWT_PUBLIC_KEY are both set: set only one (HS256 secret or RS256 public key)');
   } else if (!jwtSecret && !jwtPublicKey) {
-    r.problem('CUSTOMER_JWT_SECRET', 'or CUSTOMER_JWT_PUBLIC_KEY is required when CUSTOMER_AUTH_MODE=jwt: the HS256 secret or RS256 public key (PEM) your backend signs customer tokens with');
+    r.problem(
+      'CUSTOMER_JWT_SECRET',
+      'or CUSTOMER_JWT_PUBLIC_KEY is required when CUSTOMER_AUTH_MODE=jwt: ' +
+        'the HS256 secret or RS256 public key (PEM) your backend signs customer tokens with',
+    );
   } else if (jwtSecret && jwtSecret.length < MIN_SECRET_LENGTH) {
     r.problem('CUSTOMER_JWT_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters`);
   } else if (jwtPublicKey) {
@@ -683,7 +766,11 @@ export function redactedConfig(config: BridgeConfig) {
   return {
     sandbox: config.sandbox,
     logLevel: config.logLevel,
-    http: { ...config.http, corsOrigins: [...config.http.corsOrigins], trustProxy: Array.isArray(config.http.trustProxy) ? [...config.http.trustProxy] : config.http.trustProxy },
+    http: {
+      ...config.http,
+      corsOrigins: [...config.http.corsOrigins],
+      trustProxy: Array.isArray(config.http.trustProxy) ? [...config.http.trustProxy] : config.http.trustProxy,
+    },
     store: config.store.kind === 'postgres' ? { ...config.store, url: redactDatabaseUrl(config.store.url) } : { ...config.store },
     salesforce: { ...sf, clientSecret: mask(sf.clientSecret), password: mask(sf.password), jwtPrivateKey: mask(sf.jwtPrivateKey) },
     sendbird: { ...sb, apiToken: REDACTED, previousApiTokens: sb.previousApiTokens.map(() => REDACTED) },
@@ -703,7 +790,17 @@ export function redactedConfig(config: BridgeConfig) {
 export function configSecrets(config: BridgeConfig): string[] {
   const { salesforce: sf, sendbird: sb, customerAuth: ca } = config;
   const dbPassword = config.store.kind === 'postgres' ? urlPassword(config.store.url) : undefined;
-  const values = [sf.clientSecret, sf.password, sf.jwtPrivateKey, sb.apiToken, ...sb.previousApiTokens, config.sharedSecret, ca.mode === 'jwt' ? ca.jwtSecret : undefined, dbPassword, config.metricsToken];
+  const values = [
+    sf.clientSecret,
+    sf.password,
+    sf.jwtPrivateKey,
+    sb.apiToken,
+    ...sb.previousApiTokens,
+    config.sharedSecret,
+    ca.mode === 'jwt' ? ca.jwtSecret : undefined,
+    dbPassword,
+    config.metricsToken,
+  ];
   return values.filter((v): v is string => typeof v === 'string' && v !== '');
 }
 

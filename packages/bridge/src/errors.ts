@@ -45,7 +45,9 @@ export const errorResponseSchema = {
         field: { type: 'string', description: 'The request field at fault, when there is one (e.g. case.Subject)' },
         fields: {
           type: 'array',
-          description: 'invalid_field: every field at fault, each with its own code (required, too_long, invalid_email, invalid_id, invalid_picklist...) and message',
+          description:
+            'invalid_field: every field at fault, each with its own code ' +
+            '(required, too_long, invalid_email, invalid_id, invalid_picklist...) and message',
           items: { type: 'object', properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } },
         },
       },

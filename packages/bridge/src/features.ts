@@ -10,4 +10,10 @@ import { createMembershipFeature } from './membership/feature.js';
 import { createTicketsFeature } from './tickets/feature.js';
 import { createTranscriptFeature } from './transcript/feature.js';
 
-export const FEATURES: readonly FeatureFactory[] = [createTicketsFeature, createMembershipFeature, createAgentsFeature, createTranscriptFeature, createLifecycleFeature];
+export const FEATURES: readonly FeatureFactory[] = [
+  createTicketsFeature,
+  createMembershipFeature,
+  createAgentsFeature,
+  createTranscriptFeature,
+  createLifecycleFeature,
+];

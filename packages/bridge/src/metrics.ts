@@ -95,8 +95,20 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     }),
     // Sforce-Limit-Info: api-usage=used/limit, on every REST answer (REST API Developer Guide,
     // "Limit Info Header"). Alert on the ratio well before it reaches SALESFORCE_BUDGET_RESERVE.
-    salesforceApiUsed: limitGauge('bridge_salesforce_api_usage_used', 'Salesforce API requests used in the last 24 hours (Sforce-Limit-Info, last seen)', (l) => l.used),
-    salesforceApiLimit: limitGauge('bridge_salesforce_api_usage_limit', "The org's daily Salesforce API request allowance (Sforce-Limit-Info, last seen)", (l) => l.limit),
-    salesforceApiRemainingRatio: limitGauge('bridge_salesforce_api_remaining_ratio', 'Share of the daily Salesforce API allowance left, 0 to 1 (Sforce-Limit-Info, last seen)', (l) => Math.max(0, (l.limit - l.used) / l.limit)),
+    salesforceApiUsed: limitGauge(
+      'bridge_salesforce_api_usage_used',
+      'Salesforce API requests used in the last 24 hours (Sforce-Limit-Info, last seen)',
+      (l) => l.used,
+    ),
+    salesforceApiLimit: limitGauge(
+      'bridge_salesforce_api_usage_limit',
+      "The org's daily Salesforce API request allowance (Sforce-Limit-Info, last seen)",
+      (l) => l.limit,
+    ),
+    salesforceApiRemainingRatio: limitGauge(
+      'bridge_salesforce_api_remaining_ratio',
+      'Share of the daily Salesforce API allowance left, 0 to 1 (Sforce-Limit-Info, last seen)',
+      (l) => Math.max(0, (l.limit - l.used) / l.limit),
+    ),
   };
 }

@@ -10,18 +10,26 @@
  *   -> /healthz, /readyz, /metrics -> the routes of the features passed in `deps.features`.
  */
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyHttpOptions,
+} from 'fastify';
 import type { BridgeConfig } from './config.js';
 import type { BridgeContext, BridgeFeature } from './context.js';
 import { AppError, errorBody, errorResponseSchema } from './errors.js';
 import { healthRoutes } from './http/health.js';
 import { createErrorHandler, notFoundHandler, setRetryAfter } from './http/error-handler.js';
 import { requireHost, requireUtf8Json } from './http/request-checks.js';
+import type { Logger } from './logger.js';
 import { registerSecretHooks } from './secret-hooks.js';
 
 export interface ServerDeps {
@@ -45,7 +53,8 @@ class AccessLog extends LogController {
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (error) return super.requestCompleted(error, request, reply);
     request.log.info(
-      // Fastify's serializers turn these into { method, url, host, remoteAddress, remotePort } and { statusCode }.
+      // Fastify's serializers turn these into { method, url, host, remoteAddress, remotePort }
+      // and { statusCode }.
       { req: request, res: reply, responseTime: reply.elapsedTime },
       'request completed',
     );
@@ -58,7 +67,8 @@ class AccessLog extends LogController {
  * `upgrade-insecure-requests`: the sandbox serves /docs over plain http on 127.0.0.1.
  */
 const DOCS_CSP =
-  "default-src 'self'; base-uri 'self'; connect-src 'self'; font-src 'self' data:; frame-ancestors 'self'; img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'";
+  "default-src 'self'; base-uri 'self'; connect-src 'self'; font-src 'self' data:; frame-ancestors 'self'; img-src 'self' data:; " +
+  "object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'";
 
 /**
  * The security headers of every answer: helmet's defaults for a JSON API with a locked-down CSP
@@ -82,7 +92,10 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 
 /** The part of SECURITY_HEADERS also on answers written before any hook can run. */
 export const BASELINE_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.fromEntries(
-  ['content-security-policy', 'x-content-type-options', 'referrer-policy', 'x-frame-options'].map((name) => [name, SECURITY_HEADERS[name]!]),
+  ['content-security-policy', 'x-content-type-options', 'referrer-policy', 'x-frame-options'].map((name) => [
+    name,
+    SECURITY_HEADERS[name]!,
+  ]),
 );
 
 /** Answers a request the HTTP parser refused, straight on the socket, then closes it. */
@@ -96,16 +109,31 @@ export function writeClientError(err: NodeJS.ErrnoException, socket: Duplex): vo
         : [400, 'Bad Request', 'bad_request', 'the request is not valid HTTP'];
   const body = JSON.stringify(errorBody(code, message));
   const headers = Object.entries(BASELINE_SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${headers}connection: close\r\n\r\n${body}`,
-  );
+  const head = `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n`;
+  socket.end(`${head}content-length: ${Buffer.byteLength(body)}\r\n${headers}connection: close\r\n\r\n${body}`);
 }
 
 export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promise<FastifyInstance> {
   const { ctx } = deps;
-  const { logger, metrics } = ctx;
+  const app = Fastify(fastifyOptions(config, ctx.logger)) as unknown as FastifyInstance;
+  addRequestChecks(app, config, ctx);
+  await registerCorsAndRateLimit(app, config);
+  await registerDocs(app, config);
+  countRequests(app, ctx.metrics);
 
-  const app = Fastify({
+  // Unknown URLs count against the rate limit too, so scanning is slowed like anything else.
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, notFoundHandler);
+
+  await app.register(async (child) => healthRoutes(child, ctx));
+  for (const { routes } of deps.features ?? []) {
+    if (routes) await app.register(async (child) => routes(child));
+  }
+  return app;
+}
+
+/** Fastify's own settings: logging, body limit, proxies, request ids, and the answers to requests no route sees. */
+function fastifyOptions(config: BridgeConfig, logger: Logger): FastifyHttpOptions<Server, Logger> {
+  return {
     loggerInstance: logger,
     // One line per request, when it is answered, instead of Fastify's two.
     logController: new AccessLog(),
@@ -126,15 +154,7 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
     // Requests Node's HTTP parser refuses (headers over 16 KB, a malformed request line) never
     // reach a route: answer them in the one error shape too, not Fastify's default body.
     clientErrorHandler: writeClientError,
-    // So do URLs the router cannot decode (`/%ZZ`) or whose parameter is over maxParamLength: they
-    // are answered before any hook runs, hence the headers set here by hand.
-    frameworkErrors: (error, request, reply) => {
-      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-      void (reply as FastifyReply)
-        .headers({ ...BASELINE_SECURITY_HEADERS, 'x-request-id': request.id })
-        .code(tooLong ? 414 : 400)
-        .send(errorBody(tooLong ? 'uri_too_long' : 'invalid_url', tooLong ? 'a part of the URL path is too long' : 'the URL path is not valid (bad percent-encoding)'));
-    },
+    frameworkErrors: answerFrameworkError,
     ajv: {
       customOptions: {
         // Unknown fields are refused (400 naming the field), not silently dropped: the Case field
@@ -144,8 +164,26 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
         allErrors: false,
       },
     },
-  }) as unknown as FastifyInstance;
+  };
+}
 
+/**
+ * URLs the router cannot decode (`/%ZZ`) or whose parameter is over maxParamLength: they are
+ * answered before any hook runs, hence the headers set here by hand.
+ */
+const answerFrameworkError: NonNullable<FastifyHttpOptions<Server, Logger>['frameworkErrors']> = (error, request, reply) => {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const body = tooLong
+    ? errorBody('uri_too_long', 'a part of the URL path is too long')
+    : errorBody('invalid_url', 'the URL path is not valid (bad percent-encoding)');
+  void (reply as FastifyReply)
+    .headers({ ...BASELINE_SECURITY_HEADERS, 'x-request-id': request.id })
+    .code(tooLong ? 414 : 400)
+    .send(body);
+};
+
+/** Security headers, Host and UTF-8 checks, secret scrubbing, the error shape and JSON-only bodies. */
+function addRequestChecks(app: FastifyInstance, config: BridgeConfig, ctx: BridgeContext): void {
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(SECURITY_HEADERS);
     reply.header('x-request-id', request.id);
@@ -165,7 +203,9 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
 
   // JSON only: without a text/plain parser, any other body type is a 415 (Fastify's default).
   app.removeContentTypeParser('text/plain');
+}
 
+async function registerCorsAndRateLimit(app: FastifyInstance, config: BridgeConfig): Promise<void> {
   await app.register(cors, {
     // No origins configured = no CORS headers at all (browsers on other origins are refused).
     origin: config.http.corsOrigins.length > 0 ? [...config.http.corsOrigins] : false,
@@ -190,7 +230,10 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
         retryAfterSeconds: Math.ceil(context.ttl / 1000),
       }),
   });
+}
 
+/** The OpenAPI document built from the route schemas (`/docs/json`) and Swagger UI (`/docs`). */
+async function registerDocs(app: FastifyInstance, config: BridgeConfig): Promise<void> {
   app.addSchema(errorResponseSchema);
   await app.register(swagger, {
     openapi: {
@@ -198,7 +241,8 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
       info: {
         title: 'Sendbird-Salesforce bridge',
         version: '0.1.0',
-        description: 'Tickets, Salesforce events, Sendbird webhooks and agent sessions. Every error answer is `{"error":{"code","message",...}}`.',
+        description:
+          'Tickets, Salesforce events, Sendbird webhooks and agent sessions. Every error answer is `{"error":{"code","message",...}}`.',
       },
       servers: [{ url: config.http.publicUrl }],
       components: {
@@ -215,7 +259,10 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
     staticCSP: DOCS_CSP,
     uiConfig: { validatorUrl: null, docExpansion: 'list', deepLinking: false },
   });
+}
 
+/** Request count and duration per method, route pattern and status. */
+function countRequests(app: FastifyInstance, metrics: BridgeContext['metrics']): void {
   app.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the URL, keeps label cardinality bounded; unmatched URLs share one label.
     const route = request.routeOptions.url ?? 'unmatched';
@@ -224,13 +271,4 @@ export async function buildServer(config: BridgeConfig, deps: ServerDeps): Promi
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     done();
   });
-
-  // Unknown URLs count against the rate limit too, so scanning is slowed like anything else.
-  app.setNotFoundHandler({ preHandler: app.rateLimit() }, notFoundHandler);
-
-  await app.register(async (child) => healthRoutes(child, ctx));
-  for (const { routes } of deps.features ?? []) {
-    if (routes) await app.register(async (child) => routes(child));
-  }
-  return app;
 }

@@ -6,6 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AGENT_SESSION_KEYS, AGENT_SESSION_UNAVAILABLE, AgentSessionError } from '@sbsf/emulators';
+import { SendbirdError, type SendbirdClient } from '@sbsf/sendbird';
+import type { AgentDirectory } from '../src/agent-directory.js';
+import { AgentSessionService } from '../src/agents/service.js';
+import { AppError } from '../src/errors.js';
 import { SECRETS } from './fixtures.js';
 import { nicknameOf } from './membership-helpers.js';
 import { startWorld, type World } from './world.js';
@@ -93,6 +97,35 @@ test('401 without the secret; 400 naming the field for a bad body', async (t) =>
     assert.equal(res.body.error.field, field, JSON.stringify(res.body));
   }
   assert.equal(w.sb.store.users.size, 0, 'nothing reached Sendbird');
+});
+
+test('503 sendbird_unavailable with Retry-After while Sendbird fails to issue the token', async (t) => {
+  const w = await startWorld(t);
+  w.sb.faults.set({ rules: [{ action: 'error', method: 'POST', path: '^/v3/users/[^/]+/token$' }] });
+  const res = await session(w, { userId: w.sf.seed.agents.ava, nickname: 'Ava Agent' });
+  assert.equal(res.status, 503, JSON.stringify(res.body));
+  assert.equal(res.body.error.code, 'sendbird_unavailable');
+  assert.equal(res.headers.get('retry-after'), '5');
+});
+
+test('a session Sendbird refuses is a 502 sendbird_refused naming its code', async () => {
+  const refusal = new SendbirdError({ status: 400, code: 400111, message: 'invalid value' });
+  const service = new AgentSessionService({
+    sendbird: { issueSessionToken: async () => Promise.reject(refusal) } as unknown as SendbirdClient,
+    agents: { ensure: async () => undefined } as unknown as AgentDirectory,
+    appId: 'APP',
+    apiHost: 'http://127.0.0.1',
+    sessionTtlSeconds: 60,
+  });
+  const err = await service.session('005000000000001AAA', 'Ava Agent').then(
+    () => assert.fail('no session'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof AppError);
+  assert.equal(err.status, 502);
+  assert.equal(err.code, 'sendbird_refused');
+  assert.equal(err.message, 'Sendbird refused the agent session (code 400111)');
+  assert.equal(err.cause, refusal);
 });
 
 test("the Salesforce emulator's getAgentSession action: the Apex's keys, or its safe error", async (t) => {

@@ -35,6 +35,7 @@ const testRoutes: BridgeRoutes = async (app) => {
     },
     async (request) => ({ received: request.body }),
   );
+  app.get('/test/items/:id', async (request) => ({ id: (request.params as { id: string }).id }));
   app.get('/test/app-error', async () => {
     throw new AppError(409, 'ticket_conflict', 'this Idempotency-Key was used with another body', { ticketId: 't-1' });
   });
@@ -234,6 +235,22 @@ test('CORS: only CORS_ORIGINS get CORS headers', async (t) => {
   const { base: closed } = await start(t);
   const none = await fetch(`${closed}/healthz`, { headers: { origin: 'https://app.example.com' } });
   assert.equal(none.headers.get('access-control-allow-origin'), null, 'no CORS_ORIGINS, no CORS');
+});
+
+test('URLs the router cannot read: 400 invalid_url or 414 uri_too_long in the error shape, with the security headers', async (t) => {
+  const { base } = await start(t);
+  const bad = await fetch(`${base}/test/items/%ZZ`);
+  assert.equal(bad.status, 400);
+  assert.deepEqual(await bad.json(), { error: { code: 'invalid_url', message: 'the URL path is not valid (bad percent-encoding)' } });
+  const long = await fetch(`${base}/test/items/${'x'.repeat(200)}`, { headers: { 'x-request-id': 'long-param-1' } });
+  assert.equal(long.status, 414);
+  assert.deepEqual(await long.json(), { error: { code: 'uri_too_long', message: 'a part of the URL path is too long' } });
+  assert.equal(long.headers.get('x-request-id'), 'long-param-1');
+  for (const res of [bad, long]) {
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+  }
+  assert.equal((await fetch(`${base}/test/items/ok`)).status, 200, 'a readable URL reaches the route');
 });
 
 test('security headers are on every answer, errors included', async (t) => {

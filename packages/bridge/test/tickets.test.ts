@@ -6,8 +6,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { DEFAULT_MAX_ATTEMPTS } from '@sbsf/sendbird';
+import { DEFAULT_MAX_ATTEMPTS, SendbirdError } from '@sbsf/sendbird';
 import { waitFor } from '@sbsf/testkit';
+import { AppError } from '../src/errors.js';
+import type { Store } from '../src/store/types.js';
+import type { CaseDescribe } from '../src/tickets/case-describe.js';
+import { TicketFlow } from '../src/tickets/flow.js';
+import type { TicketService } from '../src/tickets/service.js';
 import { startWorld, ticketCases, type World } from './world.js';
 
 const CASE = { Subject: 'Printer on fire', Description: 'Smoke from tray 2', SuppliedName: 'Jo Customer', SuppliedEmail: 'jo@example.com' };
@@ -182,6 +187,41 @@ test('the session endpoint renews the customer token', async (t) => {
   assert.equal(res.status, 200);
   assert.equal(res.body.userId, 'cust-1');
   assert.ok(w.sb.store.tokens.has(res.body.accessToken));
+});
+
+test('the session endpoint: 404 customer_not_found before a first ticket, 503 with Retry-After while Sendbird fails', async (t) => {
+  const w = await startWorld(t);
+  const session = (sub: string) => w.call('POST', '/session', { headers: { authorization: `Bearer ${w.customerToken(sub)}` }, body: {} });
+  const stranger = await session('cust-new');
+  assert.equal(stranger.status, 404, JSON.stringify(stranger.body));
+  assert.deepEqual(stranger.body, {
+    error: { code: 'customer_not_found', message: 'this customer has no chat user yet: open a ticket first' },
+  });
+
+  assert.equal((await open(w)).status, 201);
+  w.sb.faults.set({ rules: [{ action: 'error', method: 'POST', path: '^/v3/users/[^/]+/token$' }] });
+  const down = await session('cust-1');
+  assert.equal(down.status, 503, JSON.stringify(down.body));
+  assert.equal(down.body.error.code, 'sendbird_unavailable');
+  assert.equal(down.body.error.retryAfterSeconds, 5);
+  assert.equal(down.headers.get('retry-after'), '5');
+
+  w.sb.faults.reset();
+  assert.equal((await session('cust-1')).status, 200, 'renewed once Sendbird answers again');
+});
+
+test('a session Sendbird refuses is a 502 sendbird_refused', async () => {
+  const refusal = new SendbirdError({ status: 400, code: 400111, message: 'invalid value' });
+  const service = { session: async () => Promise.reject(refusal) } as unknown as TicketService;
+  // Renewing a session touches neither the store nor the describe.
+  const flow = new TicketFlow({} as Store, service, {} as CaseDescribe);
+  const err = await flow.renewSession({ userId: 'cust-1', nickname: 'Jo' }).then(
+    () => assert.fail('no session'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof AppError);
+  assert.deepEqual([err.status, err.code, err.message], [502, 'sendbird_refused', 'Sendbird refused to issue the session']);
+  assert.equal(err.cause, refusal);
 });
 
 test("a known customer's session token is asked for while the Case is upserted, not after the channel", async (t) => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isSalesforceId } from '@sbsf/salesforce';
-import { checkSupported, SALESFORCE_EVENTS_SCHEMA, salesforceIdChecksumOk, validateSalesforceEventBatch as validate } from '../src/salesforce-events-validate.js';
+import { compileBatchValidator, salesforceIdChecksumOk, validateSalesforceEventBatch as validate } from '../src/salesforce-events-validate.js';
 
 const owner = {
   type: 'case.owner_changed',
@@ -52,10 +52,29 @@ test('names the first bad field', () => {
   }
 });
 
-test('the validator refuses a schema keyword it does not implement', () => {
-  assert.doesNotThrow(() => checkSupported(SALESFORCE_EVENTS_SCHEMA));
-  assert.throws(() => checkSupported({ type: 'object', properties: { a: { type: 'string', maxLength: 3 } as never } }), /maxLength/);
-  assert.throws(() => checkSupported({ type: 'integer' as never }), /integer/);
+test('a schema with a keyword or format the validator does not know fails to compile', () => {
+  assert.throws(() => compileBatchValidator({ type: 'object', properties: { a: { type: 'string', maxLenght: 3 } } }), /maxLenght/);
+  assert.throws(() => compileBatchValidator({ type: 'string', format: 'salesforce-idd' }), /salesforce-idd/);
+});
+
+test('messages: wrong JSON types, an unknown event kind, a value two branches accept', () => {
+  const message = (body: unknown) => {
+    const r = validate(body);
+    return r.ok ? 'ok' : `${r.field} ${r.code}: ${r.message}`;
+  };
+  assert.equal(message([]), 'body invalid_request: the body must be an object (got array)');
+  assert.equal(message({ events: [7] }), 'events[0] invalid_request: events[0] must be an object (got number)');
+  assert.equal(message({ events: [{ ...owner, isClosed: 1 }] }), 'events[0].isClosed invalid_request: events[0].isClosed is not allowed here');
+  assert.equal(
+    message({ events: [{ ...owner, type: 7 }] }),
+    'events[0].type invalid_request: events[0].type must be one of "case.owner_changed", "agentwork.accepted", "case.status_changed"',
+  );
+  assert.equal(message({ events: [{ ...status, isClosed: 'yes' }] }), 'events[0].isClosed invalid_request: events[0].isClosed must be true or false (got string)');
+  assert.equal(message({ events: [{ ...owner, previousOwnerId: 7 }] }), 'events[0].previousOwnerId invalid_request: events[0].previousOwnerId must be a string (got number)');
+  assert.match(message({ events: [{ ...owner, ownerId: 'x' }] }), /^events\[0\]\.ownerId invalid_id: events\[0\]\.ownerId must be a Case owner: a User \(005\) or a queue/);
+  const twice = compileBatchValidator({ oneOf: [{ type: 'string' }, { type: 'string', pattern: '^a' }] });
+  assert.deepEqual(twice('ab'), { ok: false, field: 'body', code: 'invalid_request', message: 'the body matches more than one allowed form' });
+  assert.equal(twice('b').ok, true);
 });
 
 test('15-character Ids are accepted wherever an 18-character one is (Apex, reports and Data Loader use both)', () => {

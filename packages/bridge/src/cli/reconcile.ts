@@ -67,7 +67,11 @@ export function sandboxEnv(file: string): Record<string, string | undefined> {
   if (!existsSync(path)) throw new UsageError(`no sandbox file at ${path}: start the sandbox with \`npm start\`, or pass its sandbox.json`);
   const s = JSON.parse(readFileSync(path, 'utf8')) as {
     urls?: { salesforce?: string; sendbird?: string };
-    credentials?: { salesforce?: { clientId?: string; clientSecret?: string }; sendbird?: { appId?: string; apiToken?: string }; bridgeSharedSecret?: string };
+    credentials?: {
+      salesforce?: { clientId?: string; clientSecret?: string };
+      sendbird?: { appId?: string; apiToken?: string };
+      bridgeSharedSecret?: string;
+    };
     bridgeSettings?: Record<string, string>;
   };
   return {
@@ -104,8 +108,19 @@ function describe(o: CaseOutcome): string | null {
   return null;
 }
 
-export async function runReconcile(args: CliArgs, config: BridgeConfig, io: { out: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean }; err: { write(s: string): unknown; isTTY?: boolean; columns?: number } }): Promise<number> {
-  const logger = createLogger({ level: process.env.LOG_LEVEL ? config.logLevel : 'warn', secrets: configSecrets(config), destination: { write: (s: string) => io.err.write(s) } });
+export async function runReconcile(
+  args: CliArgs,
+  config: BridgeConfig,
+  io: {
+    out: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
+    err: { write(s: string): unknown; isTTY?: boolean; columns?: number };
+  },
+): Promise<number> {
+  const logger = createLogger({
+    level: process.env.LOG_LEVEL ? config.logLevel : 'warn',
+    secrets: configSecrets(config),
+    destination: { write: (s: string) => io.err.write(s) },
+  });
   const store = await openStore(config.store, { jobs: config.jobs });
   try {
     const clients = createClients(config, logger);
@@ -148,12 +163,14 @@ export async function runReconcile(args: CliArgs, config: BridgeConfig, io: { ou
       } catch (err) {
         // Salesforce could not be read for this batch: every Case of it failed.
         const message = err instanceof Error ? err.message : String(err);
-        for (const id of batch) onCase({ caseId: id, caseNumber: null, agent: null, status: 'failed', invited: [], left: [], error: { kind: 'retryable', system: 'salesforce', code: 'READ_FAILED', message } });
+        const error = { kind: 'retryable', system: 'salesforce', code: 'READ_FAILED', message } as const;
+        for (const id of batch) onCase({ caseId: id, caseNumber: null, agent: null, status: 'failed', invited: [], left: [], error });
       }
     }
     progress.end();
     io.out.write(
-      `checked ${totals.checked} case${totals.checked === 1 ? '' : 's'}: ${totals.invites} invite${totals.invites === 1 ? '' : 's'}, ${totals.leaves} leave${totals.leaves === 1 ? '' : 's'}, ` +
+      `checked ${totals.checked} case${totals.checked === 1 ? '' : 's'}: ` +
+        `${totals.invites} invite${totals.invites === 1 ? '' : 's'}, ${totals.leaves} leave${totals.leaves === 1 ? '' : 's'}, ` +
         `${totals.skipped} without a channel, ${totals.errors} error${totals.errors === 1 ? '' : 's'}\n`,
     );
     for (const p of problems) io.out.write(`  failed ${p}\n`);
@@ -168,7 +185,8 @@ async function main(): Promise<void> {
   let config: BridgeConfig;
   try {
     args = parseArgs(process.argv.slice(2));
-    const env = args.sandbox ? { ...sandboxEnv(args.sandbox), ...pick(process.env, ['LOG_LEVEL', 'REMOVE_PREVIOUS_AGENT', 'RECONCILE_BATCH_SIZE', 'NON_AGENT_USER_IDS']) } : process.env;
+    const passed = ['LOG_LEVEL', 'REMOVE_PREVIOUS_AGENT', 'RECONCILE_BATCH_SIZE', 'NON_AGENT_USER_IDS'];
+    const env = args.sandbox ? { ...sandboxEnv(args.sandbox), ...pick(process.env, passed) } : process.env;
     config = loadConfig(env);
   } catch (err) {
     if (err instanceof UsageError) {

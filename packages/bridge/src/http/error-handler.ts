@@ -37,9 +37,11 @@ function upstreamError(err: SalesforceError | SendbirdError): AppError {
   if (failure.kind === 'retryable') {
     const hintMs = (err as { retryAfterMs?: unknown }).retryAfterMs;
     const seconds = typeof hintMs === 'number' && hintMs > 0 ? Math.ceil(hintMs / 1000) : DEFAULT_RETRY_AFTER_SECONDS;
-    return new AppError(503, 'upstream_unavailable', `${system} cannot be reached or is busy right now; retry in a few seconds`, { system: failure.system, retryAfterSeconds: seconds }, { cause: err });
+    const busy = `${system} cannot be reached or is busy right now; retry in a few seconds`;
+    return new AppError(503, 'upstream_unavailable', busy, { system: failure.system, retryAfterSeconds: seconds }, { cause: err });
   }
-  return new AppError(502, 'upstream_error', `${system} refused the bridge's request (code ${failure.code})`, { system: failure.system }, { cause: err });
+  const message = `${system} refused the bridge's request (code ${failure.code})`;
+  return new AppError(502, 'upstream_error', message, { system: failure.system }, { cause: err });
 }
 
 interface AjvError {
@@ -127,13 +129,28 @@ export function createErrorHandler(opts: { bodyLimitBytes: number }) {
     }
     switch (fe.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply.status(413).send(errorBody('payload_too_large', `the request body is larger than the ${opts.bodyLimitBytes}-byte limit`, { limitBytes: opts.bodyLimitBytes }));
+        return reply
+          .status(413)
+          .send(
+            errorBody('payload_too_large', `the request body is larger than the ${opts.bodyLimitBytes}-byte limit`, {
+              limitBytes: opts.bodyLimitBytes,
+            }),
+          );
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return reply
           .status(415)
-          .send(errorBody('unsupported_media_type', `Content-Type ${request.headers['content-type'] ?? '(none)'} is not accepted here: send application/json`));
+          .send(
+            errorBody(
+              'unsupported_media_type',
+              `Content-Type ${request.headers['content-type'] ?? '(none)'} is not accepted here: send application/json`,
+            ),
+          );
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return reply.status(400).send(errorBody('invalid_request', 'the body is empty but Content-Type is application/json: send a JSON body or no Content-Type'));
+        return reply
+          .status(400)
+          .send(
+            errorBody('invalid_request', 'the body is empty but Content-Type is application/json: send a JSON body or no Content-Type'),
+          );
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
         return reply.status(400).send(errorBody('invalid_json', 'the body is not valid JSON'));
     }
@@ -146,7 +163,9 @@ export function createErrorHandler(opts: { bodyLimitBytes: number }) {
       return reply.status(status).send(errorBody(GENERIC_CODES[status] ?? 'client_error', fe.message));
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply.status(500).send(errorBody('internal', 'internal error; quote the request id when reporting it', { requestId: request.id }));
+    return reply
+      .status(500)
+      .send(errorBody('internal', 'internal error; quote the request id when reporting it', { requestId: request.id }));
   };
 }
 

@@ -47,7 +47,8 @@ export async function healthRoutes(app: FastifyInstance, ctx: BridgeContext): Pr
     async (_request, reply) => {
       const health = await ctx.store.health();
       if (!health.ok) {
-        return reply.status(503).send({ error: { code: 'not_ready', message: `store not ready: ${health.reason ?? 'unknown'}`, store: ctx.store.kind } });
+        const message = `store not ready: ${health.reason ?? 'unknown'}`;
+        return reply.status(503).send({ error: { code: 'not_ready', message, store: ctx.store.kind } });
       }
       return { status: 'ready' as const, store: ctx.store.kind, schemaVersion: health.schemaVersion };
     },

@@ -46,14 +46,18 @@ const UTF8 = new Set(['utf-8', 'utf8']);
 const isJson = (mediaType: string) => mediaType === 'application/json' || /^application\/[^/]+\+json$/.test(mediaType);
 
 /** 415 `unsupported_charset` for a JSON body declared in a charset other than UTF-8. */
-export function requireUtf8Json(request: FastifyRequest, _reply: FastifyReply, payload: RequestPayload, done: <TError extends Error = Error>(err?: TError | null, res?: RequestPayload) => void): void {
+export function requireUtf8Json(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  payload: RequestPayload,
+  done: <TError extends Error = Error>(err?: TError | null, res?: RequestPayload) => void,
+): void {
   const parts = contentTypeParts(request.headers['content-type']);
   if (parts && isJson(parts.mediaType) && parts.charset !== undefined && !UTF8.has(parts.charset)) {
-    done(
-      new AppError(415, 'unsupported_charset', `the body must be UTF-8 JSON: Content-Type declares charset "${parts.charset}"; send it as UTF-8 with charset=utf-8 or no charset`, {
-        field: 'Content-Type',
-      }),
-    );
+    const message =
+      `the body must be UTF-8 JSON: Content-Type declares charset "${parts.charset}"; ` +
+      'send it as UTF-8 with charset=utf-8 or no charset';
+    done(new AppError(415, 'unsupported_charset', message, { field: 'Content-Type' }));
     return;
   }
   done(null, payload);

@@ -27,7 +27,11 @@ export function requireSharedSecret(secret: string) {
   return async function checkSharedSecret(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (bearerMatches(req.headers.authorization, secret)) return;
     void reply.header('www-authenticate', 'Bearer realm="sendbird-salesforce-bridge"');
-    throw new AppError(401, 'unauthorized', 'a valid bearer token is required (the BRIDGE_SHARED_SECRET the Salesforce Named Credential sends)');
+    throw new AppError(
+      401,
+      'unauthorized',
+      'a valid bearer token is required (the BRIDGE_SHARED_SECRET the Salesforce Named Credential sends)',
+    );
   };
 }
 

@@ -61,7 +61,7 @@ export function createCustomerAuthenticator(cfg: CustomerAuthConfig, sendbird: S
       if (!m?.[1]) throw new AppError(401, 'auth_required', 'send the customer token from your backend as `Authorization: Bearer <JWT>`');
       let claims;
       try {
-        claims = verify(m[1]);
+        claims = await verify(m[1]);
       } catch (err) {
         if (err instanceof JwtError) throw new AppError(401, err.code, err.message);
         throw err;

@@ -44,7 +44,8 @@ export class LifecycleIncompleteError extends Error {
   readonly retryAfterMs: number | undefined;
   constructor(readonly failed: readonly { caseId: string; failure: ClassifiedFailure; retryAfterMs?: number }[]) {
     const first = failed[0]?.failure;
-    super(`[lifecycle] ${failed.length} Case(s) not brought in step yet${first ? ` (${first.system} ${first.code}: ${first.message})` : ''}`);
+    const why = first ? ` (${first.system} ${first.code}: ${first.message})` : '';
+    super(`[lifecycle] ${failed.length} Case(s) not brought in step yet${why}`);
     this.name = 'LifecycleIncompleteError';
     const hints = failed.map((f) => f.retryAfterMs).filter((v): v is number => typeof v === 'number');
     this.retryAfterMs = hints.length ? Math.max(...hints) : undefined;
@@ -66,7 +67,9 @@ export class CaseLifecycle {
     const retry: { caseId: string; failure: ClassifiedFailure; retryAfterMs?: number }[] = [];
     for (const id of ids) {
       const facts = cases.get(id);
-      const outcome = await this.serial(id, () => (!facts ? this.missingCase(id) : facts.isChat ? this.apply(id, facts.isClosed) : this.notChat(id)));
+      const outcome = await this.serial(id, () =>
+        !facts ? this.missingCase(id) : facts.isChat ? this.apply(id, facts.isClosed) : this.notChat(id),
+      );
       outcomes.push(outcome);
       if ('failed' in outcome && outcome.failed.kind === 'retryable') retry.push({ caseId: id, failure: outcome.failed });
     }
@@ -85,7 +88,13 @@ export class CaseLifecycle {
     return run;
   }
 
-  private entry(caseId: string, action: string, outcome: LedgerOutcome, detail: Record<string, unknown> = {}, system: 'salesforce' | 'sendbird' = 'sendbird'): NewLedgerEntry {
+  private entry(
+    caseId: string,
+    action: string,
+    outcome: LedgerOutcome,
+    detail: Record<string, unknown> = {},
+    system: 'salesforce' | 'sendbird' = 'sendbird',
+  ): NewLedgerEntry {
     return { caseId, system, action, target: caseId, outcome, detail: { source: 'case.status_changed', ...detail } };
   }
 
@@ -119,7 +128,8 @@ export class CaseLifecycle {
 
   /** The lifecycle messages the ledger says this Case's channel got, oldest first. */
   private async messagesSent(caseId: string) {
-    return (await this.o.store.ledgerForCase(caseId)).filter((e) => (MESSAGE_ACTIONS as readonly string[]).includes(e.action) && e.outcome !== 'error');
+    const entries = await this.o.store.ledgerForCase(caseId);
+    return entries.filter((e) => (MESSAGE_ACTIONS as readonly string[]).includes(e.action) && e.outcome !== 'error');
   }
 
   private async say(caseId: string, what: 'closed' | 'reopened', text: string, sequence: number): Promise<void> {

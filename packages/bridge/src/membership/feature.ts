@@ -12,7 +12,11 @@ import { MembershipService, RECONCILE_JOB, SWEEP_JOB, SWEEP_MAX_ATTEMPTS, sweepJ
 export async function queueSweep(ctx: BridgeContext): Promise<boolean> {
   const interval = ctx.config.membership.sweepIntervalMs;
   const period = Math.floor(ctx.clock() / interval);
-  const { created } = await ctx.store.enqueue(SWEEP_JOB, { period }, { dedupeKey: sweepJobKey(interval, period), maxAttempts: SWEEP_MAX_ATTEMPTS });
+  const { created } = await ctx.store.enqueue(
+    SWEEP_JOB,
+    { period },
+    { dedupeKey: sweepJobKey(interval, period), maxAttempts: SWEEP_MAX_ATTEMPTS },
+  );
   return created;
 }
 
@@ -30,7 +34,14 @@ export function createMembershipFeature(ctx: BridgeContext): BridgeFeature {
     // A Case's apply lease never outlasts the job's: past it the job is aborted and reclaimed.
     applyLeaseMs: Math.min(APPLY_LEASE_MS, config.jobs.leaseMs),
   });
-  const service = new MembershipService({ store, salesforce: clients.salesforce, reconciler, logger: log, batchSize: config.membership.batchSize, clock });
+  const service = new MembershipService({
+    store,
+    salesforce: clients.salesforce,
+    reconciler,
+    logger: log,
+    batchSize: config.membership.batchSize,
+    clock,
+  });
   return {
     name: 'membership',
     routes: async (app) => {

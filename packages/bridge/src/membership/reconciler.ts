@@ -119,7 +119,10 @@ export class Reconciler {
       else report({ caseId: raw, caseNumber: null, agent: null, status: 'skipped', note: 'invalid_id', invited: [], left: [] });
     }
     const cases = await readCases(this.o.salesforce, ids);
-    const owners = [...cases.values()].filter((c) => c.isChat).map((c) => agentFor(c.ownerId, this.nonAgents)).filter((id): id is string => id !== null);
+    const owners = [...cases.values()]
+      .filter((c) => c.isChat)
+      .map((c) => agentFor(c.ownerId, this.nonAgents))
+      .filter((id): id is string => id !== null);
     const names = owners.length > 0 ? await readUserNames(this.o.salesforce, owners) : new Map<string, string>();
 
     const queue = [...ids];
@@ -134,7 +137,8 @@ export class Reconciler {
         }
         if (!c.isChat) {
           // No channel was ever made for it: nothing to invite into, and nothing a retry can change.
-          await this.ledger(id, 'salesforce', 'case.not_chat', id, 'ok', { source: opts.source, ownerId: c.ownerId, caseNumber: c.caseNumber });
+          const detail = { source: opts.source, ownerId: c.ownerId, caseNumber: c.caseNumber };
+          await this.ledger(id, 'salesforce', 'case.not_chat', id, 'ok', detail);
           report({ caseId: id, caseNumber: c.caseNumber, agent: null, status: 'skipped', note: 'case.not_chat', invited: [], left: [] });
           continue;
         }
@@ -190,7 +194,8 @@ export class Reconciler {
     const holder = randomUUID();
     const claim = await store.claimMembershipApply(read.id, holder, this.leaseMs);
     if (!claim.claimed) {
-      return { caseId: read.id, caseNumber: read.caseNumber, agent: agentFor(read.ownerId, this.nonAgents), status: 'ok', note: 'handed_over', invited: [], left: [] };
+      const agent = agentFor(read.ownerId, this.nonAgents);
+      return { caseId: read.id, caseNumber: read.caseNumber, agent, status: 'ok', note: 'handed_over', invited: [], left: [] };
     }
     let c = read;
     let names = readNames;
@@ -206,7 +211,8 @@ export class Reconciler {
           if (!fresh || !fresh.facts.isChat) {
             // Deleted, or no longer a chat Case, since the batch was read: nothing to apply.
             await store.finishMembershipApply(c.id, holder, null, { leaseMs: this.leaseMs, keepIfWanted: false });
-            return { caseId: c.id, caseNumber: c.caseNumber, agent: null, status: 'skipped', note: fresh ? 'case.not_chat' : 'case.missing', invited: [], left: [] };
+            const note = fresh ? 'case.not_chat' : 'case.missing';
+            return { caseId: c.id, caseNumber: c.caseNumber, agent: null, status: 'skipped', note, invited: [], left: [] };
           }
           c = fresh.facts;
           names = fresh.names;
@@ -218,19 +224,31 @@ export class Reconciler {
         const failure = classifyFailure(err);
         this.o.logger.warn({ caseId: c.id, failure: { ...failure } }, 'membership reconcile of a Case failed');
         const retryAfterMs = (err as { retryAfterMs?: unknown }).retryAfterMs;
-        return { caseId: c.id, caseNumber: c.caseNumber, agent: agentFor(c.ownerId, this.nonAgents), status: 'failed', error: failure, invited: [], left: [], ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}) };
+        return {
+          caseId: c.id,
+          caseNumber: c.caseNumber,
+          agent: agentFor(c.ownerId, this.nonAgents),
+          status: 'failed',
+          error: failure,
+          invited: [],
+          left: [],
+          ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}),
+        };
       }
       if (reread && out.status === 'ok' && !out.note) out.note = 'reread';
       // Only a complete apply is recorded; a failed one leaves the Case to be reconciled again.
       const done: AppliedMembershipRead | null = out.status === 'ok' ? { version: c.version, ownerId: c.ownerId } : null;
-      const end = await store.finishMembershipApply(c.id, holder, done, { leaseMs: this.leaseMs, keepIfWanted: out.status === 'ok' && round < MAX_APPLY_ROUNDS });
+      const keepIfWanted = out.status === 'ok' && round < MAX_APPLY_ROUNDS;
+      const end = await store.finishMembershipApply(c.id, holder, done, { leaseMs: this.leaseMs, keepIfWanted });
       if (end === 'released' || out.status !== 'ok') return out;
       if (end === 'lost') {
-        return { ...out, status: 'failed', error: { kind: 'retryable', system: 'bridge', code: 'apply_lease_lost', message: `[membership] the apply of Case ${c.id} outlived its ${this.leaseMs} ms lease; it is reconciled again` } };
+        const message = `[membership] the apply of Case ${c.id} outlived its ${this.leaseMs} ms lease; it is reconciled again`;
+        return { ...out, status: 'failed', error: { kind: 'retryable', system: 'bridge', code: 'apply_lease_lost', message } };
       }
       if (round >= MAX_APPLY_ROUNDS) {
         // Still wanted after several rounds: a retry job takes it (the mark makes it read again).
-        return { ...out, status: 'failed', error: { kind: 'retryable', system: 'bridge', code: 'apply_busy', message: `[membership] Case ${c.id} kept changing while it was applied; it is reconciled again` } };
+        const message = `[membership] Case ${c.id} kept changing while it was applied; it is reconciled again`;
+        return { ...out, status: 'failed', error: { kind: 'retryable', system: 'bridge', code: 'apply_busy', message } };
       }
       applied = done;
       readAgain = true;
@@ -272,7 +290,9 @@ export class Reconciler {
       await this.ledger(c.id, 'sendbird', 'member.invite', agent, 'ok', detail);
       return ch.members ?? (await this.members(c.id));
     } catch (err) {
-      if (!(err instanceof ChannelMissing)) await this.ledger(c.id, 'sendbird', 'member.invite', agent, 'error', { ...detail, code: classifyFailure(err).code });
+      if (!(err instanceof ChannelMissing)) {
+        await this.ledger(c.id, 'sendbird', 'member.invite', agent, 'error', { ...detail, code: classifyFailure(err).code });
+      }
       throw err;
     }
   }
@@ -289,7 +309,14 @@ export class Reconciler {
     for (const id of userIds) await this.ledger(c.id, 'sendbird', 'member.leave', id, 'ok', detail);
   }
 
-  private async ledger(caseId: string, system: 'salesforce' | 'sendbird', action: string, target: string, outcome: LedgerOutcome, detail: Record<string, unknown>): Promise<void> {
+  private async ledger(
+    caseId: string,
+    system: 'salesforce' | 'sendbird',
+    action: string,
+    target: string,
+    outcome: LedgerOutcome,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
     await this.o.store.appendLedger({ caseId, system, action, target, outcome, detail });
   }
 }

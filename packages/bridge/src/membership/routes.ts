@@ -1,10 +1,12 @@
 /**
  * `POST /salesforce/events`: what our Apex (SendbirdCallOuts) and the Salesforce emulator post,
- * one batch of the platform-event subscriber (up to 200 events) per callout. Checks in a fixed order, each with its own answer:
+ * one batch of the platform-event subscriber (up to 200 events) per callout. Checks in a fixed
+ * order, each with its own answer:
  * bearer secret (401, same answer whatever was wrong) -> JSON body (400 invalid_json) -> the wire
  * schema (400 naming the field: `invalid_id` for a malformed Id, `invalid_request` otherwise;
- * written to the ledger as `events.refused`) -> every Id in its 18-character form -> stored with the reconciles of their Cases in one transaction
- * -> 202 `{accepted: n}`. The reconcile itself runs as jobs: Salesforce gets its answer at once.
+ * written to the ledger as `events.refused`) -> every Id in its 18-character form -> stored with
+ * the reconciles of their Cases in one transaction -> 202 `{accepted: n}`. The reconcile itself
+ * runs as jobs: Salesforce gets its answer at once.
  * `case.status_changed` events reconcile nothing: one `lifecycle.case_status` job names their
  * Cases and freezes or unfreezes their chats (src/lifecycle). It is queued before the 202, so an
  * acknowledged status change is never lost (a failure answers 5xx and the Apex sends again).
@@ -34,7 +36,12 @@ export const EVENTS_BODY_LIMIT_BYTES = 1024 * 1024;
 export function normaliseEventIds(e: SalesforceEvent): SalesforceEvent {
   switch (e.type) {
     case 'case.owner_changed':
-      return { ...e, caseId: to18(e.caseId), ownerId: to18(e.ownerId), previousOwnerId: e.previousOwnerId === null ? null : to18(e.previousOwnerId) };
+      return {
+        ...e,
+        caseId: to18(e.caseId),
+        ownerId: to18(e.ownerId),
+        previousOwnerId: e.previousOwnerId === null ? null : to18(e.previousOwnerId),
+      };
     case 'agentwork.accepted':
       return { ...e, caseId: to18(e.caseId), userId: to18(e.userId), workId: to18(e.workId) };
     case 'case.status_changed':
@@ -48,11 +55,24 @@ export function normaliseEventIds(e: SalesforceEvent): SalesforceEvent {
  * change the answer (the 400 says what to fix; the log keeps the refusal).
  */
 async function ledgerRefusal(store: Store, req: FastifyRequest, refusal: { code: string; field: string; message: string }): Promise<void> {
-  const events = (req.body as { events?: unknown } | null)?.events;
-  const detail = { code: refusal.code, field: refusal.field, message: truncateText(refusal.message, 500, '...'), events: Array.isArray(events) ? events.length : 0 };
+  const body: unknown = req.body;
+  const events = typeof body === 'object' && body !== null && 'events' in body ? body.events : undefined;
+  const detail = {
+    code: refusal.code,
+    field: refusal.field,
+    message: truncateText(refusal.message, 500, '...'),
+    events: Array.isArray(events) ? events.length : 0,
+  };
   req.log.warn(detail, 'salesforce events refused');
   try {
-    await store.appendLedger({ caseId: null, system: 'salesforce', action: 'events.refused', target: refusal.field, outcome: 'error', detail });
+    await store.appendLedger({
+      caseId: null,
+      system: 'salesforce',
+      action: 'events.refused',
+      target: refusal.field,
+      outcome: 'error',
+      detail,
+    });
   } catch (err) {
     req.log.error({ err }, 'salesforce events: the refusal could not be written to the ledger');
   }
@@ -88,8 +108,11 @@ export function eventRoutes(deps: EventRouteDeps) {
         schema: {
           summary: 'Salesforce events (Case owner changed, Omni-Channel work accepted, Case status changed): stored, then acted on',
           description:
-            'Body `{"events":[...]}` as in packages/wire/src/salesforce-events.schema.json (validated against it; a 400 names the field). ' +
-            'Ids may be 15 or 18 characters and are used in their 18-character form; a malformed Id (an 18-character Id with a wrong checksum or letter case) is a 400 `invalid_id`, and every refused batch is written to the ledger. ' +
+            'Body `{"events":[...]}` as in packages/wire/src/salesforce-events.schema.json ' +
+            '(validated against it; a 400 names the field). ' +
+            'Ids may be 15 or 18 characters and are used in their 18-character form; ' +
+            'a malformed Id (an 18-character Id with a wrong checksum or letter case) is a 400 `invalid_id`, ' +
+            'and every refused batch is written to the ledger. ' +
             'Events are hints: the bridge reads each Case\'s owner from Salesforce, so duplicates and order do not matter.',
           tags: ['salesforce'],
           security: [{ bridgeSecret: [] }],
@@ -105,11 +128,14 @@ export function eventRoutes(deps: EventRouteDeps) {
           await ledgerRefusal(deps.store, req, checked);
           throw new AppError(400, checked.code, checked.message, { field: checked.field });
         }
-        const events = checked.value.events.map(normaliseEventIds).map((e) => ({ type: e.type, caseId: e.caseId, occurredAt: e.occurredAt, payload: { ...e } }));
+        const events = checked.value.events
+          .map(normaliseEventIds)
+          .map((e) => ({ type: e.type, caseId: e.caseId, occurredAt: e.occurredAt, payload: { ...e } }));
         // Every event is stored; only those about who owns a Case ask for a membership reconcile.
         const membership = events.filter((e) => MEMBERSHIP_EVENT_TYPES.has(e.type)).map((e) => e.caseId);
         const result = await deps.store.recordSalesforceEvents(events, deps.service.requestOptions('event'), membership);
-        req.log.info({ events: result.stored, cases: result.requested, queued: result.queued, coalesced: result.coalesced }, 'salesforce events stored');
+        const counts = { events: result.stored, cases: result.requested, queued: result.queued, coalesced: result.coalesced };
+        req.log.info(counts, 'salesforce events stored');
         const closedOrReopened = [...new Set(events.filter((e) => e.type === 'case.status_changed').map((e) => e.caseId))];
         if (closedOrReopened.length > 0) {
           const payload: CaseStatusJobPayload = { caseIds: closedOrReopened };

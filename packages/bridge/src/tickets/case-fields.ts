@@ -95,7 +95,10 @@ export function checkCaseFields(input: Record<string, unknown>): CaseFields | Tu
   const { fields, problems } = checkCaseValues(input);
   if (problems.length > 0) {
     const body = invalidFieldError(problems).toBody().error;
-    return { status: 400, body: { error: true, code: 400, message: body.message, field: problems[0]!.field, reason: 'invalid_field', fields: problems } };
+    return {
+      status: 400,
+      body: { error: true, code: 400, message: body.message, field: problems[0]!.field, reason: 'invalid_field', fields: problems },
+    };
   }
   return fields;
 }

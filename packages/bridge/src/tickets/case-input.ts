@@ -18,7 +18,17 @@
 import { idProblem, to18 } from '@sbsf/salesforce';
 import { hasLoneSurrogate, utf16Length } from '@sbsf/wire';
 import { AppError } from '../errors.js';
-import { CASE_FIELD_ALLOW_LIST, CASE_FIELD_MAX_LENGTH, CASE_PICKLIST_FIELDS, REQUIRED_CASE_FIELDS, type CaseFieldName, type CaseFields, type CasePicklists, type FieldProblem, type FieldProblemCode } from './case-schema.js';
+import {
+  CASE_FIELD_ALLOW_LIST,
+  CASE_FIELD_MAX_LENGTH,
+  CASE_PICKLIST_FIELDS,
+  REQUIRED_CASE_FIELDS,
+  type CaseFieldName,
+  type CaseFields,
+  type CasePicklists,
+  type FieldProblem,
+  type FieldProblemCode,
+} from './case-schema.js';
 import { emailProblem } from './email.js';
 
 
@@ -44,7 +54,8 @@ export interface CheckedCase {
 export function checkCaseValues(input: Record<string, unknown>, prefix = 'case.'): CheckedCase {
   const fields: CaseFields = {};
   const problems: FieldProblem[] = [];
-  const problem = (name: string, code: FieldProblemCode, detail: string) => problems.push({ field: prefix + name, code, message: `${prefix}${name} ${detail}` });
+  const problem = (name: string, code: FieldProblemCode, detail: string) =>
+    problems.push({ field: prefix + name, code, message: `${prefix}${name} ${detail}` });
   for (const name of CASE_FIELD_ALLOW_LIST) {
     const required = REQUIRED_CASE_FIELDS.includes(name);
     if (!(name in input) || input[name] === undefined) {
@@ -71,7 +82,11 @@ export function checkCaseValues(input: Record<string, unknown>, prefix = 'case.'
     const max = CASE_FIELD_MAX_LENGTH[name];
     const length = utf16Length(v);
     if (length > max) {
-      problem(name, 'too_long', `is ${length} characters long as Salesforce counts them (UTF-16 code units: an emoji counts as 2); at most ${max} fit`);
+      problem(
+        name,
+        'too_long',
+        `is ${length} characters long as Salesforce counts them (UTF-16 code units: an emoji counts as 2); at most ${max} fit`,
+      );
       continue;
     }
     if (v === '') {
@@ -120,7 +135,8 @@ export function checkPicklists(fields: CaseFields, picklists: CasePicklists, pre
       continue;
     }
     const shown = values.length <= 30 ? values.join(', ') : `${values.slice(0, 30).join(', ')} (and ${values.length - 30} more)`;
-    problems.push({ field: prefix + name, code: 'invalid_picklist', message: `${prefix}${name} must be one of the org's values: ${shown}` });
+    const message = `${prefix}${name} must be one of the org's values: ${shown}`;
+    problems.push({ field: prefix + name, code: 'invalid_picklist', message });
   }
   return { fields: out, problems };
 }

@@ -27,7 +27,11 @@ export async function sweepUnfinishedTickets(ctx: BridgeContext): Promise<number
   const now = ctx.clock();
   let queued = 0;
   for (;;) {
-    const ids = await ctx.store.queueUnfinishedTickets(now - ctx.config.tickets.safetyDelayMs, SWEEP_BATCH, { kind: TICKET_JOB, dedupePrefix: ticketJobKey(''), runAt: now });
+    const ids = await ctx.store.queueUnfinishedTickets(now - ctx.config.tickets.safetyDelayMs, SWEEP_BATCH, {
+      kind: TICKET_JOB,
+      dedupePrefix: ticketJobKey(''),
+      runAt: now,
+    });
     queued += ids.length;
     if (ids.length < SWEEP_BATCH) break;
   }
@@ -57,7 +61,7 @@ export function createTicketsFeature(ctx: BridgeContext): BridgeFeature {
   return {
     name: 'tickets',
     routes: async (app) => {
-      await ticketRoutes({ service, flow, authenticate, store })(app);
+      await ticketRoutes({ flow, authenticate, store })(app);
     },
     jobs: {
       [TICKET_JOB]: async ({ job }) => {
@@ -73,7 +77,8 @@ export function createTicketsFeature(ctx: BridgeContext): BridgeFeature {
       },
     },
     start: () => {
-      const sweep = () => void sweepUnfinishedTickets(ctx).catch((err: unknown) => logger.warn({ err }, 'tickets: the sweep for unfinished tickets failed'));
+      const sweep = () =>
+        void sweepUnfinishedTickets(ctx).catch((err: unknown) => logger.warn({ err }, 'tickets: the sweep for unfinished tickets failed'));
       // At once too: tickets a crashed process left behind are finished soon after a restart.
       sweep();
       const timer = setInterval(sweep, ticketSweepIntervalMs(config.tickets.safetyDelayMs));

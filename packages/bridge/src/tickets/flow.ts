@@ -8,11 +8,12 @@
  * and gathers what the answer needs (the session token, the channel, the Server-Timing figures).
  */
 import * as crypto from 'node:crypto';
-import type { SendbirdGroupChannel } from '@sbsf/sendbird';
+import { SendbirdNotFoundError, type SendbirdGroupChannel } from '@sbsf/sendbird';
 import { truncateText } from '@sbsf/wire';
 import { AppError } from '../errors.js';
 import type { CustomerIdentity } from '../identity/customer.js';
 import type { Store, Ticket } from '../store/types.js';
+import { classifyFailure } from '../upstream-failure.js';
 import { isPicklistRefusal, type CaseDescribe } from './case-describe.js';
 import { checkPicklists, invalidFieldError } from './case-input.js';
 import { CASE_FIELD_MAX_LENGTH, CASE_PICKLIST_FIELDS, type CaseFields } from './case-schema.js';
@@ -74,11 +75,26 @@ function settle<T>(p: Promise<T>): Promise<Settled<T>> {
 
 // One-shot hashing (Node 20.12 and later) skips making a Hash object per request.
 const sha256Hex: (text: string) => string =
-  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 export function requestHash(s: Submission): string {
   const sorted = Object.fromEntries(Object.entries(s.requestFields ?? s.caseFields).sort(([a], [b]) => a.localeCompare(b)));
   return sha256Hex(JSON.stringify([s.endpoint, s.identity.userId, sorted]));
+}
+
+/** Why a session token could not be issued, as the answer to POST /session. */
+function sessionRefusal(err: unknown): AppError {
+  // Sendbird's 400201: the customer's Sendbird user does not exist.
+  if (err instanceof SendbirdNotFoundError) {
+    return new AppError(404, 'customer_not_found', 'this customer has no chat user yet: open a ticket first');
+  }
+  if (classifyFailure(err).kind === 'retryable') {
+    const message = 'Sendbird could not be reached to issue the session; retry in a moment';
+    return new AppError(503, 'sendbird_unavailable', message, { retryAfterSeconds: RETRY_AFTER_SECONDS }, { cause: err });
+  }
+  return new AppError(502, 'sendbird_refused', 'Sendbird refused to issue the session', {}, { cause: err });
 }
 
 export class TicketFlow {
@@ -107,6 +123,19 @@ export class TicketFlow {
     const upstream = upstreamMs + (got?.ok ? Math.max(0, got.at - submitted) : performance.now() - submitted);
     const serverTiming = `upstream;dur=${upstream.toFixed(1)}, bridge;dur=${(performance.now() - r.started - upstream).toFixed(1)}`;
     return { ticket, session, serverTiming };
+  }
+
+  /**
+   * A new session token for a customer (POST /session). A customer who never opened a ticket
+   * has no Sendbird user yet: 404 `customer_not_found`; Sendbird down or busy: 503
+   * `sendbird_unavailable`; Sendbird refusing: 502 `sendbird_refused`.
+   */
+  async renewSession(identity: CustomerIdentity): Promise<SessionInfo> {
+    try {
+      return await this.service.session(identity.userId);
+    } catch (err) {
+      throw sessionRefusal(err);
+    }
   }
 
   /** Opens a ticket the tutorial's way (POST /createticket) and gives its group channel. */
@@ -149,7 +178,10 @@ export class TicketFlow {
     try {
       return await run();
     } catch (err) {
-      if (err instanceof AppError && err.code === 'case_rejected' && isPicklistRefusal((err.extra.upstream as { code?: string } | undefined)?.code)) this.describe.invalidate();
+      if (err instanceof AppError && err.code === 'case_rejected') {
+        const upstream = err.extra.upstream as { code?: string } | undefined;
+        if (isPicklistRefusal(upstream?.code)) this.describe.invalidate();
+      }
       throw err;
     }
   }
@@ -158,7 +190,12 @@ export class TicketFlow {
     try {
       return await this.service.session(t.customerUserId);
     } catch {
-      throw new AppError(503, 'ticket_pending', 'the ticket is ready but a Sendbird session could not be issued now; retry with the same Idempotency-Key', { ticketId: t.id, state: t.state, retryAfterSeconds: 5 });
+      throw new AppError(
+        503,
+        'ticket_pending',
+        'the ticket is ready but a Sendbird session could not be issued now; retry with the same Idempotency-Key',
+        { ticketId: t.id, state: t.state, retryAfterSeconds: 5 },
+      );
     }
   }
 
@@ -172,15 +209,23 @@ export class TicketFlow {
     const ticketId = newTicketId();
     // The winner's ticket is recorded in the claim's transaction: whoever finds the key finds its
     // ticket, even if the process that claimed it died right after.
-    const claim = await this.store.claimIdempotencyKey(scope, s.idempotencyKey, hash, ticketId, { create: { ticket: this.service.newTicket(ticketId, s.identity, s.caseFields) } });
+    const claim = await this.store.claimIdempotencyKey(scope, s.idempotencyKey, hash, ticketId, {
+      create: { ticket: this.service.newTicket(ticketId, s.identity, s.caseFields) },
+    });
     const rec = claim.claimed ? claim.record : claim.existing;
     if (!claim.claimed && rec.requestHash !== hash) {
-      throw new AppError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request; make a new key for a new ticket', { field: 'Idempotency-Key' });
+      throw new AppError(
+        422,
+        'idempotency_key_reused',
+        'this Idempotency-Key was used with a different request; make a new key for a new ticket',
+        { field: 'Idempotency-Key' },
+      );
     }
     // Only refusals are recorded as answers; a ticket that succeeded is answered from its state.
     if (rec.responseStatus !== null && rec.responseStatus >= 400) {
       const body = rec.responseBody as { error?: { code?: string; message?: string } } | null;
-      throw new AppError(rec.responseStatus, body?.error?.code ?? 'ticket_failed', body?.error?.message ?? 'this ticket failed', { replayed: true });
+      const message = body?.error?.message ?? 'this ticket failed';
+      throw new AppError(rec.responseStatus, body?.error?.code ?? 'ticket_failed', message, { replayed: true });
     }
     if (!rec.ticketId) throw new AppError(500, 'internal', 'idempotency record without a ticket');
     // The winner already holds the ticket it just recorded: no need to read it back.
@@ -194,7 +239,11 @@ export class TicketFlow {
     } catch (err) {
       if (!(err instanceof TicketStepError)) throw err;
       if (err.failure.kind === 'rejected') {
-        const rejected = new AppError(422, 'case_rejected', err.failure.system === 'salesforce' ? `Salesforce refused the Case: ${err.failure.message}` : `Sendbird refused the ticket: ${err.failure.message}`, {
+        const message =
+          err.failure.system === 'salesforce'
+            ? `Salesforce refused the Case: ${err.failure.message}`
+            : `Sendbird refused the ticket: ${err.failure.message}`;
+        const rejected = new AppError(422, 'case_rejected', message, {
           ticketId,
           upstream: { system: err.failure.system, code: err.failure.code, fields: err.failure.fields ?? [] },
         });
@@ -203,7 +252,10 @@ export class TicketFlow {
         if (key) await this.store.releaseIdempotencyKey(key.scope, key.key);
         throw rejected;
       }
-      throw new AppError(503, 'ticket_pending', 'the ticket is recorded but could not be finished now; it will be finished in the background, and a retry with the same Idempotency-Key returns it', {
+      const message =
+        'the ticket is recorded but could not be finished now; it will be finished in the background, ' +
+        'and a retry with the same Idempotency-Key returns it';
+      throw new AppError(503, 'ticket_pending', message, {
         ticketId,
         state: err.ticket.state,
         retryAfterSeconds: RETRY_AFTER_SECONDS,

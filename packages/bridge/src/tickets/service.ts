@@ -16,7 +16,16 @@ import { errorFromResponse, type SalesforceClient } from '@sbsf/salesforce';
 import { SendbirdAlreadyExistsError, type SendbirdClient, type SendbirdGroupChannel } from '@sbsf/sendbird';
 import { SUPPORT_CHANNEL_CUSTOM_TYPE, truncateText } from '@sbsf/wire';
 import type { Logger } from 'pino';
-import { TicketStateError, type LedgerOutcome, type NewLedgerEntry, type NewTicket, type Store, type Ticket, type TicketJob, type TicketPatch } from '../store/types.js';
+import {
+  TicketStateError,
+  type LedgerOutcome,
+  type NewLedgerEntry,
+  type NewTicket,
+  type Store,
+  type Ticket,
+  type TicketJob,
+  type TicketPatch,
+} from '../store/types.js';
 import type { CaseFields } from './case-schema.js';
 import type { CustomerIdentity } from '../identity/customer.js';
 import { classifyFailure, type ClassifiedFailure } from '../upstream-failure.js';
@@ -87,7 +96,13 @@ export class TicketService {
   /** A new ticket as the store records it. */
   newTicket(ticketId: string, customer: CustomerIdentity, caseFields: CaseFields): NewTicket {
     // Stored as the Sendbird nickname will be: at most 80 units, whole characters, valid UTF-8.
-    return { id: ticketId, clientKey: customer.userId, customerUserId: customer.userId, customerNickname: truncateText(customer.nickname, SENDBIRD_NICKNAME_MAX), caseFields: { ...caseFields } };
+    return {
+      id: ticketId,
+      clientKey: customer.userId,
+      customerUserId: customer.userId,
+      customerNickname: truncateText(customer.nickname, SENDBIRD_NICKNAME_MAX),
+      caseFields: { ...caseFields },
+    };
   }
 
   /** Records a new ticket (no job: the sweep covers a process that dies before finishing it). */
@@ -97,7 +112,8 @@ export class TicketService {
 
   /** The job that finishes a ticket after a retryable failure, due `safetyDelayMs` from now. */
   private finishJob(ticketId: string): TicketJob {
-    return { kind: TICKET_JOB, payload: { ticketId }, dedupeKey: ticketJobKey(ticketId), runAt: this.now() + (this.o.safetyDelayMs ?? 30_000) };
+    const runAt = this.now() + (this.o.safetyDelayMs ?? 30_000);
+    return { kind: TICKET_JOB, payload: { ticketId }, dedupeKey: ticketJobKey(ticketId), runAt };
   }
 
   /**
@@ -160,9 +176,8 @@ export class TicketService {
         // Time spent waiting on Salesforce and Sendbird (everything but the store), for Server-Timing.
         const upstreamMs = performance.now() - started;
         // A finishing job queued by an earlier failure has nothing left to do: settled in the same transaction.
-        const done = await this.o.store.updateTicket(ticket.id, { ...learned, state: 'completed', channelUrl: ticket.caseId, lastError: null }, ledger.splice(0), {
-          settleJob: ticketJobKey(ticket.id),
-        });
+        const completed: TicketPatch = { ...learned, state: 'completed', channelUrl: ticket.caseId, lastError: null };
+        const done = await this.o.store.updateTicket(ticket.id, completed, ledger.splice(0), { settleJob: ticketJobKey(ticket.id) });
         return { ticket: done, ...(channel ? { channel } : {}), upstreamMs };
       }
       return { ticket, upstreamMs: 0 };
@@ -176,7 +191,8 @@ export class TicketService {
       };
       const entries = ledger.splice(0);
       try {
-        ticket = await this.o.store.updateTicket(ticket.id, patch, entries, failure.kind === 'rejected' ? {} : { job: this.finishJob(ticket.id) });
+        const retry = failure.kind === 'rejected' ? {} : { job: this.finishJob(ticket.id) };
+        ticket = await this.o.store.updateTicket(ticket.id, patch, entries, retry);
       } catch (writeErr) {
         // Another run (a job, maybe on another instance) finished the ticket meanwhile: what it
         // did stands, and this run's calls still go in the ledger.
@@ -191,7 +207,15 @@ export class TicketService {
     }
   }
 
-  private entry(t: Ticket, system: 'salesforce' | 'sendbird', action: string, target: string, outcome: LedgerOutcome, detail: Record<string, unknown> = {}, caseId = t.caseId): NewLedgerEntry {
+  private entry(
+    t: Ticket,
+    system: 'salesforce' | 'sendbird',
+    action: string,
+    target: string,
+    outcome: LedgerOutcome,
+    detail: Record<string, unknown> = {},
+    caseId = t.caseId,
+  ): NewLedgerEntry {
     return { ticketId: t.id, caseId, system, action, target, outcome, detail };
   }
 
@@ -200,7 +224,8 @@ export class TicketService {
     if (this.knownUsers.has(userId)) return;
     try {
       // Sendbird keeps 80 UTF-16 units of a nickname; a customer's name may be longer.
-      await this.o.sendbird.createUser({ user_id: userId, nickname: truncateText(t.customerNickname ?? userId, SENDBIRD_NICKNAME_MAX), profile_url: '' });
+      const nickname = truncateText(t.customerNickname ?? userId, SENDBIRD_NICKNAME_MAX);
+      await this.o.sendbird.createUser({ user_id: userId, nickname, profile_url: '' });
       ledger.push(this.entry(t, 'sendbird', 'user.create', userId, 'ok'));
     } catch (err) {
       if (!(err instanceof SendbirdAlreadyExistsError)) {
@@ -234,7 +259,8 @@ export class TicketService {
       const rec = read.body as { Id?: string; CaseNumber?: string };
       if (!rec.Id || !rec.CaseNumber) throw new Error('[tickets] the Case read-back had no Id or CaseNumber');
       const created = (upsert.body as { created?: boolean }).created === true;
-      ledger.push(this.entry(t, 'salesforce', 'case.upsert', rec.Id, created ? 'ok' : 'exists', { caseNumber: rec.CaseNumber, externalId: t.id }, rec.Id));
+      const detail = { caseNumber: rec.CaseNumber, externalId: t.id };
+      ledger.push(this.entry(t, 'salesforce', 'case.upsert', rec.Id, created ? 'ok' : 'exists', detail, rec.Id));
       return { id: rec.Id, caseNumber: rec.CaseNumber };
     } catch (err) {
       ledger.push(this.entry(t, 'salesforce', 'case.upsert', t.id, 'error', { code: classifyFailure(err).code }));

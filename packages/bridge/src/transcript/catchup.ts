@@ -171,7 +171,10 @@ export class TranscriptCatchup {
     } catch (err) {
       res.error = err instanceof Error ? err.message : String(err);
       nextAt = this.now() + Math.min(this.o.intervalMs, CATCHUP_RETRY_MS);
-      this.o.logger.warn({ caseId: ch.caseId, channelUrl: ch.channelUrl, error: res.error, read: res.read }, 'transcript catch-up: reading the channel failed; it is tried again later');
+      this.o.logger.warn(
+        { caseId: ch.caseId, channelUrl: ch.channelUrl, error: res.error, read: res.read },
+        'transcript catch-up: reading the channel failed; it is tried again later',
+      );
     }
     const found = res.added + res.edited + res.deleted;
     const ledger: NewLedgerEntry[] = found
@@ -198,14 +201,24 @@ export class TranscriptCatchup {
       : [];
     const moved = res.checked && res.checked.messageId !== ch.checkedId ? res.checked : undefined;
     const kept = await this.o.store.finishTranscriptCatchup(this.o.workerId, ch.channelUrl, { checked: moved, nextAt, ledger });
-    if (!kept) this.o.logger.warn({ channelUrl: ch.channelUrl }, 'transcript catch-up: the lease ran out before the read ended; another process reads the channel again');
+    if (!kept) {
+      this.o.logger.warn(
+        { channelUrl: ch.channelUrl },
+        'transcript catch-up: the lease ran out before the read ended; another process reads the channel again',
+      );
+    }
     const m = this.o.metrics;
     if (m) {
       m.runs.inc({ reason: res.reason, outcome: res.error ? 'error' : found ? 'found' : 'nothing' });
       m.calls.inc(res.calls);
       for (const kind of ['added', 'edited', 'deleted'] as const) if (res[kind]) m.messages.inc({ kind }, res[kind]);
     }
-    if (found) this.o.logger.info({ caseId: ch.caseId, reason: res.reason, added: res.added, edited: res.edited, deleted: res.deleted, calls: res.calls }, 'transcript catch-up mirrored what webhooks had not brought');
+    if (found) {
+      this.o.logger.info(
+        { caseId: ch.caseId, reason: res.reason, added: res.added, edited: res.edited, deleted: res.deleted, calls: res.calls },
+        'transcript catch-up mirrored what webhooks had not brought',
+      );
+    }
     return res;
   }
 
@@ -220,7 +233,12 @@ export class TranscriptCatchup {
     const url = ch.channelUrl;
     // Without a message to start from: the messages sent at or after checkedAt (the `include`d
     // anchor millisecond falls on the prev side, which prev_limit=0 leaves out).
-    const fromTime: ListMessagesParams = { message_ts: Math.max(0, ch.checkedAt - 1), prev_limit: 0, next_limit: CATCHUP_PAGE, include: true };
+    const fromTime: ListMessagesParams = {
+      message_ts: Math.max(0, ch.checkedAt - 1),
+      prev_limit: 0,
+      next_limit: CATCHUP_PAGE,
+      include: true,
+    };
     let page: SendbirdMessage[];
     let before: SendbirdMessage[] = [];
     let after: SendbirdMessage[];
@@ -228,7 +246,8 @@ export class TranscriptCatchup {
     if (ch.checkedId) {
       let anchor: FirstPage['anchor'] = 'message_id';
       try {
-        page = await this.list(url, { message_id: Number(ch.checkedId), prev_limit: this.o.recheck, next_limit: CATCHUP_PAGE, include: true }, res);
+        const around = { message_id: Number(ch.checkedId), prev_limit: this.o.recheck, next_limit: CATCHUP_PAGE, include: true };
+        page = await this.list(url, around, res);
       } catch (err) {
         // The marked message was deleted since: start from its time instead (and re-read as many before it).
         if (!(err instanceof SendbirdNotFoundError)) throw err;
@@ -254,7 +273,8 @@ export class TranscriptCatchup {
         if (id) res.checked = { messageId: id, at: m.created_at };
       }
       if (after.length < CATCHUP_PAGE || signal?.aborted || !res.checked) return;
-      after = await this.list(url, { message_id: Number(res.checked.messageId), prev_limit: 0, next_limit: CATCHUP_PAGE, include: false }, res);
+      const next = { message_id: Number(res.checked.messageId), prev_limit: 0, next_limit: CATCHUP_PAGE, include: false };
+      after = await this.list(url, next, res);
       res.read += after.length;
     }
   }
@@ -272,7 +292,14 @@ export class TranscriptCatchup {
     const held = await this.o.store.listTranscriptSent({ caseId: ch.caseId, channelUrl: ch.channelUrl }, stretch.from, stretch.to);
     for (const row of held) {
       if (row.deleted || listed.has(row.messageId)) continue;
-      const event: TranscriptEvent = { messageId: row.messageId, caseId: ch.caseId, channelUrl: ch.channelUrl, version: -1, message: null, deleted: true };
+      const event: TranscriptEvent = {
+        messageId: row.messageId,
+        caseId: ch.caseId,
+        channelUrl: ch.channelUrl,
+        version: -1,
+        message: null,
+        deleted: true,
+      };
       const { outcome } = await this.o.store.recordTranscriptEvent(event, this.o.flush);
       if (outcome !== 'stored') continue;
       res.deleted += 1;

@@ -80,7 +80,10 @@ export function createTranscriptFeature(ctx: BridgeContext): BridgeFeature {
           try {
             if ((await store.dueTranscriptCatchup(now, 'late_webhook', [event.channelUrl])) > 0) kickCatchup?.();
           } catch (err) {
-            logger.warn({ err, channelUrl: event.channelUrl }, 'transcript: could not make the catch-up of a late webhook due; the schedule reads the channel');
+            logger.warn(
+              { err, channelUrl: event.channelUrl },
+              'transcript: could not make the catch-up of a late webhook due; the schedule reads the channel',
+            );
           }
         },
       })(app);

@@ -43,7 +43,9 @@ export function createTranscriptMetrics(metrics: Metrics, store: Pick<Store, 'co
   return {
     webhooks: new Counter({
       name: 'bridge_sendbird_webhooks_total',
-      help: 'Sendbird webhooks received, by outcome (stored, duplicate, ignored, unauthorized, invalid) and detail (why ignored or refused)',
+      help:
+        'Sendbird webhooks received, by outcome (stored, duplicate, ignored, unauthorized, invalid) ' +
+        'and detail (why ignored or refused)',
       labelNames: ['outcome', 'detail'] as const,
       registers: [registry],
     }),
@@ -73,7 +75,9 @@ export function createTranscriptMetrics(metrics: Metrics, store: Pick<Store, 'co
     catchup: {
       runs: new Counter({
         name: 'bridge_transcript_catchup_runs_total',
-        help: 'Channel catch-ups (history reads), by reason (start, schedule, late_webhook, new, closing, reopened) and outcome (found, nothing, error)',
+        help:
+          'Channel catch-ups (history reads), by reason (start, schedule, late_webhook, new, closing, reopened) ' +
+          'and outcome (found, nothing, error)',
         labelNames: ['reason', 'outcome'] as const,
         registers: [registry],
       }),

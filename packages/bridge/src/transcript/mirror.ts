@@ -157,7 +157,12 @@ export class TranscriptMirror {
         res =
           operation === 'create'
             ? await this.o.salesforce.collections.create(rows.map(newComment), { allOrNone: false })
-            : await this.o.salesforce.request<CollectionResult[]>('PATCH', '/composite/sobjects', { allOrNone: false, records: rows.map(commentUpdate) }, { retrySafe: true });
+            : await this.o.salesforce.request<CollectionResult[]>(
+                'PATCH',
+                '/composite/sobjects',
+                { allOrNone: false, records: rows.map(commentUpdate) },
+                { retrySafe: true },
+              );
         this.o.metrics?.salesforceCalls.inc({ operation, outcome: 'ok' });
       } catch (err) {
         this.o.metrics?.salesforceCalls.inc({ operation, outcome: 'error' });
@@ -182,7 +187,8 @@ export class TranscriptMirror {
       }
       const failure = recordFailure(one?.errors);
       if (failure.retryable && r.attempts + 1 < MAX_RECORD_ATTEMPTS) {
-        w.results.push({ messageId: r.messageId, rev: r.rev, outcome: 'retry', retryAt: this.now() + backoffDelayMs(r.attempts + 1, this.random), error: failure.message });
+        const retryAt = this.now() + backoffDelayMs(r.attempts + 1, this.random);
+        w.results.push({ messageId: r.messageId, rev: r.rev, outcome: 'retry', retryAt, error: failure.message });
         return;
       }
       w.results.push({ messageId: r.messageId, rev: r.rev, outcome: 'dead', error: failure.message });
@@ -194,7 +200,10 @@ export class TranscriptMirror {
         outcome: 'error',
         detail: { code: failure.code, message: truncateText(failure.message, 500, '...'), mode: this.o.mode, attempts: r.attempts + 1 },
       });
-      this.o.logger.warn({ caseId: r.caseId, messageId: r.messageId, code: failure.code }, 'transcript: Salesforce refused a message; it is dead-lettered (see the ledger)');
+      this.o.logger.warn(
+        { caseId: r.caseId, messageId: r.messageId, code: failure.code },
+        'transcript: Salesforce refused a message; it is dead-lettered (see the ledger)',
+      );
     });
   }
 
@@ -202,9 +211,18 @@ export class TranscriptMirror {
   private retryAll(rows: TranscriptRecord[], err: unknown, operation: string): Written {
     const code = err instanceof SalesforceError ? `${err.status} ${err.errorCode}` : err instanceof Error ? err.message : String(err);
     const now = this.now();
-    this.o.logger.warn({ operation, messages: rows.length, error: code }, 'transcript: the Salesforce call failed; the messages will be written later');
+    this.o.logger.warn(
+      { operation, messages: rows.length, error: code },
+      'transcript: the Salesforce call failed; the messages will be written later',
+    );
     return {
-      results: rows.map((r) => ({ messageId: r.messageId, rev: r.rev, outcome: 'retry' as const, retryAt: now + backoffDelayMs(r.attempts + 1, this.random), error: `${operation} failed: ${code}` })),
+      results: rows.map((r) => ({
+        messageId: r.messageId,
+        rev: r.rev,
+        outcome: 'retry' as const,
+        retryAt: now + backoffDelayMs(r.attempts + 1, this.random),
+        error: `${operation} failed: ${code}`,
+      })),
       ledger: [],
       calls: 1,
       failed: true,

@@ -15,7 +15,15 @@ export const MESSAGE_OBJECT = 'Sendbird_Message__c';
 export const MESSAGE_EXTERNAL_ID = 'Sendbird_Message_Id__c';
 
 /** Field lengths of the SFDX project (a longer value would be refused with STRING_TOO_LONG). */
-export const LIMITS = { body: 131_072, fileUrl: 32_768, fileName: 255, fileType: 100, senderName: 255, senderId: 80, commentBody: 4_000 } as const;
+export const LIMITS = {
+  body: 131_072,
+  fileUrl: 32_768,
+  fileName: 255,
+  fileType: 100,
+  senderName: 255,
+  senderId: 80,
+  commentBody: 4_000,
+} as const;
 
 /** Cut to a field's length in UTF-16 units, where a character ends (never half an emoji). */
 const clip = (s: string, n: number) => truncateText(s, n);
@@ -59,7 +67,9 @@ export function commentBody(r: TranscriptRecord): string {
   if (!m) {
     lines.push('[deleted in chat] (the message itself was not received)');
   } else {
-    const head = `[${stamp(m.sentAt)}] ${m.senderName} (${m.senderRole === 'Agent' ? 'agent' : 'customer'})${m.editedAt !== null ? ` (edited ${stamp(m.editedAt)})` : ''}:`;
+    const role = m.senderRole === 'Agent' ? 'agent' : 'customer';
+    const edited = m.editedAt !== null ? ` (edited ${stamp(m.editedAt)})` : '';
+    const head = `[${stamp(m.sentAt)}] ${m.senderName} (${role})${edited}:`;
     lines.push(`${r.deleted ? '[deleted in chat] ' : ''}${head}${m.body ? ` ${m.body}` : ''}`);
     if (m.file) lines.push(`File: ${m.file.name ?? 'file'}${m.file.type ? ` (${m.file.type})` : ''} ${m.file.url}`);
   }

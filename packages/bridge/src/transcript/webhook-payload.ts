@@ -64,7 +64,9 @@ export function senderOf(sender: unknown): Pick<TranscriptMessage, 'senderId' | 
   const userId = str(sender.user_id);
   if (!userId) return null;
   const name = firstStr(sender.nickname) ?? userId;
-  return isUserId(userId) ? { senderId: to18(userId), senderName: name, senderRole: 'Agent' } : { senderId: userId, senderName: name, senderRole: 'Customer' };
+  return isUserId(userId)
+    ? { senderId: to18(userId), senderName: name, senderRole: 'Agent' }
+    : { senderId: userId, senderName: name, senderRole: 'Customer' };
 }
 
 /**
@@ -87,7 +89,14 @@ export function interpretWebhook(body: unknown, rawBody: Buffer | string): Webho
   const ignored = (reason: IgnoreReason): WebhookMeaning => ({ kind: 'ignored', reason });
   if (!isObj(body)) return ignored('malformed');
   const category = str(body.category);
-  const kind = category === MESSAGE_CATEGORIES.send ? 'send' : category === MESSAGE_CATEGORIES.update ? 'update' : category === MESSAGE_CATEGORIES.delete ? 'delete' : null;
+  const kind =
+    category === MESSAGE_CATEGORIES.send
+      ? 'send'
+      : category === MESSAGE_CATEGORIES.update
+        ? 'update'
+        : category === MESSAGE_CATEGORIES.delete
+          ? 'delete'
+          : null;
   if (!kind) return ignored('category');
   const channel = isObj(body.channel) ? body.channel : null;
   if (!channel || channel.custom_type !== SUPPORT_CHANNEL_CUSTOM_TYPE) return ignored('not_support_channel');
@@ -97,7 +106,9 @@ export function interpretWebhook(body: unknown, rawBody: Buffer | string): Webho
   const type = body.type;
   if (type === 'ADMM') return ignored('admin_message');
   const payload = isObj(body.payload) ? body.payload : null;
-  if (payload?.custom_type === BRIDGE_MESSAGE_CUSTOM_TYPE || body.custom_type === BRIDGE_MESSAGE_CUSTOM_TYPE) return ignored('bridge_message');
+  if (payload?.custom_type === BRIDGE_MESSAGE_CUSTOM_TYPE || body.custom_type === BRIDGE_MESSAGE_CUSTOM_TYPE) {
+    return ignored('bridge_message');
+  }
   // A delete may come without a type; a send or an edit says what it is.
   if (type !== 'MESG' && type !== 'FILE' && !(kind === 'delete' && type === undefined)) return ignored('message_type');
   if (!payload) return ignored('malformed');

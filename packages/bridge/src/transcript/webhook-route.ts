@@ -70,7 +70,11 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
             200: {
               type: 'object',
               required: ['ok', 'outcome'],
-              properties: { ok: { type: 'boolean' }, outcome: { type: 'string', enum: ['stored', 'duplicate', 'ignored'] }, reason: { type: 'string' } },
+              properties: {
+                ok: { type: 'boolean' },
+                outcome: { type: 'string', enum: ['stored', 'duplicate', 'ignored'] },
+                reason: { type: 'string' },
+              },
             },
             '4xx': { $ref: 'ErrorResponse#' },
           },
@@ -81,14 +85,17 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
         const signature = req.headers[SIGNATURE_HEADER];
         if (typeof signature !== 'string' || signature.trim() === '') {
           count('unauthorized', 'missing');
-          throw new AppError(401, 'signature_missing', `the ${SIGNATURE_HEADER} header is missing: only Sendbird's signed webhooks are accepted here`);
+          const message = `the ${SIGNATURE_HEADER} header is missing: only Sendbird's signed webhooks are accepted here`;
+          throw new AppError(401, 'signature_missing', message);
         }
         if (!verifyWebhookSignature({ rawBody: raw, signature, apiToken: deps.apiToken, previousApiTokens: deps.previousApiTokens })) {
           count('unauthorized', 'invalid');
           throw new AppError(
             401,
             'signature_invalid',
-            `the ${SIGNATURE_HEADER} header does not match the body: SENDBIRD_API_TOKEN must be the app's master API token (list the old one in SENDBIRD_PREVIOUS_API_TOKENS while rotating), and nothing between Sendbird and the bridge may rewrite the body`,
+            `the ${SIGNATURE_HEADER} header does not match the body: SENDBIRD_API_TOKEN must be the app's master API token ` +
+              '(list the old one in SENDBIRD_PREVIOUS_API_TOKENS while rotating), ' +
+              'and nothing between Sendbird and the bridge may rewrite the body',
           );
         }
         let body: unknown;
