@@ -58,7 +58,7 @@ async function main() {
     const withCheckpoints = await cpuPerTicket(N);
     admin.pragma('wal_checkpoint(TRUNCATE)');
     // Frames per ticket: let the WAL grow (no checkpoints from the store's connection) and measure it.
-    (store as unknown as { db: Database.Database }).db.pragma('wal_autocheckpoint = 0');
+    await store.unsafeRun('PRAGMA wal_autocheckpoint = 0');
     const withoutCheckpoints = await cpuPerTicket(N);
     const frames = (statSync(`${file}-wal`).size - 32) / WAL_FRAME_BYTES / N;
     admin.pragma('wal_checkpoint(TRUNCATE)');
