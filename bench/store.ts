@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteStore } from '../packages/bridge/src/store/sqlite.js';
+import { openSqliteStore } from '../packages/bridge/src/open-store.js';
 import { newTicketId } from '../packages/bridge/src/tickets/ids.js';
 import { fmt } from './lib/stats.js';
 
@@ -24,7 +24,7 @@ const WAL_FRAME_BYTES = 4096 + 24;
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-store-'));
   const file = join(dir, 'bridge.sqlite');
-  const store = new SqliteStore({ file });
+  const store = openSqliteStore({ file });
   let seq = 0;
   const ticket = async () => {
     const id = newTicketId();
@@ -58,7 +58,7 @@ async function main() {
     const withCheckpoints = await cpuPerTicket(N);
     admin.pragma('wal_checkpoint(TRUNCATE)');
     // Frames per ticket: let the WAL grow (no checkpoints from the store's connection) and measure it.
-    (store as unknown as { db: Database.Database }).db.pragma('wal_autocheckpoint = 0');
+    await store.unsafeRun('PRAGMA wal_autocheckpoint = 0');
     const withoutCheckpoints = await cpuPerTicket(N);
     const frames = (statSync(`${file}-wal`).size - 32) / WAL_FRAME_BYTES / N;
     admin.pragma('wal_checkpoint(TRUNCATE)');

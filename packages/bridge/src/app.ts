@@ -14,7 +14,7 @@ import { createLogger, SecretScrubber, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { buildServer } from './server.js';
 import { createClients, type Clients } from './clients.js';
-import { openStore } from './store/index.js';
+import { openStore } from './open-store.js';
 import type { Store } from './store/types.js';
 
 /** While shutting down, connections that finished their request are closed this often. */

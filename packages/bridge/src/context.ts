@@ -10,7 +10,6 @@ import type { BridgeConfig } from './config.js';
 import type { JobHandler, JobRunner } from './jobs/runner.js';
 import type { Logger, SecretScrubber } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { guardStore } from './store/outage.js';
 import type { Job, Store } from './store/types.js';
 
 /** What features are built from: everything they need, injected (no globals, no env). Built once per process. */
@@ -22,7 +21,7 @@ export interface BridgeContext {
   logger: Logger;
   clock: () => number;
   metrics: Metrics;
-  /** Present when jobs run in this process; routes `kick()` it after enqueueing. */
+  /** Present when jobs run in this process (its worker id names this process's leases). */
   runner: JobRunner | undefined;
   /** The log scrubber, to `add()` secrets learned at run time. */
   scrubber: SecretScrubber | undefined;
@@ -68,8 +67,7 @@ export interface ContextParts {
 
 /** The process's context: what is not given is built from the config. Call it once per process. */
 export function createBridgeContext(config: BridgeConfig, parts: ContextParts): BridgeContext {
-  // Features see store outages as StoreUnavailableError (503), whatever store they were given.
-  const store = guardStore(parts.store);
+  const store = parts.store;
   const clients = parts.clients ?? createClients(config, parts.logger, parts.scrubber);
   return {
     config,

@@ -3,10 +3,10 @@
  * waits for "go" on stdin, then makes N concurrent claims of the same idempotency key and prints
  * the results as JSON.
  */
-import { SqliteStore } from '../src/store/sqlite.js';
+import { openSqliteStore } from '../src/open-store.js';
 
 const [file, worker, count] = process.argv.slice(2);
-const store = new SqliteStore({ file: file as string });
+const store = openSqliteStore({ file: file as string });
 process.stdout.write('ready\n');
 process.stdin.once('data', () => {
   void (async () => {

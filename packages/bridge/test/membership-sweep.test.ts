@@ -32,7 +32,8 @@ test('drift made in Sendbird is repaired by the periodic sweep, and the ledger s
   await sb.inviteMembers(owned.caseId, [stray]);
   await sb.createUser({ user_id: ben, nickname: 'Ben Agent', profile_url: '' }).catch(() => undefined);
   await sb.inviteMembers(queued.caseId, [ben]);
-  assert.deepEqual(members(w, owned.caseId), [owned.customer, stray].sort());
+  // No check of the drifted state here: a sweep due meanwhile may already be repairing it (the
+  // runner starts a job at its due time); the ledger below shows what the sweeps changed.
 
   await waitFor('the sweep to repair both channels', () =>
     JSON.stringify(members(w, owned.caseId)) === JSON.stringify([owned.customer, ava].sort()) && JSON.stringify(members(w, queued.caseId)) === JSON.stringify([queued.customer]),

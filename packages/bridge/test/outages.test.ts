@@ -157,7 +157,7 @@ test('SQLite unreachable: every endpoint that needs it answers 503 store_unavail
   const ticket = await openTicket(w);
   assertNo500AndRetryAfter(await everyEndpoint(w, ticket), 'database up');
   // The bridge's connection to its file is gone (what any call then meets is the driver's error).
-  (w.bridge.store as unknown as { db: Database.Database }).db.close();
+  await w.bridge.store.close();
   const down = await everyEndpoint(w, ticket);
   assertNo500AndRetryAfter(down, 'database down');
   expect503(down, STORE_ROUTES, 'store_unavailable', 'database down');

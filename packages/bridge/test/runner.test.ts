@@ -7,7 +7,8 @@ import { PermanentJobError, RetryLaterError } from '../src/jobs/errors.js';
 import { JobRunner, type JobRunnerOptions } from '../src/jobs/runner.js';
 import { createLogger, SecretScrubber } from '../src/logger.js';
 import { createMetrics } from '../src/metrics.js';
-import { SqliteStore, type Job, type Store } from '../src/store/index.js';
+import { openSqliteStore } from '../src/open-store.js';
+import type { Job, Store } from '../src/store/index.js';
 import { fakeClock } from './store-contract.js';
 
 const silent = createLogger({ level: 'silent' });
@@ -16,7 +17,7 @@ function setup(t: TestContext, opts: Partial<JobRunnerOptions> & { realClock?: b
   const file = join(tempDir(t), 'bridge.sqlite');
   const clock = fakeClock();
   const now = opts.realClock ? Date.now : () => clock.now;
-  const store = new SqliteStore({ file, clock: now });
+  const store = openSqliteStore({ file, clock: now });
   const metrics = createMetrics({ store, processMetrics: false });
   const runner = new JobRunner({ store, logger: silent, clock: now, random: () => 0, metrics, pollMs: 50, leaseMs: 60_000, concurrency: 2, workerId: 'w1', ...opts });
   t.after(async () => {
@@ -134,13 +135,13 @@ test('a crashed worker\'s job is reclaimed by another process once its lease exp
   const { file, clock, store } = setup(t);
   const { job } = await store.enqueue('ticket.create', { ticketId: 't1' });
   // "Process A" claims the job and dies: its store is closed without completing anything.
-  const crashed = new SqliteStore({ file, clock: () => clock.now });
+  const crashed = openSqliteStore({ file, clock: () => clock.now });
   const [claimed] = await crashed.claimJobs('process-a', 1, 60_000);
   assert.equal(claimed?.id, job.id);
   await crashed.close();
 
   // "Process B": a new store on the same file, with its own runner.
-  const b = new SqliteStore({ file, clock: () => clock.now });
+  const b = openSqliteStore({ file, clock: () => clock.now });
   const runnerB = new JobRunner({ store: b, logger: silent, clock: () => clock.now, pollMs: 50, leaseMs: 60_000, concurrency: 1, workerId: 'process-b' });
   t.after(() => b.close());
   const ran: Job[] = [];

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { tempDir } from '@sbsf/testkit';
 import { learningFetch, tokensInAnswer } from '../src/clients.js';
 import { DEFAULT_LEARNED_TTL_MS, SecretScrubber } from '../src/secrets.js';
-import { openStore } from '../src/store/index.js';
+import { openStore } from '../src/open-store.js';
 
 const token = () => `00D000000000001!AQ${randomBytes(30).toString('base64url')}`;
 

@@ -5,7 +5,8 @@ import { AppError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 import { createBridgeContext, type BridgeRoutes } from '../src/context.js';
 import { buildServer } from '../src/server.js';
-import { SQLITE_MIGRATIONS, SqliteStore } from '../src/store/index.js';
+import { openSqliteStore } from '../src/open-store.js';
+import { MIGRATIONS } from '../src/store/index.js';
 import { SECRETS, testConfig } from './fixtures.js';
 
 /** A route with a schema, and routes that fail in each way, to exercise the error handling. */
@@ -46,7 +47,7 @@ const testRoutes: BridgeRoutes = async (app) => {
 async function start(t: TestContext, env: Record<string, string | undefined> = {}) {
   const config = testConfig(t, env);
   assert.equal(config.store.kind, 'sqlite');
-  const store = new SqliteStore({ file: config.store.file });
+  const store = openSqliteStore({ file: config.store.file });
   const lines: string[] = [];
   const logger = createLogger({ level: 'info', secrets: [SECRETS.BRIDGE_SHARED_SECRET], destination: { write: (s: string) => void lines.push(s) } });
   const app = await buildServer(config, { ctx: createBridgeContext(config, { store, logger }), features: [{ routes: testRoutes }] });
@@ -72,7 +73,7 @@ test('/healthz is up; /readyz is ready, then 503 with the reason once the databa
   assert.deepEqual(await health.json(), { status: 'ok' });
   const ready = await fetch(`${base}/readyz`);
   assert.equal(ready.status, 200);
-  assert.deepEqual(await ready.json(), { status: 'ready', store: 'sqlite', schemaVersion: SQLITE_MIGRATIONS.length });
+  assert.deepEqual(await ready.json(), { status: 'ready', store: 'sqlite', schemaVersion: MIGRATIONS.length });
 
   await store.close();
   const down = await fetch(`${base}/readyz`);

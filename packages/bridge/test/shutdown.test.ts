@@ -9,7 +9,7 @@ import pino from 'pino';
 import { requireAvailable, tempDir, waitFor } from '@sbsf/testkit';
 import { signCustomerJwt } from '../src/identity/jwt.js';
 import { JobRunner } from '../src/jobs/runner.js';
-import { PostgresStore } from '../src/store/index.js';
+import { openPostgresStore } from '../src/open-store.js';
 import { dbQuery } from './cluster.js';
 import { SECRETS } from './fixtures.js';
 import { pgEnv, pgTestSchema, pgUnavailable, TEST_DATABASE_URL } from './pg.js';
@@ -66,7 +66,7 @@ test('SIGTERM on PostgreSQL: no new requests, the request and the job in flight 
 test('runner on PostgreSQL: stop() finishes the jobs in flight and gives the rest back unleased, attempts not counted', async (t) => {
   if (!requireAvailable(t, unavailable === null, unavailable ?? '')) return;
   const schema = await pgTestSchema(t);
-  const store = await PostgresStore.open({ url: TEST_DATABASE_URL, schema, poolSize: 3 });
+  const store = await openPostgresStore({ url: TEST_DATABASE_URL, schema, poolSize: 3 });
   t.after(() => store.close());
   for (let i = 0; i < 6; i++) await store.enqueue('slow', { i });
   const runner = new JobRunner({ store, logger: pino({ level: 'silent' }), pollMs: 10_000, leaseMs: 60_000, concurrency: 2 });

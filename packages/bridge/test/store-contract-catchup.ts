@@ -145,6 +145,24 @@ export function catchupContract(name: string, makeHarness: (t: TestContext) => S
       assert.deepEqual((await store.listTranscriptSent({ caseId: A, channelUrl: A }, 0, Number.MAX_SAFE_INTEGER)).map((r) => r.messageId), ['05', '10', '20', '21', '30', '40'], 'from the beginning');
       assert.deepEqual(await store.listTranscriptSent({ caseId: A, channelUrl: A }, 2_001, 2_999), [], 'an empty stretch');
       assert.deepEqual(await store.listTranscriptSent({ caseId: B, channelUrl: B }, 2_000, 2_000), [{ messageId: '22', sentAt: 2_000, deleted: false }], 'one millisecond');
+
+      // A NUL in a message's text (a chat may hold any character): the channel's list still reads.
+      await send('50', A, 4_000);
+      await store.recordTranscriptEvent(
+        { messageId: '50', caseId: A, channelUrl: A, version: 6_000, deleted: false, message: { type: 'MESG', body: 'a\u0000b', senderId: 'cust', senderName: 'Cu', senderRole: 'Customer', sentAt: 4_000, editedAt: 6_000, file: null } },
+        FLUSH,
+      );
+      assert.deepEqual(await store.listTranscriptSent({ caseId: A, channelUrl: A }, 3_500, 4_500), [{ messageId: '50', sentAt: 4_000, deleted: false }], 'a NUL in a text');
+    });
+
+    test('making named channels due counts each channel once, however often it is named', async (t) => {
+      const { store, clock } = await setup(t);
+      await ticketWithChannel(store, '500000000000001AAA');
+      await ticketWithChannel(store, '500000000000002AAA');
+      await store.registerTicketChannels(0, clock.now + 60_000);
+      const urls = ['500000000000001AAA', '500000000000002AAA', '500000000000001AAA', 'no-such-channel'];
+      assert.equal(await store.dueTranscriptCatchup(clock.now, 'late_webhook', urls), 2);
+      assert.equal(await store.dueTranscriptCatchup(clock.now, 'late_webhook', []), 0, 'no channel named, none made due');
     });
   });
 }

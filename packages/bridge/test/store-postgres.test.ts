@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { requireAvailable } from '@sbsf/testkit';
-import { POSTGRES_MIGRATIONS, PostgresStore, SQLITE_MIGRATIONS, type Job } from '../src/store/index.js';
+import { openPostgresStore, type OpenedStore } from '../src/open-store.js';
+import { MIGRATIONS, type Job } from '../src/store/index.js';
 import { pgExec, pgTestSchema, pgUnavailable, TEST_DATABASE_URL } from './pg.js';
 import { fakeClock, storeContract } from './store-contract.js';
 
@@ -26,29 +27,21 @@ if (unavailable) {
     const name = () => (schema ??= pgTestSchema(t));
     return {
       clock,
-      open: async () => PostgresStore.open({ url: TEST_DATABASE_URL, schema: await name(), poolSize: 5, clock: () => clock.now }),
+      open: async () => openPostgresStore({ url: TEST_DATABASE_URL, schema: await name(), poolSize: 5, clock: () => clock.now }),
       exec: async (sql) => {
         await pgExec(sql, { schema: await name() });
       },
     };
   });
 
-  const open = (schema: string, extra: Partial<Parameters<typeof PostgresStore.open>[0]> = {}) =>
-    PostgresStore.open({ url: TEST_DATABASE_URL, schema, poolSize: 4, ...extra });
-
-  test('postgres: the migrations mirror the SQLite ones, version for version', () => {
-    assert.deepEqual(
-      POSTGRES_MIGRATIONS.map((m) => [m.version, m.name]),
-      SQLITE_MIGRATIONS.map((m) => [m.version, m.name]),
-      'every SQLite migration needs its PostgreSQL twin in src/store/migrations-pg/ (same version and name)',
-    );
-  });
+  const open = (schema: string, extra: Partial<Parameters<typeof openPostgresStore>[0]> = {}) =>
+    openPostgresStore({ url: TEST_DATABASE_URL, schema, poolSize: 4, ...extra });
 
   test('postgres: a fresh schema gets every migration; the ledger refuses UPDATE, DELETE and TRUNCATE; foreign keys hold', async (t) => {
     const schema = await pgTestSchema(t);
     const store = await open(schema);
     t.after(() => store.close());
-    assert.deepEqual(store.migration, { from: 0, to: POSTGRES_MIGRATIONS.length, applied: POSTGRES_MIGRATIONS.map((m) => m.version) });
+    assert.deepEqual(store.migration, { from: 0, to: MIGRATIONS.length, applied: MIGRATIONS.map((m) => m.version) });
     const tables = (await pgExec("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1", { params: [schema] })).map((r) => r.table_name as string);
     for (const name of ['tickets', 'idempotency_keys', 'jobs', 'ledger', 'salesforce_events', 'membership_pending', 'schema_migrations']) assert.ok(tables.includes(name), name);
     const types = await pgExec("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'jobs' AND column_name IN ('run_at', 'payload')", { params: [schema] });
@@ -73,22 +66,22 @@ if (unavailable) {
     });
     const applied = stores.map((s) => s.migration.applied);
     assert.equal(applied.filter((a) => a.length > 0).length, 1, `one instance migrates: ${JSON.stringify(applied)}`);
-    assert.deepEqual(applied.flat(), POSTGRES_MIGRATIONS.map((m) => m.version));
+    assert.deepEqual(applied.flat(), MIGRATIONS.map((m) => m.version));
     const rows = await pgExec('SELECT version FROM schema_migrations ORDER BY version', { schema });
-    assert.deepEqual(rows.map((r) => r.version), POSTGRES_MIGRATIONS.map((m) => m.version));
+    assert.deepEqual(rows.map((r) => r.version), MIGRATIONS.map((m) => m.version));
     for (const s of stores) assert.equal((await s.health()).ok, true);
   });
 
   test('postgres: an old (version 1) schema with data is upgraded in place; a newer one is refused', async (t) => {
     const schema = await pgTestSchema(t);
-    const v1 = await open(schema, { migrations: POSTGRES_MIGRATIONS.slice(0, 1) });
+    const v1 = await open(schema, { migrations: MIGRATIONS.slice(0, 1) });
     await v1.createTicket({ id: 'ticket-old', clientKey: 'c', customerUserId: 'c', caseFields: { Subject: 'old' } });
     await v1.enqueue('ticket.create', { ticketId: 'ticket-old' });
     assert.equal((await v1.health()).schemaVersion, 1);
     await v1.close();
 
     const current = await open(schema);
-    assert.deepEqual(current.migration, { from: 1, to: POSTGRES_MIGRATIONS.length, applied: POSTGRES_MIGRATIONS.slice(1).map((m) => m.version) });
+    assert.deepEqual(current.migration, { from: 1, to: MIGRATIONS.length, applied: MIGRATIONS.slice(1).map((m) => m.version) });
     assert.deepEqual((await current.getTicket('ticket-old'))?.caseFields, { Subject: 'old' }, 'data survives');
     assert.deepEqual(await current.countJobsByState(), { queued: 1, running: 0, done: 0, dead: 0 });
 
@@ -96,10 +89,10 @@ if (unavailable) {
     await pgExec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', 0)", { schema });
     const h = await current.health();
     assert.equal(h.ok, false);
-    assert.match(h.reason ?? '', new RegExp(`schema version 99, expected ${POSTGRES_MIGRATIONS.length}`));
+    assert.match(h.reason ?? '', new RegExp(`schema version 99, expected ${MIGRATIONS.length}`));
     await current.close();
     // ...and a new instance refuses to start on it.
-    await assert.rejects(open(schema), new RegExp(`schema version 99, newer than this bridge knows \\(${POSTGRES_MIGRATIONS.length}\\): run a newer bridge`));
+    await assert.rejects(open(schema), new RegExp(`schema version 99, newer than this bridge knows \\(${MIGRATIONS.length}\\): run a newer bridge`));
   });
 
   test('postgres: 6 instances claiming 300 jobs at once (SKIP LOCKED): each job is claimed exactly once', async (t) => {
@@ -140,7 +133,7 @@ if (unavailable) {
     const cases = Array.from({ length: 30 }, (_, i) => `500A${String(i).padStart(3, '0')}`);
     const opts = { kind: 'membership.reconcile', batchSize: 7, source: 'event' };
     const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => (stores[i % 4] as PostgresStore).recordSalesforceEvents(cases.slice(i % 5, 20 + (i % 10)).map((caseId) => ({ type: 'case.owner_changed', caseId, occurredAt: null, payload: { caseId } })), opts)),
+      Array.from({ length: 12 }, (_, i) => (stores[i % 4] as OpenedStore).recordSalesforceEvents(cases.slice(i % 5, 20 + (i % 10)).map((caseId) => ({ type: 'case.owner_changed', caseId, occurredAt: null, payload: { caseId } })), opts)),
     );
     const pending = await stores[0]!.listPendingReconciles();
     assert.equal(pending.length, new Set(pending.map((p) => p.caseId)).size);
@@ -168,7 +161,7 @@ if (unavailable) {
 
   test('postgres: an unreachable server fails the open with a readable error that holds no password', async () => {
     await assert.rejects(
-      PostgresStore.open({ url: 'postgres://bridge:hunter2-very-secret@127.0.0.1:1/nowhere', schema: 'x', connectionTimeoutMs: 2_000 }),
+      openPostgresStore({ url: 'postgres://bridge:hunter2-very-secret@127.0.0.1:1/nowhere', schema: 'x', connectionTimeoutMs: 2_000 }),
       (err: Error) => {
         assert.match(err.message, /ECONNREFUSED|connect/);
         assert.ok(!err.message.includes('hunter2'));

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { tempDir } from '@sbsf/testkit';
-import { SQLITE_MIGRATIONS, SqliteStore } from '../src/store/index.js';
+import { openSqliteStore } from '../src/open-store.js';
+import { MIGRATIONS } from '../src/store/index.js';
 import { fakeClock, storeContract } from './store-contract.js';
 
 for (const groupCommit of [true, false]) storeContract(groupCommit ? 'sqlite' : 'sqlite (a transaction per write)', (t) => {
@@ -14,7 +15,7 @@ for (const groupCommit of [true, false]) storeContract(groupCommit ? 'sqlite' : 
   const clock = fakeClock();
   return {
     clock,
-    open: async () => new SqliteStore({ file, clock: () => clock.now, groupCommit }),
+    open: async () => openSqliteStore({ file, clock: () => clock.now, groupCommit }),
     exec: async (sql) => {
       const db = new Database(file);
       try {
@@ -28,21 +29,21 @@ for (const groupCommit of [true, false]) storeContract(groupCommit ? 'sqlite' : 
 
 test('sqlite: a fresh database gets every migration, WAL and foreign keys', async (t) => {
   const file = join(tempDir(t), 'data', 'bridge.sqlite');
-  const store = new SqliteStore({ file });
+  const store = openSqliteStore({ file });
   t.after(() => store.close());
-  assert.deepEqual(store.migration, { from: 0, to: SQLITE_MIGRATIONS.length, applied: SQLITE_MIGRATIONS.map((m) => m.version) });
+  assert.deepEqual(store.migration, { from: 0, to: MIGRATIONS.length, applied: MIGRATIONS.map((m) => m.version) });
   const db = new Database(file, { readonly: true });
   t.after(() => db.close());
   assert.deepEqual(
     db.prepare('SELECT version FROM schema_migrations ORDER BY version').all(),
-    SQLITE_MIGRATIONS.map((m) => ({ version: m.version })),
+    MIGRATIONS.map((m) => ({ version: m.version })),
   );
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
   for (const name of ['tickets', 'idempotency_keys', 'jobs', 'ledger', 'schema_migrations']) assert.ok(tables.includes(name), name);
   // foreign keys are on for the store's connection: a ledger row naming an unknown ticket is refused
   await assert.rejects(store.appendLedger({ ticketId: 'no-such-ticket', system: 'sendbird', action: 'user.create', outcome: 'ok' }), /FOREIGN KEY/);
-  const again = new SqliteStore({ file });
+  const again = openSqliteStore({ file });
   assert.deepEqual(again.migration.applied, [], 'reopening applies nothing');
   await again.close();
 });
@@ -51,7 +52,7 @@ const ticketFor = (id: string) => ({ id, clientKey: 'c', customerUserId: 'c', ca
 
 test('sqlite group commit: the writes of one turn are committed together, and each settles only after that commit', async (t) => {
   const file = join(tempDir(t), 'bridge.sqlite');
-  const store = new SqliteStore({ file });
+  const store = openSqliteStore({ file });
   t.after(() => store.close());
   const reader = new Database(file, { readonly: true });
   t.after(() => reader.close());
@@ -70,7 +71,7 @@ test('sqlite group commit: the writes of one turn are committed together, and ea
   // Fewer pages written than a transaction per write (every commit writes the pages it changed).
   const frames = async (groupCommit: boolean) => {
     const f = join(tempDir(t), `frames-${groupCommit}.sqlite`);
-    const s = new SqliteStore({ file: f, groupCommit });
+    const s = openSqliteStore({ file: f, groupCommit });
     const db = new Database(f);
     db.pragma('wal_checkpoint(TRUNCATE)');
     await Promise.all(Array.from({ length: 20 }, (_, i) => s.createTicket(ticketFor(`f${i}`))));
@@ -84,7 +85,7 @@ test('sqlite group commit: the writes of one turn are committed together, and ea
 });
 
 test('sqlite group commit: a write that fails undoes only itself; the rest of its turn is kept', async (t) => {
-  const store = new SqliteStore({ file: join(tempDir(t), 'bridge.sqlite') });
+  const store = openSqliteStore({ file: join(tempDir(t), 'bridge.sqlite') });
   t.after(() => store.close());
   const [a, bad, c] = await Promise.allSettled([
     store.createTicket(ticketFor('a')),
@@ -100,13 +101,14 @@ test('sqlite group commit: a write that fails undoes only itself; the rest of it
 });
 
 test('sqlite group commit: a COMMIT that fails rejects every write of its group and keeps none of them', async (t) => {
-  const store = new SqliteStore({ file: join(tempDir(t), 'bridge.sqlite') });
+  const store = openSqliteStore({ file: join(tempDir(t), 'bridge.sqlite') });
   t.after(() => store.close());
   const first = store.createTicket(ticketFor('kept-not'));
   // Deferred foreign keys are checked at COMMIT: this group's commit will fail.
-  store.unsafeExec('PRAGMA defer_foreign_keys = ON');
+  const pragma = store.unsafeRun('PRAGMA defer_foreign_keys = ON');
   const orphan = store.appendLedger({ ticketId: 'no-such-ticket', system: 'sendbird', action: 'user.create', outcome: 'ok' });
-  const [x, y] = await Promise.allSettled([first, orphan]);
+  const [x, y, z] = await Promise.allSettled([first, orphan, pragma]);
+  assert.equal(z.status, 'rejected', 'every write of the group, the pragma too');
   assert.equal(x.status, 'rejected');
   assert.equal(y.status, 'rejected');
   assert.match(String((x as PromiseRejectedResult).reason), /FOREIGN KEY/);
@@ -118,8 +120,8 @@ test('sqlite group commit: a COMMIT that fails rejects every write of its group 
 
 test('sqlite group commit: two stores of one process on one file write in the same turn without waiting for each other', async (t) => {
   const file = join(tempDir(t), 'bridge.sqlite');
-  const a = new SqliteStore({ file, busyTimeoutMs: 200 });
-  const b = new SqliteStore({ file, busyTimeoutMs: 200 });
+  const a = openSqliteStore({ file, busyTimeoutMs: 200 });
+  const b = openSqliteStore({ file, busyTimeoutMs: 200 });
   t.after(async () => {
     await a.close();
     await b.close();
@@ -132,16 +134,16 @@ test('sqlite group commit: two stores of one process on one file write in the sa
 
 test('sqlite: an old (version 1) database with data is upgraded in place', async (t) => {
   const file = join(tempDir(t), 'bridge.sqlite');
-  const v1 = new SqliteStore({ file, migrations: SQLITE_MIGRATIONS.slice(0, 1) });
+  const v1 = openSqliteStore({ file, migrations: MIGRATIONS.slice(0, 1) });
   const ticket = await v1.createTicket({ id: 'ticket-old', clientKey: 'c', customerUserId: 'c', caseFields: { Subject: 'old' } });
   await v1.enqueue('ticket.create', { ticketId: ticket.id });
   assert.equal((await v1.health()).schemaVersion, 1);
   await v1.close();
 
-  const current = new SqliteStore({ file });
+  const current = openSqliteStore({ file });
   t.after(() => current.close());
-  const latest = SQLITE_MIGRATIONS.length;
-  assert.deepEqual(current.migration, { from: 1, to: latest, applied: SQLITE_MIGRATIONS.slice(1).map((m) => m.version) });
+  const latest = MIGRATIONS.length;
+  assert.deepEqual(current.migration, { from: 1, to: latest, applied: MIGRATIONS.slice(1).map((m) => m.version) });
   assert.deepEqual((await current.getTicket('ticket-old'))?.caseFields, { Subject: 'old' }, 'data survives');
   assert.deepEqual(await current.countJobsByState(), { queued: 1, running: 0, done: 0, dead: 0 });
   await current.appendLedger({ ticketId: 'ticket-old', system: 'salesforce', action: 'case.upsert', outcome: 'ok' });
@@ -151,7 +153,7 @@ test('sqlite: an old (version 1) database with data is upgraded in place', async
 
 test('sqlite: migration 6 rebuilds tickets, ledger and idempotency keys with every row, id and rule kept', async (t) => {
   const file = join(tempDir(t), 'bridge.sqlite');
-  const v5 = new SqliteStore({ file, migrations: SQLITE_MIGRATIONS.slice(0, 5) });
+  const v5 = openSqliteStore({ file, migrations: MIGRATIONS.slice(0, 5) });
   const fields = { Subject: 'before the rebuild' };
   for (const [i, state] of (['completed', 'received', 'completed'] as const).entries()) {
     const id = `ticket-${i}`;
@@ -180,13 +182,14 @@ test('sqlite: migration 6 rebuilds tickets, ledger and idempotency keys with eve
   const before = dump();
   assert.equal(before.ledger.length, 2);
 
-  const current = new SqliteStore({ file });
+  const current = openSqliteStore({ file });
   t.after(() => current.close());
-  assert.deepEqual(current.migration.applied, SQLITE_MIGRATIONS.slice(5).map((m) => m.version));
+  assert.deepEqual(current.migration.applied, MIGRATIONS.slice(5).map((m) => m.version));
   assert.deepEqual(dump(), before, 'every row of the three tables, byte for byte');
   const db = new Database(file);
   t.after(() => db.close());
-  assert.equal((current as unknown as { db: Database.Database }).db.pragma('foreign_keys', { simple: true }), 1, "foreign keys on again for the store's connection");
+  const [pragma] = await current.unsafeQuery<{ foreign_keys: number }>('PRAGMA foreign_keys');
+  assert.equal(pragma?.foreign_keys, 1, "foreign keys on again for the store's connection");
   assert.equal(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'idempotency_keys'").pluck().get()?.toString().includes('WITHOUT ROWID'), true);
 
   // The rules hold on the rebuilt tables: ids go on from the last one, the ledger stays append-only,
@@ -205,13 +208,13 @@ test('sqlite: migration 6 rebuilds tickets, ledger and idempotency keys with eve
 
 test('sqlite: migration 6 refuses a database whose ledger names a missing ticket, and changes nothing', async (t) => {
   const file = join(tempDir(t), 'bridge.sqlite');
-  await new SqliteStore({ file, migrations: SQLITE_MIGRATIONS.slice(0, 5) }).close();
+  await openSqliteStore({ file, migrations: MIGRATIONS.slice(0, 5) }).close();
   const db = new Database(file);
   // Only a connection with foreign keys off (an old script, a hand edit) could have written this.
   db.pragma('foreign_keys = OFF');
   db.prepare("INSERT INTO ledger (at, ticket_id, system, action, outcome) VALUES (0, 'gone', 'sendbird', 'user.create', 'ok')").run();
   db.close();
-  assert.throws(() => new SqliteStore({ file }), /migration 6 would break 1 foreign key reference\(s\).*nothing was changed/);
+  assert.throws(() => openSqliteStore({ file }), /migration 6 would break 1 foreign key reference\(s\).*nothing was changed/);
   const after = new Database(file, { readonly: true });
   t.after(() => after.close());
   assert.equal(after.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get(), 5);
@@ -221,20 +224,20 @@ test('sqlite: migration 6 refuses a database whose ledger names a missing ticket
 
 test('sqlite: a database newer than the code is refused with an actionable message', async (t) => {
   const file = join(tempDir(t), 'bridge.sqlite');
-  await new SqliteStore({ file }).close();
+  await openSqliteStore({ file }).close();
   const db = new Database(file);
   db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, ?, 0)').run('from the future');
   db.close();
-  assert.throws(() => new SqliteStore({ file }), new RegExp(`schema version 99, newer than this bridge knows \\(${SQLITE_MIGRATIONS.length}\\): run a newer bridge`));
+  assert.throws(() => openSqliteStore({ file }), new RegExp(`schema version 99, newer than this bridge knows \\(${MIGRATIONS.length}\\): run a newer bridge`));
 });
 
 test('sqlite: readiness reports an outdated schema', async (t) => {
   const file = join(tempDir(t), 'bridge.sqlite');
-  const current = new SqliteStore({ file });
+  const current = openSqliteStore({ file });
   t.after(() => current.close());
   // Another process rolled the schema forward under this one (e.g. a newer bridge started).
   const db = new Database(file);
-  const latest = SQLITE_MIGRATIONS.length;
+  const latest = MIGRATIONS.length;
   db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)').run(latest + 1, 'newer');
   db.close();
   const h = await current.health();
@@ -244,7 +247,7 @@ test('sqlite: readiness reports an outdated schema', async (t) => {
 
 test('sqlite: 4 processes racing 20 claims on one file: exactly one wins', async (t) => {
   const file = join(tempDir(t), 'bridge.sqlite');
-  await new SqliteStore({ file }).close(); // migrate once up front
+  await openSqliteStore({ file }).close(); // migrate once up front
   const script = fileURLToPath(new URL('./claim-race.child.ts', import.meta.url));
   const children = Array.from({ length: 4 }, (_, i) =>
     spawn(process.execPath, ['--import', 'tsx', script, file, String(i), '5'], { stdio: ['pipe', 'pipe', 'inherit'] }),

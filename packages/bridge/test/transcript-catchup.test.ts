@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir, waitFor } from '@sbsf/testkit';
 import pino from 'pino';
-import { SqliteStore } from '../src/store/index.js';
+import { openSqliteStore } from '../src/open-store.js';
 import { CATCHUP_PAGE, isLateWebhook, listedStretch, TranscriptCatchup } from '../src/transcript/catchup.js';
 import { interpretHistoryMessage } from '../src/transcript/history-message.js';
 import type { ListMessagesParams, SendbirdClient, SendbirdMessage } from '@sbsf/sendbird';
@@ -39,7 +39,6 @@ function catchupOf(w: World, opts: { recheck?: number; sendbird?: Pick<SendbirdC
     sendbird: opts.sendbird ?? sbClient(w),
     logger: pino({ level: 'silent' }),
     flush: { kind: 'transcript.flush', delayMs: 50, batchSize: 200 },
-    wakeAt: () => undefined,
     intervalMs: 3_600_000,
     recheck: opts.recheck ?? 20,
     readsPerSecond: 100,
@@ -267,7 +266,7 @@ test('Sendbird calls per open channel per hour at the default settings: 12 (comp
   const sb = sbClient(w);
   // A store of its own on a simulated clock, with the bridge's defaults (5 min interval).
   const clock = { now: Date.now() };
-  const store = new SqliteStore({ file: join(tempDir(t, 'catchup-hour-'), 'bridge.sqlite'), clock: () => clock.now });
+  const store = openSqliteStore({ file: join(tempDir(t, 'catchup-hour-'), 'bridge.sqlite'), clock: () => clock.now });
   t.after(() => store.close());
   for (const c of channels) await store.recordTranscriptEvent({ messageId: `seed-${c.caseId}`, caseId: c.caseId, channelUrl: c.caseId, version: 0, deleted: false, message: null }, { kind: 'transcript.flush', delayMs: 2_000, batchSize: 200 });
   const intervalMs = w.config.transcript.catchupIntervalMs;
@@ -277,7 +276,6 @@ test('Sendbird calls per open channel per hour at the default settings: 12 (comp
     sendbird: sb,
     logger: pino({ level: 'silent' }),
     flush: { kind: 'transcript.flush', delayMs: 2_000, batchSize: 200 },
-    wakeAt: () => undefined,
     intervalMs: 300_000,
     recheck: 20,
     readsPerSecond: 2,

@@ -18,7 +18,7 @@ import { ConfigError, configSecrets, loadConfig, type BridgeConfig } from '../co
 import { createLogger } from '../logger.js';
 import { Reconciler, type CaseOutcome } from '../membership/reconciler.js';
 import { openCasesWithChannels } from '../case-reads.js';
-import { openStore } from '../store/index.js';
+import { openStore } from '../open-store.js';
 import { Progress } from './progress.js';
 
 const USAGE = `usage: npm run reconcile -- (--case <CaseId> [--case <CaseId> ...] | --all) [--sandbox [path/to/sandbox.json]]

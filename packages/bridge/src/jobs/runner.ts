@@ -1,8 +1,12 @@
 /**
- * The job runner: polls the store every `pollMs` (and at once on `kick()`), leases up to
- * `concurrency` runnable jobs of the kinds it has handlers for, runs each handler, and records the
- * outcome: done, retry later (capped jittered backoff, see backoff.ts), or dead-lettered once
- * `max_attempts` is spent.
+ * The job runner: leases up to `concurrency` runnable jobs of the kinds it has handlers for, runs
+ * each handler, and records the outcome: done, retry later (capped jittered backoff, see
+ * backoff.ts), or dead-lettered once `max_attempts` is spent.
+ *
+ * When it looks: at the due time of every job this process queues, retries or requeues (the
+ * store's `onJobDue` notices, delivered once the job is committed), so a job queued for later
+ * starts on the dot; when a slot frees up or a batch came back full; and every `pollMs` for what
+ * other processes queued and for leases that ran out. One timer, set for the earliest of these.
  *
  * Leases, not locks: a claimed job belongs to this worker until `locked_until`. If the process
  * dies, the lease runs out and any worker (this one restarted, or another) reclaims the job; that
@@ -55,6 +59,8 @@ export interface StopOptions {
 }
 
 const DEFAULT_GRACE_MS = 10_000;
+/** Due times remembered ahead; a job beyond them is found by the poll (notices only cut the wait). */
+const MAX_DUE_TIMES = 64;
 /** After aborting, how long to wait for handlers to notice before returning anyway. */
 const ABORT_SETTLE_MS = 1_000;
 
@@ -68,7 +74,11 @@ export class JobRunner {
   private started = false;
   private stopping = false;
   private ticking: Promise<void> | undefined;
-  private tickAgain = false;
+  /** When the next look is wanted (a time, not a flag: a wish made during a look outlives it). */
+  private lookAt = Number.POSITIVE_INFINITY;
+  /** Due times of this process's jobs still ahead, earliest first (at most MAX_DUE_TIMES). */
+  private readonly dueTimes: number[] = [];
+  private unlisten: (() => void) | undefined;
 
   constructor(private readonly opts: JobRunnerOptions) {
     if (!(opts.pollMs > 0)) throw new Error('[jobs] pollMs must be > 0 (set JOB_POLL_MS)');
@@ -94,18 +104,49 @@ export class JobRunner {
     return this.inFlight.size;
   }
 
-  /** Starts polling. */
+  /** Starts looking for work: now, at each due time the store announces, and every `pollMs`. */
   start(): void {
     if (this.started) return;
     this.stopping = false;
     this.started = true;
+    this.unlisten = this.opts.store.onJobDue((at) => this.wakeAt(at));
     this.kick();
   }
 
-  /** Polls now instead of at the next interval (a request path enqueues, kicks, and returns). */
+  /** Looks for work now instead of at the next poll. */
   kick(): void {
+    this.wakeAt(this.now());
+  }
+
+  /** Looks for work at `at` (now, if it has passed); earlier wishes win. */
+  private wakeAt(at: number): void {
     if (!this.started || this.stopping) return;
-    void this.tick();
+    if (at > this.now()) this.rememberDue(at);
+    this.lookAt = Math.min(this.lookAt, at);
+    // During a look, the wish waits in `lookAt`: the look's end sets the timer from it.
+    if (!this.ticking) this.arm();
+  }
+
+  private rememberDue(at: number): void {
+    const due = this.dueTimes;
+    if (due.includes(at)) return;
+    let i = due.length;
+    while (i > 0 && due[i - 1]! > at) i--;
+    due.splice(i, 0, at);
+    if (due.length > MAX_DUE_TIMES) due.pop();
+  }
+
+  /** Sets the one timer for `lookAt`; a time already come looks at once. */
+  private arm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const delay = this.lookAt - this.now();
+    if (delay <= 0) {
+      void this.tick();
+      return;
+    }
+    this.timer = setTimeout(() => void this.tick(), Math.min(delay, 2 ** 31 - 1));
+    this.timer.unref();
   }
 
   /**
@@ -121,6 +162,8 @@ export class JobRunner {
 
   async stop(opts: StopOptions = {}): Promise<void> {
     this.stopping = true;
+    this.unlisten?.();
+    this.unlisten = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.ticking;
@@ -135,23 +178,22 @@ export class JobRunner {
   }
 
   private async tick(): Promise<void> {
-    if (this.ticking) {
-      this.tickAgain = true;
-      return this.ticking;
-    }
+    if (this.ticking) return this.ticking;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.ticking = (async () => {
-      do {
-        this.tickAgain = false;
+      while (!this.stopping && this.lookAt <= this.now()) {
+        // This look answers every wish made so far; one made while it claims comes round again.
+        this.lookAt = Number.POSITIVE_INFINITY;
+        const now = this.now();
+        while (this.dueTimes.length > 0 && this.dueTimes[0]! <= now) this.dueTimes.shift();
         const free = this.opts.concurrency - this.inFlight.size;
-        if (free <= 0 || this.stopping) break;
+        if (free <= 0) break;
         let jobs: Job[] = [];
         try {
           jobs = await this.claim(free);
         } catch (err) {
           this.opts.logger.error({ err }, 'claiming jobs failed; will retry at the next poll');
-          this.tickAgain = false; // a kick during a failing claim waits for the poll too
           break;
         }
         if (this.stopping) {
@@ -161,23 +203,16 @@ export class JobRunner {
         }
         for (const job of jobs) this.launch(job);
         // A full batch suggests more are waiting: look again at once.
-        if (jobs.length === free && jobs.length > 0) this.tickAgain = true;
-      } while (this.tickAgain && !this.stopping);
+        if (jobs.length === free && jobs.length > 0) this.lookAt = this.now();
+      }
     })();
     try {
       await this.ticking;
     } finally {
       this.ticking = undefined;
       if (this.started && !this.stopping) {
-        // A kick can land after the loop's last check but before this line runs (with SQLite
-        // group commit, an enqueue settles in the same turn as the claim that missed it): it
-        // found `ticking` still set and only raised `tickAgain`, so honour it now or the job
-        // waits for the next poll.
-        if (this.tickAgain) void this.tick();
-        else {
-          this.timer = setTimeout(() => void this.tick(), this.opts.pollMs);
-          this.timer.unref();
-        }
+        this.lookAt = Math.min(this.lookAt, this.dueTimes[0] ?? Number.POSITIVE_INFINITY, this.now() + this.opts.pollMs);
+        this.arm();
       }
     }
   }
@@ -191,7 +226,7 @@ export class JobRunner {
     const promise = this.run(job, controller).finally(() => {
       this.inFlight.delete(job.id);
       // A slot freed up: look for more work now rather than at the next poll.
-      if (this.started && !this.stopping) void this.tick();
+      this.kick();
     });
     this.inFlight.set(job.id, { promise, controller });
   }

@@ -17,7 +17,6 @@ export async function queueSweep(ctx: BridgeContext): Promise<boolean> {
     { period },
     { dedupeKey: sweepJobKey(interval, period), maxAttempts: SWEEP_MAX_ATTEMPTS },
   );
-  if (created) ctx.runner?.kick();
   return created;
 }
 
@@ -42,7 +41,6 @@ export function createMembershipFeature(ctx: BridgeContext): BridgeFeature {
     logger: log,
     batchSize: config.membership.batchSize,
     clock,
-    kick: () => ctx.runner?.kick(),
   });
   return {
     name: 'membership',
@@ -52,7 +50,6 @@ export function createMembershipFeature(ctx: BridgeContext): BridgeFeature {
         service,
         sharedSecret: config.sharedSecret,
         bodyLimitBytes: config.http.bodyLimitBytes,
-        runner: ctx.runner,
       })(app);
     },
     jobs: {

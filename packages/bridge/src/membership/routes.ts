@@ -17,7 +17,6 @@ import { validateSalesforceEventBatch } from '@sbsf/wire/salesforce-events-valid
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import { requireSharedSecret, sharedSecretRateLimit } from '../http/shared-secret.js';
-import type { JobRunner } from '../jobs/runner.js';
 import { CASE_STATUS_JOB, type CaseStatusJobPayload } from '../case-status-job.js';
 import type { Store } from '../store/types.js';
 import type { MembershipService } from './service.js';
@@ -87,7 +86,6 @@ export interface EventRouteDeps {
   service: MembershipService;
   sharedSecret: string;
   bodyLimitBytes: number;
-  runner: JobRunner | undefined;
 }
 
 export function eventRoutes(deps: EventRouteDeps) {
@@ -144,7 +142,6 @@ export function eventRoutes(deps: EventRouteDeps) {
           const { job } = await deps.store.enqueue(CASE_STATUS_JOB, payload);
           req.log.info({ cases: closedOrReopened.length, jobId: job.id }, 'case status changes queued');
         }
-        deps.runner?.kick();
         return reply.code(202).send({ accepted: result.stored });
       },
     );

@@ -33,8 +33,6 @@ export interface MembershipServiceOptions {
   logger: Logger;
   batchSize: number;
   clock?: () => number;
-  /** Wakes the job runner after new work is queued. */
-  kick?: () => void;
 }
 
 export interface SweepResult {
@@ -83,7 +81,6 @@ export class MembershipService {
       total.cases += r.requested;
       total.queued += r.queued;
       total.coalesced += r.coalesced;
-      if (r.queued > 0) this.o.kick?.();
     }
     const purged = await this.o.store.purgeSalesforceEvents(this.now() - EVENT_RETENTION_MS);
     // A Case untouched that long has no reconcile in flight whose read could be older.

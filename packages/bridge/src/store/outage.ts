@@ -18,7 +18,6 @@
  * Anything else (a constraint, a bug) is not an outage and stays what it is.
  */
 import { AppError } from '../errors.js';
-import type { Store } from './types.js';
 
 /** What a 503 for a store outage tells the client to wait, in seconds. */
 export const STORE_RETRY_AFTER_SECONDS = 5;
@@ -62,43 +61,4 @@ export function isStoreOutage(err: unknown): boolean {
 /** `err` as a StoreUnavailableError when it is an outage, else unchanged. */
 export function asStoreError(err: unknown): unknown {
   return err instanceof StoreUnavailableError || !isStoreOutage(err) ? err : new StoreUnavailableError(err);
-}
-
-const GUARDED = Symbol('store outages classified');
-const guards = new WeakMap<Store, Store>();
-
-/**
- * The store with every method's outage failures turned into StoreUnavailableError (the same
- * object for the same store; a guarded store is returned as is). Everything else passes through:
- * the methods run on the store itself, other errors are rethrown unchanged.
- */
-export function guardStore<S extends Store>(store: S): S {
-  if ((store as unknown as Record<symbol, unknown>)[GUARDED]) return store;
-  const known = guards.get(store);
-  if (known) return known as S;
-  const guard = Object.create(store) as S;
-  Object.defineProperty(guard, GUARDED, { value: true });
-  // The methods of the store's classes (accessors are left to the prototype chain).
-  const methods = new Map<string, unknown>();
-  for (let proto = Object.getPrototypeOf(store); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      const d = Object.getOwnPropertyDescriptor(proto, name);
-      if (name !== 'constructor' && !methods.has(name) && typeof d?.value === 'function') methods.set(name, d.value);
-    }
-  }
-  for (const [name, fn] of methods) {
-    Object.defineProperty(guard, name, {
-      value: (...args: unknown[]) => {
-        let result: unknown;
-        try {
-          result = (fn as (...a: unknown[]) => unknown).apply(store, args);
-        } catch (err) {
-          throw asStoreError(err);
-        }
-        return result instanceof Promise ? result.catch((err: unknown) => Promise.reject(asStoreError(err))) : result;
-      },
-    });
-  }
-  guards.set(store, guard);
-  return guard;
 }

@@ -292,6 +292,18 @@ export interface CatchupFinish {
   ledger?: readonly NewLedgerEntry[];
 }
 
+/** What each part of the store is built with (open-store.ts fills it from the configuration). */
+export interface StoreSettings {
+  /** Epoch ms; injectable so tests can move time (leases, retries, expiry). */
+  now: () => number;
+  /** Replaces every known secret value in the ledger's detail before it is written. */
+  scrubText: (text: string) => string;
+  /** `max_attempts` of jobs enqueued without one (JOB_MAX_ATTEMPTS). */
+  defaultMaxAttempts: number;
+  /** How long an idempotency key is remembered. */
+  idempotencyTtlMs: number;
+}
+
 export interface StoreHealth {
   ok: boolean;
   /** Why not, when `ok` is false (safe to show: no secrets, no paths). */
@@ -376,6 +388,12 @@ export interface Store {
   /** Puts a dead job back in the queue with a fresh attempt budget. */
   requeueDead(id: number): Promise<boolean>;
   countJobsByState(): Promise<Record<JobState, number>>;
+  /**
+   * Calls `listener` with the due time of every job this process queues, retries or requeues,
+   * once its write has committed (the job runner wakes then instead of at its next poll); returns
+   * the unsubscribe. Jobs queued by other processes are found by the runner's poll.
+   */
+  onJobDue(listener: (runAt: number) => void): () => void;
 
   // --- Salesforce events and membership reconciles ------------------------------------------
   /**

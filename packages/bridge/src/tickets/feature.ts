@@ -35,10 +35,7 @@ export async function sweepUnfinishedTickets(ctx: BridgeContext): Promise<number
     queued += ids.length;
     if (ids.length < SWEEP_BATCH) break;
   }
-  if (queued > 0) {
-    ctx.logger.info({ queued }, 'tickets: unfinished tickets handed to jobs');
-    ctx.runner?.kick();
-  }
+  if (queued > 0) ctx.logger.info({ queued }, 'tickets: unfinished tickets handed to jobs');
   return queued;
 }
 

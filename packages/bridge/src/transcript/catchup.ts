@@ -48,8 +48,6 @@ export interface CatchupOptions {
   sendbird: Pick<SendbirdClient, 'listMessages'>;
   logger: Logger;
   flush: TranscriptFlushRequest;
-  /** Called with the flush job's due time after a message was stored. */
-  wakeAt: (at: number) => void;
   intervalMs: number;
   /** Messages before the mark re-read on each catch-up for edits and removals (prev_limit, 0 to 200). */
   recheck: number;
@@ -302,9 +300,8 @@ export class TranscriptCatchup {
         message: null,
         deleted: true,
       };
-      const { outcome, flushAt } = await this.o.store.recordTranscriptEvent(event, this.o.flush);
+      const { outcome } = await this.o.store.recordTranscriptEvent(event, this.o.flush);
       if (outcome !== 'stored') continue;
-      this.o.wakeAt(flushAt);
       res.deleted += 1;
     }
   }
@@ -314,9 +311,8 @@ export class TranscriptCatchup {
     if (meaning.kind !== 'message') return;
     const { event, edited } = meaning;
     if (reread && !edited && !event.deleted) return;
-    const { outcome, flushAt } = await this.o.store.recordTranscriptEvent(event, this.o.flush);
+    const { outcome } = await this.o.store.recordTranscriptEvent(event, this.o.flush);
     if (outcome !== 'stored') return;
-    this.o.wakeAt(flushAt);
     if (event.deleted) res.deleted += 1;
     else if (edited && (reread || (await this.knewBefore(event.messageId)))) res.edited += 1;
     else res.added += 1;

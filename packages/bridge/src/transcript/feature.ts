@@ -8,7 +8,6 @@ import type { BridgeContext, BridgeFeature } from '../context.js';
 import { TranscriptCatchup, isLateWebhook } from './catchup.js';
 import { createTranscriptMetrics } from './metrics.js';
 import { BATCH_SIZE, FLUSH_JOB, TranscriptMirror } from './mirror.js';
-import { FlushWaker } from './wake.js';
 import { webhookRoutes } from './webhook-route.js';
 
 /** Written messages are purged this often (those older than TRANSCRIPT_RETENTION_DAYS). */
@@ -41,13 +40,11 @@ export function createTranscriptFeature(ctx: BridgeContext): BridgeFeature {
     clock,
     metrics,
   });
-  const waker = new FlushWaker(() => ctx.runner?.kick(), clock);
   const catchup = new TranscriptCatchup({
     store,
     sendbird: ctx.clients.sendbird,
     logger: logger.child({ feature: 'transcript-catchup' }),
     flush,
-    wakeAt: (at) => waker.wakeAt(at),
     intervalMs: t.catchupIntervalMs,
     recheck: t.catchupRecheck,
     readsPerSecond: t.catchupReadsPerSecond,
@@ -64,7 +61,6 @@ export function createTranscriptFeature(ctx: BridgeContext): BridgeFeature {
     const next = await store.nextTranscriptFlushAt(t.flushMs);
     if (next === null) return;
     await store.scheduleTranscriptFlush(FLUSH_JOB, next);
-    waker.wakeAt(next);
   };
 
   return {
@@ -76,7 +72,6 @@ export function createTranscriptFeature(ctx: BridgeContext): BridgeFeature {
         previousApiTokens: config.sendbird.previousApiTokens,
         bodyLimitBytes: t.webhookBodyLimitBytes,
         flush,
-        wakeAt: (at) => waker.wakeAt(at),
         count: (outcome, detail) => metrics.webhooks.inc({ outcome, detail: detail ?? '' }),
         // A late webhook (Sendbird retried it, or it was held up): others of its channel may be lost.
         onEvent: async (event) => {
@@ -94,8 +89,9 @@ export function createTranscriptFeature(ctx: BridgeContext): BridgeFeature {
       })(app);
     },
     jobs: {
+      // The flush schedules the next one in the store, which tells the job runner when it is due.
       [FLUSH_JOB]: async ({ signal }) => {
-        waker.wakeAt((await mirror.flush(signal)).next);
+        await mirror.flush(signal);
       },
     },
     start: () => {
@@ -113,7 +109,6 @@ export function createTranscriptFeature(ctx: BridgeContext): BridgeFeature {
       return async () => {
         clearInterval(safety);
         clearInterval(purge);
-        waker.stop();
         kickCatchup = undefined;
         await loop.stop();
       };

@@ -36,8 +36,6 @@ export interface WebhookRouteDeps {
   bodyLimitBytes: number;
   /** The flush job kind, its delay and batch size (see Store.recordTranscriptEvent). */
   flush: { kind: string; delayMs: number; batchSize: number };
-  /** Wakes the job runner when the flush job is due (at once when it already is). */
-  wakeAt: (at: number) => void;
   /** Counts each request's outcome (metrics). */
   count?: (outcome: WebhookOutcome, detail?: string) => void;
   /** Called after a message event was stored or found a duplicate (catch-up looks for late webhooks). */
@@ -112,9 +110,9 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
           count('ignored', meaning.reason);
           return reply.code(200).send({ ok: true, outcome: 'ignored', reason: meaning.reason });
         }
-        const { outcome, flushAt } = await deps.store.recordTranscriptEvent(meaning.event, deps.flush);
+        // The flush job's due time reaches the job runner from the store (onJobDue).
+        const { outcome } = await deps.store.recordTranscriptEvent(meaning.event, deps.flush);
         count(outcome);
-        deps.wakeAt(flushAt);
         await deps.onEvent?.(meaning.event);
         return reply.code(200).send({ ok: true, outcome });
       },

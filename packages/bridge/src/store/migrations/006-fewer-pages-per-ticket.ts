@@ -18,7 +18,7 @@
  * enforcement off while the tables are swapped and checked before the commit (the runner does
  * both for a migration marked `foreignKeysOff`). Ids and rows are copied as they are.
  */
-export default /* sql */ `
+export const sqlite = /* sql */ `
 CREATE TABLE tickets_v6 (
   id                TEXT PRIMARY KEY,
   client_key        TEXT NOT NULL,
@@ -83,4 +83,19 @@ INSERT INTO idempotency_keys_v6 SELECT scope, key, request_hash, ticket_id, resp
 DROP TABLE idempotency_keys;
 ALTER TABLE idempotency_keys_v6 RENAME TO idempotency_keys;
 CREATE INDEX idempotency_keys_expires_idx ON idempotency_keys (expires_at);
+`;
+
+/**
+ * Version 6 (PostgreSQL). The two index changes
+ * carry over: `case_id` unique through a partial index without NULLs (a new ticket has no Case
+ * to index), and `tickets_state_idx` replaced by `tickets_open_idx` over the tickets that are not
+ * `completed`, which stays small however many tickets are kept. The SQLite-only parts do not:
+ * identity columns have no per-commit counter page like AUTOINCREMENT's, and a PostgreSQL table
+ * is always a heap beside its primary key (WITHOUT ROWID has no equivalent to move to).
+ */
+export const postgres = /* sql */ `
+ALTER TABLE tickets DROP CONSTRAINT tickets_case_id_key;
+CREATE UNIQUE INDEX tickets_case_idx ON tickets (case_id) WHERE case_id IS NOT NULL;
+DROP INDEX tickets_state_idx;
+CREATE INDEX tickets_open_idx ON tickets (state, updated_at) WHERE state <> 'completed';
 `;

@@ -10,7 +10,7 @@
  * - `wanted`: a reconcile found the Case leased and handed its work to the holder, which reads
  *   the Case again and applies that before it lets go.
  */
-export default /* sql */ `
+export const sqlite = /* sql */ `
 CREATE TABLE membership_cases (
   case_id          TEXT PRIMARY KEY,
   applied_version  INTEGER,
@@ -21,5 +21,23 @@ CREATE TABLE membership_cases (
   wanted           INTEGER NOT NULL DEFAULT 0 CHECK (wanted IN (0, 1)),
   updated_at       INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX membership_cases_updated_idx ON membership_cases (updated_at);
+`;
+
+/**
+ * Version 8 (PostgreSQL): membership applies ordered per Case across instances, as
+ * the SQLite text above (the read applied last, the apply lease, the hand-over flag).
+ */
+export const postgres = /* sql */ `
+CREATE TABLE membership_cases (
+  case_id          text PRIMARY KEY,
+  applied_version  bigint,
+  applied_owner    text,
+  applied_at       bigint,
+  locked_by        text,
+  locked_until     bigint,
+  wanted           boolean NOT NULL DEFAULT false,
+  updated_at       bigint NOT NULL
+);
 CREATE INDEX membership_cases_updated_idx ON membership_cases (updated_at);
 `;

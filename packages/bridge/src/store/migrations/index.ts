@@ -1,34 +1,38 @@
 /**
- * SQLite schema migrations, in order. Append new ones; never edit one that has shipped (a
- * database that already applied it would not see the change). Each runs in its own transaction.
+ * The schema migrations, in order, one tree for both databases: each step holds its SQLite and
+ * its PostgreSQL text (the DDL dialects differ: column types, identity columns, how a table is
+ * rebuilt), with one version and one name, so both databases are always at the same schema
+ * version. Append new steps; never edit one that has shipped (a database that already applied it
+ * would not see the change). Each step runs in its own transaction (migrate.ts).
  */
-import core from './001-core.js';
-import ledger from './002-ledger.js';
-import membership from './003-membership.js';
-import transcript from './004-transcript.js';
-import ticketsClientIndex from './005-tickets-client-index.js';
-import fewerPages from './006-fewer-pages-per-ticket.js';
-import transcriptCatchup from './007-transcript-catchup.js';
-import membershipApplied from './008-membership-applied.js';
+import * as core from './001-core.js';
+import * as ledger from './002-ledger.js';
+import * as membership from './003-membership.js';
+import * as transcript from './004-transcript.js';
+import * as ticketsClientIndex from './005-tickets-client-index.js';
+import * as fewerPages from './006-fewer-pages-per-ticket.js';
+import * as transcriptCatchup from './007-transcript-catchup.js';
+import * as membershipApplied from './008-membership-applied.js';
 
 export interface Migration {
   version: number;
   name: string;
-  sql: string;
+  sqlite: string;
+  postgres: string;
   /**
-   * Foreign key enforcement off while it runs (a table that others reference is rebuilt), then
-   * `foreign_key_check` before its commit: any violation rolls it back.
+   * SQLite: foreign key enforcement off while it runs (a table that others reference is rebuilt),
+   * then `foreign_key_check` before its commit: any violation rolls it back.
    */
   foreignKeysOff?: boolean;
 }
 
-export const SQLITE_MIGRATIONS: readonly Migration[] = [
-  { version: 1, name: 'core: tickets, idempotency keys, jobs', sql: core },
-  { version: 2, name: 'ledger (append-only)', sql: ledger },
-  { version: 3, name: 'membership: salesforce events, pending reconciles', sql: membership },
-  { version: 4, name: 'transcript: messages waiting for or written to Salesforce', sql: transcript },
-  { version: 5, name: 'tickets: drop the unused per-customer index', sql: ticketsClientIndex },
-  { version: 6, name: 'tickets, ledger, idempotency keys: fewer pages written per ticket', sql: fewerPages, foreignKeysOff: true },
-  { version: 7, name: 'transcript catch-up: how far each channel has been read', sql: transcriptCatchup },
-  { version: 8, name: 'membership: the read applied last per Case, and the apply lease', sql: membershipApplied },
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'core: tickets, idempotency keys, jobs', ...core },
+  { version: 2, name: 'ledger (append-only)', ...ledger },
+  { version: 3, name: 'membership: salesforce events, pending reconciles', ...membership },
+  { version: 4, name: 'transcript: messages waiting for or written to Salesforce', ...transcript },
+  { version: 5, name: 'tickets: drop the unused per-customer index', ...ticketsClientIndex },
+  { version: 6, name: 'tickets, ledger, idempotency keys: fewer pages written per ticket', ...fewerPages, foreignKeysOff: true },
+  { version: 7, name: 'transcript catch-up: how far each channel has been read', ...transcriptCatchup },
+  { version: 8, name: 'membership: the read applied last per Case, and the apply lease', ...membershipApplied },
 ];
