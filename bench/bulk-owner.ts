@@ -27,7 +27,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SALESFORCE_EMULATOR_DEFAULTS, startSalesforceEmulator, startSendbirdEmulator, type SalesforceEventBusStats } from '../packages/emulators/src/index.js';
+import {
+  SALESFORCE_EMULATOR_DEFAULTS,
+  startSalesforceEmulator,
+  startSendbirdEmulator,
+  type SalesforceEventBusStats,
+} from '../packages/emulators/src/index.js';
 import { SalesforceClient } from '../packages/salesforce/src/index.js';
 import { SendbirdClient } from '../packages/sendbird/src/index.js';
 import { BENCH_SHARED_SECRET, bridgeEnv, startBridgeProcess } from './lib/bridge-process.js';
@@ -42,7 +47,9 @@ const MODES = ['collections', 'composite'] as const;
 type Mode = (typeof MODES)[number];
 
 if (SIZES.some((n) => !Number.isInteger(n) || n < 2 || n > 5000) || !(Number.isInteger(RUNS) && RUNS >= 1)) {
-  console.error('BENCH_SIZES must be integers from 2 to 5000 (a Composite holds at most 25 Collections of 200), BENCH_RUNS a positive integer');
+  console.error(
+    'BENCH_SIZES must be integers from 2 to 5000 (a Composite holds at most 25 Collections of 200), BENCH_RUNS a positive integer',
+  );
   process.exit(2);
 }
 
@@ -74,13 +81,25 @@ async function main() {
   const sf = await startSalesforceEmulator({ dailyApiLimit: 100_000_000 });
   const sb = await startSendbirdEmulator({});
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-bulk-owner-'));
-  const sfc = new SalesforceClient({ loginUrl: sf.url, auth: { kind: 'client_credentials', clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId, clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret } });
+  const sfc = new SalesforceClient({
+    loginUrl: sf.url,
+    auth: {
+      kind: 'client_credentials',
+      clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId,
+      clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret,
+    },
+  });
   const sbc = new SendbirdClient({ appId: sb.appId, apiToken: sb.apiToken, baseUrl: sb.url, limiter: { enabled: false } });
   const agents = [sf.seed.agents.ava, sf.seed.agents.ben, sf.seed.agents.cara];
   for (const [i, id] of agents.entries()) await sbc.createUser({ user_id: id, nickname: ['Ava', 'Ben', 'Cara'][i]! + ' Agent' });
 
   const bridge = await startBridgeProcess(
-    bridgeEnv(sf, sb, { port: await freePort(), dataDir }, { SENDBIRD_CAPPED_PER_SECOND: SENDBIRD_CAP, SWEEP_INTERVAL_MS: '0', JOB_POLL_MS: '100' }),
+    bridgeEnv(
+      sf,
+      sb,
+      { port: await freePort(), dataDir },
+      { SENDBIRD_CAPPED_PER_SECOND: SENDBIRD_CAP, SWEEP_INTERVAL_MS: '0', JOB_POLL_MS: '100' },
+    ),
   );
   const jobsIdle = () => {
     const d = new Database(join(dataDir, 'bridge.sqlite'));
@@ -102,7 +121,13 @@ async function main() {
       for (let i = 0; i < size; i += COLLECTION_SIZE) {
         const records = Array.from({ length: Math.min(COLLECTION_SIZE, size - i) }, (_, j) =>
           (i + j) % 2 === 0
-            ? { attributes: { type: 'Case' }, Subject: 'Bench chat', OwnerId: agents[0], Sendbird_Ticket_Id__c: randomUUID(), Sendbird_User_Id__c: `bench-${size}-customer-${i + j}` }
+            ? {
+                attributes: { type: 'Case' },
+                Subject: 'Bench chat',
+                OwnerId: agents[0],
+                Sendbird_Ticket_Id__c: randomUUID(),
+                Sendbird_User_Id__c: `bench-${size}-customer-${i + j}`,
+              }
             : { attributes: { type: 'Case' }, Subject: 'Bench phone', OwnerId: agents[0] },
         );
         const res = await sfc.collections.create(records);
@@ -121,8 +146,13 @@ async function main() {
           }),
         );
       }
-      const chunks = Array.from({ length: Math.ceil(size / COLLECTION_SIZE) }, (_, i) => ids.slice(i * COLLECTION_SIZE, (i + 1) * COLLECTION_SIZE));
-      const body = (part: string[], owner: string) => ({ allOrNone: true, records: part.map((Id) => ({ attributes: { type: 'Case' }, Id, OwnerId: owner })) });
+      const chunks = Array.from({ length: Math.ceil(size / COLLECTION_SIZE) }, (_, i) =>
+        ids.slice(i * COLLECTION_SIZE, (i + 1) * COLLECTION_SIZE),
+      );
+      const body = (part: string[], owner: string) => ({
+        allOrNone: true,
+        records: part.map((Id) => ({ attributes: { type: 'Case' }, Id, OwnerId: owner })),
+      });
       const converged = (owner: string) =>
         chat.every((id) => {
           const m = sb.store.channels.get(id)?.members;
@@ -152,7 +182,12 @@ async function main() {
             }
           } else {
             const res = await sfc.composite(
-              chunks.map((part, i) => ({ method: 'PATCH', url: `/services/data/v${sfc.apiVersion}/composite/sobjects`, referenceId: `chunk${i}`, body: body(part, owner) })),
+              chunks.map((part, i) => ({
+                method: 'PATCH',
+                url: `/services/data/v${sfc.apiVersion}/composite/sobjects`,
+                referenceId: `chunk${i}`,
+                body: body(part, owner),
+              })),
               { allOrNone: true },
             );
             userCalls++;
@@ -179,7 +214,8 @@ async function main() {
           });
           sf.faults.reset();
           sb.faults.reset();
-          if (deliveries.some((d) => d.status !== 'delivered')) throw new Error(`a callout was not delivered: ${JSON.stringify(deliveries.find((d) => d.status !== 'delivered'))}`);
+          if (deliveries.some((d) => d.status !== 'delivered'))
+            throw new Error(`a callout was not delivered: ${JSON.stringify(deliveries.find((d) => d.status !== 'delivered'))}`);
         }
         results.push({ size, mode, runs });
       }
@@ -199,12 +235,20 @@ async function main() {
       `\n${size} Cases (${Math.ceil(chatCases)} chat), ${mode === 'collections' ? `${transactions} Collections update${transactions > 1 ? 's' : ''} of ${COLLECTION_SIZE}, one transaction each` : `one Composite of ${Math.ceil(size / COLLECTION_SIZE)} Collections update${size > COLLECTION_SIZE ? 's' : ''}, one transaction`}; ${runs.length} runs (min / median / max where they differ)`,
     );
     console.log(`  converged in            ${n((r) => r.seconds, 2)} s`);
-    console.log(`  platform events         ${n((r) => r.stats.eventsPublished)} published; for non-chat Cases ${n((r) => r.nonChatEvents)}`);
-    console.log(`  EventBus.publish calls  ${n((r) => r.stats.publishCalls)} in ${n((r) => r.stats.transactions)} user transaction(s), at most ${n((r) => r.stats.maxPublishCallsPerTransaction)} in one (DML statements)`);
-    console.log(`  subscriber batches      ${n((r) => r.stats.subscriberBatches)} (duplicates dropped ${n((r) => r.stats.duplicatesDropped)})`);
+    console.log(
+      `  platform events         ${n((r) => r.stats.eventsPublished)} published; for non-chat Cases ${n((r) => r.nonChatEvents)}`,
+    );
+    console.log(
+      `  EventBus.publish calls  ${n((r) => r.stats.publishCalls)} in ${n((r) => r.stats.transactions)} user transaction(s), at most ${n((r) => r.stats.maxPublishCallsPerTransaction)} in one (DML statements)`,
+    );
+    console.log(
+      `  subscriber batches      ${n((r) => r.stats.subscriberBatches)} (duplicates dropped ${n((r) => r.stats.duplicatesDropped)})`,
+    );
     console.log(`  Queueables / callouts   ${n((r) => r.stats.queueables)} / ${n((r) => r.stats.callouts)}`);
     console.log(`  bridge -> Salesforce    ${n((r) => sum(r.sfBridge))} calls: ${JSON.stringify(runs[0]!.sfBridge)}`);
-    console.log(`  bridge -> Sendbird      ${n((r) => sum(r.sbBridge))} calls (${n((r) => sum(r.sbBridge) / chatCases, 2)} per chat Case): ${JSON.stringify(runs[0]!.sbBridge)}`);
+    console.log(
+      `  bridge -> Sendbird      ${n((r) => sum(r.sbBridge))} calls (${n((r) => sum(r.sbBridge) / chatCases, 2)} per chat Case): ${JSON.stringify(runs[0]!.sbBridge)}`,
+    );
   }
 }
 

@@ -25,7 +25,12 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const PER_CLIENT = Number(process.env.BENCH_TICKETS_PER_CLIENT ?? 10);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? `postgres://${encodeURIComponent(userInfo().username)}@127.0.0.1:5432/test`;
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'sqlite-1,postgres-1,postgres-3').split(',').map((s) => s.trim());
-const CASE = { Subject: 'Bench ticket', Description: 'Created by bench/instances.ts', SuppliedName: 'Bench', SuppliedEmail: 'bench@example.com' };
+const CASE = {
+  Subject: 'Bench ticket',
+  Description: 'Created by bench/instances.ts',
+  SuppliedName: 'Bench',
+  SuppliedEmail: 'bench@example.com',
+};
 
 interface Result {
   scenario: string;
@@ -63,10 +68,19 @@ async function run(scenario: string): Promise<Result> {
   const bridges: BridgeProcess[] = [];
   try {
     // Sendbird's ~5/s cap on channel creation would be measured instead of the bridge (docs/performance.md).
-    const extra: Record<string, string> = { SENDBIRD_CAPPED_PER_SECOND: '0', ...(store === 'postgres' ? { DATABASE_URL, DATABASE_SCHEMA: schema } : {}) };
+    const extra: Record<string, string> = {
+      SENDBIRD_CAPPED_PER_SECOND: '0',
+      ...(store === 'postgres' ? { DATABASE_URL, DATABASE_SCHEMA: schema } : {}),
+    };
     // The first instance migrates; the others start together after it (they would wait on the migration lock anyway).
     bridges.push(await startBridgeProcess(bridgeEnv(sf, sb, { port: await freePort(), dataDir }, extra)));
-    bridges.push(...(await Promise.all(Array.from({ length: instances - 1 }, async () => startBridgeProcess(bridgeEnv(sf, sb, { port: await freePort(), dataDir }, extra))))));
+    bridges.push(
+      ...(await Promise.all(
+        Array.from({ length: instances - 1 }, async () =>
+          startBridgeProcess(bridgeEnv(sf, sb, { port: await freePort(), dataDir }, extra)),
+        ),
+      )),
+    );
     sf.faults.set({ latencyMs: LATENCY_MS });
     sb.faults.set({ latencyMs: LATENCY_MS });
 
@@ -84,7 +98,9 @@ async function run(scenario: string): Promise<Result> {
       if (res.status !== 201) errors++;
       return performance.now() - t0;
     };
-    const tokens = Array.from({ length: CLIENTS }, (_, i) => signCustomerJwt({ sub: `bench-${i}`, name: `Bench ${i}`, exp: Math.floor(Date.now() / 1000) + 3600 }, BENCH_JWT_SECRET));
+    const tokens = Array.from({ length: CLIENTS }, (_, i) =>
+      signCustomerJwt({ sub: `bench-${i}`, name: `Bench ${i}`, exp: Math.floor(Date.now() / 1000) + 3600 }, BENCH_JWT_SECRET),
+    );
     // Warm-up: one ticket per customer on each instance (Sendbird users, Salesforce logins, JIT).
     for (let i = 0; i < bridges.length; i++) await Promise.all(tokens.map(open));
     errors = 0;
@@ -117,28 +133,41 @@ async function run(scenario: string): Promise<Result> {
     await sb.close();
     await sf.close();
     rmSync(dataDir, { recursive: true, force: true });
-    if (store === 'postgres') await pgAdmin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch((err: unknown) => console.error(`could not drop ${schema}:`, err));
+    if (store === 'postgres')
+      await pgAdmin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch((err: unknown) => console.error(`could not drop ${schema}:`, err));
   }
 }
 
 async function main() {
-  const load = () => loadavg().map((n) => n.toFixed(2)).join(' ');
+  const load = () =>
+    loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ');
   const before = load();
   const results: Result[] = [];
   for (const s of SCENARIOS) {
     const r = await run(s);
     results.push(r);
-    console.log(`${s}: ${fmt(r.ticketsPerSecond)} tickets/s, p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms, bridge CPU ${fmt(r.bridgeCpuMsPerTicket, 2)} ms/ticket (${r.tickets} tickets, ${r.errors} not 201)`);
+    console.log(
+      `${s}: ${fmt(r.ticketsPerSecond)} tickets/s, p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms, bridge CPU ${fmt(r.bridgeCpuMsPerTicket, 2)} ms/ticket (${r.tickets} tickets, ${r.errors} not 201)`,
+    );
   }
   const after = load();
-  console.log(JSON.stringify({ latencyMs: LATENCY_MS, clients: CLIENTS, perClient: PER_CLIENT, loadBefore: before, loadAfter: after, results }, null, 2));
+  console.log(
+    JSON.stringify(
+      { latencyMs: LATENCY_MS, clients: CLIENTS, perClient: PER_CLIENT, loadBefore: before, loadAfter: after, results },
+      null,
+      2,
+    ),
+  );
   console.log(
     [
       `tickets with ${CLIENTS} concurrent clients, ${LATENCY_MS} ms added per upstream call; load average ${before} before, ${after} after`,
       '| store | instances | tickets/s | p50 | p99 | bridge CPU per ticket |',
       '|---|---|---|---|---|---|',
       ...results.map(
-        (r) => `| ${r.store === 'sqlite' ? 'SQLite' : 'PostgreSQL'} | ${r.instances} | ${fmt(r.ticketsPerSecond)} | ${fmt(r.p50)} ms | ${fmt(r.p99)} ms | ${fmt(r.bridgeCpuMsPerTicket, 2)} ms |`,
+        (r) =>
+          `| ${r.store === 'sqlite' ? 'SQLite' : 'PostgreSQL'} | ${r.instances} | ${fmt(r.ticketsPerSecond)} | ${fmt(r.p50)} ms | ${fmt(r.p99)} ms | ${fmt(r.bridgeCpuMsPerTicket, 2)} ms |`,
       ),
     ].join('\n'),
   );

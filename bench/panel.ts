@@ -51,7 +51,10 @@ async function main(): Promise<void> {
       await browser.page.goto(world.consoleUrl);
       const frame = browser.page.frameLocator('iframe[data-aura-id="SendBird_Bar"]');
       await frame.locator(`button.sbx-list-item[data-channel-url="${ticket.caseId}"]`).waitFor({ state: 'attached', timeout: 30_000 });
-      const shownAt = await browser.page.frames().find((f) => f.url().includes('/console/panel/'))!.evaluate(() => (globalThis as any).__chatShownAt as number);
+      const shownAt = await browser.page
+        .frames()
+        .find((f) => f.url().includes('/console/panel/'))!
+        .evaluate(() => (globalThis as any).__chatShownAt as number);
       const log = (await browser.page.evaluate(() => (globalThis as any).sbsfConsole.events)) as { kind: string; at: number }[];
       const at = (kind: string) => log.find((e) => e.kind === kind)!.at;
       if (run === 0) continue; // warm-up: first launch of the browser and the servers' JIT
@@ -61,10 +64,18 @@ async function main(): Promise<void> {
     if (browser.errors.length) throw new Error(`browser errors: ${browser.errors.join('; ')}`);
     const sortedLoad = [...fromLoad].sort((a, b) => a - b);
     const sortedInsert = [...fromInsert].sort((a, b) => a - b);
-    console.log(`agent panel start-up in headless Chromium, ${RUNS} runs (after 1 warm-up), console simulator + emulators + bridge on this machine`);
-    console.log(`  iframe load event -> chat shown:   median ${fmt(percentile(sortedLoad, 50))} ms, p90 ${fmt(percentile(sortedLoad, 90))} ms, min ${fmt(sortedLoad[0]!)} ms, max ${fmt(sortedLoad.at(-1)!)} ms`);
-    console.log(`  iframe inserted  -> chat shown:   median ${fmt(percentile(sortedInsert, 50))} ms, p90 ${fmt(percentile(sortedInsert, 90))} ms`);
-    console.log(`  sendbird_bar zip: ${zip.bytes.length} bytes (${fmt(zip.bytes.length / 1024)} KiB, ${zip.entries.length} files); budget ${TARGET_MAX_BYTES / 1024} KiB, Salesforce limit ${SALESFORCE_MAX_BYTES / 1024} KiB`);
+    console.log(
+      `agent panel start-up in headless Chromium, ${RUNS} runs (after 1 warm-up), console simulator + emulators + bridge on this machine`,
+    );
+    console.log(
+      `  iframe load event -> chat shown:   median ${fmt(percentile(sortedLoad, 50))} ms, p90 ${fmt(percentile(sortedLoad, 90))} ms, min ${fmt(sortedLoad[0]!)} ms, max ${fmt(sortedLoad.at(-1)!)} ms`,
+    );
+    console.log(
+      `  iframe inserted  -> chat shown:   median ${fmt(percentile(sortedInsert, 50))} ms, p90 ${fmt(percentile(sortedInsert, 90))} ms`,
+    );
+    console.log(
+      `  sendbird_bar zip: ${zip.bytes.length} bytes (${fmt(zip.bytes.length / 1024)} KiB, ${zip.entries.length} files); budget ${TARGET_MAX_BYTES / 1024} KiB, Salesforce limit ${SALESFORCE_MAX_BYTES / 1024} KiB`,
+    );
     console.log(`  panel build (vite): ${fmt(buildMs / 1000, 2)} s`);
   } finally {
     await browser.close();

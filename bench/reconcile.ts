@@ -50,7 +50,14 @@ async function main() {
   const sb = await startSendbirdEmulator({});
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-reconcile-'));
   const port = await freePort();
-  const sfc = new SalesforceClient({ loginUrl: sf.url, auth: { kind: 'client_credentials', clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId, clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret } });
+  const sfc = new SalesforceClient({
+    loginUrl: sf.url,
+    auth: {
+      kind: 'client_credentials',
+      clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId,
+      clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret,
+    },
+  });
   const sbc = new SendbirdClient({ appId: sb.appId, apiToken: sb.apiToken, baseUrl: sb.url, limiter: { enabled: false } });
   const { ava, ben, cara } = sf.seed.agents;
 
@@ -59,7 +66,13 @@ async function main() {
   const caseIds: string[] = [];
   for (let i = 0; i < CASES; i += 200) {
     const res = await sfc.collections.create(
-      customers.slice(i, i + 200).map((c) => ({ attributes: { type: 'Case' }, Subject: 'Bench', OwnerId: ava, Sendbird_Ticket_Id__c: randomUUID(), Sendbird_User_Id__c: c })),
+      customers.slice(i, i + 200).map((c) => ({
+        attributes: { type: 'Case' },
+        Subject: 'Bench',
+        OwnerId: ava,
+        Sendbird_Ticket_Id__c: randomUUID(),
+        Sendbird_User_Id__c: c,
+      })),
     );
     caseIds.push(...res.map((r) => r.id as string));
   }
@@ -131,7 +144,11 @@ async function main() {
         scenario,
         seconds,
         sfQueries: sfStats['GET /query'] ?? 0,
-        sfOther: bridgeCalls.filter(([r]) => r !== 'GET /query').map(([r, n]) => `${r} ${n}`).join(', ') || 'none',
+        sfOther:
+          bridgeCalls
+            .filter(([r]) => r !== 'GET /query')
+            .map(([r, n]) => `${r} ${n}`)
+            .join(', ') || 'none',
         sbPerCase: sbStats.total / CASES,
         sbByRoute: sbStats.byRoute,
         jobs: reconcileJobs() - jobsBefore,
@@ -148,7 +165,12 @@ async function main() {
         async () => {
           const chunks = Array.from({ length: Math.ceil(CASES / 200) }, (_, i) => caseIds.slice(i * 200, i * 200 + 200));
           const res = await sfc.composite(
-            chunks.map((ids, i) => ({ method: 'PATCH', url: `/services/data/v${sfc.apiVersion}/composite/sobjects`, referenceId: `chunk${i}`, body: { allOrNone: true, records: ids.map((Id) => ({ attributes: { type: 'Case' }, Id, OwnerId: ben })) } })),
+            chunks.map((ids, i) => ({
+              method: 'PATCH',
+              url: `/services/data/v${sfc.apiVersion}/composite/sobjects`,
+              referenceId: `chunk${i}`,
+              body: { allOrNone: true, records: ids.map((Id) => ({ attributes: { type: 'Case' }, Id, OwnerId: ben })) },
+            })),
             { allOrNone: true },
           );
           if (res.some((r) => r.httpStatusCode >= 400)) throw new Error('the reassignment failed');
@@ -193,7 +215,9 @@ async function main() {
       ),
     );
 
-    console.log(`\nmembership sync: ${CASES} Cases, ${LATENCY_MS} ms added per upstream call, SENDBIRD_CAPPED_PER_SECOND=${SENDBIRD_CAP}, JOB_CONCURRENCY 4, RECONCILE_BATCH_SIZE 200`);
+    console.log(
+      `\nmembership sync: ${CASES} Cases, ${LATENCY_MS} ms added per upstream call, SENDBIRD_CAPPED_PER_SECOND=${SENDBIRD_CAP}, JOB_CONCURRENCY 4, RECONCILE_BATCH_SIZE 200`,
+    );
     for (const r of results) {
       console.log(`\n${r.scenario}`);
       console.log(`  converged in        ${fmt(r.seconds, 2)} s`);

@@ -18,7 +18,12 @@ import { newTicketId } from '../packages/bridge/src/tickets/ids.js';
 import { fmt } from './lib/stats.js';
 
 const N = Number(process.env.BENCH_STORE_TICKETS ?? 2000);
-const FIELDS = { Subject: 'Bench ticket', Description: 'Created by bench/store.ts', SuppliedName: 'Bench', SuppliedEmail: 'bench@example.com' };
+const FIELDS = {
+  Subject: 'Bench ticket',
+  Description: 'Created by bench/store.ts',
+  SuppliedName: 'Bench',
+  SuppliedEmail: 'bench@example.com',
+};
 const WAL_FRAME_BYTES = 4096 + 24;
 
 async function main() {

@@ -32,7 +32,12 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 // optimising the hot path, the heap settling); measuring from the first tickets mostly measures
 // that (docs/performance.md).
 const WARMUP_PER_CLIENT = Number(process.env.BENCH_WARMUP_PER_CLIENT ?? 80);
-const CASE = { Subject: 'Bench ticket', Description: 'Created by bench/tickets.ts', SuppliedName: 'Bench', SuppliedEmail: 'bench@example.com' };
+const CASE = {
+  Subject: 'Bench ticket',
+  Description: 'Created by bench/tickets.ts',
+  SuppliedName: 'Bench',
+  SuppliedEmail: 'bench@example.com',
+};
 
 interface Round {
   tickets: number;
@@ -67,7 +72,9 @@ async function main() {
   // The production log level (info: one access-log line per request), written to a file.
   let bridge: BridgeProcess;
   try {
-    bridge = await startBridgeProcess(bridgeEnv(sf, sb, { port, dataDir }, { SENDBIRD_CAPPED_PER_SECOND: '0', LOG_LEVEL: 'info' }), { cpu: pin.bridge });
+    bridge = await startBridgeProcess(bridgeEnv(sf, sb, { port, dataDir }, { SENDBIRD_CAPPED_PER_SECOND: '0', LOG_LEVEL: 'info' }), {
+      cpu: pin.bridge,
+    });
   } catch (err) {
     await emulators.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -90,10 +97,20 @@ async function main() {
     // (over the bridge's own keep-alive transport), unloaded; the median of 30.
     const sfc = new SalesforceClient({
       loginUrl: sf.url,
-      auth: { kind: 'client_credentials', clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId, clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret },
+      auth: {
+        kind: 'client_credentials',
+        clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId,
+        clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret,
+      },
       fetch: upstreamFetch,
     });
-    const sbc = new SendbirdClient({ appId: sb.appId, apiToken: sb.apiToken, baseUrl: sb.url, limiter: { enabled: false }, fetch: upstreamFetch });
+    const sbc = new SendbirdClient({
+      appId: sb.appId,
+      apiToken: sb.apiToken,
+      baseUrl: sb.url,
+      limiter: { enabled: false },
+      fetch: upstreamFetch,
+    });
     await sfc.query('SELECT Id FROM Case LIMIT 1');
     await sbc.createUser({ user_id: 'floor-user', nickname: 'Floor' });
     const floors: number[] = [];
@@ -114,7 +131,9 @@ async function main() {
     }
     const floor = median(floors);
 
-    const tokens = Array.from({ length: CLIENTS }, (_, i) => signCustomerJwt({ sub: `bench-${i}`, name: `Bench ${i}`, exp: Math.floor(Date.now() / 1000) + 3600 }, BENCH_JWT_SECRET));
+    const tokens = Array.from({ length: CLIENTS }, (_, i) =>
+      signCustomerJwt({ sub: `bench-${i}`, name: `Bench ${i}`, exp: Math.floor(Date.now() / 1000) + 3600 }, BENCH_JWT_SECRET),
+    );
     // Server-Timing of each answer: what the bridge itself added (`bridge`: total minus upstream
     // waits) and the time spent in Salesforce and Sendbird calls as the bridge saw it (`upstream`).
     let bridgeTimes: number[] = [];
@@ -207,9 +226,26 @@ async function main() {
           `bridge CPU ${fmt(round.bridgeCpuMsPerTicket, 2)} ms/ticket, Salesforce ${fmt(round.salesforceCallsPerTicket, 2)} and Sendbird ${fmt(round.sendbirdCallsPerTicket, 2)} calls/ticket`,
       );
     }
-    const m = Object.fromEntries(Object.keys(rounds[0]!).map((k) => [k, median(rounds.map((r) => r[k as keyof Round]))])) as unknown as Round;
+    const m = Object.fromEntries(
+      Object.keys(rounds[0]!).map((k) => [k, median(rounds.map((r) => r[k as keyof Round]))]),
+    ) as unknown as Round;
     const rss = peakRssMiB(pid);
-    console.log(JSON.stringify({ latencyMs: LATENCY_MS, clients: CLIENTS, rounds: ROUNDS, cpus: pin.describe, floor, bridgePeakRssMiB: rss, median: m, each: rounds }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          latencyMs: LATENCY_MS,
+          clients: CLIENTS,
+          rounds: ROUNDS,
+          cpus: pin.describe,
+          floor,
+          bridgePeakRssMiB: rss,
+          median: m,
+          each: rounds,
+        },
+        null,
+        2,
+      ),
+    );
     console.log(
       [
         `tickets: ${ROUNDS} rounds of ${CLIENTS * PER_CLIENT} with ${CLIENTS} concurrent clients, ${LATENCY_MS} ms added per upstream call; ${pin.describe}; medians of the rounds:`,

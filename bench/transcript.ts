@@ -44,8 +44,25 @@ function webhook(caseId: string, messageId: number, userId: string): string {
     sdk: 'JavaScript',
     app_id: 'emulator',
     sender: { user_id: userId, nickname: 'Bench Customer', profile_url: '', metadata: {} },
-    channel: { name: 'Case', channel_url: caseId, custom_type: 'sf_case', is_distinct: false, is_public: false, is_super: false, is_ephemeral: false, is_discoverable: false, data: '' },
-    payload: { message_id: messageId, custom_type: '', message: `Benchmark message ${messageId}: my parcel has not arrived yet, can you check?`, translations: {}, created_at: Date.now(), data: '' },
+    channel: {
+      name: 'Case',
+      channel_url: caseId,
+      custom_type: 'sf_case',
+      is_distinct: false,
+      is_public: false,
+      is_super: false,
+      is_ephemeral: false,
+      is_discoverable: false,
+      data: '',
+    },
+    payload: {
+      message_id: messageId,
+      custom_type: '',
+      message: `Benchmark message ${messageId}: my parcel has not arrived yet, can you check?`,
+      translations: {},
+      created_at: Date.now(),
+      data: '',
+    },
   });
 }
 
@@ -64,8 +81,17 @@ async function main() {
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const sfc = new SalesforceClient({ loginUrl: sf.url, auth: { kind: 'client_credentials', clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId, clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret } });
-    const created = await sfc.collections.create(Array.from({ length: CHANNELS }, (_, i) => ({ attributes: { type: 'Case' }, Subject: `Bench chat ${i}` })));
+    const sfc = new SalesforceClient({
+      loginUrl: sf.url,
+      auth: {
+        kind: 'client_credentials',
+        clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId,
+        clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret,
+      },
+    });
+    const created = await sfc.collections.create(
+      Array.from({ length: CHANNELS }, (_, i) => ({ attributes: { type: 'Case' }, Subject: `Bench chat ${i}` })),
+    );
     const caseIds = created.map((r) => r.id!);
     const post = async (raw: string): Promise<void> => {
       const res = await request(`${bridge.url}/sendbird/webhooks`, {
@@ -92,7 +118,9 @@ async function main() {
     // upserted records against every stored one) from the same 2 cores as the bridge and this
     // load generator: during the ingest window it answers the bridge's writes late instead (the
     // bridge still claims and sends its batches); real Salesforce spends no CPU on this machine.
-    const bodies = Array.from({ length: MESSAGES }, (_, i) => webhook(caseIds[i % CHANNELS]!, 1_000_000 + i, `bench-customer-${i % CHANNELS}`));
+    const bodies = Array.from({ length: MESSAGES }, (_, i) =>
+      webhook(caseIds[i % CHANNELS]!, 1_000_000 + i, `bench-customer-${i % CHANNELS}`),
+    );
     sf.faults.set({ rules: [{ action: 'latency', path: '/composite/sobjects/', latencyMs: INGEST_SF_LATENCY_MS }] });
     const cpu0 = processCpuMs(bridge.child.pid!);
     let next = 0;
@@ -120,7 +148,11 @@ async function main() {
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const id = 5_000_000 + i;
-      inFlight.push(post(webhook(caseIds[i % CHANNELS]!, id, `bench-customer-${i % CHANNELS}`)).then(() => void answeredAt.set(String(id), wallStart + (performance.now() - start))));
+      inFlight.push(
+        post(webhook(caseIds[i % CHANNELS]!, id, `bench-customer-${i % CHANNELS}`)).then(
+          () => void answeredAt.set(String(id), wallStart + (performance.now() - start)),
+        ),
+      );
     }
     await Promise.all(inFlight);
     await waitForRecords(MESSAGES + 1 + total);

@@ -98,8 +98,14 @@ test('the handshake succeeds when the container is ready before Aura listens', a
     await chatShown(page);
     const list = await events(page);
     const ready = lcc(list, 'container->aura').filter((e) => e.payload === 'READY');
-    assert.ok(ready.some((e) => !e.handled), 'a READY was sent before Aura listened (and was lost)');
-    assert.ok(ready.some((e) => e.handled), 'a later READY reached Aura');
+    assert.ok(
+      ready.some((e) => !e.handled),
+      'a READY was sent before Aura listened (and was lost)',
+    );
+    assert.ok(
+      ready.some((e) => e.handled),
+      'a later READY reached Aura',
+    );
     const sessions = lcc(list, 'aura->container').filter(isSession);
     assert.equal(sessions.length, 1);
     assert.equal(sessions[0]!.payload.userId, w.sf.seed.agents.ava);
@@ -226,7 +232,9 @@ test('picking a conversation whose Case tab was closed opens the tab again; pick
 
     const list = await events(page);
     assert.deepEqual(
-      lcc(list, 'container->aura').filter((e) => e.payload?.event === 'CURRENTCHANNEL').map((e) => e.payload.channelUrl),
+      lcc(list, 'container->aura')
+        .filter((e) => e.payload?.event === 'CURRENTCHANNEL')
+        .map((e) => e.payload.channelUrl),
       [ticket.caseId, ticket.caseId, other.caseId, ticket.caseId],
       'one CURRENTCHANNEL per pick, the same conversation again included',
     );

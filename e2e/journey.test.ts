@@ -28,13 +28,30 @@ import { startSandbox, type SandboxHandle } from '@sbsf/sandbox';
 import { requireComponent, tempDir, waitFor } from '@sbsf/testkit';
 import { launch, newPage, screenshotOnFailure } from './support/browser.js';
 import { ensureBuilt, ROOT } from './support/build.js';
-import { agentSays, caseRow, changeOwner, channelItem, chatShown, loginAs, minimizePanel, omniAccept, omniRoute, openPanel, panel } from './support/console-page.js';
+import {
+  agentSays,
+  caseRow,
+  changeOwner,
+  channelItem,
+  chatShown,
+  loginAs,
+  minimizePanel,
+  omniAccept,
+  omniRoute,
+  openPanel,
+  panel,
+} from './support/console-page.js';
 
 const IMAGES = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'images') : join(ROOT, 'test-results');
 /** Bridge work (reconciles after an owner change, transcripts) on a loaded machine. */
 const SLOW = { timeoutMs: 30_000 };
 
-const CUSTOMER = { name: 'Jane Doe', email: 'jane@example.com', subject: 'Printer on fire', description: 'Smoke is coming out of paper tray 2.' };
+const CUSTOMER = {
+  name: 'Jane Doe',
+  email: 'jane@example.com',
+  subject: 'Printer on fire',
+  description: 'Smoke is coming out of paper tray 2.',
+};
 const SAYS = {
   customerHello: 'Hello, the printer in room 4 is smoking.',
   avaAnswer: 'Hi Jane, I am Ava. Please switch it off at the wall.',
@@ -58,11 +75,16 @@ function members(sandbox: SandboxHandle, channelUrl: string): string[] {
  * and the sandbox must point the Sendbird emulator's webhooks at it.
  */
 async function transcriptMissing(sandbox: SandboxHandle): Promise<string | undefined> {
-  const res = await fetch(`${sandbox.urls.bridge}/sendbird/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const res = await fetch(`${sandbox.urls.bridge}/sendbird/webhooks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   await res.body?.cancel();
   if (res.status === 404) return 'the bridge does not serve POST /sendbird/webhooks yet (404)';
   const hookUrl = sandbox.sendbird.webhooks.config().url;
-  if (!hookUrl?.startsWith(sandbox.urls.bridge)) return `the sandbox points the Sendbird emulator's webhooks at ${hookUrl ?? 'nothing'}, not at the bridge`;
+  if (!hookUrl?.startsWith(sandbox.urls.bridge))
+    return `the sandbox points the Sendbird emulator's webhooks at ${hookUrl ?? 'nothing'}, not at the bridge`;
   return undefined;
 }
 
@@ -88,7 +110,12 @@ interface TranscriptLine {
  * emulator and on the Case record page. Until the bridge has the transcript feature this step is
  * skipped loudly (and fails under CI=true, so CI never skips it silently).
  */
-async function transcriptStep(t: TestContext, sandbox: SandboxHandle, page: Page, want: { caseId: string; expected: TranscriptLine[] }): Promise<void> {
+async function transcriptStep(
+  t: TestContext,
+  sandbox: SandboxHandle,
+  page: Page,
+  want: { caseId: string; expected: TranscriptLine[] },
+): Promise<void> {
   const { caseId, expected } = want;
   const missing = await transcriptMissing(sandbox);
   if (missing) {
@@ -103,11 +130,7 @@ async function transcriptStep(t: TestContext, sandbox: SandboxHandle, page: Page
       .records('Sendbird_Message__c')
       .filter((m) => m.Case__c === caseId)
       .sort((a, b) => Number(a.Sendbird_Message_Id__c) - Number(b.Sendbird_Message_Id__c));
-  await waitFor(
-    `${expected.length} Sendbird_Message__c on the Case`,
-    () => records().length >= expected.length,
-    SLOW,
-  );
+  await waitFor(`${expected.length} Sendbird_Message__c on the Case`, () => records().length >= expected.length, SLOW);
   assert.deepEqual(
     records().map((m) => ({ role: m.Sender_Role__c, sender: m.Sender_Id__c, body: m.Body__c })),
     expected,
@@ -126,139 +149,155 @@ async function transcriptStep(t: TestContext, sandbox: SandboxHandle, page: Page
     await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-role'))),
     expected.map((e) => e.role),
   );
-  assert.deepEqual(await rows.locator('.con-msg-body').allTextContents(), expected.map((e) => e.body));
+  assert.deepEqual(
+    await rows.locator('.con-msg-body').allTextContents(),
+    expected.map((e) => e.body),
+  );
   await shot(page, 'journey-6-transcript');
 }
 
-test('the journey: ticket -> Case and channel -> assigned to Ava -> chat both ways -> Omni-Channel to Ben -> transcript on the Case', { timeout: 240_000 }, async (t: TestContext) => {
-  if (!requireComponent(t, 'chromium', 'apt-get install chromium')) return;
-  // The sandbox serves the apps' dist/ directories; build them first if they are stale (as `npm test` does).
-  ensureBuilt('apps/customer', '@sbsf/customer-app', ['packages/sandbox-chat/src', 'packages/wire/src']);
-  ensureBuilt('apps/agent-panel', '@sbsf/agent-panel', ['packages/sandbox-chat/src', 'packages/wire/src']);
-  const sandbox = await startSandbox({
-    dataDir: tempDir(t, 'sbsf-journey-'),
-    ports: { bridge: 0, salesforce: 0, sendbird: 0, customer: 0 },
-    build: false,
-    logLevel: 'silent',
-    log: () => undefined,
-  });
-  t.after(() => sandbox.close());
-  const { salesforce: sf, sendbird: sb } = sandbox;
-  const { ava, ben } = sf.seed.agents;
-  assert.ok(sandbox.urls.customer, 'the sandbox serves the customer app');
+test(
+  'the journey: ticket -> Case and channel -> assigned to Ava -> chat both ways -> Omni-Channel to Ben -> transcript on the Case',
+  { timeout: 240_000 },
+  async (t: TestContext) => {
+    if (!requireComponent(t, 'chromium', 'apt-get install chromium')) return;
+    // The sandbox serves the apps' dist/ directories; build them first if they are stale (as `npm test` does).
+    ensureBuilt('apps/customer', '@sbsf/customer-app', ['packages/sandbox-chat/src', 'packages/wire/src']);
+    ensureBuilt('apps/agent-panel', '@sbsf/agent-panel', ['packages/sandbox-chat/src', 'packages/wire/src']);
+    const sandbox = await startSandbox({
+      dataDir: tempDir(t, 'sbsf-journey-'),
+      ports: { bridge: 0, salesforce: 0, sendbird: 0, customer: 0 },
+      build: false,
+      logLevel: 'silent',
+      log: () => undefined,
+    });
+    t.after(() => sandbox.close());
+    const { salesforce: sf, sendbird: sb } = sandbox;
+    const { ava, ben } = sf.seed.agents;
+    assert.ok(sandbox.urls.customer, 'the sandbox serves the customer app');
 
-  const browser = await launch({ width: 1100, height: 760 });
-  t.after(() => browser.close());
-  const customer = browser.page;
-  const agent = await newPage(browser, 'console', { width: 1280, height: 800 });
+    const browser = await launch({ width: 1100, height: 760 });
+    t.after(() => browser.close());
+    const customer = browser.page;
+    const agent = await newPage(browser, 'console', { width: 1280, height: 800 });
 
-  await screenshotOnFailure(customer, 'journey-failure-customer', () =>
-    screenshotOnFailure(agent, 'journey-failure-console', async () => {
-      // 1. The customer opens a ticket from the customer app.
-      await customer.goto(sandbox.urls.customer!);
-      await customer.getByRole('heading', { name: 'Open a support ticket' }).waitFor();
-      await customer.getByLabel('Your name').fill(CUSTOMER.name);
-      await customer.getByLabel('Email', { exact: true }).fill(CUSTOMER.email);
-      await customer.getByLabel('Subject').fill(CUSTOMER.subject);
-      await customer.getByLabel('How can we help?').fill(CUSTOMER.description);
-      await shot(customer, 'journey-1-customer-form');
-      await customer.getByRole('button', { name: 'Start chat' }).click();
-      await customer.locator('[data-connection="open"]').waitFor({ timeout: 20_000 });
+    await screenshotOnFailure(customer, 'journey-failure-customer', () =>
+      screenshotOnFailure(agent, 'journey-failure-console', async () => {
+        // 1. The customer opens a ticket from the customer app.
+        await customer.goto(sandbox.urls.customer!);
+        await customer.getByRole('heading', { name: 'Open a support ticket' }).waitFor();
+        await customer.getByLabel('Your name').fill(CUSTOMER.name);
+        await customer.getByLabel('Email', { exact: true }).fill(CUSTOMER.email);
+        await customer.getByLabel('Subject').fill(CUSTOMER.subject);
+        await customer.getByLabel('How can we help?').fill(CUSTOMER.description);
+        await shot(customer, 'journey-1-customer-form');
+        await customer.getByRole('button', { name: 'Start chat' }).click();
+        await customer.locator('[data-connection="open"]').waitFor({ timeout: 20_000 });
 
-      const ours = sf.records('Case').filter((c) => c.Subject === CUSTOMER.subject);
-      assert.equal(ours.length, 1, 'exactly one Case for the ticket');
-      const theCase = ours[0]!;
-      const caseId = theCase.Id;
-      const caseNumber = String(theCase.CaseNumber);
-      assert.equal(theCase.Description, CUSTOMER.description);
-      assert.equal(theCase.SuppliedName, CUSTOMER.name);
-      assert.equal(theCase.SuppliedEmail, CUSTOMER.email);
-      const guest = String(theCase.Sendbird_User_Id__c);
-      assert.match(guest, /^guest-/, 'the Case names the customer (a sandbox guest) as its Sendbird user');
-      assert.ok(sb.store.channels.has(caseId), 'a channel whose URL is the Case Id');
-      assert.deepEqual(members(sandbox, caseId), [guest], 'the customer, alone, in the channel');
-      await customer.getByRole('heading', { name: new RegExp(`Case ${caseNumber}`) }).first().waitFor();
+        const ours = sf.records('Case').filter((c) => c.Subject === CUSTOMER.subject);
+        assert.equal(ours.length, 1, 'exactly one Case for the ticket');
+        const theCase = ours[0]!;
+        const caseId = theCase.Id;
+        const caseNumber = String(theCase.CaseNumber);
+        assert.equal(theCase.Description, CUSTOMER.description);
+        assert.equal(theCase.SuppliedName, CUSTOMER.name);
+        assert.equal(theCase.SuppliedEmail, CUSTOMER.email);
+        const guest = String(theCase.Sendbird_User_Id__c);
+        assert.match(guest, /^guest-/, 'the Case names the customer (a sandbox guest) as its Sendbird user');
+        assert.ok(sb.store.channels.has(caseId), 'a channel whose URL is the Case Id');
+        assert.deepEqual(members(sandbox, caseId), [guest], 'the customer, alone, in the channel');
+        await customer
+          .getByRole('heading', { name: new RegExp(`Case ${caseNumber}`) })
+          .first()
+          .waitFor();
 
-      // 2. The Case in the console; its record shows the Case Id, which is the channel URL.
-      await agent.goto(sandbox.urls.console);
-      await caseRow(agent, caseId).waitFor();
-      await caseRow(agent, caseId).locator('.con-owner', { hasText: 'Integration User' }).waitFor();
-      await caseRow(agent, caseId).locator('button.con-link').click();
-      const record = agent.locator(`.con-record[data-record-id="${caseId}"]`);
-      await record.locator('.con-field', { hasText: 'Case Id (channel URL)' }).locator('.con-field-value', { hasText: caseId }).waitFor();
-      await record.locator('.con-field', { hasText: 'Sendbird user' }).locator('.con-field-value', { hasText: guest }).waitFor();
-      await shot(agent, 'journey-2-console-case');
+        // 2. The Case in the console; its record shows the Case Id, which is the channel URL.
+        await agent.goto(sandbox.urls.console);
+        await caseRow(agent, caseId).waitFor();
+        await caseRow(agent, caseId).locator('.con-owner', { hasText: 'Integration User' }).waitFor();
+        await caseRow(agent, caseId).locator('button.con-link').click();
+        const record = agent.locator(`.con-record[data-record-id="${caseId}"]`);
+        await record.locator('.con-field', { hasText: 'Case Id (channel URL)' }).locator('.con-field-value', { hasText: caseId }).waitFor();
+        await record.locator('.con-field', { hasText: 'Sendbird user' }).locator('.con-field-value', { hasText: guest }).waitFor();
+        await shot(agent, 'journey-2-console-case');
 
-      // 3. Given to Ava (the logged-in agent) by hand: she joins the channel and her panel shows it.
-      await agent.locator('#con-user option:checked', { hasText: 'Ava Agent' }).waitFor({ state: 'attached' });
-      await changeOwner(agent, caseId, 'Ava Agent');
-      await waitFor('Ava in the channel', () => members(sandbox, caseId).includes(ava), SLOW);
-      assert.equal(sf.records('Case').find((c) => c.Id === caseId)?.OwnerId, ava);
-      assert.ok(members(sandbox, caseId).includes(guest), 'the customer stays in');
-      await openPanel(agent);
-      await chatShown(agent);
-      await channelItem(agent, caseId).waitFor({ timeout: 20_000 });
-      await customer.getByText('With Ava Agent').waitFor({ timeout: 20_000 });
+        // 3. Given to Ava (the logged-in agent) by hand: she joins the channel and her panel shows it.
+        await agent.locator('#con-user option:checked', { hasText: 'Ava Agent' }).waitFor({ state: 'attached' });
+        await changeOwner(agent, caseId, 'Ava Agent');
+        await waitFor('Ava in the channel', () => members(sandbox, caseId).includes(ava), SLOW);
+        assert.equal(sf.records('Case').find((c) => c.Id === caseId)?.OwnerId, ava);
+        assert.ok(members(sandbox, caseId).includes(guest), 'the customer stays in');
+        await openPanel(agent);
+        await chatShown(agent);
+        await channelItem(agent, caseId).waitFor({ timeout: 20_000 });
+        await customer.getByText('With Ava Agent').waitFor({ timeout: 20_000 });
 
-      // The customer writes; Ava reads it in the panel and answers there.
-      await customerSays(customer, SAYS.customerHello);
-      await channelItem(agent, caseId).click();
-      await panel(agent).locator('.sbx-group[data-mine="false"] .sbx-bubble', { hasText: SAYS.customerHello }).waitFor();
-      await agentSays(agent, SAYS.avaAnswer);
-      await agent.locator(`.con-tab[data-record-id="${caseId}"]`).waitFor();
-      await shot(agent, 'journey-3-agent-chat');
+        // The customer writes; Ava reads it in the panel and answers there.
+        await customerSays(customer, SAYS.customerHello);
+        await channelItem(agent, caseId).click();
+        await panel(agent).locator('.sbx-group[data-mine="false"] .sbx-bubble', { hasText: SAYS.customerHello }).waitFor();
+        await agentSays(agent, SAYS.avaAnswer);
+        await agent.locator(`.con-tab[data-record-id="${caseId}"]`).waitFor();
+        await shot(agent, 'journey-3-agent-chat');
 
-      // 4. The customer sees the answer and writes back.
-      await customerBubble(customer, SAYS.avaAnswer, false).waitFor();
-      await customerSays(customer, SAYS.customerDone);
-      await panel(agent).locator('.sbx-group[data-mine="false"] .sbx-bubble', { hasText: SAYS.customerDone }).waitFor();
-      assert.deepEqual(
-        sb.store.channels.get(caseId)?.messages.map((m) => [m.user_id, m.message]),
-        [
-          [guest, SAYS.customerHello],
-          [ava, SAYS.avaAnswer],
-          [guest, SAYS.customerDone],
-        ],
-        'the conversation in the Sendbird emulator',
-      );
-      await shot(customer, 'journey-4-customer-chat');
+        // 4. The customer sees the answer and writes back.
+        await customerBubble(customer, SAYS.avaAnswer, false).waitFor();
+        await customerSays(customer, SAYS.customerDone);
+        await panel(agent).locator('.sbx-group[data-mine="false"] .sbx-bubble', { hasText: SAYS.customerDone }).waitFor();
+        assert.deepEqual(
+          sb.store.channels.get(caseId)?.messages.map((m) => [m.user_id, m.message]),
+          [
+            [guest, SAYS.customerHello],
+            [ava, SAYS.avaAnswer],
+            [guest, SAYS.customerDone],
+          ],
+          'the conversation in the Sendbird emulator',
+        );
+        await shot(customer, 'journey-4-customer-chat');
 
-      // 5. Omni-Channel: routed to Ben; Ben logs in and accepts -> Ben in, Ava out.
-      await omniRoute(agent, caseId, 'Ben Agent');
-      await waitFor('the AgentWork offered to Ben', () => sf.records('AgentWork').some((w) => w.WorkItemId === caseId && w.UserId === ben && w.Status === 'Assigned'));
-      await loginAs(agent, 'Ben Agent');
-      await agent.locator('li.con-work', { hasText: caseNumber }).waitFor();
-      await omniAccept(agent, caseNumber);
-      await caseRow(agent, caseId).locator('.con-owner', { hasText: 'Ben Agent' }).waitFor();
-      await agent.locator(`.con-tab[data-record-id="${caseId}"]`).waitFor();
-      await waitFor('Ben in the channel and Ava out', () => {
-        const now = members(sandbox, caseId);
-        return now.includes(ben) && !now.includes(ava);
-      }, SLOW);
-      assert.equal(sf.records('Case').find((c) => c.Id === caseId)?.OwnerId, ben);
-      assert.equal(sf.records('AgentWork').find((w) => w.WorkItemId === caseId && w.UserId === ben)?.Status, 'Opened');
-      assert.deepEqual(members(sandbox, caseId).sort(), [ben, guest].sort(), 'the customer and Ben, nobody else');
-      await openPanel(agent);
-      await chatShown(agent);
-      await channelItem(agent, caseId).click({ timeout: 20_000 });
-      await panel(agent).locator('.sbx-bubble', { hasText: SAYS.avaAnswer }).waitFor();
-      await agentSays(agent, SAYS.benAnswer);
-      await customerBubble(customer, SAYS.benAnswer, false).waitFor();
-      await customer.getByText('With Ben Agent').waitFor({ timeout: 20_000 });
-      await shot(agent, 'journey-5-omni-reassigned');
+        // 5. Omni-Channel: routed to Ben; Ben logs in and accepts -> Ben in, Ava out.
+        await omniRoute(agent, caseId, 'Ben Agent');
+        await waitFor('the AgentWork offered to Ben', () =>
+          sf.records('AgentWork').some((w) => w.WorkItemId === caseId && w.UserId === ben && w.Status === 'Assigned'),
+        );
+        await loginAs(agent, 'Ben Agent');
+        await agent.locator('li.con-work', { hasText: caseNumber }).waitFor();
+        await omniAccept(agent, caseNumber);
+        await caseRow(agent, caseId).locator('.con-owner', { hasText: 'Ben Agent' }).waitFor();
+        await agent.locator(`.con-tab[data-record-id="${caseId}"]`).waitFor();
+        await waitFor(
+          'Ben in the channel and Ava out',
+          () => {
+            const now = members(sandbox, caseId);
+            return now.includes(ben) && !now.includes(ava);
+          },
+          SLOW,
+        );
+        assert.equal(sf.records('Case').find((c) => c.Id === caseId)?.OwnerId, ben);
+        assert.equal(sf.records('AgentWork').find((w) => w.WorkItemId === caseId && w.UserId === ben)?.Status, 'Opened');
+        assert.deepEqual(members(sandbox, caseId).sort(), [ben, guest].sort(), 'the customer and Ben, nobody else');
+        await openPanel(agent);
+        await chatShown(agent);
+        await channelItem(agent, caseId).click({ timeout: 20_000 });
+        await panel(agent).locator('.sbx-bubble', { hasText: SAYS.avaAnswer }).waitFor();
+        await agentSays(agent, SAYS.benAnswer);
+        await customerBubble(customer, SAYS.benAnswer, false).waitFor();
+        await customer.getByText('With Ben Agent').waitFor({ timeout: 20_000 });
+        await shot(agent, 'journey-5-omni-reassigned');
 
-      // 6. The transcript on the Case.
-      await transcriptStep(t, sandbox, agent, {
-        caseId,
-        expected: [
-          { role: 'Customer', sender: guest, body: SAYS.customerHello },
-          { role: 'Agent', sender: ava, body: SAYS.avaAnswer },
-          { role: 'Customer', sender: guest, body: SAYS.customerDone },
-          { role: 'Agent', sender: ben, body: SAYS.benAnswer },
-        ],
-      });
+        // 6. The transcript on the Case.
+        await transcriptStep(t, sandbox, agent, {
+          caseId,
+          expected: [
+            { role: 'Customer', sender: guest, body: SAYS.customerHello },
+            { role: 'Agent', sender: ava, body: SAYS.avaAnswer },
+            { role: 'Customer', sender: guest, body: SAYS.customerDone },
+            { role: 'Agent', sender: ben, body: SAYS.benAnswer },
+          ],
+        });
 
-      assert.deepEqual(browser.errors, [], 'no errors in either browser page');
-    }),
-  );
-});
+        assert.deepEqual(browser.errors, [], 'no errors in either browser page');
+      }),
+    );
+  },
+);

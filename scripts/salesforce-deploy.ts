@@ -15,7 +15,18 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PANEL_RESOURCE } from './salesforce/convert.mjs';
-import { DeployError, PREFIX, USAGE, deployCommands, nextSteps, parseArgs, parseEnvFile, readSettings, shellLine, stageProject } from './salesforce/deploy-plan.js';
+import {
+  DeployError,
+  PREFIX,
+  USAGE,
+  deployCommands,
+  nextSteps,
+  parseArgs,
+  parseEnvFile,
+  readSettings,
+  shellLine,
+  stageProject,
+} from './salesforce/deploy-plan.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const projectDir = join(repoRoot, 'salesforce');
@@ -26,7 +37,8 @@ const SF_INSTALL =
 function run(cmd: string, args: string[], cwd: string): void {
   const res = spawnSync(cmd, args, { cwd, stdio: 'inherit' });
   if (res.error) throw new DeployError([`${shellLine([cmd, ...args])} could not start: ${res.error.message}`]);
-  if (res.status !== 0) throw new DeployError([`${shellLine([cmd, ...args])} failed (exit ${res.status ?? res.signal}); the staging copy is kept in ${cwd}`]);
+  if (res.status !== 0)
+    throw new DeployError([`${shellLine([cmd, ...args])} failed (exit ${res.status ?? res.signal}); the staging copy is kept in ${cwd}`]);
 }
 
 function main(): void {
@@ -59,7 +71,9 @@ function main(): void {
   console.log(`${PREFIX} filled in: ${changed.join(', ')}`);
   if (options.printOnly) {
     if (!existsSync(join(staging, PANEL_RESOURCE))) {
-      console.log(`${PREFIX} note: the static resource is not built, so the copy lacks ${PANEL_RESOURCE}; the deploy runs npm run build:panel first`);
+      console.log(
+        `${PREFIX} note: the static resource is not built, so the copy lacks ${PANEL_RESOURCE}; the deploy runs npm run build:panel first`,
+      );
     }
     console.log('\nThe commands, run in the staging copy:\n');
     console.log(`cd ${shellLine([staging])}`);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: lint, type-check, the offline Salesforce checks, then every test file, in that
+// `npm test`: lint, format check, type-check, the offline Salesforce checks, then every test file, in that
 // order, stopping at the first failing step. Tests run on Node's own runner with tsx as the
 // TypeScript loader. The last line is a plain "tests: N passed, N failed, N skipped" summary.
 //
@@ -39,8 +39,13 @@ function findTests(dir, out = []) {
   return out;
 }
 
+/** What the formatter checks: every TypeScript file git does not ignore. */
+const TS_FILES = '**/*.{ts,tsx,mts,cts}';
+
 if (!onlyTests) {
   run('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
+  // One formatter over every TypeScript file (.prettierrc.json; `npm run format` writes it).
+  run('format', 'npx', ['prettier', '--check', '--log-level=warn', TS_FILES]);
   run('type-check', 'npx', ['tsc', '-p', 'tsconfig.json']);
   for (const tsconfig of ['packages/sandbox-chat/tsconfig.json', 'apps/customer/tsconfig.json', 'apps/agent-panel/tsconfig.json']) {
     if (existsSync(join(root, tsconfig))) run(`type-check ${tsconfig}`, 'npx', ['tsc', '-p', tsconfig]);

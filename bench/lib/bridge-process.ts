@@ -58,7 +58,8 @@ export interface BridgeProcess {
 export function bridgeCommand(): string[] {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
   const [node, ...args] = (pkg.scripts.bridge ?? '').split(/\s+/).filter(Boolean);
-  if (node !== 'node' || !args.includes('packages/bridge/src/main.ts')) throw new Error('package.json: scripts.bridge must be "node [flags] --import tsx packages/bridge/src/main.ts"');
+  if (node !== 'node' || !args.includes('packages/bridge/src/main.ts'))
+    throw new Error('package.json: scripts.bridge must be "node [flags] --import tsx packages/bridge/src/main.ts"');
   return args;
 }
 

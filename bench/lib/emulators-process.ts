@@ -33,18 +33,30 @@ async function admin(url: string, method: string, path: string, body?: unknown):
 
 export async function startEmulatorsProcess(opts: { cpu?: number } = {}): Promise<EmulatorsProcess> {
   const prof = process.env.BENCH_EMULATORS_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_EMULATORS_CPU_PROF}`] : [];
-  const [command, args] = onCpu(opts.cpu, process.execPath, [...prof, '--import', 'tsx', 'packages/emulators/src/cli.ts', '--salesforce-port', '0', '--sendbird-port', '0', '--json']);
+  const [command, args] = onCpu(opts.cpu, process.execPath, [
+    ...prof,
+    '--import',
+    'tsx',
+    'packages/emulators/src/cli.ts',
+    '--salesforce-port',
+    '0',
+    '--sendbird-port',
+    '0',
+    '--json',
+  ]);
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((r) => child.once('exit', r));
-  const info = await new Promise<{ salesforce: { url: string }; sendbird: { url: string; appId: string; apiToken: string } }>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve(JSON.parse(line));
-    });
-    void exited.then(() => reject(new Error('the emulators exited before starting')));
-  });
+  const info = await new Promise<{ salesforce: { url: string }; sendbird: { url: string; appId: string; apiToken: string } }>(
+    (resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const line = out.split('\n').find((l) => l.startsWith('{'));
+        if (line) resolve(JSON.parse(line));
+      });
+      void exited.then(() => reject(new Error('the emulators exited before starting')));
+    },
+  );
   const sf = { url: info.salesforce.url };
   const sb = { url: info.sendbird.url, appId: info.sendbird.appId, apiToken: info.sendbird.apiToken };
   return {
@@ -60,7 +72,10 @@ export async function startEmulatorsProcess(opts: { cpu?: number } = {}): Promis
       await admin(sb.url, 'DELETE', '/__admin/stats');
     },
     async stats() {
-      return { sf: (await admin(sf.url, 'GET', '/__admin/stats')) as CallStats, sb: (await admin(sb.url, 'GET', '/__admin/stats')) as CallStats };
+      return {
+        sf: (await admin(sf.url, 'GET', '/__admin/stats')) as CallStats,
+        sb: (await admin(sb.url, 'GET', '/__admin/stats')) as CallStats,
+      };
     },
     async stop() {
       child.kill('SIGTERM');

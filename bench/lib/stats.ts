@@ -11,7 +11,10 @@ export function percentile(sorted: number[], p: number): number {
 
 /** The median of unsorted numbers. */
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 const CLK_TCK = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;

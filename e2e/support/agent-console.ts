@@ -9,7 +9,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig, startBridge, type BridgeHandle } from '@sbsf/bridge';
-import { startSalesforceEmulator, startSendbirdEmulator, type RunningSalesforceEmulator, type RunningSendbirdEmulator } from '@sbsf/emulators';
+import {
+  startSalesforceEmulator,
+  startSendbirdEmulator,
+  type RunningSalesforceEmulator,
+  type RunningSendbirdEmulator,
+} from '@sbsf/emulators';
 import { build } from 'vite';
 import { SECRETS } from '../../packages/bridge/test/fixtures.js';
 import { signCustomerJwt } from '../../packages/bridge/src/identity/jwt.js';
@@ -56,10 +61,15 @@ export async function startAgentConsole(opts: { panelDir?: string } = {}): Promi
   try {
     const sb = await startSendbirdEmulator({});
     closers.push(() => sb.close());
-    const sf = await startSalesforceEmulator({ console: { auraBundleDir: AURA_BUNDLE_DIR, agentPanelDir: panelDir, sendbirdApiHost: sb.url } });
+    const sf = await startSalesforceEmulator({
+      console: { auraBundleDir: AURA_BUNDLE_DIR, agentPanelDir: panelDir, sendbirdApiHost: sb.url },
+    });
     closers.push(() => sf.close());
     // As in the sandbox: Cases the bridge creates are owned by the integration user, not an agent.
-    const bridge = await startBridge(loadConfig(worldEnv(sf, sb, join(work, 'bridge'), { LOG_LEVEL: 'silent', NON_AGENT_USER_IDS: sf.seed.integrationUserId })), { port: 0 });
+    const bridge = await startBridge(
+      loadConfig(worldEnv(sf, sb, join(work, 'bridge'), { LOG_LEVEL: 'silent', NON_AGENT_USER_IDS: sf.seed.integrationUserId })),
+      { port: 0 },
+    );
     closers.push(() => bridge.close());
     sf.org.setBridge({ url: bridge.url, secret: SECRETS.BRIDGE_SHARED_SECRET });
 
@@ -69,14 +79,29 @@ export async function startAgentConsole(opts: { panelDir?: string } = {}): Promi
       bridge,
       consoleUrl: `${sf.url}/console`,
       async openTicket(customerId, subject) {
-        const token = signCustomerJwt({ sub: customerId, name: `${customerId} (customer)`, exp: Math.floor(Date.now() / 1000) + 600 }, SECRETS.CUSTOMER_JWT_SECRET);
+        const token = signCustomerJwt(
+          { sub: customerId, name: `${customerId} (customer)`, exp: Math.floor(Date.now() / 1000) + 600 },
+          SECRETS.CUSTOMER_JWT_SECRET,
+        );
         const res = await fetch(`${bridge.url}/tickets`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
-          body: JSON.stringify({ case: { Subject: subject, Description: `${subject} (e2e)`, SuppliedName: customerId, SuppliedEmail: `${customerId}@example.com` } }),
+          body: JSON.stringify({
+            case: {
+              Subject: subject,
+              Description: `${subject} (e2e)`,
+              SuppliedName: customerId,
+              SuppliedEmail: `${customerId}@example.com`,
+            },
+          }),
         });
-        const body = (await res.json()) as { case?: { id: string; caseNumber: string }; sendbird?: { accessToken: string }; message?: string };
-        if (res.status !== 201 || !body.case || !body.sendbird) throw new Error(`POST /tickets answered ${res.status}: ${JSON.stringify(body)}`);
+        const body = (await res.json()) as {
+          case?: { id: string; caseNumber: string };
+          sendbird?: { accessToken: string };
+          message?: string;
+        };
+        if (res.status !== 201 || !body.case || !body.sendbird)
+          throw new Error(`POST /tickets answered ${res.status}: ${JSON.stringify(body)}`);
         return { caseId: body.case.id, caseNumber: body.case.caseNumber, accessToken: body.sendbird.accessToken };
       },
       async customerSays(channelUrl, accessToken, text) {

@@ -11,7 +11,8 @@ export const PANEL_FRAME = 'iframe[data-aura-id="SendBird_Bar"]';
 export const panel = (page: Page): FrameLocator => page.frameLocator(PANEL_FRAME);
 
 /** A conversation in the panel's channel list (its URL is the Case Id). */
-export const channelItem = (page: Page, caseId: string): Locator => panel(page).locator(`button.sbx-list-item[data-channel-url="${caseId}"]`);
+export const channelItem = (page: Page, caseId: string): Locator =>
+  panel(page).locator(`button.sbx-list-item[data-channel-url="${caseId}"]`);
 
 /** The Case's row in the console's Case list. */
 export const caseRow = (page: Page, caseId: string): Locator => page.locator(`li.con-case[data-case-id="${caseId}"]`);

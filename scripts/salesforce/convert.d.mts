@@ -9,4 +9,7 @@ export interface ConvertedPackage {
   unclaimed: string[];
   missingTypes: string[];
 }
-export declare function convertProject(projectDir: string, options?: { outputDir?: string }): Promise<{ packages: ConvertedPackage[]; resourcePlaceholder: boolean }>;
+export declare function convertProject(
+  projectDir: string,
+  options?: { outputDir?: string },
+): Promise<{ packages: ConvertedPackage[]; resourcePlaceholder: boolean }>;

@@ -80,16 +80,21 @@ export class DeployError extends Error {
 
 /** The bridge's public origin for the Named Credential: https, a host, no path/query/fragment. */
 export function checkBridgeOrigin(value: string): string {
-  const how = 'set PUBLIC_URL to the bridge\'s public HTTPS origin, e.g. https://sendbird-bridge.acme.com';
+  const how = "set PUBLIC_URL to the bridge's public HTTPS origin, e.g. https://sendbird-bridge.acme.com";
   let url: URL;
   try {
     url = new URL(value.trim());
   } catch {
     throw new DeployError([`PUBLIC_URL is not a URL (got "${value}"): ${how}`]);
   }
-  if (url.protocol !== 'https:') throw new DeployError([`PUBLIC_URL must use https: Salesforce calls the bridge over HTTPS only (got "${value}"): ${how}`]);
-  if (url.username || url.password) throw new DeployError([`PUBLIC_URL must not carry a user name or password (the credential is the External Credential's SharedSecret): ${how}`]);
-  if (url.search || url.hash || value.includes('?') || value.includes('#')) throw new DeployError([`PUBLIC_URL must not have a query or fragment (got "${value}"): ${how}`]);
+  if (url.protocol !== 'https:')
+    throw new DeployError([`PUBLIC_URL must use https: Salesforce calls the bridge over HTTPS only (got "${value}"): ${how}`]);
+  if (url.username || url.password)
+    throw new DeployError([
+      `PUBLIC_URL must not carry a user name or password (the credential is the External Credential's SharedSecret): ${how}`,
+    ]);
+  if (url.search || url.hash || value.includes('?') || value.includes('#'))
+    throw new DeployError([`PUBLIC_URL must not have a query or fragment (got "${value}"): ${how}`]);
   if (url.pathname !== '/' || value.trim().endsWith('/')) {
     throw new DeployError([
       `PUBLIC_URL must be an origin without a path or trailing slash (got "${value}"): the Apex callouts add /salesforce/events and /agents/session themselves; ${how}`,
@@ -114,7 +119,9 @@ export function checkSendbirdAppId(value: string): string {
 export function checkUsername(value: string, name: string): string {
   const v = value.trim();
   if (v.length > 80 || !/^[^\s@<>&"']+@[^\s@<>&"']+\.[^\s@<>&"']+$/.test(v)) {
-    throw new DeployError([`${name} must be the integration user's Salesforce username, an email-shaped name such as sendbird-integration@acme.com (got "${value}")`]);
+    throw new DeployError([
+      `${name} must be the integration user's Salesforce username, an email-shaped name such as sendbird-integration@acme.com (got "${value}")`,
+    ]);
   }
   return v;
 }
@@ -138,11 +145,17 @@ export function readSettings(env: Env): DeploySettings {
   const appId = present('SENDBIRD_APP_ID');
   const usernameName = present('SALESFORCE_INTEGRATION_USERNAME') ? 'SALESFORCE_INTEGRATION_USERNAME' : 'SALESFORCE_USERNAME';
   const username = present(usernameName);
-  if (!publicUrl) problems.push("PUBLIC_URL is not set: the bridge's public HTTPS origin, e.g. https://sendbird-bridge.acme.com (the Named Credential Sendbird_Bridge calls it)");
-  if (!appId) problems.push('SENDBIRD_APP_ID is not set: the Application ID from the Sendbird dashboard (the trusted URLs of its API and WebSocket hosts)');
+  if (!publicUrl)
+    problems.push(
+      "PUBLIC_URL is not set: the bridge's public HTTPS origin, e.g. https://sendbird-bridge.acme.com (the Named Credential Sendbird_Bridge calls it)",
+    );
+  if (!appId)
+    problems.push(
+      'SENDBIRD_APP_ID is not set: the Application ID from the Sendbird dashboard (the trusted URLs of its API and WebSocket hosts)',
+    );
   if (!username) {
     problems.push(
-      'SALESFORCE_INTEGRATION_USERNAME is not set: the username of the integration user the SendbirdCaseEvents trigger runs as (the bridge\'s Run-As user; SALESFORCE_USERNAME is used when set)',
+      "SALESFORCE_INTEGRATION_USERNAME is not set: the username of the integration user the SendbirdCaseEvents trigger runs as (the bridge's Run-As user; SALESFORCE_USERNAME is used when set)",
     );
   }
   const bridgeOrigin = publicUrl ? take(() => checkBridgeOrigin(publicUrl)) : undefined;
@@ -160,7 +173,8 @@ export function parseEnvFile(text: string): Env {
     if (!line || line.startsWith('#')) continue;
     const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
     const [, key, rawValue] = m ?? [];
-    if (key === undefined || rawValue === undefined) throw new DeployError([`line ${index + 1} of the env file is not KEY=value: ${JSON.stringify(raw.slice(0, 40))}`]);
+    if (key === undefined || rawValue === undefined)
+      throw new DeployError([`line ${index + 1} of the env file is not KEY=value: ${JSON.stringify(raw.slice(0, 40))}`]);
     let value = rawValue;
     const quote = value[0];
     if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) value = value.slice(1, -1);
@@ -228,7 +242,8 @@ export function parseArgs(argv: readonly string[]): DeployOptions {
         break;
       case '--test-level': {
         const level = arg();
-        if (!TEST_LEVELS.includes(level as TestLevel)) throw new DeployError([`--test-level must be one of ${TEST_LEVELS.join(', ')} (got "${level}")`]);
+        if (!TEST_LEVELS.includes(level as TestLevel))
+          throw new DeployError([`--test-level must be one of ${TEST_LEVELS.join(', ')} (got "${level}")`]);
         options.testLevel = level as TestLevel;
         break;
       }
@@ -275,7 +290,10 @@ const SKIPPED = new Set(['.sfdx', '.sf', 'node_modules']);
 export function stageProject(projectDir: string, stagingDir: string, settings: DeploySettings): string[] {
   cpSync(projectDir, stagingDir, {
     recursive: true,
-    filter: (src) => !relative(projectDir, src).split(sep).some((part) => SKIPPED.has(part)),
+    filter: (src) =>
+      !relative(projectDir, src)
+        .split(sep)
+        .some((part) => SKIPPED.has(part)),
   });
   const changed = new Set<string>();
   for (const p of PLACEHOLDERS) {
@@ -291,7 +309,8 @@ export function stageProject(projectDir: string, stagingDir: string, settings: D
   for (const file of walk(stagingDir)) {
     if (!/\.(xml|json)$/.test(file)) continue;
     const text = readFileSync(file, 'utf8');
-    for (const marker of PLACEHOLDER_MARKERS) if (text.includes(marker)) left.push(`${relative(stagingDir, file).split(sep).join('/')} (${marker})`);
+    for (const marker of PLACEHOLDER_MARKERS)
+      if (text.includes(marker)) left.push(`${relative(stagingDir, file).split(sep).join('/')} (${marker})`);
   }
   if (left.length > 0) throw new DeployError([`placeholders left after filling in: ${left.join(', ')}`]);
   return [...changed];
@@ -325,7 +344,11 @@ export function deployCommands(stagingDir: string, options: DeployOptions): stri
     if (!existsSync(omniDir)) throw new DeployError([`--with-omni-channel: the project has no ${OMNI_CHANNEL_DIR}/ package directory`]);
     const tests = testClassesIn(omniDir);
     const level =
-      options.testLevel === 'NoTestRun' ? ['--test-level', 'NoTestRun'] : tests.length > 0 ? ['--test-level', 'RunSpecifiedTests', ...tests.flatMap((t) => ['--tests', t])] : ['--test-level', options.testLevel];
+      options.testLevel === 'NoTestRun'
+        ? ['--test-level', 'NoTestRun']
+        : tests.length > 0
+          ? ['--test-level', 'RunSpecifiedTests', ...tests.flatMap((t) => ['--tests', t])]
+          : ['--test-level', options.testLevel];
     commands.push(['sf', ...verb, '--source-dir', OMNI_CHANNEL_DIR, ...org, ...level, '--wait', '60']);
   }
   return commands;
@@ -342,7 +365,7 @@ export function nextSteps(settings: DeploySettings, options: DeployOptions): str
   return [
     options.checkOnly ? 'Validated (nothing was saved). To deploy, run the same command without --check-only.' : 'Deployed. Next:',
     "1. Set the bridge's secret on the External Credential: Setup > Named Credentials > External Credentials > Sendbird Bridge Auth >",
-    '   principal Bridge > Authentication Parameters > add SharedSecret = the bridge\'s BRIDGE_SHARED_SECRET.',
+    "   principal Bridge > Authentication Parameters > add SharedSecret = the bridge's BRIDGE_SHARED_SECRET.",
     `2. Assign the permission sets: sf org assign permset --name Sendbird_Bridge_Integration --on-behalf-of ${settings.integrationUsername}${org}`,
     `   and for each agent: sf org assign permset --name Sendbird_Agent --on-behalf-of <agent username>${org}`,
     '3. Work through "Checks to make on a real org" in docs/salesforce-setup.md.',

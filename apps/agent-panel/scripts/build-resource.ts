@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   const zipPath = join(resourcesDir, `${STATIC_RESOURCE_NAME}.resource`);
   writeFileSync(zipPath, bytes);
   writeFileSync(join(resourcesDir, `${STATIC_RESOURCE_NAME}.resource-meta.xml`), STATIC_RESOURCE_META);
-  console.log(`${relative(repoRoot, zipPath)}: ${bytes.length} bytes (${kb(bytes.length)}), ${entries.length} files, budget ${kb(TARGET_MAX_BYTES)}`);
+  console.log(
+    `${relative(repoRoot, zipPath)}: ${bytes.length} bytes (${kb(bytes.length)}), ${entries.length} files, budget ${kb(TARGET_MAX_BYTES)}`,
+  );
   if (bytes.length > SALESFORCE_MAX_BYTES) {
     console.error(`[build:panel] the zip is over Salesforce's 5 MB static resource limit: it cannot be deployed`);
     process.exit(1);

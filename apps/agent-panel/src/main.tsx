@@ -11,4 +11,6 @@ import './ui/panel.css';
 
 const element = document.getElementById('root');
 if (!element) throw new Error('[agent-panel] index.html has no #root element');
-createRoot(element).render(<StrictMode>{inLightningContainer() ? <App port={lightningContainerPort} /> : <OutsideContainer />}</StrictMode>);
+createRoot(element).render(
+  <StrictMode>{inLightningContainer() ? <App port={lightningContainerPort} /> : <OutsideContainer />}</StrictMode>,
+);

@@ -84,7 +84,14 @@ function harness(opts: { answers?: Answer[]; console?: boolean; currentUserId?: 
     while (pending.length) pending.shift()!();
     await new Promise((r) => setImmediate(r));
   };
-  return { attrs, calls, sent, message, flush, error: (d: string) => controller.handleError!(component, { getParams: () => ({ description: d }) }, helper) };
+  return {
+    attrs,
+    calls,
+    sent,
+    message,
+    flush,
+    error: (d: string) => controller.handleError!(component, { getParams: () => ({ description: d }) }, helper),
+  };
 }
 
 test('READY fetches the session once however many READYs arrive, and sends it to the container', async () => {
@@ -101,7 +108,12 @@ test('READY fetches the session once however many READYs arrive, and sends it to
 });
 
 test('SESSION_EXPIRED fetches a new session', async () => {
-  const h = harness({ answers: [{ state: 'SUCCESS', returnValue: SESSION }, { state: 'SUCCESS', returnValue: { ...SESSION, accessToken: 'tok2' } }] });
+  const h = harness({
+    answers: [
+      { state: 'SUCCESS', returnValue: SESSION },
+      { state: 'SUCCESS', returnValue: { ...SESSION, accessToken: 'tok2' } },
+    ],
+  });
   h.message('READY');
   await h.flush();
   h.message({ event: 'SESSION_EXPIRED' });
@@ -110,15 +122,20 @@ test('SESSION_EXPIRED fetches a new session', async () => {
 });
 
 test("Apex errors reach the container as {error} with the exception's safe message", async () => {
-  const h = harness({ answers: [{ state: 'ERROR', error: [{ message: 'Sendbird chat is unavailable right now.' }] }, { state: 'INCOMPLETE' }] });
+  const h = harness({
+    answers: [{ state: 'ERROR', error: [{ message: 'Sendbird chat is unavailable right now.' }] }, { state: 'INCOMPLETE' }],
+  });
   h.message('READY');
   await h.flush();
   h.message('READY');
   await h.flush();
-  assert.deepEqual(h.sent, [{ error: 'Sendbird chat is unavailable right now.' }, { error: 'Sendbird chat is unavailable right now. Try again in a minute.' }]);
+  assert.deepEqual(h.sent, [
+    { error: 'Sendbird chat is unavailable right now.' },
+    { error: 'Sendbird chat is unavailable right now. Try again in a minute.' },
+  ]);
 });
 
-test("a session for another user is not passed on (15-character Ids match the 18-character ones)", async () => {
+test('a session for another user is not passed on (15-character Ids match the 18-character ones)', async () => {
   const other = harness({ answers: [{ state: 'SUCCESS', returnValue: { ...SESSION, userId: '005EM0000000003YAA' } }] });
   other.message('READY');
   await other.flush();
@@ -171,7 +188,9 @@ test('outside console apps CURRENTCHANNEL navigates to the record page', async (
   const h = harness({ console: false });
   h.message({ event: 'CURRENTCHANNEL', channelUrl: CASE });
   await h.flush();
-  assert.deepEqual(h.calls, [`navigate {"type":"standard__recordPage","attributes":{"recordId":"${CASE}","objectApiName":"Case","actionName":"view"}}`]);
+  assert.deepEqual(h.calls, [
+    `navigate {"type":"standard__recordPage","attributes":{"recordId":"${CASE}","objectApiName":"Case","actionName":"view"}}`,
+  ]);
 });
 
 test('unknown messages are ignored; container errors are shown', async () => {

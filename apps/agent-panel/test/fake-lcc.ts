@@ -82,4 +82,10 @@ export class FakeScheduler implements Scheduler {
   }
 }
 
-export const SESSION = { userId: '005EM0000000002YAA', nickname: 'Ava Agent', accessToken: 'token-1', appId: 'APP-1', expiresAt: 1_900_000_000_000 };
+export const SESSION = {
+  userId: '005EM0000000002YAA',
+  nickname: 'Ava Agent',
+  accessToken: 'token-1',
+  appId: 'APP-1',
+  expiresAt: 1_900_000_000_000,
+};

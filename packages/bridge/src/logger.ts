@@ -27,7 +27,6 @@ export { MIN_SCRUB_LENGTH, SecretScrubber } from './secrets.js';
 export const LOG_BLOCK_BYTES = 4096;
 export const LOG_FLUSH_MS = 1000;
 
-
 const NAME_ALTERNATIVES = SECRET_NAMES.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
 /** `"name":<string, number, true, false or null>`, names case-insensitive. */
 const SECRET_SCALAR = new RegExp(`"(${NAME_ALTERNATIVES})":("(?:[^"\\\\]|\\\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null)`, 'gi');

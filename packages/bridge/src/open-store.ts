@@ -72,7 +72,8 @@ function compose(db: Db, s: StoreSettings, migration: MigrationResult, latest: n
       try {
         const row = await db.read(() => get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations'));
         const version = Number(row?.v ?? 0);
-        if (version !== latest) return { ok: false, reason: `schema version ${version}, expected ${latest}`, schemaVersion: version, latestVersion: latest };
+        if (version !== latest)
+          return { ok: false, reason: `schema version ${version}, expected ${latest}`, schemaVersion: version, latestVersion: latest };
         return { ok: true, schemaVersion: version, latestVersion: latest };
       } catch (err) {
         const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error) : (err as Error);
@@ -128,7 +129,12 @@ export interface OpenStoreOptions {
  * StoreUnavailableError (store/outage.ts): the query layer classifies every database call.
  */
 export async function openStore(config: StoreConfig, opts: OpenStoreOptions = {}): Promise<OpenedStore> {
-  const common = { clock: opts.clock, defaultMaxAttempts: opts.jobs?.maxAttempts, idempotencyTtlMs: opts.idempotencyTtlMs, scrubText: opts.scrubText };
+  const common = {
+    clock: opts.clock,
+    defaultMaxAttempts: opts.jobs?.maxAttempts,
+    idempotencyTtlMs: opts.idempotencyTtlMs,
+    scrubText: opts.scrubText,
+  };
   switch (config.kind) {
     case 'sqlite':
       return openSqliteStore({ file: config.file, synchronous: config.synchronous, groupCommit: config.groupCommit, ...common });

@@ -166,7 +166,12 @@ export class SecretScrubber {
       let matched = 0;
       if (filter[h >>> FILTER_SHIFT] !== 0) {
         const list = this.index.get(h);
-        if (list) for (const f of list) if (text.startsWith(f, i)) { matched = f.length; break; }
+        if (list)
+          for (const f of list)
+            if (text.startsWith(f, i)) {
+              matched = f.length;
+              break;
+            }
       }
       if (matched > 0) {
         parts.push(text.slice(copied, i), REDACTED);

@@ -16,13 +16,7 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, {
-  LogController,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  type FastifyHttpOptions,
-} from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyHttpOptions } from 'fastify';
 import type { BridgeConfig } from './config.js';
 import type { BridgeContext, BridgeFeature } from './context.js';
 import { AppError, errorBody, errorResponseSchema } from './errors.js';
@@ -108,7 +102,9 @@ export function writeClientError(err: NodeJS.ErrnoException, socket: Duplex): vo
         ? [408, 'Request Timeout', 'request_timeout', 'the request took too long to arrive']
         : [400, 'Bad Request', 'bad_request', 'the request is not valid HTTP'];
   const body = JSON.stringify(errorBody(code, message));
-  const headers = Object.entries(BASELINE_SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const headers = Object.entries(BASELINE_SECURITY_HEADERS)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   const head = `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n`;
   socket.end(`${head}content-length: ${Buffer.byteLength(body)}\r\n${headers}connection: close\r\n\r\n${body}`);
 }

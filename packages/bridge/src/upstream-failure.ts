@@ -2,12 +2,7 @@
  * How a failure of an upstream call (Salesforce or Sendbird) is treated, for every feature: retry
  * later (a job tries again) or give up (the request itself was refused, e.g. a Case field).
  */
-import {
-  SalesforceAuthError,
-  SalesforceConnectionError,
-  SalesforceError,
-  SalesforceRequestLimitError,
-} from '@sbsf/salesforce';
+import { SalesforceAuthError, SalesforceConnectionError, SalesforceError, SalesforceRequestLimitError } from '@sbsf/salesforce';
 import { SendbirdAuthError, SendbirdConnectionError, SendbirdError, SendbirdRateLimitError } from '@sbsf/sendbird';
 import { truncateText } from '@sbsf/wire';
 

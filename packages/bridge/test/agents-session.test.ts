@@ -52,7 +52,11 @@ test('a changed name updates the nickname; the same name again costs only the to
   w.sb.stats.reset();
   const again = await session(w, { userId: ben, nickname: 'Ben Agent' });
   assert.equal(again.status, 200);
-  assert.deepEqual(w.sb.stats.get(), { total: 1, byRoute: { 'POST /v3/users/:user_id/token': 1 } }, 'a known agent with the same name: no user call');
+  assert.deepEqual(
+    w.sb.stats.get(),
+    { total: 1, byRoute: { 'POST /v3/users/:user_id/token': 1 } },
+    'a known agent with the same name: no user call',
+  );
 });
 
 test('an existing Sendbird user with another nickname is renamed (create -> 400202 -> update)', async (t) => {

@@ -13,11 +13,15 @@ test('startBridge wires a feature: its route enqueues and kicks, its job handler
   const feature: FeatureFactory = (ctx) => ({
     name: 'echo',
     routes: async (app) => {
-      app.post('/echo', { schema: { body: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } } } }, async (request, reply) => {
-        const { job } = await ctx.store.enqueue('echo.run', request.body);
-        ctx.runner?.kick();
-        return reply.status(202).send({ jobId: job.id });
-      });
+      app.post(
+        '/echo',
+        { schema: { body: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } } } },
+        async (request, reply) => {
+          const { job } = await ctx.store.enqueue('echo.run', request.body);
+          ctx.runner?.kick();
+          return reply.status(202).send({ jobId: job.id });
+        },
+      );
     },
     jobs: {
       'echo.run': async ({ job }) => {
@@ -30,7 +34,8 @@ test('startBridge wires a feature: its route enqueues and kicks, its job handler
   const bridge = await startBridge(config, { port: 0, features: [feature], logger: createLogger({ level: 'silent' }) });
   t.after(() => bridge.close());
 
-  const post = (n: number) => fetch(`${bridge.url}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n }) });
+  const post = (n: number) =>
+    fetch(`${bridge.url}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n }) });
   const accepted = await post(7);
   assert.equal(accepted.status, 202);
   const { jobId } = (await accepted.json()) as { jobId: number };

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BACKOFF_MULTIPLIER, backoffDelayMs, decideRetry, INITIAL_RETRY_DELAY_MS, MAX_HINTED_DELAY_MS, MAX_RETRY_DELAY_MS } from '../src/jobs/backoff.js';
+import {
+  BACKOFF_MULTIPLIER,
+  backoffDelayMs,
+  decideRetry,
+  INITIAL_RETRY_DELAY_MS,
+  MAX_HINTED_DELAY_MS,
+  MAX_RETRY_DELAY_MS,
+} from '../src/jobs/backoff.js';
 import { failureHints, PermanentJobError, RetryLaterError } from '../src/jobs/errors.js';
 
 const low = () => 0;
@@ -19,10 +26,19 @@ test('backoff doubles from the initial delay, is jittered within [half, full], a
 });
 
 test('decideRetry: permanent, then out of attempts, then the server hint, then backoff', () => {
-  assert.deepEqual(decideRetry({ attempts: 1, maxAttempts: 5, permanent: true, retryAfterMs: 10 }, low), { retry: false, reason: 'permanent error' });
-  assert.deepEqual(decideRetry({ attempts: 5, maxAttempts: 5, retryAfterMs: 10 }, low), { retry: false, reason: 'gave up after 5 attempts' });
+  assert.deepEqual(decideRetry({ attempts: 1, maxAttempts: 5, permanent: true, retryAfterMs: 10 }, low), {
+    retry: false,
+    reason: 'permanent error',
+  });
+  assert.deepEqual(decideRetry({ attempts: 5, maxAttempts: 5, retryAfterMs: 10 }, low), {
+    retry: false,
+    reason: 'gave up after 5 attempts',
+  });
   assert.deepEqual(decideRetry({ attempts: 2, maxAttempts: 5, retryAfterMs: 7_000 }, low), { retry: true, delayMs: 7_000 });
-  assert.deepEqual(decideRetry({ attempts: 2, maxAttempts: 5, retryAfterMs: 10 * MAX_HINTED_DELAY_MS }, low), { retry: true, delayMs: MAX_HINTED_DELAY_MS });
+  assert.deepEqual(decideRetry({ attempts: 2, maxAttempts: 5, retryAfterMs: 10 * MAX_HINTED_DELAY_MS }, low), {
+    retry: true,
+    delayMs: MAX_HINTED_DELAY_MS,
+  });
   assert.deepEqual(decideRetry({ attempts: 3, maxAttempts: 5 }, low), { retry: true, delayMs: backoffDelayMs(3, low) });
 });
 

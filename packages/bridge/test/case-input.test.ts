@@ -81,7 +81,10 @@ test('required fields: present, not null, not blank (every problem is named)', (
   );
   assert.match(nulls.problems[0]!.message, /must not be null/);
   const blank = checkCaseValues({ ...VALID, Subject: ' \t' });
-  assert.deepEqual(blank.problems.map((p) => p.field), ['case.Subject']);
+  assert.deepEqual(
+    blank.problems.map((p) => p.field),
+    ['case.Subject'],
+  );
   const missing = checkCaseValues({ Subject: 'x' });
   assert.equal(missing.problems.length, 3, 'three required fields missing');
   const optionalNull = checkCaseValues({ ...VALID, Priority: null, Comments: undefined });
@@ -130,7 +133,11 @@ test("picklists: the org's values, matched ignoring letter case and sent in the 
   assert.deepEqual(ok.problems, []);
   assert.equal(ok.fields.Priority, 'High');
   const bad = checkPicklists({ ...VALID, Priority: 'Urgent', Type: 'Anything' }, picklists);
-  assert.deepEqual(bad.problems.map((p) => p.field), ['case.Priority'], 'a field the describe does not list is left to Salesforce');
+  assert.deepEqual(
+    bad.problems.map((p) => p.field),
+    ['case.Priority'],
+    'a field the describe does not list is left to Salesforce',
+  );
   assert.match(bad.problems[0]!.message, /must be one of the org's values: High, Medium, Low/);
 });
 
@@ -138,7 +145,19 @@ test('the describe is cached, shared, refreshed after invalidate, and never in t
   let calls = 0;
   let fail = false;
   let now = 0;
-  const describeBody = { fields: [{ name: 'Priority', type: 'picklist', picklistValues: [{ active: true, value: 'High' }, { active: false, value: 'Old' }, { active: true, value: 'Low' }] }] };
+  const describeBody = {
+    fields: [
+      {
+        name: 'Priority',
+        type: 'picklist',
+        picklistValues: [
+          { active: true, value: 'High' },
+          { active: false, value: 'Old' },
+          { active: true, value: 'Low' },
+        ],
+      },
+    ],
+  };
   const warnings: string[] = [];
   const d = new CaseDescribe({
     salesforce: {
@@ -191,7 +210,7 @@ test('a slow describe does not hold the ticket: it goes on unchecked and the ans
   assert.deepEqual((await d.picklists())?.get('Type'), ['Other']);
 });
 
-test("an upstream message is passed on whole characters only, never half an emoji", () => {
+test('an upstream message is passed on whole characters only, never half an emoji', () => {
   const long = `Subject: data value too large: ${GRIN.repeat(400)}`;
   for (const cut of [0, 1]) {
     const message = long.slice(0, MAX_FAILURE_MESSAGE + 10 + cut);
@@ -208,7 +227,16 @@ test("a retry's request hash does not depend on the describe: the fields as sent
   const identity = { userId: 'cust-1', nickname: 'Jo' };
   const asSent = { ...VALID, Priority: 'high' };
   const unchecked = requestHash({ endpoint: 'tickets', identity, caseFields: asSent, idempotencyKey: 'k' });
-  const checked = requestHash({ endpoint: 'tickets', identity, caseFields: { ...asSent, Priority: 'High' }, requestFields: asSent, idempotencyKey: 'k' });
+  const checked = requestHash({
+    endpoint: 'tickets',
+    identity,
+    caseFields: { ...asSent, Priority: 'High' },
+    requestFields: asSent,
+    idempotencyKey: 'k',
+  });
   assert.equal(checked, unchecked, "with or without the org's spelling, the same request");
-  assert.notEqual(requestHash({ endpoint: 'tickets', identity, caseFields: { ...asSent, Priority: 'Low' }, idempotencyKey: 'k' }), unchecked);
+  assert.notEqual(
+    requestHash({ endpoint: 'tickets', identity, caseFields: { ...asSent, Priority: 'Low' }, idempotencyKey: 'k' }),
+    unchecked,
+  );
 });

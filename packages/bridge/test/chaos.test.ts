@@ -23,7 +23,12 @@ import { startEmulators, worldEnv } from './world.js';
 const TICKETS = 30;
 const CONCURRENCY = 6;
 const KILL_AFTER = 10;
-const CASE = { Subject: 'Chaos', Description: 'Opened while everything fails now and then', SuppliedName: 'Cat', SuppliedEmail: 'cat@example.com' };
+const CASE = {
+  Subject: 'Chaos',
+  Description: 'Opened while everything fails now and then',
+  SuppliedName: 'Cat',
+  SuppliedEmail: 'cat@example.com',
+};
 
 /** Four faults of 5% each, 20% in all: each rule is drawn only for requests the rules before it let through. */
 export function chaosRules(share = 0.2): FaultRule[] {
@@ -101,13 +106,20 @@ async function chaosRun(t: TestContext, store: 'sqlite' | 'postgres', seed: numb
   assert.equal(runs[0]!.child.signalCode, 'SIGKILL');
 
   const caseIds = [...owner.keys()];
-  await waitFor('every ticket to be completed', async () => Number((await dbQuery(db, "SELECT COUNT(*) AS n FROM tickets WHERE state = 'completed'"))[0]?.n) === TICKETS, {
-    timeoutMs: 40_000,
-    intervalMs: 200,
-  });
+  await waitFor(
+    'every ticket to be completed',
+    async () => Number((await dbQuery(db, "SELECT COUNT(*) AS n FROM tickets WHERE state = 'completed'"))[0]?.n) === TICKETS,
+    {
+      timeoutMs: 40_000,
+      intervalMs: 200,
+    },
+  );
   const expected = (id: string) => JSON.stringify([customerOf.get(id)!, owner.get(id)!].sort());
   const members = (id: string) => JSON.stringify([...(sb.store.channels.get(id)?.members.keys() ?? [])].sort());
-  await waitFor('every channel to hold its customer and owner', () => caseIds.every((id) => members(id) === expected(id)), { timeoutMs: 40_000, intervalMs: 250 });
+  await waitFor('every channel to hold its customer and owner', () => caseIds.every((id) => members(id) === expected(id)), {
+    timeoutMs: 40_000,
+    intervalMs: 250,
+  });
 
   // Nothing lost, nothing duplicated.
   const tickets = await dbQuery(db, 'SELECT id, case_id, state FROM tickets');
@@ -123,30 +135,49 @@ async function chaosRun(t: TestContext, store: 'sqlite' | 'postgres', seed: numb
   const sbFaults = sb.faults.get().fired;
   const sfTotal = sf.stats().total;
   const sbTotal = sb.stats.get().total;
-  for (const action of ['error', 'rateLimit', 'timeout', 'drop'] as const) assert.ok(sfFaults[action] + sbFaults[action] > 0, `${action} faults fired`);
+  for (const action of ['error', 'rateLimit', 'timeout', 'drop'] as const)
+    assert.ok(sfFaults[action] + sbFaults[action] > 0, `${action} faults fired`);
   const report = await runReport(db);
   const retriedJobs = report.jobs.reduce((n, j) => n + j.retried, 0);
   const ledgerErrors = report.ledgerErrors.reduce((n, e) => n + e.n, 0);
   assert.ok(ledgerErrors + retriedJobs > 0, 'the faults made the bridge retry');
   const deliveries = sf.org.bridgeDeliveries();
   t.diagnostic(`${store}: ${TICKETS} tickets, bridge killed (SIGKILL) after ${KILL_AFTER} and restarted`);
-  t.diagnostic(`salesforce emulator: ${sfTotal} calls, faults ${JSON.stringify(sfFaults)} (${((100 * (sfFaults.error + sfFaults.rateLimit + sfFaults.timeout + sfFaults.drop)) / sfTotal).toFixed(1)}%)`);
-  t.diagnostic(`sendbird emulator: ${sbTotal} calls, faults ${JSON.stringify(sbFaults)} (${((100 * (sbFaults.error + sbFaults.rateLimit + sbFaults.timeout + sbFaults.drop)) / sbTotal).toFixed(1)}%)`);
+  t.diagnostic(
+    `salesforce emulator: ${sfTotal} calls, faults ${JSON.stringify(sfFaults)} (${((100 * (sfFaults.error + sfFaults.rateLimit + sfFaults.timeout + sfFaults.drop)) / sfTotal).toFixed(1)}%)`,
+  );
+  t.diagnostic(
+    `sendbird emulator: ${sbTotal} calls, faults ${JSON.stringify(sbFaults)} (${((100 * (sbFaults.error + sbFaults.rateLimit + sbFaults.timeout + sbFaults.drop)) / sbTotal).toFixed(1)}%)`,
+  );
   t.diagnostic(`ledger errors (failed upstream calls recorded, then retried): ${JSON.stringify(report.ledgerErrors)}`);
   t.diagnostic(`jobs by kind and state (attempts; retried = jobs run more than once): ${JSON.stringify(report.jobs)}`);
-  t.diagnostic(`client: ${results.filter((r) => r.tries > 1).length} tickets retried, ${results.reduce((n, r) => n + r.tries - 1, 0)} retries in all`);
-  t.diagnostic(`org event deliveries: ${deliveries.length}, retried ${deliveries.filter((d) => d.attempts.length > 1).length}, given up ${deliveries.filter((d) => d.status === 'failed').length} (the sweep covers those)`);
-  t.diagnostic(`verified: ${TICKETS}/${TICKETS} tickets completed, ${cases.length} Cases, ${sb.store.channels.size} channels, every channel = customer + owner`);
+  t.diagnostic(
+    `client: ${results.filter((r) => r.tries > 1).length} tickets retried, ${results.reduce((n, r) => n + r.tries - 1, 0)} retries in all`,
+  );
+  t.diagnostic(
+    `org event deliveries: ${deliveries.length}, retried ${deliveries.filter((d) => d.attempts.length > 1).length}, given up ${deliveries.filter((d) => d.status === 'failed').length} (the sweep covers those)`,
+  );
+  t.diagnostic(
+    `verified: ${TICKETS}/${TICKETS} tickets completed, ${cases.length} Cases, ${sb.store.channels.size} channels, every channel = customer + owner`,
+  );
 
   for (const r of runs.slice(1)) r.child.kill('SIGTERM');
   assert.equal(await runs[1]!.exited, 0);
 }
 
-test('chaos on SQLite: 20% upstream faults, SIGKILL and restart mid-load: nothing lost, nothing duplicated', { timeout: 120_000 }, async (t) => {
-  await chaosRun(t, 'sqlite', 8);
-});
+test(
+  'chaos on SQLite: 20% upstream faults, SIGKILL and restart mid-load: nothing lost, nothing duplicated',
+  { timeout: 120_000 },
+  async (t) => {
+    await chaosRun(t, 'sqlite', 8);
+  },
+);
 
-test('chaos on PostgreSQL: 20% upstream faults, SIGKILL and restart mid-load: nothing lost, nothing duplicated', { timeout: 120_000 }, async (t) => {
-  if (!requireAvailable(t, pgDown === null, pgDown ?? '')) return;
-  await chaosRun(t, 'postgres', 88);
-});
+test(
+  'chaos on PostgreSQL: 20% upstream faults, SIGKILL and restart mid-load: nothing lost, nothing duplicated',
+  { timeout: 120_000 },
+  async (t) => {
+    if (!requireAvailable(t, pgDown === null, pgDown ?? '')) return;
+    await chaosRun(t, 'postgres', 88);
+  },
+);

@@ -126,7 +126,12 @@ export type DbRef = { kind: 'sqlite'; file: string } | { kind: 'postgres'; schem
  * The database bridge processes of one test share: a SQLite file in `dataDir`, or a fresh
  * PostgreSQL schema (dropped when the test ends); `env` points a bridge at it.
  */
-export async function processDatabase(t: TestContext, store: 'sqlite' | 'postgres', dataDir: string, poolSize = 4): Promise<{ db: DbRef; env: Record<string, string> }> {
+export async function processDatabase(
+  t: TestContext,
+  store: 'sqlite' | 'postgres',
+  dataDir: string,
+  poolSize = 4,
+): Promise<{ db: DbRef; env: Record<string, string> }> {
   if (store === 'sqlite') return { db: { kind: 'sqlite', file: join(dataDir, 'bridge.sqlite') }, env: {} };
   const schema = await pgTestSchema(t);
   return { db: { kind: 'postgres', schema }, env: pgEnv(schema, poolSize) };
@@ -150,13 +155,22 @@ export interface RunReport {
 
 /** What was retried, as the database recorded it: failed upstream calls and job attempts. */
 export async function runReport(db: DbRef): Promise<RunReport> {
-  const ledgerErrors = await dbQuery(db, "SELECT system, action, COUNT(*) AS n FROM ledger WHERE outcome = 'error' GROUP BY system, action ORDER BY system, action");
+  const ledgerErrors = await dbQuery(
+    db,
+    "SELECT system, action, COUNT(*) AS n FROM ledger WHERE outcome = 'error' GROUP BY system, action ORDER BY system, action",
+  );
   const jobs = await dbQuery(
     db,
     'SELECT kind, state, COUNT(*) AS jobs, SUM(attempts) AS attempts, SUM(CASE WHEN attempts > 1 THEN 1 ELSE 0 END) AS retried FROM jobs GROUP BY kind, state ORDER BY kind, state',
   );
   return {
     ledgerErrors: ledgerErrors.map((r) => ({ system: String(r.system), action: String(r.action), n: Number(r.n) })),
-    jobs: jobs.map((r) => ({ kind: String(r.kind), state: String(r.state), jobs: Number(r.jobs), attempts: Number(r.attempts), retried: Number(r.retried) })),
+    jobs: jobs.map((r) => ({
+      kind: String(r.kind),
+      state: String(r.state),
+      jobs: Number(r.jobs),
+      attempts: Number(r.attempts),
+      retried: Number(r.retried),
+    })),
   };
 }

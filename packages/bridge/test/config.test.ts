@@ -99,7 +99,12 @@ test('invalid values are listed together with the variable and the value', () =>
 });
 
 test('guest customers: only with SANDBOX=true, HOST and every upstream URL on loopback, or by the ALLOW_GUEST_CUSTOMERS override', () => {
-  const sandbox = { CUSTOMER_AUTH_MODE: 'guest', SANDBOX: 'true', SALESFORCE_LOGIN_URL: 'http://127.0.0.1:7001', SENDBIRD_API_URL: 'http://localhost:7002' };
+  const sandbox = {
+    CUSTOMER_AUTH_MODE: 'guest',
+    SANDBOX: 'true',
+    SALESFORCE_LOGIN_URL: 'http://127.0.0.1:7001',
+    SENDBIRD_API_URL: 'http://localhost:7002',
+  };
   const c = loadConfig(baseEnv(sandbox));
   assert.deepEqual({ ...c.customerAuth }, { mode: 'guest', allowedBy: 'loopback' });
   assert.equal(c.salesforce.loginUrl, 'http://127.0.0.1:7001', 'plain http is fine in the sandbox');
@@ -109,32 +114,60 @@ test('guest customers: only with SANDBOX=true, HOST and every upstream URL on lo
   // SANDBOX alone is not enough: real upstreams, no SANDBOX, or a HOST others can reach are refused.
   const realSalesforce = problems(baseEnv({ ...sandbox, SALESFORCE_LOGIN_URL: 'https://acme.my.salesforce.com' }));
   assert.equal(realSalesforce.length, 1);
-  assert.match(realSalesforce[0] ?? '', /CUSTOMER_AUTH_MODE guest is only allowed with SANDBOX=true against the emulators on this machine .* SALESFORCE_LOGIN_URL is https:\/\/acme\.my\.salesforce\.com/);
-  assert.match(realSalesforce[0] ?? '', /Set CUSTOMER_AUTH_MODE=jwt .* ALLOW_GUEST_CUSTOMERS=i-understand-anyone-can-open-tickets/, 'says what to set');
-  assert.match(problems(baseEnv({ ...sandbox, SENDBIRD_API_URL: undefined })).join(), /SENDBIRD_API_URL is https:\/\/api-APP-1234\.sendbird\.com/, 'the default Sendbird URL is real');
+  assert.match(
+    realSalesforce[0] ?? '',
+    /CUSTOMER_AUTH_MODE guest is only allowed with SANDBOX=true against the emulators on this machine .* SALESFORCE_LOGIN_URL is https:\/\/acme\.my\.salesforce\.com/,
+  );
+  assert.match(
+    realSalesforce[0] ?? '',
+    /Set CUSTOMER_AUTH_MODE=jwt .* ALLOW_GUEST_CUSTOMERS=i-understand-anyone-can-open-tickets/,
+    'says what to set',
+  );
+  assert.match(
+    problems(baseEnv({ ...sandbox, SENDBIRD_API_URL: undefined })).join(),
+    /SENDBIRD_API_URL is https:\/\/api-APP-1234\.sendbird\.com/,
+    'the default Sendbird URL is real',
+  );
   assert.match(problems(baseEnv({ ...sandbox, SANDBOX: undefined })).join(), /but SANDBOX is not true/);
   const open = problems(baseEnv({ ...sandbox, HOST: '0.0.0.0' }));
   assert.equal(open.length, 1);
-  assert.match(open[0] ?? '', /HOST must be a loopback address .* guest customers, even with ALLOW_GUEST_CUSTOMERS \(got "0\.0\.0\.0"\).*CUSTOMER_AUTH_MODE=jwt/);
+  assert.match(
+    open[0] ?? '',
+    /HOST must be a loopback address .* guest customers, even with ALLOW_GUEST_CUSTOMERS \(got "0\.0\.0\.0"\).*CUSTOMER_AUTH_MODE=jwt/,
+  );
 
   // The override: real upstreams allowed, a warning at every start, HOST still loopback only.
   const risky = { CUSTOMER_AUTH_MODE: 'guest', ALLOW_GUEST_CUSTOMERS: 'i-understand-anyone-can-open-tickets' };
   const overridden = loadConfig(baseEnv(risky));
   assert.deepEqual({ ...overridden.customerAuth }, { mode: 'guest', allowedBy: 'override' });
   assert.equal(overridden.warnings.length, 1);
-  assert.match(overridden.warnings[0] ?? '', /ALLOW_GUEST_CUSTOMERS=i-understand-anyone-can-open-tickets: CUSTOMER_AUTH_MODE=guest lets anyone open tickets/);
+  assert.match(
+    overridden.warnings[0] ?? '',
+    /ALLOW_GUEST_CUSTOMERS=i-understand-anyone-can-open-tickets: CUSTOMER_AUTH_MODE=guest lets anyone open tickets/,
+  );
   assert.match(problems(baseEnv({ ...risky, HOST: '0.0.0.0' })).join(), /HOST must be a loopback address/);
   assert.match(problems(baseEnv({ ...risky, HOST: '192.168.1.10' })).join(), /got "192\.168\.1\.10"/);
-  assert.match(problems(baseEnv({ ...risky, ALLOW_GUEST_CUSTOMERS: 'yes' })).join(), /ALLOW_GUEST_CUSTOMERS must be exactly i-understand-anyone-can-open-tickets .* \(got "yes"\)/);
-  assert.match(loadConfig(baseEnv({ ALLOW_GUEST_CUSTOMERS: 'i-understand-anyone-can-open-tickets' })).warnings.join(), /has no effect: CUSTOMER_AUTH_MODE is jwt/);
+  assert.match(
+    problems(baseEnv({ ...risky, ALLOW_GUEST_CUSTOMERS: 'yes' })).join(),
+    /ALLOW_GUEST_CUSTOMERS must be exactly i-understand-anyone-can-open-tickets .* \(got "yes"\)/,
+  );
+  assert.match(
+    loadConfig(baseEnv({ ALLOW_GUEST_CUSTOMERS: 'i-understand-anyone-can-open-tickets' })).warnings.join(),
+    /has no effect: CUSTOMER_AUTH_MODE is jwt/,
+  );
 });
 
 test('customer JWT settings: exactly one of secret or public key; the public key must parse', () => {
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   assert.match(problems(baseEnv({ CUSTOMER_JWT_PUBLIC_KEY: pem })).join(), /set only one/);
-  assert.match(problems(baseEnv({ CUSTOMER_JWT_SECRET: undefined, CUSTOMER_JWT_PUBLIC_KEY: 'not a key' })).join(), /CUSTOMER_JWT_PUBLIC_KEY is not a valid PEM public key/);
-  const c = loadConfig(baseEnv({ CUSTOMER_JWT_SECRET: undefined, CUSTOMER_JWT_PUBLIC_KEY: pem, CUSTOMER_JWT_ISSUER: 'https://id.example.com' }));
+  assert.match(
+    problems(baseEnv({ CUSTOMER_JWT_SECRET: undefined, CUSTOMER_JWT_PUBLIC_KEY: 'not a key' })).join(),
+    /CUSTOMER_JWT_PUBLIC_KEY is not a valid PEM public key/,
+  );
+  const c = loadConfig(
+    baseEnv({ CUSTOMER_JWT_SECRET: undefined, CUSTOMER_JWT_PUBLIC_KEY: pem, CUSTOMER_JWT_ISSUER: 'https://id.example.com' }),
+  );
   assert.equal(c.customerAuth.mode, 'jwt');
   assert.ok(c.customerAuth.mode === 'jwt' && c.customerAuth.jwtPublicKey?.includes('BEGIN PUBLIC KEY'));
   assert.ok(c.customerAuth.mode === 'jwt' && c.customerAuth.issuer === 'https://id.example.com');
@@ -156,14 +189,26 @@ test('Salesforce flows: each requires its own settings; the JWT key may come fro
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const file = join(tempDir(t), 'server.key');
   writeFileSync(file, pem);
-  const c = loadConfig(baseEnv({ SALESFORCE_AUTH_FLOW: 'jwt_bearer', SALESFORCE_USERNAME: 'integration@acme.com', SALESFORCE_JWT_PRIVATE_KEY_FILE: file }));
+  const c = loadConfig(
+    baseEnv({ SALESFORCE_AUTH_FLOW: 'jwt_bearer', SALESFORCE_USERNAME: 'integration@acme.com', SALESFORCE_JWT_PRIVATE_KEY_FILE: file }),
+  );
   assert.equal(c.salesforce.jwtPrivateKey, pem);
   const inline = loadConfig(
-    baseEnv({ SALESFORCE_AUTH_FLOW: 'jwt_bearer', SALESFORCE_USERNAME: 'integration@acme.com', SALESFORCE_JWT_PRIVATE_KEY: pem.replace(/\n/g, '\\n') }),
+    baseEnv({
+      SALESFORCE_AUTH_FLOW: 'jwt_bearer',
+      SALESFORCE_USERNAME: 'integration@acme.com',
+      SALESFORCE_JWT_PRIVATE_KEY: pem.replace(/\n/g, '\\n'),
+    }),
   );
   assert.equal(inline.salesforce.jwtPrivateKey, pem, 'literal \\n in an env var become newlines');
 
-  const bad = problems(baseEnv({ SALESFORCE_AUTH_FLOW: 'jwt_bearer', SALESFORCE_USERNAME: 'u@acme.com', SALESFORCE_JWT_PRIVATE_KEY_FILE: join(tempDir(t), 'missing.key') }));
+  const bad = problems(
+    baseEnv({
+      SALESFORCE_AUTH_FLOW: 'jwt_bearer',
+      SALESFORCE_USERNAME: 'u@acme.com',
+      SALESFORCE_JWT_PRIVATE_KEY_FILE: join(tempDir(t), 'missing.key'),
+    }),
+  );
   assert.match(bad.join(), /SALESFORCE_JWT_PRIVATE_KEY_FILE names a file that cannot be read \(ENOENT\)/);
 });
 
@@ -172,7 +217,9 @@ test('DATABASE_URL: sqlite URLs and PostgreSQL URLs; pool size, schema; the pass
   assert.equal(c.store.kind, 'sqlite');
   assert.match(c.store.file, /somewhere[\\/]bridge\.db$/);
 
-  const pg = loadConfig(baseEnv({ DATABASE_URL: 'postgres://bridge:s3cr%40t-pw@127.0.0.1:5432/bridge', DATABASE_SCHEMA: 'bridge_a', DATABASE_POOL_SIZE: '4' }));
+  const pg = loadConfig(
+    baseEnv({ DATABASE_URL: 'postgres://bridge:s3cr%40t-pw@127.0.0.1:5432/bridge', DATABASE_SCHEMA: 'bridge_a', DATABASE_POOL_SIZE: '4' }),
+  );
   assert.equal(pg.store.kind, 'postgres');
   assert.deepEqual({ schema: pg.store.schema, poolSize: pg.store.poolSize }, { schema: 'bridge_a', poolSize: 4 });
   assert.equal(pg.store.url, 'postgres://bridge:s3cr%40t-pw@127.0.0.1:5432/bridge', 'the code that connects reads the real URL');
@@ -182,30 +229,55 @@ test('DATABASE_URL: sqlite URLs and PostgreSQL URLs; pool size, schema; the pass
   }
   assert.match(JSON.stringify(redactedConfig(pg).store), /postgres:\/\/bridge:%5BREDACTED%5D@127\.0\.0\.1:5432\/bridge|\[REDACTED\]/);
   assert.equal(loadConfig(baseEnv({ DATABASE_URL: 'postgresql://h.example.com/db?sslmode=require' })).store.kind, 'postgres');
-  assert.equal((loadConfig(baseEnv({ DATABASE_URL: 'postgres://127.0.0.1/db' })).store as { poolSize: number }).poolSize, 10, 'default pool size');
+  assert.equal(
+    (loadConfig(baseEnv({ DATABASE_URL: 'postgres://127.0.0.1/db' })).store as { poolSize: number }).poolSize,
+    10,
+    'default pool size',
+  );
   assert.match(loadConfig(baseEnv({ DATABASE_URL: 'postgres://u:pw@db.example.com/bridge' })).warnings.join(), /without sslmode=require/);
 
-  const p = problems(baseEnv({ DATABASE_URL: 'postgres://bridge:pw@db.example.com:99999/bridge', DATABASE_POOL_SIZE: '0', DATABASE_SCHEMA: 'Robert"; DROP' }));
+  const p = problems(
+    baseEnv({
+      DATABASE_URL: 'postgres://bridge:pw@db.example.com:99999/bridge',
+      DATABASE_POOL_SIZE: '0',
+      DATABASE_SCHEMA: 'Robert"; DROP',
+    }),
+  );
   assert.match(p.join(), /DATABASE_POOL_SIZE must be a whole number from 1 to 1000/);
   assert.match(p.join(), /DATABASE_SCHEMA must be a lower-case identifier/);
   assert.match(p.join(), /DATABASE_URL is not a valid URL/);
   assert.ok(!p.join().includes('pw@'), 'the URL (and its password) is not echoed');
   assert.match(problems(baseEnv({ DATABASE_URL: 'postgres:///nohost' })).join(), /must name a host and a database/);
-  assert.match(problems(baseEnv({ DATABASE_URL: 'mysql://x' })).join(), /DATABASE_URL must be postgres:\/\/user:password@host:5432\/database, sqlite:<file>/);
+  assert.match(
+    problems(baseEnv({ DATABASE_URL: 'mysql://x' })).join(),
+    /DATABASE_URL must be postgres:\/\/user:password@host:5432\/database, sqlite:<file>/,
+  );
 });
 
 test('warnings: client credentials against login.salesforce.com, and the deprecated password flow', () => {
   const c = loadConfig(baseEnv({ SALESFORCE_LOGIN_URL: 'https://login.salesforce.com' }));
   assert.match(c.warnings.join(), /My Domain/);
-  const pw = loadConfig(baseEnv({ SALESFORCE_AUTH_FLOW: 'password', SALESFORCE_USERNAME: 'u@acme.com', SALESFORCE_PASSWORD: 'hunter2-and-token' }));
+  const pw = loadConfig(
+    baseEnv({ SALESFORCE_AUTH_FLOW: 'password', SALESFORCE_USERNAME: 'u@acme.com', SALESFORCE_PASSWORD: 'hunter2-and-token' }),
+  );
   assert.match(pw.warnings.join(), /deprecated/);
 });
 
 test('secrets stay out of JSON, String() and inspect() of the config, and redactedConfig() masks them', () => {
-  const c = loadConfig(baseEnv({ SALESFORCE_AUTH_FLOW: 'password', SALESFORCE_USERNAME: 'u@acme.com', SALESFORCE_PASSWORD: 'hunter2-and-token' }));
+  const c = loadConfig(
+    baseEnv({ SALESFORCE_AUTH_FLOW: 'password', SALESFORCE_USERNAME: 'u@acme.com', SALESFORCE_PASSWORD: 'hunter2-and-token' }),
+  );
   const secrets = [...Object.values(SECRETS), 'hunter2-and-token'];
   assert.deepEqual(new Set(configSecrets(c)), new Set(secrets));
-  for (const text of [JSON.stringify(c), String(c), inspect(c, { depth: 10 }), JSON.stringify(c.sendbird), String(c.salesforce), inspect(c.customerAuth), JSON.stringify(redactedConfig(c))]) {
+  for (const text of [
+    JSON.stringify(c),
+    String(c),
+    inspect(c, { depth: 10 }),
+    JSON.stringify(c.sendbird),
+    String(c.salesforce),
+    inspect(c.customerAuth),
+    JSON.stringify(redactedConfig(c)),
+  ]) {
     for (const s of secrets) assert.ok(!text.includes(s), `a secret leaked into: ${text.slice(0, 80)}...`);
     assert.match(text, /\[REDACTED\]/);
   }
@@ -234,9 +306,23 @@ test('transcript and Case lifecycle settings: defaults, and each invalid value n
       caseReopenedMessage: c.transcript.caseReopenedMessage,
     },
   );
-  assert.equal(loadConfig(baseEnv({ TRANSCRIPT_FLUSH_MS: '120000' })).transcript.slowFlushMs, 120000, 'unset, the slow interval is never shorter');
-  const set = loadConfig(baseEnv({ TRANSCRIPT_MODE: 'case_comment', SALESFORCE_BUDGET_RESERVE: '0.25', CASE_CLOSED_ACTION: 'message', CASE_CLOSED_MESSAGE: 'Bye' }));
-  assert.deepEqual([set.transcript.mode, set.transcript.budgetReserve, set.transcript.caseClosedAction, set.transcript.caseClosedMessage], ['case_comment', 0.25, 'message', 'Bye']);
+  assert.equal(
+    loadConfig(baseEnv({ TRANSCRIPT_FLUSH_MS: '120000' })).transcript.slowFlushMs,
+    120000,
+    'unset, the slow interval is never shorter',
+  );
+  const set = loadConfig(
+    baseEnv({
+      TRANSCRIPT_MODE: 'case_comment',
+      SALESFORCE_BUDGET_RESERVE: '0.25',
+      CASE_CLOSED_ACTION: 'message',
+      CASE_CLOSED_MESSAGE: 'Bye',
+    }),
+  );
+  assert.deepEqual(
+    [set.transcript.mode, set.transcript.budgetReserve, set.transcript.caseClosedAction, set.transcript.caseClosedMessage],
+    ['case_comment', 0.25, 'message', 'Bye'],
+  );
   const found = problems(
     baseEnv({
       TRANSCRIPT_MODE: 'chatter',
@@ -250,7 +336,19 @@ test('transcript and Case lifecycle settings: defaults, and each invalid value n
       TRANSCRIPT_CATCHUP_GAP_MS: 'soon',
     }),
   );
-  for (const name of ['TRANSCRIPT_MODE', 'SALESFORCE_BUDGET_RESERVE', 'TRANSCRIPT_SLOW_FLUSH_MS', 'CASE_CLOSED_ACTION', 'TRANSCRIPT_CATCHUP_INTERVAL_MS', 'TRANSCRIPT_CATCHUP_RECHECK', 'TRANSCRIPT_CATCHUP_READS_PER_SECOND', 'TRANSCRIPT_CATCHUP_GAP_MS']) {
-    assert.ok(found.some((p) => p.startsWith(`[bridge] ${name} `)), `${name} is named: ${found.join(' | ')}`);
+  for (const name of [
+    'TRANSCRIPT_MODE',
+    'SALESFORCE_BUDGET_RESERVE',
+    'TRANSCRIPT_SLOW_FLUSH_MS',
+    'CASE_CLOSED_ACTION',
+    'TRANSCRIPT_CATCHUP_INTERVAL_MS',
+    'TRANSCRIPT_CATCHUP_RECHECK',
+    'TRANSCRIPT_CATCHUP_READS_PER_SECOND',
+    'TRANSCRIPT_CATCHUP_GAP_MS',
+  ]) {
+    assert.ok(
+      found.some((p) => p.startsWith(`[bridge] ${name} `)),
+      `${name} is named: ${found.join(' | ')}`,
+    );
   }
 });

@@ -8,7 +8,13 @@ import { test } from 'node:test';
 import { SendbirdClient } from '@sbsf/sendbird';
 import { startWorld, ticketCases, type World } from './world.js';
 
-const CASE = { Subject: 'Aircon rattles', Description: 'Since Tuesday', SuppliedName: 'Lee', SuppliedEmail: 'lee@example.com', Type: 'Mechanical' };
+const CASE = {
+  Subject: 'Aircon rattles',
+  Description: 'Since Tuesday',
+  SuppliedName: 'Lee',
+  SuppliedEmail: 'lee@example.com',
+  Type: 'Mechanical',
+};
 
 async function customerWithAccessToken(w: World, userId: string): Promise<string> {
   const sb = new SendbirdClient({ appId: w.sb.appId, apiToken: w.sb.apiToken, baseUrl: w.sb.url });
@@ -43,7 +49,10 @@ test("v2: the tutorial's header and token answers", async (t) => {
   const noUser = await w.call('POST', '/createticket', { headers: { token }, body: { token_type: 0, case: CASE } });
   assert.equal(noUser.status, 401);
   assert.equal(noUser.body.message, "Not Authorized! -- 'user' not supplied");
-  const wrong = await w.call('POST', '/createticket', { headers: { user: 'lee-2', token: 'f'.repeat(40) }, body: { token_type: 0, case: CASE } });
+  const wrong = await w.call('POST', '/createticket', {
+    headers: { user: 'lee-2', token: 'f'.repeat(40) },
+    body: { token_type: 0, case: CASE },
+  });
   assert.equal(wrong.status, 401);
   assert.equal(wrong.body.message, 'Not authorized');
   const unknownUser = await w.call('POST', '/createticket', { headers: { user: 'nobody', token }, body: { token_type: 0, case: CASE } });
@@ -51,7 +60,10 @@ test("v2: the tutorial's header and token answers", async (t) => {
   // token_type 1 means "session tokens only": an access token does not count.
   const sessionOnly = await w.call('POST', '/createticket', { headers: { user: 'lee-2', token }, body: { token_type: 1, case: CASE } });
   assert.equal(sessionOnly.status, 401);
-  const badBody = await w.call('POST', '/createticket', { headers: { user: 'lee-2', token }, body: { token_type: 0, case: { Subject: 'x' } } });
+  const badBody = await w.call('POST', '/createticket', {
+    headers: { user: 'lee-2', token },
+    body: { token_type: 0, case: { Subject: 'x' } },
+  });
   assert.equal(badBody.status, 400);
   assert.equal(badBody.body.message, 'Missing required case key(s)! See attached example');
   assert.equal(badBody.body.case.Subject, 'Inadequate headroom with installation of aircon unit - REQUIRED');

@@ -11,22 +11,37 @@ test('pointerToField turns JSON pointers into field names', () => {
 });
 
 test('describeValidationError names the field for each kind of Ajv error', () => {
-  assert.deepEqual(describeValidationError({ instancePath: '/case', keyword: 'required', params: { missingProperty: 'Subject' } }, 'body'), {
-    field: 'case.Subject',
-    message: 'case.Subject is required',
-  });
-  assert.deepEqual(describeValidationError({ instancePath: '', keyword: 'required', params: { missingProperty: 'idempotency-key' } }, 'headers'), {
-    field: 'idempotency-key',
-    message: 'idempotency-key is required',
-  });
-  assert.deepEqual(describeValidationError({ instancePath: '/case', keyword: 'additionalProperties', params: { additionalProperty: 'OwnerId' } }, 'body'), {
-    field: 'case.OwnerId',
-    message: 'case.OwnerId is not allowed here',
-  });
-  assert.deepEqual(describeValidationError({ instancePath: '/case/Subject', keyword: 'maxLength', message: 'must NOT have more than 255 characters', params: {} }, 'body'), {
-    field: 'case.Subject',
-    message: 'case.Subject must NOT have more than 255 characters',
-  });
+  assert.deepEqual(
+    describeValidationError({ instancePath: '/case', keyword: 'required', params: { missingProperty: 'Subject' } }, 'body'),
+    {
+      field: 'case.Subject',
+      message: 'case.Subject is required',
+    },
+  );
+  assert.deepEqual(
+    describeValidationError({ instancePath: '', keyword: 'required', params: { missingProperty: 'idempotency-key' } }, 'headers'),
+    {
+      field: 'idempotency-key',
+      message: 'idempotency-key is required',
+    },
+  );
+  assert.deepEqual(
+    describeValidationError({ instancePath: '/case', keyword: 'additionalProperties', params: { additionalProperty: 'OwnerId' } }, 'body'),
+    {
+      field: 'case.OwnerId',
+      message: 'case.OwnerId is not allowed here',
+    },
+  );
+  assert.deepEqual(
+    describeValidationError(
+      { instancePath: '/case/Subject', keyword: 'maxLength', message: 'must NOT have more than 255 characters', params: {} },
+      'body',
+    ),
+    {
+      field: 'case.Subject',
+      message: 'case.Subject must NOT have more than 255 characters',
+    },
+  );
   assert.deepEqual(describeValidationError({ instancePath: '', keyword: 'type', message: 'must be object', params: {} }, 'querystring'), {
     field: 'querystring',
     message: 'querystring must be object',

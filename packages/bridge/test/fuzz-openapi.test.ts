@@ -38,7 +38,10 @@ function upstreamState(w: World): string {
 }
 
 async function storeRows(w: World): Promise<string> {
-  const db = { kind: 'sqlite', file: w.config.store.kind === 'sqlite' ? w.config.store.file : join(w.config.store.dataDir, 'bridge.sqlite') } as const;
+  const db = {
+    kind: 'sqlite',
+    file: w.config.store.kind === 'sqlite' ? w.config.store.file : join(w.config.store.dataDir, 'bridge.sqlite'),
+  } as const;
   const row = (await dbQuery(db, `SELECT ${TABLES.map((t) => `(SELECT COUNT(*) FROM ${t}) AS ${t}`).join(', ')}`))[0];
   return JSON.stringify(row);
 }
@@ -67,30 +70,46 @@ function problemWith(req: GeneratedRequest, status: number, type: string, text: 
   } catch {
     return `a ${status} refusal is not JSON: ${text.slice(0, 200)}`;
   }
-  const ours = typeof body?.error?.code === 'string' && body.error.code !== '' && typeof body.error.message === 'string' && body.error.message !== '';
-  const tutorial = req.url.startsWith('/createticket') && body?.error === true && typeof body.code === 'number' && typeof body.message === 'string';
+  const ours =
+    typeof body?.error?.code === 'string' && body.error.code !== '' && typeof body.error.message === 'string' && body.error.message !== '';
+  const tutorial =
+    req.url.startsWith('/createticket') && body?.error === true && typeof body.code === 'number' && typeof body.message === 'string';
   return ours || tutorial ? null : `a ${status} refusal without an error code: ${text.slice(0, 200)}`;
 }
 
-test(`property-based fuzzing of every route in the OpenAPI document (seed ${SEED}, ${RUNS} runs): no 5xx, JSON errors with a code, nothing written for a refusal`, { timeout: 300_000 }, async (t) => {
-  const w = await startWorld(t, { RATE_LIMIT_PER_MINUTE: '1000000', SWEEP_INTERVAL_MS: '0', TICKET_SAFETY_DELAY_MS: '0', TRANSCRIPT_FLUSH_MS: '50' });
-  const doc = (await (await fetch(`${w.url}/docs/json`)).json()) as OpenApiDocument;
-  const ops = operationsOf(doc);
-  assert.ok(ops.length >= 8, `the document lists the routes (${ops.map((o) => `${o.method} ${o.path}`).join(', ')})`);
-  const creds = { customerJwt: w.customerToken('fuzz-customer'), sharedSecret: SECRETS.BRIDGE_SHARED_SECRET, sendbirdApiToken: w.sb.apiToken };
-  /** Ticket ids answered so far, so reads also reach existing tickets. */
-  const knownIds: string[] = [];
-  const perOperation = new Map<string, Record<number, number>>();
-  const statuses = new Map<number, number>();
-  t.diagnostic(`seed ${SEED}, ${RUNS} runs over ${ops.length} operations (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS})`);
+test(
+  `property-based fuzzing of every route in the OpenAPI document (seed ${SEED}, ${RUNS} runs): no 5xx, JSON errors with a code, nothing written for a refusal`,
+  { timeout: 300_000 },
+  async (t) => {
+    const w = await startWorld(t, {
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      SWEEP_INTERVAL_MS: '0',
+      TICKET_SAFETY_DELAY_MS: '0',
+      TRANSCRIPT_FLUSH_MS: '50',
+    });
+    const doc = (await (await fetch(`${w.url}/docs/json`)).json()) as OpenApiDocument;
+    const ops = operationsOf(doc);
+    assert.ok(ops.length >= 8, `the document lists the routes (${ops.map((o) => `${o.method} ${o.path}`).join(', ')})`);
+    const creds = {
+      customerJwt: w.customerToken('fuzz-customer'),
+      sharedSecret: SECRETS.BRIDGE_SHARED_SECRET,
+      sendbirdApiToken: w.sb.apiToken,
+    };
+    /** Ticket ids answered so far, so reads also reach existing tickets. */
+    const knownIds: string[] = [];
+    const perOperation = new Map<string, Record<number, number>>();
+    const statuses = new Map<number, number>();
+    t.diagnostic(`seed ${SEED}, ${RUNS} runs over ${ops.length} operations (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS})`);
 
-  const property = fc.asyncProperty(
-    fc.oneof(...ops.map((op) => requestFor(op, doc, creds, knownIds))),
-    async (req) => {
+    const property = fc.asyncProperty(fc.oneof(...ops.map((op) => requestFor(op, doc, creds, knownIds))), async (req) => {
       const upstreamBefore = upstreamState(w);
       const rowsBefore = await storeRows(w);
       // undici's request, not fetch: a GET with a body must be sendable too.
-      const res = await request(`${w.url}${req.url}`, { method: req.method as Dispatcher.HttpMethod, headers: req.headers, ...(req.body !== undefined ? { body: req.body } : {}) });
+      const res = await request(`${w.url}${req.url}`, {
+        method: req.method as Dispatcher.HttpMethod,
+        headers: req.headers,
+        ...(req.body !== undefined ? { body: req.body } : {}),
+      });
       const text = await res.body.text();
       const status = res.statusCode;
       const byStatus = perOperation.get(req.operation) ?? {};
@@ -101,19 +120,25 @@ test(`property-based fuzzing of every route in the OpenAPI document (seed ${SEED
       const problem = problemWith(req, status, String(res.headers['content-type'] ?? ''), text);
       assert.equal(problem, null, `${req.label}: ${problem}`);
       if (status >= 400) {
-        assert.ok(upstreamState(w) === upstreamBefore, `${req.label}: refused (${status} ${text.slice(0, 120)}) but something changed in Salesforce or Sendbird`);
+        assert.ok(
+          upstreamState(w) === upstreamBefore,
+          `${req.label}: refused (${status} ${text.slice(0, 120)}) but something changed in Salesforce or Sendbird`,
+        );
         assert.equal(await storeRows(w), rowsBefore, `${req.label}: refused (${status}) but written to the store`);
       } else {
         const id = /"ticket":\{"id":"([^"]+)"/.exec(text)?.[1];
         if (id && !knownIds.includes(id)) knownIds.push(id);
         await settle(w);
       }
-    },
-  );
-  await fc.assert(property, { seed: SEED, numRuns: RUNS, endOnFailure: false });
+    });
+    await fc.assert(property, { seed: SEED, numRuns: RUNS, endOnFailure: false });
 
-  t.diagnostic(`answers by status: ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`);
-  t.diagnostic(`answers per operation and status: ${JSON.stringify(Object.fromEntries(perOperation))}`);
-  for (const op of ops) assert.ok(perOperation.has(`${op.method} ${op.path}`), `${op.method} ${op.path} was fuzzed`);
-  assert.ok([...statuses.keys()].some((s) => s < 300), 'some requests were accepted (valid-shaped bodies with valid credentials)');
-});
+    t.diagnostic(`answers by status: ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`);
+    t.diagnostic(`answers per operation and status: ${JSON.stringify(Object.fromEntries(perOperation))}`);
+    for (const op of ops) assert.ok(perOperation.has(`${op.method} ${op.path}`), `${op.method} ${op.path} was fuzzed`);
+    assert.ok(
+      [...statuses.keys()].some((s) => s < 300),
+      'some requests were accepted (valid-shaped bodies with valid credentials)',
+    );
+  },
+);

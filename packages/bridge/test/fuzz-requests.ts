@@ -171,7 +171,13 @@ function badTicketBody(r: () => number): unknown {
 
 /** A `/salesforce/events` body with one definite defect. */
 function badEventsBody(r: () => number): unknown {
-  const event = { type: 'case.owner_changed', caseId: '500000000000001AAA', previousOwnerId: null, ownerId: '005000000000001AAA', occurredAt: '2026-01-01T00:00:00.000Z' };
+  const event = {
+    type: 'case.owner_changed',
+    caseId: '500000000000001AAA',
+    previousOwnerId: null,
+    ownerId: '005000000000001AAA',
+    occurredAt: '2026-01-01T00:00:00.000Z',
+  };
   const key = pick(r, ['type', 'caseId', 'ownerId', 'occurredAt', 'previousOwnerId']);
   switch (int(r, 0, 8)) {
     case 0:
@@ -185,7 +191,17 @@ function badEventsBody(r: () => number): unknown {
     case 4:
       return { events: [{ ...event, type: pick(r, ['case.deleted', 'CASE.OWNER_CHANGED', '', '*']) }] };
     case 5:
-      return { events: [{ ...event, caseId: pick(r, STRANGE_IDS.filter((id) => !/^500[a-zA-Z0-9]{15}$/.test(id))) }] };
+      return {
+        events: [
+          {
+            ...event,
+            caseId: pick(
+              r,
+              STRANGE_IDS.filter((id) => !/^500[a-zA-Z0-9]{15}$/.test(id)),
+            ),
+          },
+        ],
+      };
     case 6:
       return { events: [event], extra: true };
     case 7:
@@ -199,7 +215,13 @@ function badEventsBody(r: () => number): unknown {
 function badAgentBody(r: () => number): unknown {
   switch (int(r, 0, 6)) {
     case 0:
-      return { userId: pick(r, STRANGE_IDS.filter((s) => !/^005/.test(s))), nickname: 'Ava' };
+      return {
+        userId: pick(
+          r,
+          STRANGE_IDS.filter((s) => !/^005/.test(s)),
+        ),
+        nickname: 'Ava',
+      };
     case 1:
       return { userId: wrongType(r), nickname: 'Ava' };
     case 2:
@@ -219,7 +241,10 @@ function badAgentBody(r: () => number): unknown {
 function tutorialBody(r: () => number): unknown {
   switch (int(r, 0, 4)) {
     case 0:
-      return { token_type: pick(r, ['Bearer', 'x', wrongType(r)]), case: pick(r, [VALID_CASE, wrongType(r), { Subject: pick(r, ODD_STRINGS) }]) };
+      return {
+        token_type: pick(r, ['Bearer', 'x', wrongType(r)]),
+        case: pick(r, [VALID_CASE, wrongType(r), { Subject: pick(r, ODD_STRINGS) }]),
+      };
     case 1:
       return { user_id: pick(r, [...STRANGE_IDS, ...ODD_STRINGS]) };
     case 2:
@@ -244,7 +269,18 @@ function authHeader(r: () => number, kind: Auth, valid: string): Record<string, 
     case 'huge':
       return { authorization: `Bearer ${'x'.repeat(int(r, 4_000, 12_000))}` };
     default:
-      return { authorization: pick(r, ['Bearer', 'Bearer ', 'Basic Zm9vOmJhcg==', 'bearer  x y', 'Token abc', 'Bearer eyJhbGciOiJub25lIn0.e30.', 'Bearer a.b.c', '\t']) };
+      return {
+        authorization: pick(r, [
+          'Bearer',
+          'Bearer ',
+          'Basic Zm9vOmJhcg==',
+          'bearer  x y',
+          'Token abc',
+          'Bearer eyJhbGciOiJub25lIn0.e30.',
+          'Bearer a.b.c',
+          '\t',
+        ]),
+      };
   }
 }
 
@@ -252,11 +288,27 @@ function authHeader(r: () => number, kind: Auth, valid: string): Record<string, 
 function encode(r: () => number, body: unknown): { body?: string; headers: Record<string, string>; how: string } {
   const roll = r();
   if (roll < 0.12) return { body: pick(r, INVALID_JSON), headers: { 'content-type': 'application/json' }, how: 'invalid-json' };
-  if (roll < 0.22) return { body: JSON.stringify(body) ?? 'null', headers: { 'content-type': pick(r, CONTENT_TYPES) }, how: 'content-type' };
+  if (roll < 0.22)
+    return { body: JSON.stringify(body) ?? 'null', headers: { 'content-type': pick(r, CONTENT_TYPES) }, how: 'content-type' };
   if (roll < 0.26) return { body: JSON.stringify(body) ?? 'null', headers: {}, how: 'no-content-type' };
-  if (roll < 0.3) return { body: deep(int(r, 500, 20_000), r() < 0.5 ? 'array' : 'object'), headers: { 'content-type': 'application/json' }, how: 'deep' };
-  if (roll < 0.34) return { body: `{"a":"${huge(r, int(r, 70_000, 200_000)).replace(/[\\"]/g, '')}"}`, headers: { 'content-type': 'application/json' }, how: 'over-limit' };
-  if (roll < 0.38) return { body: pick(r, ['{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"admin":true}}}', '{"case":{"__proto__":{"x":1}}}']), headers: { 'content-type': 'application/json' }, how: 'proto' };
+  if (roll < 0.3)
+    return {
+      body: deep(int(r, 500, 20_000), r() < 0.5 ? 'array' : 'object'),
+      headers: { 'content-type': 'application/json' },
+      how: 'deep',
+    };
+  if (roll < 0.34)
+    return {
+      body: `{"a":"${huge(r, int(r, 70_000, 200_000)).replace(/[\\"]/g, '')}"}`,
+      headers: { 'content-type': 'application/json' },
+      how: 'over-limit',
+    };
+  if (roll < 0.38)
+    return {
+      body: pick(r, ['{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"admin":true}}}', '{"case":{"__proto__":{"x":1}}}']),
+      headers: { 'content-type': 'application/json' },
+      how: 'proto',
+    };
   if (roll < 0.41) return { headers: { 'content-type': 'application/json' }, how: 'empty' };
   if (roll < 0.44) return { body: JSON.stringify(body), headers: { 'content-type': 'application/json; charset=utf-16' }, how: 'charset' };
   return { body: JSON.stringify(body) ?? 'null', headers: { 'content-type': 'application/json' }, how: 'json' };
@@ -279,9 +331,21 @@ export function generateRequest(seed: number, n: number, creds: FuzzCredentials)
   const r = seededRandom((seed * 1_000_003 + n) >>> 0);
   const extra = oddHeaders(r);
   const endpoint = int(r, 0, 12);
-  const jsonPost = (path: string, label: string, body: unknown, auth: Record<string, string>, more: Record<string, string> = {}): FuzzRequest => {
+  const jsonPost = (
+    path: string,
+    label: string,
+    body: unknown,
+    auth: Record<string, string>,
+    more: Record<string, string> = {},
+  ): FuzzRequest => {
     const enc = encode(r, body);
-    return { label: `${label} ${enc.how}`, method: 'POST', path, headers: { ...extra, ...auth, ...more, ...enc.headers }, ...(enc.body !== undefined ? { body: enc.body } : {}) };
+    return {
+      label: `${label} ${enc.how}`,
+      method: 'POST',
+      path,
+      headers: { ...extra, ...auth, ...more, ...enc.headers },
+      ...(enc.body !== undefined ? { body: enc.body } : {}),
+    };
   };
   switch (endpoint) {
     case 0:
@@ -290,27 +354,63 @@ export function generateRequest(seed: number, n: number, creds: FuzzCredentials)
       const authKind = pick<Auth>(r, ['valid', 'valid', 'none', 'wrong', 'garbage', 'huge']);
       const body = authKind === 'valid' ? badTicketBody(r) : r() < 0.5 ? { case: VALID_CASE } : badTicketBody(r);
       const key = pick(r, ['k-1', '', 'x'.repeat(300), ...ODD_STRINGS.filter((s) => /^[\x20-\x7e]*$/.test(s))]);
-      return jsonPost('/tickets', `POST /tickets auth=${authKind}`, body, authHeader(r, authKind, creds.customerToken), key === '' && r() < 0.5 ? {} : { 'idempotency-key': key || 'k' });
+      return jsonPost(
+        '/tickets',
+        `POST /tickets auth=${authKind}`,
+        body,
+        authHeader(r, authKind, creds.customerToken),
+        key === '' && r() < 0.5 ? {} : { 'idempotency-key': key || 'k' },
+      );
     }
     case 2: {
       const id = pick(r, STRANGE_IDS);
       const authKind = pick<Auth>(r, ['valid', 'none', 'wrong', 'garbage']);
-      return { label: `GET /tickets/:id auth=${authKind}`, method: 'GET', path: `/tickets/${id}${r() < 0.2 ? `?${pick(r, ['a[]=1&a[]=2', '__proto__[x]=1', `q=${'z'.repeat(5_000)}`, '%%%'])}` : ''}`, headers: { ...extra, ...authHeader(r, authKind, creds.customerToken) } };
+      return {
+        label: `GET /tickets/:id auth=${authKind}`,
+        method: 'GET',
+        path: `/tickets/${id}${r() < 0.2 ? `?${pick(r, ['a[]=1&a[]=2', '__proto__[x]=1', `q=${'z'.repeat(5_000)}`, '%%%'])}` : ''}`,
+        headers: { ...extra, ...authHeader(r, authKind, creds.customerToken) },
+      };
     }
     case 3: {
       const authKind = pick<Auth>(r, ['valid', 'none', 'wrong', 'garbage']);
       // With valid credentials `{}` would be a valid request: only defective bodies then.
-      const body = authKind === 'valid' ? pick(r, [{ customer: { userId: wrongType(r) } }, { extra: 1 }, pick(r, [0, 1.5, true, null, [], [1], 'str']), { customer: { userId: 'other-customer' } }]) : {};
+      const body =
+        authKind === 'valid'
+          ? pick(r, [
+              { customer: { userId: wrongType(r) } },
+              { extra: 1 },
+              pick(r, [0, 1.5, true, null, [], [1], 'str']),
+              { customer: { userId: 'other-customer' } },
+            ])
+          : {};
       return jsonPost('/session', `POST /session auth=${authKind}`, body, authHeader(r, authKind, creds.customerToken));
     }
     case 4: {
-      const headers: Record<string, string> = r() < 0.5 ? { user: pick(r, [...STRANGE_IDS, 'cust-1']), token: pick(r, ['', 'nope', 'x'.repeat(3_000)]) } : {};
+      const headers: Record<string, string> =
+        r() < 0.5 ? { user: pick(r, [...STRANGE_IDS, 'cust-1']), token: pick(r, ['', 'nope', 'x'.repeat(3_000)]) } : {};
       return jsonPost('/createticket', 'POST /createticket', tutorialBody(r), headers);
     }
     case 5:
     case 6: {
       const authKind = pick<Auth>(r, ['valid', 'valid', 'none', 'wrong', 'garbage', 'huge']);
-      const body = authKind === 'valid' ? badEventsBody(r) : pick(r, [badEventsBody(r), { events: [{ type: 'case.owner_changed', caseId: '500000000000001AAA', previousOwnerId: null, ownerId: '005000000000001AAA', occurredAt: '2026-01-01T00:00:00.000Z' }] }]);
+      const body =
+        authKind === 'valid'
+          ? badEventsBody(r)
+          : pick(r, [
+              badEventsBody(r),
+              {
+                events: [
+                  {
+                    type: 'case.owner_changed',
+                    caseId: '500000000000001AAA',
+                    previousOwnerId: null,
+                    ownerId: '005000000000001AAA',
+                    occurredAt: '2026-01-01T00:00:00.000Z',
+                  },
+                ],
+              },
+            ]);
       return jsonPost('/salesforce/events', `POST /salesforce/events auth=${authKind}`, body, authHeader(r, authKind, creds.sharedSecret));
     }
     case 7: {
@@ -321,19 +421,42 @@ export function generateRequest(seed: number, n: number, creds: FuzzCredentials)
     case 8: {
       // Never validly signed: a signature that is missing, empty, of another key, or of another body.
       const sig = pick(r, [undefined, '', 'deadbeef', 'z'.repeat(64), '0'.repeat(64), 'sha256=abc', 'x'.repeat(5_000)]);
-      const body = pick(r, [JSON.stringify({ category: 'group_channel:message_send', payload: { message_id: 1 } }), ...INVALID_JSON, huge(r, 2_000)]);
+      const body = pick(r, [
+        JSON.stringify({ category: 'group_channel:message_send', payload: { message_id: 1 } }),
+        ...INVALID_JSON,
+        huge(r, 2_000),
+      ]);
       return {
         label: 'POST /sendbird/webhooks',
         method: 'POST',
         path: '/sendbird/webhooks',
-        headers: { ...extra, 'content-type': pick(r, ['application/json', 'text/plain', 'application/octet-stream']), ...(sig !== undefined ? { 'x-sendbird-signature': sig } : {}) },
+        headers: {
+          ...extra,
+          'content-type': pick(r, ['application/json', 'text/plain', 'application/octet-stream']),
+          ...(sig !== undefined ? { 'x-sendbird-signature': sig } : {}),
+        },
         body: r() < 0.05 ? huge(r, 1_200_000) : body,
       };
     }
     case 9: {
-      const path = pick(r, ['/healthz', '/readyz', '/metrics', '/docs', '/docs/json', '/docs/static/index.html', '/docs/../../etc/passwd', '/docs/%2e%2e/%2e%2e/']);
+      const path = pick(r, [
+        '/healthz',
+        '/readyz',
+        '/metrics',
+        '/docs',
+        '/docs/json',
+        '/docs/static/index.html',
+        '/docs/../../etc/passwd',
+        '/docs/%2e%2e/%2e%2e/',
+      ]);
       const method = pick(r, ['GET', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH']);
-      return { label: `${method} ${path}`, method, path, headers: { ...extra, ...(r() < 0.3 ? authHeader(r, 'garbage', '') : {}) }, ...(method === 'POST' || method === 'PUT' ? { body: '{}' } : {}) };
+      return {
+        label: `${method} ${path}`,
+        method,
+        path,
+        headers: { ...extra, ...(r() < 0.3 ? authHeader(r, 'garbage', '') : {}) },
+        ...(method === 'POST' || method === 'PUT' ? { body: '{}' } : {}),
+      };
     }
     case 10: {
       const method = pick(r, ['PUT', 'DELETE', 'PATCH', 'GET']);
@@ -361,7 +484,13 @@ export function generateRequest(seed: number, n: number, creds: FuzzCredentials)
         '/wp-login.php',
       ]);
       const method = pick(r, ['GET', 'POST', 'DELETE', 'OPTIONS', 'PATCH']);
-      return { label: `${method} unknown route`, method, path, headers: extra, ...(method === 'POST' || method === 'PATCH' ? { body: JSON.stringify(wrongType(r)) } : {}) };
+      return {
+        label: `${method} unknown route`,
+        method,
+        path,
+        headers: extra,
+        ...(method === 'POST' || method === 'PATCH' ? { body: JSON.stringify(wrongType(r)) } : {}),
+      };
     }
   }
 }

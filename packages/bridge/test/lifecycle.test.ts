@@ -31,7 +31,10 @@ test('a closed Case freezes its chat (the customer cannot send), reopening unfre
 
   await setStatus(w, caseId, 'Closed');
   await waitFor('the channel to be frozen', () => frozen(w, caseId) === true);
-  await assert.rejects(sb.sendMessage(caseId, { message_type: 'MESG', user_id: customer, message: 'hello?' }), (err: unknown) => err instanceof SendbirdError && err.code === 900050);
+  await assert.rejects(
+    sb.sendMessage(caseId, { message_type: 'MESG', user_id: customer, message: 'hello?' }),
+    (err: unknown) => err instanceof SendbirdError && err.code === 900050,
+  );
   const delivery = w.sf.org.bridgeDeliveries().at(-1);
   assert.deepEqual(
     delivery?.events.map((e) => e.type === 'case.status_changed' && [e.caseId, e.previousStatus, e.status, e.isClosed]),
@@ -44,7 +47,11 @@ test('a closed Case freezes its chat (the customer cannot send), reopening unfre
   await sb.sendMessage(caseId, { message_type: 'MESG', user_id: customer, message: 'thanks for reopening' });
 
   await waitFor('every job to finish', () => membershipIdle(w));
-  assert.deepEqual(await ledgerLines(w, caseId), [`channel.freeze ${caseId} ok`, `channel.unfreeze ${caseId} ok`], 'ledgered; a status change reconciles no membership');
+  assert.deepEqual(
+    await ledgerLines(w, caseId),
+    [`channel.freeze ${caseId} ok`, `channel.unfreeze ${caseId} ok`],
+    'ledgered; a status change reconciles no membership',
+  );
 });
 
 test('duplicated and out-of-order events converge on what Salesforce says; missing Cases and channels are ledgered', async (t) => {
@@ -77,13 +84,21 @@ test('duplicated and out-of-order events converge on what Salesforce says; missi
   assert.deepEqual(await ledgerLines(w, noChannel), [`channel.missing ${noChannel} error`]);
   assert.deepEqual(await ledgerLines(w, missing), [`case.missing ${missing} error`]);
   assert.deepEqual(await ledgerLines(w, noChat), [`case.not_chat ${noChat} ok`], 'a Case without a chat: skipped');
-  assert.deepEqual(Object.keys(w.sb.stats.get().byRoute).sort(), ['PUT /v3/group_channels/:channel_url/freeze'], 'only the two chat Cases were asked of Sendbird');
+  assert.deepEqual(
+    Object.keys(w.sb.stats.get().byRoute).sort(),
+    ['PUT /v3/group_channels/:channel_url/freeze'],
+    'only the two chat Cases were asked of Sendbird',
+  );
   assert.equal(w.sb.stats.get().total, 2);
   assert.equal((await w.bridge.store.listSalesforceEvents({ caseId })).length, 3, 'every event is kept');
 });
 
 test('CASE_CLOSED_ACTION=message: an admin message on closing and on reopening, once each, never mirrored', async (t) => {
-  const w = await startWorld(t, { CASE_CLOSED_ACTION: 'message', CASE_CLOSED_MESSAGE: 'Case closed, bye!', TRANSCRIPT_FLUSH_MS: '100' }, { webhooks: { timeoutMs: 2_000, retryDelayMs: 20 } });
+  const w = await startWorld(
+    t,
+    { CASE_CLOSED_ACTION: 'message', CASE_CLOSED_MESSAGE: 'Case closed, bye!', TRANSCRIPT_FLUSH_MS: '100' },
+    { webhooks: { timeoutMs: 2_000, retryDelayMs: 20 } },
+  );
   const { caseId, customer } = await makeCase(w, w.sf.seed.agents.ava);
   const sb = sbClient(w);
   const adminMessages = () => [...(w.sb.store.channels.get(caseId)?.messages.values() ?? [])].filter((m) => m.type === 'ADMM');
@@ -103,6 +118,10 @@ test('CASE_CLOSED_ACTION=message: an admin message on closing and on reopening, 
   await waitFor('every job to finish', () => membershipIdle(w));
   await w.sb.webhooks.idle();
   assert.equal(adminMessages().length, 2, 'one message per transition');
-  assert.deepEqual(messageRecords(w, caseId).map((r) => r.Body__c), ['one more question'], 'the admin messages are not in the transcript');
+  assert.deepEqual(
+    messageRecords(w, caseId).map((r) => r.Body__c),
+    ['one more question'],
+    'the admin messages are not in the transcript',
+  );
   assert.deepEqual(await ledgerLines(w, caseId), [`channel.close_message ${caseId} ok`, `channel.reopen_message ${caseId} ok`]);
 });

@@ -8,14 +8,23 @@ import { baseEnv, SECRETS } from './fixtures.js';
 /** A pino destination that keeps every line. */
 function capture() {
   const lines: string[] = [];
-  return { lines, destination: { write: (s: string) => void lines.push(s) }, parsed: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    lines,
+    destination: { write: (s: string) => void lines.push(s) },
+    parsed: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 test('every configured secret value is replaced wherever it appears in a line', () => {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const config = loadConfig(
-    baseEnv({ SALESFORCE_AUTH_FLOW: 'jwt_bearer', SALESFORCE_USERNAME: 'u@acme.com', SALESFORCE_JWT_PRIVATE_KEY: pem, SALESFORCE_CLIENT_SECRET: SECRETS.SALESFORCE_CLIENT_SECRET }),
+    baseEnv({
+      SALESFORCE_AUTH_FLOW: 'jwt_bearer',
+      SALESFORCE_USERNAME: 'u@acme.com',
+      SALESFORCE_JWT_PRIVATE_KEY: pem,
+      SALESFORCE_CLIENT_SECRET: SECRETS.SALESFORCE_CLIENT_SECRET,
+    }),
   );
   const secrets = configSecrets(config);
   assert.equal(secrets.length, 6, 'client secret, private key, API token, previous token, shared secret, customer JWT secret');
@@ -44,7 +53,18 @@ test('secret headers and body fields are redacted by name, at any of the first l
   const logger = createLogger({ destination: out.destination });
   logger.info(
     {
-      req: { method: 'POST', url: '/x', headers: { authorization: 'Bearer abc', 'api-token': 'tok-1', token: 'tok-2', 'x-sendbird-signature': 'sig', cookie: 'c=1', 'user-agent': 'ua/1' } },
+      req: {
+        method: 'POST',
+        url: '/x',
+        headers: {
+          authorization: 'Bearer abc',
+          'api-token': 'tok-1',
+          token: 'tok-2',
+          'x-sendbird-signature': 'sig',
+          cookie: 'c=1',
+          'user-agent': 'ua/1',
+        },
+      },
       body: { accessToken: 'a1', access_token: 'a2', token: 't3', client_secret: 'cs', password: 'pw', assertion: 'jwt', nickname: 'Jo' },
       accessToken: 'top-level',
       response: { user: { session_tokens: [], access_token: 'deep' } },
@@ -57,7 +77,8 @@ test('secret headers and body fields are redacted by name, at any of the first l
   for (const h of ['authorization', 'api-token', 'token', 'x-sendbird-signature', 'cookie']) assert.equal(req.headers[h], '[REDACTED]', h);
   assert.equal(req.headers['user-agent'], 'ua/1', 'other headers are kept');
   const body = entry.body as Record<string, string>;
-  for (const f of ['accessToken', 'access_token', 'token', 'client_secret', 'password', 'assertion']) assert.equal(body[f], '[REDACTED]', f);
+  for (const f of ['accessToken', 'access_token', 'token', 'client_secret', 'password', 'assertion'])
+    assert.equal(body[f], '[REDACTED]', f);
   assert.equal(body.nickname, 'Jo');
   assert.equal(entry.accessToken, '[REDACTED]');
   assert.equal((entry.response as { user: { access_token: string } }).user.access_token, '[REDACTED]');
@@ -92,7 +113,8 @@ test('secret-named keys are censored at any depth, in errors, and whatever their
     'the text "token":"not-a-field" stays as written',
   );
   const line = out.lines[0] ?? '';
-  for (const leaked of ['six-levels-down', 'deep-in-error', 'an object under a secret name', 'in-an-array', '123456']) assert.ok(!line.includes(leaked), `${leaked} leaked: ${line}`);
+  for (const leaked of ['six-levels-down', 'deep-in-error', 'an object under a secret name', 'in-an-array', '123456'])
+    assert.ok(!line.includes(leaked), `${leaked} leaked: ${line}`);
   const [entry] = out.parsed() as any[];
   assert.equal(entry.a.b.c.d.e.nickname, 'kept');
   assert.equal(entry.a.b.c.d.e.password, '[REDACTED]');

@@ -17,7 +17,10 @@ const CLI = fileURLToPath(new URL('../src/cli/reconcile.ts', import.meta.url));
 
 function runCli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; out: string; err: string }> {
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>;
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...clean }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...clean },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -45,7 +48,9 @@ test('--case: reconciles the named Cases, prints progress and a summary, exit 0'
   assert.match(res.out, /^checked 2 cases: 1 invite, 1 leave, 0 without a channel, 0 errors$/m);
   assert.match(res.err, /^reconcile: 2\/2 cases \(invites 1 {2}leaves 1 {2}errors 0\)$/m, 'plain progress lines when not a terminal');
   assert.deepEqual(members(w, drifted.caseId), [drifted.customer, ava].sort());
-  const sources = (await w.bridge.store.ledgerForCase(drifted.caseId)).filter((e) => e.action.startsWith('member.')).map((e) => `${e.action} ${String(e.detail.source)}`);
+  const sources = (await w.bridge.store.ledgerForCase(drifted.caseId))
+    .filter((e) => e.action.startsWith('member.'))
+    .map((e) => `${e.action} ${String(e.detail.source)}`);
   assert.deepEqual(sources, ['member.invite cli', 'member.leave cli'], 'the CLI writes the same ledger');
 });
 

@@ -24,7 +24,9 @@ test('Sendbird 500s on invite and 429s on leave: retried until the channel match
     ],
   });
   await setOwner(w, caseId, ben);
-  await waitFor('Ben in and Ava out', () => JSON.stringify(members(w, caseId)) === JSON.stringify([customer, ben].sort()), { timeoutMs: 30_000 });
+  await waitFor('Ben in and Ava out', () => JSON.stringify(members(w, caseId)) === JSON.stringify([customer, ben].sort()), {
+    timeoutMs: 30_000,
+  });
   await waitFor('idle', () => membershipIdle(w));
   assert.equal(w.sb.faults.get().fired.error, 6);
   assert.equal(w.sb.faults.get().fired.rateLimit, 5);
@@ -91,7 +93,11 @@ test("the org's callout fails twice (bridge 503): the Apex-style retry delivers 
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      fetch(`${w.url}${req.url}`, { method: req.method, headers: { authorization: String(req.headers.authorization), 'content-type': 'application/json' }, body: Buffer.concat(chunks) })
+      fetch(`${w.url}${req.url}`, {
+        method: req.method,
+        headers: { authorization: String(req.headers.authorization), 'content-type': 'application/json' },
+        body: Buffer.concat(chunks),
+      })
         .then(async (r) => res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text()))
         .catch(() => res.writeHead(502).end());
     });
@@ -106,7 +112,10 @@ test("the org's callout fails twice (bridge 503): the Apex-style retry delivers 
   await w.sf.org.idle();
   const [d] = w.sf.org.bridgeDeliveries();
   assert.equal(d?.status, 'delivered');
-  assert.deepEqual(d?.attempts.map((a) => a.status), [503, 503, 202]);
+  assert.deepEqual(
+    d?.attempts.map((a) => a.status),
+    [503, 503, 202],
+  );
 });
 
 async function retryJobs(w: World): Promise<number> {

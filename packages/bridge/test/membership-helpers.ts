@@ -19,11 +19,21 @@ export function sfClient(w: World): SalesforceClient {
 }
 
 export function sbClient(w: World): SendbirdClient {
-  return new SendbirdClient({ appId: w.sb.appId, apiToken: w.sb.apiToken, baseUrl: w.sb.url, limiter: { enabled: false }, retry: { maxAttempts: 1 } });
+  return new SendbirdClient({
+    appId: w.sb.appId,
+    apiToken: w.sb.apiToken,
+    baseUrl: w.sb.url,
+    limiter: { enabled: false },
+    retry: { maxAttempts: 1 },
+  });
 }
 
 /** A Case owned by `ownerId` and its channel with the customer as the only member. */
-export async function makeCase(w: World, ownerId: string, opts: { customer?: string; withChannel?: boolean } = {}): Promise<{ caseId: string; customer: string }> {
+export async function makeCase(
+  w: World,
+  ownerId: string,
+  opts: { customer?: string; withChannel?: boolean } = {},
+): Promise<{ caseId: string; customer: string }> {
   const sf = sfClient(w);
   const customer = opts.customer ?? `customer-${randomUUID().slice(0, 8)}`;
   const { id } = await sf.create('Case', {
@@ -57,7 +67,12 @@ export async function setOwner(w: World, caseId: string, ownerId: string): Promi
   await sfClient(w).update('Case', caseId, { OwnerId: ownerId });
 }
 
-export const ownerChanged = (caseId: string, previousOwnerId: string | null, ownerId: string, at = new Date().toISOString()): SalesforceEvent => ({
+export const ownerChanged = (
+  caseId: string,
+  previousOwnerId: string | null,
+  ownerId: string,
+  at = new Date().toISOString(),
+): SalesforceEvent => ({
   type: 'case.owner_changed',
   caseId,
   previousOwnerId,

@@ -35,13 +35,19 @@ test('drift made in Sendbird is repaired by the periodic sweep, and the ledger s
   // No check of the drifted state here: a sweep due meanwhile may already be repairing it (the
   // runner starts a job at its due time); the ledger below shows what the sweeps changed.
 
-  await waitFor('the sweep to repair both channels', () =>
-    JSON.stringify(members(w, owned.caseId)) === JSON.stringify([owned.customer, ava].sort()) && JSON.stringify(members(w, queued.caseId)) === JSON.stringify([queued.customer]),
-  { timeoutMs: 15_000 });
+  await waitFor(
+    'the sweep to repair both channels',
+    () =>
+      JSON.stringify(members(w, owned.caseId)) === JSON.stringify([owned.customer, ava].sort()) &&
+      JSON.stringify(members(w, queued.caseId)) === JSON.stringify([queued.customer]),
+    { timeoutMs: 15_000 },
+  );
   await waitFor('idle', () => membershipIdle(w));
 
   const sweepLines = async (caseId: string) =>
-    (await w.bridge.store.ledgerForCase(caseId)).filter((e) => e.detail.source === 'sweep' && e.action.startsWith('member.')).map((e) => `${e.action} ${e.target} ${e.outcome}`);
+    (await w.bridge.store.ledgerForCase(caseId))
+      .filter((e) => e.detail.source === 'sweep' && e.action.startsWith('member.'))
+      .map((e) => `${e.action} ${e.target} ${e.outcome}`);
   assert.deepEqual(await sweepLines(owned.caseId), [`member.invite ${ava} ok`, `member.leave ${stray} ok`]);
   assert.deepEqual(await sweepLines(queued.caseId), [`member.leave ${ben} ok`]);
   assert.equal(w.sf.org.bridgeDeliveries().length, 1, 'no event was involved in the repair');

@@ -9,10 +9,21 @@ import { test } from 'node:test';
 import { waitFor } from '@sbsf/testkit';
 import { RECONCILE_JOB } from '../src/membership/service.js';
 import { SECRETS } from './fixtures.js';
-import { ledgerLines, makeCase, members, membershipIdle, nicknameOf, ownerChanged, postEvents, setOwner, sfClient } from './membership-helpers.js';
+import {
+  ledgerLines,
+  makeCase,
+  members,
+  membershipIdle,
+  nicknameOf,
+  ownerChanged,
+  postEvents,
+  setOwner,
+  sfClient,
+} from './membership-helpers.js';
 import { startWorld, type World } from './world.js';
 
-const sameMembers = (w: World, caseId: string, expected: string[]) => () => JSON.stringify(members(w, caseId)) === JSON.stringify([...expected].sort());
+const sameMembers = (w: World, caseId: string, expected: string[]) => () =>
+  JSON.stringify(members(w, caseId)) === JSON.stringify([...expected].sort());
 
 test('owner change over REST: the new agent is invited, the old one leaves, the customer stays', async (t) => {
   const w = await startWorld(t);
@@ -82,7 +93,11 @@ test('Omni-Channel route + accept (AgentWork accepted and the owner change): exa
   const [delivery, ...more] = w.sf.org.bridgeDeliveries();
   assert.equal(more.length, 0, 'the accept is one transaction: one subscriber batch, one POST');
   assert.deepEqual(delivery?.events.map((e) => e.type).sort(), ['agentwork.accepted', 'case.owner_changed']);
-  assert.deepEqual(await ledgerLines(w, caseId, (e) => e.action === 'member.invite'), [`member.invite ${cara} ok`], 'one invite for the two events');
+  assert.deepEqual(
+    await ledgerLines(w, caseId, (e) => e.action === 'member.invite'),
+    [`member.invite ${cara} ok`],
+    'one invite for the two events',
+  );
 });
 
 test('duplicated events end in the state Salesforce holds, with one reconcile', async (t) => {
@@ -122,7 +137,10 @@ test('reordered events: the late, stale event does not undo the newer owner', as
   assert.equal((await postEvents(w, { events: [ownerChanged(caseId, w.sf.seed.queueId, ava, t1)] })).status, 202);
   await waitFor('the jobs to finish', () => membershipIdle(w));
   assert.deepEqual(members(w, caseId), [customer, ben].sort(), 'Salesforce says Ben: Ava is not let back in');
-  assert.deepEqual(await ledgerLines(w, caseId, (e) => e.action === 'member.invite'), [`member.invite ${ben} ok`, `member.invite ${ben} ok`]);
+  assert.deepEqual(await ledgerLines(w, caseId, (e) => e.action === 'member.invite'), [
+    `member.invite ${ben} ok`,
+    `member.invite ${ben} ok`,
+  ]);
 });
 
 test('REMOVE_PREVIOUS_AGENT=false: the previous agent stays when the Case changes hands', async (t) => {
@@ -143,7 +161,9 @@ test('a Case without a channel is noted once in the ledger and not retried', asy
   const w = await startWorld(t);
   const { caseId } = await makeCase(w, w.sf.seed.queueId, { withChannel: false });
   await setOwner(w, caseId, w.sf.seed.agents.ava);
-  await waitFor('the ledger to note the missing channel', async () => (await ledgerLines(w, caseId)).includes(`channel.missing ${caseId} error`));
+  await waitFor('the ledger to note the missing channel', async () =>
+    (await ledgerLines(w, caseId)).includes(`channel.missing ${caseId} error`),
+  );
   await waitFor('the jobs to finish', () => membershipIdle(w));
   const counts = await w.bridge.store.countJobsByState();
   assert.equal(counts.dead, 0);
@@ -178,7 +198,12 @@ test('the events endpoint: 401 without the secret (nothing stored), 400 naming t
   const w = await startWorld(t);
   const caseId = w.sf.seed.caseIds[0]!;
   const good = { events: [ownerChanged(caseId, w.sf.seed.queueId, w.sf.seed.agents.ava)] };
-  for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong-secret' }, { authorization: SECRETS.BRIDGE_SHARED_SECRET }, { authorization: `Basic ${SECRETS.BRIDGE_SHARED_SECRET}` }]) {
+  for (const headers of [
+    {} as Record<string, string>,
+    { authorization: 'Bearer wrong-secret' },
+    { authorization: SECRETS.BRIDGE_SHARED_SECRET },
+    { authorization: `Basic ${SECRETS.BRIDGE_SHARED_SECRET}` },
+  ]) {
     const res = await w.call('POST', '/salesforce/events', { body: good, headers });
     assert.equal(res.status, 401, JSON.stringify(headers));
     assert.equal(res.body.error.code, 'unauthorized');
@@ -193,7 +218,10 @@ test('the events endpoint: 401 without the secret (nothing stored), 400 naming t
   assert.equal(extra.body.error.field, 'events[0].extra');
   const empty = await postEvents(w, { events: [] });
   assert.equal(empty.body.error.field, 'events');
-  const notJson = await w.call('POST', '/salesforce/events', { body: '{"events":', headers: { authorization: `Bearer ${SECRETS.BRIDGE_SHARED_SECRET}`, 'content-type': 'application/json' } });
+  const notJson = await w.call('POST', '/salesforce/events', {
+    body: '{"events":',
+    headers: { authorization: `Bearer ${SECRETS.BRIDGE_SHARED_SECRET}`, 'content-type': 'application/json' },
+  });
   assert.equal(notJson.status, 400);
   assert.equal(await w.bridge.store.countSalesforceEvents(), 0, 'nothing refused was stored');
   assert.equal(await jobsOfKind(w, RECONCILE_JOB), 0);
@@ -203,7 +231,16 @@ test('an event that does not concern ownership is stored but queues no membershi
   const w = await startWorld(t);
   const caseId = w.sf.seed.caseIds[1]!;
   const res = await postEvents(w, {
-    events: [{ type: 'case.status_changed', caseId, previousStatus: 'Working', status: 'Closed', isClosed: true, occurredAt: new Date().toISOString() }],
+    events: [
+      {
+        type: 'case.status_changed',
+        caseId,
+        previousStatus: 'Working',
+        status: 'Closed',
+        isClosed: true,
+        occurredAt: new Date().toISOString(),
+      },
+    ],
   });
   assert.equal(res.status, 202, JSON.stringify(res.body));
   assert.equal(await w.bridge.store.countSalesforceEvents(), 1);
@@ -220,7 +257,9 @@ test('many events for many Cases: read from Salesforce in batches', async (t) =>
   w.sf.resetStats();
   const res = await postEvents(w, { events: cases.map((c, i) => ownerChanged(c.caseId, i % 2 ? ava : ben, ava)) });
   assert.equal(res.status, 202);
-  await waitFor('every channel to have Ava only', () => cases.every((c) => JSON.stringify(members(w, c.caseId)) === JSON.stringify([c.customer, ava].sort())));
+  await waitFor('every channel to have Ava only', () =>
+    cases.every((c) => JSON.stringify(members(w, c.caseId)) === JSON.stringify([c.customer, ava].sort())),
+  );
   await waitFor('the jobs to finish', () => membershipIdle(w));
   const queries = w.sf.stats().byRoute['GET /query'] ?? 0;
   assert.equal(queries, 2, 'one query for the 30 Cases and one for the owners’ names');

@@ -19,11 +19,15 @@ const CONCURRENCY = 16;
 test('10,000 messages across 100 channels: exactly 10,000 records, at most 60 Salesforce calls', async (t) => {
   // The default flush interval (2 s): batches fill up by size, the interval only ends the run.
   const w = await startWorld(t, {});
-  const created = await sfClient(w).collections.create(Array.from({ length: CHANNELS }, (_, i) => ({ attributes: { type: 'Case' }, Subject: `Chat ${i}` })));
+  const created = await sfClient(w).collections.create(
+    Array.from({ length: CHANNELS }, (_, i) => ({ attributes: { type: 'Case' }, Subject: `Chat ${i}` })),
+  );
   const caseIds = created.map((r) => r.id!);
   w.sf.resetStats();
 
-  const bodies = Array.from({ length: MESSAGES }, (_, i) => JSON.stringify(messageWebhook({ caseId: caseIds[i % CHANNELS]!, messageId: 50_000_000 + i, text: `message ${i} of the load test` })));
+  const bodies = Array.from({ length: MESSAGES }, (_, i) =>
+    JSON.stringify(messageWebhook({ caseId: caseIds[i % CHANNELS]!, messageId: 50_000_000 + i, text: `message ${i} of the load test` })),
+  );
   // Each tenth message is delivered twice (a retry that crossed the first answer).
   const deliveries = [...bodies, ...bodies.filter((_, i) => i % 10 === 0)];
   const outcomes = { stored: 0, duplicate: 0 };

@@ -14,7 +14,9 @@ import { messageRecords, messageWebhook, postWebhook, sfCalls, transcriptIdle } 
 import { startWorld, type World } from './world.js';
 
 async function cases(w: World, n: number): Promise<string[]> {
-  const res = await sfClient(w).collections.create(Array.from({ length: n }, (_, i) => ({ attributes: { type: 'Case' }, Subject: `Chat ${i}` })));
+  const res = await sfClient(w).collections.create(
+    Array.from({ length: n }, (_, i) => ({ attributes: { type: 'Case' }, Subject: `Chat ${i}` })),
+  );
   return res.map((r) => r.id!);
 }
 
@@ -26,7 +28,9 @@ async function feed(w: World, caseIds: string[], from: number, count: number, co
     Array.from({ length: concurrency }, async () => {
       while (next < end) {
         const i = next++;
-        const raw = JSON.stringify(messageWebhook({ caseId: caseIds[i % caseIds.length]!, messageId: 7_000_000 + i, text: `message ${i}` }));
+        const raw = JSON.stringify(
+          messageWebhook({ caseId: caseIds[i % caseIds.length]!, messageId: 7_000_000 + i, text: `message ${i}` }),
+        );
         const res = await postWebhook(w.url, raw, { signature: signWebhook(raw, w.sb.apiToken) });
         assert.equal(res.status, 200, JSON.stringify(res.body));
       }
@@ -53,7 +57,11 @@ test('Salesforce 503 and then REQUEST_LIMIT_EXCEEDED during a run: every message
   const { dailyLimit } = w.sf.limits();
   w.sf.setLimits({ used: dailyLimit });
   w.sf.faults.reset();
-  await waitFor('REQUEST_LIMIT_EXCEEDED to be seen', async () => (await pendingErrors(w)).some((e) => e.includes('REQUEST_LIMIT_EXCEEDED')), { timeoutMs: 20_000 });
+  await waitFor(
+    'REQUEST_LIMIT_EXCEEDED to be seen',
+    async () => (await pendingErrors(w)).some((e) => e.includes('REQUEST_LIMIT_EXCEEDED')),
+    { timeoutMs: 20_000 },
+  );
   await feed(w, ids, 350, 150);
   assert.equal(messageRecords(w).length, 200, 'nothing written during the outage');
   assert.equal((await w.bridge.store.countTranscriptMessages()).dead, 0, 'an outage never dead-letters a message');
@@ -86,7 +94,12 @@ test('a message of a deleted Case is dead-lettered with a ledger entry; the rest
   }
   await waitFor('the dead message', async () => (await w.bridge.store.countTranscriptMessages()).dead === 1);
   await waitFor('the transcript to be idle', () => transcriptIdle(w));
-  assert.deepEqual(messageRecords(w).map((r) => r.Sendbird_Message_Id__c).sort(), ['1', '3']);
+  assert.deepEqual(
+    messageRecords(w)
+      .map((r) => r.Sendbird_Message_Id__c)
+      .sort(),
+    ['1', '3'],
+  );
   const dead = await w.bridge.store.getTranscriptMessage('2');
   assert.match(dead?.lastError ?? '', /^INVALID_CROSS_REFERENCE_KEY/);
   const ledger = await w.bridge.store.ledgerForCase(gone!);
@@ -98,7 +111,11 @@ test('a message of a deleted Case is dead-lettered with a ledger entry; the rest
   // A later message of that Case is refused too, without retrying the first one forever.
   assert.equal((await post(gone!, 4)).status, 200);
   await waitFor('the second dead message', async () => (await w.bridge.store.countTranscriptMessages()).dead === 2);
-  assert.equal((sfCalls(w).byRoute['PATCH /composite/sobjects/{type}/{field}'] ?? 0) - upserts, 1, 'one more call, for the new message only');
+  assert.equal(
+    (sfCalls(w).byRoute['PATCH /composite/sobjects/{type}/{field}'] ?? 0) - upserts,
+    1,
+    'one more call, for the new message only',
+  );
 });
 
 test('a low API budget slows mirroring down (only full batches) while tickets go on', async (t) => {
@@ -106,7 +123,10 @@ test('a low API budget slows mirroring down (only full batches) while tickets go
   const w = await startWorld(t, { TRANSCRIPT_FLUSH_MS: '100', TRANSCRIPT_SLOW_FLUSH_MS: '600000', SALESFORCE_BUDGET_RESERVE: '0.1' });
   const ids = await cases(w, 2);
   // 95% of the daily allowance is used; the bridge learns it from the next answer's Sforce-Limit-Info.
-  const limitRes = await fetch(`${w.sf.url}/__admin/limits`, { method: 'PUT', body: JSON.stringify({ dailyLimit: 100_000, used: 95_000 }) });
+  const limitRes = await fetch(`${w.sf.url}/__admin/limits`, {
+    method: 'PUT',
+    body: JSON.stringify({ dailyLimit: 100_000, used: 95_000 }),
+  });
   assert.equal(limitRes.status, 200);
   await feed(w, ids, 0, 1);
   await waitFor('the first message, written while the budget is still unknown', () => messageRecords(w).length === 1);
@@ -130,7 +150,10 @@ test('a low API budget slows mirroring down (only full batches) while tickets go
   // A full batch is worth its call: 200 messages in one.
   await feed(w, ids, 6, 200);
   await waitFor('one full batch', () => messageRecords(w).length === 201);
-  await waitFor('the newest 5 to wait for the next full batch or the budget', async () => (await w.bridge.store.countTranscriptMessages()).pending === 5);
+  await waitFor(
+    'the newest 5 to wait for the next full batch or the budget',
+    async () => (await w.bridge.store.countTranscriptMessages()).pending === 5,
+  );
 
   // The budget recovers; the next call that sees it (here a webhook's flush) writes the rest.
   w.sf.setLimits({ used: 0 });

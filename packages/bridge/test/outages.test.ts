@@ -34,9 +34,14 @@ type Answer = { status: number; headers: Headers; body: any };
 async function everyEndpoint(w: World, ticket: { id: string; customer: string; caseId: string }): Promise<Map<string, Answer>> {
   const auth = { authorization: `Bearer ${w.customerToken(ticket.customer)}` };
   const secret = { authorization: `Bearer ${SECRETS.BRIDGE_SHARED_SECRET}` };
-  const raw = JSON.stringify(messageWebhook({ caseId: ticket.caseId, messageId: Math.floor(Math.random() * 1e9), userId: ticket.customer }));
+  const raw = JSON.stringify(
+    messageWebhook({ caseId: ticket.caseId, messageId: Math.floor(Math.random() * 1e9), userId: ticket.customer }),
+  );
   const out = new Map<string, Answer>();
-  out.set('POST /tickets', await w.call('POST', '/tickets', { headers: { ...auth, 'idempotency-key': randomUUID() }, body: { case: CASE } }));
+  out.set(
+    'POST /tickets',
+    await w.call('POST', '/tickets', { headers: { ...auth, 'idempotency-key': randomUUID() }, body: { case: CASE } }),
+  );
   out.set('GET /tickets/:id', await w.call('GET', `/tickets/${ticket.id}`, { headers: auth }));
   out.set('POST /session', await w.call('POST', '/session', { headers: auth, body: {} }));
   out.set('POST /createticket', await w.call('POST', '/createticket', { headers: auth, body: { token_type: 0, case: CASE } }));
@@ -44,11 +49,28 @@ async function everyEndpoint(w: World, ticket: { id: string; customer: string; c
     'POST /salesforce/events',
     await w.call('POST', '/salesforce/events', {
       headers: secret,
-      body: { events: [{ type: 'case.owner_changed', caseId: ticket.caseId, previousOwnerId: null, ownerId: w.sf.seed.agents.ava, occurredAt: new Date().toISOString() }] },
+      body: {
+        events: [
+          {
+            type: 'case.owner_changed',
+            caseId: ticket.caseId,
+            previousOwnerId: null,
+            ownerId: w.sf.seed.agents.ava,
+            occurredAt: new Date().toISOString(),
+          },
+        ],
+      },
     }),
   );
-  out.set('POST /agents/session', await w.call('POST', '/agents/session', { headers: secret, body: { userId: w.sf.seed.agents.ben, nickname: 'Ben Agent' } }));
-  const hook = await fetch(`${w.url}/sendbird/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-sendbird-signature': signWebhook(raw, w.sb.apiToken) }, body: raw });
+  out.set(
+    'POST /agents/session',
+    await w.call('POST', '/agents/session', { headers: secret, body: { userId: w.sf.seed.agents.ben, nickname: 'Ben Agent' } }),
+  );
+  const hook = await fetch(`${w.url}/sendbird/webhooks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-sendbird-signature': signWebhook(raw, w.sb.apiToken) },
+    body: raw,
+  });
   out.set('POST /sendbird/webhooks', { status: hook.status, headers: hook.headers, body: JSON.parse(await hook.text()) });
   out.set('GET /readyz', await w.call('GET', '/readyz'));
   out.set('GET /healthz', await w.call('GET', '/healthz'));
@@ -59,7 +81,10 @@ async function everyEndpoint(w: World, ticket: { id: string; customer: string; c
 /** A ticket opened while everything is up (its id is read during the outage). */
 async function openTicket(w: World): Promise<{ id: string; customer: string; caseId: string }> {
   const customer = `olu-${randomUUID().slice(0, 8)}`;
-  const res = await w.call('POST', '/tickets', { headers: { authorization: `Bearer ${w.customerToken(customer)}`, 'idempotency-key': randomUUID() }, body: { case: CASE } });
+  const res = await w.call('POST', '/tickets', {
+    headers: { authorization: `Bearer ${w.customerToken(customer)}`, 'idempotency-key': randomUUID() },
+    body: { case: CASE },
+  });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return { id: res.body.ticket.id, customer, caseId: res.body.case.id };
 }
@@ -126,31 +151,37 @@ async function pgProxy(): Promise<{ url: string; port: number; upstreamPorts(): 
   };
 }
 
-test('PostgreSQL unreachable (backends terminated, then connections refused): every endpoint that needs it answers 503 store_unavailable with Retry-After, none 500', { timeout: 60_000 }, async (t) => {
-  if (!requireAvailable(t, unavailable === null, unavailable ?? '')) return;
-  const schema = await pgTestSchema(t);
-  const proxy = await pgProxy();
-  t.after(() => proxy.stop());
-  const w = await startWorld(t, { DATABASE_URL: proxy.url, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: '2', LOG_LEVEL: 'silent' });
-  const ticket = await openTicket(w);
-  const up = await everyEndpoint(w, ticket);
-  assertNo500AndRetryAfter(up, 'database up');
-  assert.equal(up.get('GET /readyz')!.status, 200);
+test(
+  'PostgreSQL unreachable (backends terminated, then connections refused): every endpoint that needs it answers 503 store_unavailable with Retry-After, none 500',
+  { timeout: 60_000 },
+  async (t) => {
+    if (!requireAvailable(t, unavailable === null, unavailable ?? '')) return;
+    const schema = await pgTestSchema(t);
+    const proxy = await pgProxy();
+    t.after(() => proxy.stop());
+    const w = await startWorld(t, { DATABASE_URL: proxy.url, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: '2', LOG_LEVEL: 'silent' });
+    const ticket = await openTicket(w);
+    const up = await everyEndpoint(w, ticket);
+    assertNo500AndRetryAfter(up, 'database up');
+    assert.equal(up.get('GET /readyz')!.status, 200);
 
-  // The server ends the bridge's sessions (57P01 admin shutdown, as in a restart or failover)...
-  const ended = await pgExec('SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE client_port = ANY($1::int[])', { params: [proxy.upstreamPorts()] });
-  assert.ok(Number(ended[0]?.n) >= 1, 'the bridge had connections to end');
-  // ...and stays away: no new connection gets through.
-  await proxy.stop();
-  const down = await everyEndpoint(w, ticket);
-  assertNo500AndRetryAfter(down, 'database down');
-  expect503(down, STORE_ROUTES, 'store_unavailable', 'database down');
-  expect503(down, ['GET /readyz'], 'not_ready', 'database down');
-  assert.equal(down.get('GET /healthz')!.status, 200, 'liveness does not depend on the database');
-  assert.equal(down.get('GET /metrics')!.status, 200, 'a scrape still succeeds');
-  assert.match(down.get('POST /tickets')!.body.error.message, /cannot reach its database/);
-  assert.equal(down.get('POST /tickets')!.headers.get('retry-after'), '5');
-});
+    // The server ends the bridge's sessions (57P01 admin shutdown, as in a restart or failover)...
+    const ended = await pgExec('SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE client_port = ANY($1::int[])', {
+      params: [proxy.upstreamPorts()],
+    });
+    assert.ok(Number(ended[0]?.n) >= 1, 'the bridge had connections to end');
+    // ...and stays away: no new connection gets through.
+    await proxy.stop();
+    const down = await everyEndpoint(w, ticket);
+    assertNo500AndRetryAfter(down, 'database down');
+    expect503(down, STORE_ROUTES, 'store_unavailable', 'database down');
+    expect503(down, ['GET /readyz'], 'not_ready', 'database down');
+    assert.equal(down.get('GET /healthz')!.status, 200, 'liveness does not depend on the database');
+    assert.equal(down.get('GET /metrics')!.status, 200, 'a scrape still succeeds');
+    assert.match(down.get('POST /tickets')!.body.error.message, /cannot reach its database/);
+    assert.equal(down.get('POST /tickets')!.headers.get('retry-after'), '5');
+  },
+);
 
 test('SQLite unreachable: every endpoint that needs it answers 503 store_unavailable with Retry-After, none 500', async (t) => {
   const w = await startWorld(t, { LOG_LEVEL: 'silent' });
@@ -164,25 +195,34 @@ test('SQLite unreachable: every endpoint that needs it answers 503 store_unavail
   expect503(down, ['GET /readyz'], 'not_ready', 'database down');
 });
 
-test('Salesforce and Sendbird down or unreachable: every endpoint answers 503 with Retry-After where it needs them, none 500', { timeout: 120_000 }, async (t) => {
-  const w = await startWorld(t, { LOG_LEVEL: 'silent' });
-  const ticket = await openTicket(w);
-  for (const [why, sfFault, sbFault] of [
-    ['answering 5xx', { action: 'error' as const, status: 503 }, { action: 'error' as const, status: 500 }],
-    ['unreachable (connections dropped)', { action: 'drop' as const }, { action: 'drop' as const }],
-  ] as const) {
-    w.sf.faults.set({ rules: [{ ...sfFault, path: '^/(services|v)' }] });
-    w.sb.faults.set({ rules: [{ ...sbFault, path: '^/v3/' }] });
-    const down = await everyEndpoint(w, ticket);
-    w.sf.faults.reset();
-    w.sb.faults.reset();
-    assertNo500AndRetryAfter(down, `upstream ${why}`);
-    expect503(down, ['POST /tickets', 'POST /createticket', 'POST /session', 'POST /agents/session'], /unavailable|pending/, `upstream ${why}`);
-    assert.equal(down.get('GET /tickets/:id')!.status, 200, `${why}: a ticket is read from the store`);
-    assert.equal(down.get('POST /salesforce/events')!.status, 202, `${why}: events are stored and reconciled later`);
-    assert.equal(down.get('POST /sendbird/webhooks')!.status, 200, `${why}: webhooks are stored and mirrored later`);
-  }
-});
+test(
+  'Salesforce and Sendbird down or unreachable: every endpoint answers 503 with Retry-After where it needs them, none 500',
+  { timeout: 120_000 },
+  async (t) => {
+    const w = await startWorld(t, { LOG_LEVEL: 'silent' });
+    const ticket = await openTicket(w);
+    for (const [why, sfFault, sbFault] of [
+      ['answering 5xx', { action: 'error' as const, status: 503 }, { action: 'error' as const, status: 500 }],
+      ['unreachable (connections dropped)', { action: 'drop' as const }, { action: 'drop' as const }],
+    ] as const) {
+      w.sf.faults.set({ rules: [{ ...sfFault, path: '^/(services|v)' }] });
+      w.sb.faults.set({ rules: [{ ...sbFault, path: '^/v3/' }] });
+      const down = await everyEndpoint(w, ticket);
+      w.sf.faults.reset();
+      w.sb.faults.reset();
+      assertNo500AndRetryAfter(down, `upstream ${why}`);
+      expect503(
+        down,
+        ['POST /tickets', 'POST /createticket', 'POST /session', 'POST /agents/session'],
+        /unavailable|pending/,
+        `upstream ${why}`,
+      );
+      assert.equal(down.get('GET /tickets/:id')!.status, 200, `${why}: a ticket is read from the store`);
+      assert.equal(down.get('POST /salesforce/events')!.status, 202, `${why}: events are stored and reconciled later`);
+      assert.equal(down.get('POST /sendbird/webhooks')!.status, 200, `${why}: webhooks are stored and mirrored later`);
+    }
+  },
+);
 
 test('what counts as a store outage, on the errors the drivers raise', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'outage-'));
@@ -231,11 +271,15 @@ test('what counts as a store outage, on the errors the drivers raise', async (t)
       s.close(() => resolve(port));
     });
   });
-  const refused = await new pg.Client({ host: '127.0.0.1', port: closed, connectionTimeoutMillis: 2_000 }).connect().catch((err: unknown) => err);
+  const refused = await new pg.Client({ host: '127.0.0.1', port: closed, connectionTimeoutMillis: 2_000 })
+    .connect()
+    .catch((err: unknown) => err);
   assert.equal((refused as { code?: string }).code, 'ECONNREFUSED');
   assert.equal(isStoreOutage(refused), true, 'PostgreSQL refusing connections');
-  for (const code of ['57P01', '57P03', '53300', '08006']) assert.equal(isStoreOutage(Object.assign(new Error('pg'), { code })), true, `SQLSTATE ${code}`);
-  for (const code of ['23505', '42P01', '22P02']) assert.equal(isStoreOutage(Object.assign(new Error('pg'), { code })), false, `SQLSTATE ${code} is not an outage`);
+  for (const code of ['57P01', '57P03', '53300', '08006'])
+    assert.equal(isStoreOutage(Object.assign(new Error('pg'), { code })), true, `SQLSTATE ${code}`);
+  for (const code of ['23505', '42P01', '22P02'])
+    assert.equal(isStoreOutage(Object.assign(new Error('pg'), { code })), false, `SQLSTATE ${code} is not an outage`);
   assert.equal(isStoreOutage(new Error('Connection terminated unexpectedly')), true);
   assert.equal(isStoreOutage(new StoreUnavailableError(new Error('x'))), true);
   assert.equal(isStoreOutage('a string'), false);
@@ -249,6 +293,9 @@ test('what counts as a store outage, on the errors the drivers raise', async (t)
     await pgExec('SELECT pg_terminate_backend($1)', { params: [pid] });
     const ended = await c.query('SELECT 1').catch((err: unknown) => err);
     await c.end().catch(() => undefined);
-    assert.ok(isStoreOutage(ended), `a terminated backend: ${String((ended as Error).message)} (${String((ended as { code?: string }).code)})`);
+    assert.ok(
+      isStoreOutage(ended),
+      `a terminated backend: ${String((ended as Error).message)} (${String((ended as { code?: string }).code)})`,
+    );
   }
 });

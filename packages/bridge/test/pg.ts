@@ -10,7 +10,8 @@ import { userInfo } from 'node:os';
 import type { TestContext } from 'node:test';
 import pg from 'pg';
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? `postgres://${encodeURIComponent(userInfo().username)}@127.0.0.1:5432/test`;
+export const TEST_DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? `postgres://${encodeURIComponent(userInfo().username)}@127.0.0.1:5432/test`;
 
 export const PG_HOW_TO =
   'PostgreSQL is not reachable at 127.0.0.1:5432 (database "test"): start it (`pg_ctlcluster --skip-systemctl-redirect <version> main start`, or `bash .ci/run`, which installs and starts it), or set TEST_DATABASE_URL';

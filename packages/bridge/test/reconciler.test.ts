@@ -29,7 +29,11 @@ test('agentFor: a User owner is the agent (18 characters); a queue or a non-agen
 test('strayAgents: agent-like members other than the agent leave; customers never do', () => {
   const m = (...ids: string[]) => ids.map((user_id) => ({ user_id }));
   assert.deepEqual(strayAgents(m('cust', AVA, BEN), AVA, 'cust'), [BEN]);
-  assert.deepEqual(strayAgents(m('cust', AVA, AVA.slice(0, 15)), AVA, 'cust'), [AVA.slice(0, 15)], 'the 15-character form is another Sendbird user');
+  assert.deepEqual(
+    strayAgents(m('cust', AVA, AVA.slice(0, 15)), AVA, 'cust'),
+    [AVA.slice(0, 15)],
+    'the 15-character form is another Sendbird user',
+  );
   assert.deepEqual(strayAgents(m('cust', AVA, BEN), null, 'cust'), [AVA, BEN], 'a queue: every agent leaves');
   assert.deepEqual(strayAgents(m(BEN, AVA), AVA, BEN), [], 'the Case’s customer stays even if the id looks like a User Id');
   assert.deepEqual(strayAgents(m('cust', '005notanid', 'guest-005'), null, 'cust'), [], 'only real User Ids count');
@@ -95,10 +99,17 @@ test('overlapping reconciles of one Case: an overtaken, older read is not acted 
   w.sf.org.setBridge(null);
   w.sf.org.changeCaseOwner(caseId, ben);
   const newer = await reconciler.reconcile([caseId], { source: 'event' });
-  assert.deepEqual(newer.map((o) => [o.status, o.invited]), [['ok', [ben]]]);
+  assert.deepEqual(
+    newer.map((o) => [o.status, o.invited]),
+    [['ok', [ben]]],
+  );
   release();
   const overtaken = await older;
-  assert.deepEqual(overtaken.map((o) => [o.status, o.note, o.agent]), [['ok', 'reread', ben]], 'the stale read (Ava) was read again under the lease: Ben');
+  assert.deepEqual(
+    overtaken.map((o) => [o.status, o.note, o.agent]),
+    [['ok', 'reread', ben]],
+    'the stale read (Ava) was read again under the lease: Ben',
+  );
   assert.deepEqual(members(w, caseId), [customer, ben].sort(), 'Ben stays; Ava is not put back');
   const applied = await store.getMembershipApplied(caseId);
   assert.equal(applied?.ownerId, ben, 'the read applied last names Ben');
@@ -135,11 +146,19 @@ test('a reconcile that finds the Case being applied by another instance hands ov
   w.sf.org.setBridge(null);
   w.sf.org.changeCaseOwner(caseId, ben);
   const second = await b.reconcile([caseId], { source: 'event' });
-  assert.deepEqual(second.map((o) => [o.status, o.note]), [['ok', 'handed_over']], 'B does nothing while A holds the Case');
+  assert.deepEqual(
+    second.map((o) => [o.status, o.note]),
+    [['ok', 'handed_over']],
+    'B does nothing while A holds the Case',
+  );
   assert.deepEqual(members(w, caseId), [customer], 'B made no Sendbird call');
   release();
   const done = await first;
-  assert.deepEqual(done.map((o) => [o.status, o.agent]), [['ok', ben]], 'A applied Ava, then read again for the hand-over and applied Ben');
+  assert.deepEqual(
+    done.map((o) => [o.status, o.agent]),
+    [['ok', ben]],
+    'A applied Ava, then read again for the hand-over and applied Ben',
+  );
   assert.deepEqual(members(w, caseId), [customer, ben].sort());
   assert.equal((await w.bridge.store.getMembershipApplied(caseId))?.ownerId, ben);
 });
@@ -149,7 +168,10 @@ test('a Sendbird failure mid-apply records nothing: the Case is failed, the read
   const { ava, ben } = w.sf.seed.agents;
   const { caseId, customer } = await makeCase(w, ava);
   const r = reconcilerOf(w);
-  assert.deepEqual((await r.reconcile([caseId], { source: 'event' })).map((o) => o.status), ['ok']);
+  assert.deepEqual(
+    (await r.reconcile([caseId], { source: 'event' })).map((o) => o.status),
+    ['ok'],
+  );
   const before = await w.bridge.store.getMembershipApplied(caseId);
   assert.equal(before?.ownerId, ava);
   w.sf.org.setBridge(null);
@@ -157,11 +179,17 @@ test('a Sendbird failure mid-apply records nothing: the Case is failed, the read
   // Ben is invited, then Ava's leave fails: half applied.
   w.sb.faults.set({ rules: [{ action: 'error', method: 'PUT', path: '/leave$', times: 1 }] });
   const failed = await r.reconcile([caseId], { source: 'event' });
-  assert.deepEqual(failed.map((o) => [o.status, o.error?.kind]), [['failed', 'retryable']]);
+  assert.deepEqual(
+    failed.map((o) => [o.status, o.error?.kind]),
+    [['failed', 'retryable']],
+  );
   assert.deepEqual(members(w, caseId), [customer, ava, ben].sort(), 'half applied');
   const after = await w.bridge.store.getMembershipApplied(caseId);
   assert.deepEqual([after?.ownerId, after?.version], [ava, before?.version], 'the failed apply is not recorded');
-  assert.deepEqual((await r.reconcile([caseId], { source: 'retry' })).map((o) => [o.status, o.left]), [['ok', [ava]]]);
+  assert.deepEqual(
+    (await r.reconcile([caseId], { source: 'retry' })).map((o) => [o.status, o.left]),
+    [['ok', [ava]]],
+  );
   assert.deepEqual(members(w, caseId), [customer, ben].sort());
   assert.equal((await w.bridge.store.getMembershipApplied(caseId))?.ownerId, ben);
 });

@@ -16,7 +16,17 @@ function rec(over: Partial<TranscriptRecord> = {}, message: Partial<NonNullable<
     caseId: CASE,
     channelUrl: CASE,
     version: 0,
-    message: { type: 'MESG', body: 'Hello', senderId: 'customer-dana', senderName: 'Dana', senderRole: 'Customer', sentAt: SENT, editedAt: null, file: null, ...message },
+    message: {
+      type: 'MESG',
+      body: 'Hello',
+      senderId: 'customer-dana',
+      senderName: 'Dana',
+      senderRole: 'Customer',
+      sentAt: SENT,
+      editedAt: null,
+      file: null,
+      ...message,
+    },
     deleted: false,
     state: 'pending',
     rev: 1,
@@ -49,26 +59,66 @@ test('object mode: every field of Sendbird_Message__c, keyed by Sendbird_Message
     File_Name__c: null,
     File_Type__c: null,
   });
-  const file = messageRecord(rec({}, { type: 'FILE', body: '', file: { url: 'https://f.example.com/a.png', name: 'a.png', type: 'image/png' }, editedAt: SENT + 1000 }));
-  assert.deepEqual([file.Message_Type__c, file.File_Url__c, file.File_Name__c, file.File_Type__c, file.Edited_At__c], ['FILE', 'https://f.example.com/a.png', 'a.png', 'image/png', '2026-01-31T09:15:01.000Z']);
-  assert.deepEqual(messageRecord(rec({ message: null, deleted: true, version: -1 })), {
-    attributes: { type: 'Sendbird_Message__c' },
-    Sendbird_Message_Id__c: '42',
-    Case__c: CASE,
-    Channel_Url__c: CASE,
-    Is_Deleted_In_Chat__c: true,
-  }, 'a message known only as deleted carries only the deletion');
-  assert.equal(String(messageRecord(rec({}, { body: 'x'.repeat(LIMITS.body + 10) })).Body__c).length, LIMITS.body, 'clipped to the field length');
+  const file = messageRecord(
+    rec(
+      {},
+      { type: 'FILE', body: '', file: { url: 'https://f.example.com/a.png', name: 'a.png', type: 'image/png' }, editedAt: SENT + 1000 },
+    ),
+  );
+  assert.deepEqual(
+    [file.Message_Type__c, file.File_Url__c, file.File_Name__c, file.File_Type__c, file.Edited_At__c],
+    ['FILE', 'https://f.example.com/a.png', 'a.png', 'image/png', '2026-01-31T09:15:01.000Z'],
+  );
+  assert.deepEqual(
+    messageRecord(rec({ message: null, deleted: true, version: -1 })),
+    {
+      attributes: { type: 'Sendbird_Message__c' },
+      Sendbird_Message_Id__c: '42',
+      Case__c: CASE,
+      Channel_Url__c: CASE,
+      Is_Deleted_In_Chat__c: true,
+    },
+    'a message known only as deleted carries only the deletion',
+  );
+  assert.equal(
+    String(messageRecord(rec({}, { body: 'x'.repeat(LIMITS.body + 10) })).Body__c).length,
+    LIMITS.body,
+    'clipped to the field length',
+  );
 });
 
 test('case_comment mode: one private comment per message, readable on its own, updated by Id', () => {
   assert.equal(commentBody(rec()), '[2026-01-31 09:15:00 UTC] Dana (customer): Hello\nSendbird message 42');
-  const agentFile = rec({ deleted: true }, { senderRole: 'Agent', senderName: 'Ava', editedAt: SENT + 60_000, body: 'see attached', file: { url: 'https://f.example.com/r.pdf', name: 'r.pdf', type: null } });
-  assert.equal(commentBody(agentFile), '[deleted in chat] [2026-01-31 09:15:00 UTC] Ava (agent) (edited 2026-01-31 09:16:00 UTC): see attached\nFile: r.pdf https://f.example.com/r.pdf\nSendbird message 42');
-  assert.equal(commentBody(rec({ message: null, deleted: true })), '[deleted in chat] (the message itself was not received)\nSendbird message 42');
+  const agentFile = rec(
+    { deleted: true },
+    {
+      senderRole: 'Agent',
+      senderName: 'Ava',
+      editedAt: SENT + 60_000,
+      body: 'see attached',
+      file: { url: 'https://f.example.com/r.pdf', name: 'r.pdf', type: null },
+    },
+  );
+  assert.equal(
+    commentBody(agentFile),
+    '[deleted in chat] [2026-01-31 09:15:00 UTC] Ava (agent) (edited 2026-01-31 09:16:00 UTC): see attached\nFile: r.pdf https://f.example.com/r.pdf\nSendbird message 42',
+  );
+  assert.equal(
+    commentBody(rec({ message: null, deleted: true })),
+    '[deleted in chat] (the message itself was not received)\nSendbird message 42',
+  );
   assert.equal(commentBody(rec({}, { body: 'y'.repeat(5000) })).length, LIMITS.commentBody);
-  assert.deepEqual(newComment(rec()), { attributes: { type: 'CaseComment' }, ParentId: CASE, IsPublished: false, CommentBody: commentBody(rec()) });
-  assert.deepEqual(commentUpdate(rec({ salesforceId: '00aEM0000000001AAA' })), { attributes: { type: 'CaseComment' }, Id: '00aEM0000000001AAA', CommentBody: commentBody(rec()) });
+  assert.deepEqual(newComment(rec()), {
+    attributes: { type: 'CaseComment' },
+    ParentId: CASE,
+    IsPublished: false,
+    CommentBody: commentBody(rec()),
+  });
+  assert.deepEqual(commentUpdate(rec({ salesforceId: '00aEM0000000001AAA' })), {
+    attributes: { type: 'CaseComment' },
+    Id: '00aEM0000000001AAA',
+    CommentBody: commentBody(rec()),
+  });
 });
 
 test('a refused record is retried only for codes a retry can fix', () => {
@@ -77,7 +127,9 @@ test('a refused record is retried only for codes a retry can fix', () => {
     message: 'UNABLE_TO_LOCK_ROW: unable to obtain exclusive access',
     retryable: true,
   });
-  const deleted = recordFailure([{ statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: ['Case__c'] }]);
+  const deleted = recordFailure([
+    { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: ['Case__c'] },
+  ]);
   assert.deepEqual([deleted.retryable, deleted.message], [false, 'INVALID_CROSS_REFERENCE_KEY: invalid cross reference id (Case__c)']);
   assert.equal(recordFailure(undefined).retryable, true, 'no answer for the record: try again');
 });

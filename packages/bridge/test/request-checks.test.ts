@@ -47,7 +47,10 @@ test('an HTTP/1.1 request without Host gets 400 missing_host as JSON with the se
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) assert.equal(res.headers.get(name), value, `${path}: ${name}`);
     assert.ok(res.headers.get('x-request-id'), `${path}: a request id to quote`);
   }
-  const post = await rawRequest(w.url, `POST /salesforce/events HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+  const post = await rawRequest(
+    w.url,
+    `POST /salesforce/events HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`,
+  );
   assert.equal(post.status, 400);
   assert.equal(JSON.parse(post.body).error.code, 'missing_host', 'refused before the route (and its authentication) runs');
 
@@ -61,10 +64,21 @@ test('an HTTP/1.1 request without Host gets 400 missing_host as JSON with the se
 test('a JSON body declared in another charset than UTF-8 is refused with 415 unsupported_charset; utf-8, utf8 and no charset are read', async (t) => {
   const w = await startWorld(t);
   const token = w.customerToken(`cs-${randomUUID().slice(0, 8)}`);
-  const body = JSON.stringify({ case: { Subject: 'Zoë', Description: 'Ça marche pas', SuppliedName: 'Zoë', SuppliedEmail: 'zoe@example.com' } });
+  const body = JSON.stringify({
+    case: { Subject: 'Zoë', Description: 'Ça marche pas', SuppliedName: 'Zoë', SuppliedEmail: 'zoe@example.com' },
+  });
   const post = (contentType: string) =>
-    fetch(`${w.url}/tickets`, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${token}`, 'idempotency-key': randomUUID() }, body });
-  for (const ct of ['application/json; charset=iso-8859-1', 'application/json;charset=latin1', 'application/json; charset="UTF-16"', 'application/json; charset=windows-1252']) {
+    fetch(`${w.url}/tickets`, {
+      method: 'POST',
+      headers: { 'content-type': contentType, authorization: `Bearer ${token}`, 'idempotency-key': randomUUID() },
+      body,
+    });
+  for (const ct of [
+    'application/json; charset=iso-8859-1',
+    'application/json;charset=latin1',
+    'application/json; charset="UTF-16"',
+    'application/json; charset=windows-1252',
+  ]) {
     const res = await post(ct);
     assert.equal(res.status, 415, ct);
     const err = ((await res.json()) as { error: { code: string; message: string; field: string } }).error;
@@ -75,12 +89,21 @@ test('a JSON body declared in another charset than UTF-8 is refused with 415 uns
   }
   const cases = () => w.sf.records('Case').length;
   const before = cases();
-  for (const ct of ['application/json', 'application/json; charset=utf-8', 'application/json; charset=UTF-8', 'application/json; charset=utf8', 'application/json; charset="utf-8"']) {
+  for (const ct of [
+    'application/json',
+    'application/json; charset=utf-8',
+    'application/json; charset=UTF-8',
+    'application/json; charset=utf8',
+    'application/json; charset="utf-8"',
+  ]) {
     const res = await post(ct);
     assert.equal(res.status, 201, `${ct}: ${await res.text()}`);
   }
   assert.equal(cases(), before + 5, 'each accepted request made its Case');
-  const subjects = w.sf.records('Case').slice(-5).map((c) => c.Subject);
+  const subjects = w.sf
+    .records('Case')
+    .slice(-5)
+    .map((c) => c.Subject);
   assert.deepEqual(subjects, Array(5).fill('Zoë'), 'read as UTF-8');
   // On the org's endpoint too, once the caller is authenticated: before the body is parsed.
   const events = await fetch(`${w.url}/salesforce/events`, {

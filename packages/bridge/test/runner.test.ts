@@ -19,7 +19,18 @@ function setup(t: TestContext, opts: Partial<JobRunnerOptions> & { realClock?: b
   const now = opts.realClock ? Date.now : () => clock.now;
   const store = openSqliteStore({ file, clock: now });
   const metrics = createMetrics({ store, processMetrics: false });
-  const runner = new JobRunner({ store, logger: silent, clock: now, random: () => 0, metrics, pollMs: 50, leaseMs: 60_000, concurrency: 2, workerId: 'w1', ...opts });
+  const runner = new JobRunner({
+    store,
+    logger: silent,
+    clock: now,
+    random: () => 0,
+    metrics,
+    pollMs: 50,
+    leaseMs: 60_000,
+    concurrency: 2,
+    workerId: 'w1',
+    ...opts,
+  });
   t.after(async () => {
     await runner.stop({ graceMs: 1_000 });
     await store.close();
@@ -41,7 +52,10 @@ test('handlers run by kind; kick() runs a freshly enqueued job without waiting f
   const other = await store.enqueue('b', { n: 2 });
   const unknown = await store.enqueue('nobody-handles-this', {});
   runner.kick();
-  await waitFor('both jobs done', async () => (await store.getJob(job.id))?.state === 'done' && (await store.getJob(other.job.id))?.state === 'done');
+  await waitFor(
+    'both jobs done',
+    async () => (await store.getJob(job.id))?.state === 'done' && (await store.getJob(other.job.id))?.state === 'done',
+  );
   assert.deepEqual(seen.sort(), ['a:1', 'b:2']);
   assert.equal((await store.getJob(unknown.job.id))?.state, 'queued', 'kinds without a handler are left for another worker');
 });
@@ -131,7 +145,7 @@ test('PermanentJobError dead-letters at once; RetryLaterError waits as long as i
   assert.equal(later?.runAt, clock.now + 42_000);
 });
 
-test('a crashed worker\'s job is reclaimed by another process once its lease expires', async (t) => {
+test("a crashed worker's job is reclaimed by another process once its lease expires", async (t) => {
   const { file, clock, store } = setup(t);
   const { job } = await store.enqueue('ticket.create', { ticketId: 't1' });
   // "Process A" claims the job and dies: its store is closed without completing anything.
@@ -142,7 +156,15 @@ test('a crashed worker\'s job is reclaimed by another process once its lease exp
 
   // "Process B": a new store on the same file, with its own runner.
   const b = openSqliteStore({ file, clock: () => clock.now });
-  const runnerB = new JobRunner({ store: b, logger: silent, clock: () => clock.now, pollMs: 50, leaseMs: 60_000, concurrency: 1, workerId: 'process-b' });
+  const runnerB = new JobRunner({
+    store: b,
+    logger: silent,
+    clock: () => clock.now,
+    pollMs: 50,
+    leaseMs: 60_000,
+    concurrency: 1,
+    workerId: 'process-b',
+  });
   t.after(() => b.close());
   const ran: Job[] = [];
   runnerB.register('ticket.create', async ({ job: j }) => void ran.push(j));

@@ -16,7 +16,10 @@ import { startWorld, type World } from './world.js';
 function refusals(w: World): { target: string; detail: Record<string, unknown> }[] {
   const db = new Database(join(w.env.DATA_DIR as string, 'bridge.sqlite'), { readonly: true });
   try {
-    const rows = db.prepare("SELECT target, detail FROM ledger WHERE action = 'events.refused' ORDER BY id").all() as { target: string; detail: string }[];
+    const rows = db.prepare("SELECT target, detail FROM ledger WHERE action = 'events.refused' ORDER BY id").all() as {
+      target: string;
+      detail: string;
+    }[];
     return rows.map((r) => ({ target: r.target, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   } finally {
     db.close();
@@ -38,7 +41,13 @@ test('events with 15-character Ids are accepted, stored and acted on in the 18-c
   assert.equal(res.status, 202, JSON.stringify(res.body));
   const stored = await w.bridge.store.listSalesforceEvents({ caseId });
   assert.equal(stored.length, 1, 'stored under the 18-character Case Id');
-  assert.deepEqual(stored[0]!.payload, { type: 'case.owner_changed', caseId, previousOwnerId: w.sf.seed.queueId, ownerId: ava, occurredAt: (stored[0]!.payload as { occurredAt: string }).occurredAt });
+  assert.deepEqual(stored[0]!.payload, {
+    type: 'case.owner_changed',
+    caseId,
+    previousOwnerId: w.sf.seed.queueId,
+    ownerId: ava,
+    occurredAt: (stored[0]!.payload as { occurredAt: string }).occurredAt,
+  });
   await waitFor('Ava in the channel', () => members(w, caseId).includes(ava));
   assert.deepEqual(members(w, caseId), [customer, ava].sort(), 'the agent joined as her 18-character User Id');
   await waitFor('the jobs to finish', () => membershipIdle(w));
@@ -53,7 +62,21 @@ test('an 18-character Id in the wrong letter case or with a bad checksum is a 40
     [{ events: [ownerChanged(wrongCase(caseId), null, ava)] }, 'events[0].caseId'],
     [{ events: [ownerChanged(badChecksum, null, ava)] }, 'events[0].caseId'],
     [{ events: [ownerChanged(caseId, null, ava.toLowerCase())] }, 'events[0].ownerId'],
-    [{ events: [ownerChanged(caseId, null, ava), { type: 'agentwork.accepted', caseId, userId: wrongCase(ava), workId: '0BzEM00000000010AA', occurredAt: new Date().toISOString() }] }, 'events[1].userId'],
+    [
+      {
+        events: [
+          ownerChanged(caseId, null, ava),
+          {
+            type: 'agentwork.accepted',
+            caseId,
+            userId: wrongCase(ava),
+            workId: '0BzEM00000000010AA',
+            occurredAt: new Date().toISOString(),
+          },
+        ],
+      },
+      'events[1].userId',
+    ],
   ];
   for (const [body, field] of cases) {
     const res = await postEvents(w, body);
@@ -77,10 +100,16 @@ test('a refused batch that is not about Ids is in the ledger too (invalid_reques
   const res = await postEvents(w, { events: [{ type: 'case.owner_changed' }] });
   assert.equal(res.status, 400);
   assert.equal(res.body.error.code, 'invalid_request');
-  const notJson = await w.call('POST', '/salesforce/events', { headers: { authorization: `Bearer ${SECRETS.BRIDGE_SHARED_SECRET}` }, body: '{"events": [' });
+  const notJson = await w.call('POST', '/salesforce/events', {
+    headers: { authorization: `Bearer ${SECRETS.BRIDGE_SHARED_SECRET}` },
+    body: '{"events": [',
+  });
   assert.equal(notJson.status, 400);
   assert.equal(notJson.body.error.code, 'invalid_json');
-  assert.deepEqual(refusals(w).map((e) => `${e.target} ${e.detail.code as string}`), ['events[0].caseId invalid_request', 'body invalid_json']);
+  assert.deepEqual(
+    refusals(w).map((e) => `${e.target} ${e.detail.code as string}`),
+    ['events[0].caseId invalid_request', 'body invalid_json'],
+  );
   const unauthorized = await postEvents(w, { events: [] }, 'wrong-secret');
   assert.equal(unauthorized.status, 401);
   const unauthorizedJunk = await w.call('POST', '/salesforce/events', { headers: { authorization: 'Bearer wrong' }, body: '{' });
@@ -92,7 +121,10 @@ test('agent session: a 15-character User Id is answered in its 18-character form
   const w = await startWorld(t);
   const { ava } = w.sf.seed.agents;
   const call = (userId: string) =>
-    w.call('POST', '/agents/session', { headers: { authorization: `Bearer ${SECRETS.BRIDGE_SHARED_SECRET}` }, body: { userId, nickname: 'Ava Agent' } });
+    w.call('POST', '/agents/session', {
+      headers: { authorization: `Bearer ${SECRETS.BRIDGE_SHARED_SECRET}` },
+      body: { userId, nickname: 'Ava Agent' },
+    });
   const short = await call(ava.slice(0, 15));
   assert.equal(short.status, 200, JSON.stringify(short.body));
   assert.equal(short.body.userId, ava);

@@ -83,12 +83,26 @@ test('configured secrets (any shape) and learned tokens together', () => {
 });
 
 test('tokens in upstream answers: Salesforce and Sendbird token endpoints, users; page cursors are not credentials', () => {
-  const sf = tokensInAnswer('/services/oauth2/token', JSON.stringify({ access_token: '00Dx!AQabc/def', instance_url: 'https://x', token_type: 'Bearer' }));
+  const sf = tokensInAnswer(
+    '/services/oauth2/token',
+    JSON.stringify({ access_token: '00Dx!AQabc/def', instance_url: 'https://x', token_type: 'Bearer' }),
+  );
   assert.deepEqual(sf, { tokens: ['00Dx!AQabc/def'], expiresAt: undefined });
-  assert.deepEqual(tokensInAnswer('/v3/users/u1/token', '{"token":"abc123","expires_at":1767225600000}'), { tokens: ['abc123'], expiresAt: 1767225600000 });
-  assert.deepEqual(tokensInAnswer('/v3/users/u1', '{"user_id":"u1","access_token":"at-1","session_tokens":[{"session_token":"st-1","expires_at":1}]}').tokens, ['at-1', 'st-1']);
+  assert.deepEqual(tokensInAnswer('/v3/users/u1/token', '{"token":"abc123","expires_at":1767225600000}'), {
+    tokens: ['abc123'],
+    expiresAt: 1767225600000,
+  });
+  assert.deepEqual(
+    tokensInAnswer('/v3/users/u1', '{"user_id":"u1","access_token":"at-1","session_tokens":[{"session_token":"st-1","expires_at":1}]}')
+      .tokens,
+    ['at-1', 'st-1'],
+  );
   assert.deepEqual(tokensInAnswer('/v3/group_channels', '{"channels":[],"next":"x","token":"cursor"}').tokens, []);
-  assert.deepEqual(tokensInAnswer('/v3/group_channels', '{"channels":[{"data":"{\\"token\\":\\"in-a-string\\"}"}]}').tokens, [], 'a field inside a JSON string is text');
+  assert.deepEqual(
+    tokensInAnswer('/v3/group_channels', '{"channels":[{"data":"{\\"token\\":\\"in-a-string\\"}"}]}').tokens,
+    [],
+    'a field inside a JSON string is text',
+  );
 });
 
 test('the upstream fetch learns the bearer token it sends, the assertion of a token request and the tokens it receives; guest mode reaches loopback only', async () => {
@@ -103,7 +117,10 @@ test('the upstream fetch learns the bearer token it sends, the assertion of a to
   const bearer = token();
   const assertion = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJhcHAifQ.c2lnbmVkLWFzc2VydGlvbg';
   await f('https://acme.my.salesforce.com/services/data/v62.0/query', { headers: { Authorization: `Bearer ${bearer}` } });
-  await f('https://acme.my.salesforce.com/services/oauth2/token', { method: 'POST', body: new URLSearchParams({ grant_type: 'jwt', assertion }).toString() });
+  await f('https://acme.my.salesforce.com/services/oauth2/token', {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'jwt', assertion }).toString(),
+  });
   const res = await f('https://api-app.sendbird.com/v3/users/u1/token', { method: 'POST' });
   assert.equal(await res.text(), '{"token":"sendbird-session-token-0001","expires_at":4102444800000}', 'the answer is passed on whole');
   assert.equal(s.scrub(`${bearer} ${assertion} sendbird-session-token-0001`), '[REDACTED] [REDACTED] [REDACTED]');
@@ -111,7 +128,10 @@ test('the upstream fetch learns the bearer token it sends, the assertion of a to
   const guest = learningFetch(inner, s, { loopbackOnly: true });
   await guest('http://127.0.0.1:8081/services/data/v62.0/query');
   await guest('http://localhost:8082/v3/users');
-  await assert.rejects(guest('https://acme.my.salesforce.com/services/data/v62.0/query'), /guest customers are allowed only against upstreams on this machine, and https:\/\/acme\.my\.salesforce\.com is not/);
+  await assert.rejects(
+    guest('https://acme.my.salesforce.com/services/data/v62.0/query'),
+    /guest customers are allowed only against upstreams on this machine, and https:\/\/acme\.my\.salesforce\.com is not/,
+  );
   assert.equal(requested.filter((u) => u.includes('acme')).length, 2, 'nothing is sent to a real org in guest mode');
 });
 
@@ -119,9 +139,24 @@ test('ledger details are scrubbed of every known secret value before they are wr
   const s = new SecretScrubber(['configured-secret-value']);
   const learned = token();
   s.learn(learned, { pool: 'upstream' });
-  const store = await openStore({ kind: 'sqlite', dataDir: tempDir(t, 'ledger-scrub-'), file: join(tempDir(t, 'ledger-scrub-db-'), 'bridge.sqlite'), synchronous: 'NORMAL', groupCommit: true }, { scrubText: (text) => s.scrub(text) });
+  const store = await openStore(
+    {
+      kind: 'sqlite',
+      dataDir: tempDir(t, 'ledger-scrub-'),
+      file: join(tempDir(t, 'ledger-scrub-db-'), 'bridge.sqlite'),
+      synchronous: 'NORMAL',
+      groupCommit: true,
+    },
+    { scrubText: (text) => s.scrub(text) },
+  );
   t.after(() => store.close());
-  await store.appendLedger({ caseId: '500000000000001AAA', system: 'salesforce', action: 'case.upsert', outcome: 'error', detail: { error: `refused: Bearer ${learned} with configured-secret-value`, code: 'X' } });
+  await store.appendLedger({
+    caseId: '500000000000001AAA',
+    system: 'salesforce',
+    action: 'case.upsert',
+    outcome: 'error',
+    detail: { error: `refused: Bearer ${learned} with configured-secret-value`, code: 'X' },
+  });
   const [entry] = await store.ledgerForCase('500000000000001AAA');
   assert.deepEqual(entry?.detail, { error: 'refused: Bearer [REDACTED] with [REDACTED]', code: 'X' });
 });

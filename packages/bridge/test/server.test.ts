@@ -49,7 +49,11 @@ async function start(t: TestContext, env: Record<string, string | undefined> = {
   assert.equal(config.store.kind, 'sqlite');
   const store = openSqliteStore({ file: config.store.file });
   const lines: string[] = [];
-  const logger = createLogger({ level: 'info', secrets: [SECRETS.BRIDGE_SHARED_SECRET], destination: { write: (s: string) => void lines.push(s) } });
+  const logger = createLogger({
+    level: 'info',
+    secrets: [SECRETS.BRIDGE_SHARED_SECRET],
+    destination: { write: (s: string) => void lines.push(s) },
+  });
   const app = await buildServer(config, { ctx: createBridgeContext(config, { store, logger }), features: [{ routes: testRoutes }] });
   await app.listen({ port: 0, host: '127.0.0.1' });
   t.after(async () => {
@@ -60,7 +64,11 @@ async function start(t: TestContext, env: Record<string, string | undefined> = {
   assert.ok(address && typeof address === 'object');
   const base = `http://127.0.0.1:${address.port}`;
   const post = (path: string, body: string, headers: Record<string, string> = {}) =>
-    fetch(base + path, { method: 'POST', body, headers: { 'content-type': 'application/json', 'idempotency-key': 'key-12345678', ...headers } });
+    fetch(base + path, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'key-12345678', ...headers },
+    });
   return { base, app, store, lines, post };
 }
 
@@ -138,7 +146,9 @@ test('a body over BODY_LIMIT_BYTES: 413 in the error shape', async (t) => {
   const { post } = await start(t, { BODY_LIMIT_BYTES: '1024' });
   const res = await post('/test/tickets', JSON.stringify({ customer: { userId: 'c' }, case: { Subject: 'x'.repeat(2000) } }));
   assert.equal(res.status, 413);
-  assert.deepEqual(await res.json(), { error: { code: 'payload_too_large', message: 'the request body is larger than the 1024-byte limit', limitBytes: 1024 } });
+  assert.deepEqual(await res.json(), {
+    error: { code: 'payload_too_large', message: 'the request body is larger than the 1024-byte limit', limitBytes: 1024 },
+  });
 });
 
 test('a body that is not JSON: 415 for another content type, 400 invalid_json for broken JSON', async (t) => {
@@ -161,7 +171,11 @@ test('schema errors: 400 invalid_request naming the field', async (t) => {
     [{ customer: { userId: 'c' }, case: {} }, 'case.Subject', /^case\.Subject is required$/],
     [{ customer: { userId: 'c' }, case: { Subject: 42 } }, 'case.Subject', /^case\.Subject must be string$/],
     [{ customer: { userId: 'c' }, case: { Subject: 'x', OwnerId: '005' } }, 'case.OwnerId', /^case\.OwnerId is not allowed here$/],
-    [{ customer: { userId: 'c' }, case: { Subject: 'x', Priority: 'Urgent' } }, 'case.Priority', /^case\.Priority must be one of Low, Medium, High$/],
+    [
+      { customer: { userId: 'c' }, case: { Subject: 'x', Priority: 'Urgent' } },
+      'case.Priority',
+      /^case\.Priority must be one of Low, Medium, High$/,
+    ],
     [{ case: { Subject: 'x' } }, 'customer', /^customer is required$/],
     [{ customer: { userId: 'c' }, case: { Subject: 'x' }, tags: [{ name: 1 }] }, 'tags[0].name', /^tags\[0\]\.name must be string$/],
     [[1, 2], 'body', /^body must be object$/],
@@ -176,7 +190,11 @@ test('schema errors: 400 invalid_request naming the field', async (t) => {
   }
   const valid = JSON.stringify({ customer: { userId: 'c' }, case: { Subject: 'x' } });
   const noKey = await fetch(`${base}/test/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: valid });
-  assert.deepEqual((await json(noKey)).error, { code: 'invalid_request', field: 'idempotency-key', message: 'idempotency-key is required' });
+  assert.deepEqual((await json(noKey)).error, {
+    code: 'invalid_request',
+    field: 'idempotency-key',
+    message: 'idempotency-key is required',
+  });
   const ok = await post('/test/tickets', valid);
   assert.equal(ok.status, 200);
 });
@@ -185,13 +203,17 @@ test('AppError keeps its status, code and extra; any other error is a bare 500 w
   const { base, lines } = await start(t);
   const conflict = await fetch(`${base}/test/app-error`);
   assert.equal(conflict.status, 409);
-  assert.deepEqual(await conflict.json(), { error: { code: 'ticket_conflict', message: 'this Idempotency-Key was used with another body', ticketId: 't-1' } });
+  assert.deepEqual(await conflict.json(), {
+    error: { code: 'ticket_conflict', message: 'this Idempotency-Key was used with another body', ticketId: 't-1' },
+  });
 
   const crash = await fetch(`${base}/test/crash`, { headers: { 'x-request-id': 'req-abc-123' } });
   assert.equal(crash.status, 500);
   assert.equal(crash.headers.get('x-request-id'), 'req-abc-123', 'a sane caller request id is kept');
   const text = await crash.text();
-  assert.deepEqual(JSON.parse(text), { error: { code: 'internal', message: 'internal error; quote the request id when reporting it', requestId: 'req-abc-123' } });
+  assert.deepEqual(JSON.parse(text), {
+    error: { code: 'internal', message: 'internal error; quote the request id when reporting it', requestId: 'req-abc-123' },
+  });
   for (const leak of [SECRETS.BRIDGE_SHARED_SECRET, '/srv/bridge', 'at ', 'stack']) assert.ok(!text.includes(leak), `answer leaks ${leak}`);
   const logged = lines.find((l) => l.includes('unhandled error'));
   assert.ok(logged, 'the error is logged');
@@ -219,7 +241,10 @@ test('rate limit: 429 in the error shape with Retry-After after RATE_LIMIT_PER_M
 test('CORS: only CORS_ORIGINS get CORS headers', async (t) => {
   const { base } = await start(t, { CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' });
   const preflight = (origin: string) =>
-    fetch(`${base}/test/tickets`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,idempotency-key' } });
+    fetch(`${base}/test/tickets`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,idempotency-key' },
+    });
   const allowed = await preflight('https://app.example.com');
   assert.equal(allowed.status, 204);
   assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example.com');
@@ -269,7 +294,9 @@ test('security headers are on every answer, errors included', async (t) => {
 
 test('one access-log line per request: method, URL, status, time and request id', async (t) => {
   const { lines, post } = await start(t);
-  const res = await post('/test/tickets', JSON.stringify({ customer: { userId: 'c-1' }, case: { Subject: 'logged' } }), { 'x-request-id': 'access-log-check-1' });
+  const res = await post('/test/tickets', JSON.stringify({ customer: { userId: 'c-1' }, case: { Subject: 'logged' } }), {
+    'x-request-id': 'access-log-check-1',
+  });
   assert.equal(res.status, 200, await res.clone().text());
   const mine = () => lines.map((l) => JSON.parse(l) as Record<string, any>).filter((l) => l.reqId === 'access-log-check-1');
   // The line is written once the answer has left, which can be just after the client has it.

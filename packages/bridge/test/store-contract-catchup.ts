@@ -38,9 +38,16 @@ export function catchupContract(name: string, makeHarness: (t: TestContext) => S
       );
       assert.equal(await store.registerTicketChannels(clock.now + 1, clock.now), 0, 'tickets updated before `since` are not looked at');
 
-      await store.recordTranscriptEvent({ messageId: '9', caseId: '500000000000002AAA', channelUrl: '500000000000002AAA', version: 0, deleted: false, message: null }, FLUSH);
+      await store.recordTranscriptEvent(
+        { messageId: '9', caseId: '500000000000002AAA', channelUrl: '500000000000002AAA', version: 0, deleted: false, message: null },
+        FLUSH,
+      );
       const fromWebhook = await store.getTranscriptChannel('500000000000002AAA');
-      assert.deepEqual(fromWebhook && [fromWebhook.checkedAt, fromWebhook.nextCatchupAt, fromWebhook.dueReason], [0, clock.now, 'new'], 'from its start, at once');
+      assert.deepEqual(
+        fromWebhook && [fromWebhook.checkedAt, fromWebhook.nextCatchupAt, fromWebhook.dueReason],
+        [0, clock.now, 'new'],
+        'from its start, at once',
+      );
     });
 
     test('due channels are leased to one process at a time; the lease is given back with the mark, and the channel is due at its next time', async (t) => {
@@ -50,7 +57,10 @@ export function catchupContract(name: string, makeHarness: (t: TestContext) => S
       await store.registerTicketChannels(0, clock.now + 60_000);
       assert.deepEqual(await store.claimTranscriptCatchups('a', { limit: 10, leaseMs: 5_000 }), [], 'nothing is due yet');
       assert.equal(await store.dueTranscriptCatchup(clock.now, 'start'), 3);
-      const [a, b] = await Promise.all([store.claimTranscriptCatchups('a', { limit: 2, leaseMs: 5_000 }), other.claimTranscriptCatchups('b', { limit: 2, leaseMs: 5_000 })]);
+      const [a, b] = await Promise.all([
+        store.claimTranscriptCatchups('a', { limit: 2, leaseMs: 5_000 }),
+        other.claimTranscriptCatchups('b', { limit: 2, leaseMs: 5_000 }),
+      ]);
       const urls = [...a, ...b].map((c) => c.channelUrl);
       assert.equal(urls.length, 3, 'every due channel leased');
       assert.equal(new Set(urls).size, 3, 'none of them twice');
@@ -58,20 +68,57 @@ export function catchupContract(name: string, makeHarness: (t: TestContext) => S
 
       const mine = a[0]!;
       const owner = 'a';
-      assert.equal(await other.finishTranscriptCatchup('b', mine.channelUrl, { nextAt: clock.now + 1 }), false, 'only the holder gives the lease back');
-      const ledger = [{ caseId: mine.caseId, system: 'sendbird' as const, action: 'transcript.catchup', target: mine.channelUrl, outcome: 'ok' as const, detail: { added: 2 } }];
-      assert.equal(await store.finishTranscriptCatchup(owner, mine.channelUrl, { checked: { messageId: '42', at: clock.now - 5 }, nextAt: clock.now + 300_000, ledger }), true);
+      assert.equal(
+        await other.finishTranscriptCatchup('b', mine.channelUrl, { nextAt: clock.now + 1 }),
+        false,
+        'only the holder gives the lease back',
+      );
+      const ledger = [
+        {
+          caseId: mine.caseId,
+          system: 'sendbird' as const,
+          action: 'transcript.catchup',
+          target: mine.channelUrl,
+          outcome: 'ok' as const,
+          detail: { added: 2 },
+        },
+      ];
+      assert.equal(
+        await store.finishTranscriptCatchup(owner, mine.channelUrl, {
+          checked: { messageId: '42', at: clock.now - 5 },
+          nextAt: clock.now + 300_000,
+          ledger,
+        }),
+        true,
+      );
       const after = await other.getTranscriptChannel(mine.channelUrl);
-      assert.deepEqual(after && [after.checkedId, after.checkedAt, after.nextCatchupAt, after.dueReason, after.lastCatchupAt], ['42', clock.now - 5, clock.now + 300_000, 'schedule', clock.now]);
-      assert.deepEqual((await store.ledgerForCase(mine.caseId)).map((e) => e.action), ['transcript.catchup'], 'the ledger entry is written with it');
+      assert.deepEqual(after && [after.checkedId, after.checkedAt, after.nextCatchupAt, after.dueReason, after.lastCatchupAt], [
+        '42',
+        clock.now - 5,
+        clock.now + 300_000,
+        'schedule',
+        clock.now,
+      ]);
+      assert.deepEqual(
+        (await store.ledgerForCase(mine.caseId)).map((e) => e.action),
+        ['transcript.catchup'],
+        'the ledger entry is written with it',
+      );
       assert.equal(await store.finishTranscriptCatchup(owner, mine.channelUrl, { nextAt: clock.now }), false, 'given back once');
 
       // A lease that ran out (its process died) is taken over.
       const held = b[0]!;
       clock.advance(5_001);
       const taken = await store.claimTranscriptCatchups('c', { limit: 10, leaseMs: 5_000 });
-      assert.ok(taken.some((c) => c.channelUrl === held.channelUrl), 'the dead holder lost its channel');
-      assert.equal(await other.finishTranscriptCatchup('b', held.channelUrl, { checked: { messageId: '1', at: 1 }, nextAt: clock.now }), false, 'and cannot move its mark');
+      assert.ok(
+        taken.some((c) => c.channelUrl === held.channelUrl),
+        'the dead holder lost its channel',
+      );
+      assert.equal(
+        await other.finishTranscriptCatchup('b', held.channelUrl, { checked: { messageId: '1', at: 1 }, nextAt: clock.now }),
+        false,
+        'and cannot move its mark',
+      );
     });
 
     test('made due while leased: due again as soon as it is given back; a closed Case is read once more, then never; reopened, at once', async (t) => {
@@ -111,11 +158,21 @@ export function catchupContract(name: string, makeHarness: (t: TestContext) => S
             channelUrl: channel,
             version: 0,
             deleted: false,
-            message: { type: 'MESG', body: messageId, senderId: 'cust', senderName: 'Cu', senderRole: 'Customer', sentAt, editedAt: null, file: null },
+            message: {
+              type: 'MESG',
+              body: messageId,
+              senderId: 'cust',
+              senderName: 'Cu',
+              senderRole: 'Customer',
+              sentAt,
+              editedAt: null,
+              file: null,
+            },
           },
           FLUSH,
         );
-      const remove = (messageId: string, channel: string) => store.recordTranscriptEvent({ messageId, caseId: channel, channelUrl: channel, version: -1, deleted: true, message: null }, FLUSH);
+      const remove = (messageId: string, channel: string) =>
+        store.recordTranscriptEvent({ messageId, caseId: channel, channelUrl: channel, version: -1, deleted: true, message: null }, FLUSH);
       // Inserted out of order: the answer is ordered by sent time, then id.
       await send('30', A, 3_000);
       await send('10', A, 1_000);
@@ -128,7 +185,23 @@ export function catchupContract(name: string, makeHarness: (t: TestContext) => S
       await remove('99', A); // a deletion of a message the transcript never held: no sent time
       // An edit keeps the sent time.
       await store.recordTranscriptEvent(
-        { messageId: '30', caseId: A, channelUrl: A, version: 5_000, deleted: false, message: { type: 'MESG', body: 'edited', senderId: 'cust', senderName: 'Cu', senderRole: 'Customer', sentAt: 3_000, editedAt: 5_000, file: null } },
+        {
+          messageId: '30',
+          caseId: A,
+          channelUrl: A,
+          version: 5_000,
+          deleted: false,
+          message: {
+            type: 'MESG',
+            body: 'edited',
+            senderId: 'cust',
+            senderName: 'Cu',
+            senderRole: 'Customer',
+            sentAt: 3_000,
+            editedAt: 5_000,
+            file: null,
+          },
+        },
         FLUSH,
       );
 
@@ -142,17 +215,45 @@ export function catchupContract(name: string, makeHarness: (t: TestContext) => S
         ],
         'from 1000 to 3000, inclusive: not 999 nor 3001, not the other channel, not the deletion-only row',
       );
-      assert.deepEqual((await store.listTranscriptSent({ caseId: A, channelUrl: A }, 0, Number.MAX_SAFE_INTEGER)).map((r) => r.messageId), ['05', '10', '20', '21', '30', '40'], 'from the beginning');
+      assert.deepEqual(
+        (await store.listTranscriptSent({ caseId: A, channelUrl: A }, 0, Number.MAX_SAFE_INTEGER)).map((r) => r.messageId),
+        ['05', '10', '20', '21', '30', '40'],
+        'from the beginning',
+      );
       assert.deepEqual(await store.listTranscriptSent({ caseId: A, channelUrl: A }, 2_001, 2_999), [], 'an empty stretch');
-      assert.deepEqual(await store.listTranscriptSent({ caseId: B, channelUrl: B }, 2_000, 2_000), [{ messageId: '22', sentAt: 2_000, deleted: false }], 'one millisecond');
+      assert.deepEqual(
+        await store.listTranscriptSent({ caseId: B, channelUrl: B }, 2_000, 2_000),
+        [{ messageId: '22', sentAt: 2_000, deleted: false }],
+        'one millisecond',
+      );
 
       // A NUL in a message's text (a chat may hold any character): the channel's list still reads.
       await send('50', A, 4_000);
       await store.recordTranscriptEvent(
-        { messageId: '50', caseId: A, channelUrl: A, version: 6_000, deleted: false, message: { type: 'MESG', body: 'a\u0000b', senderId: 'cust', senderName: 'Cu', senderRole: 'Customer', sentAt: 4_000, editedAt: 6_000, file: null } },
+        {
+          messageId: '50',
+          caseId: A,
+          channelUrl: A,
+          version: 6_000,
+          deleted: false,
+          message: {
+            type: 'MESG',
+            body: 'a\u0000b',
+            senderId: 'cust',
+            senderName: 'Cu',
+            senderRole: 'Customer',
+            sentAt: 4_000,
+            editedAt: 6_000,
+            file: null,
+          },
+        },
         FLUSH,
       );
-      assert.deepEqual(await store.listTranscriptSent({ caseId: A, channelUrl: A }, 3_500, 4_500), [{ messageId: '50', sentAt: 4_000, deleted: false }], 'a NUL in a text');
+      assert.deepEqual(
+        await store.listTranscriptSent({ caseId: A, channelUrl: A }, 3_500, 4_500),
+        [{ messageId: '50', sentAt: 4_000, deleted: false }],
+        'a NUL in a text',
+      );
     });
 
     test('making named channels due counts each channel once, however often it is named', async (t) => {

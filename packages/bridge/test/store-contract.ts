@@ -68,20 +68,44 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       await assert.rejects(store.updateTicket(b.id, { state: 'case_ready', caseId: '500000000000077AAA' }), /unique|duplicate/i);
       assert.equal((await store.getTicket(b.id))?.state, 'received', 'the refused update changed nothing');
       await store.updateTicket(c.id, { state: 'failed', lastError: 'refused' });
-      assert.deepEqual((await store.listTickets({ state: 'completed' })).map((x) => x.id), [a.id]);
-      assert.deepEqual((await store.listTickets({ state: 'received' })).map((x) => x.id), [b.id]);
-      assert.deepEqual((await store.listTickets({ state: 'failed' })).map((x) => x.id), [c.id]);
+      assert.deepEqual(
+        (await store.listTickets({ state: 'completed' })).map((x) => x.id),
+        [a.id],
+      );
+      assert.deepEqual(
+        (await store.listTickets({ state: 'received' })).map((x) => x.id),
+        [b.id],
+      );
+      assert.deepEqual(
+        (await store.listTickets({ state: 'failed' })).map((x) => x.id),
+        [c.id],
+      );
     });
 
     test('a write with many ledger entries keeps them all, in order', async (t) => {
       const { store } = await setup(t);
       const ticket = await store.createTicket(newTicket());
-      const entries = Array.from({ length: 40 }, (_, i) => ({ ticketId: ticket.id, system: 'sendbird' as const, action: `step.${i}`, outcome: 'ok' as const, detail: { i } }));
+      const entries = Array.from({ length: 40 }, (_, i) => ({
+        ticketId: ticket.id,
+        system: 'sendbird' as const,
+        action: `step.${i}`,
+        outcome: 'ok' as const,
+        detail: { i },
+      }));
       await store.updateTicket(ticket.id, { attempts: 1 }, entries);
       const ledger = await store.ledgerForTicket(ticket.id);
-      assert.deepEqual(ledger.map((e) => e.action), entries.map((e) => e.action));
-      assert.deepEqual(ledger.map((e) => e.detail), entries.map((e) => e.detail));
-      assert.ok(ledger.every((e, i) => i === 0 || e.id > ledger[i - 1]!.id), 'ids ascend in the given order');
+      assert.deepEqual(
+        ledger.map((e) => e.action),
+        entries.map((e) => e.action),
+      );
+      assert.deepEqual(
+        ledger.map((e) => e.detail),
+        entries.map((e) => e.detail),
+      );
+      assert.ok(
+        ledger.every((e, i) => i === 0 || e.id > ledger[i - 1]!.id),
+        'ids ascend in the given order',
+      );
     });
 
     test('create, get, update and list by state', async (t) => {
@@ -94,7 +118,12 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       assert.equal(await store.getTicket(randomUUID()), null);
 
       clock.advance(1000);
-      const updated = await store.updateTicket(created.id, { state: 'case_ready', caseId: '500000000000001AAA', caseNumber: '00001001', attempts: 1 });
+      const updated = await store.updateTicket(created.id, {
+        state: 'case_ready',
+        caseId: '500000000000001AAA',
+        caseNumber: '00001001',
+        attempts: 1,
+      });
       assert.equal(updated.state, 'case_ready');
       assert.equal(updated.caseId, '500000000000001AAA');
       assert.equal(updated.caseNumber, '00001001');
@@ -139,11 +168,28 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
     test("a step's result and its ledger entries are written together, or neither", async (t) => {
       const { store } = await setup(t);
       const { id } = await store.createTicket(newTicket());
-      const entry = { ticketId: id, caseId: '500000000000001AAA', system: 'salesforce' as const, action: 'case.upsert', target: '500000000000001AAA', outcome: 'ok' as const };
-      await store.updateTicket(id, { state: 'case_ready', caseId: '500000000000001AAA' }, [entry, { ...entry, system: 'sendbird', action: 'user.create', target: 'c1' }]);
-      assert.deepEqual((await store.ledgerForTicket(id)).map((e) => e.action), ['case.upsert', 'user.create']);
+      const entry = {
+        ticketId: id,
+        caseId: '500000000000001AAA',
+        system: 'salesforce' as const,
+        action: 'case.upsert',
+        target: '500000000000001AAA',
+        outcome: 'ok' as const,
+      };
+      await store.updateTicket(id, { state: 'case_ready', caseId: '500000000000001AAA' }, [
+        entry,
+        { ...entry, system: 'sendbird', action: 'user.create', target: 'c1' },
+      ]);
+      assert.deepEqual(
+        (await store.ledgerForTicket(id)).map((e) => e.action),
+        ['case.upsert', 'user.create'],
+      );
       await assert.rejects(store.updateTicket(id, { state: 'received' }, [{ ...entry, action: 'should.not.exist' }]), TicketStateError);
-      assert.deepEqual((await store.ledgerForTicket(id)).map((e) => e.action), ['case.upsert', 'user.create'], 'a refused update appends nothing');
+      assert.deepEqual(
+        (await store.ledgerForTicket(id)).map((e) => e.action),
+        ['case.upsert', 'user.create'],
+        'a refused update appends nothing',
+      );
     });
 
     test('a ticket is created with its job, and finishing it settles that job, each in one transaction', async (t) => {
@@ -151,7 +197,11 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       const job = { kind: 'ticket.finish', payload: { ticketId: 'tj' }, dedupeKey: 'ticket:tj', runAt: Date.now() + 60_000 };
       await store.createTicket(newTicket({ id: 'tj' }), { job });
       await assert.rejects(store.createTicket(newTicket({ id: 'tj' }), { job }));
-      assert.deepEqual(await store.countJobsByState(), { queued: 1, running: 0, done: 0, dead: 0 }, 'a failed create enqueues nothing more');
+      assert.deepEqual(
+        await store.countJobsByState(),
+        { queued: 1, running: 0, done: 0, dead: 0 },
+        'a failed create enqueues nothing more',
+      );
       await store.updateTicket('tj', { state: 'completed' }, [], { settleJob: 'ticket:tj' });
       assert.deepEqual(await store.countJobsByState(), { queued: 0, running: 0, done: 1, dead: 0 });
     });
@@ -160,16 +210,26 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       const { store } = await setup(t);
       await store.createTicket(newTicket({ id: 'tf' }));
       const job = { kind: 'ticket.finish', payload: { ticketId: 'tf' }, dedupeKey: 'ticket:tf', runAt: Date.now() + 60_000 };
-      await store.updateTicket('tf', { state: 'case_ready', caseId: '500000000000009AAA', attempts: 1, lastError: 'sendbird 500' }, [], { job });
+      await store.updateTicket('tf', { state: 'case_ready', caseId: '500000000000009AAA', attempts: 1, lastError: 'sendbird 500' }, [], {
+        job,
+      });
       await store.updateTicket('tf', { attempts: 2, lastError: 'sendbird 500' }, [], { job });
-      assert.deepEqual(await store.countJobsByState(), { queued: 1, running: 0, done: 0, dead: 0 }, 'the second failure finds the job queued');
-      await assert.rejects(store.updateTicket('tf', { state: 'received' }, [], { job: { ...job, dedupeKey: 'ticket:other' } }), TicketStateError);
+      assert.deepEqual(
+        await store.countJobsByState(),
+        { queued: 1, running: 0, done: 0, dead: 0 },
+        'the second failure finds the job queued',
+      );
+      await assert.rejects(
+        store.updateTicket('tf', { state: 'received' }, [], { job: { ...job, dedupeKey: 'ticket:other' } }),
+        TicketStateError,
+      );
       assert.deepEqual(await store.countJobsByState(), { queued: 1, running: 0, done: 0, dead: 0 }, 'a refused update enqueues nothing');
     });
 
     test('the sweep queues one job per unfinished, stale ticket that has none', async (t) => {
       const { store, clock } = await setup(t);
-      const sweep = () => store.queueUnfinishedTickets(clock.now - 30_000, 2, { kind: 'ticket.finish', dedupePrefix: 'ticket:', runAt: clock.now });
+      const sweep = () =>
+        store.queueUnfinishedTickets(clock.now - 30_000, 2, { kind: 'ticket.finish', dedupePrefix: 'ticket:', runAt: clock.now });
       await store.createTicket(newTicket({ id: 'old-1' }));
       await store.createTicket(newTicket({ id: 'old-2' }));
       await store.createTicket(newTicket({ id: 'old-done' }));
@@ -185,7 +245,10 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       assert.deepEqual(await sweep(), ['old-1', 'old-2'], 'oldest first, at most the limit');
       assert.deepEqual(await sweep(), [], 'a ticket with a job is not queued again');
       const queued = await store.claimJobs('w', 10, 60_000, ['ticket.finish']);
-      assert.deepEqual(queued.map((j) => j.payload).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))), [{ ticketId: 'old-1' }, { ticketId: 'old-2' }, { ticketId: 'old-has-job' }]);
+      assert.deepEqual(
+        queued.map((j) => j.payload).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+        [{ ticketId: 'old-1' }, { ticketId: 'old-2' }, { ticketId: 'old-has-job' }],
+      );
       clock.advance(30_000);
       assert.deepEqual(await sweep(), ['fresh'], 'a ticket becomes stale after the delay');
     });
@@ -196,7 +259,9 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       const { store, open } = await setup(t);
       const conns = [store, await open(), await open(), await open()];
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => (conns[i % conns.length] as Store).claimIdempotencyKey('tickets:cust-1', 'key-1', 'hash-a', `ticket-${i}`)),
+        Array.from({ length: 20 }, (_, i) =>
+          (conns[i % conns.length] as Store).claimIdempotencyKey('tickets:cust-1', 'key-1', 'hash-a', `ticket-${i}`),
+        ),
       );
       const winners = results.filter((r) => r.claimed);
       assert.equal(winners.length, 1);
@@ -204,7 +269,7 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       assert.ok(winner?.claimed);
       for (const r of results) {
         if (r.claimed) continue;
-        assert.equal(r.existing.ticketId, winner.record.ticketId, 'losers see the winner\'s ticket');
+        assert.equal(r.existing.ticketId, winner.record.ticketId, "losers see the winner's ticket");
         assert.equal(r.existing.requestHash, 'hash-a');
         assert.equal(r.existing.responseStatus, null, 'not final yet');
       }
@@ -216,17 +281,21 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
         ticket: newTicket({ id }),
         job: { kind: 'ticket.finish', payload: { ticketId: id }, dedupeKey: `ticket:${id}`, runAt: Date.now() + 60_000 },
       });
-      const claims = await Promise.all(['c1', 'c2', 'c3', 'c4', 'c5'].map((id) => store.claimIdempotencyKey('cust', 'k-atomic', 'h', id, { create: create(id) })));
+      const claims = await Promise.all(
+        ['c1', 'c2', 'c3', 'c4', 'c5'].map((id) => store.claimIdempotencyKey('cust', 'k-atomic', 'h', id, { create: create(id) })),
+      );
       const winners = claims.filter((c) => c.claimed);
       assert.equal(winners.length, 1);
       const ticketId = winners[0]!.record.ticketId!;
-      for (const c of claims) assert.equal(c.claimed ? c.record.ticketId : c.existing.ticketId, ticketId, 'every caller is pointed at the one ticket');
+      for (const c of claims)
+        assert.equal(c.claimed ? c.record.ticketId : c.existing.ticketId, ticketId, 'every caller is pointed at the one ticket');
       assert.ok(await store.getTicket(ticketId), 'the ticket exists as soon as the key does');
       const winner = winners[0]!;
       assert.ok(winner.claimed);
       assert.deepEqual(winner.ticket, await store.getTicket(ticketId), 'the winner is handed the ticket it recorded');
       for (const c of claims) if (!c.claimed) assert.equal('ticket' in c, false);
-      for (const id of ['c1', 'c2', 'c3', 'c4', 'c5'].filter((i) => i !== ticketId)) assert.equal(await store.getTicket(id), null, 'losers record nothing');
+      for (const id of ['c1', 'c2', 'c3', 'c4', 'c5'].filter((i) => i !== ticketId))
+        assert.equal(await store.getTicket(id), null, 'losers record nothing');
       assert.deepEqual(await store.countJobsByState(), { queued: 1, running: 0, done: 0, dead: 0 });
     });
 
@@ -306,7 +375,10 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       await store.completeJob(claimed.id, 'w');
       assert.ok(!(await store.enqueue('webhook.message', {}, { dedupeKey: 'sendbird:message:42' })).created, 'still deduped after it ran');
       assert.ok((await store.enqueue('webhook.message', {}, { dedupeKey: 'sendbird:message:43' })).created);
-      assert.ok((await store.enqueue('webhook.message', {})).created && (await store.enqueue('webhook.message', {})).created, 'no key, no dedupe');
+      assert.ok(
+        (await store.enqueue('webhook.message', {})).created && (await store.enqueue('webhook.message', {})).created,
+        'no key, no dedupe',
+      );
     });
 
     test('settling a queued job marks it done unrun; running and finished jobs are left alone', async (t) => {
@@ -390,9 +462,23 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       const { store, clock } = await setup(t);
       const ticket = await store.createTicket(newTicket());
       const caseId = '500000000000001AAA';
-      const a = await store.appendLedger({ ticketId: ticket.id, system: 'sendbird', action: 'user.create', target: 'cust-1', outcome: 'ok' });
+      const a = await store.appendLedger({
+        ticketId: ticket.id,
+        system: 'sendbird',
+        action: 'user.create',
+        target: 'cust-1',
+        outcome: 'ok',
+      });
       clock.advance(10);
-      await store.appendLedger({ ticketId: ticket.id, caseId, system: 'salesforce', action: 'case.upsert', target: caseId, outcome: 'ok', detail: { caseNumber: '00001001' } });
+      await store.appendLedger({
+        ticketId: ticket.id,
+        caseId,
+        system: 'salesforce',
+        action: 'case.upsert',
+        target: caseId,
+        outcome: 'ok',
+        detail: { caseNumber: '00001001' },
+      });
       await store.appendLedger({
         caseId,
         system: 'sendbird',
@@ -429,7 +515,12 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
 
   describe(`${name} store: Salesforce events and membership reconciles`, () => {
     const opts = (source = 'event', batchSize = 2) => ({ kind: 'membership.reconcile', batchSize, source });
-    const ev = (caseId: string) => ({ type: 'case.owner_changed', caseId, occurredAt: '2026-01-01T00:00:00.000Z', payload: { type: 'case.owner_changed', caseId } });
+    const ev = (caseId: string) => ({
+      type: 'case.owner_changed',
+      caseId,
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      payload: { type: 'case.owner_changed', caseId },
+    });
 
     test('events are stored with their reconciles; Cases are batched and each queued once', async (t) => {
       const { store } = await setup(t);
@@ -441,7 +532,10 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
         { caseIds: ['500C'], source: 'event' },
       ]);
       assert.equal(await store.countSalesforceEvents(), 4);
-      assert.deepEqual((await store.listSalesforceEvents({ caseId: '500A' })).map((e) => e.payload.caseId), ['500A', '500A']);
+      assert.deepEqual(
+        (await store.listSalesforceEvents({ caseId: '500A' })).map((e) => e.payload.caseId),
+        ['500A', '500A'],
+      );
     });
 
     test('a Case already waiting in a queued job joins it; once the job starts, a new request queues a new job', async (t) => {
@@ -470,7 +564,8 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       const sweep = await store.requestReconcile(['500F'], opts('sweep'));
       assert.ok(!c.jobIds.includes(sweep.jobIds[0]!), 'another source gets its own job');
       const later = await store.requestReconcile(['500G'], { ...opts('event'), runAt: clock.now + 5_000 });
-      const payloads = async (ids: number[]) => Promise.all(ids.map(async (id) => ((await store.getJob(id))?.payload as { caseIds: string[] }).caseIds));
+      const payloads = async (ids: number[]) =>
+        Promise.all(ids.map(async (id) => ((await store.getJob(id))?.payload as { caseIds: string[] }).caseIds));
       assert.deepEqual(await payloads(a.jobIds), [['500A', '500B']]);
       assert.deepEqual(await payloads(c.jobIds), [['500C', '500D'], ['500E']]);
       assert.deepEqual(await payloads(later.jobIds), [['500G']], 'a delayed retry is not mixed into a due job');
@@ -497,7 +592,10 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       clock.advance(1_000);
       await store.recordSalesforceEvents([ev('500B')], opts());
       assert.equal(await store.purgeSalesforceEvents(clock.now - 500), 1);
-      assert.deepEqual((await store.listSalesforceEvents()).map((e) => e.caseId), ['500B']);
+      assert.deepEqual(
+        (await store.listSalesforceEvents()).map((e) => e.caseId),
+        ['500B'],
+      );
     });
 
     test('a membership apply is claimed by one holder at a time, across connections; a loser hands over and the holder is told to apply again', async (t) => {
@@ -510,42 +608,96 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       const w = winners[0]!;
       assert.deepEqual(claims[w], { claimed: true, applied: null, wanted: false }, 'nothing applied yet, no hand-over waiting');
       const holder = `h${w}`;
-      assert.equal(await store.finishMembershipApply('500M', holder, { version: 1_000, ownerId: '005A' }, { leaseMs: 60_000, keepIfWanted: true }), 'again', 'the losers handed over');
-      assert.deepEqual(await others[0]!.claimMembershipApply('500M', 'late', 60_000), { claimed: false }, 'the holder kept the lease to apply again');
-      assert.equal(await store.finishMembershipApply('500M', holder, { version: 2_000, ownerId: '005B' }, { leaseMs: 60_000, keepIfWanted: true }), 'again', 'the late one handed over too');
-      assert.equal(await store.finishMembershipApply('500M', holder, { version: 3_000, ownerId: '005C' }, { leaseMs: 60_000, keepIfWanted: true }), 'released');
+      assert.equal(
+        await store.finishMembershipApply('500M', holder, { version: 1_000, ownerId: '005A' }, { leaseMs: 60_000, keepIfWanted: true }),
+        'again',
+        'the losers handed over',
+      );
+      assert.deepEqual(
+        await others[0]!.claimMembershipApply('500M', 'late', 60_000),
+        { claimed: false },
+        'the holder kept the lease to apply again',
+      );
+      assert.equal(
+        await store.finishMembershipApply('500M', holder, { version: 2_000, ownerId: '005B' }, { leaseMs: 60_000, keepIfWanted: true }),
+        'again',
+        'the late one handed over too',
+      );
+      assert.equal(
+        await store.finishMembershipApply('500M', holder, { version: 3_000, ownerId: '005C' }, { leaseMs: 60_000, keepIfWanted: true }),
+        'released',
+      );
       const applied = await others[1]!.getMembershipApplied('500M');
-      assert.deepEqual(applied && { version: applied.version, ownerId: applied.ownerId }, { version: 3_000, ownerId: '005C' }, 'the read applied last, seen from another connection');
-      assert.deepEqual(await others[1]!.claimMembershipApply('500M', 'next', 60_000), { claimed: true, applied: { version: 3_000, ownerId: '005C' }, wanted: false });
+      assert.deepEqual(
+        applied && { version: applied.version, ownerId: applied.ownerId },
+        { version: 3_000, ownerId: '005C' },
+        'the read applied last, seen from another connection',
+      );
+      assert.deepEqual(await others[1]!.claimMembershipApply('500M', 'next', 60_000), {
+        claimed: true,
+        applied: { version: 3_000, ownerId: '005C' },
+        wanted: false,
+      });
     });
 
     test('a failed apply records nothing; a lease that ran out is taken over and its holder learns it lost', async (t) => {
       const { store, clock, open } = await setup(t);
       const other = await open();
       assert.equal((await store.claimMembershipApply('500N', 'a', 1_000)).claimed, true);
-      assert.equal(await store.finishMembershipApply('500N', 'a', { version: 5, ownerId: '005A' }, { leaseMs: 1_000, keepIfWanted: true }), 'released');
+      assert.equal(
+        await store.finishMembershipApply('500N', 'a', { version: 5, ownerId: '005A' }, { leaseMs: 1_000, keepIfWanted: true }),
+        'released',
+      );
       assert.equal((await store.claimMembershipApply('500N', 'b', 1_000)).claimed, true);
-      assert.equal(await store.finishMembershipApply('500N', 'b', null, { leaseMs: 1_000, keepIfWanted: true }), 'released', 'a failed apply lets go');
+      assert.equal(
+        await store.finishMembershipApply('500N', 'b', null, { leaseMs: 1_000, keepIfWanted: true }),
+        'released',
+        'a failed apply lets go',
+      );
       assert.equal((await other.getMembershipApplied('500N'))?.version, 5, 'and records nothing');
 
       assert.equal((await store.claimMembershipApply('500N', 'c', 1_000)).claimed, true);
       assert.deepEqual(await other.claimMembershipApply('500N', 'd', 1_000), { claimed: false }, 'leased');
       clock.advance(1_001);
       const taken = await other.claimMembershipApply('500N', 'd', 1_000);
-      assert.deepEqual(taken, { claimed: true, applied: { version: 5, ownerId: '005A' }, wanted: true }, 'an expired lease is taken over, with the hand-over still waiting');
-      assert.equal(await store.finishMembershipApply('500N', 'c', { version: 9, ownerId: '005Z' }, { leaseMs: 1_000, keepIfWanted: true }), 'lost');
+      assert.deepEqual(
+        taken,
+        { claimed: true, applied: { version: 5, ownerId: '005A' }, wanted: true },
+        'an expired lease is taken over, with the hand-over still waiting',
+      );
+      assert.equal(
+        await store.finishMembershipApply('500N', 'c', { version: 9, ownerId: '005Z' }, { leaseMs: 1_000, keepIfWanted: true }),
+        'lost',
+      );
       assert.equal((await other.getMembershipApplied('500N'))?.version, 5, 'the holder that lost its lease records nothing');
-      assert.equal(await other.finishMembershipApply('500N', 'd', { version: 7, ownerId: '005B' }, { leaseMs: 1_000, keepIfWanted: true }), 'released');
+      assert.equal(
+        await other.finishMembershipApply('500N', 'd', { version: 7, ownerId: '005B' }, { leaseMs: 1_000, keepIfWanted: true }),
+        'released',
+      );
     });
 
     test('a holder that stops taking hand-overs lets go with the mark kept, so the next claim reads again; old unleased Cases are forgotten', async (t) => {
       const { store, clock } = await setup(t);
       assert.equal((await store.claimMembershipApply('500P', 'a', 60_000)).claimed, true);
       assert.deepEqual(await store.claimMembershipApply('500P', 'b', 60_000), { claimed: false });
-      assert.equal(await store.finishMembershipApply('500P', 'a', { version: 1, ownerId: '005A' }, { leaseMs: 60_000, keepIfWanted: false }), 'again');
-      assert.deepEqual(await store.claimMembershipApply('500P', 'c', 60_000), { claimed: true, applied: { version: 1, ownerId: '005A' }, wanted: true });
-      assert.equal(await store.finishMembershipApply('500P', 'c', { version: null, ownerId: null }, { leaseMs: 60_000, keepIfWanted: true }), 'released');
-      assert.deepEqual(await store.getMembershipApplied('500P'), { version: null, ownerId: null, appliedAt: clock.now }, 'a read without a stamp or owner is kept as such');
+      assert.equal(
+        await store.finishMembershipApply('500P', 'a', { version: 1, ownerId: '005A' }, { leaseMs: 60_000, keepIfWanted: false }),
+        'again',
+      );
+      assert.deepEqual(await store.claimMembershipApply('500P', 'c', 60_000), {
+        claimed: true,
+        applied: { version: 1, ownerId: '005A' },
+        wanted: true,
+      });
+      assert.equal(
+        await store.finishMembershipApply('500P', 'c', { version: null, ownerId: null }, { leaseMs: 60_000, keepIfWanted: true }),
+        'released',
+      );
+      assert.deepEqual(
+        await store.getMembershipApplied('500P'),
+        { version: null, ownerId: null, appliedAt: clock.now },
+        'a read without a stamp or owner is kept as such',
+      );
       assert.equal((await store.claimMembershipApply('500Q', 'x', 60_000)).claimed, true);
       clock.advance(10_000);
       assert.equal(await store.purgeMembershipCases(clock.now - 5_000), 1, 'the leased Case is kept');
@@ -566,7 +718,14 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       file: null,
       ...extra,
     });
-    const sent = (id: string, body = `text ${id}`) => ({ messageId: id, caseId: '500A', channelUrl: '500A', version: 0, message: msg(body), deleted: false });
+    const sent = (id: string, body = `text ${id}`) => ({
+      messageId: id,
+      caseId: '500A',
+      channelUrl: '500A',
+      version: 0,
+      message: msg(body),
+      deleted: false,
+    });
     const edited = (id: string, at: number, body: string) => ({ ...sent(id, body), version: at, message: msg(body, { editedAt: at }) });
     const deleted = (id: string) => ({ messageId: id, caseId: '500A', channelUrl: '500A', version: -1, message: null, deleted: true });
     /** Claims (and so takes out of the queue) the flush jobs due now; returns how many. */
@@ -577,7 +736,10 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       assert.equal((await store.recordTranscriptEvent(sent('1'), FLUSH)).outcome, 'stored');
       assert.equal((await store.recordTranscriptEvent(sent('1'), FLUSH)).outcome, 'duplicate', 'a redelivery changes nothing');
       const first = await store.getTranscriptMessage('1');
-      assert.deepEqual([first?.state, first?.rev, first?.version, first?.message?.body, first?.receivedAt], ['pending', 1, 0, 'text 1', clock.now]);
+      assert.deepEqual(
+        [first?.state, first?.rev, first?.version, first?.message?.body, first?.receivedAt],
+        ['pending', 1, 0, 'text 1', clock.now],
+      );
 
       // An edit, then an older redelivery of the send: the edit's text stays.
       assert.equal((await store.recordTranscriptEvent(edited('1', 5_000, 'fixed'), FLUSH)).outcome, 'stored');
@@ -588,7 +750,10 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       assert.equal((await store.recordTranscriptEvent(deleted('1'), FLUSH)).outcome, 'duplicate');
       assert.equal((await store.recordTranscriptEvent(edited('1', 6_000, 'after delete'), FLUSH)).outcome, 'stored');
       const merged = await store.getTranscriptMessage('1');
-      assert.deepEqual([merged?.rev, merged?.version, merged?.message?.body, merged?.message?.editedAt, merged?.deleted], [4, 6_000, 'after delete', 6_000, true]);
+      assert.deepEqual(
+        [merged?.rev, merged?.version, merged?.message?.body, merged?.message?.editedAt, merged?.deleted],
+        [4, 6_000, 'after delete', 6_000, true],
+      );
 
       // A delete that arrives before the send: the send fills in the text, the delete stands.
       await store.recordTranscriptEvent(deleted('2'), FLUSH);
@@ -627,15 +792,30 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       clock.advance(1_000);
       for (const id of ['3', '4']) await store.recordTranscriptEvent(sent(id), FLUSH);
       const full = await store.claimTranscriptBatch('w1', opts);
-      assert.deepEqual(full.map((m) => m.messageId), ['1', '2', '3'], 'a full batch, oldest first');
+      assert.deepEqual(
+        full.map((m) => m.messageId),
+        ['1', '2', '3'],
+        'a full batch, oldest first',
+      );
       assert.deepEqual(await store.claimTranscriptBatch('w2', opts), [], 'the leased ones are not ready; one left is not due');
       assert.equal(await store.nextTranscriptFlushAt(2_000), clock.now + 2_000, 'leased messages do not count');
       clock.advance(2_000);
-      assert.deepEqual((await store.claimTranscriptBatch('w2', opts)).map((m) => m.messageId), ['4'], 'a partial batch once due');
+      assert.deepEqual(
+        (await store.claimTranscriptBatch('w2', opts)).map((m) => m.messageId),
+        ['4'],
+        'a partial batch once due',
+      );
       clock.advance(10_000);
       const again = await store.claimTranscriptBatch('w3', opts);
-      assert.deepEqual(again.map((m) => m.messageId), ['1', '2', '3', '4'].slice(0, 3), 'lapsed leases are taken over');
-      await store.settleTranscriptBatch('w1', full.map((m) => ({ messageId: m.messageId, rev: m.rev, outcome: 'synced' as const, salesforceId: 'a01x' })));
+      assert.deepEqual(
+        again.map((m) => m.messageId),
+        ['1', '2', '3', '4'].slice(0, 3),
+        'lapsed leases are taken over',
+      );
+      await store.settleTranscriptBatch(
+        'w1',
+        full.map((m) => ({ messageId: m.messageId, rev: m.rev, outcome: 'synced' as const, salesforceId: 'a01x' })),
+      );
       assert.equal((await store.getTranscriptMessage('1'))?.state, 'pending', 'a worker whose lease lapsed settles nothing');
     });
 
@@ -656,45 +836,79 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
           { messageId: '2', rev: rev('2'), outcome: 'retry', retryAt: clock.now + 5_000, error: 'SERVER_UNAVAILABLE' },
           { messageId: '3', rev: rev('3'), outcome: 'dead', error: 'INVALID_CROSS_REFERENCE_KEY: the Case was deleted' },
         ],
-        [{ caseId: '500A', system: 'salesforce', action: 'transcript.write', target: '3', outcome: 'error', detail: { code: 'INVALID_CROSS_REFERENCE_KEY' } }],
+        [
+          {
+            caseId: '500A',
+            system: 'salesforce',
+            action: 'transcript.write',
+            target: '3',
+            outcome: 'error',
+            detail: { code: 'INVALID_CROSS_REFERENCE_KEY' },
+          },
+        ],
       );
       const one = await store.getTranscriptMessage('1');
       assert.deepEqual([one?.state, one?.salesforceId, one?.message?.body], ['pending', 'a01000000000001AAA', 'edited in flight']);
       const two = await store.getTranscriptMessage('2');
-      assert.deepEqual([two?.state, two?.attempts, two?.nextAttemptAt, two?.lastError], ['pending', 1, clock.now + 5_000, 'SERVER_UNAVAILABLE']);
+      assert.deepEqual(
+        [two?.state, two?.attempts, two?.nextAttemptAt, two?.lastError],
+        ['pending', 1, clock.now + 5_000, 'SERVER_UNAVAILABLE'],
+      );
       const three = await store.getTranscriptMessage('3');
       assert.deepEqual([three?.state, three?.lastError], ['dead', 'INVALID_CROSS_REFERENCE_KEY: the Case was deleted']);
-      assert.deepEqual((await store.ledgerForCase('500A')).map((e) => `${e.action} ${e.target} ${e.outcome}`), ['transcript.write 3 error']);
+      assert.deepEqual(
+        (await store.ledgerForCase('500A')).map((e) => `${e.action} ${e.target} ${e.outcome}`),
+        ['transcript.write 3 error'],
+      );
 
-      assert.deepEqual((await store.claimTranscriptBatch('w1', opts)).map((m) => m.messageId), ['1'], 'message 2 waits out its backoff');
+      assert.deepEqual(
+        (await store.claimTranscriptBatch('w1', opts)).map((m) => m.messageId),
+        ['1'],
+        'message 2 waits out its backoff',
+      );
       assert.equal(await store.nextTranscriptFlushAt(0), clock.now + 5_000);
       clock.advance(5_000);
       const retry = await store.claimTranscriptBatch('w1', opts);
-      assert.deepEqual(retry.map((m) => m.messageId), ['2']);
+      assert.deepEqual(
+        retry.map((m) => m.messageId),
+        ['2'],
+      );
       await store.settleTranscriptBatch('w1', [{ messageId: '2', rev: retry[0]!.rev, outcome: 'synced', salesforceId: null }]);
       const synced = await store.getTranscriptMessage('2');
       assert.deepEqual([synced?.state, synced?.attempts, synced?.syncedAt, synced?.lastError], ['synced', 0, clock.now, null]);
       assert.deepEqual(await store.countTranscriptMessages(), { pending: 1, synced: 1, dead: 1 });
-      assert.deepEqual((await store.listTranscriptMessages({ caseId: '500A', state: 'dead' })).map((m) => m.messageId), ['3']);
+      assert.deepEqual(
+        (await store.listTranscriptMessages({ caseId: '500A', state: 'dead' })).map((m) => m.messageId),
+        ['3'],
+      );
       assert.equal((await store.listTranscriptMessages()).length, 3);
 
       // An edit of a written message makes it pending again, as a fresh change.
       clock.advance(1_000);
       await store.recordTranscriptEvent(edited('2', 20_000, 'later edit'), FLUSH);
       const reopened = await store.getTranscriptMessage('2');
-      assert.deepEqual([reopened?.state, reopened?.pendingSince, reopened?.attempts, reopened?.salesforceId], ['pending', clock.now, 0, null]);
+      assert.deepEqual(
+        [reopened?.state, reopened?.pendingSince, reopened?.attempts, reopened?.salesforceId],
+        ['pending', clock.now, 0, null],
+      );
 
       // Written messages are forgotten after the retention; pending and dead ones are kept.
       await store.recordTranscriptEvent(sent('9'), FLUSH);
       const written = await store.claimTranscriptBatch('w1', opts);
-      assert.deepEqual(written.map((m) => m.messageId), ['2', '9'], 'message 1 is still leased');
-      await store.settleTranscriptBatch('w1', written.map((m) => ({ messageId: m.messageId, rev: m.rev, outcome: 'synced' as const, salesforceId: null })));
+      assert.deepEqual(
+        written.map((m) => m.messageId),
+        ['2', '9'],
+        'message 1 is still leased',
+      );
+      await store.settleTranscriptBatch(
+        'w1',
+        written.map((m) => ({ messageId: m.messageId, rev: m.rev, outcome: 'synced' as const, salesforceId: null })),
+      );
       clock.advance(1);
       assert.equal(await store.purgeTranscript(clock.now), 2);
       assert.deepEqual(await store.countTranscriptMessages(), { pending: 1, synced: 0, dead: 1 });
       assert.equal(await store.getTranscriptMessage('9'), null);
     });
-
   });
 
   describe(`${name} store: health`, () => {

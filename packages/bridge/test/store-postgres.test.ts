@@ -42,15 +42,28 @@ if (unavailable) {
     const store = await open(schema);
     t.after(() => store.close());
     assert.deepEqual(store.migration, { from: 0, to: MIGRATIONS.length, applied: MIGRATIONS.map((m) => m.version) });
-    const tables = (await pgExec("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1", { params: [schema] })).map((r) => r.table_name as string);
-    for (const name of ['tickets', 'idempotency_keys', 'jobs', 'ledger', 'salesforce_events', 'membership_pending', 'schema_migrations']) assert.ok(tables.includes(name), name);
-    const types = await pgExec("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'jobs' AND column_name IN ('run_at', 'payload')", { params: [schema] });
-    assert.deepEqual(Object.fromEntries(types.map((r) => [r.column_name, r.data_type])), { run_at: 'bigint', payload: 'json' }, 'epoch ms as bigint, JSON as json');
+    const tables = (
+      await pgExec('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', { params: [schema] })
+    ).map((r) => r.table_name as string);
+    for (const name of ['tickets', 'idempotency_keys', 'jobs', 'ledger', 'salesforce_events', 'membership_pending', 'schema_migrations'])
+      assert.ok(tables.includes(name), name);
+    const types = await pgExec(
+      "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'jobs' AND column_name IN ('run_at', 'payload')",
+      { params: [schema] },
+    );
+    assert.deepEqual(
+      Object.fromEntries(types.map((r) => [r.column_name, r.data_type])),
+      { run_at: 'bigint', payload: 'json' },
+      'epoch ms as bigint, JSON as json',
+    );
 
     await store.appendLedger({ caseId: '500x', system: 'salesforce', action: 'case.upsert', outcome: 'ok' });
     await assert.rejects(pgExec('TRUNCATE ledger', { schema }), /append-only: rows cannot be truncated/);
     await assert.rejects(pgExec("UPDATE ledger SET outcome = 'error'", { schema }), /append-only: rows cannot be updated/);
-    await assert.rejects(store.appendLedger({ ticketId: 'no-such-ticket', system: 'sendbird', action: 'user.create', outcome: 'ok' }), /foreign key/);
+    await assert.rejects(
+      store.appendLedger({ ticketId: 'no-such-ticket', system: 'sendbird', action: 'user.create', outcome: 'ok' }),
+      /foreign key/,
+    );
     assert.equal((await store.ledgerForCase('500x')).length, 1);
 
     const again = await open(schema);
@@ -66,9 +79,15 @@ if (unavailable) {
     });
     const applied = stores.map((s) => s.migration.applied);
     assert.equal(applied.filter((a) => a.length > 0).length, 1, `one instance migrates: ${JSON.stringify(applied)}`);
-    assert.deepEqual(applied.flat(), MIGRATIONS.map((m) => m.version));
+    assert.deepEqual(
+      applied.flat(),
+      MIGRATIONS.map((m) => m.version),
+    );
     const rows = await pgExec('SELECT version FROM schema_migrations ORDER BY version', { schema });
-    assert.deepEqual(rows.map((r) => r.version), MIGRATIONS.map((m) => m.version));
+    assert.deepEqual(
+      rows.map((r) => r.version),
+      MIGRATIONS.map((m) => m.version),
+    );
     for (const s of stores) assert.equal((await s.health()).ok, true);
   });
 
@@ -92,7 +111,10 @@ if (unavailable) {
     assert.match(h.reason ?? '', new RegExp(`schema version 99, expected ${MIGRATIONS.length}`));
     await current.close();
     // ...and a new instance refuses to start on it.
-    await assert.rejects(open(schema), new RegExp(`schema version 99, newer than this bridge knows \\(${MIGRATIONS.length}\\): run a newer bridge`));
+    await assert.rejects(
+      open(schema),
+      new RegExp(`schema version 99, newer than this bridge knows \\(${MIGRATIONS.length}\\): run a newer bridge`),
+    );
   });
 
   test('postgres: 6 instances claiming 300 jobs at once (SKIP LOCKED): each job is claimed exactly once', async (t) => {
@@ -133,16 +155,32 @@ if (unavailable) {
     const cases = Array.from({ length: 30 }, (_, i) => `500A${String(i).padStart(3, '0')}`);
     const opts = { kind: 'membership.reconcile', batchSize: 7, source: 'event' };
     const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => (stores[i % 4] as OpenedStore).recordSalesforceEvents(cases.slice(i % 5, 20 + (i % 10)).map((caseId) => ({ type: 'case.owner_changed', caseId, occurredAt: null, payload: { caseId } })), opts)),
+      Array.from({ length: 12 }, (_, i) =>
+        (stores[i % 4] as OpenedStore).recordSalesforceEvents(
+          cases
+            .slice(i % 5, 20 + (i % 10))
+            .map((caseId) => ({ type: 'case.owner_changed', caseId, occurredAt: null, payload: { caseId } })),
+          opts,
+        ),
+      ),
     );
     const pending = await stores[0]!.listPendingReconciles();
     assert.equal(pending.length, new Set(pending.map((p) => p.caseId)).size);
     const jobIds = [...new Set(results.flatMap((r) => r.jobIds))];
-    const queued = (await Promise.all(jobIds.map(async (id) => ((await stores[0]!.getJob(id))?.payload as { caseIds: string[] }).caseIds))).flat();
+    const queued = (
+      await Promise.all(jobIds.map(async (id) => ((await stores[0]!.getJob(id))?.payload as { caseIds: string[] }).caseIds))
+    ).flat();
     assert.equal(queued.length, new Set(queued).size, 'no Case is in two queued jobs');
     assert.deepEqual([...new Set(queued)].sort(), [...new Set(results.flatMap((_, i) => cases.slice(i % 5, 20 + (i % 10))))].sort());
-    assert.equal(results.reduce((n, r) => n + r.queued, 0), new Set(queued).size, 'queued counts add up to the Cases queued');
-    assert.equal(await stores[0]!.countSalesforceEvents(), results.reduce((n, r) => n + r.stored, 0));
+    assert.equal(
+      results.reduce((n, r) => n + r.queued, 0),
+      new Set(queued).size,
+      'queued counts add up to the Cases queued',
+    );
+    assert.equal(
+      await stores[0]!.countSalesforceEvents(),
+      results.reduce((n, r) => n + r.stored, 0),
+    );
   });
 
   test('postgres: NUL and odd unicode in text survive (NUL as U+FFFD in plain columns, exact in JSON)', async (t) => {
@@ -151,7 +189,13 @@ if (unavailable) {
     t.after(() => store.close());
     const odd = 'a\u0000b \u202Eevil\u202C \uD83D\uDE00 \u0301';
     const id = randomUUID();
-    const created = await store.createTicket({ id, clientKey: 'c', customerUserId: 'c', customerNickname: odd, caseFields: { Subject: odd } });
+    const created = await store.createTicket({
+      id,
+      clientKey: 'c',
+      customerUserId: 'c',
+      customerNickname: odd,
+      caseFields: { Subject: odd },
+    });
     assert.equal(created.customerNickname, odd.replace('\u0000', '\uFFFD'));
     assert.deepEqual((await store.getTicket(id))?.caseFields, { Subject: odd }, 'JSON keeps the NUL escape');
     const claim = await store.claimIdempotencyKey('s\u0000', 'k\u0000', 'h', id);

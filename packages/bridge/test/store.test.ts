@@ -10,22 +10,23 @@ import { openSqliteStore } from '../src/open-store.js';
 import { MIGRATIONS } from '../src/store/index.js';
 import { fakeClock, storeContract } from './store-contract.js';
 
-for (const groupCommit of [true, false]) storeContract(groupCommit ? 'sqlite' : 'sqlite (a transaction per write)', (t) => {
-  const file = join(tempDir(t, 'store-'), 'bridge.sqlite');
-  const clock = fakeClock();
-  return {
-    clock,
-    open: async () => openSqliteStore({ file, clock: () => clock.now, groupCommit }),
-    exec: async (sql) => {
-      const db = new Database(file);
-      try {
-        db.exec(sql);
-      } finally {
-        db.close();
-      }
-    },
-  };
-});
+for (const groupCommit of [true, false])
+  storeContract(groupCommit ? 'sqlite' : 'sqlite (a transaction per write)', (t) => {
+    const file = join(tempDir(t, 'store-'), 'bridge.sqlite');
+    const clock = fakeClock();
+    return {
+      clock,
+      open: async () => openSqliteStore({ file, clock: () => clock.now, groupCommit }),
+      exec: async (sql) => {
+        const db = new Database(file);
+        try {
+          db.exec(sql);
+        } finally {
+          db.close();
+        }
+      },
+    };
+  });
 
 test('sqlite: a fresh database gets every migration, WAL and foreign keys', async (t) => {
   const file = join(tempDir(t), 'data', 'bridge.sqlite');
@@ -39,10 +40,15 @@ test('sqlite: a fresh database gets every migration, WAL and foreign keys', asyn
     MIGRATIONS.map((m) => ({ version: m.version })),
   );
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
+    (r) => r.name,
+  );
   for (const name of ['tickets', 'idempotency_keys', 'jobs', 'ledger', 'schema_migrations']) assert.ok(tables.includes(name), name);
   // foreign keys are on for the store's connection: a ledger row naming an unknown ticket is refused
-  await assert.rejects(store.appendLedger({ ticketId: 'no-such-ticket', system: 'sendbird', action: 'user.create', outcome: 'ok' }), /FOREIGN KEY/);
+  await assert.rejects(
+    store.appendLedger({ ticketId: 'no-such-ticket', system: 'sendbird', action: 'user.create', outcome: 'ok' }),
+    /FOREIGN KEY/,
+  );
   const again = openSqliteStore({ file });
   assert.deepEqual(again.migration.applied, [], 'reopening applies nothing');
   await again.close();
@@ -128,7 +134,10 @@ test('sqlite group commit: two stores of one process on one file write in the sa
   });
   // b's write needs the lock a's open group holds: a's group is committed first, not waited for.
   const writes = [a.createTicket(ticketFor('a1')), b.createTicket(ticketFor('b1')), a.createTicket(ticketFor('a2'))];
-  assert.deepEqual((await Promise.all(writes)).map((x) => x.id), ['a1', 'b1', 'a2']);
+  assert.deepEqual(
+    (await Promise.all(writes)).map((x) => x.id),
+    ['a1', 'b1', 'a2'],
+  );
   assert.deepEqual((await b.listTickets()).map((x) => x.id).sort(), ['a1', 'a2', 'b1']);
 });
 
@@ -157,12 +166,26 @@ test('sqlite: migration 6 rebuilds tickets, ledger and idempotency keys with eve
   const fields = { Subject: 'before the rebuild' };
   for (const [i, state] of (['completed', 'received', 'completed'] as const).entries()) {
     const id = `ticket-${i}`;
-    const claim = await v5.claimIdempotencyKey('customer', `key-${i}`, 'h'.repeat(64), id, { create: { ticket: { id, clientKey: 'customer', customerUserId: 'customer', caseFields: fields } } });
+    const claim = await v5.claimIdempotencyKey('customer', `key-${i}`, 'h'.repeat(64), id, {
+      create: { ticket: { id, clientKey: 'customer', customerUserId: 'customer', caseFields: fields } },
+    });
     assert.equal(claim.claimed, true);
     if (state === 'completed') {
-      await v5.updateTicket(id, { state, caseId: `500000000000000${i}AAA`, caseNumber: `0000100${i}`, channelUrl: `500000000000000${i}AAA` }, [
-        { ticketId: id, caseId: `500000000000000${i}AAA`, system: 'salesforce', action: 'case.upsert', target: `500000000000000${i}AAA`, outcome: 'ok', detail: { n: i } },
-      ]);
+      await v5.updateTicket(
+        id,
+        { state, caseId: `500000000000000${i}AAA`, caseNumber: `0000100${i}`, channelUrl: `500000000000000${i}AAA` },
+        [
+          {
+            ticketId: id,
+            caseId: `500000000000000${i}AAA`,
+            system: 'salesforce',
+            action: 'case.upsert',
+            target: `500000000000000${i}AAA`,
+            outcome: 'ok',
+            detail: { n: i },
+          },
+        ],
+      );
     }
   }
   await v5.completeIdempotencyKey('customer', 'key-1', 422, { error: { code: 'case_rejected', message: 'no' } });
@@ -184,26 +207,47 @@ test('sqlite: migration 6 rebuilds tickets, ledger and idempotency keys with eve
 
   const current = openSqliteStore({ file });
   t.after(() => current.close());
-  assert.deepEqual(current.migration.applied, MIGRATIONS.slice(5).map((m) => m.version));
+  assert.deepEqual(
+    current.migration.applied,
+    MIGRATIONS.slice(5).map((m) => m.version),
+  );
   assert.deepEqual(dump(), before, 'every row of the three tables, byte for byte');
   const db = new Database(file);
   t.after(() => db.close());
   const [pragma] = await current.unsafeQuery<{ foreign_keys: number }>('PRAGMA foreign_keys');
   assert.equal(pragma?.foreign_keys, 1, "foreign keys on again for the store's connection");
-  assert.equal(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'idempotency_keys'").pluck().get()?.toString().includes('WITHOUT ROWID'), true);
+  assert.equal(
+    db.prepare("SELECT sql FROM sqlite_master WHERE name = 'idempotency_keys'").pluck().get()?.toString().includes('WITHOUT ROWID'),
+    true,
+  );
 
   // The rules hold on the rebuilt tables: ids go on from the last one, the ledger stays append-only,
   // references are checked, a Case belongs to one ticket, the open index serves the sweep.
   const next = await current.appendLedger({ ticketId: 'ticket-1', system: 'sendbird', action: 'user.create', outcome: 'ok' });
   assert.equal(next.id, (before.ledger.at(-1) as { id: number }).id + 1);
-  assert.equal(db.prepare("SELECT COUNT(*) FROM sqlite_sequence WHERE name = 'ledger'").pluck().get(), 0, 'the ledger keeps no AUTOINCREMENT counter to write');
+  assert.equal(
+    db.prepare("SELECT COUNT(*) FROM sqlite_sequence WHERE name = 'ledger'").pluck().get(),
+    0,
+    'the ledger keeps no AUTOINCREMENT counter to write',
+  );
   assert.throws(() => db.prepare('UPDATE ledger SET outcome = ? WHERE id = ?').run('error', next.id), /append-only/);
   assert.throws(() => db.prepare('DELETE FROM ledger WHERE id = ?').run(next.id), /append-only/);
-  await assert.rejects(current.appendLedger({ ticketId: 'no-such-ticket', system: 'sendbird', action: 'user.create', outcome: 'ok' }), /FOREIGN KEY/);
+  await assert.rejects(
+    current.appendLedger({ ticketId: 'no-such-ticket', system: 'sendbird', action: 'user.create', outcome: 'ok' }),
+    /FOREIGN KEY/,
+  );
   await assert.rejects(current.updateTicket('ticket-1', { caseId: '5000000000000000AAA' }), /UNIQUE/);
-  assert.deepEqual(await current.queueUnfinishedTickets(Date.now() + 1, 10, { kind: 'ticket.finish', dedupePrefix: 'ticket:', runAt: 0 }), ['ticket-1']);
-  assert.deepEqual((await current.listTickets({ state: 'completed' })).map((x) => x.id), ['ticket-0', 'ticket-2']);
-  assert.deepEqual((await current.listTickets({ state: 'received' })).map((x) => x.id), ['ticket-1']);
+  assert.deepEqual(await current.queueUnfinishedTickets(Date.now() + 1, 10, { kind: 'ticket.finish', dedupePrefix: 'ticket:', runAt: 0 }), [
+    'ticket-1',
+  ]);
+  assert.deepEqual(
+    (await current.listTickets({ state: 'completed' })).map((x) => x.id),
+    ['ticket-0', 'ticket-2'],
+  );
+  assert.deepEqual(
+    (await current.listTickets({ state: 'received' })).map((x) => x.id),
+    ['ticket-1'],
+  );
 });
 
 test('sqlite: migration 6 refuses a database whose ledger names a missing ticket, and changes nothing', async (t) => {
@@ -219,7 +263,11 @@ test('sqlite: migration 6 refuses a database whose ledger names a missing ticket
   t.after(() => after.close());
   assert.equal(after.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get(), 5);
   assert.equal(after.prepare('SELECT COUNT(*) FROM ledger').pluck().get(), 1);
-  assert.equal(after.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%_v6'").pluck().get(), 0, 'no half-built table left behind');
+  assert.equal(
+    after.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%_v6'").pluck().get(),
+    0,
+    'no half-built table left behind',
+  );
 });
 
 test('sqlite: a database newer than the code is refused with an actionable message', async (t) => {
@@ -228,7 +276,10 @@ test('sqlite: a database newer than the code is refused with an actionable messa
   const db = new Database(file);
   db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, ?, 0)').run('from the future');
   db.close();
-  assert.throws(() => openSqliteStore({ file }), new RegExp(`schema version 99, newer than this bridge knows \\(${MIGRATIONS.length}\\): run a newer bridge`));
+  assert.throws(
+    () => openSqliteStore({ file }),
+    new RegExp(`schema version 99, newer than this bridge knows \\(${MIGRATIONS.length}\\): run a newer bridge`),
+  );
 });
 
 test('sqlite: readiness reports an outdated schema', async (t) => {
@@ -278,9 +329,14 @@ test('sqlite: 4 processes racing 20 claims on one file: exactly one wins', async
     ),
   );
   for (const child of children) child.stdin.end('go\n');
-  const results = (await Promise.all(outputs)).flatMap((out) => JSON.parse(out.slice(out.indexOf('['))) as { claimed: boolean; ticketId: string }[]);
+  const results = (await Promise.all(outputs)).flatMap(
+    (out) => JSON.parse(out.slice(out.indexOf('['))) as { claimed: boolean; ticketId: string }[],
+  );
   assert.equal(results.length, 20);
   const winners = results.filter((r) => r.claimed);
   assert.equal(winners.length, 1);
-  assert.ok(results.every((r) => r.ticketId === winners[0]?.ticketId), 'everyone sees the winner\'s ticket id');
+  assert.ok(
+    results.every((r) => r.ticketId === winners[0]?.ticketId),
+    "everyone sees the winner's ticket id",
+  );
 });

@@ -20,7 +20,10 @@ test('agent nicknames: an emoji across the 80-unit limit is dropped whole, over 
   const { ava } = w.sf.seed.agents;
   for (const lead of [78, 79, 80]) {
     const name = `${'a'.repeat(lead)}${GRIN}b`;
-    const res = await w.call('POST', '/agents/session', { headers: { authorization: `Bearer ${SECRETS.BRIDGE_SHARED_SECRET}` }, body: { userId: ava, nickname: name } });
+    const res = await w.call('POST', '/agents/session', {
+      headers: { authorization: `Bearer ${SECRETS.BRIDGE_SHARED_SECRET}` },
+      body: { userId: ava, nickname: name },
+    });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const stored = w.sb.store.users.get(ava)!.nickname;
     assert.ok(validUtf8(stored), `no half emoji with ${lead} letters first`);
@@ -46,7 +49,13 @@ test("a ticket's stored error keeps whole characters whatever the cut", async (t
   const w = await startWorld(t);
   const store = w.bridge.store;
   for (const lead of [1996, 1997, 1998]) {
-    const ticket = await store.createTicket({ id: randomUUID(), clientKey: 'k', customerUserId: 'k', customerNickname: 'k', caseFields: {} });
+    const ticket = await store.createTicket({
+      id: randomUUID(),
+      clientKey: 'k',
+      customerUserId: 'k',
+      customerNickname: 'k',
+      caseFields: {},
+    });
     const updated = await store.updateTicket(ticket.id, { lastError: `${'e'.repeat(lead)}${GRIN.repeat(20)}` });
     const back = (await store.getTicket(updated.id))!.lastError!;
     assert.ok(validUtf8(back), `stored whole with ${lead} letters first`);
@@ -61,7 +70,16 @@ test('transcript fields are cut to their lengths on a character boundary', () =>
     caseId: '500000000000001AAA',
     channelUrl: '500000000000001AAA',
     deleted: false,
-    message: { type: 'MESG', body: long, senderId: `${'s'.repeat(LIMITS.senderId - 1)}${GRIN}`, senderName: `${'n'.repeat(LIMITS.senderName - 1)}${GRIN}`, senderRole: 'Customer', sentAt: 0, editedAt: null, file: null },
+    message: {
+      type: 'MESG',
+      body: long,
+      senderId: `${'s'.repeat(LIMITS.senderId - 1)}${GRIN}`,
+      senderName: `${'n'.repeat(LIMITS.senderName - 1)}${GRIN}`,
+      senderRole: 'Customer',
+      sentAt: 0,
+      editedAt: null,
+      file: null,
+    },
   } as never);
   assert.equal(record.Body__c, 'm'.repeat(LIMITS.body - 1), 'the body was cut before the emoji');
   assert.equal(record.Sender_Name__c, 'n'.repeat(LIMITS.senderName - 1));

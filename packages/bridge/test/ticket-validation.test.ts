@@ -15,7 +15,10 @@ const CASE = { Subject: 'Printer on fire', Description: 'Smoke from tray 2', Sup
 const GRIN = '\u{1F600}';
 
 function open(w: World, key: string, body: unknown, sub = 'cust-1') {
-  return w.call('POST', '/tickets', { headers: { authorization: `Bearer ${w.customerToken(sub, { name: 'Jo' })}`, 'idempotency-key': key }, body });
+  return w.call('POST', '/tickets', {
+    headers: { authorization: `Bearer ${w.customerToken(sub, { name: 'Jo' })}`, 'idempotency-key': key },
+    body,
+  });
 }
 
 /** Everything a ticket could have written, upstream and in the bridge's own database. */
@@ -27,7 +30,13 @@ function footprint(w: World) {
   const db = new Database(join(w.env.DATA_DIR as string, 'bridge.sqlite'), { readonly: true });
   try {
     const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-    return { sendbirdCalls: w.sb.stats.get().total, salesforceWrites: writes, tickets: count('tickets'), ledger: count('ledger'), idempotencyKeys: count('idempotency_keys') };
+    return {
+      sendbirdCalls: w.sb.stats.get().total,
+      salesforceWrites: writes,
+      tickets: count('tickets'),
+      ledger: count('ledger'),
+      idempotencyKeys: count('idempotency_keys'),
+    };
   } finally {
     db.close();
   }
@@ -44,8 +53,15 @@ test('POST /tickets: SuppliedEmail "not-an-email" is a 400 before anything happe
   assert.equal(bad.body.error.code, 'invalid_field');
   assert.equal(bad.body.error.field, 'case.SuppliedEmail');
   assert.match(bad.body.error.message, /case\.SuppliedEmail is not an email address Salesforce accepts/);
-  assert.deepEqual(bad.body.error.fields.map((f: { code: string }) => f.code), ['invalid_email']);
-  assert.deepEqual(footprint(w), { ...before, ...NOTHING, salesforceWrites: before.salesforceWrites }, 'no Sendbird call, no Salesforce write, no row');
+  assert.deepEqual(
+    bad.body.error.fields.map((f: { code: string }) => f.code),
+    ['invalid_email'],
+  );
+  assert.deepEqual(
+    footprint(w),
+    { ...before, ...NOTHING, salesforceWrites: before.salesforceWrites },
+    'no Sendbird call, no Salesforce write, no row',
+  );
   assert.equal(before.salesforceWrites, 0);
 
   const fixed = await open(w, key, { case: CASE });
@@ -104,7 +120,11 @@ test("POST /tickets: picklist values are the org's, read once from the describe"
   assert.equal(ticketCases(w)[0]!.Priority, 'High', "sent in the org's spelling");
   const other = await open(w, randomUUID(), { case: { ...CASE, Type: 'Mechanical' } });
   assert.equal(other.status, 201);
-  assert.equal(w.sf.stats().byRoute['GET /sobjects/{type}/describe'], 1, `one describe for three tickets: ${JSON.stringify(w.sf.stats().byRoute)}`);
+  assert.equal(
+    w.sf.stats().byRoute['GET /sobjects/{type}/describe'],
+    1,
+    `one describe for three tickets: ${JSON.stringify(w.sf.stats().byRoute)}`,
+  );
 });
 
 test('POST /tickets: with the describe unavailable, valid picklist values are not refused (Salesforce decides)', async (t) => {
@@ -123,16 +143,27 @@ test('POST /createticket: Subject, Description, SuppliedName and SuppliedEmail a
   const user = await sb.createUser({ user_id: 'lee-9', nickname: 'Lee', issue_access_token: true });
   const before = footprint(w);
   const headers = { user: 'lee-9', token: user.access_token as string, 'idempotency-key': 'ct-null' };
-  const res = await w.call('POST', '/createticket', { headers, body: { token_type: 0, case: { Subject: null, Description: null, SuppliedName: null, SuppliedEmail: null } } });
+  const res = await w.call('POST', '/createticket', {
+    headers,
+    body: { token_type: 0, case: { Subject: null, Description: null, SuppliedName: null, SuppliedEmail: null } },
+  });
   assert.equal(res.status, 400, JSON.stringify(res.body));
   assert.equal(res.body.error, true, "the tutorial's shape");
   assert.equal(res.body.code, 400);
   assert.equal(res.body.reason, 'invalid_field');
-  assert.deepEqual(res.body.fields.map((f: { field: string }) => f.field).sort(), ['case.Description', 'case.Subject', 'case.SuppliedEmail', 'case.SuppliedName']);
+  assert.deepEqual(res.body.fields.map((f: { field: string }) => f.field).sort(), [
+    'case.Description',
+    'case.Subject',
+    'case.SuppliedEmail',
+    'case.SuppliedName',
+  ]);
   assert.match(res.body.message, /must not be null/);
   assert.deepEqual(footprint(w), before, 'not even the Sendbird token check: the body is checked first');
 
-  const email = await w.call('POST', '/createticket', { headers, body: { token_type: 0, case: { ...CASE, SuppliedEmail: 'not-an-email' } } });
+  const email = await w.call('POST', '/createticket', {
+    headers,
+    body: { token_type: 0, case: { ...CASE, SuppliedEmail: 'not-an-email' } },
+  });
   assert.equal(email.status, 400);
   assert.equal(email.body.field, 'case.SuppliedEmail');
   assert.deepEqual(footprint(w), before);
@@ -145,7 +176,10 @@ test('POST /createticket: Subject, Description, SuppliedName and SuppliedEmail a
 
 test('POST /createticket: a bad picklist value is a 400 in the tutorial shape', async (t) => {
   const w = await startWorld(t, { SANDBOX: 'true', CUSTOMER_AUTH_MODE: 'guest' });
-  const res = await w.call('POST', '/createticket', { headers: { user: 'walk-in-1' }, body: { token_type: 0, case: { ...CASE, Type: 'Nonsense' } } });
+  const res = await w.call('POST', '/createticket', {
+    headers: { user: 'walk-in-1' },
+    body: { token_type: 0, case: { ...CASE, Type: 'Nonsense' } },
+  });
   assert.equal(res.status, 400, JSON.stringify(res.body));
   assert.equal(res.body.error, true);
   assert.equal(res.body.reason, 'invalid_field');
@@ -159,7 +193,12 @@ test('POST /tickets: all four required fields null are named at once', async (t)
   const res = await open(w, randomUUID(), { case: { Subject: null, Description: null, SuppliedName: null, SuppliedEmail: null } });
   assert.equal(res.status, 400, JSON.stringify(res.body));
   assert.equal(res.body.error.code, 'invalid_field');
-  assert.deepEqual(res.body.error.fields.map((f: { field: string }) => f.field).sort(), ['case.Description', 'case.Subject', 'case.SuppliedEmail', 'case.SuppliedName']);
+  assert.deepEqual(res.body.error.fields.map((f: { field: string }) => f.field).sort(), [
+    'case.Description',
+    'case.Subject',
+    'case.SuppliedEmail',
+    'case.SuppliedName',
+  ]);
   assert.deepEqual(footprint(w), NOTHING);
   const docs = await w.call('GET', '/docs/json');
   assert.equal(docs.status, 200);

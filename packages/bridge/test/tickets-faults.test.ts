@@ -90,7 +90,10 @@ test('the bridge killed between steps and restarted finishes the ticket', async 
   t.after(() => first.child.kill('SIGKILL'));
   const url1 = await first.listening;
   const token = signCustomerJwt({ sub: 'cust-crash', exp: Math.floor(Date.now() / 1000) + 600 }, SECRETS.CUSTOMER_JWT_SECRET);
-  const pending = call(url1, 'POST', '/tickets', { headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'crash-key' }, body: { case: CASE } }).catch((e: unknown) => e);
+  const pending = call(url1, 'POST', '/tickets', {
+    headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'crash-key' },
+    body: { case: CASE },
+  }).catch((e: unknown) => e);
   await waitFor('the Case to be written', () => sf.records('Case').some((c) => c.Sendbird_User_Id__c === 'cust-crash'));
   await waitFor('channel creation to be attempted', () => sb.faults.get().fired.timeout >= 1);
   first.child.kill('SIGKILL');
@@ -105,10 +108,17 @@ test('the bridge killed between steps and restarted finishes the ticket', async 
   // Nobody retries yet: the restarted bridge's sweep finds the unfinished ticket and a job
   // finishes it (the channel appears without any request).
   await waitFor('the sweep and its job to create the channel', () => sb.store.channels.size === 1, { timeoutMs: 20_000 });
-  const finished = await waitFor('the retry to return the finished ticket', async () => {
-    const res = await call(url2, 'POST', '/tickets', { headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'crash-key' }, body: { case: CASE } });
-    return res.status === 201 ? res.body : null;
-  }, { timeoutMs: 20_000, intervalMs: 200 });
+  const finished = await waitFor(
+    'the retry to return the finished ticket',
+    async () => {
+      const res = await call(url2, 'POST', '/tickets', {
+        headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'crash-key' },
+        body: { case: CASE },
+      });
+      return res.status === 201 ? res.body : null;
+    },
+    { timeoutMs: 20_000, intervalMs: 200 },
+  );
   const cases = sf.records('Case').filter((c) => c.Sendbird_User_Id__c === 'cust-crash');
   assert.equal(cases.length, 1, 'exactly one Case');
   assert.equal(finished.case.id, cases[0]!.Id);
@@ -122,7 +132,10 @@ test('a step that fails after another run finished the ticket answers with the f
   const w = await startWorld(t, { TICKET_SAFETY_DELAY_MS: '600000' });
   // Channel creation hangs, then the connection drops: the request's run will fail.
   w.sb.faults.set({ rules: [{ action: 'timeout', method: 'POST', path: '^/v3/group_channels$', timeoutMs: 500, times: 10 }] });
-  const pending = w.call('POST', '/tickets', { headers: { ...auth(w, 'cust-race'), 'idempotency-key': randomUUID() }, body: { case: CASE } });
+  const pending = w.call('POST', '/tickets', {
+    headers: { ...auth(w, 'cust-race'), 'idempotency-key': randomUUID() },
+    body: { case: CASE },
+  });
   await waitFor('channel creation to be attempted', () => w.sb.faults.get().fired.timeout >= 1);
   // Meanwhile another run (a job on another instance, say) finishes the ticket.
   const [tk] = await w.bridge.store.listTickets();
@@ -134,6 +147,9 @@ test('a step that fails after another run finished the ticket answers with the f
   assert.equal(res.body.ticket.id, tk.id);
   assert.equal(res.body.ticket.state, 'completed');
   const actions = (await w.bridge.store.ledgerForTicket(tk.id)).map((e) => `${e.action}:${e.outcome}`);
-  assert.ok(actions.includes('case.upsert:ok') && actions.includes('channel.create:error'), `this run's calls are in the ledger: ${actions.join(', ')}`);
+  assert.ok(
+    actions.includes('case.upsert:ok') && actions.includes('channel.create:error'),
+    `this run's calls are in the ledger: ${actions.join(', ')}`,
+  );
   assert.deepEqual(await w.bridge.store.countJobsByState(), { queued: 0, running: 0, done: 0, dead: 0 }, 'no job for a finished ticket');
 });

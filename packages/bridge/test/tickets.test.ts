@@ -20,7 +20,10 @@ const CASE = { Subject: 'Printer on fire', Description: 'Smoke from tray 2', Sup
 function open(w: World, opts: { sub?: string; key?: string; body?: unknown; token?: string } = {}) {
   const sub = opts.sub ?? 'cust-1';
   return w.call('POST', '/tickets', {
-    headers: { authorization: `Bearer ${opts.token ?? w.customerToken(sub, { name: 'Jo Customer' })}`, 'idempotency-key': opts.key ?? randomUUID() },
+    headers: {
+      authorization: `Bearer ${opts.token ?? w.customerToken(sub, { name: 'Jo Customer' })}`,
+      'idempotency-key': opts.key ?? randomUUID(),
+    },
     body: opts.body ?? { case: CASE },
   });
 }

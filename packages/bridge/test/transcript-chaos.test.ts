@@ -24,7 +24,12 @@ import { startEmulators, worldEnv } from './world.js';
 const TICKETS = 6;
 const MESSAGES_PER_TICKET = 25;
 const KILLS = 3;
-const CASE = { Subject: 'Chat under fire', Description: 'Messages while the bridge is killed', SuppliedName: 'Kim', SuppliedEmail: 'kim@example.com' };
+const CASE = {
+  Subject: 'Chat under fire',
+  Description: 'Messages while the bridge is killed',
+  SuppliedName: 'Kim',
+  SuppliedEmail: 'kim@example.com',
+};
 
 const pgDown = await pgUnavailable();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -66,7 +71,10 @@ async function transcriptChaos(t: TestContext, store: 'sqlite' | 'postgres', ins
   t.after(() => balancer.close());
   sf.org.setBridge({ url: balancer.url, secret: SECRETS.BRIDGE_SHARED_SECRET });
   // Sendbird's documented model: 5 s per try, up to 3 tries (emulator defaults), 1 s apart.
-  sb.webhooks.configure({ url: `${balancer.url}/sendbird/webhooks`, enabledEvents: ['group_channel:message_send', 'group_channel:message_update', 'group_channel:message_delete'] });
+  sb.webhooks.configure({
+    url: `${balancer.url}/sendbird/webhooks`,
+    enabledEvents: ['group_channel:message_send', 'group_channel:message_update', 'group_channel:message_delete'],
+  });
   const sbApi = new SendbirdClient({ appId: sb.appId, apiToken: sb.apiToken, baseUrl: sb.url });
 
   // The killer: SIGKILL every instance at once (the whole deployment), keep them down longer than
@@ -119,7 +127,9 @@ async function transcriptChaos(t: TestContext, store: 'sqlite' | 'postgres', ins
   const caseIds = [...new Set(sent.map((s) => s.caseId))];
   const expected = () => {
     const want = new Map<string, string>();
-    for (const caseId of caseIds) for (const m of sb.store.channels.get(caseId)?.messages ?? []) if (m.type === 'MESG' && m.custom_type !== 'sbsf_bridge') want.set(String(m.message_id), m.message);
+    for (const caseId of caseIds)
+      for (const m of sb.store.channels.get(caseId)?.messages ?? [])
+        if (m.type === 'MESG' && m.custom_type !== 'sbsf_bridge') want.set(String(m.message_id), m.message);
     return want;
   };
   const records = () => sf.records('Sendbird_Message__c').filter((r) => caseIds.includes(r.Case__c as string));
@@ -134,10 +144,16 @@ async function transcriptChaos(t: TestContext, store: 'sqlite' | 'postgres', ins
     // What is missing, and what the bridge knows of its channel, to tell why.
     const want = expected();
     const have = new Map(records().map((r) => [String(r.Sendbird_Message_Id__c), r.Body__c]));
-    const wrong = [...want].filter(([id, text]) => have.get(id) !== text).map(([id, text]) => ({ id, text, have: have.get(id) ?? null, channel: sent.find((x) => String(x.id) === id)?.caseId }));
+    const wrong = [...want]
+      .filter(([id, text]) => have.get(id) !== text)
+      .map(([id, text]) => ({ id, text, have: have.get(id) ?? null, channel: sent.find((x) => String(x.id) === id)?.caseId }));
     t.diagnostic(`missing or stale: ${JSON.stringify(wrong)}`);
-    t.diagnostic(`channels: ${JSON.stringify(await dbQuery(db, 'SELECT channel_url, open, checked_id, checked_at, next_catchup_at, due_reason, leased_by, lease_until FROM transcript_channels'))}`);
-    t.diagnostic(`rows: ${JSON.stringify(await dbQuery(db, `SELECT message_id, state, version, attempts, last_error FROM transcript_messages WHERE message_id IN (${wrong.map((w) => `'${w.id}'`).join(',') || "''"})`))}`);
+    t.diagnostic(
+      `channels: ${JSON.stringify(await dbQuery(db, 'SELECT channel_url, open, checked_id, checked_at, next_catchup_at, due_reason, leased_by, lease_until FROM transcript_channels'))}`,
+    );
+    t.diagnostic(
+      `rows: ${JSON.stringify(await dbQuery(db, `SELECT message_id, state, version, attempts, last_error FROM transcript_messages WHERE message_id IN (${wrong.map((w) => `'${w.id}'`).join(',') || "''"})`))}`,
+    );
     throw err;
   }
 
@@ -149,14 +165,23 @@ async function transcriptChaos(t: TestContext, store: 'sqlite' | 'postgres', ins
   assert.equal(want.size, TICKETS * MESSAGES_PER_TICKET, 'every message sent is in the channels');
   assert.equal(lost, 0, 'no message lost');
   assert.equal(duplicated, 0, 'no message duplicated');
-  assert.ok(have.every((r) => r.Case__c === sent.find((s) => String(s.id) === String(r.Sendbird_Message_Id__c))?.caseId), 'each record on its own Case');
+  assert.ok(
+    have.every((r) => r.Case__c === sent.find((s) => String(s.id) === String(r.Sendbird_Message_Id__c))?.caseId),
+    'each record on its own Case',
+  );
   // Nothing was deleted in Sendbird, so catch-up's deletions by absence must have found none.
-  assert.deepEqual(have.filter((r) => r.Is_Deleted_In_Chat__c === true).map((r) => r.Sendbird_Message_Id__c), [], 'no message marked deleted');
+  assert.deepEqual(
+    have.filter((r) => r.Is_Deleted_In_Chat__c === true).map((r) => r.Sendbird_Message_Id__c),
+    [],
+    'no message marked deleted',
+  );
 
   const deliveries = sb.webhooks.deliveries();
   const givenUp = deliveries.filter((d) => d.status === 'failed');
   const catchup = await dbQuery(db, "SELECT detail FROM ledger WHERE action = 'transcript.catchup'");
-  const detail = catchup.map((r) => (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail) as { added: number; edited: number; reason: string });
+  const detail = catchup.map(
+    (r) => (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail) as { added: number; edited: number; reason: string },
+  );
   const added = detail.reduce((n, d) => n + d.added, 0);
   const editedByCatchup = detail.reduce((n, d) => n + d.edited, 0);
   t.diagnostic(
@@ -167,11 +192,19 @@ async function transcriptChaos(t: TestContext, store: 'sqlite' | 'postgres', ins
   await stopAll();
 }
 
-test('transcript on SQLite, bridge SIGKILLed 3 times during ticket and message traffic: 0 messages lost, 0 duplicated', { timeout: 120_000 }, async (t) => {
-  await transcriptChaos(t, 'sqlite', 1);
-});
+test(
+  'transcript on SQLite, bridge SIGKILLed 3 times during ticket and message traffic: 0 messages lost, 0 duplicated',
+  { timeout: 120_000 },
+  async (t) => {
+    await transcriptChaos(t, 'sqlite', 1);
+  },
+);
 
-test('transcript on PostgreSQL with 3 instances, SIGKILLs during ticket and message traffic: 0 messages lost, 0 duplicated', { timeout: 120_000 }, async (t) => {
-  if (!requireAvailable(t, pgDown === null, pgDown ?? '')) return;
-  await transcriptChaos(t, 'postgres', 3);
-});
+test(
+  'transcript on PostgreSQL with 3 instances, SIGKILLs during ticket and message traffic: 0 messages lost, 0 duplicated',
+  { timeout: 120_000 },
+  async (t) => {
+    if (!requireAvailable(t, pgDown === null, pgDown ?? '')) return;
+    await transcriptChaos(t, 'postgres', 3);
+  },
+);

@@ -45,7 +45,9 @@ export function messageWebhook(m: MessageSpec): Record<string, unknown> {
     sender_ip_addr: '127.0.0.1',
     sdk: 'JavaScript',
     app_id: 'emulator',
-    ...(m.type === 'ADMM' ? {} : { sender: { user_id: m.userId ?? 'customer-1', nickname: m.nickname ?? 'Dana', profile_url: '', metadata: {} } }),
+    ...(m.type === 'ADMM'
+      ? {}
+      : { sender: { user_id: m.userId ?? 'customer-1', nickname: m.nickname ?? 'Dana', profile_url: '', metadata: {} } }),
     channel: {
       name: 'Case',
       channel_url: m.caseId,
@@ -71,7 +73,12 @@ export async function postWebhook(
   const signature = opts.signature === undefined ? signWebhook(raw, opts.token ?? '') : opts.signature;
   const res = await fetch(`${base}/sendbird/webhooks`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'user-agent': 'SendBird', ...(signature === null ? {} : { 'x-sendbird-signature': signature }), ...opts.headers },
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'SendBird',
+      ...(signature === null ? {} : { 'x-sendbird-signature': signature }),
+      ...opts.headers,
+    },
     body: raw,
   });
   const text = await res.text();

@@ -28,7 +28,14 @@ test('messages become Sendbird_Message__c records on the Case: who sent them, te
 
   const hello = await sb.sendMessage(caseId, { message_type: 'MESG', user_id: customer, message: 'Hello, my order is late' });
   const reply = await sb.sendMessage(caseId, { message_type: 'MESG', user_id: ava, message: 'Sorry about that, let me check.' });
-  const file = await sb.sendMessage(caseId, { message_type: 'FILE', user_id: customer, url: 'https://files.example.com/receipt.pdf', file_name: 'receipt.pdf', file_type: 'application/pdf', file_size: 1234 });
+  const file = await sb.sendMessage(caseId, {
+    message_type: 'FILE',
+    user_id: customer,
+    url: 'https://files.example.com/receipt.pdf',
+    file_name: 'receipt.pdf',
+    file_type: 'application/pdf',
+    file_size: 1234,
+  });
   await sb.sendMessage(caseId, { message_type: 'ADMM', message: 'An agent joined' });
   await sb.sendMessage(caseId, { message_type: 'MESG', user_id: ava, message: 'sent by the bridge', custom_type: 'sbsf_bridge' });
 
@@ -42,20 +49,39 @@ test('messages become Sendbird_Message__c records on the Case: who sent them, te
   const byId = new Map(records.map((r) => [r.Sendbird_Message_Id__c, r]));
   const h = byId.get(String(hello.message_id));
   assert.deepEqual(
-    [h?.Case__c, h?.Channel_Url__c, h?.Sender_Role__c, h?.Sender_Id__c, h?.Sender_Name__c, h?.Body__c, h?.Message_Type__c, h?.Is_Deleted_In_Chat__c],
+    [
+      h?.Case__c,
+      h?.Channel_Url__c,
+      h?.Sender_Role__c,
+      h?.Sender_Id__c,
+      h?.Sender_Name__c,
+      h?.Body__c,
+      h?.Message_Type__c,
+      h?.Is_Deleted_In_Chat__c,
+    ],
     [caseId, caseId, 'Customer', customer, 'Customer', 'Hello, my order is late', 'MESG', false],
   );
   assert.equal(Date.parse(String(h?.Sent_At__c).replace('+0000', 'Z')), hello.created_at, 'Sent_At__c is the message time');
   const r = byId.get(String(reply.message_id));
-  assert.deepEqual([r?.Sender_Role__c, r?.Sender_Id__c, r?.Sender_Name__c], ['Agent', ava, 'Ava Agent'], "an agent is identified by the User Id");
+  assert.deepEqual(
+    [r?.Sender_Role__c, r?.Sender_Id__c, r?.Sender_Name__c],
+    ['Agent', ava, 'Ava Agent'],
+    'an agent is identified by the User Id',
+  );
   const f = byId.get(String(file.message_id));
-  assert.deepEqual([f?.Message_Type__c, f?.File_Url__c, f?.File_Name__c, f?.File_Type__c], ['FILE', 'https://files.example.com/receipt.pdf', 'receipt.pdf', 'application/pdf']);
+  assert.deepEqual(
+    [f?.Message_Type__c, f?.File_Url__c, f?.File_Name__c, f?.File_Type__c],
+    ['FILE', 'https://files.example.com/receipt.pdf', 'receipt.pdf', 'application/pdf'],
+  );
 
   await sb.updateMessage(caseId, hello.message_id, { message: 'Hello, my order #42 is late' });
   await sb.deleteMessage(caseId, reply.message_id);
   await waitFor('the edit and the delete', () => {
     const now = new Map(messageRecords(w, caseId).map((x) => [x.Sendbird_Message_Id__c, x]));
-    return now.get(String(hello.message_id))?.Body__c === 'Hello, my order #42 is late' && now.get(String(reply.message_id))?.Is_Deleted_In_Chat__c === true;
+    return (
+      now.get(String(hello.message_id))?.Body__c === 'Hello, my order #42 is late' &&
+      now.get(String(reply.message_id))?.Is_Deleted_In_Chat__c === true
+    );
   });
   const edited = messageRecords(w, caseId).find((x) => x.Sendbird_Message_Id__c === String(hello.message_id));
   assert.ok(edited?.Edited_At__c, 'Edited_At__c is set');
@@ -77,7 +103,11 @@ async function slowFirstTries(t: TestContext, target: string, slowTries: number,
         const key = String(req.headers['x-sendbird-signature']);
         const n = (seen.get(key) ?? 0) + 1;
         seen.set(key, n);
-        const forwarded = await fetch(`${target}${req.url}`, { method: 'POST', headers: { 'content-type': String(req.headers['content-type']), 'x-sendbird-signature': key }, body: Buffer.concat(chunks) });
+        const forwarded = await fetch(`${target}${req.url}`, {
+          method: 'POST',
+          headers: { 'content-type': String(req.headers['content-type']), 'x-sendbird-signature': key },
+          body: Buffer.concat(chunks),
+        });
         const text = await forwarded.text();
         answers.push(forwarded.status);
         if (n <= slowTries) await new Promise((r) => setTimeout(r, holdMs));
@@ -95,14 +125,24 @@ test("Sendbird's three deliveries of one message (a bridge too slow to answer tw
   const { caseId, customer, sb } = await supportChat(w);
   const timeoutMs = 300;
   const proxy = await slowFirstTries(t, w.url, 2, timeoutMs + 200);
-  w.sb.webhooks.configure({ url: `${proxy.url}/sendbird/webhooks`, timeoutMs, retryDelayMs: 10, enabledEvents: ['group_channel:message_send'] });
+  w.sb.webhooks.configure({
+    url: `${proxy.url}/sendbird/webhooks`,
+    timeoutMs,
+    retryDelayMs: 10,
+    enabledEvents: ['group_channel:message_send'],
+  });
   w.sf.resetStats();
 
   const m = await sb.sendMessage(caseId, { message_type: 'MESG', user_id: customer, message: 'Is anyone there?' });
   await w.sb.webhooks.idle();
-  const [delivery] = w.sb.webhooks.deliveries().filter((d) => (d.payload as { payload: { message_id: number } }).payload.message_id === m.message_id);
+  const [delivery] = w.sb.webhooks
+    .deliveries()
+    .filter((d) => (d.payload as { payload: { message_id: number } }).payload.message_id === m.message_id);
   assert.equal(delivery?.attempts.length, 3, 'Sendbird tried three times');
-  assert.deepEqual(delivery?.attempts.slice(0, 2).map((a) => a.error), [`no answer within ${timeoutMs} ms`, `no answer within ${timeoutMs} ms`]);
+  assert.deepEqual(
+    delivery?.attempts.slice(0, 2).map((a) => a.error),
+    [`no answer within ${timeoutMs} ms`, `no answer within ${timeoutMs} ms`],
+  );
   assert.equal(delivery?.status, 'delivered');
   assert.deepEqual(proxy.answers, [200, 200, 200], 'the bridge received and acknowledged all three');
 
@@ -116,22 +156,46 @@ test("Sendbird's three deliveries of one message (a bridge too slow to answer tw
 });
 
 test('CaseComment mode: each message is one private CaseComment; an edit or a delete updates that comment', async (t) => {
-  const w = await startWorld(t, { TRANSCRIPT_MODE: 'case_comment', TRANSCRIPT_FLUSH_MS: '100' }, { webhooks: { timeoutMs: 2_000, retryDelayMs: 20 } });
+  const w = await startWorld(
+    t,
+    { TRANSCRIPT_MODE: 'case_comment', TRANSCRIPT_FLUSH_MS: '100' },
+    { webhooks: { timeoutMs: 2_000, retryDelayMs: 20 } },
+  );
   const { caseId, customer, ava, sb } = await supportChat(w);
   const comments = () => w.sf.records('CaseComment').filter((c) => c.ParentId === caseId);
 
   const hello = await sb.sendMessage(caseId, { message_type: 'MESG', user_id: customer, message: 'My invoice is wrong' });
   await sb.sendMessage(caseId, { message_type: 'MESG', user_id: ava, message: 'I will fix it' });
-  await sb.sendMessage(caseId, { message_type: 'FILE', user_id: customer, url: 'https://files.example.com/invoice.png', file_name: 'invoice.png', file_type: 'image/png' });
+  await sb.sendMessage(caseId, {
+    message_type: 'FILE',
+    user_id: customer,
+    url: 'https://files.example.com/invoice.png',
+    file_name: 'invoice.png',
+    file_type: 'image/png',
+  });
   await waitFor('three comments', () => comments().length === 3);
   const bodies = comments().map((c) => String(c.CommentBody));
-  assert.ok(bodies.some((b) => /\] Customer \(customer\): My invoice is wrong\n/.test(b)), bodies.join('\n---\n'));
-  assert.ok(bodies.some((b) => /\] Ava Agent \(agent\): I will fix it\n/.test(b)), bodies.join('\n---\n'));
-  assert.ok(bodies.some((b) => b.includes('File: invoice.png (image/png) https://files.example.com/invoice.png')), bodies.join('\n---\n'));
-  assert.ok(comments().every((c) => c.IsPublished === false), 'private comments: the customer does not see them in a portal');
+  assert.ok(
+    bodies.some((b) => /\] Customer \(customer\): My invoice is wrong\n/.test(b)),
+    bodies.join('\n---\n'),
+  );
+  assert.ok(
+    bodies.some((b) => /\] Ava Agent \(agent\): I will fix it\n/.test(b)),
+    bodies.join('\n---\n'),
+  );
+  assert.ok(
+    bodies.some((b) => b.includes('File: invoice.png (image/png) https://files.example.com/invoice.png')),
+    bodies.join('\n---\n'),
+  );
+  assert.ok(
+    comments().every((c) => c.IsPublished === false),
+    'private comments: the customer does not see them in a portal',
+  );
 
   await sb.updateMessage(caseId, hello.message_id, { message: 'My invoice #7 is wrong' });
-  await waitFor('the edit', () => comments().some((c) => String(c.CommentBody).includes('(edited ') && String(c.CommentBody).includes('My invoice #7 is wrong')));
+  await waitFor('the edit', () =>
+    comments().some((c) => String(c.CommentBody).includes('(edited ') && String(c.CommentBody).includes('My invoice #7 is wrong')),
+  );
   await sb.deleteMessage(caseId, hello.message_id);
   await waitFor('the delete', () => comments().some((c) => String(c.CommentBody).startsWith('[deleted in chat] ')));
   await waitFor('the transcript to be idle', () => transcriptIdle(w));

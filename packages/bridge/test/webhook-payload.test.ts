@@ -10,7 +10,9 @@ const AGENT = '005EM0000000002YAA';
 const meaning = (body: unknown) => interpretWebhook(body, JSON.stringify(body));
 
 test('a customer message as sent: version 0, the customer as sender, the send time', () => {
-  const m = meaning(messageWebhook({ caseId: CASE, messageId: 42, userId: 'customer-dana', nickname: 'Dana', text: 'Hello', createdAt: 1_700_000_000_000 }));
+  const m = meaning(
+    messageWebhook({ caseId: CASE, messageId: 42, userId: 'customer-dana', nickname: 'Dana', text: 'Hello', createdAt: 1_700_000_000_000 }),
+  );
   assert.deepEqual(m, {
     kind: 'message',
     event: {
@@ -19,7 +21,16 @@ test('a customer message as sent: version 0, the customer as sender, the send ti
       channelUrl: CASE,
       version: 0,
       deleted: false,
-      message: { type: 'MESG', body: 'Hello', senderId: 'customer-dana', senderName: 'Dana', senderRole: 'Customer', sentAt: 1_700_000_000_000, editedAt: null, file: null },
+      message: {
+        type: 'MESG',
+        body: 'Hello',
+        senderId: 'customer-dana',
+        senderName: 'Dana',
+        senderRole: 'Customer',
+        sentAt: 1_700_000_000_000,
+        editedAt: null,
+        file: null,
+      },
     },
   });
 });
@@ -40,8 +51,13 @@ test('files keep URL, name and type, whether flat (url, filename, file_type) or 
   delete payload.message;
   Object.assign(payload, { url: 'https://f.example.com/a.png', filename: 'a.png', file_type: 'image/png', file_size: 10 });
   const nested = messageWebhook({ caseId: CASE, messageId: 6, type: 'FILE' });
-  Object.assign(nested.payload as Record<string, unknown>, { message: 'the receipt', file: { url: 'https://f.example.com/r.pdf', name: 'r.pdf', type: 'application/pdf', size: 1 } });
-  const files = [meaning(flat), meaning(nested)].map((m) => (m.kind === 'message' ? [m.event.message?.type, m.event.message?.body, m.event.message?.file] : m));
+  Object.assign(nested.payload as Record<string, unknown>, {
+    message: 'the receipt',
+    file: { url: 'https://f.example.com/r.pdf', name: 'r.pdf', type: 'application/pdf', size: 1 },
+  });
+  const files = [meaning(flat), meaning(nested)].map((m) =>
+    m.kind === 'message' ? [m.event.message?.type, m.event.message?.body, m.event.message?.file] : m,
+  );
   assert.deepEqual(files, [
     ['FILE', '', { url: 'https://f.example.com/a.png', name: 'a.png', type: 'image/png' }],
     ['FILE', 'the receipt', { url: 'https://f.example.com/r.pdf', name: 'r.pdf', type: 'application/pdf' }],
@@ -49,15 +65,32 @@ test('files keep URL, name and type, whether flat (url, filename, file_type) or 
 });
 
 test('an edit carries its updated_at as the version; a delete carries no text and marks the message', () => {
-  const edit = meaning(messageWebhook({ caseId: CASE, messageId: 7, category: 'group_channel:message_update', text: 'fixed', createdAt: 1000, updatedAt: 5000 }));
+  const edit = meaning(
+    messageWebhook({
+      caseId: CASE,
+      messageId: 7,
+      category: 'group_channel:message_update',
+      text: 'fixed',
+      createdAt: 1000,
+      updatedAt: 5000,
+    }),
+  );
   assert.ok(edit.kind === 'message');
-  assert.deepEqual([edit.event.version, edit.event.message?.body, edit.event.message?.editedAt, edit.event.deleted], [5000, 'fixed', 5000, false]);
-  const noTime = meaning(messageWebhook({ caseId: CASE, messageId: 7, category: 'group_channel:message_update', createdAt: 1000, updatedAt: 0 }));
+  assert.deepEqual(
+    [edit.event.version, edit.event.message?.body, edit.event.message?.editedAt, edit.event.deleted],
+    [5000, 'fixed', 5000, false],
+  );
+  const noTime = meaning(
+    messageWebhook({ caseId: CASE, messageId: 7, category: 'group_channel:message_update', createdAt: 1000, updatedAt: 0 }),
+  );
   assert.ok(noTime.kind === 'message' && noTime.event.version > 0, 'an edit without updated_at still beats the text as sent');
   const del = messageWebhook({ caseId: CASE, messageId: 7, category: 'group_channel:message_delete' });
   delete del.type;
   delete del.sender;
-  assert.deepEqual(meaning(del), { kind: 'message', event: { messageId: '7', caseId: CASE, channelUrl: CASE, version: -1, message: null, deleted: true } });
+  assert.deepEqual(meaning(del), {
+    kind: 'message',
+    event: { messageId: '7', caseId: CASE, channelUrl: CASE, version: -1, message: null, deleted: true },
+  });
 });
 
 test('ignored, with the reason: other categories and channels, admin and bridge messages, malformed bodies', () => {

@@ -14,12 +14,17 @@ const LIMIT = 4096;
 
 test('the signature matrix: only the current or a previous master token signing these exact bytes is accepted', async (t) => {
   // A long flush interval: these tests look at what is stored, not at Salesforce.
-  const w = await startWorld(t, { SENDBIRD_PREVIOUS_API_TOKENS: SECRETS.PREVIOUS_TOKEN, SENDBIRD_WEBHOOK_BODY_LIMIT_BYTES: String(LIMIT), TRANSCRIPT_FLUSH_MS: '600000' });
+  const w = await startWorld(t, {
+    SENDBIRD_PREVIOUS_API_TOKENS: SECRETS.PREVIOUS_TOKEN,
+    SENDBIRD_WEBHOOK_BODY_LIMIT_BYTES: String(LIMIT),
+    TRANSCRIPT_FLUSH_MS: '600000',
+  });
   const token = w.sb.apiToken;
   const caseId = w.sf.seed.caseIds[0]!;
   let id = 1000;
   const body = () => JSON.stringify(messageWebhook({ caseId, messageId: ++id }));
-  const post = (raw: string, signature: string | null, headers?: Record<string, string>) => postWebhook(w.url, raw, { signature, ...(headers ? { headers } : {}) });
+  const post = (raw: string, signature: string | null, headers?: Record<string, string>) =>
+    postWebhook(w.url, raw, { signature, ...(headers ? { headers } : {}) });
 
   const refused: [string, string, string | null, number, string][] = [];
   const missing = body();
@@ -37,7 +42,13 @@ test('the signature matrix: only the current or a previous master token signing 
   assert.notEqual(tampered, original);
   refused.push(['tampered body', tampered, signWebhook(original, token), 401, 'signature_invalid']);
   const reserialised = JSON.stringify(JSON.parse(body()), null, 2);
-  refused.push(['signature of the compact JSON, body pretty-printed', reserialised, signWebhook(JSON.stringify(JSON.parse(reserialised)), token), 401, 'signature_invalid']);
+  refused.push([
+    'signature of the compact JSON, body pretty-printed',
+    reserialised,
+    signWebhook(JSON.stringify(JSON.parse(reserialised)), token),
+    401,
+    'signature_invalid',
+  ]);
   refused.push(['empty body, unsigned', '', null, 401, 'signature_missing']);
   refused.push(['empty body, signed', '', signWebhook('', token), 400, 'invalid_json']);
   refused.push(['not JSON, signed', '{"category":', signWebhook('{"category":', token), 400, 'invalid_json']);
@@ -65,7 +76,10 @@ test('the signature matrix: only the current or a previous master token signing 
   const again = await post(current, signWebhook(current, token));
   assert.deepEqual([again.status, again.body], [200, { ok: true, outcome: 'duplicate' }], 'a redelivery is acknowledged, not stored again');
   const stored = await w.bridge.store.listTranscriptMessages();
-  assert.deepEqual(stored.map((m) => m.messageId).sort(), [current, previous, upper].map((raw) => String(JSON.parse(raw).payload.message_id)).sort());
+  assert.deepEqual(
+    stored.map((m) => m.messageId).sort(),
+    [current, previous, upper].map((raw) => String(JSON.parse(raw).payload.message_id)).sort(),
+  );
 });
 
 test('checks in order: an oversized body is 413 before its signature is looked at', async (t) => {
@@ -87,8 +101,16 @@ test('signed events that are not about support-channel messages are acknowledged
   const w = await startWorld(t, { TRANSCRIPT_FLUSH_MS: '600000' });
   const caseId = w.sf.seed.caseIds[0]!;
   const cases: [string, unknown, string][] = [
-    ['another category', { category: 'group_channel:join', channel: { channel_url: caseId, custom_type: 'sf_case' }, users: [] }, 'category'],
-    ['a channel that is not a support channel', messageWebhook({ caseId, messageId: 1, channelCustomType: 'team_chat' }), 'not_support_channel'],
+    [
+      'another category',
+      { category: 'group_channel:join', channel: { channel_url: caseId, custom_type: 'sf_case' }, users: [] },
+      'category',
+    ],
+    [
+      'a channel that is not a support channel',
+      messageWebhook({ caseId, messageId: 1, channelCustomType: 'team_chat' }),
+      'not_support_channel',
+    ],
     ['a support channel whose URL is no Case Id', messageWebhook({ caseId: 'sendbird_group_channel_1', messageId: 2 }), 'not_a_case'],
     ['an admin message', messageWebhook({ caseId, messageId: 3, type: 'ADMM' }), 'admin_message'],
     ['a message the bridge sent', messageWebhook({ caseId, messageId: 4, customType: 'sbsf_bridge' }), 'bridge_message'],

@@ -3,8 +3,18 @@
  * with a fresh data directory. Closed when the test ends.
  */
 import type { TestContext } from 'node:test';
-import { SALESFORCE_EMULATOR_DEFAULTS, startSalesforceEmulator, type RunningSalesforceEmulator, type SalesforceEmulatorOptions } from '@sbsf/emulators';
-import { startSendbirdEmulator, type RunningSendbirdEmulator, type SendbirdEmulatorOptions, type WebhookConfig } from '@sbsf/emulators/sendbird';
+import {
+  SALESFORCE_EMULATOR_DEFAULTS,
+  startSalesforceEmulator,
+  type RunningSalesforceEmulator,
+  type SalesforceEmulatorOptions,
+} from '@sbsf/emulators';
+import {
+  startSendbirdEmulator,
+  type RunningSendbirdEmulator,
+  type SendbirdEmulatorOptions,
+  type WebhookConfig,
+} from '@sbsf/emulators/sendbird';
 import { tempDir } from '@sbsf/testkit';
 import { startBridge, type BridgeHandle } from '../src/app.js';
 import { loadConfig, type BridgeConfig } from '../src/config.js';
@@ -22,10 +32,19 @@ export interface World {
   /** A customer JWT as the customer's backend would sign it. */
   customerToken(sub: string, extra?: Record<string, unknown>): string;
   /** fetch against the bridge with JSON in and out. */
-  call(method: string, path: string, opts?: { body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; body: any }>;
 }
 
-export function worldEnv(sf: { url: string }, sb: { url: string; appId: string; apiToken: string }, dataDir: string, overrides: Record<string, string | undefined> = {}) {
+export function worldEnv(
+  sf: { url: string },
+  sb: { url: string; appId: string; apiToken: string },
+  dataDir: string,
+  overrides: Record<string, string | undefined> = {},
+) {
   return baseEnv({
     DATA_DIR: dataDir,
     SALESFORCE_LOGIN_URL: sf.url,
@@ -66,7 +85,11 @@ export async function startEmulators(
   return { sf, sb };
 }
 
-export async function startWorld(t: TestContext, overrides: Record<string, string | undefined> = {}, opts: WorldOptions = {}): Promise<World> {
+export async function startWorld(
+  t: TestContext,
+  overrides: Record<string, string | undefined> = {},
+  opts: WorldOptions = {},
+): Promise<World> {
   // Fast retries of the org's event callouts (the Apex waits minutes).
   const sf = await startSalesforceEmulator({ bridgeDelivery: { retryDelaysMs: [0, 20, 50] }, ...opts.sf });
   const sb = await startSendbirdEmulator({ ...opts.sb });
@@ -89,7 +112,8 @@ export async function startWorld(t: TestContext, overrides: Record<string, strin
     config,
     url,
     env,
-    customerToken: (sub, extra = {}) => signCustomerJwt({ sub, exp: Math.floor(Date.now() / 1000) + 600, ...extra }, SECRETS.CUSTOMER_JWT_SECRET),
+    customerToken: (sub, extra = {}) =>
+      signCustomerJwt({ sub, exp: Math.floor(Date.now() / 1000) + 600, ...extra }, SECRETS.CUSTOMER_JWT_SECRET),
     call: (method, path, opts = {}) => call(url, method, path, opts),
   };
 }

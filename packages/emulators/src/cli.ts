@@ -55,7 +55,8 @@ function parseCli(argv: readonly string[]): ParsedCli {
   if (typeof salesforcePort === 'string') return { ok: false, error: salesforcePort };
   const sendbirdPort = port('sendbird-port', values['sendbird-port'], 8082);
   if (typeof sendbirdPort === 'string') return { ok: false, error: sendbirdPort };
-  if (salesforcePort !== 0 && salesforcePort === sendbirdPort) return { ok: false, error: `--salesforce-port and --sendbird-port must differ (both ${salesforcePort})` };
+  if (salesforcePort !== 0 && salesforcePort === sendbirdPort)
+    return { ok: false, error: `--salesforce-port and --sendbird-port must differ (both ${salesforcePort})` };
   return { ok: true, help: false, options: { host, salesforcePort, sendbirdPort, json: values.json ?? false } };
 }
 
@@ -79,8 +80,20 @@ async function main(): Promise<void> {
     throw err;
   }
   const info = {
-    salesforce: { url: sf.url, loginUrl: sf.url, clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId, clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret, admin: `${sf.url}/__admin/state` },
-    sendbird: { url: sb.url, appId: SENDBIRD_EMULATOR_DEFAULTS.appId, apiToken: SENDBIRD_EMULATOR_DEFAULTS.apiToken, feed: sb.feedUrl, admin: `${sb.url}/__admin/state` },
+    salesforce: {
+      url: sf.url,
+      loginUrl: sf.url,
+      clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId,
+      clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret,
+      admin: `${sf.url}/__admin/state`,
+    },
+    sendbird: {
+      url: sb.url,
+      appId: SENDBIRD_EMULATOR_DEFAULTS.appId,
+      apiToken: SENDBIRD_EMULATOR_DEFAULTS.apiToken,
+      feed: sb.feedUrl,
+      admin: `${sb.url}/__admin/state`,
+    },
   };
   if (json) {
     console.log(JSON.stringify(info));
@@ -107,7 +120,12 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   const e = err as NodeJS.ErrnoException;
-  const why = e?.code === 'EADDRINUSE' ? `a port is already in use (${e.message}); pick another with --salesforce-port / --sendbird-port, or 0 for any free one` : err instanceof Error ? err.message : String(err);
+  const why =
+    e?.code === 'EADDRINUSE'
+      ? `a port is already in use (${e.message}); pick another with --salesforce-port / --sendbird-port, or 0 for any free one`
+      : err instanceof Error
+        ? err.message
+        : String(err);
   console.error('[emulators] failed to start:', why);
   process.exit(1);
 });

@@ -29,16 +29,32 @@ async function takePort(t: { after: (fn: () => Promise<void>) => void }): Promis
 test('the emulators CLI starts both on free ports, prints where they are, and stops on SIGTERM', async (t) => {
   const cli = run(['--salesforce-port', '0', '--sendbird-port', '0', '--json']);
   t.after(() => cli.child.kill('SIGKILL'));
-  const line = await waitFor('the JSON line', () => cli.out().split('\n').find((l) => l.startsWith('{')));
-  const info = JSON.parse(line) as { salesforce: { url: string; clientId: string; clientSecret: string }; sendbird: { url: string; apiToken: string } };
+  const line = await waitFor('the JSON line', () =>
+    cli
+      .out()
+      .split('\n')
+      .find((l) => l.startsWith('{')),
+  );
+  const info = JSON.parse(line) as {
+    salesforce: { url: string; clientId: string; clientSecret: string };
+    sendbird: { url: string; apiToken: string };
+  };
   const token = await fetch(`${info.salesforce.url}/services/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: info.salesforce.clientId, client_secret: info.salesforce.clientSecret }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: info.salesforce.clientId,
+      client_secret: info.salesforce.clientSecret,
+    }),
   });
   assert.equal(token.status, 200, 'the printed Salesforce credentials log in');
   const users = await fetch(`${info.sendbird.url}/v3/users/nobody`, { headers: { 'Api-Token': info.sendbird.apiToken } });
-  assert.equal(((await users.json()) as { code: number }).code, 400201, 'the printed Sendbird token is accepted (the user is simply missing)');
+  assert.equal(
+    ((await users.json()) as { code: number }).code,
+    400201,
+    'the printed Sendbird token is accepted (the user is simply missing)',
+  );
   cli.child.kill('SIGTERM');
   assert.equal(await cli.exited, 0);
 });

@@ -58,13 +58,31 @@ describe('OAuth flows', () => {
     const cases = [
       { privateKey: other.privateKey, username: 'ava.agent@sbsf.example', code: 'invalid_grant', desc: /invalid assertion/ },
       { privateKey: keys.privateKey, username: 'nobody@sbsf.example', code: 'invalid_grant', desc: /hasn't approved/ },
-      { privateKey: keys.privateKey, username: 'ava.agent@sbsf.example', audience: 'https://example.com', code: 'invalid_grant', desc: /audience/ },
-      { privateKey: keys.privateKey, username: 'ava.agent@sbsf.example', clientId: 'someone-else', code: 'invalid_client_id', desc: /client identifier/ },
+      {
+        privateKey: keys.privateKey,
+        username: 'ava.agent@sbsf.example',
+        audience: 'https://example.com',
+        code: 'invalid_grant',
+        desc: /audience/,
+      },
+      {
+        privateKey: keys.privateKey,
+        username: 'ava.agent@sbsf.example',
+        clientId: 'someone-else',
+        code: 'invalid_client_id',
+        desc: /client identifier/,
+      },
     ];
     for (const k of cases) {
       const c = new SalesforceClient({
         loginUrl: emu.url,
-        auth: { kind: 'jwt_bearer', clientId: k.clientId ?? emu.options.clientId, username: k.username, privateKey: k.privateKey, ...(k.audience ? { audience: k.audience } : {}) },
+        auth: {
+          kind: 'jwt_bearer',
+          clientId: k.clientId ?? emu.options.clientId,
+          username: k.username,
+          privateKey: k.privateKey,
+          ...(k.audience ? { audience: k.audience } : {}),
+        },
       });
       await assert.rejects(c.query('SELECT Id FROM User'), (err: SalesforceAuthError) => {
         assert.ok(err instanceof SalesforceAuthError);

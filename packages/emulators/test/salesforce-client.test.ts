@@ -1,13 +1,7 @@
 /** @sbsf/salesforce against the emulator: records, upsert, query paging, composite, collections, errors. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  SalesforceError,
-  SalesforceNotFoundError,
-  SalesforceRequestLimitError,
-  isSalesforceId,
-  sameId,
-} from '@sbsf/salesforce';
+import { SalesforceError, SalesforceNotFoundError, SalesforceRequestLimitError, isSalesforceId, sameId } from '@sbsf/salesforce';
 import type { CompositeSubrequest } from '@sbsf/salesforce';
 import { V, clientFor, startSf } from './salesforce-helpers.js';
 
@@ -56,7 +50,10 @@ describe('records', () => {
     const a = await c.get<CaseRow>('Case', (await c.create('Case', { Subject: 'a' })).id);
     const b = await c.get<CaseRow>('Case', (await c.create('Case', { Subject: 'b' })).id);
     assert.equal(Number(b.CaseNumber), Number(a.CaseNumber) + 1);
-    await assert.rejects(c.update('Case', a.Id, { CaseNumber: '1' }), { errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', fields: ['CaseNumber'] });
+    await assert.rejects(c.update('Case', a.Id, { CaseNumber: '1' }), {
+      errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+      fields: ['CaseNumber'],
+    });
   });
 
   it('upsert on Sendbird_Ticket_Id__c: 201 created, then 200 updated, same Id', async (t) => {
@@ -86,8 +83,13 @@ describe('query', () => {
     const users = await c.query<{ Id: string; Name: string }>(`SELECT Id, Name FROM User WHERE Id IN ('${agents.join("','")}')`);
     assert.deepEqual(users.records.map((u) => u.Name).sort(), ['Ava Agent', 'Ben Agent', 'Cara Agent']);
 
-    const open = await c.query<CaseRow>('SELECT Id, OwnerId FROM Case WHERE IsClosed = false AND Sendbird_Ticket_Id__c != null ORDER BY LastModifiedDate');
-    assert.deepEqual(open.records.map((r) => r.Id), emu.seed.caseIds.slice(0, 2));
+    const open = await c.query<CaseRow>(
+      'SELECT Id, OwnerId FROM Case WHERE IsClosed = false AND Sendbird_Ticket_Id__c != null ORDER BY LastModifiedDate',
+    );
+    assert.deepEqual(
+      open.records.map((r) => r.Id),
+      emu.seed.caseIds.slice(0, 2),
+    );
 
     const caseId = emu.seed.caseIds[0]!;
     const msgs = [3, 1, 2].map((n) => ({
@@ -103,7 +105,10 @@ describe('query', () => {
     const transcript = await c.query<{ Sendbird_Message_Id__c: string; Sent_At__c: string }>(
       `SELECT Sendbird_Message_Id__c, Sent_At__c FROM Sendbird_Message__c WHERE Case__c = '${caseId}' ORDER BY Sent_At__c`,
     );
-    assert.deepEqual(transcript.records.map((m) => m.Sendbird_Message_Id__c), ['m-1', 'm-2', 'm-3']);
+    assert.deepEqual(
+      transcript.records.map((m) => m.Sendbird_Message_Id__c),
+      ['m-1', 'm-2', 'm-3'],
+    );
     assert.equal(transcript.records[0]!.Sent_At__c, '2025-01-01T00:00:01.000+0000');
   });
 
@@ -118,7 +123,10 @@ describe('query', () => {
     assert.equal(first.records.length, 4);
     assert.match(first.nextRecordsUrl!, new RegExp(`^/services/data/v${V.replace('.', '\\.')}/query/01g[A-Za-z0-9]{15}-4$`));
     const all = await c.query<{ Subject: string }>("SELECT Subject FROM Case WHERE Subject LIKE 'paged%' ORDER BY Subject");
-    assert.deepEqual(all.records.map((r) => r.Subject), recs.map((r) => r.Subject));
+    assert.deepEqual(
+      all.records.map((r) => r.Subject),
+      recs.map((r) => r.Subject),
+    );
     // queryPage() above left its cursor open; query() opened a second one and followed it once.
     assert.equal(emu.stats().byRoute['GET /query'], 2);
     assert.equal(emu.stats().byRoute['GET /query/{locator}'], 1);
@@ -145,7 +153,12 @@ describe('composite', () => {
     await c.query('SELECT Id FROM Case'); // log in first, so only the composite call is counted below
     const before = emu.limits().used;
     const subs: CompositeSubrequest[] = [
-      { method: 'PATCH', url: `/services/data/v${V}/sobjects/Case/Sendbird_Ticket_Id__c/tkt-9`, referenceId: 'refCase', body: { Subject: 'Chat ticket', Sendbird_User_Id__c: 'u-9' } },
+      {
+        method: 'PATCH',
+        url: `/services/data/v${V}/sobjects/Case/Sendbird_Ticket_Id__c/tkt-9`,
+        referenceId: 'refCase',
+        body: { Subject: 'Chat ticket', Sendbird_User_Id__c: 'u-9' },
+      },
       { method: 'GET', url: `/services/data/v${V}/sobjects/Case/@{refCase.id}?fields=Id,CaseNumber`, referenceId: 'getCase' },
     ];
     const [up, got] = await c.composite(subs, { allOrNone: true });
@@ -175,13 +188,19 @@ describe('composite', () => {
       { method: 'POST', url: `/services/data/v${V}/sobjects/Case`, referenceId: 'ok2', body: { Subject: 'fine too' } },
     ];
     const all = await c.composite(subs, { allOrNone: true });
-    assert.deepEqual(all.map((r) => r.httpStatusCode), [400, 400, 400, 400]);
+    assert.deepEqual(
+      all.map((r) => r.httpStatusCode),
+      [400, 400, 400, 400],
+    );
     assert.equal((all[1]!.body as { errorCode: string }[])[0]!.errorCode, 'REQUIRED_FIELD_MISSING');
     assert.equal((all[0]!.body as { errorCode: string }[])[0]!.errorCode, 'PROCESSING_HALTED');
     assert.equal(count(), start);
 
     const some = await c.composite(subs, { allOrNone: false });
-    assert.deepEqual(some.map((r) => r.httpStatusCode), [201, 400, 400, 201]);
+    assert.deepEqual(
+      some.map((r) => r.httpStatusCode),
+      [201, 400, 400, 201],
+    );
     assert.equal((some[2]!.body as { errorCode: string }[])[0]!.errorCode, 'PROCESSING_HALTED');
     assert.equal(count(), start + 2);
   });
@@ -189,17 +208,44 @@ describe('composite', () => {
   it('a rolled-back upsert leaves nothing to find by its External Id; a rolled-back change restores the old key', async (t) => {
     const emu = await startSf(t);
     const c = clientFor(emu);
-    const upsert = (ext: string, body: Record<string, unknown>): CompositeSubrequest => ({ method: 'PATCH', url: `/services/data/v${V}/sobjects/Case/Sendbird_Ticket_Id__c/${ext}`, referenceId: `u${ext.replace(/\W/g, '')}`, body });
-    const failing: CompositeSubrequest = { method: 'POST', url: `/services/data/v${V}/sobjects/CaseComment`, referenceId: 'bad', body: { CommentBody: 'no parent' } };
+    const upsert = (ext: string, body: Record<string, unknown>): CompositeSubrequest => ({
+      method: 'PATCH',
+      url: `/services/data/v${V}/sobjects/Case/Sendbird_Ticket_Id__c/${ext}`,
+      referenceId: `u${ext.replace(/\W/g, '')}`,
+      body,
+    });
+    const failing: CompositeSubrequest = {
+      method: 'POST',
+      url: `/services/data/v${V}/sobjects/CaseComment`,
+      referenceId: 'bad',
+      body: { CommentBody: 'no parent' },
+    };
     // Created, then rolled back: a later upsert with the same key creates it afresh (201), once.
     const rolled = await c.composite([upsert('tkt-rb', { Subject: 'first' }), failing], { allOrNone: true });
     assert.equal((rolled[0]!.body as { errorCode: string }[])[0]!.errorCode, 'PROCESSING_HALTED');
     const [made] = await c.composite([upsert('tkt-rb', { Subject: 'second' })], { allOrNone: true });
     assert.equal(made!.httpStatusCode, 201);
-    assert.deepEqual(emu.records('Case').filter((r) => r.Sendbird_Ticket_Id__c === 'tkt-rb').map((r) => r.Subject), ['second']);
+    assert.deepEqual(
+      emu
+        .records('Case')
+        .filter((r) => r.Sendbird_Ticket_Id__c === 'tkt-rb')
+        .map((r) => r.Subject),
+      ['second'],
+    );
     // Its key changed, then rolled back: the old key still finds it (200), the new one does not.
     const id = (made!.body as { id: string }).id;
-    await c.composite([{ method: 'PATCH', url: `/services/data/v${V}/sobjects/Case/${id}`, referenceId: 'mv', body: { Sendbird_Ticket_Id__c: 'tkt-moved' } }, failing], { allOrNone: true });
+    await c.composite(
+      [
+        {
+          method: 'PATCH',
+          url: `/services/data/v${V}/sobjects/Case/${id}`,
+          referenceId: 'mv',
+          body: { Sendbird_Ticket_Id__c: 'tkt-moved' },
+        },
+        failing,
+      ],
+      { allOrNone: true },
+    );
     const [found] = await c.composite([upsert('TKT-RB', { Subject: 'third' })], { allOrNone: true });
     assert.equal(found!.httpStatusCode, 200, 'External Ids match case-insensitively, and the old key is back');
     const [fresh] = await c.composite([upsert('tkt-moved', { Subject: 'fourth' })], { allOrNone: true });
@@ -241,7 +287,13 @@ describe('sObject collections', () => {
     assert.equal(res[0]!.created, true);
     assert.deepEqual(res[1], {
       success: false,
-      errors: [{ statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', message: 'Sender Role: bad value for restricted picklist field: Robot', fields: ['Sender_Role__c'] }],
+      errors: [
+        {
+          statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+          message: 'Sender Role: bad value for restricted picklist field: Robot',
+          fields: ['Sender_Role__c'],
+        },
+      ],
     });
     assert.equal(res[2]!.errors[0]!.statusCode, 'REQUIRED_FIELD_MISSING');
     assert.deepEqual(res[2]!.errors[0]!.fields, ['Case__c']);
@@ -249,11 +301,19 @@ describe('sObject collections', () => {
     const again = await c.collections.upsert('Sendbird_Message__c', 'Sendbird_Message_Id__c', [rows[0]!]);
     assert.deepEqual(again, [{ id: res[0]!.id, success: true, errors: [], created: false }]);
 
-    const rolled = await c.collections.upsert('Sendbird_Message__c', 'Sendbird_Message_Id__c', [{ ...rows[0]!, Sendbird_Message_Id__c: 'd' }, rows[2]!], {
-      allOrNone: true,
-    });
+    const rolled = await c.collections.upsert(
+      'Sendbird_Message__c',
+      'Sendbird_Message_Id__c',
+      [{ ...rows[0]!, Sendbird_Message_Id__c: 'd' }, rows[2]!],
+      {
+        allOrNone: true,
+      },
+    );
     assert.equal(rolled[0]!.errors[0]!.statusCode, 'ALL_OR_NONE_OPERATION_ROLLED_BACK');
-    assert.equal(emu.records('Sendbird_Message__c').some((r) => r.Sendbird_Message_Id__c === 'd'), false);
+    assert.equal(
+      emu.records('Sendbird_Message__c').some((r) => r.Sendbird_Message_Id__c === 'd'),
+      false,
+    );
   });
 });
 

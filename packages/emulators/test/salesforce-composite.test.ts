@@ -21,7 +21,9 @@ describe('composite', () => {
     assert.equal(tooMany.status, 400);
     assert.match(firstError(tooMany).message, /at most 25/);
     assert.equal((await api(emu, tok, 'POST', '/composite', { compositeRequest: many.slice(0, 25) })).status, 200);
-    const badRef = await api(emu, tok, 'POST', '/composite', { compositeRequest: [{ method: 'GET', url: url('/limits'), referenceId: 'a-b' }] });
+    const badRef = await api(emu, tok, 'POST', '/composite', {
+      compositeRequest: [{ method: 'GET', url: url('/limits'), referenceId: 'a-b' }],
+    });
     assert.equal(badRef.status, 400);
     const nested = await api(emu, tok, 'POST', '/composite', {
       compositeRequest: [{ method: 'POST', url: url('/composite'), referenceId: 'inner', body: { compositeRequest: [] } }],
@@ -35,8 +37,17 @@ describe('composite', () => {
     const tok = await tokenFor(emu);
     const r = await api(emu, tok, 'POST', '/composite', {
       compositeRequest: [
-        { method: 'GET', url: url(`/query?q=${encodeURIComponent("SELECT Id, Name FROM User WHERE Name = 'Cara Agent'")}`), referenceId: 'cara' },
-        { method: 'POST', url: url('/sobjects/Case'), referenceId: 'newCase', body: { Subject: 'for @{cara.records[0].Name}', OwnerId: '@{cara.records[0].Id}' } },
+        {
+          method: 'GET',
+          url: url(`/query?q=${encodeURIComponent("SELECT Id, Name FROM User WHERE Name = 'Cara Agent'")}`),
+          referenceId: 'cara',
+        },
+        {
+          method: 'POST',
+          url: url('/sobjects/Case'),
+          referenceId: 'newCase',
+          body: { Subject: 'for @{cara.records[0].Name}', OwnerId: '@{cara.records[0].Id}' },
+        },
         { method: 'GET', url: url('/sobjects/Case/@{newCase.id}?fields=Subject,OwnerId'), referenceId: 'check' },
         { method: 'GET', url: '/services/data/v20.0/limits', referenceId: 'old' },
       ],
@@ -45,12 +56,15 @@ describe('composite', () => {
     const [, created, check, old] = (r.body as { compositeResponse: Sub[] }).compositeResponse;
     assert.equal(created!.httpStatusCode, 201);
     assert.match(created!.httpHeaders.Location!, /^\/services\/data\/v62\.0\/sobjects\/Case\/500/);
-    assert.deepEqual({ ...(check!.body as object), attributes: undefined }, {
-      attributes: undefined,
-      Subject: 'for Cara Agent',
-      OwnerId: emu.seed.agents.cara,
-      Id: (created!.body as { id: string }).id,
-    });
+    assert.deepEqual(
+      { ...(check!.body as object), attributes: undefined },
+      {
+        attributes: undefined,
+        Subject: 'for Cara Agent',
+        OwnerId: emu.seed.agents.cara,
+        Id: (created!.body as { id: string }).id,
+      },
+    );
     assert.equal(old!.httpStatusCode, 404);
     assert.equal(emu.stats().byRoute['POST /composite'], 1);
     assert.equal(emu.stats().byRoute['POST /sobjects/{type}'], undefined, 'subrequests are not separate API calls');
@@ -67,7 +81,13 @@ describe('composite', () => {
           method: 'POST',
           url: url('/composite/sobjects'),
           referenceId: 'batch',
-          body: { allOrNone: false, records: [{ attributes: { type: 'Case' }, Subject: 'ok' }, { attributes: { type: 'Case' }, Bogus: 1 }] },
+          body: {
+            allOrNone: false,
+            records: [
+              { attributes: { type: 'Case' }, Subject: 'ok' },
+              { attributes: { type: 'Case' }, Bogus: 1 },
+            ],
+          },
         },
       ],
     });
@@ -101,7 +121,10 @@ describe('sObject Collections', () => {
       ],
     });
     const res = created.body as { success: boolean; errors: { statusCode: string; message: string; fields: string[] }[] }[];
-    assert.deepEqual(res[0], { success: false, errors: [{ statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', message: 'cannot specify Id in an insert call', fields: ['Id'] }] });
+    assert.deepEqual(res[0], {
+      success: false,
+      errors: [{ statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', message: 'cannot specify Id in an insert call', fields: ['Id'] }],
+    });
     assert.equal(res[1]!.errors[0]!.statusCode, 'INVALID_TYPE');
     assert.equal(res[2]!.errors[0]!.statusCode, 'INVALID_TYPE');
 
@@ -115,7 +138,10 @@ describe('sObject Collections', () => {
       ],
     });
     const ur = up.body as { success: boolean; created?: boolean; errors: { statusCode: string }[] }[];
-    assert.deepEqual(ur.map((x) => x.errors[0]?.statusCode ?? 'ok'), ['DUPLICATE_EXTERNAL_ID', 'DUPLICATE_EXTERNAL_ID', 'ok', 'MISSING_ARGUMENT']);
+    assert.deepEqual(
+      ur.map((x) => x.errors[0]?.statusCode ?? 'ok'),
+      ['DUPLICATE_EXTERNAL_ID', 'DUPLICATE_EXTERNAL_ID', 'ok', 'MISSING_ARGUMENT'],
+    );
     assert.equal(ur[2]!.created, true);
     const wrongField = await api(emu, tok, 'PATCH', '/composite/sobjects/Sendbird_Message__c/Body__c', { records: [] });
     assert.equal(firstError(wrongField).errorCode, 'INVALID_FIELD');

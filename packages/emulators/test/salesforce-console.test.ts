@@ -26,19 +26,31 @@ function fixtures(t: TestContext): { auraBundleDir: string; agentPanelDir: strin
   cpSync(AURA_DIR, auraBundleDir, { recursive: true });
   const agentPanelDir = join(dir, 'panel');
   mkdirSync(join(agentPanelDir, 'assets'), { recursive: true });
-  writeFileSync(join(agentPanelDir, 'index.html'), '<!doctype html><html><head><meta charset="utf-8"><script type="module" src="./assets/app.js"></script></head><body></body></html>');
+  writeFileSync(
+    join(agentPanelDir, 'index.html'),
+    '<!doctype html><html><head><meta charset="utf-8"><script type="module" src="./assets/app.js"></script></head><body></body></html>',
+  );
   writeFileSync(join(agentPanelDir, 'assets/app.js'), 'console.log("panel")');
   return { auraBundleDir, agentPanelDir };
 }
 
 const post = (url: string, body?: unknown) =>
-  raw(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  raw(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 test('the real .cmp: utility item, Apex controller, container with its actions, console APIs', () => {
   const d = parseAuraComponent('sendbird_utilities_bar', readFileSync(join(AURA_DIR, 'sendbird_utilities_bar.cmp'), 'utf8'));
   assert.deepEqual(d.implements, ['lightning:utilityItem']);
   assert.equal(d.controller, 'SendbirdAgentSession');
-  assert.deepEqual(d.container, { auraId: 'SendBird_Bar', src: "{!$Resource.sendbird_bar + '/index.html'}", onmessage: 'handleMessage', onerror: 'handleError' });
+  assert.deepEqual(d.container, {
+    auraId: 'SendBird_Bar',
+    src: "{!$Resource.sendbird_bar + '/index.html'}",
+    onmessage: 'handleMessage',
+    onerror: 'handleError',
+  });
   assert.deepEqual(d.apis, { utilityBar: 'utilitybar', workspace: 'workspace', navigation: 'navService' });
   assert.deepEqual(
     d.attributes.find((a) => a.name === 'supportsPopOut'),
@@ -48,14 +60,20 @@ test('the real .cmp: utility item, Apex controller, container with its actions, 
 });
 
 test('markup in comments is ignored, and a component without a root is refused', () => {
-  const d = parseAuraComponent('x', '<!-- <lightning:container aura:id="old" src="a"/> --><aura:component><aura:attribute name="n" type="Integer" default="3"/></aura:component>');
+  const d = parseAuraComponent(
+    'x',
+    '<!-- <lightning:container aura:id="old" src="a"/> --><aura:component><aura:attribute name="n" type="Integer" default="3"/></aura:component>',
+  );
   assert.equal(d.container, undefined);
   assert.deepEqual(d.attributes, [{ name: 'n', type: 'Integer', default: '3' }]);
   assert.throws(() => parseAuraComponent('x', '<div/>'), /no <aura:component> root/);
 });
 
 test('options are checked with actionable messages', async (t) => {
-  await assert.rejects(startSf(t, { console: { auraBundleDir: '', agentPanelDir: 'x' } }), /\[console-simulator\] auraBundleDir is required/);
+  await assert.rejects(
+    startSf(t, { console: { auraBundleDir: '', agentPanelDir: 'x' } }),
+    /\[console-simulator\] auraBundleDir is required/,
+  );
   await assert.rejects(startSf(t, { console: { auraBundleDir: join(tempDir(t), 'missing'), agentPanelDir: 'x' } }), /does not exist/);
 });
 
@@ -108,7 +126,10 @@ test('an unbuilt panel answers 503 with how to build it', async (t) => {
 });
 
 test('injectLccHost puts the script first in <head>, or first in a document without one', () => {
-  assert.equal(injectLccHost('<html><head lang="x"><title>t</title></head></html>'), `<html><head lang="x">\n    <script src="${LCC_HOST_PATH}"></script><title>t</title></head></html>`);
+  assert.equal(
+    injectLccHost('<html><head lang="x"><title>t</title></head></html>'),
+    `<html><head lang="x">\n    <script src="${LCC_HOST_PATH}"></script><title>t</title></head></html>`,
+  );
   assert.equal(injectLccHost('<p>x</p>'), `<script src="${LCC_HOST_PATH}"></script>\n<p>x</p>`);
 });
 
@@ -148,7 +169,10 @@ test('state, login, owner changes and Omni-Channel through the page API', async 
   );
   const accepted = (await post(`${sf.url}/__console/api/agent-work/${workId}/accept`)).body as any;
   assert.equal(accepted.cases.find((c: any) => c.Id === caseId).ownerName, 'Ben Agent', 'Omni makes the agent the owner');
-  assert.deepEqual(accepted.work.map((w: any) => w.Status), ['Opened']);
+  assert.deepEqual(
+    accepted.work.map((w: any) => w.Status),
+    ['Opened'],
+  );
   assert.equal((await post(`${sf.url}/__console/api/agent-work/${workId}/decline`)).status, 400, 'only Assigned work can be declined');
   assert.equal((await post(`${sf.url}/__console/api/agent-work/${workId}/maybe`)).status, 404);
 });
@@ -161,7 +185,14 @@ test('a Case record with its Sendbird_Message__c transcript, in time order', asy
     ['m2', '2025-01-01T10:01:00.000+0000', 'Agent', 'Hello, Ava here'],
     ['m1', '2025-01-01T10:00:00.000+0000', 'Customer', 'I was charged twice'],
   ] as const) {
-    const res = await api(sf, token, 'POST', '/sobjects/Sendbird_Message__c', { Case__c: caseId, Sendbird_Message_Id__c: id, Sent_At__c: at, Sender_Role__c: role, Body__c: body, Message_Type__c: 'MESG' });
+    const res = await api(sf, token, 'POST', '/sobjects/Sendbird_Message__c', {
+      Case__c: caseId,
+      Sendbird_Message_Id__c: id,
+      Sent_At__c: at,
+      Sender_Role__c: role,
+      Body__c: body,
+      Message_Type__c: 'MESG',
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
   }
   const view = (await raw(`${sf.url}/__console/api/cases/${caseId}`)).body as any;
@@ -201,7 +232,13 @@ test('the getAgentSession Aura action: the bridge answer, plus apiHost in the sa
   const real = (await post(`${sf.url}/__console/aura/getAgentSession`)).body as any;
   assert.deepEqual(real, {
     state: 'SUCCESS',
-    returnValue: { appId: 'APP', userId: sf.seed.agents.ava, nickname: 'Ava Agent', accessToken: 'session-token', expiresAt: 1_900_000_000_000 },
+    returnValue: {
+      appId: 'APP',
+      userId: sf.seed.agents.ava,
+      nickname: 'Ava Agent',
+      accessToken: 'session-token',
+      expiresAt: 1_900_000_000_000,
+    },
   });
   assert.deepEqual(seen, [{ userId: sf.seed.agents.ava, nickname: 'Ava Agent' }]);
 
@@ -211,7 +248,10 @@ test('the getAgentSession Aura action: the bridge answer, plus apiHost in the sa
   assert.equal(sandbox.returnValue.userId, sf.seed.agents.cara, 'the logged-in agent');
   assert.equal(sandbox.returnValue.apiHost, 'http://127.0.0.1:9999', 'the simulator adds where the emulated Sendbird lives');
 
-  assert.deepEqual((await post(`${sf.url}/__console/aura/somethingElse`)).body, { state: 'ERROR', error: [{ message: "Unknown controller action 'somethingElse'" }] });
+  assert.deepEqual((await post(`${sf.url}/__console/aura/somethingElse`)).body, {
+    state: 'ERROR',
+    error: [{ message: "Unknown controller action 'somethingElse'" }],
+  });
 });
 
 test('without the console option nothing is served under /console', async (t) => {

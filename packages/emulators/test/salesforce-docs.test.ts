@@ -74,7 +74,8 @@ describe('REST API Developer Guide examples, replayed', () => {
     const token = await tokenFor(emu);
     const send = (r: Req) => {
       const url = r.path.startsWith('/services/') ? `${emu.url}${r.path}` : `${emu.url}/services/data/v${V}${r.path}`;
-      const auth: Record<string, string> = r.auth === 'none' ? {} : { authorization: `Bearer ${r.auth === 'invalid' ? 'not-a-token' : token}` };
+      const auth: Record<string, string> =
+        r.auth === 'none' ? {} : { authorization: `Bearer ${r.auth === 'invalid' ? 'not-a-token' : token}` };
       return raw(url, {
         method: r.method,
         headers: { ...auth, ...(r.body !== undefined ? { 'content-type': 'application/json' } : {}), ...r.headers },

@@ -14,7 +14,10 @@ const form = (p: Record<string, string>) => ({
 describe('OAuth token endpoint', () => {
   it('answers the documented success shape', async (t) => {
     const emu = await startSf(t);
-    const r = await raw(`${emu.url}/services/oauth2/token`, form({ grant_type: 'client_credentials', client_id: emu.options.clientId, client_secret: emu.options.clientSecret }));
+    const r = await raw(
+      `${emu.url}/services/oauth2/token`,
+      form({ grant_type: 'client_credentials', client_id: emu.options.clientId, client_secret: emu.options.clientSecret }),
+    );
     assert.equal(r.status, 200);
     const b = r.body as Record<string, string>;
     assert.deepEqual(Object.keys(b).sort(), ['access_token', 'id', 'instance_url', 'issued_at', 'scope', 'signature', 'token_type']);
@@ -22,7 +25,12 @@ describe('OAuth token endpoint', () => {
     assert.equal(b.token_type, 'Bearer');
     assert.equal(b.id, `${emu.url}/id/${emu.seed.orgId}/${emu.seed.integrationUserId}`);
     assert.match(b.issued_at!, /^\d{13}$/);
-    assert.equal(b.signature, createHmac('sha256', emu.options.clientSecret).update(b.id + b.issued_at).digest('base64'));
+    assert.equal(
+      b.signature,
+      createHmac('sha256', emu.options.clientSecret)
+        .update(b.id + b.issued_at)
+        .digest('base64'),
+    );
     assert.ok(b.access_token!.startsWith(emu.seed.orgId.slice(0, 15) + '!'));
   });
 
@@ -103,7 +111,11 @@ describe('REST basics', () => {
     const r = await api(emu, tok, 'GET', '/limits');
     assert.equal(r.status, 403);
     assert.deepEqual(r.body, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
-    const put = await raw(`${emu.url}/__admin/limits`, { method: 'PUT', body: JSON.stringify({ dailyLimit: 5, used: 4 }), headers: { 'content-type': 'application/json' } });
+    const put = await raw(`${emu.url}/__admin/limits`, {
+      method: 'PUT',
+      body: JSON.stringify({ dailyLimit: 5, used: 4 }),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.deepEqual(put.body, { dailyLimit: 5, used: 4 });
     const lim = await api(emu, tok, 'GET', '/limits');
     assert.deepEqual(lim.body, { DailyApiRequests: { Max: 5, Remaining: 0 } });
@@ -155,8 +167,15 @@ describe('sObject rows', () => {
       message: 'The Id field should not be specified in the sobject data.',
       errorCode: 'INVALID_FIELD',
     });
-    await expect(api(emu, tok, 'POST', '/sobjects/Case', { Nope__c: 1 }), 400, { message: "No such column 'Nope__c' on sobject of type Case", errorCode: 'INVALID_FIELD' });
-    await expect(api(emu, tok, 'GET', '/sobjects/Case/xyz'), 400, { message: 'Case ID: id value of incorrect type: xyz', errorCode: 'MALFORMED_ID', fields: ['Id'] });
+    await expect(api(emu, tok, 'POST', '/sobjects/Case', { Nope__c: 1 }), 400, {
+      message: "No such column 'Nope__c' on sobject of type Case",
+      errorCode: 'INVALID_FIELD',
+    });
+    await expect(api(emu, tok, 'GET', '/sobjects/Case/xyz'), 400, {
+      message: 'Case ID: id value of incorrect type: xyz',
+      errorCode: 'MALFORMED_ID',
+      fields: ['Id'],
+    });
     await expect(api(emu, tok, 'PATCH', `/sobjects/Case/${caseId}`, { OwnerId: '123' }), 400, {
       message: 'Owner ID: id value of incorrect type: 123',
       errorCode: 'MALFORMED_ID',
@@ -177,7 +196,10 @@ describe('sObject rows', () => {
       message: 'Unexpected character in JSON body at [line:1, column:17]',
       errorCode: 'JSON_PARSER_ERROR',
     });
-    await expect(api(emu, tok, 'POST', '/sobjects/Case', { IsEscalated: 1 }), 400, { message: "No such column 'IsEscalated' on sobject of type Case", errorCode: 'INVALID_FIELD' });
+    await expect(api(emu, tok, 'POST', '/sobjects/Case', { IsEscalated: 1 }), 400, {
+      message: "No such column 'IsEscalated' on sobject of type Case",
+      errorCode: 'INVALID_FIELD',
+    });
     await expect(api(emu, tok, 'POST', '/sobjects/Case', { Sendbird_Ticket_Id__c: 'SEED-TICKET-0001' }), 400, {
       message: `duplicate value found: Sendbird_Ticket_Id__c duplicates value on record with id: ${caseId}`,
       errorCode: 'DUPLICATE_VALUE',
@@ -203,9 +225,13 @@ describe('sObject rows', () => {
       message: "HTTP Method 'PUT' not allowed. Allowed are HEAD,GET,PATCH,DELETE",
       errorCode: 'METHOD_NOT_ALLOWED',
     });
-    await expect(api(emu, tok, 'GET', '/sobjects/Ticket__c'), 404, { errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' });
+    await expect(api(emu, tok, 'GET', '/sobjects/Ticket__c'), 404, {
+      errorCode: 'NOT_FOUND',
+      message: 'The requested resource does not exist',
+    });
     await expect(api(emu, tok, 'POST', '/sobjects/Case', { IsClosed: 'maybe' }), 400, {
-      message: 'Unable to create/update fields: IsClosed. Please check the security settings of this field and verify that it is read/write for your profile or permission set.',
+      message:
+        'Unable to create/update fields: IsClosed. Please check the security settings of this field and verify that it is read/write for your profile or permission set.',
       errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
       fields: ['IsClosed'],
     });
@@ -270,7 +296,10 @@ describe('admin API', () => {
     assert.equal((await raw(`${emu.url}/__admin/faults`)).status, 200, 'admin is never faulted');
     const bad = await raw(`${emu.url}/__admin/faults`, { method: 'PUT', body: JSON.stringify({ rules: [{ action: 'explode' }] }) });
     assert.equal(bad.status, 400);
-    await raw(`${emu.url}/__admin/faults`, { method: 'PUT', body: JSON.stringify({ rules: [{ action: 'rateLimit', retryAfterMs: 2500 }] }) });
+    await raw(`${emu.url}/__admin/faults`, {
+      method: 'PUT',
+      body: JSON.stringify({ rules: [{ action: 'rateLimit', retryAfterMs: 2500 }] }),
+    });
     const limited = await api(emu, tok, 'GET', '/limits');
     assert.equal(limited.status, 429);
     assert.equal(limited.headers.get('retry-after'), '3');

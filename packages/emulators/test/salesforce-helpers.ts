@@ -47,7 +47,11 @@ export async function tokenFor(emu: RunningSalesforceEmulator): Promise<string> 
   const res = await raw(`${emu.url}/services/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: emu.options.clientId, client_secret: emu.options.clientSecret }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: emu.options.clientId,
+      client_secret: emu.options.clientSecret,
+    }),
   });
   return (res.body as { access_token: string }).access_token;
 }

@@ -85,12 +85,18 @@ describe('jsforce against the emulator', () => {
     assert.equal(up2.success, true);
     assert.equal(emu.records('Case').filter((c) => c.Sendbird_Ticket_Id__c === 'js-1').length, 1);
 
-    const many = await conn.sobject('Case').create(Array.from({ length: 12 }, (_, i) => ({ Subject: `js many ${i}` })), { allOrNone: true });
+    const many = await conn.sobject('Case').create(
+      Array.from({ length: 12 }, (_, i) => ({ Subject: `js many ${i}` })),
+      { allOrNone: true },
+    );
     assert.equal(many.length, 12);
     assert.ok(many.every((r) => r.success));
     assert.equal(emu.stats().byRoute['POST /composite/sobjects'], 1);
 
-    const res = await conn.query<{ Subject: string }>("SELECT Subject FROM Case WHERE Subject LIKE 'js many%'", { autoFetch: true, maxFetch: 100 });
+    const res = await conn.query<{ Subject: string }>("SELECT Subject FROM Case WHERE Subject LIKE 'js many%'", {
+      autoFetch: true,
+      maxFetch: 100,
+    });
     assert.equal(res.totalSize, 12);
     assert.equal(res.records.length, 12);
     assert.ok((emu.stats().byRoute['GET /query/{locator}'] ?? 0) >= 2);

@@ -34,7 +34,12 @@ test('closing, reopening and an owner + status save of a chat Case: one POST per
   const sf = await startSf(t, { bridge: { url: bridge.url, secret: SECRET } });
   const token = await tokenFor(sf);
   const { ava, ben } = sf.seed.agents;
-  const created = await api(sf, token, 'POST', '/sobjects/Case', { Subject: 'x', OwnerId: ava, Status: 'New', Sendbird_Ticket_Id__c: 'tk-status-1' });
+  const created = await api(sf, token, 'POST', '/sobjects/Case', {
+    Subject: 'x',
+    OwnerId: ava,
+    Status: 'New',
+    Sendbird_Ticket_Id__c: 'tk-status-1',
+  });
   const id = (created.body as { id: string }).id;
 
   // The subscriber is let run after each save, so each transaction is a batch of its own.

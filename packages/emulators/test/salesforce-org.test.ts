@@ -26,7 +26,10 @@ interface Received {
 }
 
 /** A fake bridge: records every request; `answer` decides the status (default 202). */
-async function fakeBridge(t: TestContext, answer: (req: Received, n: number) => number | Promise<number> | { status: number; body: unknown } = () => 202) {
+async function fakeBridge(
+  t: TestContext,
+  answer: (req: Received, n: number) => number | Promise<number> | { status: number; body: unknown } = () => 202,
+) {
   const received: Received[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -44,7 +47,11 @@ async function fakeBridge(t: TestContext, answer: (req: Received, n: number) => 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.after(() => new Promise<void>((r) => server.close(() => r())));
   const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, received, events: () => received.flatMap((r) => (r.body as { events: SalesforceEvent[] }).events) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    events: () => received.flatMap((r) => (r.body as { events: SalesforceEvent[] }).events),
+  };
 }
 
 async function world(t: TestContext, answer?: Parameters<typeof fakeBridge>[1]) {
@@ -56,8 +63,18 @@ async function world(t: TestContext, answer?: Parameters<typeof fakeBridge>[1]) 
 
 let tickets = 0;
 /** A chat Case (Sendbird_Ticket_Id__c set, as the bridge creates them) unless `extra` says otherwise. */
-async function newCase(sf: RunningSalesforceEmulator, token: string, ownerId: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const res = await api(sf, token, 'POST', '/sobjects/Case', { Subject: 'x', OwnerId: ownerId, Sendbird_Ticket_Id__c: `tk-test-${++tickets}`, ...extra });
+async function newCase(
+  sf: RunningSalesforceEmulator,
+  token: string,
+  ownerId: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const res = await api(sf, token, 'POST', '/sobjects/Case', {
+    Subject: 'x',
+    OwnerId: ownerId,
+    Sendbird_Ticket_Id__c: `tk-test-${++tickets}`,
+    ...extra,
+  });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return (res.body as { id: string }).id;
 }
@@ -83,18 +100,48 @@ test('REST PATCH of OwnerId: one POST with case.owner_changed; other writes and 
   assert.equal((await api(sf, token, 'PATCH', `/sobjects/Case/${id}`, { Subject: 'no owner change' })).status, 204);
   assert.equal((await api(sf, token, 'PATCH', `/sobjects/Case/${noChat}`, { OwnerId: ben, Status: 'Closed' })).status, 204);
   await sf.org.idle();
-  assert.deepEqual(sf.org.eventStats(), { transactions: 0, publishCalls: 0, maxPublishCallsPerTransaction: 0, eventsPublished: 0, subscriberBatches: 0, duplicatesDropped: 0, queueables: 0, callouts: 0, waiting: 0 }, 'a Case without a chat costs nothing');
+  assert.deepEqual(
+    sf.org.eventStats(),
+    {
+      transactions: 0,
+      publishCalls: 0,
+      maxPublishCallsPerTransaction: 0,
+      eventsPublished: 0,
+      subscriberBatches: 0,
+      duplicatesDropped: 0,
+      queueables: 0,
+      callouts: 0,
+      waiting: 0,
+    },
+    'a Case without a chat costs nothing',
+  );
   assert.equal((await api(sf, token, 'PATCH', `/sobjects/Case/${id}`, { OwnerId: ben })).status, 204);
   await sf.org.idle();
   assert.equal(bridge.received.length, 1, 'the insert, the Subject change and the Case without a chat send nothing');
   assertValidPost(bridge.received[0]);
   const rec = sf.state.get('Case', id)!;
   assert.deepEqual(bridge.events(), [
-    { type: 'case.owner_changed', caseId: id, previousOwnerId: ava, ownerId: ben, occurredAt: new Date(Date.parse(String(rec.LastModifiedDate).replace('+0000', 'Z'))).toISOString() },
+    {
+      type: 'case.owner_changed',
+      caseId: id,
+      previousOwnerId: ava,
+      ownerId: ben,
+      occurredAt: new Date(Date.parse(String(rec.LastModifiedDate).replace('+0000', 'Z'))).toISOString(),
+    },
   ]);
   const [d] = sf.org.bridgeDeliveries();
   assert.equal(d?.status, 'delivered');
-  assert.deepEqual(sf.org.eventStats(), { transactions: 1, publishCalls: 1, maxPublishCallsPerTransaction: 1, eventsPublished: 1, subscriberBatches: 1, duplicatesDropped: 0, queueables: 1, callouts: 1, waiting: 0 });
+  assert.deepEqual(sf.org.eventStats(), {
+    transactions: 1,
+    publishCalls: 1,
+    maxPublishCallsPerTransaction: 1,
+    eventsPublished: 1,
+    subscriberBatches: 1,
+    duplicatesDropped: 0,
+    queueables: 1,
+    callouts: 1,
+    waiting: 0,
+  });
   assert.ok(!JSON.stringify(sf.org.bridgeDeliveries()).includes(SECRET), 'the log never shows the secret');
 });
 
@@ -106,7 +153,10 @@ test('upsert by External Id and 15-character owner Ids: the event carries 18-cha
   assert.equal(res.status, 200);
   await sf.org.idle();
   assertValidPost(bridge.received[0]);
-  assert.deepEqual(bridge.events().map((e) => e.type === 'case.owner_changed' && [e.caseId, e.previousOwnerId, e.ownerId]), [[id, sf.seed.queueId, ava]]);
+  assert.deepEqual(
+    bridge.events().map((e) => e.type === 'case.owner_changed' && [e.caseId, e.previousOwnerId, e.ownerId]),
+    [[id, sf.seed.queueId, ava]],
+  );
 });
 
 test('one Composite call is one transaction: one publish per subrequest, one subscriber batch, one POST with the same change once', async (t) => {
@@ -114,8 +164,15 @@ test('one Composite call is one transaction: one publish per subrequest, one sub
   const { ava, ben, cara } = sf.seed.agents;
   const a = await newCase(sf, token, ava);
   const b = await newCase(sf, token, ava);
-  const sub = (ref: string, id: string, owner: string) => ({ method: 'PATCH', url: `/services/data/v62.0/sobjects/Case/${id}`, referenceId: ref, body: { OwnerId: owner } });
-  const res = await api(sf, token, 'POST', '/composite', { compositeRequest: [sub('a1', a, ben), sub('b1', b, cara), sub('a2', a, ava), sub('a3', a, ben)] });
+  const sub = (ref: string, id: string, owner: string) => ({
+    method: 'PATCH',
+    url: `/services/data/v62.0/sobjects/Case/${id}`,
+    referenceId: ref,
+    body: { OwnerId: owner },
+  });
+  const res = await api(sf, token, 'POST', '/composite', {
+    compositeRequest: [sub('a1', a, ben), sub('b1', b, cara), sub('a2', a, ava), sub('a3', a, ben)],
+  });
   assert.equal(res.status, 200);
   await sf.org.idle();
   assert.equal(bridge.received.length, 1);
@@ -173,7 +230,10 @@ test('a rolled-back transaction sends nothing (Composite allOrNone, Collections 
     ],
   });
   assert.equal(collections.status, 200);
-  assert.equal((collections.body as { success: boolean }[]).some((r) => r.success), false);
+  assert.equal(
+    (collections.body as { success: boolean }[]).some((r) => r.success),
+    false,
+  );
   await sf.org.idle();
   assert.equal(sf.state.get('Case', a)?.OwnerId, ava, 'rolled back');
   assert.equal(bridge.received.length, 0);
@@ -193,11 +253,21 @@ test('a partial save (Collections without allOrNone): the saved rows publish, th
       { attributes: { type: 'Case' }, Id: c, OwnerId: ben },
     ],
   });
-  assert.deepEqual((res.body as { success: boolean }[]).map((r) => r.success), [true, false, true]);
+  assert.deepEqual(
+    (res.body as { success: boolean }[]).map((r) => r.success),
+    [true, false, true],
+  );
   await sf.org.idle();
-  assert.deepEqual(bridge.events().map((e) => e.caseId), [a, c]);
+  assert.deepEqual(
+    bridge.events().map((e) => e.caseId),
+    [a, c],
+  );
   const stats = sf.org.eventStats();
-  assert.deepEqual([stats.eventsPublished, stats.publishCalls, stats.subscriberBatches], [2, 1, 1], 'one trigger chunk, one EventBus.publish');
+  assert.deepEqual(
+    [stats.eventsPublished, stats.publishCalls, stats.subscriberBatches],
+    [2, 1, 1],
+    'one trigger chunk, one EventBus.publish',
+  );
 
   // A Composite without allOrNone: the subrequest that failed wrote nothing and publishes nothing.
   const composite = await api(sf, token, 'POST', '/composite', {
@@ -206,17 +276,35 @@ test('a partial save (Collections without allOrNone): the saved rows publish, th
       { method: 'PATCH', url: `/services/data/v62.0/sobjects/Case/${b}`, referenceId: 'bad', body: { OwnerId: 'nope' } },
     ],
   });
-  assert.deepEqual((composite.body as { compositeResponse: { httpStatusCode: number }[] }).compositeResponse.map((r) => r.httpStatusCode), [204, 400]);
+  assert.deepEqual(
+    (composite.body as { compositeResponse: { httpStatusCode: number }[] }).compositeResponse.map((r) => r.httpStatusCode),
+    [204, 400],
+  );
   await sf.org.idle();
-  assert.deepEqual(bridge.events().slice(2).map((e) => e.caseId), [a]);
+  assert.deepEqual(
+    bridge
+      .events()
+      .slice(2)
+      .map((e) => e.caseId),
+    [a],
+  );
 });
 
 test('sObject Collections update of 200 chat Cases: one EventBus.publish, one POST with 200 events', async (t) => {
   const { sf, bridge, token } = await world(t);
   const { ava, ben } = sf.seed.agents;
-  const created = await api(sf, token, 'POST', '/composite/sobjects', { records: Array.from({ length: 200 }, (_, i) => ({ attributes: { type: 'Case' }, Subject: 's', OwnerId: ava, Sendbird_Ticket_Id__c: `tk-200-${i}` })) });
+  const created = await api(sf, token, 'POST', '/composite/sobjects', {
+    records: Array.from({ length: 200 }, (_, i) => ({
+      attributes: { type: 'Case' },
+      Subject: 's',
+      OwnerId: ava,
+      Sendbird_Ticket_Id__c: `tk-200-${i}`,
+    })),
+  });
   const ids = (created.body as { id: string }[]).map((r) => r.id);
-  const res = await api(sf, token, 'PATCH', '/composite/sobjects', { records: ids.map((Id) => ({ attributes: { type: 'Case' }, Id, OwnerId: ben })) });
+  const res = await api(sf, token, 'PATCH', '/composite/sobjects', {
+    records: ids.map((Id) => ({ attributes: { type: 'Case' }, Id, OwnerId: ben })),
+  });
   assert.ok((res.body as { success: boolean }[]).every((r) => r.success));
   await sf.org.idle();
   assert.equal(bridge.received.length, 1);
@@ -231,19 +319,32 @@ test('2200 chat-Case changes in one transaction: all published (no cap), 11 publ
   const ids: string[] = [];
   for (let i = 0; i < 11; i++) {
     const created = await api(sf, token, 'POST', '/composite/sobjects', {
-      records: Array.from({ length: 200 }, (_, j) => ({ attributes: { type: 'Case' }, Subject: 's', OwnerId: ava, Sendbird_Ticket_Id__c: `tk-2200-${i}-${j}` })),
+      records: Array.from({ length: 200 }, (_, j) => ({
+        attributes: { type: 'Case' },
+        Subject: 's',
+        OwnerId: ava,
+        Sendbird_Ticket_Id__c: `tk-2200-${i}-${j}`,
+      })),
     });
     ids.push(...(created.body as { id: string }[]).map((r) => r.id));
   }
   const chunks = Array.from({ length: 11 }, (_, i) => ids.slice(i * 200, i * 200 + 200));
   const res = await api(sf, token, 'POST', '/composite', {
-    compositeRequest: chunks.map((c, i) => ({ method: 'PATCH', url: '/services/data/v62.0/composite/sobjects', referenceId: `c${i}`, body: { records: c.map((Id) => ({ attributes: { type: 'Case' }, Id, OwnerId: ben })) } })),
+    compositeRequest: chunks.map((c, i) => ({
+      method: 'PATCH',
+      url: '/services/data/v62.0/composite/sobjects',
+      referenceId: `c${i}`,
+      body: { records: c.map((Id) => ({ attributes: { type: 'Case' }, Id, OwnerId: ben })) },
+    })),
   });
   assert.equal(res.status, 200);
   await sf.org.idle();
   assert.equal(bridge.received.length, 11);
   for (const r of bridge.received) assertValidPost(r);
-  assert.deepEqual(bridge.received.map((r) => (r.body as { events: unknown[] }).events.length), Array(11).fill(200));
+  assert.deepEqual(
+    bridge.received.map((r) => (r.body as { events: unknown[] }).events.length),
+    Array(11).fill(200),
+  );
   assert.deepEqual(new Set(bridge.events().map((e) => e.caseId)), new Set(ids), 'every Case once, in publish order');
   assert.deepEqual(sf.org.eventStats(), {
     transactions: 1,
@@ -262,7 +363,10 @@ test('console changeCaseOwner: validated like the REST API, one POST per action'
   const { sf, bridge } = await world(t);
   const [seedCase] = sf.seed.caseIds;
   const { cara } = sf.seed.agents;
-  assert.throws(() => sf.org.changeCaseOwner(seedCase!, '005000000000000AAA'), (err: Error & { items?: { errorCode: string }[] }) => err.items?.[0]?.errorCode === 'FIELD_INTEGRITY_EXCEPTION');
+  assert.throws(
+    () => sf.org.changeCaseOwner(seedCase!, '005000000000000AAA'),
+    (err: Error & { items?: { errorCode: string }[] }) => err.items?.[0]?.errorCode === 'FIELD_INTEGRITY_EXCEPTION',
+  );
   assert.throws(() => sf.org.changeCaseOwner('bogus', cara), /MALFORMED|incorrect type/i);
   const updated = sf.org.changeCaseOwner(seedCase!, cara);
   assert.equal(updated.OwnerId, cara);
@@ -270,7 +374,10 @@ test('console changeCaseOwner: validated like the REST API, one POST per action'
   await sf.org.idle();
   assert.equal(bridge.received.length, 1);
   assertValidPost(bridge.received[0]);
-  assert.deepEqual(bridge.events().map((e) => e.type === 'case.owner_changed' && [e.previousOwnerId, e.ownerId]), [[sf.seed.queueId, cara]]);
+  assert.deepEqual(
+    bridge.events().map((e) => e.type === 'case.owner_changed' && [e.previousOwnerId, e.ownerId]),
+    [[sf.seed.queueId, cara]],
+  );
 });
 
 test('Omni-Channel: route creates Assigned work (no event); accept publishes agentwork.accepted + case.owner_changed (two publish calls), one POST', async (t) => {
@@ -291,8 +398,18 @@ test('Omni-Channel: route creates Assigned work (no event); accept publishes age
   assertValidPost(bridge.received[0]);
   assert.equal(sf.org.eventStats().publishCalls, 2, 'the AgentWork trigger and the Case trigger each publish once');
   const accepted = bridge.events().find((e) => e.type === 'agentwork.accepted');
-  assert.deepEqual(accepted && { ...accepted, occurredAt: 'x' }, { type: 'agentwork.accepted', caseId: queued, userId: ben, workId: work.Id, occurredAt: 'x' });
-  assert.equal(accepted?.occurredAt, new Date(Date.parse(String(opened.AcceptDateTime).replace('+0000', 'Z'))).toISOString(), 'occurredAt is AcceptDateTime');
+  assert.deepEqual(accepted && { ...accepted, occurredAt: 'x' }, {
+    type: 'agentwork.accepted',
+    caseId: queued,
+    userId: ben,
+    workId: work.Id,
+    occurredAt: 'x',
+  });
+  assert.equal(
+    accepted?.occurredAt,
+    new Date(Date.parse(String(opened.AcceptDateTime).replace('+0000', 'Z'))).toISOString(),
+    'occurredAt is AcceptDateTime',
+  );
   assert.ok(bridge.events().some((e) => e.type === 'case.owner_changed' && e.ownerId === ben));
 
   // Decline: the work ends, the Case stays, nothing is sent.
@@ -346,9 +463,16 @@ test('retries like the Apex: 5xx and 429 retried up to 3 attempts; 401 not retri
   await sf.org.idle();
   assert.equal(bridge.received.length, 3, 'the same batch three times');
   assert.deepEqual(bridge.received[0]?.body, bridge.received[2]?.body);
-  assert.deepEqual(sf.org.bridgeDeliveries()[0]?.attempts.map((a) => a.status), [500, 429, 202]);
+  assert.deepEqual(
+    sf.org.bridgeDeliveries()[0]?.attempts.map((a) => a.status),
+    [500, 429, 202],
+  );
   const stats = sf.org.eventStats();
-  assert.deepEqual([stats.subscriberBatches, stats.queueables, stats.callouts], [1, 3, 3], 'each retry is a Queueable the finalizer enqueues');
+  assert.deepEqual(
+    [stats.subscriberBatches, stats.queueables, stats.callouts],
+    [1, 3, 3],
+    'each retry is a Queueable the finalizer enqueues',
+  );
 
   sf.org.setBridge({ url: bridge.url, secret: SECRET });
   statuses.splice(0, 3, 401, 401, 401);
@@ -386,7 +510,10 @@ test('the retry rule and the schema check before sending', async () => {
 });
 
 test('getAgentSession: POSTs {userId, nickname: Name} with the secret; keeps the Apex keys; a safe error otherwise', async (t) => {
-  let answer: { status: number; body: unknown } = { status: 200, body: { appId: 'A', userId: 'U', nickname: 'N', accessToken: 'T', expiresAt: 1, apiHost: 'http://h', extra: 1 } };
+  let answer: { status: number; body: unknown } = {
+    status: 200,
+    body: { appId: 'A', userId: 'U', nickname: 'N', accessToken: 'T', expiresAt: 1, apiHost: 'http://h', extra: 1 },
+  };
   const { sf, bridge } = await world(t, () => answer);
   const { ava } = sf.seed.agents;
   const s = await sf.org.getAgentSession(ava.slice(0, 15));
@@ -396,9 +523,16 @@ test('getAgentSession: POSTs {userId, nickname: Name} with the secret; keeps the
   assert.equal(req.headers.authorization, `Bearer ${SECRET}`);
   assert.deepEqual(req.body, { userId: ava, nickname: 'Ava Agent' });
 
-  for (const a of [{ status: 500, body: {} }, { status: 200, body: { appId: 'A' } }, { status: 401, body: {} }]) {
+  for (const a of [
+    { status: 500, body: {} },
+    { status: 200, body: { appId: 'A' } },
+    { status: 401, body: {} },
+  ]) {
     answer = a;
-    await assert.rejects(sf.org.getAgentSession(ava), (err: unknown) => err instanceof AgentSessionError && err.message === AGENT_SESSION_UNAVAILABLE && !err.message.includes(SECRET));
+    await assert.rejects(
+      sf.org.getAgentSession(ava),
+      (err: unknown) => err instanceof AgentSessionError && err.message === AGENT_SESSION_UNAVAILABLE && !err.message.includes(SECRET),
+    );
   }
   sf.org.setBridge(null);
   await assert.rejects(sf.org.getAgentSession(ava), AgentSessionError);
@@ -408,7 +542,10 @@ test('admin routes: bridge settings (secret never shown), Omni, owner change, de
   const bridge = await fakeBridge(t);
   const sf = await startSf(t, { bridgeDelivery: { retryDelaysMs: [0] } });
   const admin = (method: string, path: string, body?: unknown) =>
-    raw(`${sf.url}/__admin${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+    raw(`${sf.url}/__admin${path}`, {
+      method,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    });
   assert.deepEqual((await admin('GET', '/bridge')).body, { url: null });
   assert.equal((await admin('PUT', '/bridge', { url: 'nope', secret: SECRET })).status, 400);
   const put = await admin('PUT', '/bridge', { url: bridge.url, secret: SECRET });
@@ -432,8 +569,19 @@ test('admin routes: bridge settings (secret never shown), Omni, owner change, de
   assert.equal(owner.status, 200);
   await sf.org.idle();
   const deliveries = (await admin('GET', '/bridge/deliveries')).body as { deliveries: { status: string; events: unknown[] }[] };
-  assert.deepEqual(deliveries.deliveries.map((d) => [d.status, d.events.length]), [['delivered', 2], ['delivered', 1]]);
-  const stats = (await admin('GET', '/events/stats')).body as { eventsPublished: number; publishCalls: number; subscriberBatches: number; callouts: number };
+  assert.deepEqual(
+    deliveries.deliveries.map((d) => [d.status, d.events.length]),
+    [
+      ['delivered', 2],
+      ['delivered', 1],
+    ],
+  );
+  const stats = (await admin('GET', '/events/stats')).body as {
+    eventsPublished: number;
+    publishCalls: number;
+    subscriberBatches: number;
+    callouts: number;
+  };
   assert.deepEqual([stats.eventsPublished, stats.publishCalls, stats.subscriberBatches, stats.callouts], [3, 3, 2, 2]);
   assert.equal(((await admin('DELETE', '/events/stats')).body as { eventsPublished: number }).eventsPublished, 0);
   assert.equal((await admin('DELETE', '/bridge/deliveries')).status, 200);

@@ -17,7 +17,8 @@ interface Page {
 async function setup(t?: TestContext) {
   const emu = t ? await startSf(t) : await startSalesforceEmulator();
   const tok = await tokenFor(emu);
-  const q = async (soql: string, headers: Record<string, string> = {}) => api(emu, tok, 'GET', `/query?q=${encodeURIComponent(soql)}`, undefined, headers);
+  const q = async (soql: string, headers: Record<string, string> = {}) =>
+    api(emu, tok, 'GET', `/query?q=${encodeURIComponent(soql)}`, undefined, headers);
   const rows = async (soql: string) => {
     const r = await q(soql);
     assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -99,9 +100,19 @@ describe('SOQL subset', () => {
     const multi = await ctx.rows('SELECT Priority, Subject FROM Case ORDER BY Priority DESC, Subject ASC NULLS LAST');
     assert.deepEqual(
       multi.map((r) => `${r.Priority}/${r.Subject}`),
-      ['Medium/Cannot sign in to the app', 'Medium/How do I export my data?', 'Low/Alpha 100%', 'Low/null', 'High/beta_two', 'High/Refund for a double charge'],
+      [
+        'Medium/Cannot sign in to the app',
+        'Medium/How do I export my data?',
+        'Low/Alpha 100%',
+        'Low/null',
+        'High/beta_two',
+        'High/Refund for a double charge',
+      ],
     );
-    assert.deepEqual(subj(await ctx.rows('SELECT Subject FROM Case ORDER BY CaseNumber LIMIT 2 OFFSET 1')), ['Refund for a double charge', 'How do I export my data?']);
+    assert.deepEqual(subj(await ctx.rows('SELECT Subject FROM Case ORDER BY CaseNumber LIMIT 2 OFFSET 1')), [
+      'Refund for a double charge',
+      'How do I export my data?',
+    ]);
   });
 
   it('refuses what is outside the subset or wrong, with the API error codes', async () => {
@@ -138,7 +149,9 @@ describe('query paging', () => {
     const { emu, tok, q } = await setup(t);
     const records = Array.from({ length: 150 }, (_, i) => ({ attributes: { type: 'Case' }, Subject: `p${String(i).padStart(3, '0')}` }));
     for (let i = 0; i < 2; i++) {
-      const r = await api(emu, tok, 'POST', '/composite/sobjects', { records: records.map((x) => ({ ...x, Subject: `${x.Subject}-${i}` })) });
+      const r = await api(emu, tok, 'POST', '/composite/sobjects', {
+        records: records.map((x) => ({ ...x, Subject: `${x.Subject}-${i}` })),
+      });
       assert.equal(r.status, 200);
     }
     const first = await q('SELECT Subject FROM Case ORDER BY Subject', { 'Sforce-Query-Options': 'batchSize=50' });

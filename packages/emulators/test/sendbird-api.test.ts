@@ -24,7 +24,12 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = { 'Api-Token': TOKEN }): Promise<Answer> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = { 'Api-Token': TOKEN },
+): Promise<Answer> {
   const res = await fetch(`${emu.url}${path}`, {
     method,
     headers: { 'Content-Type': 'application/json; charset=utf8', ...headers },
@@ -56,7 +61,10 @@ test('users: required fields, "" allowed, types, duplicates, not found', async (
   const noUrl = await call('POST', '/v3/users', { user_id: 'u2', nickname: 'x' });
   assert.equal(noUrl.body.code, 400105);
   assert.equal((await call('POST', '/v3/users', { user_id: 5, nickname: 'x', profile_url: '' })).body.code, 400100);
-  assert.equal((await call('POST', '/v3/users', { user_id: 'u3', nickname: 'x', profile_url: '', issue_access_token: 'yes' })).body.code, 400104);
+  assert.equal(
+    (await call('POST', '/v3/users', { user_id: 'u3', nickname: 'x', profile_url: '', issue_access_token: 'yes' })).body.code,
+    400104,
+  );
   assert.equal((await call('POST', '/v3/users', { user_id: 'u3', nickname: 'x', profile_url: '', metadata: [] })).body.code, 400103);
   const dup = await call('POST', '/v3/users', { user_id: 'u1', nickname: 'x', profile_url: '' });
   assert.deepEqual([dup.status, dup.body.error, dup.body.code], [400, true, 400202]);
@@ -101,7 +109,10 @@ test('invite needs user_ids; invitation_status "invited_by_non_friend" leaves th
   const ch = await call('GET', '/v3/group_channels/chan-1');
   assert.deepEqual([ch.body.member_count, ch.body.joined_member_count], [2, 1]);
   const joined = await call('GET', '/v3/group_channels/chan-1/members?member_state_filter=joined_only');
-  assert.deepEqual((joined.body.members as { user_id: string }[]).map((m) => m.user_id), ['a']);
+  assert.deepEqual(
+    (joined.body.members as { user_id: string }[]).map((m) => m.user_id),
+    ['a'],
+  );
   assert.equal((await call('PUT', '/v3/group_channels/chan-1/leave', {})).body.code, 400105);
 });
 
@@ -125,13 +136,24 @@ test('messages: sender rules, frozen channels, dedup_id, list parameters', async
   assert.equal((await call('GET', p)).body.code, 400105, 'message_ts or message_id is required');
   assert.equal((await call('GET', `${p}?message_ts=${Date.now() + 10_000}&prev_limit=201`)).body.code, 400111);
   const list = await call('GET', `${p}?message_ts=${Date.now() + 10_000}&reverse=true`);
-  assert.deepEqual((list.body.messages as { type: string }[]).map((m) => m.type), ['ADMM', 'MESG']);
+  assert.deepEqual(
+    (list.body.messages as { type: string }[]).map((m) => m.type),
+    ['ADMM', 'MESG'],
+  );
   for (const replyType of ['NONE', 'ALL', 'ONLY_REPLY_TO_CHANNEL']) {
     const listed = await call('GET', `${p}?message_ts=${Date.now() + 10_000}&include_reply_type=${replyType}`);
-    assert.deepEqual((listed.body.messages as { type: string }[] | undefined)?.map((m) => m.type), ['MESG', 'ADMM'], `include_reply_type=${replyType} is accepted (no thread replies here)`);
+    assert.deepEqual(
+      (listed.body.messages as { type: string }[] | undefined)?.map((m) => m.type),
+      ['MESG', 'ADMM'],
+      `include_reply_type=${replyType} is accepted (no thread replies here)`,
+    );
   }
   const badReplyType = await call('GET', `${p}?message_ts=${Date.now() + 10_000}&include_reply_type=THREADS`);
-  assert.deepEqual([badReplyType.status, badReplyType.body.code], [400, 400111], 'an unknown include_reply_type is refused as an invalid value');
+  assert.deepEqual(
+    [badReplyType.status, badReplyType.body.code],
+    [400, 400111],
+    'an unknown include_reply_type is refused as an invalid value',
+  );
   assert.match(String(badReplyType.body.message), /include_reply_type/, 'naming the parameter');
   assert.deepEqual((await call('GET', `${p}/total_count`)).body, { total: 2 });
   assert.equal((await call('GET', `${p}/999`)).body.code, 400201);
@@ -141,17 +163,30 @@ test('messages: sender rules, frozen channels, dedup_id, list parameters', async
 test('bodiless DELETE with a JSON content type, bad JSON, multipart and unknown routes', async () => {
   await user('a');
   assert.deepEqual((await call('DELETE', '/v3/users/a')).body, {});
-  const res = await fetch(`${emu.url}/v3/users`, { method: 'POST', headers: { 'Api-Token': TOKEN, 'content-type': 'application/json' }, body: '{' });
+  const res = await fetch(`${emu.url}/v3/users`, {
+    method: 'POST',
+    headers: { 'Api-Token': TOKEN, 'content-type': 'application/json' },
+    body: '{',
+  });
   assert.deepEqual([res.status, ((await res.json()) as { code: number }).code], [400, 400103]);
   const form = new FormData();
   form.set('message_type', 'FILE');
-  const multipart = await fetch(`${emu.url}/v3/group_channels/seeded-channel/messages`, { method: 'POST', headers: { 'Api-Token': TOKEN }, body: form });
+  const multipart = await fetch(`${emu.url}/v3/group_channels/seeded-channel/messages`, {
+    method: 'POST',
+    headers: { 'Api-Token': TOKEN },
+    body: form,
+  });
   assert.equal(((await multipart.json()) as { code: number }).code, 400111);
   assert.equal((await call('GET', '/v3/open_channels')).status, 404);
 });
 
 test('injected faults answer like Sendbird: 500901, and 429 + 500910 with X-RateLimit headers', async () => {
-  emu.faults.set({ rules: [{ action: 'error', path: '^/v3/users', times: 1 }, { action: 'rateLimit', path: '^/v3/users', times: 1, retryAfterMs: 1500 }] });
+  emu.faults.set({
+    rules: [
+      { action: 'error', path: '^/v3/users', times: 1 },
+      { action: 'rateLimit', path: '^/v3/users', times: 1, retryAfterMs: 1500 },
+    ],
+  });
   const e = await call('GET', '/v3/users/seeded');
   assert.deepEqual([e.status, e.body.error, e.body.code], [500, true, 500901]);
   const rl = await call('GET', '/v3/users/seeded');
@@ -170,11 +205,18 @@ test('optional per-endpoint rate caps: the 6th channel creation within a second 
   const capped = await startSendbirdEmulator({ apiToken: TOKEN, now: () => 1_700_000_000_000, rateCaps: { enabled: true } });
   try {
     const post = (path: string, body: unknown) =>
-      fetch(`${capped.url}${path}`, { method: 'POST', headers: { 'Api-Token': TOKEN, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${capped.url}${path}`, {
+        method: 'POST',
+        headers: { 'Api-Token': TOKEN, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     await post('/v3/users', { user_id: 'a', nickname: 'a', profile_url: '' });
     const answers = [];
     for (let i = 0; i < 6; i++) answers.push(await post('/v3/group_channels', { user_ids: ['a'] }));
-    assert.deepEqual(answers.map((r) => r.status), [200, 200, 200, 200, 200, 429]);
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      [200, 200, 200, 200, 200, 429],
+    );
     const last = answers[5];
     assert.equal(((await last?.json()) as { code: number }).code, 500910);
     assert.equal(last?.headers.get('x-ratelimit-retryafter'), '1.000');
@@ -210,10 +252,22 @@ test('admin API: state, stats per route, faults, reset re-applies the seed', asy
   assert.equal((await call('GET', '/v3/users/a')).status, 500);
   await fetch(`${emu.url}/__admin/faults`, { method: 'DELETE' });
 
-  const state = (await (await fetch(`${emu.url}/__admin/state`)).json()) as { users: { user_id: string }[]; channels: { channel_url: string; members: unknown[]; messages: unknown[] }[] };
-  assert.deepEqual(state.users.map((u) => u.user_id), ['seeded', 'a']);
-  assert.deepEqual(state.channels.map((c) => [c.channel_url, c.members.length, c.messages.length]), [['seeded-channel', 1, 0]]);
+  const state = (await (await fetch(`${emu.url}/__admin/state`)).json()) as {
+    users: { user_id: string }[];
+    channels: { channel_url: string; members: unknown[]; messages: unknown[] }[];
+  };
+  assert.deepEqual(
+    state.users.map((u) => u.user_id),
+    ['seeded', 'a'],
+  );
+  assert.deepEqual(
+    state.channels.map((c) => [c.channel_url, c.members.length, c.messages.length]),
+    [['seeded-channel', 1, 0]],
+  );
   await fetch(`${emu.url}/__admin/reset`, { method: 'POST' });
   const after = (await (await fetch(`${emu.url}/__admin/state`)).json()) as { users: { user_id: string }[] };
-  assert.deepEqual(after.users.map((u) => u.user_id), ['seeded']);
+  assert.deepEqual(
+    after.users.map((u) => u.user_id),
+    ['seeded'],
+  );
 });

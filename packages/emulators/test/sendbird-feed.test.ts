@@ -26,7 +26,11 @@ beforeEach(async () => {
 const token = async (userId: string, ttlMs = 3600_000): Promise<string> =>
   (await sb.issueSessionToken(userId, { expiresAt: clock + ttlMs })).token;
 
-async function api(path: string, tok: string | undefined, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+async function api(
+  path: string,
+  tok: string | undefined,
+  init: RequestInit = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const headers = new Headers(init.headers);
   if (tok) headers.set('authorization', `Bearer ${tok}`);
   if (init.body) headers.set('content-type', 'application/json');
@@ -66,7 +70,10 @@ test('two users connect with session tokens; one sends, the other receives, unre
   assert.deepEqual(read.body, { unread_message_count: 0, total_unread_count: 0 });
   assert.equal((await alex.next('unread')).total_unread_count, 0);
   const msgs = await api('/channels/case-1/messages', alexToken);
-  assert.deepEqual((msgs.body.messages as { message: string }[]).map((m) => m.message), ['Hi, I need help']);
+  assert.deepEqual(
+    (msgs.body.messages as { message: string }[]).map((m) => m.message),
+    ['Hi, I need help'],
+  );
   jane.close();
   alex.close();
 });
@@ -105,7 +112,10 @@ test('ADMM and other Platform API sends reach the feed; membership changes and f
   assert.equal((left.channel as { my_state: string }).my_state, 'none');
   await sb.freezeChannel('case-1', true);
   await jane.next('channel', (f) => f.event === 'frozen');
-  const frozenSend = await api('/channels/case-1/messages', await token('customer'), { method: 'POST', body: JSON.stringify({ message: 'x' }) });
+  const frozenSend = await api('/channels/case-1/messages', await token('customer'), {
+    method: 'POST',
+    body: JSON.stringify({ message: 'x' }),
+  });
   assert.equal(frozenSend.status, 403);
   assert.equal(frozenSend.body.code, 900050);
   jane.close();
@@ -135,12 +145,16 @@ test('a connected socket is closed with 4002 once its token expires', async () =
   assert.equal((await feed.next('error')).code, 400302);
 });
 
-test('POST /__admin/sessions/expire expires a user\'s tokens now: feed closed with 4002, REST 401, a new token works', async () => {
+test("POST /__admin/sessions/expire expires a user's tokens now: feed closed with 4002, REST 401, a new token works", async () => {
   const tok = await token('customer');
   const other = await token('agent');
   const feed = await connectFeed(emu.feedUrl, tok);
   await feed.next('ready');
-  const res = await fetch(`${emu.url}/__admin/sessions/expire`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: 'customer' }) });
+  const res = await fetch(`${emu.url}/__admin/sessions/expire`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user_id: 'customer' }),
+  });
   assert.deepEqual(await res.json(), { tokens: 1, closed: 1 });
   assert.equal((await feed.closed).code, FeedCloseCode.TokenExpired);
   assert.equal((await feed.next('error')).code, 400302);
@@ -149,7 +163,11 @@ test('POST /__admin/sessions/expire expires a user\'s tokens now: feed closed wi
   assert.match(String(rest.body.message), /expired/i);
   assert.equal((await api('/channels', other)).status, 200, "another user's token is untouched");
   assert.equal((await api('/channels', await token('customer'))).status, 200, 'a token issued afterwards is valid');
-  const bad = await fetch(`${emu.url}/__admin/sessions/expire`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const bad = await fetch(`${emu.url}/__admin/sessions/expire`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   assert.equal(bad.status, 400);
 });
 

@@ -53,7 +53,15 @@ test('deliveries are signed over the exact bytes with the master token and verif
   assert.equal((b.payload as { message: string }).message, 'Where is my order?');
   assert.equal(typeof (b.payload as { message_id: unknown }).message_id, 'number');
   assert.deepEqual(Object.keys(b.channel as object).sort(), [
-    'channel_url', 'custom_type', 'data', 'is_discoverable', 'is_distinct', 'is_ephemeral', 'is_public', 'is_super', 'name',
+    'channel_url',
+    'custom_type',
+    'data',
+    'is_discoverable',
+    'is_distinct',
+    'is_ephemeral',
+    'is_public',
+    'is_super',
+    'name',
   ]);
   assert.equal(b.members, undefined, 'members are left out by default');
   const log = emu.webhooks.deliveries();
@@ -85,7 +93,10 @@ test('a receiver that answers 500 twice then 200 gets exactly 3 tries', async ()
   assert.equal(new Set(receiver.received.map((r) => r.rawBody)).size, 1, 'the same POST each time');
   const [d] = emu.webhooks.deliveries();
   assert.equal(d?.status, 'delivered');
-  assert.deepEqual(d?.attempts.map((a) => a.status), [500, 500, 200]);
+  assert.deepEqual(
+    d?.attempts.map((a) => a.status),
+    [500, 500, 200],
+  );
 });
 
 test('three failures and the delivery is given up (no 4th try)', async () => {
@@ -103,7 +114,10 @@ test('retryOn no_response: any answer ends the tries, as "until it receives a re
   await sb.createGroupChannel({ channel_url: 'case-0007', user_ids: ['customer'] });
   await emu.webhooks.idle();
   assert.equal(receiver.received.length, 1, 'a 503 is an answer: no second try');
-  assert.deepEqual(emu.webhooks.deliveries().map((d) => [d.status, d.attempts.length]), [['failed', 1]]);
+  assert.deepEqual(
+    emu.webhooks.deliveries().map((d) => [d.status, d.attempts.length]),
+    [['failed', 1]],
+  );
   assert.equal(emu.webhooks.config().retryOn, 'no_response');
 });
 
@@ -147,7 +161,10 @@ test('enabledEvents filters categories', async () => {
   await sb.sendMessage('case-0006', { message_type: 'ADMM', message: 'Agent joined' });
   await sb.leaveMembers('case-0006', ['agent']);
   await emu.webhooks.idle();
-  assert.deepEqual(receiver.received.map((r) => r.body.category), ['group_channel:message_send']);
+  assert.deepEqual(
+    receiver.received.map((r) => r.body.category),
+    ['group_channel:message_send'],
+  );
   assert.equal(receiver.received[0]?.body.type, 'ADMM');
   assert.equal(receiver.received[0]?.body.sender, undefined, 'admin messages have no sender');
 });
@@ -171,12 +188,25 @@ test('create with members sends create then join (never invite); invite sends in
   ]);
   const [create, join, invite, , leave, freeze] = receiver.received.map((r) => r.body);
   assert.equal(typeof create?.created_at, 'number');
-  assert.deepEqual((join?.users as { user_id: string }[]).map((u) => u.user_id), ['customer']);
+  assert.deepEqual(
+    (join?.users as { user_id: string }[]).map((u) => u.user_id),
+    ['customer'],
+  );
   assert.equal(typeof join?.joined_at, 'number');
-  assert.deepEqual((invite?.invitees as { user_id: string }[]).map((u) => u.user_id), ['agent']);
+  assert.deepEqual(
+    (invite?.invitees as { user_id: string }[]).map((u) => u.user_id),
+    ['agent'],
+  );
   assert.equal((invite?.inviter as { user_id: string }).user_id, 'customer');
-  assert.deepEqual((leave?.users as { user_id: string }[]).map((u) => u.user_id), ['agent']);
-  assert.deepEqual((leave?.members as { user_id: string }[]).map((m) => m.user_id), ['customer'], 'members after the leave');
+  assert.deepEqual(
+    (leave?.users as { user_id: string }[]).map((u) => u.user_id),
+    ['agent'],
+  );
+  assert.deepEqual(
+    (leave?.members as { user_id: string }[]).map((m) => m.user_id),
+    ['customer'],
+    'members after the leave',
+  );
   assert.equal(freeze?.freeze, true);
 });
 
@@ -188,15 +218,21 @@ test('message update and delete have their own categories; deliveries are visibl
   await sb.updateMessage('case-0008', m.message_id, { message: 'v2' });
   await sb.deleteMessage('case-0008', m.message_id);
   await emu.webhooks.idle();
-  assert.deepEqual(receiver.received.map((r) => r.body.category), ['group_channel:message_update', 'group_channel:message_delete']);
+  assert.deepEqual(
+    receiver.received.map((r) => r.body.category),
+    ['group_channel:message_update', 'group_channel:message_delete'],
+  );
   assert.equal((receiver.received[0]?.body.payload as { message: string }).message, 'v2');
   assert.equal((receiver.received[1]?.body.payload as { message_id: number }).message_id, m.message_id);
   const res = await fetch(`${emu.url}/__admin/webhooks/deliveries`);
   const { deliveries } = (await res.json()) as { deliveries: { category: string; status: string; attempts: unknown[] }[] };
-  assert.deepEqual(deliveries.map((d) => [d.category, d.status, d.attempts.length]), [
-    ['group_channel:message_update', 'delivered', 1],
-    ['group_channel:message_delete', 'delivered', 1],
-  ]);
+  assert.deepEqual(
+    deliveries.map((d) => [d.category, d.status, d.attempts.length]),
+    [
+      ['group_channel:message_update', 'delivered', 1],
+      ['group_channel:message_delete', 'delivered', 1],
+    ],
+  );
 });
 
 test('webhooks are configured through the admin API too, with readable errors', async () => {

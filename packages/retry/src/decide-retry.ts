@@ -44,7 +44,11 @@ export type RequestRetryDecision = { retry: false; reason: string } | { retry: t
 
 export function decideRequestRetry(f: FailedRequest, rules: RetryRules, random: () => number = Math.random): RequestRetryDecision {
   if (f.attempt >= f.maxAttempts) return { retry: false, reason: 'out of attempts' };
-  const backoff = (reason: string): RequestRetryDecision => ({ retry: true, delayMs: backoffDelayMs(f.attempt, rules.backoff, random), reason });
+  const backoff = (reason: string): RequestRetryDecision => ({
+    retry: true,
+    delayMs: backoffDelayMs(f.attempt, rules.backoff, random),
+    reason,
+  });
   if (f.noAnswer) return f.unsafeToRepeat ? { retry: false, reason: 'no answer; may have been applied' } : backoff('no answer');
   const hint = f.retryAfterMs;
   if (hint !== undefined && Number.isFinite(hint) && hint >= 0) {

@@ -1,8 +1,2 @@
 export { BACKOFF_MULTIPLIER, backoffDelayMs, backoffWindowMs, type Backoff, type Jitter } from './backoff.js';
-export {
-  decideRequestRetry,
-  isTransientStatus,
-  type FailedRequest,
-  type RequestRetryDecision,
-  type RetryRules,
-} from './decide-retry.js';
+export { decideRequestRetry, isTransientStatus, type FailedRequest, type RequestRetryDecision, type RetryRules } from './decide-retry.js';

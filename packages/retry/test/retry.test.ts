@@ -11,7 +11,10 @@ const high = () => 0.999999;
 
 describe('backoffWindowMs', () => {
   it('doubles from the initial delay and stops at the cap', () => {
-    assert.deepEqual([1, 2, 3, 4, 5, 6].map((n) => backoffWindowMs(n, base)), [100, 200, 400, 800, 1_000, 1_000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((n) => backoffWindowMs(n, base)),
+      [100, 200, 400, 800, 1_000, 1_000],
+    );
   });
   it('counts attempts below 1 as 1 and stays finite for huge attempt numbers', () => {
     assert.equal(backoffWindowMs(0, base), 100, 'attempt 0');
@@ -26,7 +29,11 @@ describe('backoffDelayMs', () => {
     for (let n = 1; n <= 8; n++) {
       const w = backoffWindowMs(n, base);
       assert.equal(backoffDelayMs(n, full, low), 0, `attempt ${n}, random 0`);
-      assert.equal(backoffDelayMs(n, full, () => 0.5), w / 2, `attempt ${n}, random 0.5`);
+      assert.equal(
+        backoffDelayMs(n, full, () => 0.5),
+        w / 2,
+        `attempt ${n}, random 0.5`,
+      );
       assert.equal(backoffDelayMs(n, full, high), w, `attempt ${n}, random near 1`);
     }
   });
@@ -38,7 +45,10 @@ describe('backoffDelayMs', () => {
     }
   });
   it('no jitter is the window itself and ignores the random source', () => {
-    assert.deepEqual([1, 2, 3, 4, 5].map((n) => backoffDelayMs(n, none, () => assert.fail('random called'))), [100, 200, 400, 800, 1_000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((n) => backoffDelayMs(n, none, () => assert.fail('random called'))),
+      [100, 200, 400, 800, 1_000],
+    );
   });
   it('never exceeds the cap and is a whole number, whatever the random source says', () => {
     const draws = [0, 0.123456, 0.5, 0.777, 0.999999];
@@ -67,7 +77,11 @@ describe('decideRequestRetry: rules in order', () => {
 
   it('1. out of attempts wins over everything else', () => {
     for (const extra of [{ noAnswer: true }, { status: 503 }, { status: 429, retryAfterMs: 10 }]) {
-      assert.deepEqual(decideRequestRetry({ ...f, attempt: 4, ...extra }, rules, low), { retry: false, reason: 'out of attempts' }, JSON.stringify(extra));
+      assert.deepEqual(
+        decideRequestRetry({ ...f, attempt: 4, ...extra }, rules, low),
+        { retry: false, reason: 'out of attempts' },
+        JSON.stringify(extra),
+      );
     }
   });
   it('2. no answer retries with backoff, unless the request may have been applied', () => {
@@ -78,9 +92,20 @@ describe('decideRequestRetry: rules in order', () => {
     });
   });
   it('3. a server hint is obeyed, even on a status that would not be retried, unless it is too long', () => {
-    assert.deepEqual(decideRequestRetry({ ...f, status: 429, retryAfterMs: 1_500 }, rules, high), { retry: true, delayMs: 1_500, reason: 'server hint' });
-    assert.deepEqual(decideRequestRetry({ ...f, status: 400, retryAfterMs: 0 }, rules, high), { retry: true, delayMs: 0, reason: 'server hint' });
-    assert.deepEqual(decideRequestRetry({ ...f, status: 503, retryAfterMs: 60_001 }, rules, high), { retry: false, reason: 'retry-after too long' });
+    assert.deepEqual(decideRequestRetry({ ...f, status: 429, retryAfterMs: 1_500 }, rules, high), {
+      retry: true,
+      delayMs: 1_500,
+      reason: 'server hint',
+    });
+    assert.deepEqual(decideRequestRetry({ ...f, status: 400, retryAfterMs: 0 }, rules, high), {
+      retry: true,
+      delayMs: 0,
+      reason: 'server hint',
+    });
+    assert.deepEqual(decideRequestRetry({ ...f, status: 503, retryAfterMs: 60_001 }, rules, high), {
+      retry: false,
+      reason: 'retry-after too long',
+    });
     assert.deepEqual(decideRequestRetry({ ...f, status: 503, retryAfterMs: 10 * 60_001 }, { backoff: full }, high), {
       retry: true,
       delayMs: 10 * 60_001,
@@ -89,12 +114,19 @@ describe('decideRequestRetry: rules in order', () => {
   });
   it('a hint that is not a finite, non-negative number is ignored', () => {
     for (const retryAfterMs of [Number.NaN, -1, Number.POSITIVE_INFINITY]) {
-      assert.deepEqual(decideRequestRetry({ ...f, status: 503, retryAfterMs }, rules, high), { retry: true, delayMs: 200, reason: 'status 503' }, String(retryAfterMs));
+      assert.deepEqual(
+        decideRequestRetry({ ...f, status: 503, retryAfterMs }, rules, high),
+        { retry: true, delayMs: 200, reason: 'status 503' },
+        String(retryAfterMs),
+      );
     }
   });
   it('4. a retryable status backs off; the caller may narrow the set', () => {
     for (const status of [408, 409, 429, 500, 503]) {
-      assert.deepEqual(decideRequestRetry({ ...f, status }, rules, () => 0.5), { retry: true, delayMs: 100, reason: `status ${status}` });
+      assert.deepEqual(
+        decideRequestRetry({ ...f, status }, rules, () => 0.5),
+        { retry: true, delayMs: 100, reason: `status ${status}` },
+      );
     }
     const serverErrorsOnly: RetryRules = { ...rules, retryableStatus: (s) => s >= 500 };
     assert.equal(decideRequestRetry({ ...f, status: 409 }, serverErrorsOnly).retry, false, '409 not retryable when narrowed');

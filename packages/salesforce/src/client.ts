@@ -12,14 +12,7 @@ import type { SalesforceClientOptions, SalesforceLogger } from './options.js';
 import { DEFAULT_MAX_ATTEMPTS, retryDelayMs, shouldRetry } from './retry.js';
 import { exchange } from './transport.js';
 import type { RawResponse } from './transport.js';
-import type {
-  CollectionResult,
-  CompositeSubrequest,
-  CompositeSubresponse,
-  HttpMethod,
-  QueryResult,
-  SObjectFields,
-} from './types.js';
+import type { CollectionResult, CompositeSubrequest, CompositeSubresponse, HttpMethod, QueryResult, SObjectFields } from './types.js';
 
 /** sObject Collections take at most 200 records per call (REST API Developer Guide, "sObject Collections"). */
 export const MAX_COLLECTION_RECORDS = 200;
@@ -40,12 +33,7 @@ export class SalesforceClient {
   /** sObject Collections: many records in one API call. */
   readonly collections: {
     create(records: SObjectFields[], opts?: { allOrNone?: boolean }): Promise<CollectionResult[]>;
-    upsert(
-      sobject: string,
-      externalIdField: string,
-      records: SObjectFields[],
-      opts?: { allOrNone?: boolean },
-    ): Promise<CollectionResult[]>;
+    upsert(sobject: string, externalIdField: string, records: SObjectFields[], opts?: { allOrNone?: boolean }): Promise<CollectionResult[]>;
   };
 
   private readonly options: SalesforceClientOptions;

@@ -56,7 +56,8 @@ export function idProblem(id: string, prefix?: string): string | null {
     const shown = head.length < id.length ? `${head}...` : id;
     return `${JSON.stringify(shown)} is not 15 or 18 letters and digits`;
   }
-  if (!isSalesforceId(id)) return 'its last 3 characters do not match the letter case of the first 15 (a wrong checksum, or the letter case was changed; send the Id as Salesforce gave it)';
+  if (!isSalesforceId(id))
+    return 'its last 3 characters do not match the letter case of the first 15 (a wrong checksum, or the letter case was changed; send the Id as Salesforce gave it)';
   if (prefix && !id.startsWith(prefix)) return `it starts with ${id.slice(0, 3)}, not ${prefix}`;
   return null;
 }

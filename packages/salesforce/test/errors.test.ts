@@ -21,13 +21,23 @@ describe('errorFromResponse', () => {
   });
 
   it('builds the subclasses', () => {
-    assert.ok(errorFromResponse(400, { error: 'invalid_client', error_description: 'invalid client credentials' }) instanceof SalesforceAuthError);
-    assert.equal(errorFromResponse(400, { error: 'invalid_grant', error_description: 'authentication failure' }).errorCode, 'invalid_grant');
-    assert.ok(errorFromResponse(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]) instanceof SalesforceAuthError);
+    assert.ok(
+      errorFromResponse(400, { error: 'invalid_client', error_description: 'invalid client credentials' }) instanceof SalesforceAuthError,
+    );
+    assert.equal(
+      errorFromResponse(400, { error: 'invalid_grant', error_description: 'authentication failure' }).errorCode,
+      'invalid_grant',
+    );
+    assert.ok(
+      errorFromResponse(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]) instanceof SalesforceAuthError,
+    );
     const limit = errorFromResponse(403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
     assert.ok(limit instanceof SalesforceRequestLimitError);
     assert.ok(limit instanceof SalesforceError);
-    assert.ok(errorFromResponse(404, [{ message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' }]) instanceof SalesforceNotFoundError);
+    assert.ok(
+      errorFromResponse(404, [{ message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' }]) instanceof
+        SalesforceNotFoundError,
+    );
   });
 
   it('copes with bodies that are not Salesforce errors', () => {

@@ -50,6 +50,10 @@ describe('Id helpers', () => {
     assert.match(idProblem('001xx000003DI05', '003') ?? '', /starts with 001, not 003/);
     assert.match(idProblem('001xx000003DI0') ?? '', /15 or 18/);
     assert.match(idProblem(`${'\u{1F600}'.repeat(30)}`) ?? '', /15 or 18/);
-    assert.equal(idProblem('\u{1F600}'.repeat(50)), `"${'\u{1F600}'.repeat(40)}..." is not 15 or 18 letters and digits`, 'the quoted input is cut between characters');
+    assert.equal(
+      idProblem('\u{1F600}'.repeat(50)),
+      `"${'\u{1F600}'.repeat(40)}..." is not 15 or 18 letters and digits`,
+      'the quoted input is cut between characters',
+    );
   });
 });

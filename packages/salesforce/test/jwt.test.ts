@@ -9,7 +9,13 @@ const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 describe('JWT bearer assertion', () => {
   it('is an RS256 JWT with iss, sub, aud and exp that the public key verifies', () => {
     const now = Date.UTC(2025, 0, 1);
-    const jwt = signJwtAssertion({ clientId: 'cid', username: 'u@example.com', audience: 'https://login.salesforce.com', privateKey: pem, nowMs: now });
+    const jwt = signJwtAssertion({
+      clientId: 'cid',
+      username: 'u@example.com',
+      audience: 'https://login.salesforce.com',
+      privateKey: pem,
+      nowMs: now,
+    });
     const [h, c, s] = jwt.split('.') as [string, string, string];
     assert.deepEqual(JSON.parse(Buffer.from(h, 'base64url').toString()), { alg: 'RS256' });
     assert.deepEqual(JSON.parse(Buffer.from(c, 'base64url').toString()), {

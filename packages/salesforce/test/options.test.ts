@@ -10,13 +10,16 @@ const ok: SalesforceClientOptions = {
 };
 
 function rejects(opts: unknown, pattern: RegExp): void {
-  assert.throws(() => new SalesforceClient(opts as SalesforceClientOptions), (err: Error) => {
-    assert.ok(err instanceof TypeError);
-    assert.match(err.message, /^\[salesforce\] /);
-    assert.match(err.message, pattern);
-    assert.doesNotMatch(err.message, /very-secret-value/);
-    return true;
-  });
+  assert.throws(
+    () => new SalesforceClient(opts as SalesforceClientOptions),
+    (err: Error) => {
+      assert.ok(err instanceof TypeError);
+      assert.match(err.message, /^\[salesforce\] /);
+      assert.match(err.message, pattern);
+      assert.doesNotMatch(err.message, /very-secret-value/);
+      return true;
+    },
+  );
 }
 
 describe('SalesforceClient options', () => {
@@ -40,7 +43,10 @@ describe('SalesforceClient options', () => {
     rejects({ ...ok, auth: { kind: 'client_credentials', clientId: 'id', clientSecret: '' } }, /auth.clientSecret is required/);
     rejects({ ...ok, auth: { kind: 'password', clientId: 'id', clientSecret: 's', username: 'u' } }, /auth.password is required/);
     rejects({ ...ok, auth: { kind: 'jwt_bearer', clientId: 'id', username: 'u' } }, /auth.privateKey is required/);
-    rejects({ ...ok, auth: { kind: 'jwt_bearer', clientId: 'id', username: 'u', privateKey: 'very-secret-value' } }, /not a readable PEM private key/);
+    rejects(
+      { ...ok, auth: { kind: 'jwt_bearer', clientId: 'id', username: 'u', privateKey: 'very-secret-value' } },
+      /not a readable PEM private key/,
+    );
   });
 
   it('accepts a JWT bearer configuration with a real key', () => {

@@ -49,12 +49,33 @@ describe('shouldRetry', () => {
 
 describe('retryDelayMs', () => {
   it('grows exponentially, is capped, and jitters over the whole window (full jitter)', () => {
-    assert.equal(retryDelayMs(1, {}, () => 0), 0);
-    assert.equal(retryDelayMs(1, {}, () => 0.5), INITIAL_RETRY_DELAY_MS / 2);
-    assert.equal(retryDelayMs(1, {}, () => 1), INITIAL_RETRY_DELAY_MS);
-    assert.equal(retryDelayMs(3, {}, () => 1), INITIAL_RETRY_DELAY_MS * 4);
-    assert.equal(retryDelayMs(30, {}, () => 1), MAX_RETRY_DELAY_MS);
-    assert.equal(retryDelayMs(30, {}, () => 0.5), MAX_RETRY_DELAY_MS / 2);
-    assert.equal(retryDelayMs(2, { initialDelayMs: 10, maxDelayMs: 15 }, () => 1), 15);
+    assert.equal(
+      retryDelayMs(1, {}, () => 0),
+      0,
+    );
+    assert.equal(
+      retryDelayMs(1, {}, () => 0.5),
+      INITIAL_RETRY_DELAY_MS / 2,
+    );
+    assert.equal(
+      retryDelayMs(1, {}, () => 1),
+      INITIAL_RETRY_DELAY_MS,
+    );
+    assert.equal(
+      retryDelayMs(3, {}, () => 1),
+      INITIAL_RETRY_DELAY_MS * 4,
+    );
+    assert.equal(
+      retryDelayMs(30, {}, () => 1),
+      MAX_RETRY_DELAY_MS,
+    );
+    assert.equal(
+      retryDelayMs(30, {}, () => 0.5),
+      MAX_RETRY_DELAY_MS / 2,
+    );
+    assert.equal(
+      retryDelayMs(2, { initialDelayMs: 10, maxDelayMs: 15 }, () => 1),
+      15,
+    );
   });
 });

@@ -28,7 +28,8 @@ export function loadOrMakeCredentials(file: string): SandboxCredentials {
     try {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as { credentials?: SandboxCredentials };
       const c = saved.credentials;
-      if (c?.salesforce?.clientId && c.salesforce.clientSecret && c.sendbird?.appId && c.sendbird.apiToken && c.bridgeSharedSecret) return c;
+      if (c?.salesforce?.clientId && c.salesforce.clientSecret && c.sendbird?.appId && c.sendbird.apiToken && c.bridgeSharedSecret)
+        return c;
     } catch {
       /* unreadable: start over with new credentials */
     }

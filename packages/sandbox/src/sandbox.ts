@@ -7,7 +7,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, startBridge, type BridgeHandle } from '@sbsf/bridge';
-import { startSalesforceEmulator, startSendbirdEmulator, type RunningSalesforceEmulator, type RunningSendbirdEmulator } from '@sbsf/emulators';
+import {
+  startSalesforceEmulator,
+  startSendbirdEmulator,
+  type RunningSalesforceEmulator,
+  type RunningSendbirdEmulator,
+} from '@sbsf/emulators';
 import type { FastifyInstance } from 'fastify';
 import { ensureBuilt } from './build.js';
 import { loadOrMakeCredentials, type SandboxCredentials } from './credentials.js';
@@ -76,7 +81,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     // and runs the real Aura bundle; the panel is rebuilt when its sources (or the packages it
     // bundles) changed.
     const panelDir = join(repoRoot, 'apps/agent-panel');
-    if (opts.build !== false) ensureBuilt(repoRoot, panelDir, log, ['packages/sandbox-chat/src', 'packages/wire/src'].map((d) => join(repoRoot, d)));
+    if (opts.build !== false)
+      ensureBuilt(
+        repoRoot,
+        panelDir,
+        log,
+        ['packages/sandbox-chat/src', 'packages/wire/src'].map((d) => join(repoRoot, d)),
+      );
     let sendbirdUrl: string | undefined = undefined;
     const salesforce = await startSalesforceEmulator({
       host,
@@ -90,13 +101,26 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       },
     });
     closers.push(() => salesforce.close());
-    const sendbird = await startSendbirdEmulator({ host, port: ports.sendbird, appId: credentials.sendbird.appId, apiToken: credentials.sendbird.apiToken });
+    const sendbird = await startSendbirdEmulator({
+      host,
+      port: ports.sendbird,
+      appId: credentials.sendbird.appId,
+      apiToken: credentials.sendbird.apiToken,
+    });
     closers.push(() => sendbird.close());
     sendbirdUrl = sendbird.url;
     // Emulator data lives beside the bridge's database, so both survive a restart together.
     const persister = persist(join(dataDir, 'emulators'), [
-      { name: 'salesforce', save: () => salesforce.state.toJSON(), load: (saved: Parameters<typeof salesforce.state.load>[0]) => salesforce.state.load(saved) },
-      { name: 'sendbird', save: () => sendbird.store.toJSON(), load: (saved: Parameters<typeof sendbird.store.load>[0]) => sendbird.store.load(saved) },
+      {
+        name: 'salesforce',
+        save: () => salesforce.state.toJSON(),
+        load: (saved: Parameters<typeof salesforce.state.load>[0]) => salesforce.state.load(saved),
+      },
+      {
+        name: 'sendbird',
+        save: () => sendbird.store.toJSON(),
+        load: (saved: Parameters<typeof sendbird.store.load>[0]) => sendbird.store.load(saved),
+      },
     ]);
     closers.push(async () => persister.close());
 
@@ -150,7 +174,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       customer,
       console: `${salesforce.url}/console`,
     };
-    writeFileSync(file, `${JSON.stringify({ urls, credentials, bridgeSettings, startedAt: new Date().toISOString() }, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(file, `${JSON.stringify({ urls, credentials, bridgeSettings, startedAt: new Date().toISOString() }, null, 2)}\n`, {
+      mode: 0o600,
+    });
     return { urls, credentials, file, salesforce, sendbird, bridge, close };
   } catch (err) {
     await close();

@@ -12,7 +12,13 @@ import { startSandbox } from '../src/sandbox.js';
 
 test('the console simulator runs in the sandbox, wired to its bridge and Sendbird emulator', async (t) => {
   const dataDir = tempDir(t, 'sandbox-console-');
-  const sandbox = await startSandbox({ build: false, dataDir, logLevel: 'silent', log: () => undefined, ports: { bridge: 0, salesforce: 0, sendbird: 0, customer: 0 } });
+  const sandbox = await startSandbox({
+    build: false,
+    dataDir,
+    logLevel: 'silent',
+    log: () => undefined,
+    ports: { bridge: 0, salesforce: 0, sendbird: 0, customer: 0 },
+  });
   t.after(() => sandbox.close());
   assert.equal(sandbox.urls.console, `${sandbox.urls.salesforce}/console`);
   const saved = JSON.parse(readFileSync(join(dataDir, 'sandbox.json'), 'utf8'));
@@ -22,7 +28,11 @@ test('the console simulator runs in the sandbox, wired to its bridge and Sendbir
   assert.equal(page.status, 200);
   assert.match(await page.text(), /Service Console/);
 
-  const res = await fetch(`${sandbox.urls.salesforce}/__console/aura/getAgentSession`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const res = await fetch(`${sandbox.urls.salesforce}/__console/aura/getAgentSession`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   const action = (await res.json()) as { state: string; returnValue: Record<string, unknown> };
   assert.equal(action.state, 'SUCCESS', JSON.stringify(action));
   assert.equal(action.returnValue.userId, sandbox.salesforce.seed.agents.ava);

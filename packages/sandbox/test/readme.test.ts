@@ -27,7 +27,15 @@ test("the README's ticket command works against `npm start`", async (t) => {
   const dataDir = tempDir(t, 'readme-');
   const child = spawn('npm', ['start'], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, PORT: String(bridge), SALESFORCE_EMULATOR_PORT: String(sf), SENDBIRD_EMULATOR_PORT: String(sb), CUSTOMER_APP_PORT: String(customer) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      DATA_DIR: dataDir,
+      PORT: String(bridge),
+      SALESFORCE_EMULATOR_PORT: String(sf),
+      SENDBIRD_EMULATOR_PORT: String(sb),
+      CUSTOMER_APP_PORT: String(customer),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -47,9 +55,15 @@ test("the README's ticket command works against `npm start`", async (t) => {
   const command = block.replace(/127\.0\.0\.1:8080/g, `127.0.0.1:${bridge}`);
   const res = spawnSync('sh', ['-c', command], { encoding: 'utf8' });
   assert.equal(res.status, 0, res.stderr);
-  const answer = JSON.parse(res.stdout) as { ticket: { state: string }; case: { id: string; caseNumber: string }; channel: { url: string } };
+  const answer = JSON.parse(res.stdout) as {
+    ticket: { state: string };
+    case: { id: string; caseNumber: string };
+    channel: { url: string };
+  };
   assert.equal(answer.ticket.state, 'completed');
   assert.equal(answer.channel.url, answer.case.id);
-  const state = (await (await fetch(`http://127.0.0.1:${sf}/__admin/state`)).json()) as { records: { Case: { Id: string; Subject: string }[] } };
+  const state = (await (await fetch(`http://127.0.0.1:${sf}/__admin/state`)).json()) as {
+    records: { Case: { Id: string; Subject: string }[] };
+  };
   assert.equal(state.records.Case.find((c) => c.Id === answer.case.id)?.Subject, 'Printer on fire');
 });

@@ -5,7 +5,12 @@ import { test } from 'node:test';
 import { tempDir } from '@sbsf/testkit';
 import { startSandbox } from '../src/sandbox.js';
 
-const quiet = { build: false, logLevel: 'silent', log: () => undefined, ports: { bridge: 0, salesforce: 0, sendbird: 0, customer: 0 } } as const;
+const quiet = {
+  build: false,
+  logLevel: 'silent',
+  log: () => undefined,
+  ports: { bridge: 0, salesforce: 0, sendbird: 0, customer: 0 },
+} as const;
 
 test('the sandbox wires emulators and bridge and writes sandbox.json; a restart keeps the credentials', async (t) => {
   const dataDir = tempDir(t, 'sandbox-');
@@ -22,7 +27,10 @@ test('the sandbox wires emulators and bridge and writes sandbox.json; a restart 
     const res = await fetch(`${first.urls.bridge}/tickets`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': 'sandbox-1' },
-      body: JSON.stringify({ customer: { userId: 'sb-guest', nickname: 'Guest' }, case: { Subject: 's', Description: 'd', SuppliedName: 'n', SuppliedEmail: 'e@example.com' } }),
+      body: JSON.stringify({
+        customer: { userId: 'sb-guest', nickname: 'Guest' },
+        case: { Subject: 's', Description: 'd', SuppliedName: 'n', SuppliedEmail: 'e@example.com' },
+      }),
     });
     assert.equal(res.status, 201);
     const body = (await res.json()) as { case: { id: string } };
@@ -37,13 +45,19 @@ test('the sandbox wires emulators and bridge and writes sandbox.json; a restart 
   const second = await startSandbox({ ...quiet, dataDir });
   try {
     assert.deepEqual(second.credentials, saved.credentials, 'credentials survive a restart');
-    assert.ok(second.salesforce.records('Case').some((c) => c.Id === caseId), 'the Case survives a restart');
+    assert.ok(
+      second.salesforce.records('Case').some((c) => c.Id === caseId),
+      'the Case survives a restart',
+    );
     assert.ok(second.sendbird.store.channels.get(caseId)?.members.has('sb-guest'), 'the channel and its member survive');
     // New records continue the counters: no Id or CaseNumber is handed out twice.
     const res = await fetch(`${second.urls.bridge}/tickets`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': 'sandbox-2' },
-      body: JSON.stringify({ customer: { userId: 'sb-guest', nickname: 'Guest' }, case: { Subject: 's2', Description: 'd', SuppliedName: 'n', SuppliedEmail: 'e@example.com' } }),
+      body: JSON.stringify({
+        customer: { userId: 'sb-guest', nickname: 'Guest' },
+        case: { Subject: 's2', Description: 'd', SuppliedName: 'n', SuppliedEmail: 'e@example.com' },
+      }),
     });
     assert.equal(res.status, 201);
     const next = (await res.json()) as { case: { id: string; caseNumber: string } };
@@ -53,7 +67,10 @@ test('the sandbox wires emulators and bridge and writes sandbox.json; a restart 
     const replay = await fetch(`${second.urls.bridge}/tickets`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': 'sandbox-1' },
-      body: JSON.stringify({ customer: { userId: 'sb-guest', nickname: 'Guest' }, case: { Subject: 's', Description: 'd', SuppliedName: 'n', SuppliedEmail: 'e@example.com' } }),
+      body: JSON.stringify({
+        customer: { userId: 'sb-guest', nickname: 'Guest' },
+        case: { Subject: 's', Description: 'd', SuppliedName: 'n', SuppliedEmail: 'e@example.com' },
+      }),
     });
     assert.equal(((await replay.json()) as { case: { id: string } }).case.id, caseId, 'the bridge database survived too');
   } finally {

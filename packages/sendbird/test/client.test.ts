@@ -122,7 +122,11 @@ describe('group channels and membership', () => {
     assert.equal((await c.freezeChannel(ch.channel_url, true)).freeze, true);
     assert.equal((await c.freezeChannel(ch.channel_url, false)).freeze, false);
 
-    await c.createGroupChannel({ channel_url: '500000000000002AAA', user_ids: ['customer-1', '005000000000001AAA'], custom_type: 'sf_case' });
+    await c.createGroupChannel({
+      channel_url: '500000000000002AAA',
+      user_ids: ['customer-1', '005000000000001AAA'],
+      custom_type: 'sf_case',
+    });
     await c.createGroupChannel({ channel_url: 'other-channel', user_ids: ['005000000000002AAA'], custom_type: 'other' });
     const first = await c.listGroupChannels({ custom_types: ['sf_case'], limit: 1, show_member: true });
     assert.equal(first.channels.length, 1);
@@ -134,7 +138,10 @@ describe('group channels and membership', () => {
     const byUrl = await c.listGroupChannels({ channel_urls: ['other-channel', '500000000000001AAA'] });
     assert.deepEqual(byUrl.channels.map((x) => x.channel_url).sort(), ['500000000000001AAA', 'other-channel']);
     const withAgent = await c.listGroupChannels({ members_include_in: ['005000000000001AAA'] });
-    assert.deepEqual(withAgent.channels.map((x) => x.channel_url), ['500000000000002AAA']);
+    assert.deepEqual(
+      withAgent.channels.map((x) => x.channel_url),
+      ['500000000000002AAA'],
+    );
 
     assert.deepEqual(await c.deleteGroupChannel('other-channel'), {});
     await assert.rejects(c.getGroupChannel('other-channel'), SendbirdNotFoundError);
@@ -152,7 +159,10 @@ describe('group channels and membership', () => {
     const page1 = await c.listMembers(url, { limit: 2 });
     assert.equal(page1.members.length, 2);
     const page2 = await c.listMembers(url, { limit: 2, token: page1.next });
-    assert.deepEqual([...page1.members, ...page2.members].map((m) => m.user_id), ['customer-1', '005000000000001AAA', '005000000000002AAA']);
+    assert.deepEqual(
+      [...page1.members, ...page2.members].map((m) => m.user_id),
+      ['customer-1', '005000000000001AAA', '005000000000002AAA'],
+    );
     assert.deepEqual(await c.leaveMembers(url, ['005000000000001AAA']), {});
     assert.deepEqual(await c.isMember(url, '005000000000001AAA'), { is_member: false, state: 'none' });
     assert.equal((await c.listMembers(url)).members.length, 2);
@@ -165,7 +175,13 @@ describe('messages', () => {
     await seed(c);
     const url = '500000000000001AAA';
     await c.createGroupChannel({ channel_url: url, user_ids: ['customer-1', '005000000000001AAA'] });
-    const m1 = await c.sendMessage(url, { message_type: 'MESG', user_id: 'customer-1', message: 'Hello', custom_type: 'chat', data: '{"a":1}' });
+    const m1 = await c.sendMessage(url, {
+      message_type: 'MESG',
+      user_id: 'customer-1',
+      message: 'Hello',
+      custom_type: 'chat',
+      data: '{"a":1}',
+    });
     assert.equal(m1.type, 'MESG');
     assert.equal(m1.user?.user_id, 'customer-1');
     assert.equal(m1.data, '{"a":1}');
@@ -180,14 +196,29 @@ describe('messages', () => {
       file_type: 'application/pdf',
       file_size: 1234,
     });
-    assert.deepEqual(m3.file, { url: 'https://example.com/invoice.pdf', name: 'invoice.pdf', type: 'application/pdf', size: 1234, data: '' });
+    assert.deepEqual(m3.file, {
+      url: 'https://example.com/invoice.pdf',
+      name: 'invoice.pdf',
+      type: 'application/pdf',
+      size: 1234,
+      data: '',
+    });
 
     const all = await c.listMessages(url, { message_ts: m3.created_at, prev_limit: 10, next_limit: 10 });
-    assert.deepEqual(all.messages.map((m) => m.message_id), [m1.message_id, m2.message_id, m3.message_id]);
+    assert.deepEqual(
+      all.messages.map((m) => m.message_id),
+      [m1.message_id, m2.message_id, m3.message_id],
+    );
     const before = await c.listMessages(url, { message_id: m2.message_id, prev_limit: 1, next_limit: 0, include: false });
-    assert.deepEqual(before.messages.map((m) => m.message_id), [m1.message_id]);
+    assert.deepEqual(
+      before.messages.map((m) => m.message_id),
+      [m1.message_id],
+    );
     const afterIt = await c.listMessages(url, { message_ts: m1.created_at, prev_limit: 0, next_limit: 1 });
-    assert.deepEqual(afterIt.messages.map((m) => m.message_id), [m2.message_id]);
+    assert.deepEqual(
+      afterIt.messages.map((m) => m.message_id),
+      [m2.message_id],
+    );
     await assert.rejects(c.listMessages(url, {}), /message_ts or message_id/);
 
     assert.equal((await c.getMessage(url, m1.message_id)).message, 'Hello');
@@ -343,8 +374,9 @@ describe('options', () => {
     assert.throws(() => new SendbirdClient({ appId: 'A1', apiToken: 't', baseUrl: 'nope' }), /\[sendbird\] baseUrl must be/);
     assert.throws(() => new SendbirdClient({ appId: 'A1', apiToken: 't', timeoutMs: 0 }), /timeoutMs must be/);
     assert.throws(() => new SendbirdClient({ appId: 'A1', apiToken: 't', limiter: { perSecond: 0 } }), /limiter\.perSecond/);
-    assert.throws(() => new SendbirdClient({ appId: 'A1', apiToken: 'secret-xyz', retry: { maxAttempts: 0 } }), (e: Error) =>
-      /retry\.maxAttempts/.test(e.message) && !e.message.includes('secret-xyz'),
+    assert.throws(
+      () => new SendbirdClient({ appId: 'A1', apiToken: 'secret-xyz', retry: { maxAttempts: 0 } }),
+      (e: Error) => /retry\.maxAttempts/.test(e.message) && !e.message.includes('secret-xyz'),
     );
   });
 

@@ -13,14 +13,22 @@ import {
 const headers = (h: Record<string, string> = {}) => new Headers(h);
 
 test('the factory picks the class from the Sendbird code, not the HTTP status', () => {
-  const nf = sendbirdErrorFromResponse({ status: 400, body: { error: true, code: 400201, message: '"User" not found.' }, headers: headers() });
+  const nf = sendbirdErrorFromResponse({
+    status: 400,
+    body: { error: true, code: 400201, message: '"User" not found.' },
+    headers: headers(),
+  });
   assert.ok(nf instanceof SendbirdNotFoundError);
   assert.equal(nf.status, 400);
   assert.equal(nf.code, 400201);
   assert.match(nf.message, /^\[sendbird\] "User" not found\. \[code 400201\]/);
   const ex = sendbirdErrorFromResponse({ status: 400, body: { error: true, code: 400202, message: 'exists' }, headers: headers() });
   assert.ok(ex instanceof SendbirdAlreadyExistsError);
-  const auth = sendbirdErrorFromResponse({ status: 400, body: { error: true, code: 400401, message: 'Not valid Api-Token.' }, headers: headers() });
+  const auth = sendbirdErrorFromResponse({
+    status: 400,
+    body: { error: true, code: 400401, message: 'Not valid Api-Token.' },
+    headers: headers(),
+  });
   assert.ok(auth instanceof SendbirdAuthError);
   assert.match(auth.message, /check apiToken/);
   const other = sendbirdErrorFromResponse({ status: 400, body: { error: true, code: 400105, message: 'missing' }, headers: headers() });

@@ -20,12 +20,20 @@ test('signWebhook and verifyWebhookSignature agree with independent test vectors
   assert.ok(file.vectors.length >= 2, 'the vectors are there');
   for (const v of file.vectors) {
     assert.equal(signWebhook(v.rawBody, v.apiToken), v.signature, v.name);
-    assert.equal(verifyWebhookSignature({ rawBody: Buffer.from(v.rawBody, 'utf8'), signature: v.signature.toUpperCase(), apiToken: v.apiToken }), true, `${v.name}: verified`);
+    assert.equal(
+      verifyWebhookSignature({ rawBody: Buffer.from(v.rawBody, 'utf8'), signature: v.signature.toUpperCase(), apiToken: v.apiToken }),
+      true,
+      `${v.name}: verified`,
+    );
     if (v.rawBody.startsWith('{')) {
       // The same JSON re-serialised (slashes and \u escapes undone) is other bytes: it must not verify.
       const reserialised = JSON.stringify(JSON.parse(v.rawBody));
       assert.notEqual(reserialised, v.rawBody, 'the fixture has escapes a re-serialisation undoes');
-      assert.equal(verifyWebhookSignature({ rawBody: reserialised, signature: v.signature, apiToken: v.apiToken }), false, `${v.name}: re-serialised body refused`);
+      assert.equal(
+        verifyWebhookSignature({ rawBody: reserialised, signature: v.signature, apiToken: v.apiToken }),
+        false,
+        `${v.name}: re-serialised body refused`,
+      );
     }
   }
 });

@@ -17,8 +17,6 @@ export const SALESFORCE_EVENT_KEYS = {
 } as const satisfies { readonly [T in EventType]: readonly (keyof EventOf<T>)[] };
 
 // Every key of every event type is listed (the `satisfies` above checks the other direction).
-type Unlisted<T extends EventType> = T extends EventType
-  ? Exclude<keyof EventOf<T>, (typeof SALESFORCE_EVENT_KEYS)[T][number]>
-  : never;
+type Unlisted<T extends EventType> = T extends EventType ? Exclude<keyof EventOf<T>, (typeof SALESFORCE_EVENT_KEYS)[T][number]> : never;
 type AssertNever<T extends never> = T;
 type _AllKeysListed = AssertNever<Unlisted<EventType>>;

@@ -33,7 +33,10 @@ function addTriggerFixture(dir: string, testVersion: 'seam' | 'dml'): void {
   copyFileSync(join(triggerFixtures, 'AccountRenamed.trigger'), join(dir, triggers, 'AccountRenamed.trigger'));
   copyFileSync(join(dir, triggers, 'AssignAgent.trigger-meta.xml'), join(dir, triggers, 'AccountRenamed.trigger-meta.xml'));
   copyFileSync(join(triggerFixtures, 'AccountRenamedHandler.cls'), join(dir, classes, 'AccountRenamedHandler.cls'));
-  copyFileSync(join(triggerFixtures, `AccountRenamedHandler_Tests.${testVersion}.cls`), join(dir, classes, 'AccountRenamedHandler_Tests.cls'));
+  copyFileSync(
+    join(triggerFixtures, `AccountRenamedHandler_Tests.${testVersion}.cls`),
+    join(dir, classes, 'AccountRenamedHandler_Tests.cls'),
+  );
   for (const name of ['AccountRenamedHandler', 'AccountRenamedHandler_Tests']) {
     copyFileSync(join(dir, classes, 'TriggerHandler.cls-meta.xml'), join(dir, classes, `${name}.cls-meta.xml`));
   }
@@ -72,7 +75,10 @@ describe('scripts/check-salesforce.mjs', { concurrency: true }, () => {
     plant(dir, 'SendbirdEvents.cls', "return String.join(parts, '|');", "return String.join(parts, '|')");
     const { code, output } = await runCheck(['--project', dir]);
     assert.equal(code, 1, output);
-    assert.match(output, /\[apex-parser\] force-app\/main\/default\/classes\/SendbirdEvents\.cls:\d+ syntax: syntax error at \d+:\d+: missing ';'/);
+    assert.match(
+      output,
+      /\[apex-parser\] force-app\/main\/default\/classes\/SendbirdEvents\.cls:\d+ syntax: syntax error at \d+:\d+: missing ';'/,
+    );
     assert.match(output, /\[prettier\] force-app\/main\/default\/classes\/SendbirdEvents\.cls/);
   });
 
@@ -135,7 +141,11 @@ describe('scripts/check-salesforce.mjs', { concurrency: true }, () => {
       output,
       /\[trigger-coverage\] force-app\/main\/default\/triggers\/AccountRenamed\.trigger:1 not-fired: trigger AccountRenamed is not fired by any @IsTest class: add a test that does update DML on Account records/,
     );
-    assert.doesNotMatch(output, /trigger (AssignAgent|SendbirdCaseEvents|AgentOmniChannel) is not fired/, "the project's own triggers are fired");
+    assert.doesNotMatch(
+      output,
+      /trigger (AssignAgent|SendbirdCaseEvents|AgentOmniChannel) is not fired/,
+      "the project's own triggers are fired",
+    );
   });
 
   test('passes the same trigger once its test fires it with DML', async (t) => {

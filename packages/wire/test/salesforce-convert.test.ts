@@ -36,16 +36,29 @@ describe('scripts/salesforce/convert.mjs', () => {
     const dir = copyProject(t);
     const out = tempDir(t, 'sbsf-sdr-out-');
     const { packages, resourcePlaceholder } = await convertProject(dir, { outputDir: out });
-    const sfdx = JSON.parse(readFileSync(join(dir, 'sfdx-project.json'), 'utf8')) as { packageDirectories: { path: string }[]; sourceApiVersion: string };
-    assert.deepEqual(packages.map((p) => p.path), sfdx.packageDirectories.map((d) => d.path));
+    const sfdx = JSON.parse(readFileSync(join(dir, 'sfdx-project.json'), 'utf8')) as {
+      packageDirectories: { path: string }[];
+      sourceApiVersion: string;
+    };
+    assert.deepEqual(
+      packages.map((p) => p.path),
+      sfdx.packageDirectories.map((d) => d.path),
+    );
     assert.equal(resourcePlaceholder, true, 'the static resource was not built, so a stand-in was used');
     assert.ok(!existsSync(join(dir, PANEL_RESOURCE)), 'the stand-in never lands in the project');
     for (const p of packages) {
       assert.deepEqual(p.unclaimed, [], `${p.path}: every file belongs to a component`);
       assert.deepEqual(p.missingTypes, [], `${p.path}: every expected type is there`);
       assert.ok(p.path in EXPECTED_TYPES, `${p.path} has a list of expected types`);
-      assert.match(p.manifest, new RegExp(`<version>${sfdx.sourceApiVersion.replace('.', '\\.')}</version>`), `${p.path}: the manifest has the project's API version`);
-      assert.ok(files(join(out, p.path)).some((f) => f.endsWith('package.xml')), `${p.path}: package.xml written`);
+      assert.match(
+        p.manifest,
+        new RegExp(`<version>${sfdx.sourceApiVersion.replace('.', '\\.')}</version>`),
+        `${p.path}: the manifest has the project's API version`,
+      );
+      assert.ok(
+        files(join(out, p.path)).some((f) => f.endsWith('package.xml')),
+        `${p.path}: package.xml written`,
+      );
     }
     const core = packages.find((p) => p.path === 'force-app');
     assert.ok(core, 'force-app converted');
@@ -55,7 +68,10 @@ describe('scripts/salesforce/convert.mjs', () => {
       ['CustomObject', 'Sendbird_Message__c'],
       ['PermissionSet', 'Sendbird_Bridge_Integration'],
     ]) {
-      assert.ok(core.components.some((c) => c.type === type && c.fullName === fullName), `${type} ${fullName} resolved`);
+      assert.ok(
+        core.components.some((c) => c.type === type && c.fullName === fullName),
+        `${type} ${fullName} resolved`,
+      );
     }
     // The metadata-format output: an object with its fields folded in.
     const object = readFileSync(join(out, 'force-app/objects/Sendbird_Message__c.object'), 'utf8');
@@ -78,7 +94,10 @@ describe('scripts/salesforce/convert.mjs', () => {
     writeFileSync(join(dir, 'force-app/main/default/classes/notes.txt'), 'a stray file\n');
     writeFileSync(join(dir, 'force-app/main/default/stray.txt'), 'another\n');
     const { packages } = await convertProject(dir);
-    assert.deepEqual(packages.find((p) => p.path === 'force-app')?.unclaimed, ['force-app/main/default/classes/notes.txt', 'force-app/main/default/stray.txt']);
+    assert.deepEqual(packages.find((p) => p.path === 'force-app')?.unclaimed, [
+      'force-app/main/default/classes/notes.txt',
+      'force-app/main/default/stray.txt',
+    ]);
   });
 
   test('is step 6 of scripts/check-salesforce.mjs, whose findings name the file', (t) => {
@@ -86,7 +105,11 @@ describe('scripts/salesforce/convert.mjs', () => {
     writeFileSync(join(dir, 'force-app/main/default/classes/notes.txt'), 'a stray file\n');
     // Without Java on the PATH the apex-ls/PMD step is skipped (CI unset), which keeps this quick.
     const env: Record<string, string> = { PATH: dirname(process.execPath), HOME: process.env.HOME ?? dir };
-    const res = spawnSync(process.execPath, [join(repoRoot, 'scripts/check-salesforce.mjs'), '--project', dir], { cwd: repoRoot, encoding: 'utf8', env });
+    const res = spawnSync(process.execPath, [join(repoRoot, 'scripts/check-salesforce.mjs'), '--project', dir], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env,
+    });
     assert.equal(res.status, 1, res.stdout + res.stderr);
     assert.match(res.stdout, /== 6\/6 @salesforce\/source-deploy-retrieve@12\.\d+\.\d+/);
     assert.match(res.stderr, /\[sdr\] force-app\/main\/default\/classes\/notes\.txt unclaimed: no metadata component claims this file/);

@@ -102,7 +102,11 @@ describe('settings', () => {
 
   test('refuses an app id that cannot be a host name label', () => {
     for (const value of ['app id', 'api.evil.com', '-abc', 'x'.repeat(60), 'app_id']) {
-      assert.match(firstProblem(() => checkSendbirdAppId(value)), /SENDBIRD_APP_ID must be the Application ID from the Sendbird dashboard/, value);
+      assert.match(
+        firstProblem(() => checkSendbirdAppId(value)),
+        /SENDBIRD_APP_ID must be the Application ID from the Sendbird dashboard/,
+        value,
+      );
     }
     assert.equal(checkSendbirdAppId('  ABC-123 '), 'abc-123');
   });
@@ -118,7 +122,10 @@ describe('settings', () => {
       SENDBIRD_APP_ID: 'abc',
       X: 'a b',
     });
-    assert.match(firstProblem(() => parseEnvFile('PUBLIC_URL https://b')), /line 1 of the env file is not KEY=value/);
+    assert.match(
+      firstProblem(() => parseEnvFile('PUBLIC_URL https://b')),
+      /line 1 of the env file is not KEY=value/,
+    );
   });
 });
 
@@ -126,7 +133,20 @@ describe('options and commands', () => {
   test('deploys force-app with RunLocalTests by default', () => {
     const options = parseArgs(['--target-org', 'acme']);
     assert.deepEqual(deployCommands(projectDir, options), [
-      ['sf', 'project', 'deploy', 'start', '--source-dir', 'force-app', '--target-org', 'acme', '--test-level', 'RunLocalTests', '--wait', '60'],
+      [
+        'sf',
+        'project',
+        'deploy',
+        'start',
+        '--source-dir',
+        'force-app',
+        '--target-org',
+        'acme',
+        '--test-level',
+        'RunLocalTests',
+        '--wait',
+        '60',
+      ],
     ]);
   });
 
@@ -134,24 +154,51 @@ describe('options and commands', () => {
     const commands = deployCommands(projectDir, parseArgs(['--dry-run', '--with-omni-channel', '--target-org=acme']));
     assert.deepEqual(commands[0]?.slice(0, 6), ['sf', 'project', 'deploy', 'validate', '--source-dir', 'force-app']);
     assert.deepEqual(commands[1], [
-      'sf', 'project', 'deploy', 'validate', '--source-dir', 'omni-channel', '--target-org', 'acme',
-      '--test-level', 'RunSpecifiedTests', '--tests', 'AgentWorkTriggerHandler_Tests', '--wait', '60',
+      'sf',
+      'project',
+      'deploy',
+      'validate',
+      '--source-dir',
+      'omni-channel',
+      '--target-org',
+      'acme',
+      '--test-level',
+      'RunSpecifiedTests',
+      '--tests',
+      'AgentWorkTriggerHandler_Tests',
+      '--wait',
+      '60',
     ]);
   });
 
   test('--test-level overrides; bad options are refused', () => {
     assert.ok(deployCommands(projectDir, parseArgs(['--test-level', 'RunAllTestsInOrg']))[0]?.includes('RunAllTestsInOrg'));
-    assert.match(firstProblem(() => parseArgs(['--test-level', 'Everything'])), /--test-level must be one of NoTestRun, RunLocalTests, RunAllTestsInOrg/);
-    assert.match(firstProblem(() => parseArgs(['--check-only', '--test-level', 'NoTestRun'])), /does not take --test-level NoTestRun/);
-    assert.match(firstProblem(() => parseArgs(['--target-org'])), /--target-org needs a value/);
-    assert.match(firstProblem(() => parseArgs(['--force'])), /unknown option --force/);
+    assert.match(
+      firstProblem(() => parseArgs(['--test-level', 'Everything'])),
+      /--test-level must be one of NoTestRun, RunLocalTests, RunAllTestsInOrg/,
+    );
+    assert.match(
+      firstProblem(() => parseArgs(['--check-only', '--test-level', 'NoTestRun'])),
+      /does not take --test-level NoTestRun/,
+    );
+    assert.match(
+      firstProblem(() => parseArgs(['--target-org'])),
+      /--target-org needs a value/,
+    );
+    assert.match(
+      firstProblem(() => parseArgs(['--force'])),
+      /unknown option --force/,
+    );
   });
 
   test('after a deploy it says what is left: the secret, the permission sets, the checklist', () => {
     const text = nextSteps(readSettings(ENV), parseArgs(['--target-org', 'acme']));
     assert.match(text, /^Deployed\. Next:/);
     assert.match(text, /add SharedSecret = the bridge's BRIDGE_SHARED_SECRET/);
-    assert.match(text, /sf org assign permset --name Sendbird_Bridge_Integration --on-behalf-of sendbird-integration@acme\.com --target-org acme/);
+    assert.match(
+      text,
+      /sf org assign permset --name Sendbird_Bridge_Integration --on-behalf-of sendbird-integration@acme\.com --target-org acme/,
+    );
     assert.match(text, /sf org assign permset --name Sendbird_Agent --on-behalf-of <agent username> --target-org acme/);
     assert.match(text, /"Checks to make on a real org" in docs\/salesforce-setup\.md/);
     assert.match(nextSteps(readSettings(ENV), parseArgs(['--check-only'])), /^Validated \(nothing was saved\)/);
@@ -170,7 +217,8 @@ describe('staging', () => {
     assert.match(text(1), /<endpointUrl>https:\/\/api-9da1b1f4-0be6-4da8-82c5-2e81dab56f23\.sendbird\.com<\/endpointUrl>/);
     assert.match(text(2), /<endpointUrl>wss:\/\/ws-9da1b1f4-0be6-4da8-82c5-2e81dab56f23\.sendbird\.com<\/endpointUrl>/);
     assert.match(text(3), /<user>sendbird-integration@acme\.com<\/user>/);
-    for (const p of PLACEHOLDERS) assert.ok(readFileSync(join(projectDir, p.file), 'utf8').includes(p.text), `the source keeps its placeholder in ${p.file}`);
+    for (const p of PLACEHOLDERS)
+      assert.ok(readFileSync(join(projectDir, p.file), 'utf8').includes(p.text), `the source keeps its placeholder in ${p.file}`);
     assert.equal(treeDigest(projectDir), before, 'the source tree is unchanged');
     for (const marker of PLACEHOLDER_MARKERS) {
       const left = spawnSync('grep', ['-rl', marker, staging], { encoding: 'utf8' }).stdout.trim();
@@ -183,7 +231,10 @@ describe('staging', () => {
     const staging = tempDir(t, 'sbsf-stage-');
     stageProject(projectDir, copy, readSettings(ENV)); // a project whose placeholders are already filled
     const problem = firstProblem(() => stageProject(copy, staging, readSettings(ENV)));
-    assert.match(problem, /namedCredential-meta\.xml has no placeholder <parameterValue>https:\/\/sendbird-bridge\.example\.com<\/parameterValue>/);
+    assert.match(
+      problem,
+      /namedCredential-meta\.xml has no placeholder <parameterValue>https:\/\/sendbird-bridge\.example\.com<\/parameterValue>/,
+    );
   });
 });
 
@@ -204,9 +255,14 @@ describe('npm run salesforce:deploy', () => {
     try {
       assert.match(readFileSync(join(staging, PLACEHOLDERS[0]?.file ?? ''), 'utf8'), /https:\/\/sendbird-bridge\.acme\.com/);
       assert.ok(res.stdout.includes(`cd ${staging}\n`), res.stdout);
-      assert.ok(res.stdout.includes('sf project deploy start --source-dir force-app --target-org acme --test-level RunLocalTests --wait 60\n'), res.stdout);
       assert.ok(
-        res.stdout.includes('sf project deploy start --source-dir omni-channel --target-org acme --test-level RunSpecifiedTests --tests AgentWorkTriggerHandler_Tests --wait 60\n'),
+        res.stdout.includes('sf project deploy start --source-dir force-app --target-org acme --test-level RunLocalTests --wait 60\n'),
+        res.stdout,
+      );
+      assert.ok(
+        res.stdout.includes(
+          'sf project deploy start --source-dir omni-channel --target-org acme --test-level RunSpecifiedTests --tests AgentWorkTriggerHandler_Tests --wait 60\n',
+        ),
         res.stdout,
       );
     } finally {
@@ -216,7 +272,10 @@ describe('npm run salesforce:deploy', () => {
 
   test('settings may come from --env-file; the environment wins', (t) => {
     const file = join(tempDir(t, 'sbsf-env-'), 'bridge.env');
-    writeFileSync(file, `PUBLIC_URL=https://from-file.acme.com\nSENDBIRD_APP_ID=${ENV.SENDBIRD_APP_ID}\nSALESFORCE_INTEGRATION_USERNAME=file@acme.com\n`);
+    writeFileSync(
+      file,
+      `PUBLIC_URL=https://from-file.acme.com\nSENDBIRD_APP_ID=${ENV.SENDBIRD_APP_ID}\nSALESFORCE_INTEGRATION_USERNAME=file@acme.com\n`,
+    );
     const res = runScript(['--print-only', '--env-file', file], { SALESFORCE_INTEGRATION_USERNAME: 'env@acme.com' });
     assert.equal(res.status, 0, res.stderr);
     const staging = /staging copy: (.+)/.exec(res.stdout)?.[1] ?? assert.fail(res.stdout);
@@ -239,7 +298,10 @@ describe('npm run salesforce:deploy', () => {
   test('without the Salesforce CLI it says how to install it', () => {
     const res = runScript(['--target-org', 'acme'], ENV);
     assert.equal(res.status, 1);
-    assert.match(res.stderr, /\[salesforce:deploy\] the Salesforce CLI \(sf\) is not installed: npm install --global @salesforce\/cli \(it needs Node 22 or later\)/);
+    assert.match(
+      res.stderr,
+      /\[salesforce:deploy\] the Salesforce CLI \(sf\) is not installed: npm install --global @salesforce\/cli \(it needs Node 22 or later\)/,
+    );
     assert.doesNotMatch(res.stdout, /staging copy/, 'nothing was staged or built');
   });
 

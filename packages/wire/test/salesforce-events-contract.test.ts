@@ -10,12 +10,7 @@ import { readFileSync } from 'node:fs';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import {
-  ApexErrorListener,
-  ApexParserFactory,
-  MethodDeclarationContext,
-  VariableDeclaratorContext,
-} from '@apexdevtools/apex-parser';
+import { ApexErrorListener, ApexParserFactory, MethodDeclarationContext, VariableDeclaratorContext } from '@apexdevtools/apex-parser';
 import {
   CASE_EVENT_FIELDS,
   CASE_EVENT_WIRE_KEY_FIELDS,
@@ -286,9 +281,16 @@ describe('salesforce events contract', () => {
         used.add(fields[0]!);
       }
     }
-    assert.deepEqual(sorted([...used]), sorted(Object.keys(platformEventFields())), 'every field of the platform event is used by the mapping');
+    assert.deepEqual(
+      sorted([...used]),
+      sorted(Object.keys(platformEventFields())),
+      'every field of the platform event is used by the mapping',
+    );
     const emulator = Object.fromEntries(
-      Object.entries(CASE_EVENT_WIRE_KEY_FIELDS).map(([type, keys]) => [type, Object.fromEntries(Object.entries(keys).map(([k, f]) => [k, [f]]))]),
+      Object.entries(CASE_EVENT_WIRE_KEY_FIELDS).map(([type, keys]) => [
+        type,
+        Object.fromEntries(Object.entries(keys).map(([k, f]) => [k, [f]])),
+      ]),
     );
     assert.deepEqual(mapping, emulator, 'the emulator maps field -> key as the Apex does');
   });
@@ -304,7 +306,10 @@ describe('salesforce events contract', () => {
     const a = await makeCase(w, w.sf.seed.queueId);
     const b = await makeCase(w, w.sf.seed.queueId);
     // Owner changes of two chat Cases in one sObject Collections update, a status change, an Omni-Channel accept.
-    await sfClient(w).request('PATCH', '/composite/sobjects', { allOrNone: true, records: [a, b].map((c) => ({ attributes: { type: 'Case' }, Id: c.caseId, OwnerId: ava })) });
+    await sfClient(w).request('PATCH', '/composite/sobjects', {
+      allOrNone: true,
+      records: [a, b].map((c) => ({ attributes: { type: 'Case' }, Id: c.caseId, OwnerId: ava })),
+    });
     await sfClient(w).update('Case', a.caseId, { Status: 'Closed' });
     w.sf.org.omniAccept(w.sf.org.omniRoute(b.caseId, ben).Id);
     await w.sf.org.idle();
@@ -314,7 +319,10 @@ describe('salesforce events contract', () => {
     assert.deepEqual(sorted([...new Set(published.map((m) => m.Type__c))]), sorted(eventTypes), 'every event type was published');
     for (const m of published) {
       for (const [name, field] of Object.entries(fields)) {
-        assert.ok(fits((m as unknown as Record<string, unknown>)[name], field), `${m.Type__c}: ${name} = ${JSON.stringify((m as unknown as Record<string, unknown>)[name])} fits ${field.type}(${field.length ?? ''})`);
+        assert.ok(
+          fits((m as unknown as Record<string, unknown>)[name], field),
+          `${m.Type__c}: ${name} = ${JSON.stringify((m as unknown as Record<string, unknown>)[name])} fits ${field.type}(${field.length ?? ''})`,
+        );
       }
     }
     const deliveries = w.sf.org.bridgeDeliveries();

@@ -15,7 +15,23 @@ import { OPEN_CASES_WITH_CHANNELS } from '../../bridge/src/case-reads.js';
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const main = join(repoRoot, 'salesforce/force-app/main/default');
 const omni = join(repoRoot, 'salesforce/omni-channel/main/default');
-const xml = new XMLParser({ ignoreAttributes: true, parseTagValue: false, isArray: (name) => ['fieldPermissions', 'objectPermissions', 'classAccesses', 'externalCredentialPrincipalAccesses', 'applicationVisibilities', 'itemInstances', 'componentInstanceProperties', 'flexiPageRegions', 'tabs', 'mappings'].includes(name) });
+const xml = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  isArray: (name) =>
+    [
+      'fieldPermissions',
+      'objectPermissions',
+      'classAccesses',
+      'externalCredentialPrincipalAccesses',
+      'applicationVisibilities',
+      'itemInstances',
+      'componentInstanceProperties',
+      'flexiPageRegions',
+      'tabs',
+      'mappings',
+    ].includes(name),
+});
 
 type Doc = Record<string, any>;
 const read = (file: string, root: string): Doc => xml.parse(readFileSync(file, 'utf8'))[root] as Doc;
@@ -49,7 +65,16 @@ function bridgeWrites(): string[] {
     channelUrl: '500000000000001AAA',
     version: 1,
     deleted: false,
-    message: { type: 'FILE', body: 'b', senderId: 's', senderName: 'n', senderRole: 'Customer', sentAt: 0, editedAt: 1, file: { url: 'u', name: 'f', type: 't' } },
+    message: {
+      type: 'FILE',
+      body: 'b',
+      senderId: 's',
+      senderName: 'n',
+      senderRole: 'Customer',
+      sentAt: 0,
+      editedAt: 1,
+      file: { url: 'u', name: 'f', type: 't' },
+    },
     state: 'pending',
     rev: 1,
     attempts: 0,
@@ -65,7 +90,9 @@ function bridgeWrites(): string[] {
 }
 
 function fieldGrants(set: Doc): Map<string, { readable: boolean; editable: boolean }> {
-  return new Map((set.fieldPermissions ?? []).map((f: Doc) => [String(f.field), { readable: f.readable === 'true', editable: f.editable === 'true' }]));
+  return new Map(
+    (set.fieldPermissions ?? []).map((f: Doc) => [String(f.field), { readable: f.readable === 'true', editable: f.editable === 'true' }]),
+  );
 }
 
 describe('permission sets', () => {
@@ -74,7 +101,16 @@ describe('permission sets', () => {
 
   test('the derived list of what the bridge writes is complete enough to mean something', () => {
     const writes = bridgeWrites();
-    for (const f of ['Case.Subject', 'Case.AssetId', 'Case.Comments', 'Case.Sendbird_Ticket_Id__c', 'Case.Sendbird_User_Id__c', `${MESSAGE_OBJECT}.${MESSAGE_EXTERNAL_ID}`, `${MESSAGE_OBJECT}.Case__c`, `${MESSAGE_OBJECT}.File_Type__c`]) {
+    for (const f of [
+      'Case.Subject',
+      'Case.AssetId',
+      'Case.Comments',
+      'Case.Sendbird_Ticket_Id__c',
+      'Case.Sendbird_User_Id__c',
+      `${MESSAGE_OBJECT}.${MESSAGE_EXTERNAL_ID}`,
+      `${MESSAGE_OBJECT}.Case__c`,
+      `${MESSAGE_OBJECT}.File_Type__c`,
+    ]) {
       assert.ok(writes.includes(f), `the bridge's code names ${f}`);
     }
   });
@@ -86,7 +122,11 @@ describe('permission sets', () => {
         assert.ok(!grants.has(field), `${field} must not be in the permission set: ${NOT_PERMISSIONABLE[field]}`);
         continue;
       }
-      assert.deepEqual(grants.get(field), { readable: true, editable: true }, `Sendbird_Bridge_Integration grants read and edit on ${field}`);
+      assert.deepEqual(
+        grants.get(field),
+        { readable: true, editable: true },
+        `Sendbird_Bridge_Integration grants read and edit on ${field}`,
+      );
     }
     const objects = new Map((integration.objectPermissions as Doc[]).map((o) => [String(o.object), o]));
     for (const object of ['Case', MESSAGE_OBJECT]) {
@@ -102,33 +142,55 @@ describe('permission sets', () => {
 
   test('the integration user can read what the bridge queries on Case', () => {
     const grants = fieldGrants(integration);
-    const queried = [...new Set([...OPEN_CASES_WITH_CHANNELS.matchAll(/\b(\w+__c)\b/g)].map((m) => m[1]).concat(customFieldsIn('packages/bridge/src/case-reads.ts')))];
+    const queried = [
+      ...new Set(
+        [...OPEN_CASES_WITH_CHANNELS.matchAll(/\b(\w+__c)\b/g)]
+          .map((m) => m[1])
+          .concat(customFieldsIn('packages/bridge/src/case-reads.ts')),
+      ),
+    ];
     assert.ok(queried.length >= 2, 'the sweep and the Case reads name Sendbird fields');
     for (const f of queried) assert.equal(grants.get(`Case.${f}`)?.readable, true, `Case.${f} is readable`);
   });
 
   test('the integration user holds the External Credential principal the event callouts use', () => {
-    const principals = (integration.externalCredentialPrincipalAccesses ?? []).filter((a: Doc) => a.enabled === 'true').map((a: Doc) => a.externalCredentialPrincipal);
+    const principals = (integration.externalCredentialPrincipalAccesses ?? [])
+      .filter((a: Doc) => a.enabled === 'true')
+      .map((a: Doc) => a.externalCredentialPrincipal);
     assert.deepEqual(principals, ['Sendbird_Bridge_Auth-Bridge']);
   });
 
   test('Sendbird_Agent: the session class and credential, the console app, transcripts read-only', () => {
-    assert.deepEqual((agent.classAccesses as Doc[]).map((c) => c.apexClass), ['SendbirdAgentSession'], 'only the panel session class');
-    const principals = (agent.externalCredentialPrincipalAccesses ?? []).filter((a: Doc) => a.enabled === 'true').map((a: Doc) => a.externalCredentialPrincipal);
+    assert.deepEqual(
+      (agent.classAccesses as Doc[]).map((c) => c.apexClass),
+      ['SendbirdAgentSession'],
+      'only the panel session class',
+    );
+    const principals = (agent.externalCredentialPrincipalAccesses ?? [])
+      .filter((a: Doc) => a.enabled === 'true')
+      .map((a: Doc) => a.externalCredentialPrincipal);
     assert.deepEqual(principals, ['Sendbird_Bridge_Auth-Bridge'], 'the session callout needs the principal');
     assert.deepEqual(
       (agent.applicationVisibilities as Doc[]).map((a) => [a.application, a.visible]),
       [['Sendbird_Service_Console', 'true']],
       'agents see the console app',
     );
-    assert.ok(readdirSync(join(main, 'applications')).includes('Sendbird_Service_Console.app-meta.xml'), 'the app the permission set names is in the project');
+    assert.ok(
+      readdirSync(join(main, 'applications')).includes('Sendbird_Service_Console.app-meta.xml'),
+      'the app the permission set names is in the project',
+    );
     const messages = (agent.objectPermissions as Doc[]).find((o) => o.object === MESSAGE_OBJECT);
     assert.ok(messages, 'object permissions on the transcript');
     for (const flag of ['allowCreate', 'allowEdit', 'allowDelete', 'modifyAllRecords', 'viewAllRecords']) {
-      assert.equal(messages[flag], 'false', `agents: ${flag} is false on ${MESSAGE_OBJECT} (they see the transcripts of the Cases they can see)`);
+      assert.equal(
+        messages[flag],
+        'false',
+        `agents: ${flag} is false on ${MESSAGE_OBJECT} (they see the transcripts of the Cases they can see)`,
+      );
     }
     assert.equal(messages.allowRead, 'true', 'agents read transcripts');
-    for (const [field, grant] of fieldGrants(agent)) assert.deepEqual(grant, { readable: true, editable: false }, `agents read ${field} and cannot edit it`);
+    for (const [field, grant] of fieldGrants(agent))
+      assert.deepEqual(grant, { readable: true, editable: false }, `agents read ${field} and cannot edit it`);
     const messageFields = readdirSync(join(main, `objects/${MESSAGE_OBJECT}/fields`)).map((f) => f.replace('.field-meta.xml', ''));
     for (const f of messageFields) {
       if (`${MESSAGE_OBJECT}.${f}` in NOT_PERMISSIONABLE) continue;
@@ -144,7 +206,7 @@ describe('Sendbird_Message__c', () => {
     assert.equal(field.referenceTo, 'Case');
     assert.equal(field.relationshipName, 'Sendbird_Messages', 'the child relationship keeps its name');
     assert.equal(field.relationshipLabel, 'Sendbird Messages');
-    assert.equal(field.reparentableMasterDetail, 'true', 'updateable, so the bridge\'s upsert of an existing message may name its Case');
+    assert.equal(field.reparentableMasterDetail, 'true', "updateable, so the bridge's upsert of an existing message may name its Case");
     assert.equal(field.writeRequiresMasterRead, 'true', 'the integration user writes transcripts of Cases it can read');
     assert.equal(field.required, undefined, 'a master-detail field takes no <required>');
     assert.equal(field.deleteConstraint, undefined, 'a master-detail field takes no <deleteConstraint>');
@@ -164,7 +226,9 @@ describe('the console app and its utility bar', () => {
       .flatMap((r) => r.itemInstances as Doc[])
       .map((i) => ({
         component: String(i.componentInstance.componentName),
-        decorators: Object.fromEntries((i.componentInstance.componentInstanceProperties as Doc[]).filter((p) => p.type === 'decorator').map((p) => [p.name, p.value])),
+        decorators: Object.fromEntries(
+          (i.componentInstance.componentInstanceProperties as Doc[]).filter((p) => p.type === 'decorator').map((p) => [p.name, p.value]),
+        ),
       }));
 
   test('a Lightning console app with Cases in workspace tabs and the Sendbird utility bar', () => {
@@ -172,7 +236,10 @@ describe('the console app and its utility bar', () => {
     assert.equal(app.uiType, 'Lightning');
     assert.equal(app.formFactors, 'Large');
     assert.ok(app.tabs.includes('standard-Case'), 'the Case tab');
-    assert.ok((app.workspaceConfig.mappings as Doc[]).some((m) => m.tab === 'standard-Case' && m.fieldName === undefined), 'a Case opens as a workspace tab of its own');
+    assert.ok(
+      (app.workspaceConfig.mappings as Doc[]).some((m) => m.tab === 'standard-Case' && m.fieldName === undefined),
+      'a Case opens as a workspace tab of its own',
+    );
     assert.equal(app.utilityBar, 'Sendbird_Service_Console_UtilityBar');
   });
 
@@ -181,7 +248,10 @@ describe('the console app and its utility bar', () => {
     assert.equal(page.type, 'UtilityBar');
     assert.equal(page.template.name, 'one:utilityBarTemplateDesktop');
     assert.deepEqual(items(page), [
-      { component: 'c:sendbird_utilities_bar', decorators: { eager: 'true', height: '500', icon: 'chat', label: 'Chat', scrollable: 'false', width: '900' } },
+      {
+        component: 'c:sendbird_utilities_bar',
+        decorators: { eager: 'true', height: '500', icon: 'chat', label: 'Chat', scrollable: 'false', width: '900' },
+      },
     ]);
     const bundle = readdirSync(join(main, 'aura/sendbird_utilities_bar'));
     assert.ok(bundle.includes('sendbird_utilities_bar.cmp'), 'the utility names a component of the project');
@@ -191,6 +261,9 @@ describe('the console app and its utility bar', () => {
     const core = items(bar(main));
     const withOmni = items(bar(omni));
     assert.deepEqual(withOmni.slice(0, core.length), core, 'the Chat utility is identical in both');
-    assert.deepEqual(withOmni.slice(core.length).map((i) => i.component), ['runtime_service_omnichannel:omniWidget']);
+    assert.deepEqual(
+      withOmni.slice(core.length).map((i) => i.component),
+      ['runtime_service_omnichannel:omniWidget'],
+    );
   });
 });

@@ -70,7 +70,11 @@ test('a long text is cut on the cluster boundary nearest the limit, wherever it 
       const text = `${'m'.repeat(lead)}${FAMILY}tail`;
       const cut = truncateText(text, size);
       const fits = lead + FAMILY.length <= size;
-      assert.equal(cut, fits ? `${'m'.repeat(lead)}${FAMILY}${'tail'.slice(0, size - lead - FAMILY.length)}` : 'm'.repeat(lead), `${lead} letters before the family in ${size} units`);
+      assert.equal(
+        cut,
+        fits ? `${'m'.repeat(lead)}${FAMILY}${'tail'.slice(0, size - lead - FAMILY.length)}` : 'm'.repeat(lead),
+        `${lead} letters before the family in ${size} units`,
+      );
     }
   }
 });

@@ -6,9 +6,7 @@
 import type { LccAgentSession } from '@sbsf/wire';
 
 export type AuraMessage =
-  | { kind: 'session'; session: LccAgentSession }
-  | { kind: 'error'; message: string }
-  | { kind: 'invalid'; reason: string };
+  { kind: 'session'; session: LccAgentSession } | { kind: 'error'; message: string } | { kind: 'invalid'; reason: string };
 
 const REQUIRED = ['userId', 'nickname', 'accessToken', 'appId'] as const;
 
@@ -42,5 +40,12 @@ export function parseAuraMessage(message: unknown): AuraMessage {
 
 /** Same agent, same token, same place: nothing to reconnect. */
 export function sameSession(a: LccAgentSession | undefined, b: LccAgentSession): boolean {
-  return !!a && a.userId === b.userId && a.accessToken === b.accessToken && a.appId === b.appId && a.apiHost === b.apiHost && a.nickname === b.nickname;
+  return (
+    !!a &&
+    a.userId === b.userId &&
+    a.accessToken === b.accessToken &&
+    a.appId === b.appId &&
+    a.apiHost === b.apiHost &&
+    a.nickname === b.nickname
+  );
 }

@@ -177,10 +177,13 @@ export class PanelLink {
     const delay = readyDelayMs(this.readySent);
     const giveUpAt = this.handshakeStartedAt + (this.options.readyGiveUpAfterMs ?? READY_GIVE_UP_AFTER_MS);
     if (this.scheduler.now() + delay > giveUpAt) {
-      this.readyTimer = this.scheduler.setTimeout(() => {
-        this.readyTimer = undefined;
-        this.setStatus({ state: 'no_answer' });
-      }, Math.max(0, giveUpAt - this.scheduler.now()));
+      this.readyTimer = this.scheduler.setTimeout(
+        () => {
+          this.readyTimer = undefined;
+          this.setStatus({ state: 'no_answer' });
+        },
+        Math.max(0, giveUpAt - this.scheduler.now()),
+      );
       return;
     }
     this.readyTimer = this.scheduler.setTimeout(() => this.sendReady(), delay);

@@ -71,7 +71,12 @@ export function App({ port }: { port: LccPort }) {
       );
     case 'connected':
       return (
-        <div className="panel-chat" data-testid="panel-chat" data-mode={status.session.apiHost ? 'sandbox' : 'uikit'} data-renewing={status.renewing}>
+        <div
+          className="panel-chat"
+          data-testid="panel-chat"
+          data-mode={status.session.apiHost ? 'sandbox' : 'uikit'}
+          data-renewing={status.renewing}
+        >
           {status.session.apiHost ? (
             <SandboxPanel key={status.session.userId} session={status.session} link={link} />
           ) : (

@@ -40,7 +40,10 @@ function UnreadReporter({ link }: { link: PanelLink }) {
         .catch(() => undefined);
     };
     sdk.addUserEventHandler(HANDLER_KEY, new UserEventHandler({ onTotalUnreadMessageCountChanged: refresh }));
-    sdk.groupChannel.addGroupChannelHandler(HANDLER_KEY, new GroupChannelHandler({ onMessageReceived: refresh, onChannelChanged: refresh }));
+    sdk.groupChannel.addGroupChannelHandler(
+      HANDLER_KEY,
+      new GroupChannelHandler({ onMessageReceived: refresh, onChannelChanged: refresh }),
+    );
     refresh();
     return () => {
       live = false;

@@ -37,8 +37,7 @@ export function agentRoutes(deps: { service: AgentSessionService; sharedSecret: 
         onRequest: requireSharedSecret(deps.sharedSecret),
         config: { rateLimit: sharedSecretRateLimit(deps.sharedSecret) },
         schema: {
-          summary:
-            "An agent's Sendbird session: upserts the agent's Sendbird user (user_id = User Id, nickname = Name) and issues a token",
+          summary: "An agent's Sendbird session: upserts the agent's Sendbird user (user_id = User Id, nickname = Name) and issues a token",
           tags: ['agents'],
           security: [{ bridgeSecret: [] }],
           body: Type.Object(

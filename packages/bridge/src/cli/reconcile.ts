@@ -57,7 +57,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       throw new UsageError(`unknown argument ${a}`);
     }
   }
-  if (out.all === (out.caseIds.length > 0)) throw new UsageError('give either --case (one or more) or --all');
+  if (out.all === out.caseIds.length > 0) throw new UsageError('give either --case (one or more) or --all');
   return out;
 }
 

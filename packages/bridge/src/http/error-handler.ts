@@ -129,13 +129,11 @@ export function createErrorHandler(opts: { bodyLimitBytes: number }) {
     }
     switch (fe.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply
-          .status(413)
-          .send(
-            errorBody('payload_too_large', `the request body is larger than the ${opts.bodyLimitBytes}-byte limit`, {
-              limitBytes: opts.bodyLimitBytes,
-            }),
-          );
+        return reply.status(413).send(
+          errorBody('payload_too_large', `the request body is larger than the ${opts.bodyLimitBytes}-byte limit`, {
+            limitBytes: opts.bodyLimitBytes,
+          }),
+        );
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return reply
           .status(415)

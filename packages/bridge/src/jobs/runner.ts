@@ -237,7 +237,10 @@ export class JobRunner {
     const handler = this.handlers.get(job.kind);
     // The lease is the time limit: past it another worker may take the job over.
     // Not unref'd: a job in flight keeps the process alive (a script calling runOnce() included).
-    const leaseTimer = setTimeout(() => controller.abort(new Error(`the job's lease (${this.opts.leaseMs} ms) ran out`)), this.opts.leaseMs);
+    const leaseTimer = setTimeout(
+      () => controller.abort(new Error(`the job's lease (${this.opts.leaseMs} ms) ran out`)),
+      this.opts.leaseMs,
+    );
     const started = this.now();
     let outcome: 'done' | 'retry' | 'dead' | 'lease_lost';
     try {

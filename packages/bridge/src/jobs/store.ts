@@ -52,7 +52,12 @@ export function* jobDue(runAt: number): Body<void> {
 }
 
 /** Enqueues a job, or returns the one already holding its dedupe key. */
-export function* insertJob<P>(kind: string, payload: P, opts: EnqueueOptions & { maxAttempts: number }, now: number): Body<EnqueueResult<P>> {
+export function* insertJob<P>(
+  kind: string,
+  payload: P,
+  opts: EnqueueOptions & { maxAttempts: number },
+  now: number,
+): Body<EnqueueResult<P>> {
   const row = yield* get<JobRow>(
     `INSERT INTO jobs (kind, payload, dedupe_key, state, attempts, max_attempts, run_at, created_at, updated_at)
      VALUES (?, ?, ?, 'queued', 0, ?, ?, ?, ?)
@@ -104,7 +109,8 @@ UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ?, attempts = a
 WHERE id IN (SELECT id FROM picked)
 RETURNING *`;
 
-const withKinds = (text: string, kinds: readonly string[] | undefined) => text.replace(' KINDS', kinds ? ` AND kind IN (${placeholders(kinds.length)})` : '');
+const withKinds = (text: string, kinds: readonly string[] | undefined) =>
+  text.replace(' KINDS', kinds ? ` AND kind IN (${placeholders(kinds.length)})` : '');
 
 export function jobStore(db: Db, s: StoreSettings) {
   const part = {
@@ -129,15 +135,25 @@ export function jobStore(db: Db, s: StoreSettings) {
     },
 
     async completeJob(id: number, workerId: string): Promise<boolean> {
-      const sql = "UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND locked_by = ?";
+      const sql = `UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, updated_at = ?
+        WHERE id = ? AND state = 'running' AND locked_by = ?`;
       return (await db.write(() => run(sql, s.now(), id, workerId))) === 1;
     },
 
     failJob(id: number, workerId: string, error: string, next: number | 'dead'): Promise<boolean> {
-      const free = 'locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = \'running\' AND locked_by = ?';
+      const free = "locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND locked_by = ?";
       return db.write(function* () {
-        if (next === 'dead') return (yield* run(`UPDATE jobs SET state = 'dead', last_error = ?, ${free}`, clipError(error), s.now(), id, workerId)) === 1;
-        const retried = (yield* run(`UPDATE jobs SET state = 'queued', run_at = ?, last_error = ?, ${free}`, next, clipError(error), s.now(), id, workerId)) === 1;
+        if (next === 'dead')
+          return (yield* run(`UPDATE jobs SET state = 'dead', last_error = ?, ${free}`, clipError(error), s.now(), id, workerId)) === 1;
+        const retried =
+          (yield* run(
+            `UPDATE jobs SET state = 'queued', run_at = ?, last_error = ?, ${free}`,
+            next,
+            clipError(error),
+            s.now(),
+            id,
+            workerId,
+          )) === 1;
         if (retried) yield* jobDue(next);
         return retried;
       });
@@ -161,7 +177,8 @@ export function jobStore(db: Db, s: StoreSettings) {
 
     requeueDead(id: number): Promise<boolean> {
       const now = s.now();
-      const sql = "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'dead'";
+      const sql = `UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, locked_by = NULL, locked_until = NULL, updated_at = ?
+        WHERE id = ? AND state = 'dead'`;
       return db.write(function* () {
         const requeued = (yield* run(sql, now, now, id)) === 1;
         if (requeued) yield* jobDue(now);

@@ -113,7 +113,7 @@ export function eventRoutes(deps: EventRouteDeps) {
             'Ids may be 15 or 18 characters and are used in their 18-character form; ' +
             'a malformed Id (an 18-character Id with a wrong checksum or letter case) is a 400 `invalid_id`, ' +
             'and every refused batch is written to the ledger. ' +
-            'Events are hints: the bridge reads each Case\'s owner from Salesforce, so duplicates and order do not matter.',
+            "Events are hints: the bridge reads each Case's owner from Salesforce, so duplicates and order do not matter.",
           tags: ['salesforce'],
           security: [{ bridgeSecret: [] }],
           response: {

@@ -35,7 +35,8 @@ const toLedger = (r: LedgerRow): LedgerEntry => ({
 
 /** Rows per multi-row INSERT (one prepared statement is kept per row count). */
 const LEDGER_ROWS_PER_INSERT = 16;
-const INSERT_LEDGER = 'INSERT INTO ledger (at, case_id, ticket_id, system, action, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+const INSERT_LEDGER =
+  'INSERT INTO ledger (at, case_id, ticket_id, system, action, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
 
 function ledgerValues(e: NewLedgerEntry, s: StoreSettings): unknown[] {
   const detail = s.scrubText(JSON.stringify(maskSecretFields(e.detail ?? {})));

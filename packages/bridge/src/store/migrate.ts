@@ -27,13 +27,16 @@ export function latestVersion(migrations: readonly Migration[]): number {
 
 function checkOrder(migrations: readonly Migration[]): number {
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`[store] migrations must be numbered 1, 2, 3... in order (found ${m.version} at position ${i + 1})`);
+    if (m.version !== i + 1)
+      throw new Error(`[store] migrations must be numbered 1, 2, 3... in order (found ${m.version} at position ${i + 1})`);
   });
   return latestVersion(migrations);
 }
 
 function tooNew(from: number, latest: number): Error {
-  return new Error(`[store] the database is at schema version ${from}, newer than this bridge knows (${latest}): run a newer bridge, or restore a backup`);
+  return new Error(
+    `[store] the database is at schema version ${from}, newer than this bridge knows (${latest}): run a newer bridge, or restore a backup`,
+  );
 }
 
 export function sqliteSchemaVersion(db: SqliteDb): number {
@@ -59,7 +62,10 @@ export function migrateSqlite(db: SqliteDb, migrations: readonly Migration[], no
       if (m.foreignKeysOff) {
         const broken = c.prepare('PRAGMA foreign_key_check').all();
         if (broken.length > 0) {
-          throw new Error(`[store] migration ${m.version} would break ${broken.length} foreign key reference(s), e.g. ${JSON.stringify(broken[0])}; nothing was changed`);
+          const example = JSON.stringify(broken[0]);
+          throw new Error(
+            `[store] migration ${m.version} would break ${broken.length} foreign key reference(s), e.g. ${example}; nothing was changed`,
+          );
         }
       }
       c.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now());
@@ -101,7 +107,9 @@ export async function migratePostgres(
     await c.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
     try {
       if (opts.createSchema) await c.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(db.schema)}`);
-      await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)');
+      await c.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)',
+      );
       const from = await pgSchemaVersion(c);
       if (from > latest) throw tooNew(from, latest);
       const applied: number[] = [];

@@ -24,13 +24,30 @@ export const STORE_RETRY_AFTER_SECONDS = 5;
 
 export class StoreUnavailableError extends AppError {
   constructor(cause: unknown) {
-    super(503, 'store_unavailable', 'the bridge cannot reach its database right now; retry in a few seconds', { retryAfterSeconds: STORE_RETRY_AFTER_SECONDS }, { cause });
+    super(
+      503,
+      'store_unavailable',
+      'the bridge cannot reach its database right now; retry in a few seconds',
+      { retryAfterSeconds: STORE_RETRY_AFTER_SECONDS },
+      { cause },
+    );
     this.name = 'StoreUnavailableError';
   }
 }
 
 const SQLITE_OUTAGE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY)(_|$)/;
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EPIPE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EPIPE',
+]);
 const PG_OUTAGE_STATES = new Set(['57P01', '57P02', '57P03', '57014', '40001', '40P01']);
 /** node-postgres says these in words, without a code. */
 const PG_OUTAGE_MESSAGES = [

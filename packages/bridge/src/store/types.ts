@@ -36,7 +36,9 @@ export interface NewTicket {
 }
 
 /** Fields a step may change. `state` may only move forward (see ticket-state.ts). */
-export type TicketPatch = Partial<Pick<Ticket, 'state' | 'customerNickname' | 'caseFields' | 'caseId' | 'caseNumber' | 'channelUrl' | 'lastError' | 'attempts'>>;
+export type TicketPatch = Partial<
+  Pick<Ticket, 'state' | 'customerNickname' | 'caseFields' | 'caseId' | 'caseNumber' | 'channelUrl' | 'lastError' | 'attempts'>
+>;
 
 /** A job enqueued together with a ticket write (see `createTicket`, `updateTicket`). */
 export interface TicketJob {
@@ -60,7 +62,8 @@ export interface IdempotencyRecord {
 }
 
 /** `ticket`: the ticket the winning claim recorded (when `create` was given). */
-export type IdempotencyClaim = { claimed: true; record: IdempotencyRecord; ticket?: Ticket } | { claimed: false; existing: IdempotencyRecord };
+export type IdempotencyClaim =
+  { claimed: true; record: IdempotencyRecord; ticket?: Ticket } | { claimed: false; existing: IdempotencyRecord };
 
 export type JobState = 'queued' | 'running' | 'done' | 'dead';
 
@@ -332,14 +335,23 @@ export interface Store {
    * (nothing if one with its dedupe key exists) and `settleJob` settles the queued job with that
    * dedupe key (see `settleQueuedJob`).
    */
-  updateTicket(id: string, patch: TicketPatch, ledger?: readonly NewLedgerEntry[], opts?: { job?: TicketJob; settleJob?: string }): Promise<Ticket>;
+  updateTicket(
+    id: string,
+    patch: TicketPatch,
+    ledger?: readonly NewLedgerEntry[],
+    opts?: { job?: TicketJob; settleJob?: string },
+  ): Promise<Ticket>;
   /**
    * The safety net for tickets whose process died mid-way: enqueues a job (`kind`, payload
    * `{ ticketId }`, dedupe key `dedupePrefix + ticketId`, due `runAt`) for each unfinished ticket
    * (not `completed` or `failed`) last updated at or before `updatedBefore` that has no job with
    * that dedupe key yet, oldest first, at most `limit`. Returns the ticket ids it queued.
    */
-  queueUnfinishedTickets(updatedBefore: number, limit: number, job: { kind: string; dedupePrefix: string; runAt: number }): Promise<string[]>;
+  queueUnfinishedTickets(
+    updatedBefore: number,
+    limit: number,
+    job: { kind: string; dedupePrefix: string; runAt: number },
+  ): Promise<string[]>;
   listTickets(filter?: { state?: TicketState; limit?: number }): Promise<Ticket[]>;
 
   // --- idempotency ------------------------------------------------------------------------
@@ -453,7 +465,10 @@ export interface Store {
    * `claimTranscriptBatch`). `duplicate` when it changed nothing (a redelivery, or older news than
    * stored). `flushAt` is the flush job's due time.
    */
-  recordTranscriptEvent(event: TranscriptEvent, flush: TranscriptFlushRequest): Promise<{ outcome: 'stored' | 'duplicate'; flushAt: number }>;
+  recordTranscriptEvent(
+    event: TranscriptEvent,
+    flush: TranscriptFlushRequest,
+  ): Promise<{ outcome: 'stored' | 'duplicate'; flushAt: number }>;
   /**
    * Leases up to `limit` pending messages (oldest first) to `workerId` for `leaseMs`, but only
    * when there are `limit` of them ready, or the oldest has waited `maxWaitMs`: a partial batch

@@ -18,7 +18,6 @@ import type { SalesforceClient } from '@sbsf/salesforce';
 import type { Logger } from 'pino';
 import { CASE_PICKLIST_FIELDS, type CasePicklists } from './case-schema.js';
 
-
 export interface CaseDescribeOptions {
   salesforce: Pick<SalesforceClient, 'request'>;
   logger: Pick<Logger, 'warn' | 'info'>;
@@ -99,7 +98,7 @@ export class CaseDescribe {
       const code = (err as { errorCode?: string }).errorCode;
       this.o.logger.warn(
         { err: { message: err instanceof Error ? err.message : String(err), ...(code ? { code } : {}) } },
-        "tickets: the Case describe is unavailable; picklist values go to Salesforce unchecked until it answers",
+        'tickets: the Case describe is unavailable; picklist values go to Salesforce unchecked until it answers',
       );
       return null;
     }

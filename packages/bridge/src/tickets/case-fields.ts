@@ -10,7 +10,6 @@
 import { checkCaseValues, invalidFieldError } from './case-input.js';
 import { CASE_FIELD_ALLOW_LIST, REQUIRED_CASE_FIELDS, type CaseFields, type FieldProblem } from './case-schema.js';
 
-
 /** The example the tutorial attaches to its validation errors. */
 export const TUTORIAL_CASE_EXAMPLE = {
   ContactId: '0032x000004fM8DAAU',
@@ -57,8 +56,7 @@ export type TutorialBody =
   /** The tutorial's first server: `{user_id}` and nothing else; the Case gets default fields. */
   | { shape: 'v1'; userId: string };
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Checks a `/createticket` body in the tutorial's order, with the tutorial's messages. */
 export function parseTutorialBody(body: unknown): TutorialBody | TutorialError {

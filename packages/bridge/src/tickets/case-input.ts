@@ -31,7 +31,6 @@ import {
 } from './case-schema.js';
 import { emailProblem } from './email.js';
 
-
 /** Case fields holding an Id, with the key prefix of the object they point at. */
 export const CASE_ID_FIELDS: Partial<Record<CaseFieldName, { object: string; prefix: string }>> = {
   ContactId: { object: 'Contact', prefix: '003' },

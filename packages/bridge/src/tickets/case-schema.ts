@@ -58,13 +58,7 @@ export const CASE_PICKLIST_FIELDS = ['Type', 'Reason', 'Origin', 'Priority', 'St
 export type CasePicklists = ReadonlyMap<string, readonly string[]>;
 
 export type FieldProblemCode =
-  | 'required'
-  | 'not_a_string'
-  | 'too_long'
-  | 'invalid_text'
-  | 'invalid_email'
-  | 'invalid_id'
-  | 'invalid_picklist';
+  'required' | 'not_a_string' | 'too_long' | 'invalid_text' | 'invalid_email' | 'invalid_id' | 'invalid_picklist';
 
 export interface FieldProblem {
   /** The request field, e.g. `case.SuppliedEmail`. */

@@ -65,7 +65,7 @@ function checkLocal(local: string): string | null {
   if (local.length > 64) return 'has more than 64 characters before the @';
   if (local.startsWith('"')) return QUOTED.test(local) ? null : 'has a quoted name that is not closed properly';
   if (local.startsWith('.')) return 'must not start with a dot';
-  if (!ATEXT.test(local)) return 'has a character that is not allowed before the @ (allowed: letters, digits and !#$%&\'*+/=?^_`{|}~.-)';
+  if (!ATEXT.test(local)) return "has a character that is not allowed before the @ (allowed: letters, digits and !#$%&'*+/=?^_`{|}~.-)";
   return null;
 }
 

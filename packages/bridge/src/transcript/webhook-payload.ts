@@ -21,13 +21,7 @@ export const MESSAGE_CATEGORIES = {
 } as const;
 
 export type IgnoreReason =
-  | 'category'
-  | 'not_support_channel'
-  | 'not_a_case'
-  | 'admin_message'
-  | 'bridge_message'
-  | 'message_type'
-  | 'malformed';
+  'category' | 'not_support_channel' | 'not_a_case' | 'admin_message' | 'bridge_message' | 'message_type' | 'malformed';
 
 export type WebhookMeaning = { kind: 'message'; event: TranscriptEvent } | { kind: 'ignored'; reason: IgnoreReason };
 

@@ -88,7 +88,8 @@ export function validateBridgeTarget(t: unknown): BridgeTarget {
     throw new TypeError('[salesforce-emulator] bridge.url must be an absolute http(s) URL, e.g. http://127.0.0.1:8080');
   }
   if (!/^https?:$/.test(u.protocol)) throw new TypeError('[salesforce-emulator] bridge.url must be an http(s) URL');
-  if (typeof b.secret !== 'string' || b.secret === '') throw new TypeError('[salesforce-emulator] bridge.secret is required (the bridge\'s BRIDGE_SHARED_SECRET)');
+  if (typeof b.secret !== 'string' || b.secret === '')
+    throw new TypeError("[salesforce-emulator] bridge.secret is required (the bridge's BRIDGE_SHARED_SECRET)");
   return { url: String(b.url).replace(/\/+$/, ''), secret: b.secret };
 }
 
@@ -113,7 +114,8 @@ export class BridgeDelivery {
     // A Transaction Finalizer may re-enqueue a failed Queueable at most five times in a row.
     this.maxAttempts = Math.min(max, BRIDGE_DELIVERY_DEFAULTS.maxAttemptsCap);
     this.retryDelaysMs = opts.retryDelaysMs ?? BRIDGE_DELIVERY_DEFAULTS.retryDelaysMs;
-    if (this.retryDelaysMs.length === 0 || this.retryDelaysMs.some((d) => !(d >= 0))) throw new TypeError('[salesforce-emulator] bridge retryDelaysMs must be non-negative numbers');
+    if (this.retryDelaysMs.length === 0 || this.retryDelaysMs.some((d) => !(d >= 0)))
+      throw new TypeError('[salesforce-emulator] bridge retryDelaysMs must be non-negative numbers');
     this.timeoutMs = opts.timeoutMs ?? BRIDGE_DELIVERY_DEFAULTS.timeoutMs;
     this.logSize = opts.logSize ?? BRIDGE_DELIVERY_DEFAULTS.logSize;
     this.fetchFn = opts.fetch ?? fetch;

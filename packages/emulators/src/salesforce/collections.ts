@@ -34,7 +34,11 @@ function readBatch(req: RestRequest): { allOrNone: boolean; records: unknown[] }
     throw apiError(400, 'JSON_PARSER_ERROR', 'Cannot deserialize the request: "records" must be an array of sObjects');
   }
   if (body.records.length > MAX_COLLECTION_RECORDS) {
-    throw apiError(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${MAX_COLLECTION_RECORDS} records into this call`);
+    throw apiError(
+      400,
+      'EXCEEDED_ID_LIMIT',
+      `record limit reached. cannot submit more than ${MAX_COLLECTION_RECORDS} records into this call`,
+    );
   }
   return { allOrNone: body.allOrNone === true, records: body.records };
 }
@@ -44,24 +48,32 @@ function readBatch(req: RestRequest): { allOrNone: boolean; records: unknown[] }
  * allOrNone, a failure rolls every record back. Without it, a failed record is never written, so
  * only the saved records reach the triggers (the pass Salesforce commits after a partial failure).
  */
-function runBatch(ctx: RestContext, allOrNone: boolean, records: unknown[], each: (r: Record<string, unknown>, i: number) => CollectionResult): RestResponse {
+function runBatch(
+  ctx: RestContext,
+  allOrNone: boolean,
+  records: unknown[],
+  each: (r: Record<string, unknown>, i: number) => CollectionResult,
+): RestResponse {
   const all = allOrNone || ctx.forceAllOrNone === true;
-  return ctx.state.statement(() => ctx.state.savepoint((rollback) => {
-    const results = records.map((r, i): CollectionResult => {
-      try {
-        if (!r || typeof r !== 'object' || Array.isArray(r)) throw apiError(400, 'JSON_PARSER_ERROR', 'Each record must be a JSON object');
-        return each(r as Record<string, unknown>, i);
-      } catch (err) {
-        if (err instanceof ApiError) return { success: false, errors: toCollectionErrors(err) };
-        throw err;
+  return ctx.state.statement(() =>
+    ctx.state.savepoint((rollback) => {
+      const results = records.map((r, i): CollectionResult => {
+        try {
+          if (!r || typeof r !== 'object' || Array.isArray(r))
+            throw apiError(400, 'JSON_PARSER_ERROR', 'Each record must be a JSON object');
+          return each(r as Record<string, unknown>, i);
+        } catch (err) {
+          if (err instanceof ApiError) return { success: false, errors: toCollectionErrors(err) };
+          throw err;
+        }
+      });
+      if (all && results.some((r) => !r.success)) {
+        rollback();
+        return { status: 200, body: results.map((r) => (r.success ? { success: false, errors: [ROLLED_BACK] } : r)) };
       }
-    });
-    if (all && results.some((r) => !r.success)) {
-      rollback();
-      return { status: 200, body: results.map((r) => (r.success ? { success: false, errors: [ROLLED_BACK] } : r)) };
-    }
-    return { status: 200, body: results };
-  }));
+      return { status: 200, body: results };
+    }),
+  );
 }
 
 function typeOf(r: Record<string, unknown>): string | undefined {
@@ -93,7 +105,8 @@ export function updateCollection(ctx: RestContext, req: RestRequest): RestRespon
     const idKey = Object.keys(r).find((k) => k.toLowerCase() === 'id');
     const id = idKey === undefined ? undefined : r[idKey];
     if (typeof id !== 'string' || id === '') throw apiError(400, 'MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']);
-    if (!isSalesforceId(id) || !id.startsWith(def.keyPrefix)) throw apiError(400, 'MALFORMED_ID', `${def.name} ID: id value of incorrect type: ${id}`, ['Id']);
+    if (!isSalesforceId(id) || !id.startsWith(def.keyPrefix))
+      throw apiError(400, 'MALFORMED_ID', `${def.name} ID: id value of incorrect type: ${id}`, ['Id']);
     const rec = updateRecord(ctx.state, def, to18(id), r, writeCtx(ctx));
     return { id: rec.Id, success: true, errors: [] };
   });

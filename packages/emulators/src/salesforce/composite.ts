@@ -68,7 +68,11 @@ function readRequest(req: RestRequest): { allOrNone: boolean; subs: Subrequest[]
     throw apiError(400, 'JSON_PARSER_ERROR', 'compositeRequest is required and must be a non-empty array of subrequests');
   }
   if (list.length > MAX_SUBREQUESTS) {
-    throw apiError(400, 'LIMIT_EXCEEDED', `A composite request can have at most ${MAX_SUBREQUESTS} subrequests; this one has ${list.length}`);
+    throw apiError(
+      400,
+      'LIMIT_EXCEEDED',
+      `A composite request can have at most ${MAX_SUBREQUESTS} subrequests; this one has ${list.length}`,
+    );
   }
   const seen = new Set<string>();
   for (const [i, s] of list.entries()) {
@@ -105,7 +109,12 @@ export function composite(ctx: RestContext, req: RestRequest, dispatch: Dispatch
         const body = substitute(sub.body, results);
         const m = URL_RE.exec(url);
         if (!m || !versionOk(m[1]!)) {
-          res = { body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }], httpHeaders: {}, httpStatusCode: 404, referenceId: sub.referenceId };
+          res = {
+            body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }],
+            httpHeaders: {},
+            httpStatusCode: 404,
+            referenceId: sub.referenceId,
+          };
         } else {
           const headers = Object.fromEntries(Object.entries(sub.httpHeaders ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
           const r = dispatch(
@@ -122,7 +131,10 @@ export function composite(ctx: RestContext, req: RestRequest, dispatch: Dispatch
         }
       } catch (err) {
         if (!(err instanceof Unresolved)) throw err;
-        res = halted(sub.referenceId, `Invalid reference specified. No value for ${err.message} found in ${err.message.split(/[.[]/)[0]}. Provided referenceId ('${sub.referenceId}') depends on a failed or missing subrequest.`);
+        res = halted(
+          sub.referenceId,
+          `Invalid reference specified. No value for ${err.message} found in ${err.message.split(/[.[]/)[0]}. Provided referenceId ('${sub.referenceId}') depends on a failed or missing subrequest.`,
+        );
       }
       results.set(sub.referenceId, res);
       out.push(res);

@@ -22,7 +22,6 @@ import type { BridgeDelivery } from './bridge-delivery.js';
 import { SUBSCRIBER_BATCH_SIZE, validateBatchSize } from './subscriber-batch.js';
 import { dedupeBatch, type CaseEventMessage } from './triggers.js';
 
-
 /** Platform events kept for `published()` (oldest dropped first). */
 export const PUBLISHED_LOG_SIZE = 1000;
 
@@ -47,7 +46,14 @@ export interface EventBusStats {
   waiting: number;
 }
 
-const ZERO = { transactions: 0, publishCalls: 0, maxPublishCallsPerTransaction: 0, eventsPublished: 0, subscriberBatches: 0, duplicatesDropped: 0 };
+const ZERO = {
+  transactions: 0,
+  publishCalls: 0,
+  maxPublishCallsPerTransaction: 0,
+  eventsPublished: 0,
+  subscriberBatches: 0,
+  duplicatesDropped: 0,
+};
 
 export class CaseEventBus {
   private readonly waiting: CaseEventMessage[] = [];

@@ -71,7 +71,8 @@ const failure = (f: OAuthFailure): TokenAnswer => ({ status: f.status, body: { e
 const badGrant = (d: string): TokenAnswer => failure({ status: 400, error: 'invalid_grant', description: d });
 
 function clientCheck(ctx: TokenContext, id: string | null, secret: string | null): TokenAnswer | undefined {
-  if (!id || id !== ctx.opts.clientId) return failure({ status: 400, error: 'invalid_client_id', description: 'client identifier invalid' });
+  if (!id || id !== ctx.opts.clientId)
+    return failure({ status: 400, error: 'invalid_client_id', description: 'client identifier invalid' });
   if (secret !== ctx.opts.clientSecret) return failure({ status: 400, error: 'invalid_client', description: 'invalid client credentials' });
   return undefined;
 }
@@ -94,7 +95,9 @@ function grant(ctx: TokenContext, userId: string): TokenAnswer {
       token_type: 'Bearer',
       issued_at: issuedAt,
       // Salesforce signs id + issued_at with the consumer secret (HMAC-SHA256, base64).
-      signature: createHmac('sha256', ctx.opts.clientSecret).update(id + issuedAt).digest('base64'),
+      signature: createHmac('sha256', ctx.opts.clientSecret)
+        .update(id + issuedAt)
+        .digest('base64'),
       scope: 'api',
     },
   };
@@ -116,7 +119,9 @@ export function tokenRequest(ctx: TokenContext, form: URLSearchParams, basic?: {
       const bad = clientCheck(ctx, clientId, clientSecret);
       if (bad) return bad;
       if (!ctx.opts.passwordFlowEnabled) return badGrant('authentication failure');
-      const users = ctx.opts.passwordUsers ?? [{ username: EMULATOR_DEFAULTS.integrationUsername, password: EMULATOR_DEFAULTS.integrationPassword }];
+      const users = ctx.opts.passwordUsers ?? [
+        { username: EMULATOR_DEFAULTS.integrationUsername, password: EMULATOR_DEFAULTS.integrationPassword },
+      ];
       const username = form.get('username');
       const match = users.find((u) => u.username.toLowerCase() === username?.toLowerCase() && u.password === form.get('password'));
       const userId = match ? activeUser(ctx, match.username) : undefined;

@@ -51,9 +51,15 @@ export interface SalesforceEmulatorOptions {
 }
 
 export type ResolvedOptions = Required<
-  Omit<SalesforceEmulatorOptions, 'jwtPublicKey' | 'jwtCertificate' | 'instanceUrl' | 'passwordUsers' | 'bridge' | 'bridgeDelivery' | 'console'>
+  Omit<
+    SalesforceEmulatorOptions,
+    'jwtPublicKey' | 'jwtCertificate' | 'instanceUrl' | 'passwordUsers' | 'bridge' | 'bridgeDelivery' | 'console'
+  >
 > &
-  Pick<SalesforceEmulatorOptions, 'jwtPublicKey' | 'jwtCertificate' | 'instanceUrl' | 'passwordUsers' | 'bridge' | 'bridgeDelivery' | 'console'>;
+  Pick<
+    SalesforceEmulatorOptions,
+    'jwtPublicKey' | 'jwtCertificate' | 'instanceUrl' | 'passwordUsers' | 'bridge' | 'bridgeDelivery' | 'console'
+  >;
 
 export const EMULATOR_DEFAULTS = {
   clientId: 'sbsf-emulator-client-id',

@@ -16,7 +16,13 @@
  */
 import { isSalesforceId, to18 } from '@sbsf/salesforce';
 import { apiError, notFound } from './api-error.js';
-import { BridgeDelivery, validateBridgeTarget, type BridgeDeliveryOptions, type BridgeDeliveryRecord, type BridgeTarget } from './bridge-delivery.js';
+import {
+  BridgeDelivery,
+  validateBridgeTarget,
+  type BridgeDeliveryOptions,
+  type BridgeDeliveryRecord,
+  type BridgeTarget,
+} from './bridge-delivery.js';
 import { CaseEventBus, type EventBusStats } from './event-bus.js';
 import { objectDef, type ObjectDef } from './schema.js';
 import type { OrgState, SfRecord } from './state.js';
@@ -51,7 +57,6 @@ export class AgentSessionError extends Error {
     this.name = 'AgentSessionError';
   }
 }
-
 
 export interface OrgBehaviour {
   /** Like saving a new owner in the UI: validated like the REST API (ApiError), fires the triggers. */
@@ -101,7 +106,8 @@ const def = (name: string): ObjectDef => objectDef(name)!;
 
 function idOf(object: string, raw: string): string {
   const d = def(object);
-  if (!isSalesforceId(raw) || !raw.startsWith(d.keyPrefix)) throw apiError(400, 'MALFORMED_ID', `${object} ID: id value of incorrect type: ${raw}`, ['Id']);
+  if (!isSalesforceId(raw) || !raw.startsWith(d.keyPrefix))
+    throw apiError(400, 'MALFORMED_ID', `${object} ID: id value of incorrect type: ${raw}`, ['Id']);
   return to18(raw);
 }
 
@@ -146,7 +152,8 @@ export function createOrg(deps: OrgDeps): OrgBehaviour {
     return rec;
   };
   const mustBeAssigned = (w: SfRecord, action: string) => {
-    if (w.Status !== 'Assigned') throw apiError(400, 'INVALID_OPERATION', `AgentWork ${w.Id} is ${String(w.Status)}: only Assigned work can be ${action}`, ['Status']);
+    if (w.Status !== 'Assigned')
+      throw apiError(400, 'INVALID_OPERATION', `AgentWork ${w.Id} is ${String(w.Status)}: only Assigned work can be ${action}`, ['Status']);
   };
 
   return {
@@ -158,8 +165,16 @@ export function createOrg(deps: OrgDeps): OrgBehaviour {
     omniRoute(caseId, userId) {
       const workItemId = idOf('Case', caseId);
       const agent = idOf('User', userId);
-      if (state.get('User', agent)?.IsActive !== true) throw apiError(400, 'FIELD_INTEGRITY_EXCEPTION', `User ID: ${userId} is not an active user`, ['UserId']);
-      return transaction(() => insertRecord(state, def('AgentWork'), { WorkItemId: workItemId, UserId: agent, OwnerId: agent, Status: 'Assigned' }, as(deps.integrationUserId())));
+      if (state.get('User', agent)?.IsActive !== true)
+        throw apiError(400, 'FIELD_INTEGRITY_EXCEPTION', `User ID: ${userId} is not an active user`, ['UserId']);
+      return transaction(() =>
+        insertRecord(
+          state,
+          def('AgentWork'),
+          { WorkItemId: workItemId, UserId: agent, OwnerId: agent, Status: 'Assigned' },
+          as(deps.integrationUserId()),
+        ),
+      );
     },
 
     omniAccept(workId) {

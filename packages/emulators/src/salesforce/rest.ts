@@ -41,7 +41,8 @@ function match(ctx: RestContext, req: RestRequest, hooks: RouterHooks): { route:
   if (a === 'sobjects') {
     if (n === 1) return { route: '/sobjects', run: only(req, ['GET', 'HEAD'], () => describeGlobal(ctx)) };
     if (n === 2) return { route: '/sobjects/{type}', run: () => createRow(ctx, req, def()) };
-    if (n === 3 && c === 'describe') return { route: '/sobjects/{type}/describe', run: only(req, ['GET', 'HEAD'], () => describeObject(ctx, def())) };
+    if (n === 3 && c === 'describe')
+      return { route: '/sobjects/{type}/describe', run: only(req, ['GET', 'HEAD'], () => describeObject(ctx, def())) };
     if (n === 3) return { route: '/sobjects/{type}/{id}', run: () => rowById(ctx, req, def(), c!) };
     if (n === 4) return { route: '/sobjects/{type}/{field}/{value}', run: () => rowByExternalId(ctx, req, def(), c!, d!) };
   }
@@ -52,7 +53,10 @@ function match(ctx: RestContext, req: RestRequest, hooks: RouterHooks): { route:
   if (a === 'composite') {
     if (n === 1) return { route: '/composite', run: only(req, ['POST'], () => composite(ctx, req, dispatch(hooks), hooks.versionOk)) };
     if (n === 2 && b === 'sobjects') {
-      return { route: '/composite/sobjects', run: only(req, ['POST', 'PATCH'], () => (req.method === 'PATCH' ? updateCollection(ctx, req) : createCollection(ctx, req))) };
+      return {
+        route: '/composite/sobjects',
+        run: only(req, ['POST', 'PATCH'], () => (req.method === 'PATCH' ? updateCollection(ctx, req) : createCollection(ctx, req))),
+      };
     }
     if (n === 4 && b === 'sobjects') {
       return { route: '/composite/sobjects/{type}/{field}', run: only(req, ['PATCH'], () => upsertCollection(ctx, req, c!, d!)) };

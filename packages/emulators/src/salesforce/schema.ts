@@ -8,18 +8,7 @@
  */
 
 export type FieldType =
-  | 'id'
-  | 'string'
-  | 'textarea'
-  | 'email'
-  | 'phone'
-  | 'url'
-  | 'picklist'
-  | 'boolean'
-  | 'datetime'
-  | 'reference'
-  | 'autonumber'
-  | 'double';
+  'id' | 'string' | 'textarea' | 'email' | 'phone' | 'url' | 'picklist' | 'boolean' | 'datetime' | 'reference' | 'autonumber' | 'double';
 
 export interface FieldDef {
   name: string;

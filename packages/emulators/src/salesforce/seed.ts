@@ -30,7 +30,13 @@ export function seedOrg(state: OrgState, opts: ResolvedOptions): SeedInfo {
   const integration = insertRecord(
     state,
     def('User'),
-    { FirstName: 'Integration', LastName: 'User', Username: EMULATOR_DEFAULTS.integrationUsername, Email: EMULATOR_DEFAULTS.integrationUsername, Alias: 'integ' },
+    {
+      FirstName: 'Integration',
+      LastName: 'User',
+      Username: EMULATOR_DEFAULTS.integrationUsername,
+      Email: EMULATOR_DEFAULTS.integrationUsername,
+      Alias: 'integ',
+    },
     boot,
   );
   const self = { ...integration, CreatedById: integration.Id, LastModifiedById: integration.Id };
@@ -48,18 +54,51 @@ export function seedOrg(state: OrgState, opts: ResolvedOptions): SeedInfo {
     const user = insertRecord(
       state,
       def('User'),
-      { FirstName: first, LastName: 'Agent', Username: `${first.toLowerCase()}.agent@sbsf.example`, Email: `${first.toLowerCase()}.agent@sbsf.example`, Alias: first.toLowerCase() },
+      {
+        FirstName: first,
+        LastName: 'Agent',
+        Username: `${first.toLowerCase()}.agent@sbsf.example`,
+        Email: `${first.toLowerCase()}.agent@sbsf.example`,
+        Alias: first.toLowerCase(),
+      },
       ctx,
     );
     info.agents[first.toLowerCase() as 'ava' | 'ben' | 'cara'] = user.Id;
   }
   info.queueId = insertRecord(state, def('Group'), { Name: 'Sendbird Support', DeveloperName: 'Sendbird_Support', Type: 'Queue' }, ctx).Id;
   // The agents are the queue's members, so each of them sees the Cases the queue owns (sharing.ts).
-  for (const agentId of Object.values(info.agents)) insertRecord(state, def('GroupMember'), { GroupId: info.queueId, UserOrGroupId: agentId }, ctx);
+  for (const agentId of Object.values(info.agents))
+    insertRecord(state, def('GroupMember'), { GroupId: info.queueId, UserOrGroupId: agentId }, ctx);
   const cases = [
-    { Subject: 'Cannot sign in to the app', Description: 'The login button does nothing.', Origin: 'Web', OwnerId: info.queueId, SuppliedName: 'Dana Customer', SuppliedEmail: 'dana@example.com', Sendbird_Ticket_Id__c: 'seed-ticket-0001', Sendbird_User_Id__c: 'customer-dana' },
-    { Subject: 'Refund for a double charge', Status: 'Working', Priority: 'High', Origin: 'Web', OwnerId: info.agents.ava, SuppliedName: 'Eli Customer', SuppliedEmail: 'eli@example.com', Sendbird_Ticket_Id__c: 'seed-ticket-0002', Sendbird_User_Id__c: 'customer-eli' },
-    { Subject: 'How do I export my data?', Status: 'Closed', Origin: 'Email', OwnerId: info.agents.ben, SuppliedName: 'Fay Customer', SuppliedEmail: 'fay@example.com' },
+    {
+      Subject: 'Cannot sign in to the app',
+      Description: 'The login button does nothing.',
+      Origin: 'Web',
+      OwnerId: info.queueId,
+      SuppliedName: 'Dana Customer',
+      SuppliedEmail: 'dana@example.com',
+      Sendbird_Ticket_Id__c: 'seed-ticket-0001',
+      Sendbird_User_Id__c: 'customer-dana',
+    },
+    {
+      Subject: 'Refund for a double charge',
+      Status: 'Working',
+      Priority: 'High',
+      Origin: 'Web',
+      OwnerId: info.agents.ava,
+      SuppliedName: 'Eli Customer',
+      SuppliedEmail: 'eli@example.com',
+      Sendbird_Ticket_Id__c: 'seed-ticket-0002',
+      Sendbird_User_Id__c: 'customer-eli',
+    },
+    {
+      Subject: 'How do I export my data?',
+      Status: 'Closed',
+      Origin: 'Email',
+      OwnerId: info.agents.ben,
+      SuppliedName: 'Fay Customer',
+      SuppliedEmail: 'fay@example.com',
+    },
   ];
   for (const c of cases) info.caseIds.push(insertRecord(state, def('Case'), c, ctx).Id);
   return info;

@@ -60,7 +60,14 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
   const counts = new Map<string, number>();
   const apiLimits: ApiLimits = { dailyLimit: opts.dailyApiLimit, used: 0 };
   let seed = seedOrg(state, opts);
-  const org = createOrg({ state, now: opts.now, integrationUserId: () => seed.integrationUserId, subscriberBatchSize: opts.subscriberBatchSize, ...(opts.bridge ? { bridge: opts.bridge } : {}), ...(opts.bridgeDelivery ? { delivery: opts.bridgeDelivery } : {}) });
+  const org = createOrg({
+    state,
+    now: opts.now,
+    integrationUserId: () => seed.integrationUserId,
+    subscriberBatchSize: opts.subscriberBatchSize,
+    ...(opts.bridge ? { bridge: opts.bridge } : {}),
+    ...(opts.bridgeDelivery ? { delivery: opts.bridgeDelivery } : {}),
+  });
 
   const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
   const versionOk = (v: string) => {
@@ -75,9 +82,14 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   faults.install(app, salesforceFaultResponder);
-  app.setNotFoundHandler((_req, reply) => send(reply, { status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] }));
+  app.setNotFoundHandler((_req, reply) =>
+    send(reply, { status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] }),
+  );
   app.setErrorHandler((err, _req, reply) =>
-    send(reply, { status: 500, body: [{ errorCode: 'UNKNOWN_EXCEPTION', message: `An unexpected error occurred: ${(err as Error).message}` }] }),
+    send(reply, {
+      status: 500,
+      body: [{ errorCode: 'UNKNOWN_EXCEPTION', message: `An unexpected error occurred: ${(err as Error).message}` }],
+    }),
   );
 
   app.post('/services/oauth2/token', async (req, reply) => {
@@ -85,9 +97,15 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
     const form = new URLSearchParams(typeof req.body === 'string' ? req.body : '');
     const m = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');
     const decoded = m ? Buffer.from(m[1]!, 'base64').toString('utf8') : undefined;
-    const basic = decoded?.includes(':') ? { id: decoded.slice(0, decoded.indexOf(':')), secret: decoded.slice(decoded.indexOf(':') + 1) } : undefined;
+    const basic = decoded?.includes(':')
+      ? { id: decoded.slice(0, decoded.indexOf(':')), secret: decoded.slice(decoded.indexOf(':') + 1) }
+      : undefined;
     const answer = tokenRequest({ opts, state, sessions, jwtKey, baseUrl: baseUrl(req) }, form, basic);
-    return send(reply, { status: answer.status, body: answer.body }, { 'Cache-Control': 'no-cache,must-revalidate,max-age=0,no-store,private' });
+    return send(
+      reply,
+      { status: answer.status, body: answer.body },
+      { 'Cache-Control': 'no-cache,must-revalidate,max-age=0,no-store,private' },
+    );
   });
 
   app.route({
@@ -114,14 +132,22 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
       }
       if (apiLimits.used >= apiLimits.dailyLimit) {
         count(`${req.method} (rejected: REQUEST_LIMIT_EXCEEDED)`);
-        return send(reply, { status: 403, body: [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }] }, limitHeader());
+        return send(
+          reply,
+          { status: 403, body: [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }] },
+          limitHeader(),
+        );
       }
       apiLimits.used += 1;
       let segments: string[];
       try {
         segments = parts.slice(1).map(decodeURIComponent);
       } catch {
-        return send(reply, { status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] }, limitHeader());
+        return send(
+          reply,
+          { status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] },
+          limitHeader(),
+        );
       }
       const restReq: RestRequest = {
         method: req.method,

@@ -41,8 +41,16 @@ function idFromUrl(def: ObjectDef, raw: string): string {
 
 export function createRow(ctx: RestContext, req: RestRequest, def: ObjectDef): RestResponse {
   if (req.method === 'GET' || req.method === 'HEAD') {
-    const recentItems = ctx.state.all(def).filter((r) => ctx.access.canRead(def, r)).slice(-10).reverse().map((r) => ({ attributes: { type: def.name, url: recordUrl(ctx.version, def.name, r.Id) }, Id: r.Id }));
-    return { status: 200, body: { objectDescribe: { name: def.name, keyPrefix: def.keyPrefix, custom: def.name.endsWith('__c') }, recentItems } };
+    const recentItems = ctx.state
+      .all(def)
+      .filter((r) => ctx.access.canRead(def, r))
+      .slice(-10)
+      .reverse()
+      .map((r) => ({ attributes: { type: def.name, url: recordUrl(ctx.version, def.name, r.Id) }, Id: r.Id }));
+    return {
+      status: 200,
+      body: { objectDescribe: { name: def.name, keyPrefix: def.keyPrefix, custom: def.name.endsWith('__c') }, recentItems },
+    };
   }
   if (req.method !== 'POST') throw methodNotAllowed(req.method, ['HEAD', 'GET', 'POST']);
   const rec = insertRecord(ctx.state, def, jsonBody(req), writeCtx(ctx));
@@ -78,16 +86,18 @@ export function rowById(ctx: RestContext, req: RestRequest, def: ObjectDef, rawI
 export function rowByExternalId(ctx: RestContext, req: RestRequest, def: ObjectDef, field: string, value: string): RestResponse {
   if (req.method === 'PATCH') {
     // ?updateOnly=true: update a match, never create (REST API Developer Guide, upsert).
-    if (req.query.get('updateOnly') === 'true' && fieldDef(def, field)?.externalId && ctx.state.findBy(def, fieldDef(def, field)!.name, value).length === 0) {
+    if (
+      req.query.get('updateOnly') === 'true' &&
+      fieldDef(def, field)?.externalId &&
+      ctx.state.findBy(def, fieldDef(def, field)!.name, value).length === 0
+    ) {
       throw notFound();
     }
     try {
       const { record, created } = upsertRecord(ctx.state, def, field, value, jsonBody(req), writeCtx(ctx));
       // `created` is in the body from API version 46.0 on (REST API Developer Guide, upsert).
       const body = { id: record.Id, success: true, errors: [], created };
-      return created
-        ? { status: 201, body, headers: { Location: recordUrl(ctx.version, def.name, record.Id) } }
-        : { status: 200, body };
+      return created ? { status: 201, body, headers: { Location: recordUrl(ctx.version, def.name, record.Id) } } : { status: 200, body };
     } catch (err) {
       if (err instanceof MultipleChoices) return { status: 300, body: err.ids.map((id) => recordUrl(ctx.version, def.name, id)) };
       throw err;
@@ -100,7 +110,10 @@ export function rowByExternalId(ctx: RestContext, req: RestRequest, def: ObjectD
   if (!fd?.externalId && fd?.name !== 'Id') {
     throw apiError(404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${field}`);
   }
-  const found = fd.name === 'Id' ? [ctx.state.get(def, idFromUrl(def, value))].filter((r): r is SfRecord => !!r) : ctx.state.findBy(def, fd.name, value);
+  const found =
+    fd.name === 'Id'
+      ? [ctx.state.get(def, idFromUrl(def, value))].filter((r): r is SfRecord => !!r)
+      : ctx.state.findBy(def, fd.name, value);
   const matches = found.filter((r) => ctx.access.canRead(def, r));
   if (matches.length > 1) return { status: 300, body: matches.map((m) => recordUrl(ctx.version, def.name, m.Id)) };
   const rec = matches[0];
@@ -111,4 +124,3 @@ export function rowByExternalId(ctx: RestContext, req: RestRequest, def: ObjectD
   }
   return { status: 200, body: apiRecord(def, rec, ctx.version, requestedFields(def, req)) };
 }
-

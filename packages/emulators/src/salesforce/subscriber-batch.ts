@@ -7,7 +7,9 @@ export const SUBSCRIBER_BATCH_SIZE_MAX = 2000;
 
 export function validateBatchSize(v: unknown): number {
   if (!(Number.isInteger(v) && (v as number) >= 1 && (v as number) <= SUBSCRIBER_BATCH_SIZE_MAX)) {
-    throw new TypeError(`[salesforce-emulator] subscriberBatchSize must be an integer from 1 to ${SUBSCRIBER_BATCH_SIZE_MAX} (PlatformEventSubscriberConfig.batchSize)`);
+    throw new TypeError(
+      `[salesforce-emulator] subscriberBatchSize must be an integer from 1 to ${SUBSCRIBER_BATCH_SIZE_MAX} (PlatformEventSubscriberConfig.batchSize)`,
+    );
   }
   return v as number;
 }

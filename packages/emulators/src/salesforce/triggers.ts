@@ -72,7 +72,13 @@ type EventOf<T extends EventType> = Extract<SalesforceEvent, { type: T }>;
  * subscriber builds `{"events":[...]}` (the contract test compares the two).
  */
 export const WIRE_KEY_FIELDS = {
-  'case.owner_changed': { type: 'Type__c', caseId: 'Case_Id__c', previousOwnerId: 'Previous_Owner_Id__c', ownerId: 'Owner_Id__c', occurredAt: 'Occurred_At__c' },
+  'case.owner_changed': {
+    type: 'Type__c',
+    caseId: 'Case_Id__c',
+    previousOwnerId: 'Previous_Owner_Id__c',
+    ownerId: 'Owner_Id__c',
+    occurredAt: 'Occurred_At__c',
+  },
   'case.status_changed': {
     type: 'Type__c',
     caseId: 'Case_Id__c',
@@ -101,7 +107,10 @@ export function isChatCase(c: SfRecord | undefined): boolean {
 /** AgentWorkTriggerHandler.isAccepted. */
 export function isAccepted(current: SfRecord, previous: SfRecord | undefined): boolean {
   if (!previous) return false;
-  const acceptStamped = (previous.AcceptDateTime === null || previous.AcceptDateTime === undefined) && current.AcceptDateTime !== null && current.AcceptDateTime !== undefined;
+  const acceptStamped =
+    (previous.AcceptDateTime === null || previous.AcceptDateTime === undefined) &&
+    current.AcceptDateTime !== null &&
+    current.AcceptDateTime !== undefined;
   const becameOpened = current.Status === AGENTWORK_STATUS_OPENED && previous.Status !== AGENTWORK_STATUS_OPENED;
   return acceptStamped || becameOpened;
 }
@@ -129,7 +138,12 @@ function messagesOf(change: RecordChange, caseOf: (id: string) => SfRecord | und
     const at = apexDatetime(after.LastModifiedDate);
     const out: CaseEventMessage[] = [];
     if (before.OwnerId !== after.OwnerId) {
-      out.push(message('case.owner_changed', after.Id, at, { Previous_Owner_Id__c: (before.OwnerId as string | null) ?? null, Owner_Id__c: after.OwnerId as string }));
+      out.push(
+        message('case.owner_changed', after.Id, at, {
+          Previous_Owner_Id__c: (before.OwnerId as string | null) ?? null,
+          Owner_Id__c: after.OwnerId as string,
+        }),
+      );
     }
     if (before.Status !== after.Status && typeof after.Status === 'string') {
       out.push(
@@ -142,8 +156,19 @@ function messagesOf(change: RecordChange, caseOf: (id: string) => SfRecord | und
     }
     return out;
   }
-  if (def.name === 'AgentWork' && isAccepted(after, before) && typeof after.WorkItemId === 'string' && after.WorkItemId.startsWith('500') && isChatCase(caseOf(after.WorkItemId))) {
-    return [message('agentwork.accepted', after.WorkItemId, apexDatetime(after.AcceptDateTime, after.LastModifiedDate), { User_Id__c: after.UserId as string, Work_Id__c: after.Id })];
+  if (
+    def.name === 'AgentWork' &&
+    isAccepted(after, before) &&
+    typeof after.WorkItemId === 'string' &&
+    after.WorkItemId.startsWith('500') &&
+    isChatCase(caseOf(after.WorkItemId))
+  ) {
+    return [
+      message('agentwork.accepted', after.WorkItemId, apexDatetime(after.AcceptDateTime, after.LastModifiedDate), {
+        User_Id__c: after.UserId as string,
+        Work_Id__c: after.Id,
+      }),
+    ];
   }
   return [];
 }
@@ -159,7 +184,12 @@ export function triggerChunks(changes: readonly RecordChange[]): RecordChange[][
   for (const change of changes) {
     if (!change.before || !change.after) continue;
     const current = chunks.at(-1);
-    const sameRun = current !== undefined && last !== undefined && last.statement === change.statement && last.def.name === change.def.name && current.length < TRIGGER_CHUNK_SIZE;
+    const sameRun =
+      current !== undefined &&
+      last !== undefined &&
+      last.statement === change.statement &&
+      last.def.name === change.def.name &&
+      current.length < TRIGGER_CHUNK_SIZE;
     if (sameRun) current.push(change);
     else chunks.push([change]);
     last = change;
@@ -171,7 +201,10 @@ export function triggerChunks(changes: readonly RecordChange[]): RecordChange[][
  * What a committed transaction publishes (PublishAfterCommit: a rolled-back transaction, or the
  * failed rows of a partial save, never reach this), and how many EventBus.publish calls it made.
  */
-export function publishedEvents(changes: readonly RecordChange[], caseOf: (id: string) => SfRecord | undefined): { messages: CaseEventMessage[]; publishCalls: number } {
+export function publishedEvents(
+  changes: readonly RecordChange[],
+  caseOf: (id: string) => SfRecord | undefined,
+): { messages: CaseEventMessage[]; publishCalls: number } {
   const messages: CaseEventMessage[] = [];
   let publishCalls = 0;
   for (const chunk of triggerChunks(changes)) {

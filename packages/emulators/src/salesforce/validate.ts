@@ -70,12 +70,9 @@ export function coerceValue(fd: FieldDef, v: unknown): unknown {
     case 'picklist': {
       const s = coerceText(fd, v);
       if (s !== null && fd.restricted && !fd.picklist?.includes(s)) {
-        throw apiError(
-          400,
-          'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
-          `${fd.label}: bad value for restricted picklist field: ${s}`,
-          [fd.name],
-        );
+        throw apiError(400, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${fd.label}: bad value for restricted picklist field: ${s}`, [
+          fd.name,
+        ]);
       }
       return s;
     }

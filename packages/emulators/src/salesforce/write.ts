@@ -66,7 +66,13 @@ function checkReferenceAccess(state: OrgState, def: ObjectDef, values: Record<st
     if (!target || !rec) continue;
     const md = fd.masterDetail;
     const ok = md && !md.writeRequiresMasterRead ? access.canEdit(target, rec) : access.canRead(target, rec);
-    if (!ok) throw apiError(400, 'INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY', `insufficient access rights on cross-reference id: ${value}`, []);
+    if (!ok)
+      throw apiError(
+        400,
+        'INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY',
+        `insufficient access rights on cross-reference id: ${value}`,
+        [],
+      );
   }
 }
 

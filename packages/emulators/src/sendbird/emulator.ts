@@ -150,9 +150,7 @@ export function createSendbirdEmulator(options: SendbirdEmulatorOptions = {}): S
   return emu;
 }
 
-export async function startSendbirdEmulator(
-  options: SendbirdEmulatorOptions & ListenOptions = {},
-): Promise<RunningSendbirdEmulator> {
+export async function startSendbirdEmulator(options: SendbirdEmulatorOptions & ListenOptions = {}): Promise<RunningSendbirdEmulator> {
   const emu = createSendbirdEmulator(options);
   const url = await listen(emu.app, { port: options.port, host: options.host });
   let closed = false;

@@ -227,8 +227,6 @@ export function filterChannels(store: Store, f: ChannelFilter): ChannelRec[] {
       (!f.customTypes || f.customTypes.includes(c.custom_type)) &&
       (!f.channelUrls || f.channelUrls.includes(c.channel_url)) &&
       (!f.membersIncludeIn ||
-        (f.queryType === 'OR'
-          ? f.membersIncludeIn.some((id) => c.members.has(id))
-          : f.membersIncludeIn.every((id) => c.members.has(id)))),
+        (f.queryType === 'OR' ? f.membersIncludeIn.some((id) => c.members.has(id)) : f.membersIncludeIn.every((id) => c.members.has(id)))),
   );
 }

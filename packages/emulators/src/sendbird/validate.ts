@@ -12,8 +12,7 @@ export function asBody(raw: unknown): Body {
   return raw as Body;
 }
 
-const typeError = (code: number, field: string, kind: string): ApiError =>
-  new ApiError(code, `"${field}" should be ${kind}.`);
+const typeError = (code: number, field: string, kind: string): ApiError => new ApiError(code, `"${field}" should be ${kind}.`);
 
 export function optString(body: Body, field: string): string | undefined {
   const v = body[field];
@@ -94,7 +93,10 @@ export function qInt(q: Query, field: string, fallback: number, min: number, max
 export function qList(q: Query, field: string): string[] | undefined {
   const v = q[field];
   if (v === undefined || v === '') return undefined;
-  return v.split(',').map((s) => decodeURIComponent(s.trim())).filter(Boolean);
+  return v
+    .split(',')
+    .map((s) => decodeURIComponent(s.trim()))
+    .filter(Boolean);
 }
 
 /** Opaque page tokens: base64url of the offset. */

@@ -145,7 +145,12 @@ export function buildPayload(store: Store, event: EmulatorEvent, includeMembers:
         payload: {
           ...messageEnvelope(store, event, 'group_channel:message_delete'),
           ...members(),
-          payload: { message_id: event.message.message_id, custom_type: event.message.custom_type, created_at: event.message.created_at, deleted_at: event.at },
+          payload: {
+            message_id: event.message.message_id,
+            custom_type: event.message.custom_type,
+            created_at: event.message.created_at,
+            deleted_at: event.at,
+          },
         },
       };
     default:

@@ -58,8 +58,15 @@ export function parseAuraComponent(name: string, markup: string): AuraComponentD
   const container = tags(text, 'lightning:container')[0];
   const descriptor: AuraComponentDescriptor = {
     name,
-    implements: (root.implements ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-    attributes: tags(text, 'aura:attribute').map((a) => ({ name: a.name ?? '', type: a.type ?? 'String', ...(a.default !== undefined ? { default: a.default } : {}) })),
+    implements: (root.implements ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    attributes: tags(text, 'aura:attribute').map((a) => ({
+      name: a.name ?? '',
+      type: a.type ?? 'String',
+      ...(a.default !== undefined ? { default: a.default } : {}),
+    })),
     apis: {},
   };
   if (root.controller) descriptor.controller = root.controller;

@@ -56,7 +56,13 @@ export interface TranscriptEntry {
 }
 
 export interface CaseView {
-  case: ConsoleCase & { Description: string | null; Origin: string | null; SuppliedEmail: string | null; Sendbird_User_Id__c: string | null; CreatedDate: string };
+  case: ConsoleCase & {
+    Description: string | null;
+    Origin: string | null;
+    SuppliedEmail: string | null;
+    Sendbird_User_Id__c: string | null;
+    CreatedDate: string;
+  };
   transcript: TranscriptEntry[];
 }
 
@@ -125,7 +131,13 @@ export class ConsoleData {
       .filter((w) => w.UserId === userId && (w.Status === 'Assigned' || w.Status === 'Opened'))
       .map((w) => {
         const c = this.state.get('Case', String(w.WorkItemId));
-        return { Id: w.Id, WorkItemId: String(w.WorkItemId), caseNumber: String(c?.CaseNumber ?? ''), subject: String(c?.Subject ?? ''), Status: String(w.Status) };
+        return {
+          Id: w.Id,
+          WorkItemId: String(w.WorkItemId),
+          caseNumber: String(c?.CaseNumber ?? ''),
+          subject: String(c?.Subject ?? ''),
+          Status: String(w.Status),
+        };
       });
   }
 

@@ -26,8 +26,10 @@ export interface ResolvedConsoleOptions {
 }
 
 export function resolveConsoleOptions(o: ConsoleOptions): ResolvedConsoleOptions {
-  if (!o.auraBundleDir) throw new TypeError('[console-simulator] auraBundleDir is required (the sendbird_utilities_bar Aura bundle directory)');
-  if (!o.agentPanelDir) throw new TypeError('[console-simulator] agentPanelDir is required (apps/agent-panel/dist; build it with npm run build:panel)');
+  if (!o.auraBundleDir)
+    throw new TypeError('[console-simulator] auraBundleDir is required (the sendbird_utilities_bar Aura bundle directory)');
+  if (!o.agentPanelDir)
+    throw new TypeError('[console-simulator] agentPanelDir is required (apps/agent-panel/dist; build it with npm run build:panel)');
   const auraBundleDir = resolve(o.auraBundleDir);
   if (!existsSync(auraBundleDir)) throw new TypeError(`[console-simulator] auraBundleDir ${auraBundleDir} does not exist`);
   const host = o.sendbirdApiHost;

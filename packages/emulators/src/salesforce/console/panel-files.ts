@@ -45,7 +45,11 @@ export function readPanelFile(panelDir: string, path: string): PanelFile {
   const root = normalize(panelDir);
   const index = join(root, 'index.html');
   if (!existsSync(index)) {
-    return { status: 503, type: TYPES['.html']!, body: '<!doctype html><p>The agent panel is not built. Run <code>npm run build:panel</code> (or restart the sandbox).</p>' };
+    return {
+      status: 503,
+      type: TYPES['.html']!,
+      body: '<!doctype html><p>The agent panel is not built. Run <code>npm run build:panel</code> (or restart the sandbox).</p>',
+    };
   }
   let decoded: string;
   try {
@@ -54,7 +58,8 @@ export function readPanelFile(panelDir: string, path: string): PanelFile {
     return { status: 404, type: 'text/plain; charset=utf-8', body: 'not found' };
   }
   const file = normalize(join(root, decoded || 'index.html'));
-  if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) return { status: 404, type: 'text/plain; charset=utf-8', body: 'not found' };
+  if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile())
+    return { status: 404, type: 'text/plain; charset=utf-8', body: 'not found' };
   if (file === index) return { status: 200, type: TYPES['.html']!, body: injectLccHost(readFileSync(file, 'utf8')) };
   return { status: 200, type: contentType(file), body: readFileSync(file) };
 }

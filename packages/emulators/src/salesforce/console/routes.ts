@@ -34,7 +34,12 @@ function requiredId(b: Record<string, unknown>, name: string): string {
 }
 
 function fail(reply: FastifyReply, err: unknown): FastifyReply {
-  const message = err instanceof ApiError ? err.items.map((i) => `${i.errorCode}: ${i.message}`).join('; ') : err instanceof Error ? err.message : String(err);
+  const message =
+    err instanceof ApiError
+      ? err.items.map((i) => `${i.errorCode}: ${i.message}`).join('; ')
+      : err instanceof Error
+        ? err.message
+        : String(err);
   return reply.code(err instanceof ApiError ? err.status : 400).send({ error: message });
 }
 
@@ -58,9 +63,15 @@ export function registerConsole(app: FastifyInstance, emu: () => SalesforceEmula
   app.get('/console/assets/:file', async (req, reply) => {
     const file = (req.params as { file: string }).file;
     if (!CLIENT_FILES.has(file)) return reply.code(404).type('text/plain').send('not found');
-    return noStore(reply).type(contentType(file)).send(readFileSync(join(CLIENT_DIR, file)));
+    return noStore(reply)
+      .type(contentType(file))
+      .send(readFileSync(join(CLIENT_DIR, file)));
   });
-  app.get(LCC_HOST_PATH, async (_req, reply) => noStore(reply).type('text/javascript; charset=utf-8').send(readFileSync(join(CLIENT_DIR, 'lcc-host.js'))));
+  app.get(LCC_HOST_PATH, async (_req, reply) =>
+    noStore(reply)
+      .type('text/javascript; charset=utf-8')
+      .send(readFileSync(join(CLIENT_DIR, 'lcc-host.js'))),
+  );
   app.get(`${PANEL_PATH}/*`, async (req, reply) => {
     const path = (req.url.split('?')[0] ?? '').slice(PANEL_PATH.length + 1);
     const file = readPanelFile(opts.agentPanelDir, path);
@@ -112,7 +123,11 @@ export function registerConsole(app: FastifyInstance, emu: () => SalesforceEmula
 
   app.get('/__console/aura/bundle', async (_req, reply) => {
     try {
-      return noStore(reply).send({ ...loadAuraBundle(opts.auraBundleDir), resources: { sendbird_bar: PANEL_PATH }, currentUserId: currentUserId() });
+      return noStore(reply).send({
+        ...loadAuraBundle(opts.auraBundleDir),
+        resources: { sendbird_bar: PANEL_PATH },
+        currentUserId: currentUserId(),
+      });
     } catch (err) {
       return reply.code(500).send({ error: err instanceof Error ? err.message : String(err) });
     }

@@ -145,7 +145,12 @@ function compile(def: ObjectDef, cond: Cond): Pred {
 }
 
 /** `visible`: the running user's record access; rows it refuses are not there for the query (sharing). */
-export function runSoql(state: OrgState, soql: string, version: string, visible: (def: ObjectDef, rec: SfRecord) => boolean = () => true): SoqlOutcome {
+export function runSoql(
+  state: OrgState,
+  soql: string,
+  version: string,
+  visible: (def: ObjectDef, rec: SfRecord) => boolean = () => true,
+): SoqlOutcome {
   const q = parseSoql(soql);
   const def = objectDef(q.from);
   if (!def) {

@@ -14,7 +14,18 @@ const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{
 const DATE = /^\d{4}-\d{2}-\d{2}(?![\dT])/;
 const NUMBER = /^-?\d+(?:\.\d+)?/;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_.]*/;
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '"': '"', "'": "'", '\\': '\\', _: '\\_', '%': '\\%' };
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  b: '\b',
+  f: '\f',
+  '"': '"',
+  "'": "'",
+  '\\': '\\',
+  _: '\\_',
+  '%': '\\%',
+};
 
 export function malformed(message: string): never {
   throw apiError(400, 'MALFORMED_QUERY', message);
@@ -38,7 +49,8 @@ export function tokenize(src: string): Token[] {
         const ch = src.charAt(j);
         if (ch === '\\') {
           const e = ESCAPES[src.charAt(j + 1)];
-          if (e === undefined) malformed(`Invalid string literal '${src.slice(i, j + 2)}'. Illegal character sequence '\\${src.charAt(j + 1)}'`);
+          if (e === undefined)
+            malformed(`Invalid string literal '${src.slice(i, j + 2)}'. Illegal character sequence '\\${src.charAt(j + 1)}'`);
           text += e;
           j += 2;
           continue;

@@ -71,7 +71,12 @@ export function registerSandboxRest(app: FastifyInstance, store: Store): void {
     const c = memberChannel(store, req.params.channel_url, userId);
     const limit = qInt(req.query, 'limit', 50, 1, 200);
     const before = qInt(req.query, 'before', Number.MAX_SAFE_INTEGER, 0, Number.MAX_SAFE_INTEGER);
-    const msgs = listMessages(store, c.channel_url, { message_ts: String(before), prev_limit: String(limit), next_limit: '0', include: 'false' });
+    const msgs = listMessages(store, c.channel_url, {
+      message_ts: String(before),
+      prev_limit: String(limit),
+      next_limit: '0',
+      include: 'false',
+    });
     return { messages: msgs.map((m) => messageJson(store, c, m)) };
   });
 

@@ -164,7 +164,12 @@ export class FeedHub {
       case 'message_updated':
       case 'message_deleted': {
         const event = e.type === 'message_sent' ? 'sent' : e.type === 'message_updated' ? 'updated' : 'deleted';
-        const frame: FeedServerFrame = { type: 'message', event, channel_url: c.channel_url, message: feedMessage(this.store, c, e.message) };
+        const frame: FeedServerFrame = {
+          type: 'message',
+          event,
+          channel_url: c.channel_url,
+          message: feedMessage(this.store, c, e.message),
+        };
         for (const id of this.joined(c)) this.toUser(id, frame);
         this.pushUnread(this.joined(c));
         return;
