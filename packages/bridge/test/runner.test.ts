@@ -38,7 +38,7 @@ function setup(t: TestContext, opts: Partial<JobRunnerOptions> & { realClock?: b
   return { file, clock, store, runner, metrics };
 }
 
-test('handlers run by kind; kick() runs a freshly enqueued job without waiting for the poll', async (t) => {
+test('handlers run by kind; a job this process queues runs at once, without a kick or the poll (the store tells the runner)', async (t) => {
   const { store, runner } = setup(t, { realClock: true, pollMs: 600_000 });
   const seen: string[] = [];
   runner.register<{ n: number }>('a', async ({ job, signal }) => {
@@ -51,7 +51,6 @@ test('handlers run by kind; kick() runs a freshly enqueued job without waiting f
   const { job } = await store.enqueue('a', { n: 1 });
   const other = await store.enqueue('b', { n: 2 });
   const unknown = await store.enqueue('nobody-handles-this', {});
-  runner.kick();
   await waitFor(
     'both jobs done',
     async () => (await store.getJob(job.id))?.state === 'done' && (await store.getJob(other.job.id))?.state === 'done',
@@ -60,21 +59,38 @@ test('handlers run by kind; kick() runs a freshly enqueued job without waiting f
   assert.equal((await store.getJob(unknown.job.id))?.state, 'queued', 'kinds without a handler are left for another worker');
 });
 
-test('a kick that lands just as an empty claim settles is not lost (claim and enqueue share a commit)', async (t) => {
+test('a job queued just as an empty claim settles is not lost (claim and enqueue share a commit)', async (t) => {
   const { store, runner } = setup(t, { realClock: true, pollMs: 600_000 });
   let ran = 0;
   runner.register('k', async () => void ran++);
   // start() claims at once (nothing is queued yet); the enqueue joins the same SQLite commit group,
-  // so both settle in one turn: the claim's empty answer first, then the enqueue and its kick,
-  // while the runner is still finishing that tick.
+  // so both settle in one turn: the claim's empty answer first, then the enqueue and its notice,
+  // while the runner is still finishing that look.
   runner.start();
-  const { job } = await store.enqueue('k', {}).then((r) => {
-    runner.kick();
-    return r;
-  });
-  // The poll interval is 10 minutes: only the kick can run the job.
+  const { job } = await store.enqueue('k', {});
+  // The poll interval is 10 minutes: only the notice can run the job.
   await waitFor('the job to run', async () => (await store.getJob(job.id))?.state === 'done', { timeoutMs: 3_000 });
   assert.equal(ran, 1);
+});
+
+test('a job queued for later starts at its due time, not before and not at the next poll: queued here, or elsewhere before a look', async (t) => {
+  const { file, store, runner } = setup(t, { realClock: true, pollMs: 600_000 });
+  const started = new Map<string, number>();
+  runner.register<{ name: string }>('later', async ({ job }) => void started.set(job.payload.name, Date.now()));
+  // Queued by another process (a second connection: no notice reaches this runner) before the
+  // runner's first look, which reads when the queue's next job is due.
+  const elsewhere = openSqliteStore({ file });
+  t.after(() => elsewhere.close());
+  const otherDue = Date.now() + 300;
+  await elsewhere.enqueue('later', { name: 'elsewhere' }, { runAt: otherDue });
+  runner.start();
+  // Queued by this process after the look: its notice moves the runner's timer forward.
+  const hereDue = Date.now() + 200;
+  await store.enqueue('later', { name: 'here' }, { runAt: hereDue });
+  // The poll interval is 10 minutes: only the due times can start them.
+  await waitFor('both jobs to start', () => started.size === 2, { timeoutMs: 5_000 });
+  assert.ok(started.get('here')! >= hereDue, 'not before its due time');
+  assert.ok(started.get('elsewhere')! >= otherDue, 'not before its due time');
 });
 
 test('a failing job is retried after the jittered backoff, then succeeds', async (t) => {

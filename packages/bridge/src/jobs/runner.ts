@@ -3,10 +3,12 @@
  * each handler, and records the outcome: done, retry later (capped jittered backoff, see
  * backoff.ts), or dead-lettered once `max_attempts` is spent.
  *
- * When it looks: at the due time of every job this process queues, retries or requeues (the
- * store's `onJobDue` notices, delivered once the job is committed), so a job queued for later
- * starts on the dot; when a slot frees up or a batch came back full; and every `pollMs` for what
- * other processes queued and for leases that ran out. One timer, set for the earliest of these.
+ * When it looks: after each look it asks the queue when its next job is due and sets its one
+ * timer for then, or for `pollMs` later if that is sooner (what other processes queue meanwhile,
+ * leases that run out); a job this process queues, retries or requeues for an earlier time moves
+ * the timer forward (the store's `onJobDue` notice, delivered once the job is committed). So a
+ * job queued for later starts on the dot, and a burst of jobs queued for later (a ticket's
+ * safety job) costs one comparison each. It also looks when a slot frees up or a batch came back full.
  *
  * Leases, not locks: a claimed job belongs to this worker until `locked_until`. If the process
  * dies, the lease runs out and any worker (this one restarted, or another) reclaims the job; that
@@ -59,8 +61,6 @@ export interface StopOptions {
 }
 
 const DEFAULT_GRACE_MS = 10_000;
-/** Due times remembered ahead; a job beyond them is found by the poll (notices only cut the wait). */
-const MAX_DUE_TIMES = 64;
 /** After aborting, how long to wait for handlers to notice before returning anyway. */
 const ABORT_SETTLE_MS = 1_000;
 
@@ -76,8 +76,6 @@ export class JobRunner {
   private ticking: Promise<void> | undefined;
   /** When the next look is wanted (a time, not a flag: a wish made during a look outlives it). */
   private lookAt = Number.POSITIVE_INFINITY;
-  /** Due times of this process's jobs still ahead, earliest first (at most MAX_DUE_TIMES). */
-  private readonly dueTimes: number[] = [];
   private unlisten: (() => void) | undefined;
 
   constructor(private readonly opts: JobRunnerOptions) {
@@ -120,20 +118,10 @@ export class JobRunner {
 
   /** Looks for work at `at` (now, if it has passed); earlier wishes win. */
   private wakeAt(at: number): void {
-    if (!this.started || this.stopping) return;
-    if (at > this.now()) this.rememberDue(at);
-    this.lookAt = Math.min(this.lookAt, at);
+    if (!this.started || this.stopping || at >= this.lookAt) return;
+    this.lookAt = at;
     // During a look, the wish waits in `lookAt`: the look's end sets the timer from it.
     if (!this.ticking) this.arm();
-  }
-
-  private rememberDue(at: number): void {
-    const due = this.dueTimes;
-    if (due.includes(at)) return;
-    let i = due.length;
-    while (i > 0 && due[i - 1]! > at) i--;
-    due.splice(i, 0, at);
-    if (due.length > MAX_DUE_TIMES) due.pop();
   }
 
   /** Sets the one timer for `lookAt`; a time already come looks at once. */
@@ -182,11 +170,10 @@ export class JobRunner {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.ticking = (async () => {
+      let failed = false;
       while (!this.stopping && this.lookAt <= this.now()) {
         // This look answers every wish made so far; one made while it claims comes round again.
         this.lookAt = Number.POSITIVE_INFINITY;
-        const now = this.now();
-        while (this.dueTimes.length > 0 && this.dueTimes[0]! <= now) this.dueTimes.shift();
         const free = this.opts.concurrency - this.inFlight.size;
         if (free <= 0) break;
         let jobs: Job[] = [];
@@ -194,6 +181,7 @@ export class JobRunner {
           jobs = await this.claim(free);
         } catch (err) {
           this.opts.logger.error({ err }, 'claiming jobs failed; will retry at the next poll');
+          failed = true;
           break;
         }
         if (this.stopping) {
@@ -205,15 +193,29 @@ export class JobRunner {
         // A full batch suggests more are waiting: look again at once.
         if (jobs.length === free && jobs.length > 0) this.lookAt = this.now();
       }
+      // Only a time still ahead: a job due already that this look did not get is another
+      // instance's now, or waits for a free slot (a finished job looks again).
+      const next = this.stopping || failed ? Number.POSITIVE_INFINITY : await this.nextDue();
+      if (next > this.now()) this.lookAt = Math.min(this.lookAt, next);
     })();
     try {
       await this.ticking;
     } finally {
       this.ticking = undefined;
       if (this.started && !this.stopping) {
-        this.lookAt = Math.min(this.lookAt, this.dueTimes[0] ?? Number.POSITIVE_INFINITY, this.now() + this.opts.pollMs);
+        this.lookAt = Math.min(this.lookAt, this.now() + this.opts.pollMs);
         this.arm();
       }
+    }
+  }
+
+  /** When the queue's next job of this runner's kinds is due; a failed read leaves it to the poll. */
+  private async nextDue(): Promise<number> {
+    try {
+      return (await this.opts.store.nextJobDueAt(this.kinds)) ?? Number.POSITIVE_INFINITY;
+    } catch (err) {
+      this.opts.logger.warn({ err }, 'reading when the next job is due failed; will look at the next poll');
+      return Number.POSITIVE_INFINITY;
     }
   }
 

@@ -186,6 +186,18 @@ export function jobStore(db: Db, s: StoreSettings) {
       });
     },
 
+    /** When the next queued job of these kinds is due (null: none is queued). */
+    async nextJobDueAt(kinds: readonly string[]): Promise<number | null> {
+      if (kinds.length === 0) return null;
+      const row = await db.read(() =>
+        get<{ at: number | null }>(
+          `SELECT MIN(run_at) AS at FROM jobs WHERE state = 'queued' AND kind IN (${placeholders(kinds.length)})`,
+          ...kinds,
+        ),
+      );
+      return row?.at === null || row?.at === undefined ? null : Number(row.at);
+    },
+
     /** Calls `listener` with the due time of each job this process queues or retries, once committed. */
     onJobDue(listener: (runAt: number) => void): () => void {
       return db.listen(JOB_DUE, (runAt) => listener(runAt as number));

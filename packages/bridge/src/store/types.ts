@@ -406,6 +406,8 @@ export interface Store {
    * the unsubscribe. Jobs queued by other processes are found by the runner's poll.
    */
   onJobDue(listener: (runAt: number) => void): () => void;
+  /** When the next queued job of these kinds is due, or null when none is queued. */
+  nextJobDueAt(kinds: readonly string[]): Promise<number | null>;
 
   // --- Salesforce events and membership reconciles ------------------------------------------
   /**
