@@ -57,16 +57,25 @@ function settings(opts: CommonOptions): StoreSettings {
   };
 }
 
+/** The parts of the store, each beside its feature. */
+function parts(db: Db, s: StoreSettings) {
+  const list = [ticketStore(db, s), jobStore(db, s), transcriptStore(db, s), membershipStore(db, s), ledgerStore(db, s)] as const;
+  // A method two parts both defined would be one part's silently: refused at start instead.
+  const seen = new Set<string>();
+  for (const name of list.flatMap((part) => Object.keys(part))) {
+    if (seen.has(name)) throw new Error(`[store] two parts of the store both define ${name}`);
+    seen.add(name);
+  }
+  const [tickets, jobs, transcript, membership, ledger] = list;
+  return { ...tickets, ...jobs, ...transcript, ...membership, ...ledger };
+}
+
 /** The parts over one migrated database. */
 function compose(db: Db, s: StoreSettings, migration: MigrationResult, latest: number): OpenedStore {
   return {
     kind: db.dialect,
     migration,
-    ...ticketStore(db, s),
-    ...jobStore(db, s),
-    ...transcriptStore(db, s),
-    ...membershipStore(db, s),
-    ...ledgerStore(db, s),
+    ...parts(db, s),
 
     async health(): Promise<StoreHealth> {
       try {

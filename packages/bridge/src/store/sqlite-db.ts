@@ -48,7 +48,7 @@ class WriteGroup {
 }
 
 /** Row locks mean nothing to SQLite (its write transaction holds the whole database): dropped. */
-const ROW_LOCK = /\s+FOR UPDATE( SKIP LOCKED)?\b/g;
+const ROW_LOCK = /\s+FOR\s+UPDATE(\s+SKIP\s+LOCKED)?\b/gi;
 
 export class SqliteDb implements Db {
   readonly dialect = 'sqlite';
