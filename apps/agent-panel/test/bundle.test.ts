@@ -124,7 +124,7 @@ test('the UIKit renderer, with the panel options, never calls the MP3 encoder', 
     });
     await page.goto(`${ORIGIN}/`);
     await page.locator('[data-testid="panel-chat"][data-mode="uikit"] .sendbird-channel-list').waitFor();
-    // Let mounted effects run and a rejection be reported: a frame, then a task.
+    // Let mounted effects run and any error be reported: a frame, then a task.
     await page.evaluate('new Promise((done) => requestAnimationFrame(() => setTimeout(done)))');
     assert.ok(
       requested.some((path) => /\/assets\/UIKitPanel-[\w-]+\.js$/.test(path)),
