@@ -214,7 +214,7 @@ test('picking a conversation whose Case tab was closed opens the tab again; pick
     // Pick: the Case tab opens and has the focus.
     await channelItem(page, ticket.caseId).click();
     await tab.waitFor();
-    await page.locator(`.con-tab[data-record-id="${ticket.caseId}"][aria-selected="true"]`).waitFor();
+    await page.locator(`.con-tab[data-record-id="${ticket.caseId}"][data-selected="true"]`).waitFor();
 
     // The agent closes the tab; picking the same conversation opens it again.
     await tab.locator('button.con-tab-close').click();
@@ -225,9 +225,9 @@ test('picking a conversation whose Case tab was closed opens the tab again; pick
 
     // Another Case takes the focus; picking the first conversation while its tab is open focuses it.
     await channelItem(page, other.caseId).click();
-    await page.locator(`.con-tab[data-record-id="${other.caseId}"][aria-selected="true"]`).waitFor();
+    await page.locator(`.con-tab[data-record-id="${other.caseId}"][data-selected="true"]`).waitFor();
     await channelItem(page, ticket.caseId).click();
-    await page.locator(`.con-tab[data-record-id="${ticket.caseId}"][aria-selected="true"]`).waitFor();
+    await page.locator(`.con-tab[data-record-id="${ticket.caseId}"][data-selected="true"]`).waitFor();
     assert.equal(await tab.count(), 1, 'one tab for the Case, not two');
 
     const list = await events(page);

@@ -14,6 +14,7 @@ import { tempDir } from '@sbsf/testkit';
 import { AGENT_SESSION_UNAVAILABLE } from '../src/salesforce/index.js';
 import { containerResource, parseAuraComponent } from '../src/salesforce/console/aura-markup.js';
 import { injectLccHost, LCC_HOST_PATH } from '../src/salesforce/console/panel-files.js';
+import { SESSION_COOKIE } from '../src/salesforce/console/routes.js';
 import { api, raw, startSf, tokenFor } from './salesforce-helpers.js';
 
 const AURA_DIR = resolve(import.meta.dirname, '../../../salesforce/force-app/main/default/aura/sendbird_utilities_bar');
@@ -147,9 +148,26 @@ test('state, login, owner changes and Omni-Channel through the page API', async 
   assert.deepEqual([seeded.ownerName, seeded.ownerType], ['Sendbird Support', 'Queue']);
   assert.equal(state.cases.at(-1).Status, 'Closed', 'closed Cases last');
 
+  // A login is per browser: an HttpOnly cookie names its session; other browsers keep theirs.
   const login = await post(`${sf.url}/__console/api/login`, { userId: ben });
   assert.equal((login.body as any).currentUser.Name, 'Ben Agent');
-  assert.equal(sf.console?.currentUserId(), ben);
+  const setCookie = login.headers.get('set-cookie') ?? '';
+  assert.match(setCookie, new RegExp(`^${SESSION_COOKIE}=[\\w-]{20,}; Path=/; HttpOnly; SameSite=Lax$`));
+  const cookie = setCookie.split(';')[0]!;
+  const asBen = { headers: { cookie: `other=1; ${cookie}` } };
+  assert.equal(((await raw(`${sf.url}/__console/api/state`, asBen)).body as any).currentUser.Id, ben, 'the cookie names Ben');
+  assert.equal(((await raw(`${sf.url}/__console/aura/bundle`, asBen)).body as any).currentUserId, ben);
+  assert.equal(((await raw(`${sf.url}/__console/api/state`)).body as any).currentUser.Id, ava, 'without the cookie: the default agent');
+  const unknown = { headers: { cookie: `${SESSION_COOKIE}=forged` } };
+  assert.equal(((await raw(`${sf.url}/__console/api/state`, unknown)).body as any).currentUser.Id, ava, 'an unknown session: the default');
+  assert.equal(sf.console?.currentUserId(), ava, 'the default agent stays');
+  const again = await raw(`${sf.url}/__console/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...asBen.headers },
+    body: JSON.stringify({ userId: sf.seed.agents.cara }),
+  });
+  assert.equal((again.body as any).currentUser.Id, sf.seed.agents.cara);
+  assert.equal(((await raw(`${sf.url}/__console/api/state`, asBen)).body as any).currentUser.Id, ava, 'a new login ends the old session');
   assert.equal((await post(`${sf.url}/__console/api/login`, { userId: '005EM0000000099YAA' })).status, 400);
   assert.equal((await post(`${sf.url}/__console/api/login`, {})).status, 400);
 
@@ -160,7 +178,8 @@ test('state, login, owner changes and Omni-Channel through the page API', async 
   assert.equal(bad.status, 400);
   assert.match((bad.body as any).error, /^FIELD_INTEGRITY_EXCEPTION: Owner ID/, 'validated like a save in the UI');
 
-  // Ben is logged in: work routed to him shows in his Omni-Channel widget until he decides.
+  // Ben is logged in (here the default agent): work routed to him shows in his Omni-Channel widget until he decides.
+  sf.console?.login(ben);
   const routed = await post(`${sf.url}/__console/api/cases/${caseId}/route`, { userId: ben });
   const workId = (routed.body as any).workId as string;
   assert.deepEqual(

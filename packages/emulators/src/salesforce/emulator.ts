@@ -9,10 +9,15 @@ import type { OrgBehaviour } from './org.js';
 import type { SeedInfo } from './seed.js';
 import type { OrgState, SfRecord } from './state.js';
 
-/** What the console simulator (`/console`) lets a caller do. */
+/**
+ * What the console simulator (`/console`) lets a caller do. Each browser logs in on its own (the
+ * page's "Logged in as", kept in an HttpOnly cookie); these set and read the default agent, the one
+ * a browser (or an HTTP client) without a console login is logged in as.
+ */
 export interface ConsoleHandle {
-  /** The logged-in agent's User Id. */
+  /** The default agent's User Id (the first agent until `login` names another). */
   currentUserId(): string;
+  /** Makes `userId` (an active user) the default agent; browsers logged in on the page keep theirs. */
   login(userId: string): void;
 }
 

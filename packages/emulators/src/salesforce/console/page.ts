@@ -11,15 +11,15 @@ export function consolePage(): string {
   </head>
   <body>
     <header class="con-header">
-      <span class="con-app">Service Console <small>simulator</small></span>
-      <label class="con-user">Logged in as <select id="con-user" aria-label="Logged-in agent"></select></label>
+      <h1 class="con-app">Service Console <small>simulator</small></h1>
+      <label class="con-user">Logged in as <select id="con-user"></select></label>
     </header>
     <div class="con-main">
-      <section class="con-workspace" aria-label="Workspace">
-        <nav class="con-tabs" id="con-tabs" role="tablist" aria-label="Workspace tabs"></nav>
+      <main class="con-workspace" aria-label="Workspace">
+        <nav class="con-tabs-nav" aria-label="Workspace tabs"><ul class="con-tabs" id="con-tabs"></ul></nav>
         <div class="con-tab-body" id="con-tab-body"><p class="con-muted">Open a Case from the list, or pick a conversation in the chat panel.</p></div>
-      </section>
-      <aside class="con-side">
+      </main>
+      <aside class="con-side" aria-label="Omni-Channel and Cases">
         <section class="con-card" aria-labelledby="con-omni-title">
           <h2 id="con-omni-title">Omni-Channel</h2>
           <div id="con-omni"></div>
@@ -30,13 +30,21 @@ export function consolePage(): string {
         </section>
       </aside>
     </div>
-    <div class="con-utility-panel" id="con-utility-panel" hidden>
-      <div class="con-utility-panel-head"><span id="con-utility-panel-title">Chat</span><button type="button" id="con-utility-minimize" aria-label="Minimize">&#8211;</button></div>
-      <div class="con-utility-error" id="con-utility-error" role="alert" hidden></div>
-      <div class="con-utility-frame" id="con-utility-frame"></div>
-    </div>
     <footer class="con-utility-bar" aria-label="Utility bar">
-      <button type="button" class="con-utility-item" id="con-utility-item" aria-expanded="false"><svg class="con-utility-icon" aria-hidden="true" viewBox="0 0 20 20" width="16" height="16"><path fill="currentColor" d="M3 3h14a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1H8l-4 3v-3H3a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1z"/></svg> <span id="con-utility-label">Chat</span></button>
+      <section class="con-utility-panel" id="con-utility-panel" aria-labelledby="con-utility-panel-title" hidden>
+        <div class="con-utility-panel-head">
+          <h2 id="con-utility-panel-title">Chat</h2>
+          <button type="button" id="con-utility-minimize" aria-label="Minimize">&#8211;</button>
+        </div>
+        <div class="con-utility-error" id="con-utility-error" role="alert" hidden></div>
+        <div class="con-utility-frame" id="con-utility-frame"></div>
+      </section>
+      <button type="button" class="con-utility-item" id="con-utility-item" aria-expanded="false" aria-controls="con-utility-panel">
+        <svg class="con-utility-icon" aria-hidden="true" viewBox="0 0 20 20" width="16" height="16">
+          <path fill="currentColor" d="M3 3h14a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1H8l-4 3v-3H3a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1z" />
+        </svg>
+        <span id="con-utility-label">Chat</span>
+      </button>
     </footer>
     <script src="/console/assets/aura-shim.js"></script>
     <script src="/console/assets/console-page.js"></script>

@@ -3,9 +3,10 @@
  * static resource (`/console/panel/...`), its JSON API (`/__console/api/...`) and the emulated
  * Aura server actions (`/__console/aura/...`). Docs: docs/console-simulator.md.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../api-error.js';
 import type { ConsoleHandle, SalesforceEmulator } from '../emulator.js';
 import { loadAuraBundle } from './aura-bundle.js';
@@ -45,18 +46,53 @@ function fail(reply: FastifyReply, err: unknown): FastifyReply {
 
 const noStore = (reply: FastifyReply): FastifyReply => reply.header('cache-control', 'no-store');
 
+/** The HttpOnly cookie naming a browser's console login (a session id the server maps to a user). */
+export const SESSION_COOKIE = 'sbsf_console_session';
+/** Logins kept; past this the oldest is forgotten (that browser is back to the default agent). */
+const MAX_SESSIONS = 10_000;
+
+function sessionIdOf(req: FastifyRequest): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
 export function registerConsole(app: FastifyInstance, emu: () => SalesforceEmulator, options: ConsoleOptions): ConsoleHandle {
   const opts = resolveConsoleOptions(options);
   const data = new ConsoleData(emu().state, () => emu().seed);
+  // The agent of a browser without a console login (the first agent unless login() said otherwise).
   let current: string | undefined;
   const currentUserId = (): string => {
     if (!current || !data.user(current)) current = data.defaultUserId();
     return current;
   };
-  const login = (userId: string): void => {
+  const activeUser = (userId: string): string => {
     const user = data.user(userId);
     if (!user) throw new Error(`no active user ${userId}`);
-    current = user.Id;
+    return user.Id;
+  };
+  const login = (userId: string): void => {
+    current = activeUser(userId);
+  };
+  // Each browser's login: session id (its cookie) -> User Id. A browser without one, or with an
+  // unknown one, is the default agent.
+  const sessions = new Map<string, string>();
+  const userOf = (req: FastifyRequest): string => {
+    const id = sessionIdOf(req);
+    const userId = id === undefined ? undefined : sessions.get(id);
+    return userId !== undefined && data.user(userId) ? userId : currentUserId();
+  };
+  const loginBrowser = (req: FastifyRequest, reply: FastifyReply, userId: string): string => {
+    const user = activeUser(userId);
+    const old = sessionIdOf(req);
+    if (old !== undefined) sessions.delete(old);
+    if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
+    const id = randomBytes(18).toString('base64url');
+    sessions.set(id, user);
+    reply.header('set-cookie', `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax`);
+    return user;
   };
 
   app.get('/console', async (_req, reply) => noStore(reply).type('text/html; charset=utf-8').send(consolePage()));
@@ -80,11 +116,10 @@ export function registerConsole(app: FastifyInstance, emu: () => SalesforceEmula
     return noStore(reply).code(file.status).type(file.type).send(file.body);
   });
 
-  app.get('/__console/api/state', async (_req, reply) => noStore(reply).send(data.snapshot(currentUserId())));
+  app.get('/__console/api/state', async (req, reply) => noStore(reply).send(data.snapshot(userOf(req))));
   app.post('/__console/api/login', async (req, reply) => {
     try {
-      login(requiredId(body(req.body), 'userId'));
-      return data.snapshot(currentUserId());
+      return data.snapshot(loginBrowser(req, reply, requiredId(body(req.body), 'userId')));
     } catch (err) {
       return fail(reply, err);
     }
@@ -96,7 +131,7 @@ export function registerConsole(app: FastifyInstance, emu: () => SalesforceEmula
   app.post('/__console/api/cases/:id/owner', async (req, reply) => {
     try {
       emu().org.changeCaseOwner((req.params as { id: string }).id, requiredId(body(req.body), 'ownerId'));
-      return data.snapshot(currentUserId());
+      return data.snapshot(userOf(req));
     } catch (err) {
       return fail(reply, err);
     }
@@ -104,7 +139,7 @@ export function registerConsole(app: FastifyInstance, emu: () => SalesforceEmula
   app.post('/__console/api/cases/:id/route', async (req, reply) => {
     try {
       const work = emu().org.omniRoute((req.params as { id: string }).id, requiredId(body(req.body), 'userId'));
-      return { workId: work.Id, state: data.snapshot(currentUserId()) };
+      return { workId: work.Id, state: data.snapshot(userOf(req)) };
     } catch (err) {
       return fail(reply, err);
     }
@@ -115,18 +150,18 @@ export function registerConsole(app: FastifyInstance, emu: () => SalesforceEmula
       if (decision === 'accept') emu().org.omniAccept(id);
       else if (decision === 'decline') emu().org.omniDecline(id);
       else return reply.code(404).send({ error: `unknown decision ${decision} (accept or decline)` });
-      return data.snapshot(currentUserId());
+      return data.snapshot(userOf(req));
     } catch (err) {
       return fail(reply, err);
     }
   });
 
-  app.get('/__console/aura/bundle', async (_req, reply) => {
+  app.get('/__console/aura/bundle', async (req, reply) => {
     try {
       return noStore(reply).send({
         ...loadAuraBundle(opts.auraBundleDir),
         resources: { sendbird_bar: PANEL_PATH },
-        currentUserId: currentUserId(),
+        currentUserId: userOf(req),
       });
     } catch (err) {
       return reply.code(500).send({ error: err instanceof Error ? err.message : String(err) });
@@ -139,7 +174,7 @@ export function registerConsole(app: FastifyInstance, emu: () => SalesforceEmula
     noStore(reply);
     if (action !== 'getAgentSession') return { state: 'ERROR', error: [{ message: `Unknown controller action '${action}'` }] };
     try {
-      const session = await emu().org.getAgentSession(currentUserId());
+      const session = await emu().org.getAgentSession(userOf(req));
       const apiHost = opts.sendbirdApiHost();
       return { state: 'SUCCESS', returnValue: apiHost ? { ...session, apiHost } : session };
     } catch (err) {

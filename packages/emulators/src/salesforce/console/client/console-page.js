@@ -58,7 +58,7 @@
 
   function notify(text) {
     var toast = el('div', { class: 'con-toast', role: 'status', text: text });
-    document.body.appendChild(toast);
+    document.querySelector('main').appendChild(toast);
     setTimeout(function () {
       toast.remove();
     }, 4000);
@@ -206,18 +206,90 @@
     return c ? c.CaseNumber + ' ' + c.Subject : recordId;
   }
 
+  /**
+   * Each tab is a list item with two sibling buttons: the tab itself (aria-current on the focused
+   * one) and its close control. Delete on a tab closes it too. Keyboard focus stays in the tab
+   * strip across the re-render that focusing or closing causes.
+   */
   function renderTabs() {
-    var nav = $('con-tabs');
-    nav.hidden = !consoleNavigation;
-    nav.replaceChildren.apply(
-      nav,
+    var list = $('con-tabs');
+    list.parentNode.hidden = !consoleNavigation;
+    var active = document.activeElement;
+    var keep = list.contains(active)
+      ? { tabId: active.getAttribute('data-tab-id'), close: active.classList.contains('con-tab-close') }
+      : null;
+    list.replaceChildren.apply(
+      list,
       tabs.map(function (t) {
-        return el('span', { class: 'con-tab', 'data-tab-id': t.tabId, 'data-record-id': t.recordId, 'aria-selected': String(t.tabId === focusedTabId), role: 'tab' }, [
-          el('button', { type: 'button', class: 'con-tab-label', onclick: function () { focusTab(t.tabId); } }, [caseLabel(t.recordId)]),
-          el('button', { type: 'button', class: 'con-tab-close', 'aria-label': 'Close tab ' + caseLabel(t.recordId), onclick: function () { closeTab(t.tabId); } }, ['×']),
+        var focused = t.tabId === focusedTabId;
+        var label = caseLabel(t.recordId);
+        var item = { class: 'con-tab', 'data-tab-id': t.tabId, 'data-record-id': t.recordId, 'data-selected': String(focused) };
+        return el('li', item, [
+          el('button', {
+            type: 'button',
+            class: 'con-tab-label',
+            'data-tab-id': t.tabId,
+            'aria-current': focused ? 'true' : null,
+            onclick: function () {
+              focusTab(t.tabId);
+            },
+            onkeydown: function (event) {
+              if (event.key !== 'Delete') return;
+              event.preventDefault();
+              closeTab(t.tabId);
+            },
+          }, [label]),
+          el('button', {
+            type: 'button',
+            class: 'con-tab-close',
+            'data-tab-id': t.tabId,
+            'aria-label': 'Close tab ' + label,
+            title: 'Close tab',
+            onclick: function () {
+              closeTab(t.tabId);
+            },
+          }, ['×']),
         ]);
       }),
     );
+    if (!keep) return;
+    // After a close, the focused tab (or the strip's last tab) takes the keyboard focus.
+    var target =
+      list.querySelector('[data-tab-id="' + keep.tabId + '"]' + (keep.close ? ' .con-tab-close' : ' .con-tab-label')) ||
+      list.querySelector('[data-tab-id="' + focusedTabId + '"] .con-tab-label') ||
+      list.querySelector('.con-tab-label');
+    if (target) target.focus();
+  }
+
+  /** A Salesforce date-time (ISO 8601) as a <time>: readable local text, the raw value in datetime. */
+  function timeElement(iso) {
+    if (!iso) return null;
+    var at = new Date(iso);
+    var text = isNaN(at.getTime()) ? iso : at.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    return el('time', { class: 'con-msg-time', datetime: iso, title: iso, text: text });
+  }
+
+  var URL_PATTERN = /https?:\/\/[^\s<>"']+/g;
+
+  /**
+   * Message text as DOM nodes: http(s) URLs become links opening in a new tab, everything else
+   * stays text (text nodes only, so markup in a message shows as typed). Punctuation ending a
+   * sentence is left out of the link.
+   */
+  function linkify(text) {
+    var nodes = [];
+    var last = 0;
+    text.replace(URL_PATTERN, function (match, offset) {
+      var url = match.replace(/[.,;:!?)\]}]+$/, '');
+      var href = URL.canParse(url) ? new URL(url).href : null;
+      if (!href) return match;
+      if (offset > last) nodes.push(text.slice(last, offset));
+      nodes.push(el('a', { href: href, target: '_blank', rel: 'noopener noreferrer', text: url }));
+      last = offset + url.length;
+      return match;
+    });
+    if (last < text.length) nodes.push(text.slice(last));
+    return nodes;
   }
 
   function field(label, value) {
@@ -227,9 +299,13 @@
   function renderCaseView(view) {
     var c = view.case;
     var transcript = view.transcript.map(function (m) {
+      var text = m.Message_Type__c === 'FILE' ? 'File: ' + (m.File_Name__c || m.File_Url__c || '') : m.Body__c || '';
       return el('li', { class: 'con-msg', 'data-role': m.Sender_Role__c || '', 'data-message-id': m.Sendbird_Message_Id__c }, [
-        el('span', { class: 'con-msg-meta', text: (m.Sender_Name__c || '?') + ' (' + (m.Sender_Role__c || '?') + ') ' + (m.Sent_At__c || '') }),
-        el('span', { class: 'con-msg-body', text: m.Message_Type__c === 'FILE' ? 'File: ' + (m.File_Name__c || m.File_Url__c || '') : m.Body__c || '' }),
+        el('span', { class: 'con-msg-meta' }, [
+          (m.Sender_Name__c || '?') + ' (' + (m.Sender_Role__c || '?') + ') ',
+          timeElement(m.Sent_At__c),
+        ]),
+        el('span', { class: 'con-msg-body' }, linkify(text)),
       ]);
     });
     return el('article', { class: 'con-record', 'data-record-id': c.Id }, [
