@@ -5,11 +5,15 @@
  * submit (a double click included) making exactly one Case and one channel, chatting both ways,
  * a Sendbird 503 during channel creation retried with the same Idempotency-Key, the session token
  * renewed through POST /session when it expires mid-conversation, "My tickets" after a reload,
- * an unreachable bridge, and no errors in the browser console.
+ * name and email prefilled for a returning customer and forgotten with "Not you?", the Subject
+ * counter on emoji (counted as Salesforce and the bridge count them), an unreachable bridge and a
+ * stopped one (one alert, one "Try again", "unreachable" and never "busy"), axe-core finding no
+ * violations on the form and on the page with the bridge down, and no errors in the browser console.
  * UPDATE_SCREENSHOTS=1 also saves docs/images/customer-*.png for the README.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -24,6 +28,35 @@ import { serveApp } from './support/static-server.js';
 // Screenshots go to test-results/; UPDATE_SCREENSHOTS=1 refreshes the README's copies in docs/images.
 const IMAGES = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'images') : join(ROOT, 'test-results');
 const AGENT = { user_id: 'agent-alex', nickname: 'Alex (Support)', profile_url: '' };
+const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const GRIN = '\u{1F600}'; // outside the Basic Multilingual Plane: 1 code point, 2 UTF-16 units
+
+/** axe-core's violations on the page as it is now, one line each. */
+async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ path: AXE_SOURCE });
+  const result = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown) => Promise<unknown> } }).axe;
+    return (await axe.run((globalThis as unknown as { document: unknown }).document)) as {
+      violations: { id: string; help: string; nodes: { target: unknown }[] }[];
+    };
+  });
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')})`);
+}
+
+/** The page's alerts and "Try again" buttons, once both the main view and My tickets have finished. */
+async function alertsWhenSettled(page: Page): Promise<{ alerts: string[]; tryAgain: number; text: string }> {
+  const refresh = page.getByRole('navigation', { name: 'My tickets' }).getByRole('button', { name: 'Refresh', exact: true });
+  await waitFor(
+    'an alert, the chat done connecting and My tickets done refreshing',
+    async () =>
+      (await page.getByRole('alert').count()) > 0 && (await page.getByText('Connecting to the chat…').count()) === 0 && refresh.isEnabled(),
+  );
+  return {
+    alerts: await page.getByRole('alert').allInnerTexts(),
+    tryAgain: await page.getByRole('button', { name: 'Try again' }).count(),
+    text: await page.locator('body').innerText(),
+  };
+}
 
 /** Console errors not explained by `expected` (statuses a test provokes on purpose). */
 function unexpectedErrors(errors: string[], expected: RegExp[] = []): string[] {
@@ -130,15 +163,23 @@ test('the form validates inline; one submit (a double click) makes one Case and 
     await fillForm(page, {
       name: 'Jane Doe',
       email: 'jane@example',
-      subject: 'Printer on fire',
+      subject: GRIN.repeat(300),
       description: 'Smoke is coming out of the paper tray.',
     });
+    // 300 emoji are 600 as Salesforce and the bridge count them, and the counter says why.
+    const subjectCount = page.locator('.count').first();
+    assert.equal(await subjectCount.innerText(), '600 / 255 · 300 emoji or symbols count as 2 each');
+    assert.equal(await subjectCount.getAttribute('data-over'), 'true');
     await page.getByRole('button', { name: 'Start chat' }).click();
     await page.getByText('Enter an email address like name@example.com.').waitFor();
+    await page.getByText('Subject must be at most 255 characters (now 600; an emoji counts as 2).').waitFor();
     await focusOn(page, 'email');
     assert.equal(h.ticketPosts.length, 0, 'an invalid form sends nothing');
+    await page.getByLabel('Subject').fill('Printer on fire');
+    assert.equal(await subjectCount.innerText(), '15 / 255');
 
     await page.getByLabel('Email', { exact: true }).fill('jane@example.com');
+    assert.deepEqual(await axeViolations(page), [], 'axe-core: the form with its counters');
     mkdirSync(IMAGES, { recursive: true });
     await page.screenshot({ path: join(IMAGES, 'customer-form.png') });
 
@@ -189,15 +230,45 @@ test('the form validates inline; one submit (a double click) makes one Case and 
     await page.getByRole('link', { name: 'New ticket' }).click();
     await page.getByLabel('Your name').waitFor();
     assert.equal(await page.getByLabel('Your name').inputValue(), 'Jane Doe', 'name and email are remembered');
-    await page.getByLabel('Subject').fill('Second question');
+    // Emoji within the limit: what the counter accepts, the bridge and the Case take whole.
+    const second = `Second question ${GRIN.repeat(100)}`;
+    await page.getByLabel('Subject').fill(second);
+    assert.equal(await page.locator('.count').first().innerText(), '216 / 255 · 100 emoji or symbols count as 2 each');
     await page.getByLabel('How can we help?').fill('Do you sell toner?');
     await page.getByRole('button', { name: 'Start chat' }).click();
     await waitFor('the second Case', () => ticketCases(w).length === 2);
+    assert.ok(
+      ticketCases(w).some((c) => c.Subject === second),
+      'the Case has the Subject with its 100 emoji whole',
+    );
     await page.getByRole('heading', { name: /Second question/ }).waitFor();
     assert.equal(await myTickets.locator('a.ticket-link').count(), 2);
     await myTickets.getByText('Printer on fire').click();
     await page.getByText('Hi Jane, I am Alex. Please unplug it first.').waitFor();
     assert.equal(w.sb.store.channels.size, 2);
+
+    // A returning customer: a new visit to the form is prefilled from this browser; "Not you?" forgets.
+    await page.goto(`${h.appUrl}#/`);
+    await page.reload();
+    await page.getByText('Remembered in this browser: Jane Doe, jane@example.com.').waitFor();
+    assert.equal(await page.getByLabel('Your name').inputValue(), 'Jane Doe');
+    assert.equal(await page.getByLabel('Email', { exact: true }).inputValue(), 'jane@example.com');
+    assert.deepEqual(await axeViolations(page), [], 'axe-core: the prefilled form');
+    await page.getByRole('button', { name: 'Not you? Forget these details' }).click();
+    await focusOn(page, 'name');
+    assert.equal(await page.getByLabel('Your name').inputValue(), '');
+    assert.equal(await page.getByLabel('Email', { exact: true }).inputValue(), '');
+    assert.equal(await page.getByText('Remembered in this browser').count(), 0);
+    assert.equal(
+      await page.evaluate(() =>
+        (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('sbsf.customer.profile'),
+      ),
+      null,
+      'forgotten in the browser',
+    );
+    await page.reload();
+    await page.getByLabel('Your name').waitFor();
+    assert.equal(await page.getByLabel('Your name').inputValue(), '', 'still forgotten after a reload');
     assert.deepEqual(unexpectedErrors(h.errors), [], 'no errors in the browser console');
   });
 });
@@ -283,14 +354,49 @@ test('an unreachable bridge: a clear message and a "try again" that reuses the s
     await page.goto(h.appUrl);
     await fillForm(page, { name: 'Sam', email: 'sam@example.com', subject: 'Hello', description: 'Is anyone there?' });
     await page.getByRole('button', { name: 'Start chat' }).click();
-    const alert = page.getByRole('alert').filter({ hasText: 'We could not reach the support service' });
+    await page.getByText('The support service is not answering; trying again…').waitFor();
+    const alert = page.getByRole('alert').filter({ hasText: 'The support service is unreachable' });
     await alert.waitFor({ timeout: 20_000 });
     const tries = keys.length;
     assert.ok(tries >= 2, 'retried a few times before giving up');
+    assert.equal(await page.getByRole('alert').count(), 1, 'one alert');
+    assert.equal(await page.getByRole('button', { name: 'Try again' }).count(), 1, 'one "Try again"');
+    assert.doesNotMatch(await page.locator('body').innerText(), /busy/i, 'no answer is never called "busy"');
     await alert.getByRole('button', { name: 'Try again' }).click();
     await waitFor('the manual retry', () => keys.length > tries);
     assert.equal(new Set(keys).size, 1, 'the manual retry reused the same Idempotency-Key');
     assert.equal(ticketCases(h.w).length, 0);
+    assert.deepEqual(unexpectedErrors(h.errors, [/ERR_CONNECTION_REFUSED/]), []);
+  });
+});
+
+test('the bridge stopped: the ticket page shows one alert with one "Try again" and says "unreachable", not "busy"', async (t) => {
+  const h = await start(t);
+  if (!h) return;
+  const { page, w } = h;
+  await screenshotOnFailure(page, 'customer-bridge-stopped', async () => {
+    await page.goto(h.appUrl);
+    await fillForm(page, { name: 'Ana Silva', email: 'ana@example.com', subject: 'Refund', description: 'Where is my refund?' });
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    await waitLive(page);
+    await w.bridge.close();
+
+    // A reload: the chat session and My tickets both need the bridge, which does not answer.
+    await page.reload();
+    let seen = await alertsWhenSettled(page);
+    assert.equal(seen.alerts.length, 1, `one alert, not one per failed call: ${JSON.stringify(seen.alerts)}`);
+    assert.match(seen.alerts[0] ?? '', /The support service is unreachable/);
+    assert.equal(seen.tryAgain, 1, 'one "Try again"');
+    assert.doesNotMatch(seen.text, /busy/i);
+    assert.deepEqual(await axeViolations(page), [], 'axe-core: the page with the bridge down');
+
+    // Trying again while it is still down: the same single alert.
+    const renewals = h.sessionPosts;
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await waitFor('the retried session renewal', () => h.sessionPosts > renewals);
+    seen = await alertsWhenSettled(page);
+    assert.equal(seen.alerts.length, 1, `still one alert: ${JSON.stringify(seen.alerts)}`);
+    assert.equal(seen.tryAgain, 1);
     assert.deepEqual(unexpectedErrors(h.errors, [/ERR_CONNECTION_REFUSED/]), []);
   });
 });

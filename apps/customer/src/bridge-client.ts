@@ -46,7 +46,7 @@ export class BridgeError extends Error {
 
 /** The bridge did not answer at all (down, offline, blocked by CORS). */
 export class BridgeUnreachableError extends BridgeError {
-  constructor(message = 'We could not reach the support service. Check your connection and try again.') {
+  constructor(message = 'The support service is unreachable: it did not answer. Check your connection, then try again.') {
     super(message, 0, 'unreachable');
     this.name = 'BridgeUnreachableError';
   }
@@ -75,6 +75,56 @@ export function bridgeErrorFrom(status: number, body: unknown, retryAfterHeader:
     ...(typeof e?.ticketId === 'string' ? { ticketId: e.ticketId } : {}),
     ...(typeof e?.requestId === 'string' ? { requestId: e.requestId } : {}),
   });
+}
+
+/**
+ * What went wrong, in the customer's words:
+ * - `unreachable`: no answer at all (network failure, bridge down, CORS);
+ * - `busy`: the bridge answered 429, or 503 with a Retry-After (other than `ticket_pending`);
+ * - `pending`: `503 ticket_pending`, the ticket is recorded and finishing;
+ * - `failing`: any other 5xx;
+ * - `refused`: anything else (the bridge's own message).
+ * `retryable` problems are the ones a "Try again" can fix.
+ */
+export type BridgeProblemKind = 'unreachable' | 'busy' | 'pending' | 'failing' | 'refused';
+
+export interface BridgeProblem {
+  kind: BridgeProblemKind;
+  message: string;
+  retryable: boolean;
+}
+
+export function problemKind(err: unknown): BridgeProblemKind {
+  if (err instanceof BridgeUnreachableError) return 'unreachable';
+  if (!(err instanceof BridgeError)) return 'refused';
+  if (err.status === 503 && err.code === 'ticket_pending') return 'pending';
+  if (err.status === 429 || (err.status === 503 && err.details.retryAfterMs !== undefined)) return 'busy';
+  if (err.status >= 500) return 'failing';
+  return 'refused';
+}
+
+export function describeBridgeProblem(err: unknown): BridgeProblem {
+  const kind = problemKind(err);
+  const retryable = kind !== 'refused';
+  switch (kind) {
+    case 'unreachable':
+      return { kind, retryable, message: new BridgeUnreachableError().message };
+    case 'busy': {
+      const ms = err instanceof BridgeError ? err.details.retryAfterMs : undefined;
+      const when = ms !== undefined && ms > 0 ? `Try again in about ${Math.max(1, Math.ceil(ms / 1000))} seconds.` : 'Try again soon.';
+      return { kind, retryable, message: `The support service is busy right now. ${when}` };
+    }
+    case 'pending':
+      return {
+        kind,
+        retryable,
+        message: 'Your ticket is recorded but is taking longer than usual to finish. Try again in a minute: you will not get a duplicate.',
+      };
+    case 'failing':
+      return { kind, retryable, message: 'The support service had a problem answering. Try again in a moment.' };
+    default:
+      return { kind, retryable, message: err instanceof Error && err.message ? err.message : 'Something went wrong. Please try again.' };
+  }
 }
 
 /** Whether the app calls the bridge again after a failed call, and when. */
@@ -117,6 +167,8 @@ export interface RetryNotice {
   attempt: number;
   delayMs: number;
   reason: Extract<BridgeRetryDecision, { retry: true }>['reason'];
+  /** What the failed try met, as the page names it (`unreachable` vs `busy`). */
+  problem: BridgeProblemKind;
 }
 
 export interface BridgeClientOptions {
@@ -175,7 +227,7 @@ export class BridgeClient {
         if (!(err instanceof BridgeError)) throw err;
         const d = decideRetry(err, attempt, max, safe, this.o.random);
         if (!d.retry || opts.signal?.aborted) throw err;
-        opts.onRetry?.({ attempt, delayMs: d.delayMs, reason: d.reason });
+        opts.onRetry?.({ attempt, delayMs: d.delayMs, reason: d.reason, problem: problemKind(err) });
         await this.sleep(d.delayMs, opts.signal);
       }
     }

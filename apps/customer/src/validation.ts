@@ -1,8 +1,10 @@
 /**
  * The ticket form's rules, checked in the browser before anything is sent. The limits are the
- * bridge's (Salesforce's field lengths), so a form that passes here is not refused for length.
+ * bridge's (Salesforce's field lengths), counted with the bridge's own function (`utf16Length`:
+ * UTF-16 code units, an emoji outside the Basic Multilingual Plane counts as 2), so a form that
+ * passes here is not refused for length.
  */
-import { TICKET_FIELD_MAX_LENGTH, type TicketCaseFields } from '@sbsf/wire';
+import { doubleUnitCharacters, TICKET_FIELD_MAX_LENGTH, utf16Length, type TicketCaseFields } from '@sbsf/wire';
 
 export interface TicketFormValues {
   name: string;
@@ -42,11 +44,37 @@ export const FIELD_MAX_LENGTH: Record<FieldName, number> = {
 // Deliberately loose: one @, no spaces, a dot in the domain. The mail server is the real judge.
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** Fields with a live counter under them. */
+export const COUNTED_FIELDS: ReadonlySet<FieldName> = new Set(['subject', 'description']);
+
+export interface LengthCount {
+  /** Length of the trimmed value (what is sent) as Salesforce and the bridge count it. */
+  used: number;
+  max: number;
+  over: boolean;
+  /** Characters that count as 2 (most emoji). */
+  doubled: number;
+  /** What the counter shows, e.g. `600 / 255 · 300 emoji or symbols count as 2 each`. */
+  text: string;
+}
+
+export function lengthCount(field: FieldName, value: string): LengthCount {
+  const v = value.trim();
+  const used = utf16Length(v);
+  const max = FIELD_MAX_LENGTH[field];
+  const doubled = doubleUnitCharacters(v);
+  const why = doubled === 0 ? '' : doubled === 1 ? ' · 1 emoji or symbol counts as 2' : ` · ${doubled} emoji or symbols count as 2 each`;
+  return { used, max, over: used > max, doubled, text: `${used.toLocaleString('en-US')} / ${max.toLocaleString('en-US')}${why}` };
+}
+
 export function validateField(field: FieldName, value: string): string | undefined {
   const v = value.trim();
   if (!v) return `${FIELD_IN_MESSAGE[field]} is required.`;
-  if (v.length > FIELD_MAX_LENGTH[field])
-    return `${FIELD_IN_MESSAGE[field]} must be at most ${FIELD_MAX_LENGTH[field]} characters (now ${v.length}).`;
+  const count = lengthCount(field, v);
+  if (count.over) {
+    const emoji = count.doubled > 0 ? '; an emoji counts as 2' : '';
+    return `${FIELD_IN_MESSAGE[field]} must be at most ${count.max} characters (now ${count.used}${emoji}).`;
+  }
   if (field === 'email' && !EMAIL_RE.test(v)) return 'Enter an email address like name@example.com.';
   return undefined;
 }

@@ -18,6 +18,7 @@ import {
   TICKET_MAX_ATTEMPTS,
   bridgeErrorFrom,
   decideRetry,
+  describeBridgeProblem,
   parseRetryAfter,
   type RetryNotice,
 } from '../src/bridge-client.js';
@@ -88,8 +89,8 @@ test('guest mode: a ticket, its status and a session renewal; a 503 from Sendbir
     { idempotencyKey: 'submission-1', onRetry: (n) => notices.push(n) },
   );
   assert.deepEqual(
-    notices.map((n) => [n.reason, n.delayMs]),
-    [['pending', 5000]],
+    notices.map((n) => [n.reason, n.delayMs, n.problem]),
+    [['pending', 5000, 'pending']],
     'waited as long as the bridge said',
   );
   assert.deepEqual(keys, ['submission-1', 'submission-1'], 'the retry carried the same Idempotency-Key');
@@ -141,6 +142,46 @@ test('JWT mode: the token comes from the customer backend; bad input names the f
   const notices: RetryNotice[] = [];
   const down = await nowhere.createTicket(CASE, {}, { idempotencyKey: 'k', onRetry: (n) => notices.push(n) }).catch((e: unknown) => e);
   assert.ok(down instanceof BridgeUnreachableError);
-  assert.match(down.message, /could not reach the support service/);
+  assert.match(down.message, /support service is unreachable/);
   assert.equal(notices.length, FAILURE_MAX_ATTEMPTS - 1);
+  assert.deepEqual(new Set(notices.map((n) => n.problem)), new Set(['unreachable']), 'no answer is "unreachable", never "busy"');
+  assert.equal(describeBridgeProblem(down).kind, 'unreachable');
+});
+
+test('problems named for the customer: no answer is "unreachable"; 429 and 503 with Retry-After are "busy"', () => {
+  const unreachable = describeBridgeProblem(new BridgeUnreachableError());
+  assert.equal(unreachable.kind, 'unreachable');
+  assert.match(unreachable.message, /unreachable/);
+  assert.doesNotMatch(unreachable.message, /busy/);
+  const limited = describeBridgeProblem(bridgeErrorFrom(429, { error: { code: 'rate_limited', message: 'slow down' } }, '7'));
+  assert.deepEqual([limited.kind, limited.retryable], ['busy', true]);
+  assert.match(limited.message, /busy right now\. Try again in about 7 seconds/);
+  assert.equal(describeBridgeProblem(bridgeErrorFrom(503, { error: { code: 'overloaded', message: 'x' } }, '2')).kind, 'busy');
+  assert.equal(describeBridgeProblem(bridgeErrorFrom(503, undefined, null)).kind, 'failing', 'a 503 without Retry-After is not "busy"');
+  assert.equal(describeBridgeProblem(bridgeErrorFrom(500, undefined, null)).kind, 'failing');
+  assert.equal(describeBridgeProblem(bridgeErrorFrom(503, { error: { code: 'ticket_pending', message: 'p' } }, '5')).kind, 'pending');
+  const refused = describeBridgeProblem(bridgeErrorFrom(404, { error: { code: 'not_found', message: 'No such ticket.' } }, null));
+  assert.deepEqual([refused.kind, refused.retryable, refused.message], ['refused', false, 'No such ticket.']);
+});
+
+test('a real server answering 503 with Retry-After: the retries are announced as "busy"', async (t) => {
+  let calls = 0;
+  const server = createServer((req, res) => {
+    calls++;
+    res
+      .writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' })
+      .end(JSON.stringify({ error: { code: 'overloaded', message: 'Too much at once.' } }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const bridge = new BridgeClient({ baseUrl: base, auth: new GuestAuth(new MemoryStore()), sleep: noWait });
+  const notices: RetryNotice[] = [];
+  const err = await bridge.createTicket(CASE, {}, { idempotencyKey: 'busy-1', onRetry: (n) => notices.push(n) }).catch((e: unknown) => e);
+  assert.equal(calls, FAILURE_MAX_ATTEMPTS);
+  assert.deepEqual(
+    notices.map((n) => [n.problem, n.delayMs]),
+    Array.from({ length: FAILURE_MAX_ATTEMPTS - 1 }, () => ['busy', 1000]),
+  );
+  assert.equal(describeBridgeProblem(err).kind, 'busy');
 });

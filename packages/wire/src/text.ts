@@ -15,6 +15,16 @@
 /** Length as Salesforce and Sendbird count it: UTF-16 code units. */
 export const utf16Length = (text: string): number => text.length;
 
+const SURROGATE_PAIR = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
+
+/**
+ * How many characters of `text` lie outside the Basic Multilingual Plane (most emoji): each one
+ * is 1 code point but 2 in `utf16Length`. A counter shows it so "600 / 255" for 300 emoji says why.
+ */
+export function doubleUnitCharacters(text: string): number {
+  return text.match(SURROGATE_PAIR)?.length ?? 0;
+}
+
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** True when `text` holds a surrogate without its pair (it has no UTF-8 form). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hasLoneSurrogate, truncateText, utf16Length, wellFormed } from '../src/text.js';
+import { doubleUnitCharacters, hasLoneSurrogate, truncateText, utf16Length, wellFormed } from '../src/text.js';
 
 const GRIN = '\u{1F600}'; // 2 UTF-16 units
 const FLAG = '\u{1F1EB}\u{1F1F7}'; // 4 units, one grapheme
@@ -13,6 +13,14 @@ const roundTrips = (s: string) => Buffer.from(s, 'utf8').toString('utf8') === s;
 test('lengths are UTF-16 code units, as Salesforce and Sendbird count them', () => {
   assert.equal(utf16Length(GRIN.repeat(128)), 256, '128 emoji are 256 units');
   assert.equal(utf16Length('abc'), 3);
+});
+
+test('characters counting as 2: one per surrogate pair, none for BMP text or a lone surrogate', () => {
+  assert.equal(doubleUnitCharacters(GRIN.repeat(300)), 300, '300 emoji: 300 characters that count as 2');
+  assert.equal(utf16Length(GRIN.repeat(300)) - doubleUnitCharacters(GRIN.repeat(300)), 300, 'so 300 code points');
+  assert.equal(doubleUnitCharacters('abc é 漢字'), 0);
+  assert.equal(doubleUnitCharacters('\uD83D'), 0);
+  assert.equal(doubleUnitCharacters(`a${GRIN}b${GRIN}`), 2);
 });
 
 test('short text is returned as is', () => {

@@ -1,11 +1,13 @@
 /**
  * The customer app: the ticket form, then the ticket's conversation, beside "My tickets". The
- * open ticket is in the URL hash (`#/tickets/<id>`), so a reload comes back to it.
+ * open ticket is in the URL hash (`#/tickets/<id>`), so a reload comes back to it. When the
+ * bridge cannot be reached, the page shows one alert (the main view's, with its "Try again"):
+ * My tickets does not repeat the same problem beside it.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { SendbirdSession, TicketCreated } from '@sbsf/wire';
 import type { AuthProvider, CustomerProfile } from '../auth.js';
-import { BridgeError, type BridgeClient } from '../bridge-client.js';
+import { BridgeError, describeBridgeProblem, type BridgeClient, type BridgeProblem, type BridgeProblemKind } from '../bridge-client.js';
 import type { AppConfig } from '../config.js';
 import { MyTickets, type StoredTicket } from '../my-tickets.js';
 import { STORAGE_PREFIX, readJson, writeJson, type KeyValueStore } from '../storage.js';
@@ -51,7 +53,9 @@ export function App({ config, store, auth, bridge }: AppDeps) {
   const [route, go] = useHashRoute();
   const [tickets, setTickets] = useState<StoredTicket[]>([]);
   const [refreshing, setRefreshing] = useState(false);
-  const [refreshError, setRefreshError] = useState<string | undefined>(undefined);
+  const [refreshError, setRefreshError] = useState<BridgeProblem | undefined>(undefined);
+  /** The problem the main view's alert shows (the form's or the conversation's), if any. */
+  const [mainProblem, setMainProblem] = useState<BridgeProblemKind | undefined>(undefined);
   const [sessions, setSessions] = useState<Record<string, SendbirdSession>>({});
   const [profile, setProfile] = useState<{ name?: string; email?: string }>(() => readJson(store, PROFILE_KEY) ?? {});
 
@@ -83,7 +87,7 @@ export function App({ config, store, auth, bridge }: AppDeps) {
     try {
       for (const t of mine.list().slice(0, REFRESH_ON_START)) await refreshOne(t.ticketId);
     } catch (err) {
-      setRefreshError(`Could not refresh your tickets: ${err instanceof Error ? err.message : String(err)}`);
+      setRefreshError(describeBridgeProblem(err));
     } finally {
       setRefreshing(false);
     }
@@ -97,9 +101,11 @@ export function App({ config, store, auth, bridge }: AppDeps) {
 
   // A ticket in the URL that this browser does not know yet (a link from elsewhere): ask the bridge.
   const routeId = route.view === 'ticket' ? route.id : undefined;
-  const [missing, setMissing] = useState<{ id: string; message: string } | undefined>(undefined);
+  const [missing, setMissing] = useState<{ id: string; problem: BridgeProblem } | undefined>(undefined);
+  const [lookups, setLookups] = useState(0);
   useEffect(() => {
     if (!mine || !routeId || mine.get(routeId)) return;
+    setMissing(undefined);
     bridge.getTicket(routeId).then(
       (s) => {
         mine.upsert({
@@ -112,15 +118,26 @@ export function App({ config, store, auth, bridge }: AppDeps) {
       (err: unknown) =>
         setMissing({
           id: routeId,
-          message:
+          problem:
             err instanceof BridgeError && err.status === 404
-              ? 'We could not find this ticket.'
-              : err instanceof Error
-                ? err.message
-                : String(err),
+              ? { kind: 'refused', retryable: false, message: 'We could not find this ticket.' }
+              : describeBridgeProblem(err),
         }),
     );
-  }, [mine, routeId, bridge]);
+  }, [mine, routeId, bridge, lookups]);
+
+  const forgetProfile = (): void => {
+    setProfile({});
+    try {
+      store.removeItem(PROFILE_KEY);
+    } catch {
+      // A refusing browser: nothing was kept there either.
+    }
+  };
+  /** The main view's "Try again" also retries a failed refresh of My tickets. */
+  const retryAside = (): void => {
+    if (refreshError?.retryable) void refreshAll();
+  };
 
   const onCreated = (created: TicketCreated, values: TicketFormValues): void => {
     if (!mine) return;
@@ -165,14 +182,37 @@ export function App({ config, store, auth, bridge }: AppDeps) {
       </p>
     );
   } else if (route.view === 'new') {
-    main = <TicketForm bridge={bridge} initial={{ name: profile.name ?? '', email: profile.email ?? '' }} onCreated={onCreated} />;
+    main = (
+      <TicketForm
+        bridge={bridge}
+        initial={{ name: profile.name ?? '', email: profile.email ?? '' }}
+        {...(profile.name || profile.email ? { remembered: { name: profile.name ?? '', email: profile.email ?? '' } } : {})}
+        onForget={forgetProfile}
+        onProblemShown={setMainProblem}
+        onTryAgain={retryAside}
+        onCreated={onCreated}
+      />
+    );
   } else if (!current && missing?.id === route.id) {
     main = (
       <div className="panel-state" role="alert">
-        <p>{missing.message}</p>
-        <a className="button" href="#/">
-          Open a new ticket
-        </a>
+        <p>{missing.problem.message}</p>
+        {missing.problem.retryable ? (
+          <button
+            type="button"
+            className="button"
+            onClick={() => {
+              retryAside();
+              setLookups((n) => n + 1);
+            }}
+          >
+            Try again
+          </button>
+        ) : (
+          <a className="button" href="#/">
+            Open a new ticket
+          </a>
+        )}
       </div>
     );
   } else if (!current) {
@@ -191,9 +231,17 @@ export function App({ config, store, auth, bridge }: AppDeps) {
         bridge={bridge}
         profile={chatProfile}
         onRefreshTicket={() => refreshOne(current.ticketId)}
+        onProblemShown={setMainProblem}
+        onTryAgain={retryAside}
       />
     );
   }
+
+  const missingShown = route.view === 'ticket' && !current && missing?.id === route.id ? missing.problem : undefined;
+  const shown = mainProblem ?? (missingShown?.retryable ? missingShown.kind : undefined);
+  // The same outage already has the main view's alert and "Try again": My tickets does not say it twice.
+  const asideError =
+    refreshError && !(shown && refreshError.retryable) ? `Could not refresh your tickets: ${refreshError.message}` : undefined;
 
   return (
     <div className="app">
@@ -212,7 +260,7 @@ export function App({ config, store, auth, bridge }: AppDeps) {
             tickets={tickets}
             {...(routeId ? { selectedId: routeId } : {})}
             refreshing={refreshing}
-            {...(refreshError ? { error: refreshError } : {})}
+            {...(asideError ? { error: asideError } : {})}
             onOpen={(id) => go({ view: 'ticket', id })}
             onRefresh={() => void refreshAll()}
           />

@@ -1,13 +1,15 @@
 /**
  * A ticket's conversation: keeps the customer's Sendbird session token fresh (renewed through the
  * bridge's `POST /session` shortly before expiry, and at once when the chat reports it expired)
- * and renders Sendbird UIKit or, on the emulators, the sandbox chat pane.
+ * and renders Sendbird UIKit or, on the emulators, the sandbox chat pane. A session that cannot be
+ * had shows one alert with one "Try again" (an unreachable service named apart from a busy one);
+ * the renewal notice above the chat is only for a conversation already open.
  */
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { SandboxChatPane } from '@sbsf/sandbox-chat';
 import type { SendbirdSession } from '@sbsf/wire';
 import type { CustomerProfile } from '../auth.js';
-import { BridgeError, type BridgeClient } from '../bridge-client.js';
+import { describeBridgeProblem, type BridgeClient, type BridgeProblemKind } from '../bridge-client.js';
 import type { ChatMode } from '../config.js';
 import { describeState, type StoredTicket } from '../my-tickets.js';
 import { renewDelay } from '../session.js';
@@ -23,11 +25,17 @@ export interface ConversationProps {
   profile: CustomerProfile;
   /** Ask the bridge for the ticket's state again (its channel is not ready yet). */
   onRefreshTicket: () => Promise<void>;
+  /** The conversation's alert shows a problem reaching the service (or no longer does). */
+  onProblemShown?: (kind: BridgeProblemKind | undefined) => void;
+  /** The person pressed "Try again". */
+  onTryAgain?: () => void;
 }
 
-type SessionState = { kind: 'loading' } | { kind: 'ready'; session: SendbirdSession } | { kind: 'error'; message: string };
+type SessionState =
+  { kind: 'loading' } | { kind: 'ready'; session: SendbirdSession } | { kind: 'error'; message: string; problem: BridgeProblemKind };
 
-export function Conversation({ ticket, initialSession, chat, bridge, profile, onRefreshTicket }: ConversationProps) {
+export function Conversation(props: ConversationProps) {
+  const { ticket, initialSession, chat, bridge, profile, onRefreshTicket, onProblemShown, onTryAgain } = props;
   const [state, setState] = useState<SessionState>(initialSession ? { kind: 'ready', session: initialSession } : { kind: 'loading' });
   const [notice, setNotice] = useState<{ message: string; action: 'renew' | 'reload' } | undefined>(undefined);
   const [refreshing, setRefreshing] = useState(false);
@@ -45,9 +53,9 @@ export function Conversation({ ticket, initialSession, chat, bridge, profile, on
         return session;
       })
       .catch((err: unknown) => {
-        const message = err instanceof BridgeError ? err.message : 'Could not renew the chat session.';
-        setState((cur) => (cur.kind === 'ready' ? cur : { kind: 'error', message }));
-        setNotice({ message: `Your chat session could not be renewed: ${message}`, action: 'renew' });
+        const { message, kind } = describeBridgeProblem(err);
+        setState((cur) => (cur.kind === 'ready' ? cur : { kind: 'error', message, problem: kind }));
+        setNotice({ message: `Your chat session could not be renewed. ${message}`, action: 'renew' });
         throw err;
       })
       .finally(() => {
@@ -59,6 +67,12 @@ export function Conversation({ ticket, initialSession, chat, bridge, profile, on
   useEffect(() => {
     if (state.kind === 'loading') renew().catch(() => undefined);
   }, [state.kind, renew]);
+
+  const shownProblem = state.kind === 'error' ? state.problem : undefined;
+  useEffect(() => {
+    onProblemShown?.(shownProblem);
+  }, [shownProblem, onProblemShown]);
+  useEffect(() => () => onProblemShown?.(undefined), [onProblemShown]);
 
   // Renew ahead of expiry, so the conversation never sees the token run out.
   const expiresAt = state.kind === 'ready' ? state.session.expiresAt : undefined;
@@ -102,8 +116,16 @@ export function Conversation({ ticket, initialSession, chat, bridge, profile, on
   } else if (state.kind === 'error') {
     body = (
       <div className="panel-state" role="alert">
-        <p>We could not connect you to the chat: {state.message}</p>
-        <button type="button" className="button" onClick={() => setState({ kind: 'loading' })}>
+        <p>We could not connect you to the chat. {state.message}</p>
+        <button
+          type="button"
+          className="button"
+          onClick={() => {
+            onTryAgain?.();
+            setNotice(undefined);
+            setState({ kind: 'loading' });
+          }}
+        >
           Try again
         </button>
       </div>
@@ -153,7 +175,7 @@ export function Conversation({ ticket, initialSession, chat, bridge, profile, on
           Ticket {ticket.ticketId.slice(0, 8)} · {describeState(ticket.state)}
         </span>
       </header>
-      {notice && (
+      {notice && state.kind === 'ready' && (
         <div className="alert" role="alert">
           <p>{notice.message}</p>
           {notice.action === 'renew' ? (

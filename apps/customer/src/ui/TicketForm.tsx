@@ -1,18 +1,22 @@
 /**
  * The ticket form. Checks every field before sending (required, email shape, the bridge's
- * length limits), focuses the first field at fault, and sends each submission with ONE
- * Idempotency-Key that every retry reuses, so a double click or a retry never makes two Cases.
+ * length limits, with a live counter under Subject and Description), focuses the first field at
+ * fault, and sends each submission with ONE Idempotency-Key that every retry reuses, so a double
+ * click or a retry never makes two Cases. Name and email remembered in this browser come prefilled,
+ * with a "Not you?" control that forgets them. A failed submission shows one alert with one
+ * "Try again", naming an unreachable service apart from a busy one.
  */
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { TicketCreated } from '@sbsf/wire';
-import { BridgeError, BridgeUnreachableError, type BridgeClient, type RetryNotice } from '../bridge-client.js';
+import { BridgeError, describeBridgeProblem, type BridgeClient, type BridgeProblemKind, type RetryNotice } from '../bridge-client.js';
 import { keyFor, type SubmissionKey } from '../idempotency.js';
 import {
+  COUNTED_FIELDS,
   FIELD_LABELS,
-  FIELD_MAX_LENGTH,
   FIELD_ORDER,
   firstInvalid,
   formFieldFor,
+  lengthCount,
   submissionFingerprint,
   toCaseFields,
   validateField,
@@ -22,20 +26,50 @@ import {
   type TicketFormValues,
 } from '../validation.js';
 
+export interface RememberedProfile {
+  name: string;
+  email: string;
+}
+
 export interface TicketFormProps {
   bridge: BridgeClient;
   initial?: Partial<TicketFormValues>;
+  /** Name and email remembered in this browser (they prefill the form). */
+  remembered?: RememberedProfile;
+  /** "Not you?": forget the remembered name and email. */
+  onForget?: () => void;
+  /** The form's alert shows a problem reaching the service (or no longer does), so the page shows no second one. */
+  onProblemShown?: (kind: BridgeProblemKind | undefined) => void;
+  /** The person pressed "Try again" (the page may retry its other calls too). */
+  onTryAgain?: () => void;
   onCreated: (created: TicketCreated, values: TicketFormValues) => void;
 }
 
-type Phase = { kind: 'idle' } | { kind: 'sending'; notice?: RetryNotice } | { kind: 'error'; message: string; canRetry: boolean };
+type Phase =
+  | { kind: 'idle' }
+  | { kind: 'sending'; notice?: RetryNotice }
+  | { kind: 'error'; message: string; canRetry: boolean; problem: BridgeProblemKind };
+
+/** The status line while a submission is retried. */
+function retryStatus(notice: RetryNotice): string {
+  switch (notice.problem) {
+    case 'pending':
+      return 'Finishing your ticket…';
+    case 'unreachable':
+      return 'The support service is not answering; trying again…';
+    case 'busy':
+      return 'The support service is busy; trying again…';
+    default:
+      return 'The support service had a problem; trying again…';
+  }
+}
 
 const HINTS: Partial<Record<FieldName, string>> = {
   name: 'Shown to the agent who helps you.',
   email: 'We send updates about your ticket here.',
 };
 
-export function TicketForm({ bridge, initial, onCreated }: TicketFormProps) {
+export function TicketForm({ bridge, initial, remembered, onForget, onProblemShown, onTryAgain, onCreated }: TicketFormProps) {
   const [values, setValues] = useState<TicketFormValues>({
     name: initial?.name ?? '',
     email: initial?.email ?? '',
@@ -51,6 +85,20 @@ export function TicketForm({ bridge, initial, onCreated }: TicketFormProps) {
   const fields = useRef<Partial<Record<FieldName, HTMLInputElement | HTMLTextAreaElement | null>>>({});
   const errorRef = useRef<HTMLDivElement>(null);
   const baseId = useId();
+
+  const shownProblem = phase.kind === 'error' ? phase.problem : undefined;
+  useEffect(() => {
+    onProblemShown?.(shownProblem);
+  }, [shownProblem, onProblemShown]);
+  useEffect(() => () => onProblemShown?.(undefined), [onProblemShown]);
+
+  const forget = (): void => {
+    setValues((cur) => ({ ...cur, name: '', email: '' }));
+    setErrors((cur) => ({ ...cur, name: undefined, email: undefined }));
+    setTouched((cur) => ({ ...cur, name: false, email: false }));
+    onForget?.();
+    focusField('name');
+  };
 
   const set = (f: FieldName, v: string): void => {
     setValues((cur) => ({ ...cur, [f]: v }));
@@ -97,14 +145,8 @@ export function TicketForm({ bridge, initial, onCreated }: TicketFormProps) {
         setPhase({ kind: 'idle' });
         focusField(field);
       } else {
-        const canRetry = err instanceof BridgeUnreachableError || (err instanceof BridgeError && (err.status >= 500 || err.status === 429));
-        const message =
-          err instanceof BridgeError
-            ? err.code === 'ticket_pending'
-              ? 'Your ticket is recorded but is taking longer than usual to finish. Try again in a minute: you will not get a duplicate.'
-              : err.message
-            : 'Something went wrong. Please try again.';
-        setPhase({ kind: 'error', message, canRetry });
+        const problem = describeBridgeProblem(err);
+        setPhase({ kind: 'error', message: problem.message, canRetry: problem.retryable, problem: problem.kind });
         requestAnimationFrame(() => errorRef.current?.focus());
       }
     } finally {
@@ -119,12 +161,19 @@ export function TicketForm({ bridge, initial, onCreated }: TicketFormProps) {
     <form className="ticket-form" noValidate onSubmit={(e) => void submit(e)} aria-labelledby={`${baseId}-title`} aria-busy={sending}>
       <h2 id={`${baseId}-title`}>Open a support ticket</h2>
       <p className="muted">Tell us what is going on. An agent will answer in the chat that opens next.</p>
+      {remembered && (
+        <p className="remembered">
+          <span>Remembered in this browser: {[remembered.name, remembered.email].filter(Boolean).join(', ')}.</span>{' '}
+          <button type="button" className="link-button" onClick={forget} disabled={sending}>
+            Not you? Forget these details
+          </button>
+        </p>
+      )}
       {FIELD_ORDER.map((f) => {
         const id = `${baseId}-${f}`;
         const err = errors[f];
-        const describedBy = [HINTS[f] ? `${id}-hint` : '', err ? `${id}-error` : '', f === 'description' ? `${id}-count` : '']
-          .filter(Boolean)
-          .join(' ');
+        const count = COUNTED_FIELDS.has(f) ? lengthCount(f, values[f]) : undefined;
+        const describedBy = [HINTS[f] ? `${id}-hint` : '', err ? `${id}-error` : '', count ? `${id}-count` : ''].filter(Boolean).join(' ');
         const common = {
           id,
           name: f,
@@ -154,9 +203,9 @@ export function TicketForm({ bridge, initial, onCreated }: TicketFormProps) {
                 onChange={(e) => set(f, e.target.value)}
               />
             )}
-            {f === 'description' && (
-              <span id={`${id}-count`} className="hint count">
-                {values.description.trim().length} / {FIELD_MAX_LENGTH.description}
+            {count && (
+              <span id={`${id}-count`} className="hint count" data-over={count.over ? 'true' : undefined}>
+                {count.text}
               </span>
             )}
             {err && (
@@ -171,7 +220,14 @@ export function TicketForm({ bridge, initial, onCreated }: TicketFormProps) {
         <div className="alert" role="alert" tabIndex={-1} ref={errorRef}>
           <p>{phase.message}</p>
           {phase.canRetry && (
-            <button type="button" className="button" onClick={() => void submit()}>
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                onTryAgain?.();
+                void submit();
+              }}
+            >
               Try again
             </button>
           )}
@@ -183,8 +239,7 @@ export function TicketForm({ bridge, initial, onCreated }: TicketFormProps) {
         </button>
         <span role="status" aria-live="polite" className="muted">
           {sending && !notice && 'Creating your ticket…'}
-          {notice?.reason === 'pending' && 'Finishing your ticket…'}
-          {notice && notice.reason !== 'pending' && 'The support service is busy; still trying…'}
+          {notice && retryStatus(notice)}
         </span>
       </div>
     </form>
