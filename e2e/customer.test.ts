@@ -20,6 +20,7 @@ import { test, type TestContext } from 'node:test';
 import type { Page, Request } from 'playwright-core';
 import { SendbirdClient } from '@sbsf/sendbird';
 import { requireComponent, waitFor } from '@sbsf/testkit';
+import { sfClient } from '../packages/bridge/test/membership-helpers.js';
 import { startWorld, ticketCases, type World } from '../packages/bridge/test/world.js';
 import { ensureBuilt, ROOT } from './support/build.js';
 import { launch, screenshotOnFailure, type Browser } from './support/browser.js';
@@ -398,5 +399,29 @@ test('the bridge stopped: the ticket page shows one alert with one "Try again" a
     assert.equal(seen.alerts.length, 1, `still one alert: ${JSON.stringify(seen.alerts)}`);
     assert.equal(seen.tryAgain, 1);
     assert.deepEqual(unexpectedErrors(h.errors, [/ERR_CONNECTION_REFUSED/]), []);
+  });
+});
+
+test('a closed Case: the chat turns read-only, says the ticket is closed, and offers a new ticket', async (t) => {
+  const h = await start(t);
+  if (!h) return;
+  const { page } = h;
+  await screenshotOnFailure(page, 'customer-closed', async () => {
+    await page.goto(h.appUrl);
+    await fillForm(page, { name: 'Ida Berg', email: 'ida@example.com', subject: 'Refund', description: 'Please refund order 7.' });
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    await waitLive(page);
+    const caseId = channelOf(h).channel_url;
+    await page.locator('.sbx-form .sbx-form-subject', { hasText: 'Refund' }).waitFor();
+    await page.getByRole('textbox', { name: 'Message' }).waitFor();
+
+    // The agent closes the Case in Salesforce; the bridge freezes its chat (CASE_CLOSED_ACTION=freeze).
+    await sfClient(h.w).update('Case', caseId, { Status: 'Closed' });
+    await page.getByText('This ticket is closed.').waitFor({ timeout: 20_000 });
+    assert.equal(await page.getByRole('textbox', { name: 'Message' }).count(), 0, 'nothing to write in');
+    await page.locator('.sbx-form .sbx-form-subject', { hasText: 'Refund' }).waitFor();
+    await page.getByRole('button', { name: 'Open a new ticket' }).click();
+    await page.getByRole('heading', { name: 'Open a support ticket' }).waitFor();
+    assert.deepEqual(unexpectedErrors(h.errors), []);
   });
 });

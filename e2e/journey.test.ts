@@ -4,13 +4,15 @@
  * pages as a customer and two agents would, each step also checked against the emulators' state:
  *
  * 1. the customer fills in the ticket form -> a Case in the Salesforce emulator, and a channel whose
- *    URL is the Case Id with the customer in it;
+ *    URL is the Case Id with the customer in it and the ticket as its first entry;
  * 2. the Case shows in the console simulator (its record: the Case Id is the channel URL);
  * 3. a supervisor gives the Case to Ava by hand (Change owner) -> Ava joins the channel, her panel
  *    shows the conversation; the customer writes in the app, Ava reads and answers in the panel;
  * 4. the customer sees the answer and writes back;
- * 5. the Case is routed through Omni-Channel to Ben, who logs in and accepts it -> Ben in, Ava out,
- *    the customer still in; Ben answers from his panel and the customer sees it;
+ * 5. the Case is routed through Omni-Channel to Ben, who accepts it in his own console while Ava's
+ *    conversation is open -> Ben in, Ava out, the customer still in; Ava's conversation turns
+ *    read-only with "Ben Agent took over", Ben reads the whole history and answers, the customer
+ *    is told "Ben Agent joined";
  * 6. the transcript: every message as a Sendbird_Message__c on the Case, in the emulator and on the
  *    Case record page. Runs only when the bridge serves POST /sendbird/webhooks and the sandbox
  *    points the Sendbird emulator's webhooks at it; otherwise a loud skip of that step (a failure
@@ -100,9 +102,17 @@ async function customerSays(page: Page, text: string): Promise<void> {
 }
 
 interface TranscriptLine {
-  role: 'Customer' | 'Agent';
-  sender: string;
+  role: 'Customer' | 'Agent' | 'System';
+  /** Null for the bridge's notices (system entries have no sender). */
+  sender: string | null;
   body: string;
+}
+
+/** The bridge's notice kinds in a channel, oldest first (`ticket.form`, `agent.joined`, ...). */
+function noticeKinds(sandbox: SandboxHandle, caseId: string): string[] {
+  return (sandbox.sendbird.store.channels.get(caseId)?.messages ?? [])
+    .filter((m) => m.type === 'ADMM' && m.custom_type === 'sbsf_bridge')
+    .map((m) => String(JSON.parse(m.data).sbsf));
 }
 
 /**
@@ -132,14 +142,17 @@ async function transcriptStep(
       .sort((a, b) => Number(a.Sendbird_Message_Id__c) - Number(b.Sendbird_Message_Id__c));
   await waitFor(`${expected.length} Sendbird_Message__c on the Case`, () => records().length >= expected.length, SLOW);
   assert.deepEqual(
-    records().map((m) => ({ role: m.Sender_Role__c, sender: m.Sender_Id__c, body: m.Body__c })),
+    records().map((m) => ({ role: m.Sender_Role__c, sender: m.Sender_Id__c ?? null, body: m.Body__c })),
     expected,
     'one record per message, in order, with its sender and their role',
   );
   assert.deepEqual(
     records().map((m) => m.Sendbird_Message_Id__c),
-    sandbox.sendbird.store.channels.get(caseId)?.messages.map((m) => String(m.message_id)),
-    'each record names its Sendbird message',
+    sandbox.sendbird.store.channels
+      .get(caseId)
+      ?.messages.filter((m) => !m.data.includes('"ticket.form"'))
+      .map((m) => String(m.message_id)),
+    'each record names its Sendbird message (all but the ticket form, which is the Case itself)',
   );
   // The Case record page (refreshed every second) lists the same, oldest first.
   await minimizePanel(page);
@@ -193,6 +206,11 @@ test(
         await shot(customer, 'journey-1-customer-form');
         await customer.getByRole('button', { name: 'Start chat' }).click();
         await customer.locator('[data-connection="open"]').waitFor({ timeout: 20_000 });
+        // The ticket is the conversation's first entry, and the customer is told they wait.
+        const form = customer.locator('.sbx-form[data-notice="ticket.form"]');
+        await form.locator('.sbx-form-subject', { hasText: CUSTOMER.subject }).waitFor();
+        await form.locator('.sbx-form-description', { hasText: CUSTOMER.description }).waitFor();
+        await customer.getByText(/^Waiting for an agent\. The next one free will join here/).waitFor();
 
         const ours = sf.records('Case').filter((c) => c.Subject === CUSTOMER.subject);
         assert.equal(ours.length, 1, 'exactly one Case for the ticket');
@@ -231,11 +249,14 @@ test(
         await chatShown(agent);
         await channelItem(agent, caseId).waitFor({ timeout: 20_000 });
         await customer.getByText('With Ava Agent').waitFor({ timeout: 20_000 });
+        await customer.locator('.sbx-admin[data-notice="agent.joined"]', { hasText: 'Ava Agent joined' }).waitFor();
 
         // The customer writes; Ava reads it in the panel and answers there.
         await customerSays(customer, SAYS.customerHello);
         await channelItem(agent, caseId).click();
         await panel(agent).locator('.sbx-group[data-mine="false"] .sbx-bubble', { hasText: SAYS.customerHello }).waitFor();
+        await panel(agent).locator('.sbx-form .sbx-form-subject', { hasText: CUSTOMER.subject }).waitFor();
+        await panel(agent).locator('.sbx-admin[data-notice="agent.joined"]', { hasText: 'You joined' }).waitFor();
         await agentSays(agent, SAYS.avaAnswer);
         await agent.locator(`.con-tab[data-record-id="${caseId}"]`).waitFor();
         await shot(agent, 'journey-3-agent-chat');
@@ -244,8 +265,12 @@ test(
         await customerBubble(customer, SAYS.avaAnswer, false).waitFor();
         await customerSays(customer, SAYS.customerDone);
         await panel(agent).locator('.sbx-group[data-mine="false"] .sbx-bubble', { hasText: SAYS.customerDone }).waitFor();
+        assert.deepEqual(noticeKinds(sandbox, caseId), ['ticket.form', 'agent.joined']);
         assert.deepEqual(
-          sb.store.channels.get(caseId)?.messages.map((m) => [m.user_id, m.message]),
+          sb.store.channels
+            .get(caseId)
+            ?.messages.filter((m) => m.type !== 'ADMM')
+            .map((m) => [m.user_id, m.message]),
           [
             [guest, SAYS.customerHello],
             [ava, SAYS.avaAnswer],
@@ -255,16 +280,21 @@ test(
         );
         await shot(customer, 'journey-4-customer-chat');
 
-        // 5. Omni-Channel: routed to Ben; Ben logs in and accepts -> Ben in, Ava out.
+        // 5. Omni-Channel: routed to Ben, who accepts in his own console -> Ben in, Ava out, while
+        //    Ava's conversation is still open in her panel.
+        const benBrowser = await launch({ width: 1280, height: 800 });
+        t.after(() => benBrowser.close());
+        const benConsole = benBrowser.page;
         await omniRoute(agent, caseId, 'Ben Agent');
         await waitFor('the AgentWork offered to Ben', () =>
           sf.records('AgentWork').some((w) => w.WorkItemId === caseId && w.UserId === ben && w.Status === 'Assigned'),
         );
-        await loginAs(agent, 'Ben Agent');
-        await agent.locator('li.con-work', { hasText: caseNumber }).waitFor();
-        await omniAccept(agent, caseNumber);
-        await caseRow(agent, caseId).locator('.con-owner', { hasText: 'Ben Agent' }).waitFor();
-        await agent.locator(`.con-tab[data-record-id="${caseId}"]`).waitFor();
+        await benConsole.goto(sandbox.urls.console);
+        await loginAs(benConsole, 'Ben Agent');
+        await benConsole.locator('li.con-work', { hasText: caseNumber }).waitFor();
+        await omniAccept(benConsole, caseNumber);
+        await caseRow(benConsole, caseId).locator('.con-owner', { hasText: 'Ben Agent' }).waitFor();
+        await benConsole.locator(`.con-tab[data-record-id="${caseId}"]`).waitFor();
         await waitFor(
           'Ben in the channel and Ava out',
           () => {
@@ -276,27 +306,43 @@ test(
         assert.equal(sf.records('Case').find((c) => c.Id === caseId)?.OwnerId, ben);
         assert.equal(sf.records('AgentWork').find((w) => w.WorkItemId === caseId && w.UserId === ben)?.Status, 'Opened');
         assert.deepEqual(members(sandbox, caseId).sort(), [ben, guest].sort(), 'the customer and Ben, nobody else');
-        await openPanel(agent);
-        await chatShown(agent);
-        await channelItem(agent, caseId).click({ timeout: 20_000 });
-        await panel(agent).locator('.sbx-bubble', { hasText: SAYS.avaAnswer }).waitFor();
-        await agentSays(agent, SAYS.benAnswer);
+        assert.deepEqual(noticeKinds(sandbox, caseId), ['ticket.form', 'agent.joined', 'agent.handover']);
+
+        // Ava's conversation turns read-only, says who took over, and stays readable.
+        await panel(agent).getByText('Ben Agent took over. This conversation is read-only now.').waitFor({ timeout: 20_000 });
+        await panel(agent).locator('.sbx-admin[data-notice="agent.handover"]', { hasText: 'Ben Agent took over' }).waitFor();
+        assert.equal(await panel(agent).getByRole('textbox', { name: 'Message' }).count(), 0, 'no composer for Ava');
+        await panel(agent).locator('.sbx-bubble', { hasText: SAYS.customerDone }).waitFor();
+        await panel(agent).getByText('You are no longer in this conversation').waitFor();
+        await shot(agent, 'journey-5-handover-read-only');
+
+        // Ben opens it with the whole history; the customer is told Ben joined.
+        await openPanel(benConsole);
+        await chatShown(benConsole);
+        await channelItem(benConsole, caseId).click({ timeout: 20_000 });
+        await panel(benConsole).locator('.sbx-form .sbx-form-subject', { hasText: CUSTOMER.subject }).waitFor();
+        await panel(benConsole).locator('.sbx-bubble', { hasText: SAYS.avaAnswer }).waitFor();
+        await panel(benConsole).locator('.sbx-admin[data-notice="agent.handover"]', { hasText: 'You took over from Ava Agent' }).waitFor();
+        await agentSays(benConsole, SAYS.benAnswer);
         await customerBubble(customer, SAYS.benAnswer, false).waitFor();
         await customer.getByText('With Ben Agent').waitFor({ timeout: 20_000 });
-        await shot(agent, 'journey-5-omni-reassigned');
+        await customer.locator('.sbx-admin[data-notice="agent.handover"]', { hasText: 'Ben Agent joined' }).waitFor();
+        await shot(benConsole, 'journey-5-omni-reassigned');
 
         // 6. The transcript on the Case.
         await transcriptStep(t, sandbox, agent, {
           caseId,
           expected: [
+            { role: 'System', sender: null, body: 'Ava Agent joined' },
             { role: 'Customer', sender: guest, body: SAYS.customerHello },
             { role: 'Agent', sender: ava, body: SAYS.avaAnswer },
             { role: 'Customer', sender: guest, body: SAYS.customerDone },
+            { role: 'System', sender: null, body: 'Ben Agent joined' },
             { role: 'Agent', sender: ben, body: SAYS.benAnswer },
           ],
         });
 
-        assert.deepEqual(browser.errors, [], 'no errors in either browser page');
+        assert.deepEqual([...browser.errors, ...benBrowser.errors], [], 'no errors in any browser page');
       }),
     );
   },

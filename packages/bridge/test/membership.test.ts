@@ -22,6 +22,14 @@ import {
 } from './membership-helpers.js';
 import { startWorld, type World } from './world.js';
 
+/** The bridge's agent notices in a channel, oldest first: [text, data]. */
+function notices(w: World, caseId: string): [string, Record<string, unknown> & { sbsf: string }][] {
+  const ch = w.sb.store.channels.get(caseId);
+  return (ch?.messages ?? [])
+    .filter((m) => m.type === 'ADMM' && m.custom_type === 'sbsf_bridge' && String(JSON.parse(m.data).sbsf).startsWith('agent.'))
+    .map((m) => [m.message, JSON.parse(m.data)]);
+}
+
 const sameMembers = (w: World, caseId: string, expected: string[]) => () =>
   JSON.stringify(members(w, caseId)) === JSON.stringify([...expected].sort());
 
@@ -44,6 +52,14 @@ test('owner change over REST: the new agent is invited, the old one leaves, the 
     `member.invite ${ben} ok`,
     `member.leave ${ava} ok`,
   ]);
+  // The channel is told, as admin messages: Ava joined, then Ben took over from her (posted
+  // before she left, so her pane receives it).
+  assert.deepEqual(notices(w, caseId), [
+    ['Ava Agent joined', { sbsf: 'agent.joined', agent: { id: ava, name: 'Ava Agent' } }],
+    ['Ben Agent joined', { sbsf: 'agent.handover', agent: { id: ben, name: 'Ben Agent' }, previous: [{ id: ava, name: 'Ava Agent' }] }],
+  ]);
+  const lines = await ledgerLines(w, caseId, (e) => e.action === 'channel.agent_notice' || e.action === 'member.leave');
+  assert.deepEqual(lines.slice(-2), ['channel.agent_notice agent.handover ok', `member.leave ${ava} ok`], 'told before she leaves');
   const deliveries = w.sf.org.bridgeDeliveries();
   assert.equal(deliveries.length, 2, 'one POST per subscriber batch: each save committed long before the next');
   assert.ok(deliveries.every((d) => d.status === 'delivered'));
@@ -75,6 +91,10 @@ test('User -> queue: agents leave; queue -> User: the agent comes back', async (
     `member.leave ${ava} ok`,
     `member.invite ${ava} ok`,
   ]);
+  assert.deepEqual(
+    notices(w, caseId).map(([text, n]) => `${n.sbsf}: ${text}`),
+    ['agent.joined: Ava Agent joined', 'agent.left: Ava Agent left. The next available agent will join.', 'agent.joined: Ava Agent joined'],
+  );
 });
 
 test('Omni-Channel route + accept (AgentWork accepted and the owner change): exactly one invite', async (t) => {
@@ -120,6 +140,11 @@ test('duplicated events end in the state Salesforce holds, with one reconcile', 
   const jobs = await jobsOfKind(w, RECONCILE_JOB);
   assert.equal(jobs, 2, '10 events for one Case in one batch = one reconcile; the later batch one more');
   assert.equal(await w.bridge.store.countSalesforceEvents(), 12, 'every event is stored');
+  assert.deepEqual(
+    notices(w, caseId).map(([text]) => text),
+    ['Ava Agent joined'],
+    'the second reconcile of the same owner says nothing',
+  );
 });
 
 test('reordered events: the late, stale event does not undo the newer owner', async (t) => {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { AgentDirectory } from '../src/agent-directory.js';
 import { createLogger } from '../src/logger.js';
 import { agentFor, strayAgents } from '../src/membership/plan.js';
-import { isStale, Reconciler } from '../src/membership/reconciler.js';
+import { agentNotice, isStale, Reconciler } from '../src/membership/reconciler.js';
 import type { Store } from '../src/store/types.js';
 import { makeCase, members, sbClient, sfClient } from './membership-helpers.js';
 import { startWorld } from './world.js';
@@ -192,4 +192,39 @@ test('a Sendbird failure mid-apply records nothing: the Case is failed, the read
   );
   assert.deepEqual(members(w, caseId), [customer, ben].sort());
   assert.equal((await w.bridge.store.getMembershipApplied(caseId))?.ownerId, ben);
+});
+
+test('agentNotice: a new owner is news (joined, took over, left); the same owner, or drift repaired, is not', () => {
+  const ava = '005000000000001AAA';
+  const ben = '005000000000002AAA';
+  const names = new Map([
+    [ava, 'Ava Agent'],
+    [ben, 'Ben Agent'],
+  ]);
+  const members = [
+    { user_id: 'cust', nickname: 'Kim' },
+    { user_id: ava, nickname: 'Ava A.' },
+    { user_id: '005000000000009AAA', nickname: 'Stray' },
+  ];
+  assert.deepEqual(agentNotice(ben, names, [ava], members, true, true), {
+    sbsf: 'agent.handover',
+    agent: { id: ben, name: 'Ben Agent' },
+    previous: [{ id: ava, name: 'Ava Agent' }],
+  });
+  assert.deepEqual(agentNotice(ava, names, [], members, true, true), { sbsf: 'agent.joined', agent: { id: ava, name: 'Ava Agent' } });
+  assert.deepEqual(agentNotice(null, names, [ava], members, true, false), {
+    sbsf: 'agent.left',
+    previous: [{ id: ava, name: 'Ava Agent' }],
+  });
+  // A name the Case read did not give comes from the member's nickname.
+  assert.deepEqual(agentNotice(null, new Map(), ['005000000000009AAA'], members, true, false), {
+    sbsf: 'agent.left',
+    previous: [{ id: '005000000000009AAA', name: 'Stray' }],
+  });
+  assert.equal(agentNotice(ava, names, ['005000000000009AAA'], members, false, true), null, 'drift repaired under the same owner');
+  assert.equal(agentNotice(ava, names, [], members, false, false), null, 'nothing changed');
+  assert.equal(agentNotice(null, names, [], members, true, false), null, 'a queue owned it before and owns it now: nobody left');
+  // Never applied before (a new bridge database): what this apply changed decides.
+  assert.deepEqual(agentNotice(ava, names, [], members, undefined, true), { sbsf: 'agent.joined', agent: { id: ava, name: 'Ava Agent' } });
+  assert.equal(agentNotice(ava, names, [], members, undefined, false), null);
 });

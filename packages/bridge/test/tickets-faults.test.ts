@@ -41,6 +41,34 @@ test('Sendbird 500s during channel creation: 503 with the ticket id, then the jo
   assert.deepEqual([...w.sb.store.channels.get(done.caseId!)!.members.keys()], ['cust-f']);
 });
 
+test('the ticket form is posted once, first, even when posting it failed the first time', async (t) => {
+  const w = await startWorld(t, { TICKET_SAFETY_DELAY_MS: '600000' });
+  w.sb.faults.set({ rules: [{ action: 'error', method: 'POST', path: '^/v3/group_channels/[^/]+/messages$', times: 50 }] });
+  const key = randomUUID();
+  const first = await w.call('POST', '/tickets', { headers: { ...auth(w), 'idempotency-key': key }, body: { case: CASE } });
+  assert.equal(first.status, 503, JSON.stringify(first.body));
+  assert.equal(first.body.error.code, 'ticket_pending');
+  const ticketId = first.body.error.ticketId as string;
+  const [channel] = [...w.sb.store.channels.values()];
+  assert.ok(channel, 'the channel was made before the form failed');
+  assert.equal(channel.messages.length, 0);
+  w.sb.faults.reset();
+  const second = await w.call('POST', '/tickets', { headers: { ...auth(w), 'idempotency-key': key }, body: { case: CASE } });
+  assert.equal(second.status, 201, JSON.stringify(second.body));
+  const third = await w.call('POST', '/tickets', { headers: { ...auth(w), 'idempotency-key': key }, body: { case: CASE } });
+  assert.equal(third.status, 201);
+  assert.deepEqual(
+    channel.messages.map((m) => [m.type, JSON.parse(m.data).sbsf]),
+    [['ADMM', 'ticket.form']],
+    'one form message, nothing before it',
+  );
+  const ledger = await w.bridge.store.ledgerForTicket(ticketId);
+  assert.deepEqual(
+    ledger.filter((e) => e.action.startsWith('channel.')).map((e) => `${e.action} ${e.outcome}`),
+    ['channel.create ok', 'channel.ticket_form error', 'channel.create exists', 'channel.ticket_form ok'],
+  );
+});
+
 test('a client retry with the same key finishes a pending ticket (no waiting for the job)', async (t) => {
   const w = await startWorld(t, { TICKET_SAFETY_DELAY_MS: '600000' });
   w.sb.faults.set({ rules: [{ action: 'error', method: 'POST', path: '^/v3/group_channels$', times: 50 }] });

@@ -70,8 +70,15 @@ test('a ticket makes one Case (upserted on the ticket id) and one channel named 
   const ledger = await w.bridge.store.ledgerForTicket(ticket.id);
   assert.deepEqual(
     ledger.map((e) => `${e.system} ${e.action} ${e.outcome}`),
-    ['sendbird user.create ok', 'salesforce case.upsert ok', 'sendbird channel.create ok'],
+    ['sendbird user.create ok', 'salesforce case.upsert ok', 'sendbird channel.create ok', 'sendbird channel.ticket_form ok'],
   );
+  // The ticket's form is the conversation's first entry: an admin message with its subject and description.
+  assert.equal(ch.messages.length, 1);
+  const form = ch.messages[0]!;
+  assert.equal(form.type, 'ADMM');
+  assert.equal(form.custom_type, 'sbsf_bridge');
+  assert.deepEqual(JSON.parse(form.data), { sbsf: 'ticket.form', subject: CASE.Subject });
+  assert.equal(form.message, `${CASE.Subject}\n\n${CASE.Description}`);
 
   const got = await w.call('GET', `/tickets/${ticket.id}`, { headers: { authorization: `Bearer ${w.customerToken('cust-1')}` } });
   assert.equal(got.status, 200);

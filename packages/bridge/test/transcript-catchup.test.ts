@@ -304,7 +304,8 @@ test('catch-up reads a long gap in pages of 200, in order, and mirrors every mes
   for (let i = 0; i < total; i++) await sb.sendMessage(caseId, { message_type: 'MESG', user_id: customer, message: `m${i}` });
 
   const [run] = await catchUpNow(w, catchupOf(w));
-  assert.deepEqual([run?.added, run?.calls, run?.read], [total, 3, total], 'three pages: 200, 200 and 37');
+  // Read: the messages and the ticket's form before them (skipped: the Case holds it).
+  assert.deepEqual([run?.added, run?.calls, run?.read], [total, 3, total + 1], 'three pages: 200, 200 and 38');
   await waitFor('every message on the Case', () => messageRecords(w, caseId).length === total, { timeoutMs: 20_000 });
   await waitFor('the transcript to be idle', () => transcriptIdle(w));
   assert.deepEqual(ids(w, caseId), listMessageIds(w, caseId), 'exactly the channel messages, each once');
@@ -379,6 +380,18 @@ test('history messages follow the webhook rules; a late webhook is one sent long
   assert.deepEqual(removed.kind === 'message' && [removed.event.deleted, removed.event.message], [true, null], 'is_removed: a deletion');
   assert.deepEqual(interpretHistoryMessage(m({ type: 'ADMM', user: undefined }), 'c', 'c'), { kind: 'skipped', reason: 'admin_message' });
   assert.deepEqual(interpretHistoryMessage(m({ custom_type: 'sbsf_bridge' }), 'c', 'c'), { kind: 'skipped', reason: 'bridge_message' });
+  const closed = interpretHistoryMessage(
+    m({ type: 'ADMM', user: undefined, custom_type: 'sbsf_bridge', data: '{"sbsf":"case.closed"}' }),
+    'c',
+    'c',
+  );
+  assert.deepEqual(
+    closed.kind === 'message' && [closed.event.message?.type, closed.event.message?.senderRole, closed.event.message?.senderName],
+    ['ADMM', 'System', 'System'],
+    "the bridge's notice read from history is a system entry, as from a webhook",
+  );
+  const form = m({ type: 'ADMM', user: undefined, custom_type: 'sbsf_bridge', data: '{"sbsf":"ticket.form","subject":"S"}' });
+  assert.deepEqual(interpretHistoryMessage(form, 'c', 'c'), { kind: 'skipped', reason: 'admin_message' }, 'the form is the Case itself');
   const event = {
     messageId: '1',
     caseId: 'c',

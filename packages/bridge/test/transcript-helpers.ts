@@ -16,6 +16,8 @@ export interface MessageSpec {
   createdAt?: number;
   updatedAt?: number;
   customType?: string;
+  /** The message's `data` (a JSON string for the bridge's notices). */
+  data?: string;
   channelCustomType?: string;
 }
 
@@ -32,7 +34,7 @@ export function messageWebhook(m: MessageSpec): Record<string, unknown> {
           message: m.text ?? `message ${m.messageId}`,
           translations: {},
           created_at: createdAt,
-          data: '',
+          data: m.data ?? '',
           ...(category === 'group_channel:message_update' ? { updated_at: m.updatedAt ?? createdAt + 1000 } : {}),
         };
   return {

@@ -22,7 +22,7 @@ async function supportChat(w: World) {
   return { caseId, customer, ava, sb };
 }
 
-test('messages become Sendbird_Message__c records on the Case: who sent them, text and files; admin and bridge messages are skipped; edits and deletes mark the record', async (t) => {
+test("messages become Sendbird_Message__c records on the Case: who sent them, text and files; the bridge's notices as system entries; other admin and bridge messages skipped; edits and deletes mark the record", async (t) => {
   const w = await startWorld(t, { TRANSCRIPT_FLUSH_MS: '100' }, { webhooks: { timeoutMs: 2_000, retryDelayMs: 20 } });
   const { caseId, customer, ava, sb } = await supportChat(w);
 
@@ -38,14 +38,27 @@ test('messages become Sendbird_Message__c records on the Case: who sent them, te
   });
   await sb.sendMessage(caseId, { message_type: 'ADMM', message: 'An agent joined' });
   await sb.sendMessage(caseId, { message_type: 'MESG', user_id: ava, message: 'sent by the bridge', custom_type: 'sbsf_bridge' });
+  const form = JSON.stringify({ sbsf: 'ticket.form', subject: 'Late order' });
+  await sb.sendMessage(caseId, { message_type: 'ADMM', message: 'Late order', custom_type: 'sbsf_bridge', data: form });
+  const handover = { sbsf: 'agent.handover', agent: { id: ava, name: 'Ava Agent' }, previous: [{ id: '005EM0000000009YAA', name: 'Ben' }] };
+  const notice = await sb.sendMessage(caseId, {
+    message_type: 'ADMM',
+    message: 'Ava Agent joined',
+    custom_type: 'sbsf_bridge',
+    data: JSON.stringify(handover),
+  });
 
-  const records = await waitFor('three records', () => {
+  const records = await waitFor('four records', () => {
     const r = messageRecords(w, caseId);
-    return r.length === 3 ? r : undefined;
+    return r.length === 4 ? r : undefined;
   });
   await w.sb.webhooks.idle();
   await waitFor('the transcript to be idle', () => transcriptIdle(w));
-  assert.equal(messageRecords(w, caseId).length, 3, 'the admin and the bridge message are not mirrored');
+  assert.equal(
+    messageRecords(w, caseId).length,
+    4,
+    "another admin message, the bridge's own user message and the ticket form are not mirrored",
+  );
   const byId = new Map(records.map((r) => [r.Sendbird_Message_Id__c, r]));
   const h = byId.get(String(hello.message_id));
   assert.deepEqual(
@@ -68,6 +81,12 @@ test('messages become Sendbird_Message__c records on the Case: who sent them, te
     ['Agent', ava, 'Ava Agent'],
     'an agent is identified by the User Id',
   );
+  const n = byId.get(String(notice.message_id));
+  assert.deepEqual(
+    [n?.Message_Type__c, n?.Sender_Role__c, n?.Sender_Name__c, n?.Sender_Id__c ?? null, n?.Body__c],
+    ['ADMM', 'System', 'System', null, 'Ava Agent joined'],
+    "the bridge's notice is a system entry, never a customer's or an agent's message",
+  );
   const f = byId.get(String(file.message_id));
   assert.deepEqual(
     [f?.Message_Type__c, f?.File_Url__c, f?.File_Name__c, f?.File_Type__c],
@@ -87,7 +106,7 @@ test('messages become Sendbird_Message__c records on the Case: who sent them, te
   assert.ok(edited?.Edited_At__c, 'Edited_At__c is set');
   const deleted = messageRecords(w, caseId).find((x) => x.Sendbird_Message_Id__c === String(reply.message_id));
   assert.equal(deleted?.Body__c, 'Sorry about that, let me check.', 'a message deleted in the chat keeps its text on the Case');
-  assert.equal(messageRecords(w, caseId).length, 3, 'no record was added by the edit or the delete');
+  assert.equal(messageRecords(w, caseId).length, 4, 'no record was added by the edit or the delete');
   assert.ok((sfCalls(w).byRoute['PATCH /composite/sobjects/{type}/{field}'] ?? 0) >= 1, 'written with sObject Collections upserts');
 });
 

@@ -101,6 +101,14 @@ test('ignored, with the reason: other categories and channels, admin and bridge 
     [messageWebhook({ caseId: '001EM0000000001YAA', messageId: 1 }), 'not_a_case'],
     [messageWebhook({ caseId: CASE, messageId: 1, type: 'ADMM' }), 'admin_message'],
     [messageWebhook({ caseId: CASE, messageId: 1, customType: 'sbsf_bridge' }), 'bridge_message'],
+    [
+      messageWebhook({ caseId: CASE, messageId: 1, type: 'ADMM', customType: 'sbsf_bridge', data: '{"sbsf":"ticket.form","subject":"S"}' }),
+      'admin_message',
+    ],
+    [
+      messageWebhook({ caseId: CASE, messageId: 1, type: 'ADMM', customType: 'sbsf_bridge', data: '{"sbsf":"unknown.kind"}' }),
+      'admin_message',
+    ],
     [{ ...messageWebhook({ caseId: CASE, messageId: 1 }), type: 'MULTIPLE_FILES' }, 'message_type'],
     [{ ...messageWebhook({ caseId: CASE, messageId: 1 }), sender: undefined }, 'malformed'],
     [{ ...messageWebhook({ caseId: CASE, messageId: 1 }), payload: { message: 'no id' } }, 'malformed'],
@@ -116,4 +124,21 @@ test('message ids: exact up to 2^53 from the parsed body, beyond that from the r
   assert.equal(messageIdOf({ message_id: -1 }, ''), null);
   assert.equal(caseIdOfChannel(CASE), CASE);
   assert.equal(caseIdOfChannel('500EM0000000001YAB'), null, 'a wrong checksum is no Case Id');
+});
+
+test("the bridge's notices are system entries: no sender, role System, type ADMM", () => {
+  const data = JSON.stringify({ sbsf: 'agent.left', previous: [{ id: '005EM0000000001YAA', name: 'Ava Agent' }] });
+  const body = messageWebhook({ caseId: CASE, messageId: 9, type: 'ADMM', customType: 'sbsf_bridge', data, text: 'Ava Agent left.' });
+  const got = meaning(body);
+  assert.equal(got.kind, 'message');
+  assert.deepEqual(got.kind === 'message' && got.event.message, {
+    type: 'ADMM',
+    body: 'Ava Agent left.',
+    senderId: '',
+    senderName: 'System',
+    senderRole: 'System',
+    sentAt: (body.payload as { created_at: number }).created_at,
+    editedAt: null,
+    file: null,
+  });
 });

@@ -78,6 +78,27 @@ test('two users connect with session tokens; one sends, the other receives, unre
   alex.close();
 });
 
+test('a silent send (is_silent) is delivered and listed, but counts as unread nowhere and is not the last message', async () => {
+  const alexToken = await token('agent');
+  await sb.sendMessage('case-1', { message_type: 'MESG', user_id: 'customer', message: 'Hello' });
+  const notice = await sb.sendMessage('case-1', { message_type: 'ADMM', message: 'Alex joined', is_silent: true });
+  assert.equal(notice.silent, true);
+  const [summary] = (await api('/channels', alexToken)).body.channels as {
+    unread_message_count: number;
+    last_message: { message: string };
+  }[];
+  assert.equal(summary?.unread_message_count, 1, 'only the customer message');
+  assert.equal(summary?.last_message.message, 'Hello');
+  assert.equal((await api('/unread', alexToken)).body.total_unread_count, 1);
+  const channel = await sb.getGroupChannel('case-1', { showMember: false });
+  assert.equal((channel.last_message as { message: string } | undefined)?.message, 'Hello', 'the Platform API agrees');
+  const msgs = await api('/channels/case-1/messages', alexToken);
+  assert.deepEqual(
+    (msgs.body.messages as { message: string }[]).map((m) => m.message),
+    ['Hello', 'Alex joined'],
+  );
+});
+
 test('feed sends fire group_channel:message_send with sdk "JavaScript"', async () => {
   const receiver = await startReceiver();
   try {

@@ -11,6 +11,7 @@ export * from './feed-client.js';
 export * from './state.js';
 export * from './grouping.js';
 export * from './format.js';
+export * from './status.js';
 export { useSandboxChat, type SandboxChatApi, type SandboxChatConnectionProps } from './use-sandbox-chat.js';
 export { SandboxChatProvider, useSandboxChatContext } from './components/context.js';
 export { SandboxChannelView, MAX_MESSAGE_LENGTH, type SandboxChannelViewProps } from './components/ChannelView.js';

@@ -37,6 +37,11 @@ export interface ChatState {
   me?: FeedUser;
   totalUnread: number;
   channels: Record<string, FeedChannelSummary>;
+  /**
+   * Channels the person left while the pane was open (an agent whose Case went to someone else),
+   * as the feed last showed them: kept, with their messages, so the conversation stays readable.
+   */
+  departed: Record<string, FeedChannelSummary>;
   channelsLoading: boolean;
   channelsLoaded: boolean;
   channelsError?: string;
@@ -48,6 +53,7 @@ export const initialChatState: ChatState = {
   connection: 'idle',
   totalUnread: 0,
   channels: {},
+  departed: {},
   channelsLoading: false,
   channelsLoaded: false,
   messages: {},
@@ -122,6 +128,7 @@ function onMessageFrame(state: ChatState, frame: Extract<FeedServerFrame, { type
     next = { ...next, messages: { ...next.messages, [url]: { ...loaded, items } } };
   }
   const c = next.channels[url];
+  if (c && frame.event === 'sent' && m.silent) return next;
   if (c && frame.event === 'sent') {
     next = withChannel(next, {
       ...c,
@@ -142,11 +149,15 @@ function onFrame(state: ChatState, frame: FeedServerFrame): ChatState {
     case 'message':
       return onMessageFrame(state, frame);
     case 'channel': {
+      const url = frame.channel_url;
       if (frame.event === 'deleted') {
-        const { [frame.channel_url]: _gone, ...rest } = state.channels;
+        const { [url]: _gone, ...rest } = state.channels;
         return { ...state, channels: rest };
       }
-      return withChannel(state, frame.channel);
+      const { [url]: _was, ...departed } = state.departed;
+      // Only the person who left is told of a leave once they are no longer a member.
+      const left = frame.event === 'left' && frame.channel.my_state === 'none';
+      return withChannel({ ...state, departed: left ? { ...departed, [url]: frame.channel } : departed }, frame.channel);
     }
     case 'unread':
       return { ...state, totalUnread: frame.total_unread_count };

@@ -291,3 +291,64 @@ test('mergeMessages returns the same array when nothing arrives', () => {
   const items = [msg(1, me, 'x')];
   assert.equal(mergeMessages(items, []), items);
 });
+
+test('a channel I leave (my Case went to another agent) leaves the list but stays readable; being added again makes it live', () => {
+  const url = 'case-1';
+  const s = run([
+    ready,
+    { type: 'channels_loaded', channels: [channel(url)] },
+    { type: 'messages_loaded', channelUrl: url, messages: [msg(1, agent, 'hello')], page: 'latest', pageSize: 50 },
+    {
+      type: 'frame',
+      frame: {
+        type: 'channel',
+        event: 'left',
+        channel_url: url,
+        user_ids: [me.user_id],
+        channel: channel(url, { my_state: 'none', members: [] }),
+      },
+    },
+  ]);
+  assert.equal(s.channels[url], undefined, 'gone from the list');
+  assert.equal(s.departed[url]?.my_state, 'none', 'kept as departed');
+  assert.deepEqual(
+    s.messages[url]?.items.map((m) => m.message),
+    ['hello'],
+    'its messages are kept',
+  );
+  // Another member leaving is no news about me.
+  const other = run([
+    ready,
+    { type: 'channels_loaded', channels: [channel(url)] },
+    { type: 'frame', frame: { type: 'channel', event: 'left', channel_url: url, user_ids: [agent.user_id], channel: channel(url) } },
+  ]);
+  assert.deepEqual(other.departed, {});
+  assert.ok(other.channels[url]);
+  const back = run(
+    [{ type: 'frame', frame: { type: 'channel', event: 'invited', channel_url: url, user_ids: [me.user_id], channel: channel(url) } }],
+    s,
+  );
+  assert.deepEqual(back.departed, {});
+  assert.ok(back.channels[url]);
+});
+
+test('a silent message (a notice) is shown but changes neither the unread count nor the last message', () => {
+  const url = 'case-1';
+  const loud = msg(1, agent, 'hello');
+  const s = run([
+    ready,
+    { type: 'channels_loaded', channels: [channel(url)] },
+    { type: 'messages_loaded', channelUrl: url, messages: [], page: 'latest', pageSize: 50 },
+    { type: 'frame', frame: { type: 'message', event: 'sent', channel_url: url, message: loud } },
+    {
+      type: 'frame',
+      frame: { type: 'message', event: 'sent', channel_url: url, message: msg(2, undefined, 'Ava Agent joined', 2_000, { silent: true }) },
+    },
+  ]);
+  assert.deepEqual(
+    s.messages[url]?.items.map((m) => m.message),
+    ['hello', 'Ava Agent joined'],
+  );
+  assert.equal(s.channels[url]?.unread_message_count, 1);
+  assert.equal(s.channels[url]?.last_message?.message_id, 1);
+});

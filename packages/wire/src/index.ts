@@ -8,3 +8,4 @@ export * from './lcc.js';
 export * from './tickets.js';
 export * from './sandbox-feed.js';
 export * from './text.js';
+export * from './notices.js';

@@ -56,6 +56,8 @@ export interface FeedMessage {
   /** The sender; absent on admin messages (ADMM). */
   user?: FeedUser & { role?: string };
   file?: { url: string; name: string; type: string; size: number };
+  /** Sent with `is_silent`: it changes neither the unread count nor the channel's last message. */
+  silent?: boolean;
 }
 
 export interface FeedMember extends FeedUser {

@@ -16,6 +16,7 @@ export function SandboxPanel({ session, link }: { session: LccAgentSession; link
       onSessionExpired={() => void link.requestSession()}
       onUnreadChanged={(total) => link.reportUnread(total)}
       onChannelSelected={(channelUrl) => link.selectChannel(channelUrl)}
+      viewProps={{ audience: 'agent' }}
       className="panel-sandbox"
     />
   );

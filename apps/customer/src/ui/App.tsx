@@ -233,6 +233,7 @@ export function App({ config, store, auth, bridge }: AppDeps) {
         onRefreshTicket={() => refreshOne(current.ticketId)}
         onProblemShown={setMainProblem}
         onTryAgain={retryAside}
+        onNewTicket={() => go({ view: 'new' })}
       />
     );
   }

@@ -29,13 +29,15 @@ export interface ConversationProps {
   onProblemShown?: (kind: BridgeProblemKind | undefined) => void;
   /** The person pressed "Try again". */
   onTryAgain?: () => void;
+  /** Opens the form for a new ticket (offered when this one is closed). */
+  onNewTicket?: () => void;
 }
 
 type SessionState =
   { kind: 'loading' } | { kind: 'ready'; session: SendbirdSession } | { kind: 'error'; message: string; problem: BridgeProblemKind };
 
 export function Conversation(props: ConversationProps) {
-  const { ticket, initialSession, chat, bridge, profile, onRefreshTicket, onProblemShown, onTryAgain } = props;
+  const { ticket, initialSession, chat, bridge, profile, onRefreshTicket, onProblemShown, onTryAgain, onNewTicket } = props;
   const [state, setState] = useState<SessionState>(initialSession ? { kind: 'ready', session: initialSession } : { kind: 'loading' });
   const [notice, setNotice] = useState<{ message: string; action: 'renew' | 'reload' } | undefined>(undefined);
   const [refreshing, setRefreshing] = useState(false);
@@ -142,6 +144,8 @@ export function Conversation(props: ConversationProps) {
           title: 'Chat with support',
           placeholder: 'Write to our support team',
           emptyText: 'No messages yet. Write your first message: an agent will answer here.',
+          audience: 'customer',
+          ...(onNewTicket ? { closedAction: { label: 'Open a new ticket', onClick: onNewTicket } } : {}),
         }}
       />
     );

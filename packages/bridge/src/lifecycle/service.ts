@@ -10,8 +10,8 @@
  * - CASE_CLOSED_ACTION=message: the channel stays open and gets an admin message when the Case is
  *   closed (CASE_CLOSED_MESSAGE), and another when it is reopened after such a message
  *   (CASE_REOPENED_MESSAGE). Which was sent last is read from the ledger, and each message carries
- *   a `dedup_id`, so a retried job never says it twice. Admin messages are never mirrored into the
- *   transcript, and they carry the bridge's custom_type besides.
+ *   a `dedup_id`, so a retried job never says it twice. They are the bridge's notices
+ *   (@sbsf/wire notices.ts): on the Case they are system entries of the transcript.
  *
  * Every action is in the ledger (`channel.freeze`, `channel.unfreeze`, `channel.close_message`,
  * `channel.reopen_message`, `channel.missing`, `case.missing`, `case.not_chat`: a Case without

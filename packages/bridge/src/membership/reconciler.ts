@@ -32,7 +32,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isSalesforceId, type SalesforceClient, to18 } from '@sbsf/salesforce';
-import { SendbirdNotFoundError, type SendbirdClient, type SendbirdMember } from '@sbsf/sendbird';
+import { SendbirdAlreadyExistsError, SendbirdNotFoundError, type SendbirdClient, type SendbirdMember } from '@sbsf/sendbird';
+import { agentNoticeText, BRIDGE_MESSAGE_CUSTOM_TYPE, type BridgeNotice } from '@sbsf/wire';
 import type { Logger } from 'pino';
 import type { AgentDirectory } from '../agent-directory.js';
 import type { AppliedMembershipRead, LedgerOutcome, Store } from '../store/types.js';
@@ -149,7 +150,12 @@ export class Reconciler {
     return outcomes;
   }
 
-  private async reconcileCase(c: CaseFacts, names: ReadonlyMap<string, string>, opts: ReconcileOptions): Promise<CaseOutcome> {
+  private async reconcileCase(
+    c: CaseFacts,
+    names: ReadonlyMap<string, string>,
+    opts: ReconcileOptions,
+    applied: AppliedMembershipRead | null,
+  ): Promise<CaseOutcome> {
     const agent = agentFor(c.ownerId, this.nonAgents);
     const out: CaseOutcome = { caseId: c.id, caseNumber: c.caseNumber, agent, status: 'ok', invited: [], left: [] };
     const detail = { source: opts.source, ownerId: c.ownerId, caseNumber: c.caseNumber, ...(c.isClosed ? { closed: true } : {}) };
@@ -165,12 +171,14 @@ export class Reconciler {
       } else if (this.o.removePreviousAgent) {
         members = await this.members(c.id);
       }
-      if (this.o.removePreviousAgent && members) {
-        const leaving = strayAgents(members, agent, c.customerUserId);
-        if (leaving.length > 0) {
-          await this.leave(c, leaving, detail);
-          out.left.push(...leaving);
-        }
+      const leaving = this.o.removePreviousAgent && members ? strayAgents(members, agent, c.customerUserId) : [];
+      // Said before anyone leaves, so the agent who is replaced reads who took over.
+      const ownerChanged = applied ? applied.ownerId !== c.ownerId : undefined;
+      const notice = agentNotice(agent, names, leaving, members ?? [], ownerChanged, out.invited.length > 0);
+      if (notice) await this.notify(c, notice, detail);
+      if (leaving.length > 0) {
+        await this.leave(c, leaving, detail);
+        out.left.push(...leaving);
       }
       return out;
     } catch (err) {
@@ -217,7 +225,7 @@ export class Reconciler {
           c = fresh.facts;
           names = fresh.names;
         }
-        out = await this.reconcileCase(c, names, opts);
+        out = await this.reconcileCase(c, names, opts, applied);
       } catch (err) {
         // A Salesforce read or the store failed: nothing is recorded, and the Case is retried.
         await store.finishMembershipApply(c.id, holder, null, { leaseMs: this.leaseMs, keepIfWanted: false }).catch(() => undefined);
@@ -297,6 +305,31 @@ export class Reconciler {
     }
   }
 
+  /**
+   * Posts an agent notice (joined, took over, left) as an admin message. Its `dedup_id` names the
+   * Case's owner and version, so a reconcile that runs again after posting it (a failed leave, a
+   * crash) is refused with 400202, which counts as said.
+   */
+  private async notify(c: CaseFacts, notice: BridgeNotice, detail: Record<string, unknown>): Promise<void> {
+    try {
+      await this.o.sendbird.sendMessage(c.id, {
+        message_type: 'ADMM',
+        message: noticeText(notice),
+        custom_type: BRIDGE_MESSAGE_CUSTOM_TYPE,
+        data: JSON.stringify(notice),
+        dedup_id: `sbsf-owner-${c.id}-${c.version ?? 'none'}-${c.ownerId ?? 'none'}`,
+        // News in the conversation, not a message to answer: no unread count, no list preview.
+        is_silent: true,
+      });
+      await this.ledger(c.id, 'sendbird', 'channel.agent_notice', notice.sbsf, 'ok', detail);
+    } catch (err) {
+      if (err instanceof SendbirdAlreadyExistsError) return;
+      if (err instanceof SendbirdNotFoundError) throw new ChannelMissing();
+      await this.ledger(c.id, 'sendbird', 'channel.agent_notice', notice.sbsf, 'error', { ...detail, code: classifyFailure(err).code });
+      throw err;
+    }
+  }
+
   private async leave(c: CaseFacts, userIds: string[], detail: Record<string, unknown>): Promise<void> {
     try {
       await this.o.sendbird.leaveMembers(c.id, userIds);
@@ -330,3 +363,32 @@ export function isStale(read: Pick<CaseFacts, 'version' | 'ownerId'>, applied: A
   if (read.version === null || applied.version === null) return true;
   return read.version < applied.version || (read.version === applied.version && read.ownerId !== applied.ownerId);
 }
+
+/**
+ * What the channel is told about this apply, or null. Only a new owner is news (or, for a Case
+ * this bridge never applied, a change it made): an agent joined, took over (others leave as it
+ * joins), or every agent left (the Case went to a queue). A reconcile that changes nothing, or
+ * repairs drift under the same owner, says nothing.
+ */
+export function agentNotice(
+  agent: string | null,
+  names: ReadonlyMap<string, string>,
+  leaving: readonly string[],
+  members: readonly (MemberLike & { nickname?: string })[],
+  /** Whether the owner differs from the one applied last; undefined when none was. */
+  ownerChanged: boolean | undefined,
+  invited: boolean,
+): BridgeNotice | null {
+  // A repair with the same owner (drift made behind the bridge's back) is not news to anyone.
+  if (!(ownerChanged ?? (invited || leaving.length > 0))) return null;
+  const nameOf = (id: string) => names.get(id) || members.find((m) => m.user_id === id)?.nickname || 'An agent';
+  const previous = leaving.map((id) => ({ id, name: nameOf(id) }));
+  if (agent) {
+    const me = { id: agent, name: nameOf(agent) };
+    return previous.length > 0 ? { sbsf: 'agent.handover', agent: me, previous } : { sbsf: 'agent.joined', agent: me };
+  }
+  return previous.length > 0 ? { sbsf: 'agent.left', previous } : null;
+}
+
+const noticeText = (n: BridgeNotice): string =>
+  n.sbsf === 'agent.joined' || n.sbsf === 'agent.handover' || n.sbsf === 'agent.left' ? agentNoticeText(n) : n.sbsf;

@@ -185,13 +185,15 @@ export type MembershipApplyClaim = { claimed: true; applied: AppliedMembershipRe
 
 /** A chat message as the transcript keeps it, whatever Salesforce object it is written to. */
 export interface TranscriptMessage {
-  type: 'MESG' | 'FILE';
+  /** ADMM: one of the bridge's notices (an agent joined, took over, left; the Case closed), a system entry. */
+  type: 'MESG' | 'FILE' | 'ADMM';
   /** The text (MESG), or the file's caption if any (FILE). */
   body: string;
   /** The Sendbird user id; for agents, their 18-character Salesforce User Id. */
   senderId: string;
   senderName: string;
-  senderRole: 'Customer' | 'Agent';
+  /** `System` for the bridge's notices (no sender). */
+  senderRole: 'Customer' | 'Agent' | 'System';
   /** Epoch ms. */
   sentAt: number;
   /** Epoch ms of the last edit, or null. */

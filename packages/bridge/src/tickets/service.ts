@@ -14,7 +14,7 @@
  */
 import { errorFromResponse, type SalesforceClient } from '@sbsf/salesforce';
 import { SendbirdAlreadyExistsError, type SendbirdClient, type SendbirdGroupChannel } from '@sbsf/sendbird';
-import { SUPPORT_CHANNEL_CUSTOM_TYPE, truncateText } from '@sbsf/wire';
+import { BRIDGE_MESSAGE_CUSTOM_TYPE, SUPPORT_CHANNEL_CUSTOM_TYPE, ticketFormText, truncateText, type BridgeNotice } from '@sbsf/wire';
 import type { Logger } from 'pino';
 import {
   TicketStateError,
@@ -34,6 +34,8 @@ import { rememberBounded } from '../bounded-map.js';
 export const TICKET_JOB = 'ticket.finish';
 /** Sendbird's longest nickname, in UTF-16 units. */
 const SENDBIRD_NICKNAME_MAX = 80;
+/** Sendbird's default longest message (`max_length_message`), in UTF-16 units. */
+const SENDBIRD_MESSAGE_MAX = 5000;
 export const ticketJobKey = (ticketId: string) => `ticket:${ticketId}`;
 
 export interface SessionInfo {
@@ -80,6 +82,13 @@ export class TicketStepError extends Error {
   ) {
     super(`[tickets] ticket ${ticket.id} stopped at ${ticket.state}: ${failure.message}`);
     this.name = 'TicketStepError';
+  }
+}
+
+/** The form could not be posted (already in the ledger): the step fails with the cause. */
+class TicketFormError extends Error {
+  constructor(override readonly cause: unknown) {
+    super('[tickets] the ticket form could not be posted');
   }
 }
 
@@ -281,14 +290,48 @@ export class TicketService {
         data: JSON.stringify({ caseId: url, caseNumber: t.caseNumber, ticketId: t.id }),
       });
       ledger.push(this.entry(t, 'sendbird', 'channel.create', url, 'ok'));
+      await this.postTicketForm(t, ledger);
       return channel;
     } catch (err) {
       if (err instanceof SendbirdAlreadyExistsError) {
         ledger.push(this.entry(t, 'sendbird', 'channel.create', url, 'exists'));
+        // An earlier run made the channel and may have stopped before the form was posted.
+        await this.postTicketForm(t, ledger);
         return undefined;
       }
-      ledger.push(this.entry(t, 'sendbird', 'channel.create', url, 'error', { code: classifyFailure(err).code }));
-      throw err;
+      if (!(err instanceof TicketFormError)) {
+        ledger.push(this.entry(t, 'sendbird', 'channel.create', url, 'error', { code: classifyFailure(err).code }));
+      }
+      throw err instanceof TicketFormError ? err.cause : err;
+    }
+  }
+
+  /**
+   * The ticket's form as the conversation's first entry: an admin message (no sender) with the
+   * subject and description, posted before the customer is given a session, so nothing can come
+   * before it. Its `dedup_id` names the ticket: a run that posts it again (after a crash, or a
+   * retry that found the channel made) is refused with 400202, which counts as done.
+   */
+  private async postTicketForm(t: Ticket, ledger: NewLedgerEntry[]): Promise<void> {
+    const url = t.caseId as string;
+    const subject = String(t.caseFields.Subject ?? '');
+    const description = String(t.caseFields.Description ?? '');
+    try {
+      await this.o.sendbird.sendMessage(url, {
+        message_type: 'ADMM',
+        message: truncateText(ticketFormText(subject, description), SENDBIRD_MESSAGE_MAX),
+        custom_type: BRIDGE_MESSAGE_CUSTOM_TYPE,
+        data: JSON.stringify({ sbsf: 'ticket.form', subject } satisfies BridgeNotice),
+        dedup_id: `sbsf-form-${t.id}`,
+      });
+      ledger.push(this.entry(t, 'sendbird', 'channel.ticket_form', url, 'ok'));
+    } catch (err) {
+      if (err instanceof SendbirdAlreadyExistsError) {
+        ledger.push(this.entry(t, 'sendbird', 'channel.ticket_form', url, 'exists'));
+        return;
+      }
+      ledger.push(this.entry(t, 'sendbird', 'channel.ticket_form', url, 'error', { code: classifyFailure(err).code }));
+      throw new TicketFormError(err);
     }
   }
 }

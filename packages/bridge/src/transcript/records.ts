@@ -67,9 +67,9 @@ export function commentBody(r: TranscriptRecord): string {
   if (!m) {
     lines.push('[deleted in chat] (the message itself was not received)');
   } else {
-    const role = m.senderRole === 'Agent' ? 'agent' : 'customer';
+    const role = m.senderRole === 'Agent' ? ' (agent)' : m.senderRole === 'System' ? '' : ' (customer)';
     const edited = m.editedAt !== null ? ` (edited ${stamp(m.editedAt)})` : '';
-    const head = `[${stamp(m.sentAt)}] ${m.senderName} (${role})${edited}:`;
+    const head = `[${stamp(m.sentAt)}] ${m.senderName}${role}${edited}:`;
     lines.push(`${r.deleted ? '[deleted in chat] ' : ''}${head}${m.body ? ` ${m.body}` : ''}`);
     if (m.file) lines.push(`File: ${m.file.name ?? 'file'}${m.file.type ? ` (${m.file.type})` : ''} ${m.file.url}`);
   }

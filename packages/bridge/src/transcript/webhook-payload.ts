@@ -5,13 +5,15 @@
  * (category, type, sender, channel, payload{message_id, message, created_at, ...}).
  *
  * Mirrored: `group_channel:message_send`, `:message_update`, `:message_delete` of MESG and FILE
- * messages in channels whose `custom_type` is `sf_case` and whose URL is a Case Id. Never
- * mirrored: admin messages (ADMM) and messages the bridge itself sent (custom_type
- * `sbsf_bridge`). Anything else is acknowledged and ignored, so enabling more categories in the
- * Dashboard never makes Sendbird retry.
+ * messages in channels whose `custom_type` is `sf_case` and whose URL is a Case Id, and the
+ * bridge's own notices (admin messages with custom_type `sbsf_bridge`: an agent joined, took
+ * over, left; the Case closed) as system entries (`senderRole: 'System'`). Never mirrored: the
+ * ticket-form notice (it is the Case's own Subject and Description), other admin messages, and
+ * user messages the bridge sent. Anything else is acknowledged and ignored, so enabling more
+ * categories in the Dashboard never makes Sendbird retry.
  */
 import { isSalesforceId, isUserId, to18 } from '@sbsf/salesforce';
-import { BRIDGE_MESSAGE_CUSTOM_TYPE, SUPPORT_CHANNEL_CUSTOM_TYPE } from '@sbsf/wire';
+import { BRIDGE_MESSAGE_CUSTOM_TYPE, parseNotice, SUPPORT_CHANNEL_CUSTOM_TYPE } from '@sbsf/wire';
 import type { TranscriptEvent, TranscriptMessage } from '../store/types.js';
 
 export const MESSAGE_CATEGORIES = {
@@ -63,6 +65,22 @@ export function senderOf(sender: unknown): Pick<TranscriptMessage, 'senderId' | 
     : { senderId: userId, senderName: name, senderRole: 'Customer' };
 }
 
+/** The sender of a system entry: the bridge's notices have none. */
+export const SYSTEM_SENDER: Pick<TranscriptMessage, 'senderId' | 'senderName' | 'senderRole'> = {
+  senderId: '',
+  senderName: 'System',
+  senderRole: 'System',
+};
+
+/**
+ * Whether an admin message is a notice of the bridge that the transcript keeps as a system entry
+ * (everything but the ticket form, which the Case already holds).
+ */
+export function isTranscriptNotice(customType: unknown, data: unknown): boolean {
+  const n = parseNotice({ type: 'ADMM', custom_type: str(customType) ?? '', data: str(data) ?? '' });
+  return n !== null && n.sbsf !== 'ticket.form';
+}
+
 /**
  * The file of a FILE message. The docs show no FILE webhook example, so both the flat fields
  * (`url`, `filename`, `file_type`) and a `file` object like the message resource's
@@ -98,27 +116,28 @@ export function interpretWebhook(body: unknown, rawBody: Buffer | string): Webho
   const caseId = caseIdOfChannel(channelUrl);
   if (!caseId) return ignored('not_a_case');
   const type = body.type;
-  if (type === 'ADMM') return ignored('admin_message');
   const payload = isObj(body.payload) ? body.payload : null;
-  if (payload?.custom_type === BRIDGE_MESSAGE_CUSTOM_TYPE || body.custom_type === BRIDGE_MESSAGE_CUSTOM_TYPE) {
+  const notice = type === 'ADMM' && isTranscriptNotice(payload?.custom_type ?? body.custom_type, payload?.data);
+  if (type === 'ADMM' && !notice) return ignored('admin_message');
+  if (!notice && (payload?.custom_type === BRIDGE_MESSAGE_CUSTOM_TYPE || body.custom_type === BRIDGE_MESSAGE_CUSTOM_TYPE)) {
     return ignored('bridge_message');
   }
   // A delete may come without a type; a send or an edit says what it is.
-  if (type !== 'MESG' && type !== 'FILE' && !(kind === 'delete' && type === undefined)) return ignored('message_type');
+  if (type !== 'MESG' && type !== 'FILE' && !notice && !(kind === 'delete' && type === undefined)) return ignored('message_type');
   if (!payload) return ignored('malformed');
   const messageId = messageIdOf(payload, rawBody);
   if (!messageId) return ignored('malformed');
   const base = { messageId, caseId, channelUrl };
   if (kind === 'delete') return { kind: 'message', event: { ...base, version: -1, message: null, deleted: true } };
 
-  const sender = senderOf(body.sender);
+  const sender = notice ? SYSTEM_SENDER : senderOf(body.sender);
   const sentAt = num(payload.created_at);
   if (!sender || sentAt === undefined) return ignored('malformed');
   // An edit's text is ordered by its updated_at; without one, it still beats the text as sent.
   const updatedAt = num(payload.updated_at);
   const editedAt = kind === 'update' ? (updatedAt !== undefined && updatedAt > 0 ? updatedAt : sentAt + 1) : null;
   const message: TranscriptMessage = {
-    type: type === 'FILE' ? 'FILE' : 'MESG',
+    type: notice ? 'ADMM' : type === 'FILE' ? 'FILE' : 'MESG',
     body: str(payload.message) ?? '',
     ...sender,
     sentAt,

@@ -95,7 +95,7 @@ export interface ChannelJsonOptions {
 
 export function channelJson(store: Store, c: ChannelRec, opts: ChannelJsonOptions): Record<string, unknown> {
   const members = [...c.members.values()];
-  const last = c.messages[c.messages.length - 1];
+  const last = store.lastMessage(c);
   const creator = c.created_by === undefined ? undefined : store.users.get(c.created_by);
   const out: Record<string, unknown> = {
     channel_url: c.channel_url,

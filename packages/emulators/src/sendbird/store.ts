@@ -180,13 +180,22 @@ export class Store {
     return ++this.channelSeq;
   }
 
-  /** Unread messages of `userId` in one channel: after their read mark, not sent by them. */
+  /**
+   * Unread messages of `userId` in one channel: after their read mark, not sent by them, not
+   * silent (`is_silent` sends leave the unread count and `last_message` as they were).
+   */
   unreadCount(channel: ChannelRec, userId: string): number {
     const member = channel.members.get(userId);
     if (!member || member.state !== 'joined') return 0;
     let n = 0;
-    for (const m of channel.messages) if (m.created_at > member.read_ts && m.user_id !== userId) n++;
+    for (const m of channel.messages) if (m.created_at > member.read_ts && m.user_id !== userId && !m.silent) n++;
     return n;
+  }
+
+  /** The channel's `last_message`: the newest message that was not sent silently. */
+  lastMessage(channel: ChannelRec): MessageRec | undefined {
+    for (let i = channel.messages.length - 1; i >= 0; i--) if (!channel.messages[i]!.silent) return channel.messages[i];
+    return undefined;
   }
 
   totalUnread(userId: string): number {

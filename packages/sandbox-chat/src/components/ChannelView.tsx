@@ -4,8 +4,10 @@
  * the arrow keys; Enter sends, Shift+Enter makes a new line.
  */
 import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { noticeForReader, parseNotice, ticketFormDescription, type BridgeNotice } from '@sbsf/wire/notices';
 import { formatDay, formatFull, formatTime } from '../format.js';
 import { groupMessages } from '../grouping.js';
+import { channelStatus, readOnlyNote } from '../status.js';
 import type { FeedMessage } from '../protocol.js';
 import type { PendingMessage } from '../state.js';
 import { useSandboxChatContext } from './context.js';
@@ -23,6 +25,28 @@ export interface SandboxChannelViewProps {
   placeholder?: string;
   /** Shown when the channel has no messages yet. */
   emptyText?: string;
+  /**
+   * Who reads the pane: the customer is told where they stand (waiting for an agent, who is with
+   * them, a closed ticket); an agent sees who the customer is. Default `customer`.
+   */
+  audience?: 'customer' | 'agent';
+  /** Offered beside a closed conversation (the customer app: open a new ticket). */
+  closedAction?: { label: string; onClick: () => void };
+}
+
+/** The ticket the customer filled in, shown as the first entry. */
+function FormCard({ m, n }: { m: FeedMessage; n: Extract<BridgeNotice, { sbsf: 'ticket.form' }> }) {
+  const description = ticketFormDescription(n, m.message);
+  return (
+    <div className="sbx-form" data-message-id={m.message_id} data-notice="ticket.form">
+      <p className="sbx-form-label">Ticket</p>
+      <p className="sbx-form-subject">{n.subject}</p>
+      {description && <p className="sbx-form-description">{description}</p>}
+      <time dateTime={new Date(m.created_at).toISOString()} title={formatFull(m.created_at)}>
+        {formatTime(m.created_at)}
+      </time>
+    </div>
+  );
 }
 
 function useDocumentVisible(): boolean {
@@ -76,10 +100,14 @@ export function SandboxChannelView({
   title,
   placeholder = 'Write a message',
   emptyText = 'No messages yet.',
+  audience = 'customer',
+  closedAction,
 }: SandboxChannelViewProps) {
   const chat = useSandboxChatContext();
   const { state } = chat;
-  const channel = state.channels[channelUrl];
+  const live = state.channels[channelUrl];
+  const departed = live ? undefined : state.departed[channelUrl];
+  const channel = live ?? departed;
   const msgs = state.messages[channelUrl];
   const pending = useMemo(() => state.pending[channelUrl] ?? [], [state.pending, channelUrl]);
   const myId = state.me?.user_id ?? chat.userId;
@@ -131,7 +159,17 @@ export function SandboxChannelView({
     setShowJump(false);
   };
 
-  const canSend = channel ? channel.my_state === 'joined' && !channel.freeze : !msgs?.error;
+  const canSend = live ? live.my_state === 'joined' && !live.freeze : !departed && !msgs?.error;
+  // Who took over, for the note of a conversation the person left (the notice came before the leave).
+  const takeover = useMemo(() => {
+    if (!departed) return null;
+    for (const m of [...(msgs?.items ?? [])].reverse()) {
+      const n = parseNotice(m);
+      if (n?.sbsf === 'agent.handover' && n.previous.some((p) => p.id === myId)) return `${n.agent.name} took over`;
+      if (n?.sbsf.startsWith('agent.')) break;
+    }
+    return null;
+  }, [departed, msgs?.items, myId]);
   const submit = (e?: FormEvent): void => {
     e?.preventDefault();
     if (!draft.trim() || !canSend) return;
@@ -153,10 +191,7 @@ export function SandboxChannelView({
     <section className="sbx-view" aria-labelledby={headingId}>
       <header className="sbx-header">
         <h2 id={headingId}>{name}</h2>
-        <p>
-          {others.length ? `With ${others.join(', ')}` : 'Waiting for an agent to join'}
-          {channel?.freeze ? ' · closed for new messages' : ''}
-        </p>
+        <p data-status>{channelStatus({ audience, others, frozen: channel?.freeze ?? false, departed: !!departed })}</p>
       </header>
       <div
         ref={logRef}
@@ -197,10 +232,12 @@ export function SandboxChannelView({
             );
           }
           if (row.kind === 'admin') {
+            const n = parseNotice(row.message);
+            if (n?.sbsf === 'ticket.form') return <FormCard key={row.key} m={row.message} n={n} />;
             return (
-              <div key={row.key} className="sbx-admin" data-message-id={row.message.message_id}>
+              <div key={row.key} className="sbx-admin" data-message-id={row.message.message_id} data-notice={n?.sbsf}>
                 <span className="sbx-sr-only">Notice: </span>
-                {row.message.message}
+                {(n && noticeForReader(n, myId)) ?? row.message.message}
                 <time dateTime={new Date(row.message.created_at).toISOString()} title={formatFull(row.message.created_at)}>
                   {formatTime(row.message.created_at)}
                 </time>
@@ -232,9 +269,14 @@ export function SandboxChannelView({
         </button>
       )}
       {channel && !canSend ? (
-        <p className="sbx-composer-note" role="status">
-          {channel.freeze ? 'This conversation is closed for new messages.' : 'You are not a member of this conversation.'}
-        </p>
+        <div className="sbx-composer-note" role="status">
+          <p>{readOnlyNote(!!departed, channel.freeze, takeover, audience)}</p>
+          {channel.freeze && !departed && closedAction && (
+            <button type="button" className="sbx-button sbx-button-primary" onClick={closedAction.onClick}>
+              {closedAction.label}
+            </button>
+          )}
+        </div>
       ) : (
         <form className="sbx-composer" onSubmit={submit} aria-label="Send a message">
           <label htmlFor={inputId} className="sbx-sr-only">

@@ -63,6 +63,15 @@ export const SANDBOX_CHAT_CSS = `
 .sbx-jump { position: absolute; right: 16px; bottom: 84px; }
 .sbx-composer { display: flex; gap: 8px; padding: 10px 12px; border-top: 1px solid var(--sbx-border); align-items: flex-end; }
 .sbx-composer textarea { flex: 1; resize: none; font: inherit; padding: 8px 10px; border: 1px solid var(--sbx-border); border-radius: 8px; min-height: 40px; max-height: 140px; }
-.sbx-composer-note { padding: 8px 12px; border-top: 1px solid var(--sbx-border); color: var(--sbx-muted); font-size: 13px; }
+.sbx-composer-note { padding: 8px 12px; border-top: 1px solid var(--sbx-border); color: var(--sbx-muted); font-size: 13px;
+  display: flex; flex-wrap: wrap; gap: 8px; align-items: center; justify-content: space-between; }
+.sbx-composer-note p { margin: 0; }
+.sbx-form { align-self: stretch; border: 1px solid var(--sbx-border); border-left: 4px solid var(--sbx-accent); border-radius: 6px;
+  padding: 8px 12px; background: var(--sbx-bg); }
+.sbx-form p { margin: 0; }
+.sbx-form-label { font-size: 11px; text-transform: uppercase; letter-spacing: .04em; color: var(--sbx-muted); }
+.sbx-form-subject { font-weight: 600; }
+.sbx-form-description { margin-top: 4px !important; white-space: pre-wrap; overflow-wrap: anywhere; }
+.sbx-form time { display: block; margin-top: 4px; color: var(--sbx-muted); font-size: 11px; }
 @media (max-width: 640px) { .sbx-list { width: 100%; border-right: 0; } .sbx-body[data-has-view="true"] .sbx-list { display: none; } }
 `;

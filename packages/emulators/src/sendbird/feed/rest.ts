@@ -55,7 +55,7 @@ export function registerSandboxRest(app: FastifyInstance, store: Store): void {
   /** My channels (joined or invited), most recent activity first, with unread counts. */
   app.get(`${p}/channels`, async (req) => {
     const userId = authenticate(store, req);
-    const activity = (c: ChannelRec): number => c.messages[c.messages.length - 1]?.created_at ?? c.created_at;
+    const activity = (c: ChannelRec): number => store.lastMessage(c)?.created_at ?? c.created_at;
     const channels = store.channelsOf(userId).sort((a, b) => activity(b) - activity(a));
     return { channels: channels.map((c) => channelSummary(store, c, userId)) };
   });

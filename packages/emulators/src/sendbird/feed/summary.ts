@@ -9,7 +9,7 @@ export function feedMessage(store: Store, c: ChannelRec, m: Parameters<typeof me
 }
 
 export function channelSummary(store: Store, c: ChannelRec, forUserId: string): FeedChannelSummary {
-  const last = c.messages[c.messages.length - 1];
+  const last = store.lastMessage(c);
   return {
     channel_url: c.channel_url,
     name: c.name,

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  agentNoticeText,
+  listNames,
+  noticeForReader,
+  parseNotice,
+  ticketFormDescription,
+  ticketFormText,
+  type BridgeNotice,
+} from '../src/notices.js';
+
+const ava = { id: '005A', name: 'Ava Agent' };
+const ben = { id: '005B', name: 'Ben Agent' };
+const admm = (data: unknown, custom_type = 'sbsf_bridge') => ({ type: 'ADMM', custom_type, data: JSON.stringify(data) });
+
+test('parseNotice: only admin messages of the bridge with a notice it knows', () => {
+  const handover: BridgeNotice = { sbsf: 'agent.handover', agent: ben, previous: [ava] };
+  assert.deepEqual(parseNotice(admm(handover)), handover);
+  assert.deepEqual(parseNotice(admm({ sbsf: 'case.closed' })), { sbsf: 'case.closed' });
+  assert.deepEqual(parseNotice(admm({ sbsf: 'ticket.form', subject: 'Late order', extra: 1 })), {
+    sbsf: 'ticket.form',
+    subject: 'Late order',
+  });
+  assert.equal(parseNotice({ ...admm(handover), type: 'MESG' }), null, 'a user message is never a notice');
+  assert.equal(parseNotice(admm(handover, 'other')), null, "another sender's admin message");
+  assert.equal(parseNotice({ type: 'ADMM', custom_type: 'sbsf_bridge', data: '{not json' }), null);
+  assert.equal(parseNotice(admm({ sbsf: 'agent.teleported' })), null, 'a kind this version does not know');
+  assert.equal(parseNotice(admm({ sbsf: 'agent.handover', agent: ben, previous: [{ id: 1 }] })), null, 'malformed agents');
+  assert.equal(parseNotice(admm({ sbsf: 'agent.joined' })), null);
+  assert.equal(parseNotice(admm({ sbsf: 'ticket.form' })), null);
+});
+
+test('what each reader is told: the new agent, the one replaced, and everyone else', () => {
+  const handover: BridgeNotice = { sbsf: 'agent.handover', agent: ben, previous: [ava] };
+  assert.equal(agentNoticeText(handover), 'Ben Agent joined', 'the text every client shows (the customer reads this)');
+  assert.equal(noticeForReader(handover, ben.id), 'You took over from Ava Agent');
+  assert.equal(noticeForReader(handover, ava.id), 'Ben Agent took over');
+  assert.equal(noticeForReader(handover, 'customer-1'), null);
+  assert.equal(noticeForReader({ sbsf: 'agent.joined', agent: ava }, ava.id), 'You joined');
+  assert.equal(noticeForReader({ sbsf: 'agent.left', previous: [ava] }, ava.id), 'You left; the Case went back to a queue');
+  assert.equal(
+    agentNoticeText({ sbsf: 'agent.left', previous: [ava, ben] }),
+    'Ava Agent and Ben Agent left. The next available agent will join.',
+  );
+  assert.equal(listNames(['A', 'B', 'C']), 'A, B and C');
+});
+
+test('the ticket form: subject and description, and back', () => {
+  const text = ticketFormText('Late order', 'Order 42\n\nhas not shipped');
+  assert.equal(text, 'Late order\n\nOrder 42\n\nhas not shipped');
+  assert.equal(ticketFormDescription({ sbsf: 'ticket.form', subject: 'Late order' }, text), 'Order 42\n\nhas not shipped');
+  assert.equal(ticketFormDescription({ sbsf: 'ticket.form', subject: 'Late order' }, 'Late order'), '');
+  assert.equal(
+    ticketFormDescription({ sbsf: 'ticket.form', subject: 'Other' }, text),
+    text,
+    'a text that does not start with the subject is kept whole',
+  );
+});
