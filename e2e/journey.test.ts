@@ -261,9 +261,16 @@ test(
         await agent.locator(`.con-tab[data-record-id="${caseId}"]`).waitFor();
         await shot(agent, 'journey-3-agent-chat');
 
-        // 4. The customer sees the answer and writes back.
+        // 4. The customer sees the answer and writes back; Ava sees her typing, she sees Ava read it.
         await customerBubble(customer, SAYS.avaAnswer, false).waitFor();
+        await customer.getByRole('textbox', { name: 'Message' }).fill('Done');
+        await panel(agent)
+          .locator('.sbx-typing', { hasText: `${CUSTOMER.name} is typing…` })
+          .waitFor();
         await customerSays(customer, SAYS.customerDone);
+        // Her message ends the typing line.
+        await panel(agent).locator('.sbx-typing', { hasText: 'typing' }).waitFor({ state: 'detached' });
+        await customer.locator('.sbx-group[data-mine="true"] .sbx-receipt[data-receipt="read"]', { hasText: 'Read' }).waitFor();
         await panel(agent).locator('.sbx-group[data-mine="false"] .sbx-bubble', { hasText: SAYS.customerDone }).waitFor();
         assert.deepEqual(noticeKinds(sandbox, caseId), ['ticket.form', 'agent.joined']);
         assert.deepEqual(

@@ -99,6 +99,43 @@ test('a silent send (is_silent) is delivered and listed, but counts as unread no
   );
 });
 
+test('typing and read receipts: a member typing is told to the others until they send or stop; a read mark reaches the others', async () => {
+  await sb.createUser({ user_id: 'outsider', nickname: 'Out', profile_url: '' });
+  const jane = await connectFeed(emu.feedUrl, await token('customer'));
+  const alex = await connectFeed(emu.feedUrl, await token('agent'));
+  const out = await connectFeed(emu.feedUrl, await token('outsider'));
+  await Promise.all([jane.next('ready'), alex.next('ready'), out.next('ready')]);
+
+  jane.send({ type: 'typing', channel_url: 'case-1', typing: true });
+  assert.deepEqual((await alex.next('typing')).user_ids, ['customer']);
+  assert.deepEqual((await jane.next('typing')).user_ids, [], 'never told about herself');
+  jane.send({ type: 'typing', channel_url: 'case-1', typing: true });
+  const janeToken = await token('customer');
+  await api('/channels/case-1/messages', janeToken, { method: 'POST', body: JSON.stringify({ message: 'Hi' }) });
+  assert.deepEqual((await alex.next('typing')).user_ids, [], 'a message ends its sender typing (the repeat changed nothing)');
+  alex.send({ type: 'typing', channel_url: 'case-1', typing: true });
+  assert.deepEqual((await jane.next('typing', (f) => (f.user_ids as string[]).length > 0)).user_ids, ['agent']);
+  alex.send({ type: 'typing', channel_url: 'case-1', typing: false });
+  assert.deepEqual((await jane.next('typing', (f) => (f.user_ids as string[]).length === 0)).user_ids, []);
+
+  out.send({ type: 'typing', channel_url: 'case-1', typing: true });
+  assert.equal((await out.next('error')).code, 400108, 'only members may type in a channel');
+  out.send({ type: 'typing', channel_url: 'case-1' });
+  assert.equal((await out.next('error')).code, 400111);
+
+  await api('/channels/case-1/read', await token('agent'), { method: 'PUT' });
+  const receipt = await jane.next('read');
+  assert.equal(receipt.channel_url, 'case-1');
+  assert.equal(receipt.user_id, 'agent');
+  assert.equal(typeof receipt.read_ts, 'number');
+  const channel = (await api('/channels/case-1', janeToken)).body as { members: { user_id: string; read_ts: number }[] };
+  assert.equal(channel.members.find((m) => m.user_id === 'agent')?.read_ts, receipt.read_ts, 'the summary carries the read mark');
+  assert.equal(alex.frames.filter((f) => f.type === 'read').length, 0, 'the reader is not told of their own read');
+  jane.close();
+  alex.close();
+  out.close();
+});
+
 test('feed sends fire group_channel:message_send with sdk "JavaScript"', async () => {
   const receiver = await startReceiver();
   try {

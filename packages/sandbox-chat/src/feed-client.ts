@@ -124,6 +124,13 @@ export class FeedClient {
     this.connect('connecting');
   }
 
+  /** Tells the channel's other members the person is (or is no longer) typing; dropped while not connected. */
+  typing(channelUrl: string, typing: boolean): void {
+    const ws = this.ws;
+    if (this.status !== 'open' || !ws || ws.readyState !== OPEN) return;
+    ws.send(JSON.stringify({ type: 'typing', channel_url: channelUrl, typing }));
+  }
+
   stop(): void {
     this.stopped = true;
     this.abandonSocket();

@@ -7,7 +7,7 @@ import { FEED_PATH } from '@sbsf/wire/sandbox-feed';
 
 export * from '@sbsf/wire/sandbox-feed';
 
-const SERVER_FRAME_TYPES = new Set(['ready', 'message', 'channel', 'unread', 'pong', 'error']);
+const SERVER_FRAME_TYPES = new Set(['ready', 'message', 'channel', 'unread', 'read', 'typing', 'pong', 'error']);
 
 /** Parses one text frame; undefined for anything that is not a frame we know (ignored). */
 export function parseServerFrame(text: string): FeedServerFrame | undefined {

@@ -47,6 +47,8 @@ export interface ChatState {
   channelsError?: string;
   messages: Record<string, ChannelMessages>;
   pending: Record<string, PendingMessage[]>;
+  /** Who is typing in each channel now (never the person), as the feed last said. */
+  typing: Record<string, string[]>;
 }
 
 export const initialChatState: ChatState = {
@@ -58,6 +60,7 @@ export const initialChatState: ChatState = {
   channelsLoaded: false,
   messages: {},
   pending: {},
+  typing: {},
 };
 
 export type ChatAction =
@@ -161,6 +164,15 @@ function onFrame(state: ChatState, frame: FeedServerFrame): ChatState {
     }
     case 'unread':
       return { ...state, totalUnread: frame.total_unread_count };
+    case 'typing':
+      return { ...state, typing: { ...state.typing, [frame.channel_url]: frame.user_ids } };
+    case 'read': {
+      // A read receipt: the member's read mark moves forward (never back).
+      const c = state.channels[frame.channel_url];
+      if (!c) return state;
+      const members = c.members.map((m) => (m.user_id === frame.user_id ? { ...m, read_ts: Math.max(m.read_ts ?? 0, frame.read_ts) } : m));
+      return { ...state, channels: { ...state.channels, [frame.channel_url]: { ...c, members } } };
+    }
     default:
       return state;
   }

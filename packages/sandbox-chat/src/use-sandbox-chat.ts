@@ -37,6 +37,8 @@ export interface SandboxChatApi {
   send(channelUrl: string, text: string): void;
   retry(channelUrl: string, localId: string): void;
   markRead(channelUrl: string): Promise<void>;
+  /** The person is typing in a channel (true), or stopped (false): the other members see it. */
+  setTyping(channelUrl: string, typing: boolean): void;
   reconnect(): void;
 }
 
@@ -224,6 +226,7 @@ export function useSandboxChat(props: SandboxChatConnectionProps): SandboxChatAp
   }, [state.totalUnread]);
 
   const reconnect = useCallback(() => feedRef.current?.reconnectNow(), []);
+  const setTyping = useCallback((url: string, typing: boolean) => feedRef.current?.typing(url, typing), []);
 
-  return { state, userId, loadChannels, openChannel, closeChannel, loadOlder, send, retry, markRead, reconnect };
+  return { state, userId, loadChannels, openChannel, closeChannel, loadOlder, send, retry, markRead, setTyping, reconnect };
 }

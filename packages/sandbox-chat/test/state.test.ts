@@ -352,3 +352,22 @@ test('a silent message (a notice) is shown but changes neither the unread count 
   assert.equal(s.channels[url]?.unread_message_count, 1);
   assert.equal(s.channels[url]?.last_message?.message_id, 1);
 });
+
+test('typing frames say who types per channel; a read receipt moves a member read mark forward only', () => {
+  const url = 'case-1';
+  const withAgent = channel(url, {
+    members: [
+      { ...me, state: 'joined' },
+      { ...agent, state: 'joined', read_ts: 5_000 },
+    ],
+  });
+  let s = run([ready, { type: 'channels_loaded', channels: [withAgent] }]);
+  s = run([{ type: 'frame', frame: { type: 'typing', channel_url: url, user_ids: [agent.user_id] } }], s);
+  assert.deepEqual(s.typing[url], [agent.user_id]);
+  s = run([{ type: 'frame', frame: { type: 'typing', channel_url: url, user_ids: [] } }], s);
+  assert.deepEqual(s.typing[url], []);
+  s = run([{ type: 'frame', frame: { type: 'read', channel_url: url, user_id: agent.user_id, read_ts: 9_000 } }], s);
+  assert.equal(s.channels[url]?.members.find((m) => m.user_id === agent.user_id)?.read_ts, 9_000);
+  s = run([{ type: 'frame', frame: { type: 'read', channel_url: url, user_id: agent.user_id, read_ts: 7_000 } }], s);
+  assert.equal(s.channels[url]?.members.find((m) => m.user_id === agent.user_id)?.read_ts, 9_000, 'a late, older receipt changes nothing');
+});

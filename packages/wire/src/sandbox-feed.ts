@@ -62,6 +62,8 @@ export interface FeedMessage {
 
 export interface FeedMember extends FeedUser {
   state: 'joined' | 'invited';
+  /** When the member last read the channel (ms): read receipts. */
+  read_ts?: number;
 }
 
 export interface FeedChannelSummary {
@@ -79,7 +81,14 @@ export interface FeedChannelSummary {
   last_message: FeedMessage | null;
 }
 
-export type FeedClientFrame = { type: 'auth'; token: string } | { type: 'ping' };
+export type FeedClientFrame =
+  | { type: 'auth'; token: string }
+  | { type: 'ping' }
+  /** The person started (true) or stopped (false) typing in a channel they are a member of. */
+  | { type: 'typing'; channel_url: string; typing: boolean };
+
+/** A typing indicator lasts this long without another `typing: true` (a client that vanished stops typing). */
+export const FEED_TYPING_TTL_MS = 10_000;
 
 export type FeedChannelEvent = 'joined' | 'invited' | 'left' | 'frozen' | 'unfrozen' | 'deleted';
 
@@ -88,5 +97,9 @@ export type FeedServerFrame =
   | { type: 'message'; event: 'sent' | 'updated' | 'deleted'; channel_url: string; message: FeedMessage }
   | { type: 'channel'; event: FeedChannelEvent; channel_url: string; user_ids: string[]; channel: FeedChannelSummary }
   | { type: 'unread'; total_unread_count: number }
+  /** A member read the channel up to `read_ts` (ms): to the channel's other joined members. */
+  | { type: 'read'; channel_url: string; user_id: string; read_ts: number }
+  /** Who is typing in the channel now (never the recipient): to its joined members, on every change. */
+  | { type: 'typing'; channel_url: string; user_ids: string[] }
   | { type: 'pong' }
   | { type: 'error'; code: number; message: string };

@@ -7,11 +7,15 @@ import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useSta
 import { noticeForReader, parseNotice, ticketFormDescription, type BridgeNotice } from '@sbsf/wire/notices';
 import { formatDay, formatFull, formatTime } from '../format.js';
 import { groupMessages } from '../grouping.js';
-import { channelStatus, readOnlyNote } from '../status.js';
+import { channelStatus, readByOthers, readOnlyNote, typingText } from '../status.js';
 import type { FeedMessage } from '../protocol.js';
 import type { PendingMessage } from '../state.js';
 import { useSandboxChatContext } from './context.js';
 
+/** The person counts as typing this long after their last keystroke. */
+const TYPING_IDLE_MS = 4_000;
+/** A "still typing" is sent at most this often while they type. */
+const TYPING_REPEAT_MS = 3_000;
 /** Closer to the bottom than this (px) counts as "reading the newest". */
 const AT_BOTTOM_PX = 80;
 /** Longest message the composer takes (Sendbird's default max_length_message). */
@@ -120,7 +124,27 @@ export function SandboxChannelView({
   const inputId = useId();
   const headingId = useId();
 
-  const { openChannel, closeChannel, markRead } = chat;
+  const { openChannel, closeChannel, markRead, setTyping } = chat;
+  // Typing: "typing" when the draft changes (again every few seconds while it goes on), "stopped"
+  // after a pause, an emptied draft, a send or leaving the conversation.
+  const typingSentAt = useRef(0);
+  const typingIdle = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const stopTyping = useCallback(() => {
+    clearTimeout(typingIdle.current);
+    if (typingSentAt.current) setTyping(channelUrl, false);
+    typingSentAt.current = 0;
+  }, [channelUrl, setTyping]);
+  const noteTyping = (text: string): void => {
+    if (!text.trim()) return stopTyping();
+    const now = Date.now();
+    if (now - typingSentAt.current > TYPING_REPEAT_MS) {
+      setTyping(channelUrl, true);
+      typingSentAt.current = now;
+    }
+    clearTimeout(typingIdle.current);
+    typingIdle.current = setTimeout(stopTyping, TYPING_IDLE_MS);
+  };
+  useEffect(() => stopTyping, [stopTyping]);
   useEffect(() => {
     void openChannel(channelUrl);
     return () => closeChannel(channelUrl);
@@ -175,6 +199,9 @@ export function SandboxChannelView({
     if (!draft.trim() || !canSend) return;
     chat.send(channelUrl, draft);
     setDraft('');
+    // The server ends the typing indicator when the message arrives.
+    clearTimeout(typingIdle.current);
+    typingSentAt.current = 0;
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>): void => {
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
@@ -184,6 +211,11 @@ export function SandboxChannelView({
   };
 
   const name = title ?? channel?.name ?? channelUrl;
+  const nameOf = (id: string) => channel?.members.find((m) => m.user_id === id)?.nickname || id;
+  const typingLine = live ? typingText((state.typing[channelUrl] ?? []).map(nameOf)) : null;
+  // The read receipt goes under the person's newest message.
+  const newestMine = [...(msgs?.items ?? [])].reverse().find((m) => m.user?.user_id === myId);
+  const newestMineRead = live && newestMine ? readByOthers(live.members, myId, newestMine.created_at) : null;
   const others = (channel?.members ?? []).filter((m) => m.user_id !== myId).map((m) => m.nickname || m.user_id);
   const firstLoad = !msgs || (msgs.loading && msgs.items.length === 0);
 
@@ -255,6 +287,11 @@ export function SandboxChannelView({
                 <time dateTime={new Date(last.created_at).toISOString()} title={formatFull(last.created_at)}>
                   {formatTime(last.created_at)}
                 </time>
+                {row.mine && newestMine && row.messages.includes(newestMine) && newestMineRead !== null && (
+                  <span className="sbx-receipt" data-receipt={newestMineRead ? 'read' : 'sent'}>
+                    {newestMineRead ? 'Read' : 'Sent'}
+                  </span>
+                )}
               </span>
             </div>
           );
@@ -263,6 +300,9 @@ export function SandboxChannelView({
           <PendingBubble key={p.localId} p={p} onRetry={() => chat.retry(channelUrl, p.localId)} />
         ))}
       </div>
+      <p className="sbx-typing" aria-live="polite">
+        {typingLine}
+      </p>
       {showJump && (
         <button type="button" className="sbx-button sbx-jump" onClick={jump}>
           New messages ↓
@@ -288,7 +328,10 @@ export function SandboxChannelView({
             value={draft}
             maxLength={MAX_MESSAGE_LENGTH}
             placeholder={placeholder}
-            onChange={(e) => setDraft(e.target.value)}
+            onChange={(e) => {
+              setDraft(e.target.value);
+              noteTyping(e.target.value);
+            }}
             onKeyDown={onKeyDown}
             aria-describedby={`${inputId}-hint`}
           />

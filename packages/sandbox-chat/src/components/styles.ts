@@ -66,6 +66,8 @@ export const SANDBOX_CHAT_CSS = `
 .sbx-composer-note { padding: 8px 12px; border-top: 1px solid var(--sbx-border); color: var(--sbx-muted); font-size: 13px;
   display: flex; flex-wrap: wrap; gap: 8px; align-items: center; justify-content: space-between; }
 .sbx-composer-note p { margin: 0; }
+.sbx-typing { margin: 0; min-height: 16px; padding: 0 14px 2px; font-size: 12px; color: var(--sbx-muted); font-style: italic; }
+.sbx-receipt[data-receipt="read"] { color: var(--sbx-focus); }
 .sbx-form { align-self: stretch; border: 1px solid var(--sbx-border); border-left: 4px solid var(--sbx-accent); border-radius: 6px;
   padding: 8px 12px; background: var(--sbx-bg); }
 .sbx-form p { margin: 0; }

@@ -10,7 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { checkSessionToken } from '../ops-users.js';
 import type { ChannelRec, EmulatorEvent, Store } from '../store.js';
 import { isLocalOrigin } from './cors.js';
-import { AUTH_TIMEOUT_MS, FEED_PATH, FeedCloseCode, type FeedServerFrame } from './protocol.js';
+import { AUTH_TIMEOUT_MS, FEED_PATH, FEED_TYPING_TTL_MS, FeedCloseCode, type FeedServerFrame } from './protocol.js';
 import { channelSummary, feedMessage } from './summary.js';
 
 interface Conn {
@@ -26,6 +26,8 @@ export class FeedHub {
   private readonly byUser = new Map<string, Set<Conn>>();
   private readonly conns = new Set<Conn>();
   private readonly lastUnread = new Map<string, number>();
+  /** Who is typing, per channel: user id -> the timer that ends it. */
+  private readonly typing = new Map<string, Map<string, ReturnType<typeof setTimeout>>>();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly store: Store) {
@@ -81,7 +83,46 @@ export class FeedHub {
       return this.authenticate(conn, frame.token);
     }
     if (frame.type === 'ping') return this.send(conn, { type: 'pong' });
+    if (frame.type === 'typing') return this.onTyping(conn, frame as { channel_url?: unknown; typing?: unknown });
     this.send(conn, { type: 'error', code: 400111, message: `Unknown frame type ${JSON.stringify(frame.type)}.` });
+  }
+
+  /** `typing` from a joined member: remembered for FEED_TYPING_TTL_MS, told to the other joined members. */
+  private onTyping(conn: Conn, frame: { channel_url?: unknown; typing?: unknown }): void {
+    const url = frame.channel_url;
+    const c = typeof url === 'string' ? this.store.channels.get(url) : undefined;
+    if (typeof url !== 'string' || typeof frame.typing !== 'boolean') {
+      return this.send(conn, {
+        type: 'error',
+        code: 400111,
+        message: 'A typing frame is {"type":"typing","channel_url":"...","typing":true|false}.',
+      });
+    }
+    if (!c || c.members.get(conn.userId!)?.state !== 'joined') {
+      return this.send(conn, { type: 'error', code: 400108, message: 'Not authorized. You are not a member of this channel.' });
+    }
+    this.setTyping(c, conn.userId!, frame.typing);
+  }
+
+  private setTyping(c: ChannelRec, userId: string, typing: boolean): void {
+    let typers = this.typing.get(c.channel_url);
+    const was = typers?.get(userId);
+    clearTimeout(was);
+    if (typing) {
+      if (!typers) this.typing.set(c.channel_url, (typers = new Map()));
+      typers.set(
+        userId,
+        setTimeout(() => this.setTyping(c, userId, false), FEED_TYPING_TTL_MS),
+      );
+      if (was !== undefined) return;
+    } else {
+      if (was === undefined) return;
+      typers?.delete(userId);
+    }
+    const now = [...(this.typing.get(c.channel_url)?.keys() ?? [])];
+    for (const id of this.joined(c)) {
+      this.toUser(id, { type: 'typing', channel_url: c.channel_url, user_ids: now.filter((u) => u !== id) });
+    }
   }
 
   private authenticate(conn: Conn, token: string): void {
@@ -172,6 +213,8 @@ export class FeedHub {
         };
         for (const id of this.joined(c)) this.toUser(id, frame);
         this.pushUnread(this.joined(c));
+        // A message ends its sender's typing.
+        if (e.type === 'message_sent' && e.message.user_id !== undefined) this.setTyping(c, e.message.user_id, false);
         return;
       }
       case 'members_joined':
@@ -190,9 +233,12 @@ export class FeedHub {
         for (const id of c.members.keys()) this.toUser(id, this.channelFrame(c, 'deleted', []));
         this.pushUnread(c.members.keys());
         return;
-      case 'read':
+      case 'read': {
         this.pushUnread([e.userId]);
+        const frame: FeedServerFrame = { type: 'read', channel_url: c.channel_url, user_id: e.userId, read_ts: e.at };
+        for (const id of this.joined(c)) if (id !== e.userId) this.toUser(id, frame);
         return;
+      }
       default:
         return;
     }
@@ -217,6 +263,8 @@ export class FeedHub {
   /** Closes every connection (1001) and stops listening to events. */
   close(): void {
     this.unsubscribe();
+    for (const typers of this.typing.values()) for (const t of typers.values()) clearTimeout(t);
+    this.typing.clear();
     for (const conn of this.conns) {
       clearTimeout(conn.timer);
       conn.ws.close(FeedCloseCode.GoingAway, 'emulator closing');

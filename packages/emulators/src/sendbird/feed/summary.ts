@@ -20,7 +20,7 @@ export function channelSummary(store: Store, c: ChannelRec, forUserId: string): 
     member_count: c.members.size,
     members: [...c.members.values()].map((m) => {
       const u = store.users.get(m.user_id);
-      return { user_id: m.user_id, nickname: u?.nickname ?? '', profile_url: u?.profile_url ?? '', state: m.state };
+      return { user_id: m.user_id, nickname: u?.nickname ?? '', profile_url: u?.profile_url ?? '', state: m.state, read_ts: m.read_ts };
     }),
     my_state: c.members.get(forUserId)?.state ?? 'none',
     unread_message_count: store.unreadCount(c, forUserId),
