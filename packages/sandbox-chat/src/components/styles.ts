@@ -65,4 +65,22 @@ export const SANDBOX_CHAT_CSS = `
 .sbx-composer textarea { flex: 1; resize: none; font: inherit; padding: 8px 10px; border: 1px solid var(--sbx-border); border-radius: 8px; min-height: 40px; max-height: 140px; }
 .sbx-composer-note { padding: 8px 12px; border-top: 1px solid var(--sbx-border); color: var(--sbx-muted); font-size: 13px; }
 @media (max-width: 640px) { .sbx-list { width: 100%; border-right: 0; } .sbx-body[data-has-view="true"] .sbx-list { display: none; } }
+/* Touch screens and narrow panes: every control at least 44 x 44 CSS px, the composer in 16 px type (iOS zooms into smaller). */
+@media (pointer: coarse), (max-width: 640px) {
+  .sbx-button { min-height: 44px; min-width: 44px; }
+  .sbx-link { min-height: 44px; min-width: 44px; padding: 0 6px; font-size: 13px; display: inline-flex; align-items: center; justify-content: center; }
+  .sbx-list-item { min-height: 44px; }
+  .sbx-composer textarea { font-size: 16px; min-height: 44px; }
+}
+/* Narrow: the chrome around the log shrinks; the banner keeps "Sandbox chat pane", "not Sendbird UIKit" and the state on one line. */
+@media (max-width: 640px) {
+  .sbx-banner { padding: 3px 10px; gap: 2px 8px; font-size: 11px; line-height: 1.35; }
+  .sbx-banner-detail { display: none; }
+  .sbx-header { padding: 6px 12px; }
+  .sbx-header h2 { font-size: 15px; }
+  .sbx-log { padding: 8px 10px; min-height: 120px; }
+  .sbx-group { max-width: 85%; }
+  .sbx-composer { padding: 6px 8px; }
+  .sbx-jump { bottom: 68px; }
+}
 `;
