@@ -142,6 +142,11 @@ async function assertConversationFills(page: Page, state: string): Promise<void>
   const composer = await box(page, 'form[aria-label="Send a message"]');
   assert.ok(composer.top >= 0 && composer.bottom <= vh, `${state}: the composer (${composer.top}-${composer.bottom}) is in view (0-${vh})`);
   assert.ok(log.bottom <= composer.top + 1, `${state}: the log ends above the composer`);
+  // The compact banner still says what this pane is, and the connection state.
+  const banner = page.locator('.sbx-banner');
+  const bannerBox = await box(page, '.sbx-banner');
+  assert.ok(bannerBox.top >= 0 && bannerBox.bottom <= vh, `${state}: the sandbox banner is in view`);
+  assert.match(await banner.innerText(), /Sandbox chat pane[\s\S]*not Sendbird UIKit[\s\S]*Live/, `${state}: the banner's words`);
 }
 
 async function fillForm(page: Page, v: { name: string; email: string; subject: string; description: string }): Promise<void> {
@@ -228,12 +233,15 @@ test('on a 390x844 phone: the conversation fills the screen, every control is at
   await screenshotOnFailure(h.page, 'mobile-phone', () =>
     walk(h, async (state) => {
       seen.push(state);
+      mkdirSync(RESULTS_DIR, { recursive: true });
+      await h.page.screenshot({ path: join(RESULTS_DIR, `mobile-${seen.length}.png`), fullPage: true });
       await assertPhoneLayout(h.page, state);
       if (state === 'the conversation') {
         await assertConversationFills(h.page, state);
-        mkdirSync(RESULTS_DIR, { recursive: true });
         await h.page.screenshot({ path: join(RESULTS_DIR, 'mobile-conversation.png') });
-        // The on-screen keyboard opens (the layout viewport shrinks, as with interactive-widget=resizes-content).
+        // Back to the newest message, then the on-screen keyboard opens (the layout viewport shrinks,
+        // as with interactive-widget=resizes-content): the newest message stays in view.
+        await h.page.getByRole('button', { name: /New messages/ }).click();
         await h.page.getByRole('textbox', { name: 'Message' }).focus();
         await h.page.setViewportSize(KEYBOARD_OPEN);
         const composer = await box(h.page, 'form[aria-label="Send a message"]');
@@ -241,6 +249,11 @@ test('on a 390x844 phone: the conversation fills the screen, every control is at
         const log = await box(h.page, '[role="log"]');
         assert.ok(log.height >= TAP * 3, `keyboard open: the log still shows messages (${Math.round(log.height)} px)`);
         assert.ok(log.bottom <= composer.top + 1 && log.bottom > 0, 'keyboard open: the log is in view above the composer');
+        const newest = await box(h.page, '.sbx-bubble:text-is("Are you still there?")');
+        assert.ok(
+          newest.top >= log.top && newest.bottom <= log.bottom + 1,
+          `keyboard open: the newest message (${Math.round(newest.top)}-${Math.round(newest.bottom)}) in the log's view (${Math.round(log.top)}-${Math.round(log.bottom)})`,
+        );
         assert.ok(
           await h.page.getByRole('textbox', { name: 'Message' }).evaluate((el) => el === (globalThis as any).document.activeElement),
           'keyboard open: the composer keeps the focus',
