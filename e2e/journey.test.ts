@@ -8,7 +8,7 @@
  * 2. the Case shows in the console simulator (its record: the Case Id is the channel URL);
  * 3. a supervisor gives the Case to Ava by hand (Change owner) -> Ava joins the channel, her panel
  *    shows the conversation; the customer writes in the app, Ava reads and answers in the panel;
- * 4. the customer sees the answer and writes back;
+ * 4. the customer sees the answer and writes back (also pictured on a 390 x 844 phone);
  * 5. the Case is routed through Omni-Channel to Ben, who logs in and accepts it -> Ben in, Ava out,
  *    the customer still in; Ben answers from his panel and the customer sees it;
  * 6. the transcript: every message as a Sendbird_Message__c on the Case, in the emulator and on the
@@ -43,6 +43,8 @@ import {
 } from './support/console-page.js';
 
 const IMAGES = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'images') : join(ROOT, 'test-results');
+const DESKTOP = { width: 1100, height: 760 };
+const PHONE = { width: 390, height: 844 };
 /** Bridge work (reconciles after an owner change, transcripts) on a loaded machine. */
 const SLOW = { timeoutMs: 30_000 };
 
@@ -176,7 +178,7 @@ test(
     const { ava, ben } = sf.seed.agents;
     assert.ok(sandbox.urls.customer, 'the sandbox serves the customer app');
 
-    const browser = await launch({ width: 1100, height: 760 });
+    const browser = await launch(DESKTOP);
     t.after(() => browser.close());
     const customer = browser.page;
     const agent = await newPage(browser, 'console', { width: 1280, height: 800 });
@@ -254,6 +256,13 @@ test(
           'the conversation in the Sendbird emulator',
         );
         await shot(customer, 'journey-4-customer-chat');
+        // The same conversation on a phone (390 x 844): the log fills the screen, the composer below.
+        await customer.setViewportSize(PHONE);
+        await customerBubble(customer, SAYS.customerDone, true).waitFor();
+        const composer = await customer.locator('form[aria-label="Send a message"]').boundingBox();
+        assert.ok(composer && composer.y + composer.height <= PHONE.height, 'on a phone the composer is in view');
+        await shot(customer, 'journey-mobile-conversation');
+        await customer.setViewportSize(DESKTOP);
 
         // 5. Omni-Channel: routed to Ben; Ben logs in and accepts -> Ben in, Ava out.
         await omniRoute(agent, caseId, 'Ben Agent');
