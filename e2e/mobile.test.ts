@@ -20,6 +20,7 @@ import { SendbirdClient } from '@sbsf/sendbird';
 import { requireComponent, waitFor } from '@sbsf/testkit';
 import { startWorld, ticketCases, type World } from '../packages/bridge/test/world.js';
 import { axeViolations } from './support/axe.js';
+import { measure } from './support/layout.js';
 import { launch, RESULTS_DIR, screenshotOnFailure, type Browser } from './support/browser.js';
 import { ensureBuilt } from './support/build.js';
 import { serveApp } from './support/static-server.js';
@@ -35,6 +36,7 @@ const INPUT_FONT_PX = 16;
 /** What an on-screen keyboard leaves of an 844 px tall phone viewport (about 340 px of keys). */
 const KEYBOARD_OPEN = { width: 390, height: 500 };
 const AGENT = { user_id: 'agent-alex', nickname: 'Alex (Support)', profile_url: '' };
+const SUBJECT = 'Printer on fire in room 4 on the second floor, next to the kitchen';
 /** More than one page of the pane (50), so "Load earlier messages" shows. */
 const AGENT_MESSAGES = 55;
 
@@ -54,59 +56,6 @@ async function start(t: TestContext, viewport: { width: number; height: number }
   const b = await launch(viewport);
   t.after(() => b.close());
   return { ...b, w, sb, appUrl: app.url };
-}
-
-interface Layout {
-  viewport: { width: number; height: number };
-  scrollWidth: number;
-  /** Controls smaller than 44 x 44, described. */
-  small: string[];
-  /** Form controls in type smaller than 16 px, described. */
-  smallType: string[];
-  /** How many controls were measured. */
-  controls: number;
-}
-
-/**
- * Measures the page as it is: every visible button, link, form control and other focusable
- * element (links inside a message's text are inline text, which WCAG 2.5.8 exempts), and the
- * document's width. Elements hidden (display: none, or the 1 px screen-reader-only labels) are
- * not targets.
- */
-async function measure(page: Page, minTap: number, minFont: number): Promise<Layout> {
-  return page.evaluate(
-    ({ minTap, minFont }) => {
-      const doc = (globalThis as any).document;
-      const win = globalThis as any;
-      const selector =
-        'button, a[href], input:not([type="hidden"]), select, textarea, summary, [role="button"], [tabindex]:not([tabindex="-1"])';
-      const small: string[] = [];
-      const smallType: string[] = [];
-      let controls = 0;
-      for (const el of doc.querySelectorAll(selector)) {
-        if (el.closest('.sbx-bubble')) continue; // a link in a message's text is inline text
-        const r = el.getBoundingClientRect();
-        if (r.width <= 1 || r.height <= 1 || win.getComputedStyle(el).visibility === 'hidden') continue;
-        controls++;
-        // (No helper function here: the test loader would wrap it in a name-keeping call the page lacks.)
-        const name = (el.getAttribute('aria-label') || el.labels?.[0]?.textContent || el.textContent || '').trim().slice(0, 40);
-        const what = `<${el.tagName.toLowerCase()}${el.className ? ` class="${el.className}"` : ''}> "${name}"`;
-        if (r.width < minTap - 0.5 || r.height < minTap - 0.5) small.push(`${what} ${Math.round(r.width)}x${Math.round(r.height)}`);
-        if (/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) {
-          const px = parseFloat(win.getComputedStyle(el).fontSize);
-          if (px < minFont) smallType.push(`${what} ${px}px`);
-        }
-      }
-      return {
-        viewport: { width: win.innerWidth, height: win.innerHeight },
-        scrollWidth: doc.scrollingElement.scrollWidth,
-        small,
-        smallType,
-        controls,
-      };
-    },
-    { minTap, minFont },
-  );
 }
 
 /** The phone's rules on the page as it is now: tap targets, type size, no sideways scrolling. */
@@ -178,7 +127,8 @@ async function walk(h: Harness, check: (state: string) => Promise<void>): Promis
   await page.getByText('Your name is required.').waitFor();
   await check('the form with errors');
 
-  await fillForm(page, { name: 'Jane Doe', email: 'jane@example.com', subject: 'Printer on fire', description: 'Smoke from tray 2.' });
+  // A long subject: the conversation's one-line header cuts it rather than widening the page.
+  await fillForm(page, { name: 'Jane Doe', email: 'jane@example.com', subject: SUBJECT, description: 'Smoke from tray 2.' });
   await page.getByRole('button', { name: 'Start chat' }).click();
   await page.locator('[data-connection="open"]').waitFor({ timeout: 15_000 });
   await waitFor('the Case', () => ticketCases(w).length === 1);
@@ -207,12 +157,12 @@ async function walk(h: Harness, check: (state: string) => Promise<void>): Promis
   // A returning customer: the form prefilled, "Not you?", My tickets listing the ticket.
   await page.getByRole('link', { name: 'New ticket' }).click();
   await page.getByRole('button', { name: 'Not you? Forget these details' }).waitFor();
-  await page.getByRole('navigation', { name: 'My tickets' }).getByText('Printer on fire').waitFor();
+  await page.getByRole('navigation', { name: 'My tickets' }).getByText(SUBJECT).waitFor();
   await check('the form of a returning customer, with My tickets');
 
   // The Case closed: the bridge freezes the channel and the conversation is read-only.
   await sb.freezeChannel(channelUrl, true);
-  await page.getByRole('navigation', { name: 'My tickets' }).getByText('Printer on fire').click();
+  await page.getByRole('navigation', { name: 'My tickets' }).getByText(SUBJECT).click();
   await page.getByText('This conversation is closed for new messages.').waitFor({ timeout: 15_000 });
   await check('the closed conversation');
 

@@ -8,7 +8,7 @@ export const SANDBOX_CHAT_CSS = `
   --sbx-bg: #ffffff; --sbx-fg: #1f2328; --sbx-muted: #59636e; --sbx-border: #d1d9e0;
   --sbx-accent: #6210cc; --sbx-accent-fg: #ffffff; --sbx-other: #f0f2f5; --sbx-admin: #fff8c5;
   --sbx-admin-border: #d4a72c; --sbx-danger: #cf222e; --sbx-focus: #0969da;
-  display: flex; flex-direction: column; min-height: 0; height: 100%;
+  display: flex; flex-direction: column; min-height: 0; height: 100%; box-sizing: border-box;
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   color: var(--sbx-fg); background: var(--sbx-bg); border: 1px solid var(--sbx-border); border-radius: 8px;
   overflow: hidden;
