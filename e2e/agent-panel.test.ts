@@ -9,6 +9,8 @@
  *   closed it opens it again (a record page outside console apps);
  * - an expired session token is renewed through Aura; switching agents reconnects as the new one;
  * - opened outside a container, the panel says so;
+ * - in a utility bar panel 400 px wide (Salesforce's are 340 px by default): nothing wider than
+ *   the panel, every control at least 44 x 44 CSS px, the composer in view, the banner's words;
  * - no errors in the browser console. A failing test saves a screenshot in test-results/.
  * UPDATE_SCREENSHOTS=1 also saves docs/images/console-panel.png for the README.
  */
@@ -21,6 +23,7 @@ import { requireComponent, waitFor } from '@sbsf/testkit';
 import type { Page } from 'playwright-core';
 import { buildAgentPanel, REPO_ROOT, startAgentConsole, type AgentConsole } from './support/agent-console.js';
 import { launch, screenshotOnFailure, type Browser } from './support/browser.js';
+import { measure } from './support/layout.js';
 
 interface ConsoleEvent {
   kind: string;
@@ -343,6 +346,50 @@ test('opened outside a container, the panel says so', async (t) => {
     const notice = page.locator('[data-testid="panel-status"][data-state="outside_container"]');
     await notice.waitFor();
     assert.match((await notice.textContent()) ?? '', /not running inside Salesforce/);
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('in a utility bar panel 400 px wide: nothing wider than the panel, every control at least 44x44, the composer in view', async (t) => {
+  await scenario(t, 'panel-narrow', async (w, { page, errors }) => {
+    const ticket = await w.openTicket('cust-fay', 'Screen flickers');
+    // The simulator's utility panel is the window's width less 1rem: 400 px here.
+    await page.setViewportSize({ width: 416, height: 760 });
+    await page.goto(w.consoleUrl);
+    await reassign(page, ticket.caseId, 'Ava Agent');
+    await w.customerSays(ticket.caseId, ticket.accessToken, 'The screen flickers when I scroll.');
+    // The panel loads its list once Ava is in the channel (this test is about the layout, not the live join).
+    await waitFor('Ava in the channel', () => w.sb.store.channels.get(ticket.caseId)?.members.has(w.sf.seed.agents.ava), {
+      timeoutMs: 20_000,
+    });
+    await page.reload();
+    await openPanel(page);
+    await chatShown(page);
+    await channelItem(page, ticket.caseId).waitFor({ timeout: 15_000 });
+    const frame = await (await page.locator(PANEL).elementHandle())?.contentFrame();
+    assert.ok(frame, 'the panel frame');
+
+    let m = await measure(frame, 44, 16);
+    assert.ok(m.viewport.width >= 340 && m.viewport.width <= 420, `the panel is a utility bar panel's width (${m.viewport.width} px)`);
+    assert.ok(m.scrollWidth <= m.viewport.width, `the list fits the panel (${m.scrollWidth} > ${m.viewport.width})`);
+    assert.deepEqual(m.small, [], 'the list: every control at least 44x44');
+    assert.match(await panel(page).locator('.sbx-banner').innerText(), /Sandbox chat pane[\s\S]*not Sendbird UIKit[\s\S]*Live/);
+
+    await channelItem(page, ticket.caseId).click();
+    await panel(page).locator('.sbx-bubble', { hasText: 'The screen flickers when I scroll.' }).waitFor();
+    m = await measure(frame, 44, 16);
+    assert.ok(m.scrollWidth <= m.viewport.width, `the conversation fits the panel (${m.scrollWidth} > ${m.viewport.width})`);
+    assert.deepEqual(m.small, [], 'the conversation: every control at least 44x44');
+    assert.deepEqual(m.smallType, [], 'the composer in at least 16px type');
+    const composer = await panel(page).locator('form[aria-label="Send a message"]').boundingBox();
+    const frameBox = await page.locator(PANEL).boundingBox();
+    assert.ok(composer && frameBox, 'the composer and the panel frame are laid out');
+    assert.ok(
+      composer.y + composer.height <= frameBox.y + frameBox.height + 1,
+      `the composer (bottom ${composer.y + composer.height}) is in view in the panel (bottom ${frameBox.y + frameBox.height})`,
+    );
+    const log = await panel(page).locator('[role="log"]').boundingBox();
+    assert.ok(log && log.height >= frameBox.height / 2, `the log has at least half of the panel (${log?.height} of ${frameBox.height} px)`);
     assert.deepEqual(errors, []);
   });
 });

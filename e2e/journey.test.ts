@@ -8,7 +8,8 @@
  * 2. the Case shows in the console simulator (its record: the Case Id is the channel URL);
  * 3. a supervisor gives the Case to Ava by hand (Change owner) -> Ava joins the channel, her panel
  *    shows the conversation; the customer writes in the app, Ava reads and answers in the panel;
- * 4. the customer sees the answer and writes back;
+ * 4. the customer sees the answer and writes back (also pictured on a 390 x 844 phone); Ava sees
+ *    her typing, she sees Ava read it;
  * 5. the Case is routed through Omni-Channel to Ben, who accepts it in his own console while Ava's
  *    conversation is open -> Ben in, Ava out, the customer still in; Ava's conversation turns
  *    read-only with "Ben Agent took over", Ben reads the whole history and answers, the customer
@@ -45,6 +46,8 @@ import {
 } from './support/console-page.js';
 
 const IMAGES = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'images') : join(ROOT, 'test-results');
+const DESKTOP = { width: 1100, height: 760 };
+const PHONE = { width: 390, height: 844 };
 /** Bridge work (reconciles after an owner change, transcripts) on a loaded machine. */
 const SLOW = { timeoutMs: 30_000 };
 
@@ -189,7 +192,7 @@ test(
     const { ava, ben } = sf.seed.agents;
     assert.ok(sandbox.urls.customer, 'the sandbox serves the customer app');
 
-    const browser = await launch({ width: 1100, height: 760 });
+    const browser = await launch(DESKTOP);
     t.after(() => browser.close());
     const customer = browser.page;
     const agent = await newPage(browser, 'console', { width: 1280, height: 800 });
@@ -286,6 +289,13 @@ test(
           'the conversation in the Sendbird emulator',
         );
         await shot(customer, 'journey-4-customer-chat');
+        // The same conversation on a phone (390 x 844): the log fills the screen, the composer below.
+        await customer.setViewportSize(PHONE);
+        await customerBubble(customer, SAYS.customerDone, true).waitFor();
+        const composer = await customer.locator('form[aria-label="Send a message"]').boundingBox();
+        assert.ok(composer && composer.y + composer.height <= PHONE.height, 'on a phone the composer is in view');
+        await shot(customer, 'journey-mobile-conversation');
+        await customer.setViewportSize(DESKTOP);
 
         // 5. Omni-Channel: routed to Ben, who accepts in his own console -> Ben in, Ava out, while
         //    Ava's conversation is still open in her panel.

@@ -245,7 +245,7 @@ export function App({ config, store, auth, bridge }: AppDeps) {
     refreshError && !(shown && refreshError.retryable) ? `Could not refresh your tickets: ${refreshError.message}` : undefined;
 
   return (
-    <div className="app">
+    <div className="app" data-view={route.view}>
       <header className="app-header">
         <h1>Support</h1>
         {route.view === 'ticket' && (

@@ -176,6 +176,17 @@ export function SandboxChannelView({
     if (atBottom.current) setShowJump(false);
   }, []);
 
+  // The log changing size (an on-screen keyboard opening, a phone turned) keeps the newest message in view.
+  useEffect(() => {
+    const el = logRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
   const jump = (): void => {
     const el = logRef.current;
     if (el) el.scrollTop = el.scrollHeight;

@@ -39,7 +39,9 @@ export function SandboxBanner() {
   return (
     <div className="sbx-banner">
       <strong>Sandbox chat pane</strong>
-      <span>Emulated Sendbird feed; this is not Sendbird UIKit.</span>
+      <span>
+        <span className="sbx-banner-detail">Emulated Sendbird feed; </span>this is not Sendbird UIKit.
+      </span>
       <span className="sbx-status" role="status" aria-live="polite" data-connection={c}>
         <span className="sbx-dot" data-state={c} aria-hidden="true" />
         {STATUS_TEXT[c] ?? c}

@@ -8,7 +8,7 @@ export const SANDBOX_CHAT_CSS = `
   --sbx-bg: #ffffff; --sbx-fg: #1f2328; --sbx-muted: #59636e; --sbx-border: #d1d9e0;
   --sbx-accent: #6210cc; --sbx-accent-fg: #ffffff; --sbx-other: #f0f2f5; --sbx-admin: #fff8c5;
   --sbx-admin-border: #d4a72c; --sbx-danger: #cf222e; --sbx-focus: #0969da;
-  display: flex; flex-direction: column; min-height: 0; height: 100%;
+  display: flex; flex-direction: column; min-height: 0; height: 100%; box-sizing: border-box;
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   color: var(--sbx-fg); background: var(--sbx-bg); border: 1px solid var(--sbx-border); border-radius: 8px;
   overflow: hidden;
@@ -76,4 +76,22 @@ export const SANDBOX_CHAT_CSS = `
 .sbx-form-description { margin-top: 4px !important; white-space: pre-wrap; overflow-wrap: anywhere; }
 .sbx-form time { display: block; margin-top: 4px; color: var(--sbx-muted); font-size: 11px; }
 @media (max-width: 640px) { .sbx-list { width: 100%; border-right: 0; } .sbx-body[data-has-view="true"] .sbx-list { display: none; } }
+/* Touch screens and narrow panes: every control at least 44 x 44 CSS px, the composer in 16 px type (iOS zooms into smaller). */
+@media (pointer: coarse), (max-width: 640px) {
+  .sbx-button { min-height: 44px; min-width: 44px; }
+  .sbx-link { min-height: 44px; min-width: 44px; padding: 0 6px; font-size: 13px; display: inline-flex; align-items: center; justify-content: center; }
+  .sbx-list-item { min-height: 44px; }
+  .sbx-composer textarea { font-size: 16px; min-height: 44px; }
+}
+/* Narrow: the chrome around the log shrinks; the banner keeps "Sandbox chat pane", "not Sendbird UIKit" and the state on one line. */
+@media (max-width: 640px) {
+  .sbx-banner { padding: 3px 10px; gap: 2px 8px; font-size: 11px; line-height: 1.35; }
+  .sbx-banner-detail { display: none; }
+  .sbx-header { padding: 6px 12px; }
+  .sbx-header h2 { font-size: 15px; }
+  .sbx-log { padding: 8px 10px; min-height: 120px; }
+  .sbx-group { max-width: 85%; }
+  .sbx-composer { padding: 6px 8px; }
+  .sbx-jump { bottom: 68px; }
+}
 `;
