@@ -163,7 +163,8 @@ async function walk(h: Harness, check: (state: string) => Promise<void>): Promis
   // The Case closed: the bridge freezes the channel and the conversation is read-only.
   await sb.freezeChannel(channelUrl, true);
   await page.getByRole('navigation', { name: 'My tickets' }).getByText(SUBJECT).click();
-  await page.getByText('This conversation is closed for new messages.').waitFor({ timeout: 15_000 });
+  await page.getByText('This ticket is closed.').waitFor({ timeout: 15_000 });
+  await page.getByRole('button', { name: 'Open a new ticket' }).waitFor();
   await check('the closed conversation');
 
   // The bridge stopped: a reload shows one alert with "Try again".
