@@ -8,8 +8,7 @@
  * replies, mentions, message search, voice messages, mark-as-unread or message delete; the
  * channel lifecycle and membership belong to the bridge.
  */
-import { useCallback, useMemo, useRef } from 'react';
-import { SessionHandler } from '@sendbird/chat';
+import { useCallback, useMemo, useRef, type ComponentType } from 'react';
 import SendbirdProvider from '@sendbird/uikit-react/SendbirdProvider';
 import GroupChannel from '@sendbird/uikit-react/GroupChannel';
 import GroupChannelHeader from '@sendbird/uikit-react/GroupChannel/components/GroupChannelHeader';
@@ -18,7 +17,7 @@ import { MessageMenu } from '@sendbird/uikit-react/ui/MessageMenu';
 import { MobileMenu } from '@sendbird/uikit-react/ui/MobileMenu';
 import '@sendbird/uikit-react/dist/index.css';
 import type { SendbirdSession } from '@sbsf/wire';
-import { isDefaultApiHost } from '../session.js';
+import { customApiHostFor, supportMenuItems, supportSessionHandler, UIKIT_OPTIONS } from '../uikit-glue.js';
 
 export interface UikitChatProps {
   session: SendbirdSession;
@@ -28,17 +27,16 @@ export interface UikitChatProps {
   onSessionError?: (message: string) => void;
 }
 
-const UIKIT_OPTIONS = {
-  common: { enableUsingDefaultUserProfile: false },
-  groupChannel: {
-    enableReactions: false,
-    enableMention: false,
-    replyType: 'none',
-    enableVoiceMessage: false,
-    enableMarkAsUnread: false,
-  },
-  groupChannelSettings: { enableMessageSearch: false },
-} as const;
+/** The message menu's items a customer gets (`supportMenuItems`: copy, edit, resend). */
+function SupportMenu({ items }: { items: Readonly<Record<string, ComponentType | undefined>> }) {
+  return (
+    <>
+      {supportMenuItems(items).map((Item, i) => (
+        <Item key={i} />
+      ))}
+    </>
+  );
+}
 
 export default function UikitChat({ session, channelUrl, renewToken, onSessionError }: UikitChatProps) {
   // The provider connects once with the first token; later tokens go through the handler, so a
@@ -49,17 +47,16 @@ export default function UikitChat({ session, channelUrl, renewToken, onSessionEr
   const onError = useRef(onSessionError);
   onError.current = onSessionError;
 
-  const configureSession = useCallback(() => {
-    const handler = new SessionHandler();
-    handler.onSessionTokenRequired = (resolve, reject) => {
-      renew.current().then(resolve, reject);
-    };
-    handler.onSessionError = () => onError.current?.('Your chat session could not be renewed. Reload the page to reconnect.');
-    handler.onSessionClosed = () => onError.current?.('Your chat session was closed. Reload the page to reconnect.');
-    return handler;
-  }, []);
+  const configureSession = useCallback(
+    () =>
+      supportSessionHandler(
+        () => renew.current(),
+        (message) => onError.current?.(message),
+      ),
+    [],
+  );
 
-  const customApiHost = useMemo(() => (isDefaultApiHost(first.appId, first.apiHost) ? undefined : first.apiHost), [first]);
+  const customApiHost = useMemo(() => customApiHostFor(first), [first]);
 
   return (
     <div className="uikit-frame" data-testid="uikit-chat">
@@ -89,27 +86,11 @@ export default function UikitChat({ session, channelUrl, renewToken, onSessionEr
                   {...sheetProps}
                   deleteMenuState="HIDE"
                   isReactionEnabled={false}
-                  renderMenuItems={({ items: { CopyMenuItem, EditMenuItem, ResendMenuItem } }) => (
-                    <>
-                      <CopyMenuItem />
-                      <EditMenuItem />
-                      <ResendMenuItem />
-                    </>
-                  )}
+                  renderMenuItems={({ items }) => <SupportMenu items={items} />}
                 />
               )}
               renderMessageMenu={(menuProps) => (
-                <MessageMenu
-                  {...menuProps}
-                  disableDeleteMessage
-                  renderMenuItems={({ items: { CopyMenuItem, EditMenuItem, ResendMenuItem } }) => (
-                    <>
-                      <CopyMenuItem />
-                      <EditMenuItem />
-                      <ResendMenuItem />
-                    </>
-                  )}
-                />
+                <MessageMenu {...menuProps} disableDeleteMessage renderMenuItems={({ items }) => <SupportMenu items={items} />} />
               )}
             />
           )}
