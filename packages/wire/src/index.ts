@@ -8,3 +8,5 @@ export * from './lcc.js';
 export * from './tickets.js';
 export * from './sandbox-feed.js';
 export * from './text.js';
+export * from './channel-data.js';
+export * from './support-channel.js';
