@@ -4,7 +4,13 @@
  * the container iframe, the emulators and the bridge behind them.
  * - the READY handshake when the container is ready before Aura listens, and when Aura answers late;
  * - the agent's channels in the panel (after a reassignment, and after an Omni-Channel accept);
- * - a customer message raises "Chat (N)" and the highlight; focusing the panel resets them;
+ * - a customer message raises "Chat (N)" and the highlight; focusing the panel clears the
+ *   highlight, and N stays the total unread of all conversations until they are read;
+ * - the list: two tickets of one customer told apart by subject, the customer, the Case status
+ *   (closed in the console), the time waiting (counting up every minute, gone once the agent
+ *   answers), an unread badge per conversation, keyboard moves, axe-core on the panel and page;
+ * - chat unavailable (the feed gone, a session that cannot be fetched): "Chat unavailable" with
+ *   the warning icon, and back to the count when it works again;
  * - choosing a channel opens its Case tab, once: a later pick focuses it, a pick after the agent
  *   closed it opens it again (a record page outside console apps);
  * - an expired session token is renewed through Aura; switching agents reconnects as the new one;
@@ -16,14 +22,17 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { requireComponent, waitFor } from '@sbsf/testkit';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { buildAgentPanel, REPO_ROOT, startAgentConsole, type AgentConsole } from './support/agent-console.js';
 import { launch, screenshotOnFailure, type Browser } from './support/browser.js';
 import { measure } from './support/layout.js';
+import { agentSays, caseRow } from './support/console-page.js';
+import { SECRETS } from '../packages/bridge/test/fixtures.js';
 
 interface ConsoleEvent {
   kind: string;
@@ -153,20 +162,24 @@ test("the panel shows the agent's channels; a customer message raises the unread
     await w.customerSays(second.caseId, second.accessToken, 'About my refund');
     await waitForBar(page, { label: 'Chat (2)', highlighted: true });
 
-    // Focusing the panel resets the count and the highlight.
+    // Focusing the panel clears the highlight; the count stays the total of both conversations.
     await panel(page).locator('.sbx-banner').click();
-    await waitForBar(page, { label: 'Chat', highlighted: false });
+    await waitForBar(page, { label: 'Chat (2)', highlighted: false });
 
     // Choosing a channel opens its Case in a console tab; choosing it again focuses that tab.
     await channelItem(page, first.caseId).click();
     await page.locator(`.con-tab[data-record-id="${first.caseId}"]`).waitFor();
     await page.locator(`.con-record[data-record-id="${first.caseId}"]`).waitFor();
+    // Reading one conversation leaves the other's message in the count (it was "Chat" here once
+    // the panel had had the focus).
+    await waitForBar(page, { label: 'Chat (1)', highlighted: false });
     await channelItem(page, first.caseId).click();
     await channelItem(page, first.caseId).click();
     // Messages arrive in order: once the second channel's tab is open, any repeat for the first
     // would have arrived before it.
     await channelItem(page, second.caseId).click();
     await page.locator(`.con-tab[data-record-id="${second.caseId}"]`).waitFor();
+    await waitForBar(page, { label: 'Chat', highlighted: false });
     const list = await events(page);
     const current = lcc(list, 'container->aura').filter((e) => e.payload?.event === 'CURRENTCHANNEL');
     assert.deepEqual(
@@ -198,6 +211,188 @@ test("the panel shows the agent's channels; a customer message raises the unread
       await page.screenshot({ path: join(REPO_ROOT, 'docs/images/console-panel.png') });
     }
     assert.deepEqual(errors, []);
+  });
+});
+
+const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core on the console page (without the container) and inside the agent panel's frame. */
+async function axeViolations(page: Page): Promise<string[]> {
+  const panelFrame = page.frames().find((f) => f.url().includes('/console/panel/'));
+  assert.ok(panelFrame, 'the agent panel frame');
+  const out: string[] = [];
+  for (const [where, frame, iframes] of [
+    ['page', page.mainFrame(), false],
+    ['panel', panelFrame, true],
+  ] as const) {
+    if (!(await frame.evaluate(() => 'axe' in globalThis))) await frame.addScriptTag({ path: AXE_SOURCE });
+    const result = await frame.evaluate(
+      (withFrames) => (globalThis as any).axe.run((globalThis as any).document, { iframes: withFrames }),
+      iframes,
+    );
+    for (const v of result.violations as { id: string; impact: string; nodes: { target: string[] }[] }[])
+      out.push(`${where}: ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }
+  return out;
+}
+
+/** An element's accessible name as Chromium computes it (its ARIA snapshot), spaces normalized. */
+async function accessibleName(locator: Locator): Promise<string> {
+  const m = /^- \w+ "(.*)"/.exec(await locator.ariaSnapshot());
+  return (m?.[1] ?? '').replace(/\s+/g, ' ').replace(/ ,/g, ',').trim();
+}
+
+async function utilityIcon(page: Page): Promise<string | null> {
+  return page.locator('#con-utility-item').getAttribute('data-icon');
+}
+
+test('the list tells two tickets of one customer apart and shows customer, status, time waiting and unread per conversation; closing the Case in the console updates its status', async (t) => {
+  await scenario(t, 'panel-list-fields', async (w, { page, errors }) => {
+    const login = await w.openTicket('cust-dana', 'Cannot log in');
+    const refund = await w.openTicket('cust-dana', 'Refund please');
+    await page.goto(w.consoleUrl);
+    await openPanel(page);
+    await chatShown(page);
+    await reassign(page, login.caseId, 'Ava Agent');
+    await reassign(page, refund.caseId, 'Ava Agent');
+    const loginItem = channelItem(page, login.caseId);
+    const refundItem = channelItem(page, refund.caseId);
+    await loginItem.waitFor({ timeout: 15_000 });
+    await refundItem.waitFor({ timeout: 15_000 });
+
+    await w.customerSays(login.caseId, login.accessToken, 'I cannot log in since this morning');
+    await loginItem.locator('.sbx-badge', { hasText: '1' }).waitFor();
+    assert.equal(await refundItem.locator('.sbx-badge').count(), 0, 'unread per conversation');
+    const fields = async (item: typeof loginItem) => ({
+      title: await item.locator('.sbx-list-name').textContent(),
+      customer: await item.locator('.sbx-list-customer').textContent(),
+      status: await item.locator('.sbx-list-status').textContent(),
+      waiting: await item.locator('.sbx-list-waiting').textContent(),
+    });
+    const dana = 'cust-dana';
+    assert.deepEqual(await fields(loginItem), { title: 'Cannot log in', customer: dana, status: 'New', waiting: 'waiting <1 min' });
+    assert.deepEqual(await fields(refundItem), { title: 'Refund please', customer: dana, status: 'New', waiting: 'waiting <1 min' });
+    assert.equal(
+      await accessibleName(loginItem),
+      `Cannot log in, ${dana}, New, waiting less than a minute, 1 unread message`,
+      'the accessible name reads the fields in order',
+    );
+    assert.equal(await accessibleName(refundItem), `Refund please, ${dana}, New, waiting less than a minute`);
+
+    // Most recent activity first; arrow keys, Home and End move through the list.
+    const order = await panel(page)
+      .locator('button.sbx-list-item')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-channel-url')));
+    assert.deepEqual(order.slice(0, 2), [login.caseId, refund.caseId]);
+    await loginItem.focus();
+    await loginItem.press('ArrowDown');
+    assert.equal(await refundItem.evaluate((e) => e === (globalThis as any).document.activeElement), true, 'ArrowDown');
+    await refundItem.press('Home');
+    assert.equal(await loginItem.evaluate((e) => e === (globalThis as any).document.activeElement), true, 'Home');
+    await loginItem.press('End');
+    assert.equal(await refundItem.evaluate((e) => e === (globalThis as any).document.activeElement), true, 'End');
+
+    // The agent answers: that customer waits no longer; the other still does.
+    await loginItem.click();
+    await agentSays(page, 'Let me reset it for you.');
+    await loginItem.locator('.sbx-list-waiting').waitFor({ state: 'detached' });
+    assert.equal(await refundItem.locator('.sbx-list-waiting').count(), 1);
+    assert.deepEqual(await axeViolations(page), [], 'axe-core on the console and inside the panel');
+
+    // The Case is closed in the console: the lifecycle writes the status into the channel data,
+    // the feed delivers the update, the entry says Closed.
+    const row = caseRow(page, login.caseId);
+    await row.locator('select[aria-label^="New status"]').selectOption('Closed');
+    await row.locator('button[data-action="change-status"]').click();
+    await loginItem.locator('.sbx-list-status', { hasText: 'Closed' }).waitFor({ timeout: 15_000 });
+    assert.equal(await loginItem.getAttribute('data-closed'), 'true');
+    assert.equal(await refundItem.locator('.sbx-list-status').textContent(), 'New');
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('the time waiting counts up every minute while the customer waits', async (t) => {
+  await scenario(t, 'panel-waiting-live', async (w, { page, errors }) => {
+    // The page's clock flows as usual until the test moves it on (timers included).
+    await page.clock.install();
+    const ticket = await w.openTicket('cust-kim', 'Card blocked');
+    w.sf.org.changeCaseOwner(ticket.caseId, w.sf.seed.agents.ava);
+    await page.goto(w.consoleUrl);
+    await openPanel(page);
+    await chatShown(page);
+    const item = channelItem(page, ticket.caseId);
+    await item.waitFor({ timeout: 15_000 });
+    await w.customerSays(ticket.caseId, ticket.accessToken, 'Hello? My card is blocked');
+    await item.locator('.sbx-list-waiting', { hasText: 'waiting <1 min' }).waitFor();
+    await page.clock.fastForward('12:00');
+    await item.locator('.sbx-list-waiting', { hasText: 'waiting 12 min' }).waitFor();
+    await page.clock.fastForward('01:00');
+    await item.locator('.sbx-list-waiting', { hasText: 'waiting 13 min' }).waitFor();
+    assert.match(await accessibleName(item), /waiting 13 minutes/);
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('chat unavailable: the feed gone makes the label "Chat unavailable" with the warning icon; a session that cannot be fetched too, until Try again works', async (t) => {
+  await scenario(t, 'panel-unavailable', async (w, { page, errors }) => {
+    const first = await w.openTicket('cust-lou', 'Wrong charge');
+    const second = await w.openTicket('cust-max', 'Late delivery');
+    w.sf.org.changeCaseOwner(first.caseId, w.sf.seed.agents.ava);
+    w.sf.org.changeCaseOwner(second.caseId, w.sf.seed.agents.ava);
+    await page.goto(w.consoleUrl);
+    await chatShown(page);
+    await panel(page).locator('[data-connection="open"]').waitFor({ state: 'attached', timeout: 15_000 });
+    // Unread in two conversations: the label says the total.
+    await w.customerSays(first.caseId, first.accessToken, 'Hello');
+    await w.customerSays(second.caseId, second.accessToken, 'Hi');
+    await waitForBar(page, { label: 'Chat (2)', highlighted: true });
+    assert.equal(await utilityIcon(page), 'chat');
+
+    // The session cannot be renewed (the bridge is unreachable for the org): unavailable at once.
+    const bridge = w.sf.org.bridge();
+    w.sf.org.setBridge(null);
+    w.sb.expireSessions(w.sf.seed.agents.ava);
+    await waitForBar(page, { label: 'Chat unavailable', highlighted: true });
+    assert.equal(await utilityIcon(page), 'warning');
+    let list = await events(page);
+    assert.deepEqual(
+      lcc(list, 'container->aura')
+        .filter((e) => e.payload?.event === 'AVAILABILITY')
+        .map((e) => [e.payload.available, e.payload.reason]),
+      [[false, 'session_failed']],
+    );
+    assert.ok(list.some((e) => e.kind === 'utility' && e.method === 'setUtilityIcon'));
+
+    // The bridge is back; "Try again" gets a session: the count, icon and highlight come back.
+    w.sf.org.setBridge({ url: bridge!.url, secret: SECRETS.BRIDGE_SHARED_SECRET });
+    await openPanel(page);
+    await panel(page).getByRole('button', { name: 'Try again' }).click();
+    await chatShown(page);
+    // The agent is looking at the panel (they clicked in it): the total, without the highlight.
+    await waitForBar(page, { label: 'Chat (2)', highlighted: false });
+    assert.equal(await utilityIcon(page), 'chat');
+
+    // The Sendbird emulator goes away: after the grace, unavailable.
+    await w.sb.close();
+    await waitForBar(page, { label: 'Chat unavailable', highlighted: true });
+    assert.equal(await utilityIcon(page), 'warning');
+    list = await events(page);
+    assert.deepEqual(
+      lcc(list, 'container->aura')
+        .filter((e) => e.payload?.event === 'AVAILABILITY')
+        .map((e) => [e.payload.available, e.payload.reason ?? null]),
+      [
+        [false, 'session_failed'],
+        [true, null],
+        [false, 'disconnected'],
+      ],
+    );
+    assert.deepEqual(await axeViolations(page), [], 'axe-core while unavailable');
+    // The browser logs the failed connections and the refused token of the outage; nothing else.
+    assert.deepEqual(
+      errors.filter((e) => !/WebSocket connection to|Failed to load resource|ERR_CONNECTION_REFUSED/.test(e)),
+      [],
+    );
   });
 });
 

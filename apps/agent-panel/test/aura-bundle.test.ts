@@ -1,7 +1,7 @@
 /**
  * The Aura half of the LCC protocol: the real sendbird_utilities_bar controller and helper, run
  * on Node over a tiny fake component (the browser version of this is the console simulator).
- * Routing, the deduped Apex call, the unread label, opening the Case on every pick (console tab,
+ * Routing, the deduped Apex call, the unread label, the unavailable warning, opening the Case on every pick (console tab,
  * or record page outside console apps) and the error answers.
  */
 import assert from 'node:assert/strict';
@@ -28,7 +28,16 @@ function harness(opts: { answers?: Answer[]; console?: boolean; currentUserId?: 
   const sent: unknown[] = [];
   const pending: (() => void)[] = [];
   let openTabFails = opts.openTabFails ?? 0;
-  const attrs: Record<string, unknown> = { label: 'Chat', unreadCount: 0, sessionLoading: false, errorMessage: null };
+  // The markup's defaults.
+  const attrs: Record<string, unknown> = {
+    label: 'Chat',
+    icon: 'chat',
+    unreadCount: 0,
+    highlighted: false,
+    available: true,
+    sessionLoading: false,
+    errorMessage: null,
+  };
   const $A = {
     get: (expr: string) => (expr === '$SObjectType.CurrentUser.Id' ? (opts.currentUserId ?? AGENT) : undefined),
     getCallback: (fn: (...a: unknown[]) => unknown) => fn,
@@ -65,7 +74,12 @@ function harness(opts: { answers?: Answer[]; console?: boolean; currentUserId?: 
         return Promise.resolve(true);
       };
       if (id === 'SendBird_Bar') return { message: (m: unknown) => sent.push(m) };
-      if (id === 'utilitybar') return { setUtilityLabel: ok('setUtilityLabel'), setUtilityHighlighted: ok('setUtilityHighlighted') };
+      if (id === 'utilitybar')
+        return {
+          setUtilityLabel: ok('setUtilityLabel'),
+          setUtilityHighlighted: ok('setUtilityHighlighted'),
+          setUtilityIcon: ok('setUtilityIcon'),
+        };
       if (id === 'workspace') {
         const openTab = (p: unknown) => {
           const result = ok('openTab')(p);
@@ -158,6 +172,46 @@ test('NEWMESSAGE shows "Chat (N)" with the highlight, resets at 0, and skips rep
     'setUtilityHighlighted {"highlighted":true}',
     'setUtilityLabel {"label":"Chat"}',
     'setUtilityHighlighted {"highlighted":false}',
+  ]);
+});
+
+test('NEWMESSAGE with `highlighted`: the total stays in the label when the highlight goes off', async () => {
+  const h = harness();
+  h.message({ event: 'NEWMESSAGE', unreadCount: 3, highlighted: true });
+  h.message({ event: 'NEWMESSAGE', unreadCount: 3, highlighted: false });
+  h.message({ event: 'NEWMESSAGE', unreadCount: 3, highlighted: false });
+  h.message({ event: 'NEWMESSAGE', unreadCount: 0, highlighted: true });
+  await h.flush();
+  assert.deepEqual(h.calls, [
+    'setUtilityLabel {"label":"Chat (3)"}',
+    'setUtilityHighlighted {"highlighted":true}',
+    'setUtilityLabel {"label":"Chat (3)"}',
+    'setUtilityHighlighted {"highlighted":false}',
+    'setUtilityLabel {"label":"Chat"}',
+    'setUtilityHighlighted {"highlighted":false}',
+  ]);
+});
+
+test('AVAILABILITY false: "Chat unavailable", the warning icon, highlighted; true: the count, icon and highlight come back', async () => {
+  const h = harness();
+  h.message({ event: 'NEWMESSAGE', unreadCount: 2, highlighted: false });
+  h.message({ event: 'AVAILABILITY', available: false, reason: 'disconnected' });
+  h.message({ event: 'AVAILABILITY', available: false, reason: 'disconnected' });
+  h.message({ event: 'NEWMESSAGE', unreadCount: 1, highlighted: false });
+  h.message({ event: 'AVAILABILITY', available: true });
+  h.message({ event: 'AVAILABILITY', available: 'yes' });
+  await h.flush();
+  assert.deepEqual(h.calls, [
+    'setUtilityLabel {"label":"Chat (2)"}',
+    'setUtilityHighlighted {"highlighted":false}',
+    'setUtilityLabel {"label":"Chat unavailable"}',
+    'setUtilityHighlighted {"highlighted":true}',
+    'setUtilityIcon {"icon":"warning"}',
+    'setUtilityLabel {"label":"Chat unavailable"}',
+    'setUtilityHighlighted {"highlighted":true}',
+    'setUtilityLabel {"label":"Chat (1)"}',
+    'setUtilityHighlighted {"highlighted":false}',
+    'setUtilityIcon {"icon":"chat"}',
   ]);
 });
 

@@ -1,11 +1,11 @@
 /**
  * The container's side of the LCC protocol, driven through a fake port and clock: the READY
- * handshake (Aura listening late, or early, or never), renewals, the unread signal and the
- * channel signal.
+ * handshake (Aura listening late, or early, or never), renewals, the unread signal, the
+ * availability signal and the channel signal.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PanelLink, RENEW_RESEND_DELAYS_MS, type LinkStatus } from '../src/lcc/panel-link.js';
+import { CHAT_DOWN_GRACE_MS, PanelLink, RENEW_RESEND_DELAYS_MS, type LinkStatus } from '../src/lcc/panel-link.js';
 import { READY_GIVE_UP_AFTER_MS, readyDelayMs } from '../src/lcc/ready-backoff.js';
 import { FakePort, FakeScheduler, SESSION, isEvent, isReady } from './fake-lcc.js';
 
@@ -183,7 +183,7 @@ test('CURRENTCHANNEL is sent on every pick, the same channel again included; no 
   );
 });
 
-test('NEWMESSAGE follows the unread total and goes to 0 when the panel is looked at', () => {
+test('NEWMESSAGE carries the total of all conversations and the highlight, which looking at the panel clears', () => {
   const { port, link } = setup();
   link.start();
   port.deliver(SESSION);
@@ -191,11 +191,57 @@ test('NEWMESSAGE follows the unread total and goes to 0 when the panel is looked
   link.reportUnread(0);
   link.reportUnread(2);
   link.setAttention(true);
-  link.reportUnread(3);
+  link.reportUnread(1);
   assert.deepEqual(port.sent.filter(isEvent('NEWMESSAGE')), [
-    { event: 'NEWMESSAGE', unreadCount: 2 },
-    { event: 'NEWMESSAGE', unreadCount: 0 },
+    { event: 'NEWMESSAGE', unreadCount: 2, highlighted: true },
+    { event: 'NEWMESSAGE', unreadCount: 2, highlighted: false },
+    { event: 'NEWMESSAGE', unreadCount: 1, highlighted: false },
   ]);
+});
+
+test('AVAILABILITY: a chat connection down past the grace makes chat unavailable, back up makes it available', () => {
+  const { port, clock, link } = setup();
+  link.start();
+  port.deliver(SESSION);
+  const availability = () => port.sent.filter(isEvent('AVAILABILITY'));
+  link.reportChatConnection(false);
+  clock.advance(CHAT_DOWN_GRACE_MS - 1);
+  link.reportChatConnection(true);
+  link.reportChatConnection(false);
+  clock.advance(CHAT_DOWN_GRACE_MS - 1);
+  assert.deepEqual(availability(), [], 'a short reconnect says nothing');
+  clock.advance(1);
+  assert.equal(link.unavailableReason, 'disconnected');
+  link.reportChatConnection(false);
+  link.reportChatConnection(true);
+  assert.deepEqual(availability(), [
+    { event: 'AVAILABILITY', available: false, reason: 'disconnected' },
+    { event: 'AVAILABILITY', available: true },
+  ]);
+});
+
+test('AVAILABILITY: a session that cannot be fetched or renewed makes chat unavailable at once; a new session makes it available', async () => {
+  const { port, clock, link } = setup();
+  link.start();
+  port.deliver(SESSION);
+  const renewal = link.requestSession();
+  for (const ms of RENEW_RESEND_DELAYS_MS) clock.advance(ms);
+  await assert.rejects(renewal);
+  link.retry();
+  assert.equal(port.sent.filter(isEvent('AVAILABILITY')).length, 1, 'retrying (waiting) keeps the warning');
+  port.deliver({ error: 'Sendbird chat is unavailable right now.' });
+  port.deliver({ ...SESSION, accessToken: 'token-2' });
+  assert.deepEqual(port.sent.filter(isEvent('AVAILABILITY')), [
+    { event: 'AVAILABILITY', available: false, reason: 'session_failed' },
+    { event: 'AVAILABILITY', available: true },
+  ]);
+});
+
+test('AVAILABILITY: Aura never answering READY is unavailable too', () => {
+  const { port, clock, link } = setup();
+  link.start();
+  clock.advance(READY_GIVE_UP_AFTER_MS);
+  assert.deepEqual(port.sent.filter(isEvent('AVAILABILITY')), [{ event: 'AVAILABILITY', available: false, reason: 'no_answer' }]);
 });
 
 test('stop unsubscribes, clears timers and rejects a pending renewal', async () => {

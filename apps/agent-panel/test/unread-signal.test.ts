@@ -1,47 +1,64 @@
-/** When the container tells Aura about unread messages (the utility bar's "Chat (N)"). */
+/** What the container tells Aura about unread messages (the utility bar's "Chat (N)" and highlight). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UnreadSignal } from '../src/lcc/unread-signal.js';
 
 function signal() {
-  const sent: number[] = [];
-  return { sent, s: new UnreadSignal((n) => sent.push(n)) };
+  const sent: [number, boolean][] = [];
+  return { sent, s: new UnreadSignal((n, h) => sent.push([n, h])) };
 }
 
-test('a rising total is sent while the agent is not looking', () => {
+test('a rising total is sent, highlighted, while the agent is not looking', () => {
   const { sent, s } = signal();
   s.update(0);
   s.update(1);
   s.update(3);
-  assert.deepEqual(sent, [1, 3]);
-  assert.equal(s.shownCount, 3);
+  assert.deepEqual(sent, [
+    [1, true],
+    [3, true],
+  ]);
+  assert.deepEqual(s.shown, { count: 3, highlighted: true });
 });
 
-test('looking at the panel sends 0 once, and nothing while looking', () => {
+test('looking at the panel clears the highlight but keeps the total of ALL conversations', () => {
   const { sent, s } = signal();
-  s.update(2);
+  s.update(2); // one unread in each of two conversations
   s.setAttention(true);
   s.setAttention(true);
-  s.update(5);
-  assert.deepEqual(sent, [2, 0]);
+  s.update(1); // the agent reads one: the other one still counts
+  assert.deepEqual(sent, [
+    [2, true],
+    [2, false],
+    [1, false],
+  ]);
+  assert.deepEqual(s.shown, { count: 1, highlighted: false }, 'not "Chat" while a conversation has unread messages');
 });
 
-test('after looking, a new message raises the count again; a fall does not', () => {
+test('a new message while looking raises the count without the highlight; after looking away, the next one highlights', () => {
   const { sent, s } = signal();
-  s.update(4);
   s.setAttention(true);
+  s.update(1);
   s.setAttention(false);
-  s.update(3); // read one elsewhere: the bar shows 0, nothing to do
-  s.update(4); // a new message
-  assert.deepEqual(sent, [4, 0, 4]);
+  s.update(1); // no change
+  s.update(2);
+  assert.deepEqual(sent, [
+    [1, false],
+    [2, true],
+  ]);
 });
 
-test('a fall below what the bar shows is sent (all read on another device)', () => {
+test('a fall keeps the highlight until 0 or a look (read on another device)', () => {
   const { sent, s } = signal();
   s.update(3);
   s.update(1);
   s.update(0);
-  assert.deepEqual(sent, [3, 1, 0]);
+  s.update(1);
+  assert.deepEqual(sent, [
+    [3, true],
+    [1, true],
+    [0, false],
+    [1, true],
+  ]);
 });
 
 test('nothing is sent twice in a row, and bad numbers are ignored', () => {
@@ -52,5 +69,5 @@ test('nothing is sent twice in a row, and bad numbers are ignored', () => {
   s.update(-1);
   s.update(1);
   s.update(1);
-  assert.deepEqual(sent, [1]);
+  assert.deepEqual(sent, [[1, true]]);
 });

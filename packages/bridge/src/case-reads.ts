@@ -15,6 +15,8 @@ export interface CaseFacts {
   caseNumber: string | null;
   ownerId: string | null;
   isClosed: boolean;
+  /** Case.Status (the picklist value), or null. */
+  status: string | null;
   /** Sendbird_User_Id__c: the customer, who is never removed from the channel. */
   customerUserId: string | null;
   /**
@@ -36,6 +38,7 @@ interface CaseRow {
   CaseNumber?: string | null;
   OwnerId?: string | null;
   IsClosed?: boolean | null;
+  Status?: string | null;
   Sendbird_User_Id__c?: string | null;
   Sendbird_Ticket_Id__c?: string | null;
   SystemModstamp?: string | null;
@@ -62,7 +65,7 @@ export async function readCases(sf: SalesforceClient, ids: readonly string[]): P
   const out = new Map<string, CaseFacts>();
   for (const part of chunks(ids, IDS_PER_QUERY)) {
     const res = await sf.query<CaseRow>(
-      'SELECT Id, CaseNumber, OwnerId, IsClosed, Sendbird_User_Id__c, Sendbird_Ticket_Id__c, SystemModstamp ' +
+      'SELECT Id, CaseNumber, OwnerId, IsClosed, Status, Sendbird_User_Id__c, Sendbird_Ticket_Id__c, SystemModstamp ' +
         `FROM Case WHERE Id IN (${idList(part)})`,
     );
     for (const r of res.records) {
@@ -71,6 +74,7 @@ export async function readCases(sf: SalesforceClient, ids: readonly string[]): P
         caseNumber: r.CaseNumber ?? null,
         ownerId: r.OwnerId ?? null,
         isClosed: r.IsClosed === true,
+        status: typeof r.Status === 'string' ? r.Status : null,
         customerUserId: r.Sendbird_User_Id__c ?? null,
         isChat: typeof r.Sendbird_Ticket_Id__c === 'string' && r.Sendbird_Ticket_Id__c !== '',
         version: parseSalesforceDateTime(r.SystemModstamp),

@@ -2,18 +2,24 @@
  * The Case's lifecycle reaches the chat, end to end: a Status change saved in the Salesforce
  * emulator fires the emulated Case trigger (`case.status_changed` to /salesforce/events), and the
  * bridge freezes the channel of a closed Case and unfreezes it on reopening, or, with
- * CASE_CLOSED_ACTION=message, posts an admin message instead. Ledgered and idempotent.
+ * CASE_CLOSED_ACTION=message, posts an admin message instead; either way the channel data's status
+ * follows the Case. Ledgered and idempotent.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SendbirdError } from '@sbsf/sendbird';
 import { waitFor } from '@sbsf/testkit';
-import type { SalesforceEvent } from '@sbsf/wire';
+import { parseSupportChannelData, type SalesforceEvent } from '@sbsf/wire';
 import { ledgerLines, makeCase, membershipIdle, postEvents, sbClient, sfClient } from './membership-helpers.js';
 import { messageRecords } from './transcript-helpers.js';
 import { startWorld, type World } from './world.js';
 
 const frozen = (w: World, caseId: string) => w.sb.store.channels.get(caseId)?.freeze;
+/** The status the channel data says (the agent panel's list shows it). */
+const dataStatus = (w: World, caseId: string) => {
+  const d = parseSupportChannelData(w.sb.store.channels.get(caseId)?.data);
+  return [d.status, d.closed];
+};
 const setStatus = (w: World, caseId: string, Status: string) => sfClient(w).update('Case', caseId, { Status });
 const statusChanged = (caseId: string, status: string, isClosed: boolean): SalesforceEvent => ({
   type: 'case.status_changed',
@@ -31,6 +37,8 @@ test('a closed Case freezes its chat (the customer cannot send), reopening unfre
 
   await setStatus(w, caseId, 'Closed');
   await waitFor('the channel to be frozen', () => frozen(w, caseId) === true);
+  await waitFor('the channel data to say Closed', () => dataStatus(w, caseId)[0] === 'Closed');
+  assert.deepEqual(dataStatus(w, caseId), ['Closed', true]);
   await assert.rejects(
     sb.sendMessage(caseId, { message_type: 'MESG', user_id: customer, message: 'hello?' }),
     (err: unknown) => err instanceof SendbirdError && err.code === 900050,
@@ -47,9 +55,10 @@ test('a closed Case freezes its chat (the customer cannot send), reopening unfre
   await sb.sendMessage(caseId, { message_type: 'MESG', user_id: customer, message: 'thanks for reopening' });
 
   await waitFor('every job to finish', () => membershipIdle(w));
+  assert.deepEqual(dataStatus(w, caseId), ['Working', false]);
   assert.deepEqual(
     await ledgerLines(w, caseId),
-    [`channel.freeze ${caseId} ok`, `channel.unfreeze ${caseId} ok`],
+    [`channel.freeze ${caseId} ok`, `channel.status ${caseId} ok`, `channel.unfreeze ${caseId} ok`, `channel.status ${caseId} ok`],
     'ledgered; a status change reconciles no membership',
   );
 });
@@ -80,16 +89,21 @@ test('duplicated and out-of-order events converge on what Salesforce says; missi
   assert.deepEqual([res.status, res.body], [202, { accepted: 6 }]);
   await waitFor('the job to finish', () => membershipIdle(w));
   assert.equal(frozen(w, caseId), true, 'the Case is closed in Salesforce, so its chat is frozen');
-  assert.deepEqual(await ledgerLines(w, caseId), [`channel.freeze ${caseId} ok`], 'one job, one action per Case');
+  assert.deepEqual(dataStatus(w, caseId), ['Closed', true], 'and its channel data says so');
+  assert.deepEqual(
+    await ledgerLines(w, caseId),
+    [`channel.freeze ${caseId} ok`, `channel.status ${caseId} ok`],
+    'one job, one freeze and one status write per Case',
+  );
   assert.deepEqual(await ledgerLines(w, noChannel), [`channel.missing ${noChannel} error`]);
   assert.deepEqual(await ledgerLines(w, missing), [`case.missing ${missing} error`]);
   assert.deepEqual(await ledgerLines(w, noChat), [`case.not_chat ${noChat} ok`], 'a Case without a chat: skipped');
   assert.deepEqual(
     Object.keys(w.sb.stats.get().byRoute).sort(),
-    ['PUT /v3/group_channels/:channel_url/freeze'],
+    ['GET /v3/group_channels/:channel_url', 'PUT /v3/group_channels/:channel_url', 'PUT /v3/group_channels/:channel_url/freeze'],
     'only the two chat Cases were asked of Sendbird',
   );
-  assert.equal(w.sb.stats.get().total, 2);
+  assert.equal(w.sb.stats.get().total, 4, 'two freezes, one read and one write of the channel that exists');
   assert.equal((await w.bridge.store.listSalesforceEvents({ caseId })).length, 3, 'every event is kept');
 });
 
@@ -129,5 +143,13 @@ test('CASE_CLOSED_ACTION=message: an admin message on closing and on reopening, 
     ],
     "the bridge's messages are system entries of the transcript, never the customer's or an agent's",
   );
-  assert.deepEqual(await ledgerLines(w, caseId), [`channel.close_message ${caseId} ok`, `channel.reopen_message ${caseId} ok`]);
+  assert.deepEqual(await ledgerLines(w, caseId), [
+    `channel.close_message ${caseId} ok`,
+    `channel.status ${caseId} ok`,
+    // The repeated "Closed" event: the data already says so, nothing is written.
+    `channel.status ${caseId} exists`,
+    `channel.reopen_message ${caseId} ok`,
+    `channel.status ${caseId} ok`,
+  ]);
+  assert.deepEqual(dataStatus(w, caseId), ['Working', false]);
 });

@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { tempDir, waitFor } from '@sbsf/testkit';
+import { parseSupportChannelData } from '@sbsf/wire';
 import { signCustomerJwt } from '../src/identity/jwt.js';
 import { SECRETS } from './fixtures.js';
+import { sfClient } from './membership-helpers.js';
 import { runMain } from './spawn-bridge.js';
 import { call, startEmulators, startWorld, ticketCases, type World, worldEnv } from './world.js';
 
@@ -26,6 +28,10 @@ test('Sendbird 500s during channel creation: 503 with the ticket id, then the jo
   const ticketId = first.body.error.ticketId as string;
   assert.equal(ticketCases(w).length, 1);
   assert.equal(w.sb.store.channels.size, 0);
+  // Meanwhile an agent starts working on the Case (its trigger's event goes nowhere): the run that
+  // finishes the ticket reads the status, which it did not read back itself.
+  w.sf.org.setBridge(null);
+  await sfClient(w).update('Case', ticketCases(w)[0]!.Id as string, { Status: 'Working' });
 
   w.sb.faults.reset();
   const done = await waitFor('the job to finish the ticket', async () => {
@@ -39,6 +45,20 @@ test('Sendbird 500s during channel creation: 503 with the ticket id, then the jo
   assert.equal(ticketCases(w).length, 1, 'exactly one Case');
   assert.equal(w.sb.store.channels.size, 1, 'exactly one channel');
   assert.deepEqual([...w.sb.store.channels.get(done.caseId!)!.members.keys()], ['cust-f']);
+  assert.deepEqual(
+    parseSupportChannelData(w.sb.store.channels.get(done.caseId!)!.data),
+    {
+      caseId: done.caseId,
+      caseNumber: done.caseNumber,
+      ticketId,
+      subject: CASE.Subject,
+      customerName: 'Kim',
+      customerId: 'cust-f',
+      status: 'Working',
+      closed: false,
+    },
+    'the channel data has the status as Salesforce has it now',
+  );
 });
 
 test('the ticket form is posted once, first, even when posting it failed the first time', async (t) => {

@@ -55,7 +55,20 @@ test('a ticket makes one Case (upserted on the ticket id) and one channel named 
   assert.equal(ch.is_distinct, false);
   assert.equal(ch.custom_type, 'sf_case');
   assert.deepEqual([...ch.members.keys()], ['cust-1']);
-  assert.deepEqual(JSON.parse(ch.data), { caseId: c.id, caseNumber: c.caseNumber, ticketId: ticket.id });
+  assert.deepEqual(
+    JSON.parse(ch.data),
+    {
+      caseId: c.id,
+      caseNumber: c.caseNumber,
+      ticketId: ticket.id,
+      subject: CASE.Subject,
+      customerName: CASE.SuppliedName,
+      customerId: 'cust-1',
+      status: 'New',
+      closed: false,
+    },
+    'the channel data (the contract in @sbsf/wire channel-data.ts) carries what the agent list shows; the status is read back from the Case',
+  );
   assert.equal(w.sb.store.users.get('cust-1')?.nickname, 'Jo Customer');
 
   const timing = /^upstream;dur=([\d.]+), bridge;dur=([\d.]+)$/.exec(res.headers.get('server-timing') ?? '');

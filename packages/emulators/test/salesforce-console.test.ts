@@ -134,7 +134,7 @@ test('injectLccHost puts the script first in <head>, or first in a document with
   assert.equal(injectLccHost('<p>x</p>'), `<script src="${LCC_HOST_PATH}"></script>\n<p>x</p>`);
 });
 
-test('state, login, owner changes and Omni-Channel through the page API', async (t) => {
+test('state, login, owner and status changes and Omni-Channel through the page API', async (t) => {
   const sf = await startSf(t, { console: fixtures(t) });
   const { ava, ben } = sf.seed.agents;
   const state = (await raw(`${sf.url}/__console/api/state`)).body as any;
@@ -177,6 +177,17 @@ test('state, login, owner changes and Omni-Channel through the page API', async 
   const bad = await post(`${sf.url}/__console/api/cases/${caseId}/owner`, { ownerId: sf.seed.caseIds[1] });
   assert.equal(bad.status, 400);
   assert.match((bad.body as any).error, /^FIELD_INTEGRITY_EXCEPTION: Owner ID/, 'validated like a save in the UI');
+
+  // Closing the Case (a Status save): the trigger's case.status_changed and a validated value.
+  assert.deepEqual(state.caseStatuses, ['New', 'Working', 'Escalated', 'Closed']);
+  const closed = await post(`${sf.url}/__console/api/cases/${caseId}/status`, { status: 'Closed' });
+  assert.equal((closed.body as any).cases.find((c: any) => c.Id === caseId).Status, 'Closed');
+  assert.equal(sf.state.get('Case', caseId)?.IsClosed, true);
+  const badStatus = await post(`${sf.url}/__console/api/cases/${caseId}/status`, { status: 'Exploded' });
+  assert.equal(badStatus.status, 400);
+  assert.match((badStatus.body as any).error, /^status must be one of New, Working, Escalated, Closed$/);
+  assert.equal((await post(`${sf.url}/__console/api/cases/${caseId}/status`, {})).status, 400);
+  await post(`${sf.url}/__console/api/cases/${caseId}/status`, { status: 'Working' });
 
   // Ben is logged in (here the default agent): work routed to him shows in his Omni-Channel widget until he decides.
   sf.console?.login(ben);

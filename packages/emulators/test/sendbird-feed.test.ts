@@ -180,6 +180,34 @@ test('ADMM and other Platform API sends reach the feed; membership changes and f
   bea.close();
 });
 
+test("a channel update (PUT /v3/group_channels/{url}, e.g. its data) reaches every member as a channel frame 'updated'; the summary names the latest user message", async () => {
+  const jane = await connectFeed(emu.feedUrl, await token('customer'));
+  const alex = await connectFeed(emu.feedUrl, await token('agent'));
+  await jane.next('ready');
+  await alex.next('ready');
+  await api('/channels/case-1/messages', await token('customer'), { method: 'POST', body: JSON.stringify({ message: 'Hello?' }) });
+  await sb.sendMessage('case-1', { message_type: 'ADMM', message: 'An agent will be with you shortly' });
+  const data = JSON.stringify({ caseNumber: '00001001', status: 'Closed', closed: true });
+  await sb.updateGroupChannel('case-1', { data });
+  for (const feed of [alex, jane]) {
+    const updated = await feed.next('channel', (f) => f.event === 'updated');
+    assert.equal(updated.channel_url, 'case-1');
+    assert.deepEqual(updated.user_ids, []);
+    const channel = updated.channel as {
+      data: string;
+      my_state: string;
+      last_message: { type: string };
+      last_user_message: { message: string };
+    };
+    assert.equal(channel.data, data, 'the new data');
+    assert.equal(channel.my_state, 'joined');
+    assert.equal(channel.last_message.type, 'ADMM');
+    assert.equal(channel.last_user_message.message, 'Hello?', 'who wrote last, past the admin message');
+  }
+  jane.close();
+  alex.close();
+});
+
 test('an expired token is refused with 400302: REST 401, socket closed with 4002', async () => {
   const short = await token('customer', 1000);
   clock += 2000;

@@ -136,11 +136,22 @@ function onMessageFrame(state: ChatState, frame: Extract<FeedServerFrame, { type
     next = withChannel(next, {
       ...c,
       last_message: m,
+      ...(m.type === 'ADMM' ? {} : { last_user_message: m }),
       // The server's unread frame corrects the total; this keeps the per-channel badge live.
       unread_message_count: mine ? 0 : c.unread_message_count + 1,
     });
-  } else if (c && c.last_message?.message_id === m.message_id) {
-    next = withChannel(next, { ...c, last_message: frame.event === 'deleted' ? null : m });
+  } else if (c) {
+    const latest = c.last_message?.message_id === m.message_id;
+    const latestUser = c.last_user_message?.message_id === m.message_id;
+    if (latest || latestUser) {
+      const deleted = frame.event === 'deleted';
+      next = withChannel(next, {
+        ...c,
+        ...(latest ? { last_message: deleted ? null : m } : {}),
+        // The user message before a deleted one is not known here: unknown until the list reloads.
+        ...(latestUser ? { last_user_message: deleted ? undefined : m } : {}),
+      });
+    }
   }
   return next;
 }

@@ -9,7 +9,7 @@ import { isSessionError } from './errors.js';
 import { FeedClient, type FeedStatusEvent, type WebSocketFactory } from './feed-client.js';
 import { feedUrlFor, type FeedServerFrame } from './protocol.js';
 import { SandboxRestClient } from './rest-client.js';
-import { PAGE_SIZE, chatReducer, initialChatState, type ChatState } from './state.js';
+import { PAGE_SIZE, chatReducer, initialChatState, type ChatState, type ConnectionState } from './state.js';
 
 export interface SandboxChatConnectionProps {
   /** The Sendbird API host the bridge answered (`sendbird.apiHost`): the emulator's origin. */
@@ -21,6 +21,8 @@ export interface SandboxChatConnectionProps {
   onSessionExpired?: () => void;
   /** The user's total unread count changed. */
   onUnreadChanged?: (totalUnread: number) => void;
+  /** The feed connection's state changed (`open` when live). */
+  onConnectionChanged?: (connection: ConnectionState) => void;
   /** Tests and non-browser hosts: how to open a WebSocket, and which fetch to use. */
   createSocket?: WebSocketFactory;
   fetch?: typeof fetch;
@@ -224,6 +226,10 @@ export function useSandboxChat(props: SandboxChatConnectionProps): SandboxChatAp
   useEffect(() => {
     callbacks.current.onUnreadChanged?.(state.totalUnread);
   }, [state.totalUnread]);
+
+  useEffect(() => {
+    callbacks.current.onConnectionChanged?.(state.connection);
+  }, [state.connection]);
 
   const reconnect = useCallback(() => feedRef.current?.reconnectNow(), []);
   const setTyping = useCallback((url: string, typing: boolean) => feedRef.current?.typing(url, typing), []);

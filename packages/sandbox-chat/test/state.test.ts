@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FeedChannelSummary, FeedMessage } from '../src/protocol.js';
+import { channelEntry } from '../src/list-entry.js';
 import { chatReducer, initialChatState, mergeMessages, sortedChannels, type ChatAction, type ChatState } from '../src/state.js';
 
 const me = { user_id: 'guest-1', nickname: 'Jane', profile_url: '' };
@@ -370,4 +371,27 @@ test('typing frames say who types per channel; a read receipt moves a member rea
   assert.equal(s.channels[url]?.members.find((m) => m.user_id === agent.user_id)?.read_ts, 9_000);
   s = run([{ type: 'frame', frame: { type: 'read', channel_url: url, user_id: agent.user_id, read_ts: 7_000 } }], s);
   assert.equal(s.channels[url]?.members.find((m) => m.user_id === agent.user_id)?.read_ts, 9_000, 'a late, older receipt changes nothing');
+});
+
+test("a channel 'updated' frame replaces the channel's data (the list shows the new status); the latest user message is kept apart from admin messages", () => {
+  const data = (status: string, closed: boolean) =>
+    JSON.stringify({ caseNumber: '1', subject: 'Refund', customerId: me.user_id, status, closed });
+  const c = channel('case-1', { data: data('New', false), created_at: 500 });
+  let s = run([ready, { type: 'channels_loaded', channels: [c] }]);
+  assert.equal(channelEntry(s.channels['case-1']!).waitingSince, 500, 'nobody wrote yet: waiting since creation');
+  s = run([{ type: 'frame', frame: { type: 'message', event: 'sent', channel_url: 'case-1', message: msg(1, me, 'Hello?', 2_000) } }], s);
+  assert.equal(channelEntry(s.channels['case-1']!).waitingSince, 2_000, 'the customer wrote');
+  s = run(
+    [{ type: 'frame', frame: { type: 'message', event: 'sent', channel_url: 'case-1', message: msg(2, undefined, 'Ben joined', 3_000) } }],
+    s,
+  );
+  assert.equal(s.channels['case-1']!.last_message?.type, 'ADMM');
+  assert.equal(channelEntry(s.channels['case-1']!).waitingSince, 2_000, 'an admin message is no answer');
+  s = run([{ type: 'frame', frame: { type: 'message', event: 'sent', channel_url: 'case-1', message: msg(3, agent, 'On it', 4_000) } }], s);
+  assert.equal(channelEntry(s.channels['case-1']!).waitingSince, undefined, 'an agent answered');
+
+  const updated = { ...s.channels['case-1']!, data: data('Closed', true) };
+  s = run([{ type: 'frame', frame: { type: 'channel', event: 'updated', channel_url: 'case-1', user_ids: [], channel: updated } }], s);
+  const entry = channelEntry(s.channels['case-1']!);
+  assert.deepEqual([entry.title, entry.status, entry.closed], ['Refund', 'Closed', true]);
 });

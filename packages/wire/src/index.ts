@@ -9,3 +9,5 @@ export * from './tickets.js';
 export * from './sandbox-feed.js';
 export * from './text.js';
 export * from './notices.js';
+export * from './channel-data.js';
+export * from './support-channel.js';

@@ -29,11 +29,34 @@ export interface LccSessionError {
 /** Everything Aura sends into the container. */
 export type LccAuraMessage = LccAgentSession | LccSessionError;
 
-/** container -> Aura: total unread count changed (0 when the panel is looked at). */
+/**
+ * container -> Aura: the total unread count of ALL the agent's support conversations changed, or
+ * the highlight did. The label is "Chat (N)" while N > 0. `highlighted`: a message arrived since
+ * the agent last looked at the panel (cleared when they look, and at 0). Without `highlighted`
+ * (the tutorial's message), Aura highlights while N > 0.
+ */
 export interface LccNewMessage {
   event: 'NEWMESSAGE';
   unreadCount: number;
+  highlighted?: boolean;
 }
+
+/** Why chat is unavailable (for the log and tests; the label says "Chat unavailable" for each). */
+export type LccUnavailableReason =
+  /** The chat connection (Sendbird's, or the sandbox feed) has been down for a while. */
+  | 'disconnected'
+  /** Aura answered with an error: the session could not be fetched (the bridge or Apex failed). */
+  | 'session_failed'
+  /** Aura never answered READY, or a renewal got no session. */
+  | 'no_answer';
+
+/**
+ * container -> Aura: chat became unavailable (the label becomes "Chat unavailable" with a warning
+ * icon, highlighted) or available again (the label, icon and highlight of the unread count come
+ * back). Sent on changes only; Aura starts from available.
+ */
+export type LccAvailability =
+  { event: 'AVAILABILITY'; available: true } | { event: 'AVAILABILITY'; available: false; reason: LccUnavailableReason };
 
 /**
  * container -> Aura: the agent picked a channel; its URL is the Case Id. Sent on every pick by the
@@ -50,4 +73,4 @@ export interface LccSessionExpired {
   event: 'SESSION_EXPIRED';
 }
 
-export type LccContainerMessage = typeof LCC_READY | LccNewMessage | LccCurrentChannel | LccSessionExpired;
+export type LccContainerMessage = typeof LCC_READY | LccNewMessage | LccCurrentChannel | LccSessionExpired | LccAvailability;

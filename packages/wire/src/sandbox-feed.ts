@@ -79,6 +79,11 @@ export interface FeedChannelSummary {
   my_state: 'joined' | 'invited' | 'none';
   unread_message_count: number;
   last_message: FeedMessage | null;
+  /**
+   * The latest user message (MESG or FILE; admin messages skipped), so a list can tell who wrote
+   * last although the newest message is an admin one. Absent from older emulators.
+   */
+  last_user_message?: FeedMessage | null;
 }
 
 export type FeedClientFrame =
@@ -90,7 +95,8 @@ export type FeedClientFrame =
 /** A typing indicator lasts this long without another `typing: true` (a client that vanished stops typing). */
 export const FEED_TYPING_TTL_MS = 10_000;
 
-export type FeedChannelEvent = 'joined' | 'invited' | 'left' | 'frozen' | 'unfrozen' | 'deleted';
+/** `updated`: the channel's properties changed (`PUT /v3/group_channels/{url}`: name, data, ...). */
+export type FeedChannelEvent = 'joined' | 'invited' | 'left' | 'frozen' | 'unfrozen' | 'deleted' | 'updated';
 
 export type FeedServerFrame =
   | { type: 'ready'; user: FeedUser; expires_at: number; total_unread_count: number }

@@ -6,10 +6,13 @@
  *   agent's session, or with `{error}` when its Apex call failed;
  * - renewals: `{event:"SESSION_EXPIRED"}` when the chat refuses the token, answered by the next
  *   session message (re-sent a few times if Aura stays silent);
- * - `{event:"NEWMESSAGE", unreadCount}` through UnreadSignal;
- * - `{event:"CURRENTCHANNEL", channelUrl}` on every pick of a channel by the agent.
+ * - `{event:"NEWMESSAGE", unreadCount, highlighted}` through UnreadSignal;
+ * - `{event:"CURRENTCHANNEL", channelUrl}` on every pick of a channel by the agent;
+ * - `{event:"AVAILABILITY", available, reason}` when chat becomes unavailable (the session could
+ *   not be fetched or renewed, Aura does not answer, or the chat connection stays down longer
+ *   than CHAT_DOWN_GRACE_MS) and when it is available again.
  */
-import { LCC_READY, type LccAgentSession, type LccContainerMessage } from '@sbsf/wire';
+import { LCC_READY, type LccAgentSession, type LccContainerMessage, type LccUnavailableReason } from '@sbsf/wire';
 import { parseAuraMessage, sameSession } from './aura-message.js';
 import { READY_GIVE_UP_AFTER_MS, readyDelayMs } from './ready-backoff.js';
 import { UnreadSignal } from './unread-signal.js';
@@ -39,6 +42,13 @@ export const realScheduler: Scheduler = {
  */
 export const RENEW_RESEND_DELAYS_MS = [5_000, 10_000, 20_000] as const;
 
+/**
+ * A chat connection that is down this long makes chat "unavailable" in the utility bar: a
+ * reconnect after a network blip (the feed's first retries come within 0.5 to 2 s) does not
+ * flash a warning, an outage does.
+ */
+export const CHAT_DOWN_GRACE_MS = 5_000;
+
 export type LinkStatus =
   | { state: 'idle' }
   /** READY sent `readySent` times; Aura has not answered yet. */
@@ -59,6 +69,7 @@ export interface PanelLinkOptions {
   onContainerError?: (description: string) => void;
   readyGiveUpAfterMs?: number;
   renewResendDelaysMs?: readonly number[];
+  chatDownGraceMs?: number;
 }
 
 interface Renewal {
@@ -81,11 +92,17 @@ export class PanelLink {
   private readySent = 0;
   private handshakeStartedAt = 0;
   private renewal: Renewal | undefined;
+  /** The chat connection as the renderer last reported it (up until it says otherwise). */
+  private chatUp = true;
+  private chatDownTimer: unknown;
+  private chatDownLong = false;
+  /** What Aura was last told (it starts from available). */
+  private unavailableSent: LccUnavailableReason | null = null;
 
   constructor(private readonly options: PanelLinkOptions) {
     this.port = options.port;
     this.scheduler = options.scheduler ?? realScheduler;
-    this.unread = new UnreadSignal((unreadCount) => this.port.send({ event: 'NEWMESSAGE', unreadCount }));
+    this.unread = new UnreadSignal((unreadCount, highlighted) => this.port.send({ event: 'NEWMESSAGE', unreadCount, highlighted }));
   }
 
   get status(): LinkStatus {
@@ -141,6 +158,36 @@ export class PanelLink {
   }
 
   /**
+   * The renderer's chat connection is up (true) or not (connecting, reconnecting, refused): down
+   * for CHAT_DOWN_GRACE_MS makes chat unavailable; up again makes it available at once.
+   */
+  reportChatConnection(up: boolean): void {
+    if (up === this.chatUp) return;
+    this.chatUp = up;
+    this.clearChatDownTimer();
+    if (up) {
+      this.chatDownLong = false;
+      this.signalAvailability();
+      return;
+    }
+    this.chatDownTimer = this.scheduler.setTimeout(() => {
+      this.chatDownTimer = undefined;
+      this.chatDownLong = true;
+      this.signalAvailability();
+    }, this.options.chatDownGraceMs ?? CHAT_DOWN_GRACE_MS);
+  }
+
+  /** Why chat is unavailable now, or null when it is available (as far as the container knows). */
+  get unavailableReason(): LccUnavailableReason | null {
+    const s = this.statusValue;
+    if (s.state === 'failed') return 'session_failed';
+    if (s.state === 'no_answer') return 'no_answer';
+    // The renderer reports its connection only while a session is shown.
+    if (s.state === 'connected' && this.chatDownLong) return 'disconnected';
+    return null;
+  }
+
+  /**
    * The agent picked a channel (its URL is the Case Id): sent on every pick, the same channel
    * again included, so Aura opens its Case tab again after the agent closed it (Aura's openTab
    * focuses a tab that is open). Renderers call it for the agent's picks only, never on a
@@ -155,6 +202,7 @@ export class PanelLink {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.clearReadyTimer();
+    this.clearChatDownTimer();
     if (this.renewal) {
       this.scheduler.clearTimeout(this.renewal.timer);
       this.renewal.reject(new Error('[agent-panel] stopped'));
@@ -243,6 +291,27 @@ export class PanelLink {
 
   private setStatus(status: LinkStatus): void {
     this.statusValue = status;
+    // Without a session no renderer runs: the next one reports its own connection from scratch.
+    if (status.state !== 'connected') {
+      this.chatUp = true;
+      this.chatDownLong = false;
+      this.clearChatDownTimer();
+    }
+    this.signalAvailability();
     this.options.onStatus?.(status);
+  }
+
+  private signalAvailability(): void {
+    // While the handshake runs (again, after "Try again") the bar keeps saying what it said.
+    if (this.statusValue.state === 'waiting' || this.statusValue.state === 'idle') return;
+    const reason = this.unavailableReason;
+    if (reason === this.unavailableSent) return;
+    this.unavailableSent = reason;
+    this.port.send(reason === null ? { event: 'AVAILABILITY', available: true } : { event: 'AVAILABILITY', available: false, reason });
+  }
+
+  private clearChatDownTimer(): void {
+    if (this.chatDownTimer !== undefined) this.scheduler.clearTimeout(this.chatDownTimer);
+    this.chatDownTimer = undefined;
   }
 }

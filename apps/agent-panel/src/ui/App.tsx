@@ -71,20 +71,31 @@ export function App({ port }: { port: LccPort }) {
       );
     case 'connected':
       return (
-        <div
+        // The panel is its own page (the container's iframe): a main landmark and a heading.
+        <main
           className="panel-chat"
           data-testid="panel-chat"
           data-mode={status.session.apiHost ? 'sandbox' : 'uikit'}
           data-renewing={status.renewing}
+          aria-labelledby="panel-chat-title"
         >
+          <h1 id="panel-chat-title" className="panel-sr-only">
+            Chat
+          </h1>
           {status.session.apiHost ? (
             <SandboxPanel key={status.session.userId} session={status.session} link={link} />
           ) : (
-            <Suspense fallback={<Notice state="loading" title="Loading the chat…" />}>
+            <Suspense
+              fallback={
+                <p className="panel-notice" data-testid="panel-status" data-state="loading" role="status">
+                  Loading the chat…
+                </p>
+              }
+            >
               <UIKitPanel key={status.session.userId} session={status.session} link={link} />
             </Suspense>
           )}
-        </div>
+        </main>
       );
   }
 }

@@ -15,6 +15,8 @@ export function SandboxPanel({ session, link }: { session: LccAgentSession; link
       accessToken={session.accessToken}
       onSessionExpired={() => void link.requestSession()}
       onUnreadChanged={(total) => link.reportUnread(total)}
+      // 'idle' is before the first connect; anything but 'open' after it is the feed being down.
+      onConnectionChanged={(connection) => link.reportChatConnection(connection === 'open' || connection === 'idle')}
       onChannelSelected={(channelUrl) => link.selectChannel(channelUrl)}
       viewProps={{ audience: 'agent' }}
       className="panel-sandbox"

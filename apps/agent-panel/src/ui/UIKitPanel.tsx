@@ -7,22 +7,135 @@
  * UIKit cannot run against the emulators (the Sendbird client protocol is not emulated), so this
  * file is built and type-checked here and runs only with a real Sendbird application.
  */
-import { SessionHandler, UserEventHandler } from '@sendbird/chat';
-import { GroupChannelHandler } from '@sendbird/chat/groupChannel';
+import { ConnectionHandler, SessionHandler, UserEventHandler } from '@sendbird/chat';
+import { GroupChannelHandler, GroupChannelListOrder } from '@sendbird/chat/groupChannel';
 import ChannelSettings from '@sendbird/uikit-react/ChannelSettings';
 import GroupChannel from '@sendbird/uikit-react/GroupChannel';
 import GroupChannelList from '@sendbird/uikit-react/GroupChannelList';
 import GroupChannelListHeader from '@sendbird/uikit-react/GroupChannelList/components/GroupChannelListHeader';
-import { GroupChannelListItem } from '@sendbird/uikit-react/GroupChannelList/components/GroupChannelListItem';
 import SendbirdProvider from '@sendbird/uikit-react/SendbirdProvider';
 import useSendbirdStateContext from '@sendbird/uikit-react/useSendbirdStateContext';
 import '@sendbird/uikit-react/dist/index.css';
-import { SUPPORT_CHANNEL_CUSTOM_TYPE, type LccAgentSession } from '@sbsf/wire';
-import { useCallback, useEffect, useState } from 'react';
+import { SUPPORT_CHANNEL_CUSTOM_TYPE, WAITING_REFRESH_MS, type LccAgentSession } from '@sbsf/wire';
+import { useCallback, useEffect, useId, useState, type KeyboardEvent } from 'react';
 import type { PanelLink } from '../lcc/panel-link.js';
+import { supportPreview, type PreviewChannel } from './support-preview.js';
 
 const HANDLER_KEY = 'sbsf-agent-panel';
-const CHANNEL_FILTER = { customTypesFilter: [SUPPORT_CHANNEL_CUSTOM_TYPE], includeEmpty: true };
+// Most recent activity first (UIKit's default order, said out loud).
+const CHANNEL_FILTER = {
+  customTypesFilter: [SUPPORT_CHANNEL_CUSTOM_TYPE],
+  includeEmpty: true,
+  order: GroupChannelListOrder.LATEST_LAST_MESSAGE,
+};
+
+/** The current time, renewed every minute (for "waiting N min"). */
+function useNow(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), WAITING_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
+/** Arrow keys, Home and End move between the previews (UIKit's list has no keyboard model of its own). */
+function moveFocus(e: KeyboardEvent<HTMLButtonElement>): void {
+  const list = e.currentTarget.closest('.panel-uikit-list');
+  const buttons = [...(list?.querySelectorAll<HTMLButtonElement>('button.panel-preview') ?? [])];
+  const i = buttons.indexOf(e.currentTarget);
+  const to = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: buttons.length - 1 }[e.key];
+  if (to === undefined || i < 0) return;
+  e.preventDefault();
+  buttons[Math.max(0, Math.min(buttons.length - 1, to))]?.focus();
+}
+
+/**
+ * A support channel in UIKit's channel list: subject (or "Case <number>"), customer, status,
+ * time waiting, last message, unread badge. UIKit wraps it in an element whose click selects the
+ * channel, so the button only has to be clickable (Enter and Space click a button).
+ */
+export function SupportChannelPreview({ channel, selected }: { channel: PreviewChannel; selected: boolean }) {
+  const now = useNow();
+  const lastId = useId();
+  const p = supportPreview(channel, now);
+  // The name is the content (the fields with spoken commas, spoken forms of the waiting time and
+  // the badge; it reads as p.label); the last message is the description.
+  const comma = <span className="panel-sr-only">, </span>;
+  return (
+    <button
+      type="button"
+      className="panel-preview"
+      aria-current={selected ? 'true' : undefined}
+      aria-describedby={lastId}
+      data-channel-url={channel.url}
+      data-closed={p.closed}
+      onKeyDown={moveFocus}
+    >
+      <span className="panel-preview-text">
+        <span className="panel-preview-title">{p.title}</span>
+        <span className="panel-preview-facts">
+          {p.customerName && (
+            <>
+              {comma}
+              <span>{p.customerName}</span>
+            </>
+          )}
+          {p.status && (
+            <>
+              {comma}
+              <span className="panel-preview-status">{p.status}</span>
+            </>
+          )}
+          {p.waiting && (
+            <>
+              {comma}
+              <span className="panel-preview-waiting" aria-hidden="true">
+                {p.waiting}
+              </span>
+              <span className="panel-sr-only">{p.waitingSpoken}</span>
+            </>
+          )}
+        </span>
+        <span className="panel-preview-last" id={lastId} aria-hidden="true">
+          {p.lastText}
+        </span>
+      </span>
+      {p.unread > 0 && (
+        <>
+          <span className="panel-preview-badge" aria-hidden="true">
+            {p.unread > 99 ? '99+' : p.unread}
+          </span>
+          <span className="panel-sr-only">{`, ${p.unread} unread message${p.unread === 1 ? '' : 's'}`}</span>
+        </>
+      )}
+    </button>
+  );
+}
+
+/** Tells the link whether the chat SDK is connected (chat is "unavailable" after a while without). */
+function ConnectionReporter({ link }: { link: PanelLink }) {
+  const { stores } = useSendbirdStateContext();
+  const { sdk, initialized } = stores.sdkStore;
+  useEffect(() => {
+    if (!initialized || !sdk) return;
+    sdk.addConnectionHandler(
+      HANDLER_KEY,
+      new ConnectionHandler({
+        onConnected: () => link.reportChatConnection(true),
+        onReconnectSucceeded: () => link.reportChatConnection(true),
+        onDisconnected: () => link.reportChatConnection(false),
+        onReconnectStarted: () => link.reportChatConnection(false),
+        onReconnectFailed: () => link.reportChatConnection(false),
+      }),
+    );
+    return () => {
+      sdk.removeConnectionHandler(HANDLER_KEY);
+      link.reportChatConnection(true);
+    };
+  }, [sdk, initialized, link]);
+  return null;
+}
 
 /** Reports the total unread count of the support channels to the link. */
 function UnreadReporter({ link }: { link: PanelLink }) {
@@ -93,6 +206,7 @@ export default function UIKitPanel({ session, link }: { session: LccAgentSession
       }}
     >
       <UnreadReporter link={link} />
+      <ConnectionReporter link={link} />
       <div className="panel-uikit">
         <div className="panel-uikit-list">
           <GroupChannelList
@@ -104,8 +218,8 @@ export default function UIKitPanel({ session, link }: { session: LccAgentSession
             disableAutoSelect
             // No "create channel" button: the bridge creates one per Case.
             renderHeader={() => <GroupChannelListHeader renderRight={() => <></>} />}
-            // No "leave channel" menu: membership follows the Case owner.
-            renderChannelPreview={(props) => <GroupChannelListItem {...props} renderChannelAction={() => <></>} />}
+            // Our preview (the Case's fields) and no "leave channel" menu: membership follows the Case owner.
+            renderChannelPreview={(props) => <SupportChannelPreview channel={props.channel} selected={props.isSelected === true} />}
           />
         </div>
         <div className="panel-uikit-channel">

@@ -12,18 +12,21 @@
  *   (CASE_REOPENED_MESSAGE). Which was sent last is read from the ledger, and each message carries
  *   a `dedup_id`, so a retried job never says it twice. They are the bridge's notices
  *   (@sbsf/wire notices.ts): on the Case they are system entries of the transcript.
+ * - Either way, the Case's Status (and IsClosed) go into the channel's `data` (the contract in
+ *   @sbsf/wire channel-data.ts), which the agent panel's conversation list shows: the channel is
+ *   read and updated (`PUT /v3/group_channels/{url}`) only when its data says otherwise.
  *
  * Every action is in the ledger (`channel.freeze`, `channel.unfreeze`, `channel.close_message`,
- * `channel.reopen_message`, `channel.missing`, `case.missing`, `case.not_chat`: a Case without
+ * `channel.reopen_message`, `channel.status` (`exists` when the data already said so), `channel.missing`, `case.missing`, `case.not_chat`: a Case without
  * Sendbird_Ticket_Id__c has no chat, so nothing is asked of Sendbird). Cases of one job are
  * handled one after the other, and two jobs for one Case in this process never overlap.
  */
 import type { SalesforceClient } from '@sbsf/salesforce';
 import { SendbirdAlreadyExistsError, SendbirdNotFoundError, type SendbirdClient } from '@sbsf/sendbird';
-import { BRIDGE_MESSAGE_CUSTOM_TYPE } from '@sbsf/wire';
+import { BRIDGE_MESSAGE_CUSTOM_TYPE, withChannelStatus } from '@sbsf/wire';
 import type { Logger } from 'pino';
 import type { CaseClosedAction } from '../config.js';
-import { readCases } from '../case-reads.js';
+import { readCases, type CaseFacts } from '../case-reads.js';
 import type { LedgerOutcome, NewLedgerEntry, Store } from '../store/types.js';
 import { classifyFailure, type ClassifiedFailure } from '../upstream-failure.js';
 
@@ -68,7 +71,7 @@ export class CaseLifecycle {
     for (const id of ids) {
       const facts = cases.get(id);
       const outcome = await this.serial(id, () =>
-        !facts ? this.missingCase(id) : facts.isChat ? this.apply(id, facts.isClosed) : this.notChat(id),
+        !facts ? this.missingCase(id) : facts.isChat ? this.apply(id, facts) : this.notChat(id),
       );
       outcomes.push(outcome);
       if ('failed' in outcome && outcome.failed.kind === 'retryable') retry.push({ caseId: id, failure: outcome.failed });
@@ -108,7 +111,30 @@ export class CaseLifecycle {
     return { caseId, done: 'case.not_chat' };
   }
 
-  private async apply(caseId: string, isClosed: boolean): Promise<LifecycleOutcome> {
+  /** The chat's freeze state (or message), then the status in the channel data. */
+  private async apply(caseId: string, facts: CaseFacts): Promise<LifecycleOutcome> {
+    const outcome = await this.applyClosed(caseId, facts.isClosed);
+    if ('failed' in outcome || outcome.done === 'channel.missing' || facts.status === null) return outcome;
+    const status = await this.act(caseId, 'channel.status', () => this.writeStatus(caseId, facts.status!, facts.isClosed), {
+      status: facts.status,
+    });
+    return 'failed' in status || status.done === 'channel.missing' ? status : outcome;
+  }
+
+  /**
+   * The Case's status into the channel's `data` (the agent panel's list shows it): read the
+   * channel, and write only when its data says otherwise (`exists` in the ledger then). Every
+   * other key of the data is kept.
+   */
+  private async writeStatus(caseId: string, status: string, closed: boolean): Promise<LedgerOutcome> {
+    const channel = await this.o.sendbird.getGroupChannel(caseId);
+    const data = withChannelStatus(channel.data ?? '', status, closed);
+    if (data === undefined) return 'exists';
+    await this.o.sendbird.updateGroupChannel(caseId, { data });
+    return 'ok';
+  }
+
+  private async applyClosed(caseId: string, isClosed: boolean): Promise<LifecycleOutcome> {
     // Transcript catch-up reads open Cases' channels only (a closed one once more, then no longer).
     await this.o.store.setTranscriptChannelOpen(caseId, !isClosed);
     if (this.o.action === 'freeze') {
@@ -149,10 +175,15 @@ export class CaseLifecycle {
     }
   }
 
-  private async act(caseId: string, action: string, call: () => Promise<unknown>): Promise<LifecycleOutcome> {
+  private async act(
+    caseId: string,
+    action: string,
+    call: () => Promise<unknown>,
+    detail: Record<string, unknown> = {},
+  ): Promise<LifecycleOutcome> {
     try {
-      await call();
-      await this.o.store.appendLedger(this.entry(caseId, action, 'ok'));
+      const result = await call();
+      await this.o.store.appendLedger(this.entry(caseId, action, result === 'exists' ? 'exists' : 'ok', detail));
       return { caseId, done: action };
     } catch (err) {
       if (err instanceof SendbirdNotFoundError) {
@@ -160,7 +191,7 @@ export class CaseLifecycle {
         return { caseId, done: 'channel.missing' };
       }
       const failure = classifyFailure(err);
-      await this.o.store.appendLedger(this.entry(caseId, action, 'error', { code: failure.code }));
+      await this.o.store.appendLedger(this.entry(caseId, action, 'error', { ...detail, code: failure.code }));
       this.o.logger.warn({ caseId, action, failure: { ...failure } }, 'lifecycle: could not bring the chat in step with the Case');
       return { caseId, failed: failure };
     }

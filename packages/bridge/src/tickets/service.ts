@@ -14,7 +14,14 @@
  */
 import { errorFromResponse, type SalesforceClient } from '@sbsf/salesforce';
 import { SendbirdAlreadyExistsError, type SendbirdClient, type SendbirdGroupChannel } from '@sbsf/sendbird';
-import { BRIDGE_MESSAGE_CUSTOM_TYPE, SUPPORT_CHANNEL_CUSTOM_TYPE, ticketFormText, truncateText, type BridgeNotice } from '@sbsf/wire';
+import {
+  BRIDGE_MESSAGE_CUSTOM_TYPE,
+  encodeSupportChannelData,
+  SUPPORT_CHANNEL_CUSTOM_TYPE,
+  ticketFormText,
+  truncateText,
+  type BridgeNotice,
+} from '@sbsf/wire';
 import type { Logger } from 'pino';
 import {
   TicketStateError,
@@ -37,6 +44,12 @@ const SENDBIRD_NICKNAME_MAX = 80;
 /** Sendbird's default longest message (`max_length_message`), in UTF-16 units. */
 const SENDBIRD_MESSAGE_MAX = 5000;
 export const ticketJobKey = (ticketId: string) => `ticket:${ticketId}`;
+
+/** Case.Status and Case.IsClosed, as the channel data carries them. */
+interface CaseStatus {
+  status: string;
+  closed: boolean;
+}
 
 export interface SessionInfo {
   appId: string;
@@ -172,16 +185,19 @@ export class TicketService {
     const ledger: NewLedgerEntry[] = [];
     // What this run learned and has not written yet.
     let learned: TicketPatch = {};
+    // The Case's status as read back with the upsert (not stored: the channel data carries it).
+    let caseStatus: CaseStatus | undefined;
     const started = performance.now();
     try {
       if (ticket.state === 'received' || ticket.state === 'user_ready') {
         await this.ensureUser(ticket, ledger);
-        const { id, caseNumber } = await this.upsertCase(ticket, ledger);
+        const { id, caseNumber, status } = await this.upsertCase(ticket, ledger);
         learned = { state: 'case_ready', caseId: id, caseNumber };
+        caseStatus = status;
         ticket = { ...ticket, ...learned } as Ticket;
       }
       if (ticket.state === 'case_ready' || ticket.state === 'channel_ready') {
-        channel = await this.ensureChannel(ticket, ledger);
+        channel = await this.ensureChannel(ticket, ledger, caseStatus ?? (await this.readStatus(ticket)));
         // Time spent waiting on Salesforce and Sendbird (everything but the store), for Server-Timing.
         const upstreamMs = performance.now() - started;
         // A finishing job queued by an earlier failure has nothing left to do: settled in the same transaction.
@@ -250,8 +266,8 @@ export class TicketService {
     rememberBounded(this.knownUsers, userId, true, this.o.knownUsersMax ?? 50_000);
   }
 
-  /** One composite call: upsert on the External Id, then read Id and CaseNumber back. */
-  private async upsertCase(t: Ticket, ledger: NewLedgerEntry[]): Promise<{ id: string; caseNumber: string }> {
+  /** One composite call: upsert on the External Id, then read Id, CaseNumber and the status back. */
+  private async upsertCase(t: Ticket, ledger: NewLedgerEntry[]): Promise<{ id: string; caseNumber: string; status?: CaseStatus }> {
     const base = `/services/data/v${this.o.apiVersion}/sobjects/Case`;
     const fields = t.caseFields as CaseFields;
     const body = { ...fields, Origin: fields.Origin ?? this.o.caseOrigin, Sendbird_User_Id__c: t.customerUserId };
@@ -259,25 +275,57 @@ export class TicketService {
       const [upsert, read] = await this.o.salesforce.composite(
         [
           { method: 'PATCH', url: `${base}/Sendbird_Ticket_Id__c/${encodeURIComponent(t.id)}`, referenceId: 'upsertCase', body },
-          { method: 'GET', url: `${base}/@{upsertCase.id}?fields=Id,CaseNumber`, referenceId: 'readCase' },
+          { method: 'GET', url: `${base}/@{upsertCase.id}?fields=Id,CaseNumber,Status,IsClosed`, referenceId: 'readCase' },
         ],
         { allOrNone: true },
       );
       if (!upsert || upsert.httpStatusCode >= 400) throw errorFromResponse(upsert?.httpStatusCode ?? 500, upsert?.body);
       if (!read || read.httpStatusCode >= 400) throw errorFromResponse(read?.httpStatusCode ?? 500, read?.body);
-      const rec = read.body as { Id?: string; CaseNumber?: string };
+      const rec = read.body as { Id?: string; CaseNumber?: string; Status?: unknown; IsClosed?: unknown };
       if (!rec.Id || !rec.CaseNumber) throw new Error('[tickets] the Case read-back had no Id or CaseNumber');
       const created = (upsert.body as { created?: boolean }).created === true;
       const detail = { caseNumber: rec.CaseNumber, externalId: t.id };
       ledger.push(this.entry(t, 'salesforce', 'case.upsert', rec.Id, created ? 'ok' : 'exists', detail, rec.Id));
-      return { id: rec.Id, caseNumber: rec.CaseNumber };
+      const status = typeof rec.Status === 'string' ? { status: rec.Status, closed: rec.IsClosed === true } : undefined;
+      return { id: rec.Id, caseNumber: rec.CaseNumber, ...(status ? { status } : {}) };
     } catch (err) {
       ledger.push(this.entry(t, 'salesforce', 'case.upsert', t.id, 'error', { code: classifyFailure(err).code }));
       throw err;
     }
   }
 
-  private async ensureChannel(t: Ticket, ledger: NewLedgerEntry[]): Promise<SendbirdGroupChannel | undefined> {
+  /**
+   * A run that resumes after the Case step (a crash or a retry) did not read the status back:
+   * read it now. Without it the channel is made without a status; the lifecycle job writes one
+   * on the Case's next status change.
+   */
+  private async readStatus(t: Ticket): Promise<CaseStatus | undefined> {
+    if (!t.caseId) return undefined;
+    try {
+      const rec = await this.o.salesforce.get<{ Status?: unknown; IsClosed?: unknown }>('Case', t.caseId, ['Status', 'IsClosed']);
+      return typeof rec.Status === 'string' ? { status: rec.Status, closed: rec.IsClosed === true } : undefined;
+    } catch (err) {
+      this.o.logger.warn({ ticketId: t.id, code: classifyFailure(err).code }, 'could not read the Case status for the channel data');
+      return undefined;
+    }
+  }
+
+  /** The channel's `data` (the contract in @sbsf/wire channel-data.ts). */
+  private channelData(t: Ticket, status: CaseStatus | undefined): string {
+    const fields = t.caseFields as Partial<Record<string, unknown>>;
+    const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+    return encodeSupportChannelData({
+      caseId: t.caseId ?? undefined,
+      caseNumber: t.caseNumber ?? undefined,
+      ticketId: t.id,
+      subject: text(fields.Subject),
+      customerName: text(fields.SuppliedName) ?? text(t.customerNickname),
+      customerId: t.customerUserId,
+      ...(status ? { status: status.status, closed: status.closed } : {}),
+    });
+  }
+
+  private async ensureChannel(t: Ticket, ledger: NewLedgerEntry[], status?: CaseStatus): Promise<SendbirdGroupChannel | undefined> {
     const url = t.caseId as string;
     try {
       const channel = await this.o.sendbird.createGroupChannel({
@@ -287,7 +335,7 @@ export class TicketService {
         // Never distinct: a distinct channel would be reused for another Case of the same members.
         is_distinct: false,
         user_ids: [t.customerUserId],
-        data: JSON.stringify({ caseId: url, caseNumber: t.caseNumber, ticketId: t.id }),
+        data: this.channelData(t, status),
       });
       ledger.push(this.entry(t, 'sendbird', 'channel.create', url, 'ok'));
       await this.postTicketForm(t, ledger);

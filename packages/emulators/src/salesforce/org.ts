@@ -8,7 +8,7 @@
  *   Sendbird_Case_Event__e per chat-Case change, published after the commit onto the event bus
  *   (event-bus.ts), whose subscriber SendbirdCaseEventTriggerHandler enqueues one SendbirdCallOuts
  *   Queueable and one callout to the bridge per batch of up to 200 (bridge-delivery.ts).
- * - Console actions: `changeCaseOwner` (a save in the UI, validated like the REST API),
+ * - Console actions: `changeCaseOwner` and `changeCaseStatus` (saves in the UI, validated like the REST API),
  *   `omniRoute` / `omniAccept` / `omniDecline` (emulated Omni-Channel: an AgentWork is created
  *   `Assigned`; on accept it becomes `Opened` with `AcceptDateTime` and, as Omni does, the Case
  *   owner becomes the agent, in the same transaction).
@@ -61,6 +61,8 @@ export class AgentSessionError extends Error {
 export interface OrgBehaviour {
   /** Like saving a new owner in the UI: validated like the REST API (ApiError), fires the triggers. */
   changeCaseOwner(caseId: string, ownerId: string): SfRecord;
+  /** Like saving a new Status in the UI (closing or reopening the Case): validated, fires the triggers. */
+  changeCaseStatus(caseId: string, status: string): SfRecord;
   /** Omni-Channel routes a Case to an agent: an AgentWork `Assigned`, WorkItemId = Case, UserId = agent. */
   omniRoute(caseId: string, userId: string): SfRecord;
   /** The agent accepts: AgentWork -> `Opened` + `AcceptDateTime`, and the Case owner becomes the agent. */
@@ -160,6 +162,11 @@ export function createOrg(deps: OrgDeps): OrgBehaviour {
     changeCaseOwner(caseId, ownerId) {
       const id = idOf('Case', caseId);
       return transaction(() => updateRecord(state, def('Case'), id, { OwnerId: ownerId }, as(deps.integrationUserId())));
+    },
+
+    changeCaseStatus(caseId, status) {
+      const id = idOf('Case', caseId);
+      return transaction(() => updateRecord(state, def('Case'), id, { Status: status }, as(deps.integrationUserId())));
     },
 
     omniRoute(caseId, userId) {

@@ -140,6 +140,7 @@ export function updateChannel(store: Store, url: string, body: Body): ChannelRec
   if (isDistinct !== undefined) c.is_distinct = isDistinct;
   if (isPublic !== undefined) c.is_public = isPublic;
   if (operatorIds) for (const id of operatorIds) c.operators.add(id);
+  store.emit({ type: 'channel_updated', channel: c, at: store.now() });
   return c;
 }
 

@@ -83,6 +83,8 @@ export type EmulatorEvent =
   | { type: 'members_left'; channel: ChannelRec; userIds: string[]; at: number }
   | { type: 'channel_deleted'; channel: ChannelRec; at: number }
   | { type: 'channel_frozen'; channel: ChannelRec; freeze: boolean; at: number }
+  /** `PUT /v3/group_channels/{url}` changed the channel's properties (no webhook: the feed only). */
+  | { type: 'channel_updated'; channel: ChannelRec; at: number }
   | { type: 'message_sent'; channel: ChannelRec; message: MessageRec; senderIp: string }
   | { type: 'message_updated'; channel: ChannelRec; message: MessageRec }
   | { type: 'message_deleted'; channel: ChannelRec; message: MessageRec; at: number }

@@ -33,6 +33,11 @@ export const SANDBOX_CHAT_CSS = `
 .sbx-list-item[aria-current="true"] { background: #ede4fb; }
 .sbx-list-text { flex: 1; min-width: 0; }
 .sbx-list-name { font-weight: 600; display: block; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.sbx-list-facts { display: flex; flex-wrap: wrap; gap: 2px 8px; font-size: 12px; color: var(--sbx-muted); }
+.sbx-list-customer { color: var(--sbx-fg); }
+.sbx-list-status { padding: 0 6px; border-radius: 8px; border: 1px solid var(--sbx-border); }
+.sbx-list-status[data-closed="true"] { background: var(--sbx-other); }
+.sbx-list-waiting { color: #7d4e00; font-weight: 600; }
 .sbx-list-preview { color: var(--sbx-muted); display: block; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-size: 13px; }
 .sbx-badge { align-self: center; min-width: 22px; padding: 1px 7px; border-radius: 11px; background: var(--sbx-accent); color: var(--sbx-accent-fg);
   font-size: 12px; font-weight: 700; text-align: center; }

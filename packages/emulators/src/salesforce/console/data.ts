@@ -4,6 +4,7 @@
  * its Sendbird_Message__c transcript. Plain JSON, no Salesforce envelope: this is the page's own
  * API, not the REST API.
  */
+import { CASE_STATUSES } from '../schema.js';
 import type { SeedInfo } from '../seed.js';
 import type { OrgState, SfRecord } from '../state.js';
 
@@ -41,6 +42,8 @@ export interface ConsoleState {
   cases: ConsoleCase[];
   /** The logged-in agent's AgentWork that is waiting (Assigned) or open (Opened). */
   work: ConsoleWork[];
+  /** The Case Status picklist's values, for the status control. */
+  caseStatuses: string[];
 }
 
 export interface TranscriptEntry {
@@ -143,7 +146,14 @@ export class ConsoleData {
 
   snapshot(currentUserId: string): ConsoleState {
     const currentUser = this.user(currentUserId) ?? { Id: currentUserId, Name: currentUserId, integration: false };
-    return { currentUser, users: this.users(), queues: this.queues(), cases: this.cases(), work: this.work(currentUserId) };
+    return {
+      currentUser,
+      users: this.users(),
+      queues: this.queues(),
+      cases: this.cases(),
+      work: this.work(currentUserId),
+      caseStatuses: [...CASE_STATUSES],
+    };
   }
 
   caseView(caseId: string): CaseView | undefined {

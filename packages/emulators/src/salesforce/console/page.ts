@@ -39,9 +39,9 @@ export function consolePage(): string {
         <div class="con-utility-error" id="con-utility-error" role="alert" hidden></div>
         <div class="con-utility-frame" id="con-utility-frame"></div>
       </section>
-      <button type="button" class="con-utility-item" id="con-utility-item" aria-expanded="false" aria-controls="con-utility-panel">
+      <button type="button" class="con-utility-item" id="con-utility-item" data-icon="chat" aria-expanded="false" aria-controls="con-utility-panel">
         <svg class="con-utility-icon" aria-hidden="true" viewBox="0 0 20 20" width="16" height="16">
-          <path fill="currentColor" d="M3 3h14a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1H8l-4 3v-3H3a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1z" />
+          <path id="con-utility-icon-path" fill="currentColor" d="M3 3h14a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1H8l-4 3v-3H3a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1z" />
         </svg>
         <span id="con-utility-label">Chat</span>
       </button>

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../api-error.js';
+import { CASE_STATUSES } from '../schema.js';
 import type { ConsoleHandle, SalesforceEmulator } from '../emulator.js';
 import { loadAuraBundle } from './aura-bundle.js';
 import { ConsoleData } from './data.js';
@@ -131,6 +132,18 @@ export function registerConsole(app: FastifyInstance, emu: () => SalesforceEmula
   app.post('/__console/api/cases/:id/owner', async (req, reply) => {
     try {
       emu().org.changeCaseOwner((req.params as { id: string }).id, requiredId(body(req.body), 'ownerId'));
+      return data.snapshot(userOf(req));
+    } catch (err) {
+      return fail(reply, err);
+    }
+  });
+  app.post('/__console/api/cases/:id/status', async (req, reply) => {
+    try {
+      const b = body(req.body);
+      // The record page offers the picklist's values only (the REST API is left as lenient as it is).
+      if (typeof b.status !== 'string' || !(CASE_STATUSES as readonly string[]).includes(b.status))
+        throw new Error(`status must be one of ${CASE_STATUSES.join(', ')}`);
+      emu().org.changeCaseStatus((req.params as { id: string }).id, b.status);
       return data.snapshot(userOf(req));
     } catch (err) {
       return fail(reply, err);

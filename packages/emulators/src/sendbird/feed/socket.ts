@@ -229,6 +229,10 @@ export class FeedHub {
       case 'channel_frozen':
         for (const id of c.members.keys()) this.toUser(id, this.channelFrame(c, e.freeze ? 'frozen' : 'unfrozen', []));
         return;
+      case 'channel_updated':
+        // Name, data, custom type...: every member's list shows the channel as it is now.
+        for (const id of c.members.keys()) this.toUser(id, this.channelFrame(c, 'updated', []));
+        return;
       case 'channel_deleted':
         for (const id of c.members.keys()) this.toUser(id, this.channelFrame(c, 'deleted', []));
         this.pushUnread(c.members.keys());

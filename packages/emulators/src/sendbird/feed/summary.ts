@@ -10,6 +10,7 @@ export function feedMessage(store: Store, c: ChannelRec, m: Parameters<typeof me
 
 export function channelSummary(store: Store, c: ChannelRec, forUserId: string): FeedChannelSummary {
   const last = store.lastMessage(c);
+  const lastUser = c.messages.findLast((m) => m.type !== 'ADMM');
   return {
     channel_url: c.channel_url,
     name: c.name,
@@ -25,5 +26,6 @@ export function channelSummary(store: Store, c: ChannelRec, forUserId: string): 
     my_state: c.members.get(forUserId)?.state ?? 'none',
     unread_message_count: store.unreadCount(c, forUserId),
     last_message: last ? feedMessage(store, c, last) : null,
+    last_user_message: lastUser ? feedMessage(store, c, lastUser) : null,
   };
 }

@@ -108,7 +108,7 @@
   }
 
   // What the user picked in each Case's selects, kept across the periodic re-renders.
-  var picked = { owner: {}, route: {} };
+  var picked = { owner: {}, route: {}, status: {} };
 
   function pickable(select, kind, caseId) {
     if (picked[kind][caseId]) select.value = picked[kind][caseId];
@@ -122,6 +122,10 @@
     var rows = state.cases.map(function (c) {
       var owner = pickable(el('select', { 'aria-label': 'New owner of Case ' + c.CaseNumber }, ownerOptions(c.OwnerId)), 'owner', c.Id);
       var agent = pickable(el('select', { 'aria-label': 'Agent to route Case ' + c.CaseNumber + ' to' }, agentOptions(state.currentUser.Id)), 'route', c.Id);
+      var statusOptions = (state.caseStatuses || []).map(function (s) {
+        return el('option', { value: s, selected: s === c.Status, text: s });
+      });
+      var status = pickable(el('select', { 'aria-label': 'New status of Case ' + c.CaseNumber }, statusOptions), 'status', c.Id);
       return el('li', { class: 'con-case', 'data-case-id': c.Id }, [
         el('button', { type: 'button', class: 'con-link', onclick: function () { openCaseTab(c.Id, true, 'list'); } }, [c.CaseNumber + ' ' + c.Subject]),
         el('div', { class: 'con-case-meta' }, [
@@ -136,6 +140,10 @@
         el('div', { class: 'con-case-actions' }, [
           agent,
           el('button', { type: 'button', class: 'con-button', 'data-action': 'omni-route', onclick: function () { act(api('POST', '/__console/api/cases/' + c.Id + '/route', { userId: agent.value })); } }, ['Route (Omni)']),
+        ]),
+        el('div', { class: 'con-case-actions' }, [
+          status,
+          el('button', { type: 'button', class: 'con-button', 'data-action': 'change-status', onclick: function () { delete picked.status[c.Id]; act(api('POST', '/__console/api/cases/' + c.Id + '/status', { status: status.value })); } }, ['Change status']),
         ]),
       ]);
     });
@@ -445,11 +453,18 @@
   // The utility bar item
 
   var utility = { label: 'Chat', highlighted: false, icon: 'chat', open: false };
+  // The SLDS utility icons the item can show (setUtilityIcon); any other name shows as chat.
+  var ICON_PATHS = {
+    chat: 'M3 3h14a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1H8l-4 3v-3H3a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1z',
+    warning: 'M10 2 19 18H1L10 2zm-1 6v5h2V8H9zm0 6v2h2v-2H9z',
+  };
 
   function renderUtility() {
     var item = $('con-utility-item');
     $('con-utility-label').textContent = utility.label;
     $('con-utility-panel-title').textContent = utility.label;
+    item.setAttribute('data-icon', utility.icon);
+    $('con-utility-icon-path').setAttribute('d', ICON_PATHS[utility.icon] || ICON_PATHS.chat);
     item.setAttribute('data-highlighted', String(utility.highlighted));
     item.setAttribute('aria-expanded', String(utility.open));
     $('con-utility-panel').hidden = !utility.open;
@@ -486,6 +501,8 @@
     },
     setUtilityIcon: function (p) {
       utility.icon = String(p.icon);
+      log({ kind: 'utility', method: 'setUtilityIcon', icon: utility.icon });
+      renderUtility();
       return Promise.resolve(true);
     },
     openUtility: function () {

@@ -13,7 +13,9 @@
       return;
     }
     if (payload.event === 'NEWMESSAGE') {
-      helper.showUnread(component, payload.unreadCount);
+      helper.showUnread(component, payload.unreadCount, payload.highlighted);
+    } else if (payload.event === 'AVAILABILITY') {
+      helper.showAvailability(component, payload.available);
     } else if (payload.event === 'CURRENTCHANNEL') {
       helper.openCase(component, payload.channelUrl);
     } else if (payload.event === 'SESSION_EXPIRED') {

@@ -54,18 +54,52 @@
     return this.UNAVAILABLE;
   },
 
-  /** "Chat (N)" and highlighted while N > 0; the plain label, not highlighted, at 0. */
-  showUnread: function (component, unreadCount) {
+  /**
+   * The total unread count of all the agent's conversations: "Chat (N)" while N > 0, the plain
+   * label at 0. Highlighted as the container says (a message came since the agent looked), or
+   * while N > 0 when it does not say (the tutorial's message); never at 0.
+   */
+  showUnread: function (component, unreadCount, highlighted) {
     var count = parseInt(unreadCount, 10);
-    if (isNaN(count) || count < 0 || count === component.get('v.unreadCount')) {
+    if (isNaN(count) || count < 0) {
+      return;
+    }
+    var highlight = count > 0 && (typeof highlighted === 'boolean' ? highlighted : true);
+    if (count === component.get('v.unreadCount') && highlight === component.get('v.highlighted')) {
       return;
     }
     component.set('v.unreadCount', count);
+    component.set('v.highlighted', highlight);
+    this.renderUtility(component, false);
+  },
+
+  /** Chat unavailable: "Chat unavailable", the warning icon, highlighted; available: back to the count. */
+  showAvailability: function (component, available) {
+    if (typeof available !== 'boolean' || available === component.get('v.available')) {
+      return;
+    }
+    component.set('v.available', available);
+    this.renderUtility(component, true);
+  },
+
+  /** Sets the utility item's label and highlight (and icon when `iconChanged`) from the attributes. */
+  renderUtility: function (component, iconChanged) {
     var label = component.get('v.label') || 'Chat';
+    var count = component.get('v.unreadCount');
+    var available = component.get('v.available') !== false;
+    var text = label;
+    if (!available) {
+      text = label + ' unavailable';
+    } else if (count > 0) {
+      text = label + ' (' + count + ')';
+    }
     var utilityBar = component.find('utilitybar');
     var fail = $A.getCallback(this.showUtilityError.bind(this, component));
-    utilityBar.setUtilityLabel({ label: count > 0 ? label + ' (' + count + ')' : label }).catch(fail);
-    utilityBar.setUtilityHighlighted({ highlighted: count > 0 }).catch(fail);
+    utilityBar.setUtilityLabel({ label: text }).catch(fail);
+    utilityBar.setUtilityHighlighted({ highlighted: !available || component.get('v.highlighted') === true }).catch(fail);
+    if (iconChanged) {
+      utilityBar.setUtilityIcon({ icon: available ? component.get('v.icon') || 'chat' : 'warning' }).catch(fail);
+    }
   },
 
   /**
