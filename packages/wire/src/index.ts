@@ -7,4 +7,5 @@ export * from './events.js';
 export * from './lcc.js';
 export * from './tickets.js';
 export * from './sandbox-feed.js';
+export * from './sandbox-files.js';
 export * from './text.js';
