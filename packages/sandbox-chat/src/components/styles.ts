@@ -63,6 +63,10 @@ export const SANDBOX_CHAT_CSS = `
 .sbx-jump { position: absolute; right: 16px; bottom: 84px; }
 .sbx-composer { display: flex; gap: 8px; padding: 10px 12px; border-top: 1px solid var(--sbx-border); align-items: flex-end; }
 .sbx-composer textarea { flex: 1; resize: none; font: inherit; padding: 8px 10px; border: 1px solid var(--sbx-border); border-radius: 8px; min-height: 40px; max-height: 140px; }
+.sbx-attach { flex: none; align-self: stretch; }
+.sbx-composer-note.sbx-error { color: var(--sbx-danger); }
+.sbx-file { color: inherit; font-weight: 600; }
+.sbx-file-facts { font-weight: 400; opacity: .85; }
 .sbx-composer-note { padding: 8px 12px; border-top: 1px solid var(--sbx-border); color: var(--sbx-muted); font-size: 13px; }
 @media (max-width: 640px) { .sbx-list { width: 100%; border-right: 0; } .sbx-body[data-has-view="true"] .sbx-list { display: none; } }
 `;
