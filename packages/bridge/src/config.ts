@@ -146,6 +146,19 @@ export interface TranscriptConfig {
   /** CASE_CLOSED_MESSAGE / CASE_REOPENED_MESSAGE: the admin messages of `CASE_CLOSED_ACTION=message`. */
   caseClosedMessage: string;
   caseReopenedMessage: string;
+  /** The files of FILE messages, stored as Salesforce Files on the Case (transcript/files.ts). */
+  files: TranscriptFilesConfig;
+}
+
+export interface TranscriptFilesConfig {
+  /** TRANSCRIPT_FILES: store them (default true); false keeps only the link on the record. */
+  enabled: boolean;
+  /** TRANSCRIPT_FILE_MAX_BYTES: larger files keep only the link (at most 37.5 MB, the REST API's JSON blob limit). */
+  maxBytes: number;
+  /** TRANSCRIPT_FILE_TIMEOUT_MS: one download, headers and body. */
+  timeoutMs: number;
+  /** TRANSCRIPT_FILE_HOSTS: hosts besides Sendbird's that files may be downloaded from (lower-case; `.example.com` matches its subdomains). */
+  hosts: string[];
 }
 
 export interface JobsConfig {
@@ -213,6 +226,10 @@ export const DEFAULTS = {
   TRANSCRIPT_FLUSH_MS: 2_000,
   TRANSCRIPT_SLOW_FLUSH_MS: 60_000,
   TRANSCRIPT_RETENTION_DAYS: 7,
+  TRANSCRIPT_FILES: true,
+  /** Sendbird's own upload limit (25 MB), under the REST API's 37.5 MB for a file in a JSON body. */
+  TRANSCRIPT_FILE_MAX_BYTES: 25 * 1024 * 1024,
+  TRANSCRIPT_FILE_TIMEOUT_MS: 30_000,
   SENDBIRD_WEBHOOK_BODY_LIMIT_BYTES: 262_144,
   TRANSCRIPT_CATCHUP_INTERVAL_MS: 300_000,
   TRANSCRIPT_CATCHUP_GAP_MS: 15_000,
@@ -515,6 +532,26 @@ function parseTranscript(r: EnvReader): TranscriptConfig {
     caseClosedAction: r.oneOf('CASE_CLOSED_ACTION', ['freeze', 'message'] as const, DEFAULTS.CASE_CLOSED_ACTION),
     caseClosedMessage: r.raw('CASE_CLOSED_MESSAGE') ?? DEFAULTS.CASE_CLOSED_MESSAGE,
     caseReopenedMessage: r.raw('CASE_REOPENED_MESSAGE') ?? DEFAULTS.CASE_REOPENED_MESSAGE,
+    files: parseTranscriptFiles(r),
+  };
+}
+
+function parseTranscriptFiles(r: EnvReader): TranscriptFilesConfig {
+  const hosts: string[] = [];
+  for (const h of r.list('TRANSCRIPT_FILE_HOSTS')) {
+    const host = h.toLowerCase();
+    if (/^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(host)) hosts.push(host);
+    else
+      r.problem(
+        'TRANSCRIPT_FILE_HOSTS',
+        `entries must be host names such as files.example.com or .example.com, comma-separated (got "${h}")`,
+      );
+  }
+  return {
+    enabled: r.bool('TRANSCRIPT_FILES', DEFAULTS.TRANSCRIPT_FILES),
+    maxBytes: r.int('TRANSCRIPT_FILE_MAX_BYTES', DEFAULTS.TRANSCRIPT_FILE_MAX_BYTES, 1, Math.floor(37.5 * 1024 * 1024)),
+    timeoutMs: r.int('TRANSCRIPT_FILE_TIMEOUT_MS', DEFAULTS.TRANSCRIPT_FILE_TIMEOUT_MS, 100, 600_000),
+    hosts,
   };
 }
 
@@ -781,7 +818,7 @@ export function redactedConfig(config: BridgeConfig) {
     jobs: { ...config.jobs },
     tickets: { ...config.tickets },
     membership: { ...config.membership, nonAgentUserIds: [...config.membership.nonAgentUserIds] },
-    transcript: { ...config.transcript },
+    transcript: { ...config.transcript, files: { ...config.transcript.files, hosts: [...config.transcript.files.hosts] } },
     warnings: [...config.warnings],
   };
 }

@@ -304,7 +304,18 @@ test('transcript and Case lifecycle settings: defaults, and each invalid value n
       caseClosedAction: 'freeze',
       caseClosedMessage: c.transcript.caseClosedMessage,
       caseReopenedMessage: c.transcript.caseReopenedMessage,
+      files: { enabled: true, maxBytes: 25 * 1024 * 1024, timeoutMs: 30_000, hosts: [] },
     },
+  );
+  assert.deepEqual(
+    loadConfig(
+      baseEnv({
+        TRANSCRIPT_FILES: 'false',
+        TRANSCRIPT_FILE_MAX_BYTES: '1000',
+        TRANSCRIPT_FILE_HOSTS: 'Files.Example.com, .cdn.example.net',
+      }),
+    ).transcript.files,
+    { enabled: false, maxBytes: 1000, timeoutMs: 30_000, hosts: ['files.example.com', '.cdn.example.net'] },
   );
   assert.equal(
     loadConfig(baseEnv({ TRANSCRIPT_FLUSH_MS: '120000' })).transcript.slowFlushMs,
@@ -334,6 +345,9 @@ test('transcript and Case lifecycle settings: defaults, and each invalid value n
       TRANSCRIPT_CATCHUP_RECHECK: '201',
       TRANSCRIPT_CATCHUP_READS_PER_SECOND: '0',
       TRANSCRIPT_CATCHUP_GAP_MS: 'soon',
+      TRANSCRIPT_FILE_MAX_BYTES: String(38 * 1024 * 1024),
+      TRANSCRIPT_FILE_HOSTS: 'https://files.example.com/path',
+      TRANSCRIPT_FILES: 'maybe',
     }),
   );
   for (const name of [
@@ -345,6 +359,9 @@ test('transcript and Case lifecycle settings: defaults, and each invalid value n
     'TRANSCRIPT_CATCHUP_RECHECK',
     'TRANSCRIPT_CATCHUP_READS_PER_SECOND',
     'TRANSCRIPT_CATCHUP_GAP_MS',
+    'TRANSCRIPT_FILE_MAX_BYTES',
+    'TRANSCRIPT_FILE_HOSTS',
+    'TRANSCRIPT_FILES',
   ]) {
     assert.ok(
       found.some((p) => p.startsWith(`[bridge] ${name} `)),

@@ -45,7 +45,7 @@ test('a sender whose user id is a Salesforce User Id is the agent (as its 18-cha
   assert.ok(notAUser.kind === 'message' && notAUser.event.message?.senderRole === 'Customer', 'a queue-like id is not an agent');
 });
 
-test('files keep URL, name and type, whether flat (url, filename, file_type) or in a file object', () => {
+test('files keep URL, name, type and size, whether flat (url, filename, file_type, file_size) or in a file object', () => {
   const flat = messageWebhook({ caseId: CASE, messageId: 5, type: 'FILE' });
   const payload = flat.payload as Record<string, unknown>;
   delete payload.message;
@@ -59,8 +59,8 @@ test('files keep URL, name and type, whether flat (url, filename, file_type) or 
     m.kind === 'message' ? [m.event.message?.type, m.event.message?.body, m.event.message?.file] : m,
   );
   assert.deepEqual(files, [
-    ['FILE', '', { url: 'https://f.example.com/a.png', name: 'a.png', type: 'image/png' }],
-    ['FILE', 'the receipt', { url: 'https://f.example.com/r.pdf', name: 'r.pdf', type: 'application/pdf' }],
+    ['FILE', '', { url: 'https://f.example.com/a.png', name: 'a.png', type: 'image/png', size: 10 }],
+    ['FILE', 'the receipt', { url: 'https://f.example.com/r.pdf', name: 'r.pdf', type: 'application/pdf', size: 1 }],
   ]);
 });
 

@@ -176,7 +176,9 @@ test('bodiless DELETE with a JSON content type, bad JSON, multipart and unknown 
     headers: { 'Api-Token': TOKEN },
     body: form,
   });
-  assert.equal(((await multipart.json()) as { code: number }).code, 400111);
+  assert.equal(((await multipart.json()) as { code: number }).code, 400105, 'a multipart FILE send needs its file part');
+  const multipartUser = await fetch(`${emu.url}/v3/users`, { method: 'POST', headers: { 'Api-Token': TOKEN }, body: form });
+  assert.equal(((await multipartUser.json()) as { code: number }).code, 400111, 'multipart is for FILE messages only');
   assert.equal((await call('GET', '/v3/open_channels')).status, 404);
 });
 

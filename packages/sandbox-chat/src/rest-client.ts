@@ -24,6 +24,7 @@ export interface SandboxRestOptions {
 
 interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT';
+  /** JSON, or a form (a file upload: the browser sets the multipart Content-Type). */
   body?: unknown;
   /** Safe to send again after a failure. */
   idempotent?: boolean;
@@ -78,13 +79,14 @@ export class SandboxRestClient {
 
   private async once<T>(method: string, path: string, opts: RequestOptions): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
-    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    const form = typeof FormData !== 'undefined' && opts.body instanceof FormData;
+    if (opts.body !== undefined && !form) headers['content-type'] = 'application/json';
     let res: Response;
     try {
       res = await this.fetchImpl(this.base + path, {
         method,
         headers,
-        ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+        ...(opts.body !== undefined ? { body: form ? (opts.body as FormData) : JSON.stringify(opts.body) } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
     } catch {
@@ -126,6 +128,16 @@ export class SandboxRestClient {
 
   sendMessage(url: string, message: string, extra: { custom_type?: string; data?: string } = {}): Promise<FeedMessage> {
     return this.request(`/channels/${encodeURIComponent(url)}/messages`, { method: 'POST', body: { message, ...extra } });
+  }
+
+  /**
+   * Sends a file (multipart, the part named `file`); never retried automatically, like a send.
+   * The emulator refuses a type off the allow-list (415) or too large a file (413), code 400111.
+   */
+  sendFile(url: string, file: Blob, name: string): Promise<FeedMessage> {
+    const form = new FormData();
+    form.append('file', file, name);
+    return this.request(`/channels/${encodeURIComponent(url)}/files`, { method: 'POST', body: form });
   }
 
   markRead(url: string): Promise<{ unread_message_count: number; total_unread_count: number }> {

@@ -5,6 +5,7 @@
  * `accessToken`, the feed reconnects, loads that failed are redone and held sends go out.
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
+import { DEFAULT_FILE_UPLOAD_MAX_BYTES, checkSandboxFile } from '@sbsf/wire/sandbox-files';
 import { isSessionError } from './errors.js';
 import { FeedClient, type FeedStatusEvent, type WebSocketFactory } from './feed-client.js';
 import { feedUrlFor, type FeedServerFrame } from './protocol.js';
@@ -37,6 +38,11 @@ export interface SandboxChatApi {
   closeChannel(channelUrl: string): void;
   loadOlder(channelUrl: string): Promise<void>;
   send(channelUrl: string, text: string): void;
+  /**
+   * Sends a file: checked against the sandbox's allow-list and size limit first (a refusal comes
+   * back at once, nothing is uploaded), then uploaded; resolves to the error text to show, or null.
+   */
+  sendFile(channelUrl: string, file: File): Promise<string | null>;
   retry(channelUrl: string, localId: string): void;
   markRead(channelUrl: string): Promise<void>;
   /** The person is typing in a channel (true), or stopped (false): the other members see it. */
@@ -157,6 +163,25 @@ export function useSandboxChat(props: SandboxChatConnectionProps): SandboxChatAp
     [deliver],
   );
 
+  const sendFile = useCallback(
+    async (url: string, file: File): Promise<string | null> => {
+      const check = checkSandboxFile(file, DEFAULT_FILE_UPLOAD_MAX_BYTES);
+      if (!check.ok) return check.message;
+      try {
+        const message = await rest.sendFile(url, file, file.name);
+        dispatch({ type: 'send_succeeded', channelUrl: url, localId: '', message });
+        return null;
+      } catch (err) {
+        if (isSessionError(err)) {
+          sessionExpired();
+          return 'The chat session is being renewed: send the file again in a moment.';
+        }
+        return `Not sent: ${describe(err)}`;
+      }
+    },
+    [rest, sessionExpired],
+  );
+
   const retry = useCallback(
     (url: string, localId: string) => {
       const p = stateRef.current.pending[url]?.find((x) => x.localId === localId);
@@ -234,5 +259,5 @@ export function useSandboxChat(props: SandboxChatConnectionProps): SandboxChatAp
   const reconnect = useCallback(() => feedRef.current?.reconnectNow(), []);
   const setTyping = useCallback((url: string, typing: boolean) => feedRef.current?.typing(url, typing), []);
 
-  return { state, userId, loadChannels, openChannel, closeChannel, loadOlder, send, retry, markRead, setTyping, reconnect };
+  return { state, userId, loadChannels, openChannel, closeChannel, loadOlder, send, sendFile, retry, markRead, setTyping, reconnect };
 }

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { SendbirdClient } from '@sbsf/sendbird';
 import { startSendbirdEmulator, type RunningSendbirdEmulator } from '@sbsf/emulators/sendbird';
-import { SandboxConnectionError, SandboxForbiddenError, SandboxNotFoundError, SandboxSessionError } from '../src/errors.js';
+import {
+  SandboxApiError,
+  SandboxConnectionError,
+  SandboxForbiddenError,
+  SandboxNotFoundError,
+  SandboxSessionError,
+} from '../src/errors.js';
 import { SandboxRestClient, shouldRetry } from '../src/rest-client.js';
 
 let emu: RunningSendbirdEmulator;
@@ -90,4 +96,26 @@ test('an unreachable host is a SandboxConnectionError; bad options are refused w
   assert.throws(() => new SandboxRestClient({ apiHost: '', token: 't' }), /\[sandbox-chat\] apiHost is required/);
   assert.throws(() => new SandboxRestClient({ apiHost: 'ftp://x', token: 't' }), /http\(s\)/);
   assert.throws(() => new SandboxRestClient({ apiHost: 'http://x', token: '' }), /session token is required/);
+});
+
+test('sendFile uploads as multipart and comes back as a FILE message; a refusal keeps the emulator’s words; it is not retried', async () => {
+  const jane = await client();
+  const sent = await jane.sendFile('case-1', new Blob(['hello file'], { type: 'text/plain' }), 'hello.txt');
+  assert.equal(sent.type, 'FILE');
+  assert.deepEqual([sent.file?.name, sent.file?.type, sent.file?.size], ['hello.txt', 'text/plain', 10]);
+  assert.equal(await (await fetch(sent.file!.url)).text(), 'hello file');
+  const refused = await jane.sendFile('case-1', new Blob(['MZ'], { type: 'application/x-msdownload' }), 'run.exe').catch((e: unknown) => e);
+  assert.ok(refused instanceof SandboxApiError);
+  assert.deepEqual([refused.status, refused.code], [415, 400111]);
+  assert.match(refused.message, /"run\.exe" cannot be sent/);
+  emu.faults.set({ rules: [{ action: 'error', method: 'POST', path: '/files$', times: 1 }] });
+  await assert.rejects(
+    jane.sendFile('case-1', new Blob(['x'], { type: 'text/plain' }), 'x.txt'),
+    (e: unknown) => (e as { status?: number }).status === 500,
+  );
+  assert.equal(
+    emu.store.channels.get('case-1')?.messages.filter((m) => m.type === 'FILE').length,
+    1,
+    'the failed upload was not sent again',
+  );
 });

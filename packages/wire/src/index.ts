@@ -7,6 +7,7 @@ export * from './events.js';
 export * from './lcc.js';
 export * from './tickets.js';
 export * from './sandbox-feed.js';
+export * from './sandbox-files.js';
 export * from './text.js';
 export * from './notices.js';
 export * from './channel-data.js';

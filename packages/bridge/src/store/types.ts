@@ -198,7 +198,8 @@ export interface TranscriptMessage {
   sentAt: number;
   /** Epoch ms of the last edit, or null. */
   editedAt: number | null;
-  file: { url: string; name: string | null; type: string | null } | null;
+  /** `size`: bytes as Sendbird reported them (absent in rows stored before it was kept). */
+  file: { url: string; name: string | null; type: string | null; size?: number | null } | null;
 }
 
 /** One webhook's news about a message (`group_channel:message_send/update/delete`). */

@@ -8,6 +8,7 @@ import type { BridgeContext, BridgeFeature } from '../context.js';
 import { TranscriptCatchup, isLateWebhook } from './catchup.js';
 import { createTranscriptMetrics } from './metrics.js';
 import { BATCH_SIZE, FLUSH_JOB, TranscriptMirror } from './mirror.js';
+import { TranscriptFiles } from './files.js';
 import { webhookRoutes } from './webhook-route.js';
 
 /** Written messages are purged this often (those older than TRANSCRIPT_RETENTION_DAYS). */
@@ -39,6 +40,18 @@ export function createTranscriptFeature(ctx: BridgeContext): BridgeFeature {
     workerId,
     clock,
     metrics,
+    files: new TranscriptFiles({
+      salesforce: ctx.clients.salesforce,
+      logger: logger.child({ feature: 'transcript-files' }),
+      settings: {
+        enabled: t.files.enabled,
+        maxBytes: t.files.maxBytes,
+        timeoutMs: t.files.timeoutMs,
+        extraHosts: t.files.hosts,
+        sendbirdApiUrl: config.sendbird.apiUrl,
+        apiToken: config.sendbird.apiToken,
+      },
+    }),
   });
   const catchup = new TranscriptCatchup({
     store,

@@ -27,6 +27,7 @@ import { budgetOf } from './budget.js';
 import type { TranscriptMetrics } from './metrics.js';
 import { commentUpdate, messageRecord, MESSAGE_EXTERNAL_ID, MESSAGE_OBJECT, newComment } from './records.js';
 import { recordFailure } from './write-errors.js';
+import type { FileOutcome, TranscriptFiles } from './files.js';
 
 export const FLUSH_JOB = 'transcript.flush';
 /** sObject Collections take at most 200 records per call (REST API Developer Guide). */
@@ -48,6 +49,8 @@ export interface TranscriptMirrorOptions {
   clock?: () => number;
   random?: () => number;
   metrics?: TranscriptMetrics;
+  /** Stores FILE messages' files as Salesforce Files before their records are written (files.ts). */
+  files?: TranscriptFiles;
 }
 
 export interface FlushResult {
@@ -92,7 +95,7 @@ export class TranscriptMirror {
     while (!signal?.aborted && mayWrite()) {
       const batch = await store.claimTranscriptBatch(this.o.workerId, { limit: BATCH_SIZE, leaseMs: this.o.leaseMs, maxWaitMs: wait });
       if (batch.length === 0) break;
-      const written = await this.write(batch);
+      const written = await this.write(batch, signal);
       await store.settleTranscriptBatch(this.o.workerId, written.results, written.ledger);
       this.count(written, out);
       if (low) this.lastLowCall = this.now();
@@ -119,16 +122,87 @@ export class TranscriptMirror {
     if (this.o.metrics) for (const d of w.delays) this.o.metrics.delay.observe(Math.max(0, now - d) / 1000);
   }
 
-  private write(batch: TranscriptRecord[]): Promise<Written> {
-    return this.o.mode === 'case_comment' ? this.writeComments(batch) : this.writeObjects(batch);
+  private async write(all: TranscriptRecord[], signal?: AbortSignal): Promise<Written> {
+    const files = await this.storeFiles(all, signal);
+    const batch = all.filter((r) => !files.wait.has(r.messageId));
+    const w =
+      batch.length === 0
+        ? { results: [], ledger: [], calls: 0, failed: false, delays: [] }
+        : this.o.mode === 'case_comment'
+          ? await this.writeComments(batch, files.ids)
+          : await this.writeObjects(batch, files.ids);
+    return { ...w, results: [...files.waiting, ...w.results], ledger: [...files.ledger, ...w.ledger] };
+  }
+
+  /**
+   * The batch's files (files.ts). A message whose file failed in a way a retry can fix waits
+   * (backs off) while it has attempts left; after that, and for a file that cannot be stored, its
+   * record is written with the link only and the ledger says why.
+   */
+  private async storeFiles(
+    batch: TranscriptRecord[],
+    signal?: AbortSignal,
+  ): Promise<{ ids: Map<string, string>; wait: Set<string>; waiting: TranscriptResult[]; ledger: NewLedgerEntry[] }> {
+    const out = {
+      ids: new Map<string, string>(),
+      wait: new Set<string>(),
+      waiting: [] as TranscriptResult[],
+      ledger: [] as NewLedgerEntry[],
+    };
+    if (!this.o.files) return out;
+    const outcomes: Map<string, FileOutcome> = await this.o.files.storeAll(batch, signal);
+    for (const r of batch) {
+      const f = outcomes.get(r.messageId);
+      if (!f) continue;
+      const entry = (outcome: 'ok' | 'error', detail: Record<string, unknown>): NewLedgerEntry => ({
+        caseId: r.caseId,
+        system: 'salesforce',
+        action: 'transcript.file',
+        target: r.messageId,
+        outcome,
+        detail: { name: r.message?.file?.name ?? null, ...detail },
+      });
+      if (f.kind === 'stored') {
+        out.ids.set(r.messageId, f.contentDocumentId);
+        if (f.uploaded) out.ledger.push(entry('ok', { contentDocumentId: f.contentDocumentId, contentVersionId: f.contentVersionId }));
+        continue;
+      }
+      if (f.kind === 'retry' && r.attempts + 1 < MAX_RECORD_ATTEMPTS) {
+        out.wait.add(r.messageId);
+        out.waiting.push({
+          messageId: r.messageId,
+          rev: r.rev,
+          outcome: 'retry',
+          retryAt: this.now() + backoffDelayMs(r.attempts + 1, this.random),
+          error: `file: ${f.error}`,
+        });
+        this.o.logger.warn(
+          { caseId: r.caseId, messageId: r.messageId, error: f.error },
+          'transcript: a file could not be stored yet; the message waits',
+        );
+        continue;
+      }
+      const code = f.kind === 'refused' ? f.code : 'gave_up';
+      out.ledger.push(entry('error', { code, message: truncateText(f.error, 500, '...'), attempts: r.attempts + 1 }));
+      this.o.logger.warn(
+        { caseId: r.caseId, messageId: r.messageId, code },
+        'transcript: a file was not stored in Salesforce; its record keeps the link (see the ledger)',
+      );
+    }
+    return out;
   }
 
   /** Object mode: one upsert on the External Id; the same message twice is the same record. */
-  private async writeObjects(batch: TranscriptRecord[]): Promise<Written> {
+  private async writeObjects(batch: TranscriptRecord[], fileIds: Map<string, string>): Promise<Written> {
     const w = { results: [] as TranscriptResult[], ledger: [] as NewLedgerEntry[], calls: 1, failed: false, delays: [] as number[] };
     let res: CollectionResult[];
     try {
-      res = await this.o.salesforce.collections.upsert(MESSAGE_OBJECT, MESSAGE_EXTERNAL_ID, batch.map(messageRecord), { allOrNone: false });
+      res = await this.o.salesforce.collections.upsert(
+        MESSAGE_OBJECT,
+        MESSAGE_EXTERNAL_ID,
+        batch.map((r) => messageRecord(r, fileIds.get(r.messageId))),
+        { allOrNone: false },
+      );
       this.o.metrics?.salesforceCalls.inc({ operation: 'upsert', outcome: 'ok' });
     } catch (err) {
       this.o.metrics?.salesforceCalls.inc({ operation: 'upsert', outcome: 'error' });
@@ -142,7 +216,7 @@ export class TranscriptMirror {
    * CaseComment mode: new messages are created (at least once: CaseComment has no External Id),
    * changed ones updated by the Id recorded at their creation. At most two calls per batch.
    */
-  private async writeComments(batch: TranscriptRecord[]): Promise<Written> {
+  private async writeComments(batch: TranscriptRecord[], fileIds: Map<string, string>): Promise<Written> {
     const w = { results: [] as TranscriptResult[], ledger: [] as NewLedgerEntry[], calls: 0, failed: false, delays: [] as number[] };
     const creates = batch.filter((r) => !r.salesforceId);
     const updates = batch.filter((r) => r.salesforceId);
@@ -156,11 +230,14 @@ export class TranscriptMirror {
       try {
         res =
           operation === 'create'
-            ? await this.o.salesforce.collections.create(rows.map(newComment), { allOrNone: false })
+            ? await this.o.salesforce.collections.create(
+                rows.map((r) => newComment(r, fileIds.get(r.messageId))),
+                { allOrNone: false },
+              )
             : await this.o.salesforce.request<CollectionResult[]>(
                 'PATCH',
                 '/composite/sobjects',
-                { allOrNone: false, records: rows.map(commentUpdate) },
+                { allOrNone: false, records: rows.map((r) => commentUpdate(r, fileIds.get(r.messageId))) },
                 { retrySafe: true },
               );
         this.o.metrics?.salesforceCalls.inc({ operation, outcome: 'ok' });

@@ -29,8 +29,12 @@ export const LIMITS = {
 const clip = (s: string, n: number) => truncateText(s, n);
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** A `Sendbird_Message__c` for a collections upsert; a message known only as deleted carries just the deletion. */
-export function messageRecord(r: TranscriptRecord): Record<string, unknown> {
+/**
+ * A `Sendbird_Message__c` for a collections upsert; a message known only as deleted carries just
+ * the deletion. `fileId`: the ContentDocumentId of the File its file was stored as (files.ts);
+ * without one the field is left as it is.
+ */
+export function messageRecord(r: TranscriptRecord, fileId?: string): Record<string, unknown> {
   const rec: Record<string, unknown> = {
     attributes: { type: MESSAGE_OBJECT },
     [MESSAGE_EXTERNAL_ID]: r.messageId,
@@ -52,6 +56,7 @@ export function messageRecord(r: TranscriptRecord): Record<string, unknown> {
     File_Url__c: m.file ? clip(m.file.url, LIMITS.fileUrl) : null,
     File_Name__c: m.file?.name ? clip(m.file.name, LIMITS.fileName) : null,
     File_Type__c: m.file?.type ? clip(m.file.type, LIMITS.fileType) : null,
+    ...(fileId ? { File_Id__c: fileId } : {}),
   };
 }
 
@@ -60,7 +65,7 @@ export function messageRecord(r: TranscriptRecord): Record<string, unknown> {
  * `[2026-01-31 09:15:00 UTC] Dana (customer): Hello` (+ `(edited ...)`, a file line, or a
  * `[deleted in chat]` mark). At most 4,000 characters, the CommentBody limit.
  */
-export function commentBody(r: TranscriptRecord): string {
+export function commentBody(r: TranscriptRecord, fileId?: string): string {
   const m = r.message;
   const stamp = (ms: number) => `${iso(ms).slice(0, 19).replace('T', ' ')} UTC`;
   const lines: string[] = [];
@@ -72,17 +77,19 @@ export function commentBody(r: TranscriptRecord): string {
     const head = `[${stamp(m.sentAt)}] ${m.senderName}${role}${edited}:`;
     lines.push(`${r.deleted ? '[deleted in chat] ' : ''}${head}${m.body ? ` ${m.body}` : ''}`);
     if (m.file) lines.push(`File: ${m.file.name ?? 'file'}${m.file.type ? ` (${m.file.type})` : ''} ${m.file.url}`);
+    // The File on the Case (its Files related list) that holds it.
+    if (m.file && fileId) lines.push(`Salesforce File: ${m.file.name ?? 'file'} (ContentDocument ${fileId})`);
   }
   lines.push(`Sendbird message ${r.messageId}`);
   return clip(lines.join('\n'), LIMITS.commentBody);
 }
 
 /** A new private CaseComment for a collections create. */
-export function newComment(r: TranscriptRecord): Record<string, unknown> {
-  return { attributes: { type: 'CaseComment' }, ParentId: r.caseId, IsPublished: false, CommentBody: commentBody(r) };
+export function newComment(r: TranscriptRecord, fileId?: string): Record<string, unknown> {
+  return { attributes: { type: 'CaseComment' }, ParentId: r.caseId, IsPublished: false, CommentBody: commentBody(r, fileId) };
 }
 
 /** The change to an existing CaseComment, for a collections update. */
-export function commentUpdate(r: TranscriptRecord): Record<string, unknown> {
-  return { attributes: { type: 'CaseComment' }, Id: r.salesforceId, CommentBody: commentBody(r) };
+export function commentUpdate(r: TranscriptRecord, fileId?: string): Record<string, unknown> {
+  return { attributes: { type: 'CaseComment' }, Id: r.salesforceId, CommentBody: commentBody(r, fileId) };
 }

@@ -90,10 +90,12 @@ export function fileOf(payload: Obj): TranscriptMessage['file'] {
   const f = isObj(payload.file) ? payload.file : {};
   const url = firstStr(f.url, payload.url);
   if (!url) return null;
+  const size = [f.size, f.file_size, payload.file_size, payload.size].find((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0);
   return {
     url,
     name: firstStr(f.name, f.file_name, payload.filename, payload.file_name, payload.name),
     type: firstStr(f.type, f.file_type, payload.file_type, payload.mime_type),
+    size: typeof size === 'number' ? size : null,
   };
 }
 

@@ -32,6 +32,8 @@ export interface RestRequest {
   /** Why the body could not be parsed, if it could not. */
   bodyError?: string;
   headers: Record<string, string | undefined>;
+  /** The body came as multipart/form-data (a blob's binary part, already in the JSON as base64). */
+  multipart?: boolean;
 }
 
 export interface RestResponse {

@@ -2,6 +2,7 @@
 import type { BridgeDeliveryOptions, BridgeTarget } from './bridge-delivery.js';
 import type { ConsoleOptions } from './console/options.js';
 import { SUBSCRIBER_BATCH_SIZE, validateBatchSize } from './subscriber-batch.js';
+import { BLOB_MULTIPART_MAX_BYTES } from './content.js';
 
 export interface PasswordUser {
   username: string;
@@ -48,6 +49,11 @@ export interface SalesforceEmulatorOptions {
   subscriberBatchSize?: number;
   /** Serve the console simulator (`/console`): the Aura bundle and the built agent panel to host. */
   console?: ConsoleOptions;
+  /**
+   * The largest multipart body (a ContentVersion's file and its fields), in bytes; larger -> 413
+   * REQUEST_ENTITY_TOO_LARGE. Salesforce: 2 GB for ContentVersion (the default).
+   */
+  blobMultipartMaxBytes?: number;
 }
 
 export type ResolvedOptions = Required<
@@ -84,6 +90,7 @@ export function resolveOptions(o: SalesforceEmulatorOptions = {}): ResolvedOptio
   positiveInt(o.dailyApiLimit, 'dailyApiLimit');
   positiveInt(o.queryBatchSize, 'queryBatchSize');
   positiveInt(o.maxApiVersion, 'maxApiVersion');
+  positiveInt(o.blobMultipartMaxBytes, 'blobMultipartMaxBytes');
   if (o.subscriberBatchSize !== undefined) validateBatchSize(o.subscriberBatchSize);
   return {
     clientId: o.clientId ?? EMULATOR_DEFAULTS.clientId,
@@ -95,6 +102,7 @@ export function resolveOptions(o: SalesforceEmulatorOptions = {}): ResolvedOptio
     queryBatchSize: o.queryBatchSize ?? EMULATOR_DEFAULTS.queryBatchSize,
     maxApiVersion: o.maxApiVersion ?? EMULATOR_DEFAULTS.maxApiVersion,
     subscriberBatchSize: o.subscriberBatchSize ?? EMULATOR_DEFAULTS.subscriberBatchSize,
+    blobMultipartMaxBytes: o.blobMultipartMaxBytes ?? BLOB_MULTIPART_MAX_BYTES,
     seed: o.seed ?? true,
     now: o.now ?? Date.now,
     ...(o.jwtPublicKey ? { jwtPublicKey: o.jwtPublicKey } : {}),

@@ -9,8 +9,8 @@ import { composite } from './composite.js';
 import type { RestContext, RestRequest, RestResponse } from './context.js';
 import { describeGlobal, describeObject, resources } from './describe.js';
 import { query, queryMore } from './query.js';
-import { objectDef } from './schema.js';
-import { createRow, rowByExternalId, rowById } from './sobjects.js';
+import { fieldDef, objectDef } from './schema.js';
+import { blobField, createRow, rowByExternalId, rowById } from './sobjects.js';
 
 export type Routed = RestResponse & { route: string };
 
@@ -44,6 +44,9 @@ function match(ctx: RestContext, req: RestRequest, hooks: RouterHooks): { route:
     if (n === 3 && c === 'describe')
       return { route: '/sobjects/{type}/describe', run: only(req, ['GET', 'HEAD'], () => describeObject(ctx, def())) };
     if (n === 3) return { route: '/sobjects/{type}/{id}', run: () => rowById(ctx, req, def(), c!) };
+    if (n === 4 && objectDef(b!) && fieldDef(objectDef(b!)!, d!)?.type === 'base64') {
+      return { route: '/sobjects/{type}/{id}/{blobField}', run: () => blobField(ctx, req, def(), c!, fieldDef(def(), d!)!) };
+    }
     if (n === 4) return { route: '/sobjects/{type}/{field}/{value}', run: () => rowByExternalId(ctx, req, def(), c!, d!) };
   }
   if (a === 'query' || a === 'queryAll') {

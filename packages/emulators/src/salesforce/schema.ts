@@ -8,7 +8,20 @@
  */
 
 export type FieldType =
-  'id' | 'string' | 'textarea' | 'email' | 'phone' | 'url' | 'picklist' | 'boolean' | 'datetime' | 'reference' | 'autonumber' | 'double';
+  | 'id'
+  | 'string'
+  | 'textarea'
+  | 'email'
+  | 'phone'
+  | 'url'
+  | 'picklist'
+  | 'boolean'
+  | 'datetime'
+  | 'reference'
+  | 'autonumber'
+  | 'double'
+  | 'int'
+  | 'base64';
 
 export interface FieldDef {
   name: string;
@@ -224,8 +237,78 @@ const SPECS: Record<string, { prefix: string; fields: Spec[]; autoNumber?: Objec
       f('File_Url__c', 'File Url', 'textarea', { length: 32768 }),
       f('File_Name__c', 'File Name', 'string', { length: 255 }),
       f('File_Type__c', 'File Type', 'string', { length: 100 }),
+      // The Salesforce File (ContentDocument) the bridge stored the chat's file as.
+      f('File_Id__c', 'File Id', 'string', { length: 18 }),
       f('Is_Deleted_In_Chat__c', 'Is Deleted In Chat', 'boolean', { defaultValue: false }),
       f('Edited_At__c', 'Edited At', 'datetime'),
+    ],
+  },
+  // Salesforce Files (Object Reference: ContentVersion, ContentDocument, ContentDocumentLink).
+  // A ContentVersion insert makes its ContentDocument (unless it names one: a new version) and,
+  // with FirstPublishLocationId, the link to that record (content.ts).
+  ContentVersion: {
+    prefix: '068',
+    fields: [
+      ...audit(),
+      f('Title', 'Title', 'string', { length: 255 }),
+      f('PathOnClient', 'Path On Client', 'string', { length: 500, updateable: false, required: true }),
+      f('VersionData', 'Version Data', 'base64', { updateable: false, required: true }),
+      f('Description', 'Description', 'textarea', { length: 1000 }),
+      f('ReasonForChange', 'Reason For Change', 'string', { length: 1000 }),
+      f('ContentDocumentId', 'ContentDocument ID', 'reference', { referenceTo: ['ContentDocument'], updateable: false }),
+      f('FirstPublishLocationId', 'First Publish Location ID', 'reference', {
+        referenceTo: ['Case', 'Account', 'Contact', 'User', 'Group'],
+        updateable: false,
+      }),
+      ro('ContentSize', 'Size', 'int'),
+      ro('FileExtension', 'File Extension', 'string', { length: 40 }),
+      ro('FileType', 'File Type', 'string', { length: 20 }),
+      ro('Checksum', 'Checksum', 'string', { length: 50 }),
+      ro('IsLatest', 'Is Latest', 'boolean'),
+      ro('VersionNumber', 'Version Number', 'string', { length: 20 }),
+      f('ContentLocation', 'Content Location', 'picklist', {
+        picklist: ['S', 'E', 'L'],
+        restricted: true,
+        defaultValue: 'S',
+        updateable: false,
+      }),
+      owner(),
+      // This product's key: the Sendbird message a file came from, so a retried upload finds it.
+      f('Sendbird_Message_Id__c', 'Sendbird Message Id', 'string', { length: 64, externalId: true, unique: true }),
+    ],
+  },
+  ContentDocument: {
+    prefix: '069',
+    fields: [
+      ...audit(),
+      f('Title', 'Title', 'string', { length: 255 }),
+      ro('LatestPublishedVersionId', 'Latest Published Version ID', 'reference', { referenceTo: ['ContentVersion'] }),
+      ro('ContentSize', 'Size', 'int'),
+      ro('FileExtension', 'File Extension', 'string', { length: 40 }),
+      ro('FileType', 'File Type', 'string', { length: 20 }),
+      f('Description', 'Description', 'textarea', { length: 1000 }),
+      owner(),
+    ],
+  },
+  ContentDocumentLink: {
+    prefix: '06A',
+    fields: [
+      ro('Id', 'ContentDocument Link ID', 'id'),
+      ro('IsDeleted', 'Deleted', 'boolean'),
+      ro('SystemModstamp', 'System Modstamp', 'datetime'),
+      f('ContentDocumentId', 'ContentDocument ID', 'reference', { referenceTo: ['ContentDocument'], required: true, updateable: false }),
+      f('LinkedEntityId', 'Linked Entity ID', 'reference', {
+        referenceTo: ['Case', 'Account', 'Contact', 'User', 'Group'],
+        required: true,
+        updateable: false,
+      }),
+      // V viewer, C collaborator, I inferred (the owner's own link).
+      f('ShareType', 'Share Type', 'picklist', { picklist: ['V', 'C', 'I'], restricted: true, required: true }),
+      f('Visibility', 'Visibility', 'picklist', {
+        picklist: ['AllUsers', 'InternalUsers', 'SharedUsers'],
+        restricted: true,
+        defaultValue: 'AllUsers',
+      }),
     ],
   },
 };

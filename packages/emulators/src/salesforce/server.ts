@@ -25,6 +25,7 @@ import { userAccess } from './sharing.js';
 import { OrgState } from './state.js';
 import { createOrg } from './org.js';
 import { mintId } from './util.js';
+import { type FormPart, type MultipartError, multipartBoundary, parseMultipart } from '../common/multipart.js';
 
 const JSON_TYPE = 'application/json;charset=UTF-8';
 /** Large enough for 200 records with long text areas. */
@@ -44,9 +45,41 @@ function parseJson(raw: unknown): { body: unknown; bodyError?: string } {
   }
 }
 
+/**
+ * A multipart body (REST API Developer Guide, "Insert or Update Blob Data"): one JSON part with
+ * the fields (`entity_content` in the guide's ContentVersion example) and one binary part named
+ * after the blob field (`VersionData`), read into the JSON body as base64.
+ */
+function parseMultipartBody(raw: Buffer, contentType: string | undefined): { body: unknown; bodyError?: string } {
+  const boundary = multipartBoundary(contentType);
+  if (!boundary) return { body: undefined, bodyError: 'Multipart message must include a boundary' };
+  let parts: FormPart[];
+  try {
+    parts = parseMultipart(raw, boundary);
+  } catch (err) {
+    return { body: undefined, bodyError: `Multipart message is not well formed: ${(err as MultipartError).message}` };
+  }
+  const json = parts.find((p) => /^application\/json/i.test(p.contentType ?? '') || p.filename === undefined);
+  if (!json)
+    return {
+      body: undefined,
+      bodyError: 'Multipart message must include a non-binary part with the record fields (Content-Type: application/json)',
+    };
+  const fields = parseJson(json.data.toString('utf8'));
+  if (fields.bodyError || !fields.body || typeof fields.body !== 'object') return fields;
+  const body: Record<string, unknown> = { ...(fields.body as Record<string, unknown>) };
+  for (const p of parts) {
+    if (p === json) continue;
+    body[p.name] = p.data.toString('base64');
+  }
+  return { body };
+}
+
 function send(reply: FastifyReply, res: RestResponse, extra: Record<string, string> = {}): FastifyReply {
   void reply.code(res.status).headers({ ...extra, ...res.headers });
   if (res.body === undefined || res.status === 204) return reply.send();
+  // A blob (GET .../VersionData) goes out as its bytes.
+  if (Buffer.isBuffer(res.body)) return reply.send(res.body);
   return reply.header('content-type', JSON_TYPE).send(JSON.stringify(res.body));
 }
 
@@ -81,15 +114,28 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: opts.blobMultipartMaxBytes }, (_req, body, done) =>
+    done(null, body),
+  );
   faults.install(app, salesforceFaultResponder);
   app.setNotFoundHandler((_req, reply) =>
     send(reply, { status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] }),
   );
   app.setErrorHandler((err, _req, reply) =>
-    send(reply, {
-      status: 500,
-      body: [{ errorCode: 'UNKNOWN_EXCEPTION', message: `An unexpected error occurred: ${(err as Error).message}` }],
-    }),
+    (err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+      ? send(reply, {
+          status: 413,
+          body: [
+            {
+              errorCode: 'REQUEST_ENTITY_TOO_LARGE',
+              message: `The request body is larger than the ${opts.blobMultipartMaxBytes} bytes a multipart upload may have (2 GB for ContentVersion on Salesforce); JSON bodies may have 50 MB`,
+            },
+          ],
+        })
+      : send(reply, {
+          status: 500,
+          body: [{ errorCode: 'UNKNOWN_EXCEPTION', message: `An unexpected error occurred: ${(err as Error).message}` }],
+        }),
   );
 
   app.post('/services/oauth2/token', async (req, reply) => {
@@ -153,8 +199,9 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
         method: req.method,
         segments,
         query: new URLSearchParams(qs),
-        ...parseJson(req.body),
+        ...(Buffer.isBuffer(req.body) ? parseMultipartBody(req.body, req.headers['content-type']) : parseJson(req.body)),
         headers: req.headers as Record<string, string | undefined>,
+        multipart: Buffer.isBuffer(req.body),
       };
       // One REST call is one transaction: its writes fire the triggers once, after it commits.
       const res = org.transaction(() => route({ state, opts, cursors, userId, access: userAccess(state, userId), version }, restReq));

@@ -83,6 +83,18 @@ export function coerceValue(fd: FieldDef, v: unknown): unknown {
     case 'double':
       if (typeof v === 'number' && Number.isFinite(v)) return v;
       return cannotDeserialize('double', v);
+    case 'int':
+      if (typeof v === 'number' && Number.isInteger(v)) return v;
+      return cannotDeserialize('int', v);
+    case 'base64': {
+      // A blob field takes base64 text (whitespace allowed, as MIME line breaks).
+      if (typeof v !== 'string') return cannotDeserialize('base64', v);
+      const compact = v.replace(/\s+/g, '');
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0) {
+        throw apiError(400, 'JSON_PARSER_ERROR', `${fd.label}: the value is not valid base64 data`, [fd.name]);
+      }
+      return compact === '' ? null : compact;
+    }
     case 'datetime': {
       const ms = typeof v === 'string' ? parseDateTime(v) : Number.NaN;
       if (Number.isNaN(ms)) cannotDeserialize('datetime', v);

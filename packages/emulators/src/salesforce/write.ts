@@ -13,6 +13,7 @@ import type { RecordChange } from './records.js';
 import type { OrgState, SfRecord } from './state.js';
 import { formatDateTime } from './util.js';
 import { coerceFields, coerceValue } from './validate.js';
+import { afterContentVersionInsert, beforeContentVersionInsert, checkContentDocumentLink } from './content.js';
 
 export interface WriteContext {
   /** The user the session runs as (CreatedById, default OwnerId). */
@@ -137,9 +138,21 @@ export function insertRecord(state: OrgState, def: ObjectDef, input: unknown, ct
   if (def.name === 'Case') rec.CaseNumber = String(state.next('CaseNumber', 1001)).padStart(8, '0');
   if (def.autoNumber) rec[def.autoNumber.field] = def.autoNumber.format(state.next(`auto:${def.name}`, def.autoNumber.start));
   derive(def, rec, undefined, ctx);
+  if (def.name === 'ContentVersion') beforeContentVersionInsert(state, rec);
+  if (def.name === 'ContentDocumentLink') checkContentDocumentLink(state, rec);
   const after = rec as SfRecord;
   checkUnique(state, def, after);
   writeRecord(state, { def, after });
+  if (def.name === 'ContentVersion') {
+    // The org makes the document and its links in system mode, as part of the same DML.
+    afterContentVersionInsert(
+      state,
+      after,
+      ctx.now,
+      (d, before, rec2) => writeRecord(state, { def: d, before, after: Object.freeze(rec2) as SfRecord }),
+      (values) => insertRecord(state, objectByPrefix('06A')!, values, { userId: ctx.userId, now: ctx.now }),
+    );
+  }
   return after;
 }
 

@@ -12,6 +12,8 @@ export interface SendbirdEmulator {
   appId: string;
   /** Master API token (also what signs webhooks unless configured otherwise). */
   apiToken: string;
+  /** The largest file a FILE message may upload (option `fileUploadMaxBytes`). */
+  fileUploadMaxBytes: number;
   store: Store;
   /** The same object as `store`: users, channels, messages and session tokens, in memory. */
   state: Store;

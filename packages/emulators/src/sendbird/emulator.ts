@@ -9,6 +9,7 @@ import { listen, type ListenOptions } from '../common/server.js';
 import { registerAdminRoutes } from './admin.js';
 import { installApiTokenCheck } from './auth.js';
 import { ApiError, sendError, sendbirdFaultResponder } from './errors.js';
+import { registerFileRoutes, tooLarge } from './files.js';
 import { installSandboxCors } from './feed/cors.js';
 import { FEED_REST_PREFIX } from './feed/protocol.js';
 import { registerSandboxRest, sendSandboxError } from './feed/rest.js';
@@ -38,7 +39,10 @@ function applySeed(store: Store, seed: SendbirdEmulatorOptions['seed']): void {
   }
 }
 
-function installBodyParser(app: FastifyInstance): void {
+/** Room for a multipart body's text fields and part headers besides the file itself. */
+const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
+
+function installBodyParser(app: FastifyInstance, fileUploadMaxBytes: number): void {
   // Sendbird clients send `Content-Type: application/json; charset=utf8` on every call, bodiless
   // DELETEs included, so an empty body must parse as "no body" instead of failing.
   app.removeContentTypeParser(['application/json']);
@@ -51,15 +55,28 @@ function installBodyParser(app: FastifyInstance): void {
       done(new ApiError(400103, 'The request body is not valid JSON.'), undefined);
     }
   });
+  // FILE messages with their bytes (Platform API and the sandbox REST API); files.ts reads them.
+  app.addContentTypeParser(
+    'multipart/form-data',
+    { parseAs: 'buffer', bodyLimit: fileUploadMaxBytes + MULTIPART_OVERHEAD_BYTES },
+    (_req, body, done) => done(null, body),
+  );
 }
 
-function installErrorHandling(app: FastifyInstance): void {
+function installErrorHandling(app: FastifyInstance, fileUploadMaxBytes: number): void {
   app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
     const sandbox = req.url.startsWith(FEED_REST_PREFIX);
     let apiErr: ApiError;
     if (err instanceof ApiError) apiErr = err;
     else if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      apiErr = new ApiError(400111, 'The emulator accepts JSON bodies only (send FILE messages with "url").');
+      apiErr = new ApiError(400111, 'The emulator accepts JSON bodies, and multipart/form-data for FILE messages.');
+    } else if (
+      (err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE' &&
+      /^multipart\/form-data/i.test(req.headers['content-type'] ?? '')
+    ) {
+      // The sandbox API answers it 413, as it answers a file over the limit (feed/rest.ts).
+      const big = tooLarge(fileUploadMaxBytes);
+      apiErr = sandbox ? new ApiError(big.code, big.message, 413) : big;
     } else if ((err as FastifyError).statusCode === 400 || (err as FastifyError).statusCode === 413) {
       apiErr = new ApiError(400111, err.message);
     } else {
@@ -79,6 +96,10 @@ export function createSendbirdEmulator(options: SendbirdEmulatorOptions = {}): S
   if (!apiToken) throw new Error('[sendbird-emulator] apiToken must not be empty');
   const secondary = [...(options.secondaryApiTokens ?? [])];
   const now = options.now ?? Date.now;
+  const fileUploadMaxBytes = options.fileUploadMaxBytes ?? DEFAULTS.fileUploadMaxBytes;
+  if (!(Number.isInteger(fileUploadMaxBytes) && fileUploadMaxBytes > 0)) {
+    throw new Error('[sendbird-emulator] fileUploadMaxBytes must be a positive integer (bytes)');
+  }
 
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 5 * 1024 * 1024 });
   const store = new Store(appId, now);
@@ -90,8 +111,8 @@ export function createSendbirdEmulator(options: SendbirdEmulatorOptions = {}): S
   const webhooks = new WebhookDispatcher(store, apiToken, options.webhook);
   const feed = new FeedHub(store);
 
-  installBodyParser(app);
-  installErrorHandling(app);
+  installBodyParser(app, fileUploadMaxBytes);
+  installErrorHandling(app, fileUploadMaxBytes);
   stats.install(app);
   installSandboxCors(app, '/sandbox');
   faults.install(app, sendbirdFaultResponder);
@@ -101,13 +122,15 @@ export function createSendbirdEmulator(options: SendbirdEmulatorOptions = {}): S
 
   registerUserRoutes(app, store);
   registerChannelRoutes(app, store);
-  registerMessageRoutes(app, store);
-  registerSandboxRest(app, store);
+  registerMessageRoutes(app, store, fileUploadMaxBytes);
+  registerSandboxRest(app, store, fileUploadMaxBytes);
+  registerFileRoutes(app, store, () => [apiToken, ...secondary]);
 
   const emu: SendbirdEmulator = {
     app,
     appId,
     apiToken,
+    fileUploadMaxBytes,
     store,
     state: store,
     faults,

@@ -19,6 +19,8 @@ export function getMessage(c: ChannelRec, messageId: number): MessageRec {
 export interface SendContext {
   sdk: 'API' | 'JavaScript';
   senderIp: string;
+  /** Thumbnail sizes of an uploaded image (multipart sends only; served from the file's URL). */
+  thumbnails?: { width: number; height: number }[];
 }
 
 export function sendMessage(store: Store, url: string, body: Body, ctx: SendContext): { channel: ChannelRec; message: MessageRec } {
@@ -60,6 +62,8 @@ export function sendMessage(store: Store, url: string, body: Body, ctx: SendCont
         name: optString(body, 'file_name') ?? fileUrl.split('/').pop() ?? 'file',
         type: optString(body, 'file_type') ?? '',
         size: optNumber(body, 'file_size') ?? 0,
+        require_auth: optBool(body, 'require_auth') ?? false,
+        thumbnails: (ctx.thumbnails ?? []).map((t) => ({ ...t, url: fileUrl })),
       };
     }
   }

@@ -62,6 +62,11 @@ export interface SendbirdEmulatorOptions {
   now?: () => number;
   /** Log requests with fastify's logger (default false). Tokens are never logged. */
   logger?: boolean;
+  /**
+   * The largest file a FILE message may upload, in bytes; larger -> 400111 "Maximum filesize for
+   * uploading is 25Mb." Sendbird sets it by plan (25 MB in its docs' example); default 25 MB.
+   */
+  fileUploadMaxBytes?: number;
 }
 
 export const DEFAULTS = {
@@ -71,6 +76,8 @@ export const DEFAULTS = {
   webhookTimeoutMs: 5_000,
   webhookRetryDelayMs: 1_000,
   rateCapPerSecond: 5,
+  /** Sendbird's upload limit as its docs quote it: "Maximum filesize for uploading is 25Mb" (400111). */
+  fileUploadMaxBytes: 25 * 1024 * 1024,
   /** Default lifetime of a session token when `expires_at` is omitted: 7 days (issue-a-session-token doc). */
   sessionTokenTtlMs: 7 * 24 * 3600 * 1000,
 } as const;

@@ -1,6 +1,8 @@
 /** `/v3/group_channels/{channel_url}/messages` routes. */
 import type { FastifyInstance } from 'fastify';
 import { invalidValue } from './errors.js';
+import { checkedUpload, formBody, formParts, keepBlob, newBlobUrl, thumbnailSizes } from './files.js';
+import { multipartBoundary } from '../common/multipart.js';
 import { getChannel } from './ops-channels.js';
 import { deleteMessage, getMessage, listMessages, markAsRead, sendMessage, updateMessage } from './ops-messages.js';
 import { getUser } from './ops-users.js';
@@ -17,9 +19,31 @@ function messageId(raw: string): number {
   return n;
 }
 
-export function registerMessageRoutes(app: FastifyInstance, store: Store): void {
+export function registerMessageRoutes(app: FastifyInstance, store: Store, fileUploadMaxBytes: number): void {
   app.post<{ Params: ChannelParams }>('/v3/group_channels/:channel_url/messages', async (req) => {
-    const { channel, message } = sendMessage(store, req.params.channel_url, asBody(req.body), { sdk: 'API', senderIp: req.ip });
+    if (multipartBoundary(req.headers['content-type']) === undefined) {
+      const { channel, message } = sendMessage(store, req.params.channel_url, asBody(req.body), { sdk: 'API', senderIp: req.ip });
+      return messageJson(store, channel, message);
+    }
+    // A FILE message with its bytes: the `file` part is kept and served from the emulator's URL.
+    const { body, file } = formBody(formParts(req));
+    if (body.message_type !== 'FILE') throw invalidValue('message_type', 'A multipart body sends a FILE message.');
+    const upload = checkedUpload(file, fileUploadMaxBytes);
+    const name = typeof body.file_name === 'string' && body.file_name !== '' ? body.file_name : upload.name;
+    const blob = newBlobUrl(req, name);
+    const { channel, message } = sendMessage(
+      store,
+      req.params.channel_url,
+      {
+        ...body,
+        url: blob.url,
+        file_name: name,
+        file_type: typeof body.file_type === 'string' && body.file_type !== '' ? body.file_type : upload.type,
+        file_size: upload.data.length,
+      },
+      { sdk: 'API', senderIp: req.ip, thumbnails: thumbnailSizes(body.thumbnails) },
+    );
+    keepBlob(store, blob.id, upload, message.file?.require_auth ?? false);
     return messageJson(store, channel, message);
   });
 

@@ -83,8 +83,14 @@ export function messageJson(store: Store, c: ChannelRec, m: MessageRec): Record<
   if (m.user_id !== undefined) out.user = { ...userRef(store, m.user_id), role: c.operators.has(m.user_id) ? 'operator' : '' };
   if (m.type === 'FILE' && m.file) {
     out.file = { url: m.file.url, name: m.file.name, type: m.file.type, size: m.file.size, data: '' };
-    out.require_auth = false;
-    out.thumbnails = [];
+    out.require_auth = m.file.require_auth ?? false;
+    out.thumbnails = (m.file.thumbnails ?? []).map((t) => ({
+      url: t.url,
+      width: t.width,
+      height: t.height,
+      real_width: t.width,
+      real_height: t.height,
+    }));
   }
   return out;
 }

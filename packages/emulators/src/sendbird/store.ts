@@ -28,6 +28,20 @@ export interface FileRec {
   name: string;
   type: string;
   size: number;
+  /** Sent with `require_auth: true`: the emulator serves an uploaded file only with an Api-Token. */
+  require_auth?: boolean;
+  /** Thumbnails asked for (`thumbnails` of a multipart send), each served from the original's URL. */
+  thumbnails?: { width: number; height: number; url: string }[];
+}
+
+/** An uploaded file's bytes, served at `/files/{id}/{name}` as Sendbird's CDN serves uploads. */
+export interface BlobRec {
+  id: string;
+  name: string;
+  type: string;
+  data: Buffer;
+  require_auth: boolean;
+  created_at: number;
 }
 
 export interface MessageRec {
@@ -94,6 +108,8 @@ export interface SavedStore {
   users: UserRec[];
   channels: (Omit<ChannelRec, 'members' | 'operators'> & { members: MemberRec[]; operators: string[] })[];
   tokens: (TokenRec & { token: string })[];
+  /** Uploaded files, bytes in base64 (absent in state saved before files existed). */
+  blobs?: (Omit<BlobRec, 'data'> & { data: string })[];
   counters: { nextMessageId: number; lastMessageTs: number; channelSeq: number };
 }
 
@@ -103,6 +119,7 @@ export class Store {
   users = new Map<string, UserRec>();
   channels = new Map<string, ChannelRec>();
   tokens = new Map<string, TokenRec>();
+  blobs = new Map<string, BlobRec>();
   private nextMessageId = 1_000_001;
   private lastMessageTs = 0;
   private channelSeq = 0;
@@ -117,6 +134,7 @@ export class Store {
     this.users.clear();
     this.channels.clear();
     this.tokens.clear();
+    this.blobs.clear();
     this.nextMessageId = 1_000_001;
     this.lastMessageTs = 0;
     this.channelSeq = 0;
@@ -128,6 +146,7 @@ export class Store {
       users: [...this.users.values()],
       channels: [...this.channels.values()].map((c) => ({ ...c, members: [...c.members.values()], operators: [...c.operators] })),
       tokens: [...this.tokens].map(([token, rec]) => ({ token, ...rec })),
+      blobs: [...this.blobs.values()].map((b) => ({ ...b, data: b.data.toString('base64') })),
       counters: { nextMessageId: this.nextMessageId, lastMessageTs: this.lastMessageTs, channelSeq: this.channelSeq },
     };
   }
@@ -140,6 +159,7 @@ export class Store {
       this.channels.set(c.channel_url, { ...c, members: new Map(c.members.map((m) => [m.user_id, m])), operators: new Set(c.operators) });
     }
     for (const { token, ...rec } of saved.tokens) this.tokens.set(token, rec);
+    for (const b of saved.blobs ?? []) this.blobs.set(b.id, { ...b, data: Buffer.from(b.data, 'base64') });
     this.nextMessageId = saved.counters.nextMessageId;
     this.lastMessageTs = saved.counters.lastMessageTs;
     this.channelSeq = saved.counters.channelSeq;

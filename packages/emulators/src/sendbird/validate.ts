@@ -8,6 +8,7 @@ export type Body = Record<string, unknown>;
 
 export function asBody(raw: unknown): Body {
   if (raw === undefined || raw === null || raw === '') return {};
+  if (Buffer.isBuffer(raw)) throw new ApiError(400111, 'This endpoint takes a JSON body: multipart/form-data is for FILE messages.');
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ApiError(400103, 'The request body should be a JSON object.');
   return raw as Body;
 }

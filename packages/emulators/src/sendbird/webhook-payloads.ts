@@ -59,12 +59,15 @@ function messagePayload(m: MessageRec): Record<string, unknown> {
     data: m.data,
   };
   if (m.type === 'FILE' && m.file) {
-    // The docs do not show a FILE example; these mirror the message resource's `file` (check on a real app).
+    // The docs show no FILE example: the file's fields take the place of `message`, under the
+    // names of the message resource's flat form (docs/emulator-sendbird.md, real-app check 6).
     delete base.message;
     base.url = m.file.url;
     base.filename = m.file.name;
     base.file_type = m.file.type;
     base.file_size = m.file.size;
+    base.require_auth = m.file.require_auth ?? false;
+    base.thumbnails = (m.file.thumbnails ?? []).map((t) => ({ url: t.url, width: t.width, height: t.height }));
   }
   return base;
 }

@@ -3,7 +3,19 @@
  * own messages on the right), and the composer. Keyboard: the log is focusable and scrolls with
  * the arrow keys; Enter sends, Shift+Enter makes a new line.
  */
-import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ChangeEvent,
+  type FormEvent,
+  type KeyboardEvent,
+} from 'react';
+import { SANDBOX_FILE_ACCEPT, SANDBOX_FILE_KINDS } from '@sbsf/wire/sandbox-files';
 import { noticeForReader, parseNotice, ticketFormDescription, type BridgeNotice } from '@sbsf/wire/notices';
 import { formatDay, formatFull, formatTime } from '../format.js';
 import { groupMessages } from '../grouping.js';
@@ -63,16 +75,30 @@ function useDocumentVisible(): boolean {
   return visible;
 }
 
+/** A file's size as people read it: 512 bytes, 12 KB, 3.4 MB. */
+export function fileSizeText(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+function FileLink({ file, caption }: { file: NonNullable<FeedMessage['file']>; caption: string }) {
+  const name = file.name || caption || 'file';
+  const facts = [file.type.split('/').pop()?.toUpperCase(), file.size > 0 ? fileSizeText(file.size) : ''].filter(Boolean).join(', ');
+  return (
+    <a className="sbx-file" href={file.url} target="_blank" rel="noreferrer noopener" data-file-type={file.type}>
+      <span aria-hidden="true">📎 </span>
+      <span className="sbx-sr-only">File: </span>
+      {name}
+      {facts && <span className="sbx-file-facts"> ({facts})</span>}
+    </a>
+  );
+}
+
 function Bubble({ m }: { m: FeedMessage }) {
   return (
-    <div className="sbx-bubble" data-message-id={m.message_id}>
-      {m.type === 'FILE' && m.file ? (
-        <a href={m.file.url} target="_blank" rel="noreferrer noopener">
-          {m.file.name || m.message || 'file'}
-        </a>
-      ) : (
-        m.message
-      )}
+    <div className="sbx-bubble" data-message-id={m.message_id} data-type={m.type}>
+      {m.type === 'FILE' && m.file ? <FileLink file={m.file} caption={m.message} /> : m.message}
     </div>
   );
 }
@@ -123,6 +149,10 @@ export function SandboxChannelView({
   const [draft, setDraft] = useState('');
   const inputId = useId();
   const headingId = useId();
+  const fileInputId = useId();
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [uploading, setUploading] = useState<string | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
 
   const { openChannel, closeChannel, markRead, setTyping } = chat;
   // Typing: "typing" when the draft changes (again every few seconds while it goes on), "stopped"
@@ -213,6 +243,16 @@ export function SandboxChannelView({
     // The server ends the typing indicator when the message arrives.
     clearTimeout(typingIdle.current);
     typingSentAt.current = 0;
+  };
+  const onFileChosen = async (e: ChangeEvent<HTMLInputElement>): Promise<void> => {
+    const file = e.target.files?.[0];
+    e.target.value = '';
+    if (!file || !canSend) return;
+    setFileError(null);
+    setUploading(file.name);
+    const error = await chat.sendFile(channelUrl, file);
+    setUploading(null);
+    setFileError(error);
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>): void => {
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
@@ -330,6 +370,29 @@ export function SandboxChannelView({
         </div>
       ) : (
         <form className="sbx-composer" onSubmit={submit} aria-label="Send a message">
+          {/* The real file input, out of the tab order; the labelled button below opens it. */}
+          <input
+            ref={fileInput}
+            id={fileInputId}
+            type="file"
+            className="sbx-sr-only"
+            tabIndex={-1}
+            accept={SANDBOX_FILE_ACCEPT}
+            aria-label="File to send"
+            onChange={(e) => void onFileChosen(e)}
+          />
+          <button
+            type="button"
+            className="sbx-button sbx-attach"
+            disabled={!canSend || uploading !== null}
+            onClick={() => fileInput.current?.click()}
+            aria-describedby={`${fileInputId}-kinds`}
+          >
+            <span aria-hidden="true">📎 </span>Attach a file
+          </button>
+          <span id={`${fileInputId}-kinds`} className="sbx-sr-only">
+            {`Send ${SANDBOX_FILE_KINDS}.`}
+          </span>
           <label htmlFor={inputId} className="sbx-sr-only">
             Message
           </label>
@@ -353,6 +416,16 @@ export function SandboxChannelView({
             Send
           </button>
         </form>
+      )}
+      {uploading !== null && (
+        <p className="sbx-composer-note" role="status">
+          Sending the file “{uploading}”…
+        </p>
+      )}
+      {fileError !== null && (
+        <p className="sbx-composer-note sbx-error" role="alert">
+          {fileError}
+        </p>
       )}
     </section>
   );

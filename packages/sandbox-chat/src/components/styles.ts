@@ -80,6 +80,10 @@ export const SANDBOX_CHAT_CSS = `
 .sbx-form-subject { font-weight: 600; }
 .sbx-form-description { margin-top: 4px !important; white-space: pre-wrap; overflow-wrap: anywhere; }
 .sbx-form time { display: block; margin-top: 4px; color: var(--sbx-muted); font-size: 11px; }
+.sbx-attach { flex: none; align-self: stretch; }
+.sbx-composer-note.sbx-error { color: var(--sbx-danger); }
+.sbx-file { color: inherit; font-weight: 600; }
+.sbx-file-facts { font-weight: 400; opacity: .85; }
 @media (max-width: 640px) { .sbx-list { width: 100%; border-right: 0; } .sbx-body[data-has-view="true"] .sbx-list { display: none; } }
 /* Touch screens and narrow panes: every control at least 44 x 44 CSS px, the composer in 16 px type (iOS zooms into smaller). */
 @media (pointer: coarse), (max-width: 640px) {

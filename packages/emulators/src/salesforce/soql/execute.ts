@@ -9,6 +9,7 @@ import { fieldDef, objectDef } from '../schema.js';
 import type { FieldDef, ObjectDef } from '../schema.js';
 import type { OrgState, SfRecord } from '../state.js';
 import { parseDateTime } from '../util.js';
+import { blobUrl } from '../content.js';
 import { malformed } from './lexer.js';
 import { parseSoql } from './parser.js';
 import type { Cond, Literal } from './parser.js';
@@ -39,7 +40,7 @@ function resolve(def: ObjectDef, name: string): FieldDef {
   return fd;
 }
 
-const isLongText = (fd: FieldDef): boolean => fd.type === 'textarea' && (fd.length ?? 0) > 255;
+const isLongText = (fd: FieldDef): boolean => (fd.type === 'textarea' && (fd.length ?? 0) > 255) || fd.type === 'base64';
 
 function typeError(fd: FieldDef, want: string, quoted: boolean): never {
   throw apiError(
@@ -144,6 +145,21 @@ function compile(def: ObjectDef, cond: Cond): Pred {
   };
 }
 
+const blobUrlOf = (def: ObjectDef, fd: FieldDef, r: SfRecord, version: string): string | null =>
+  r[fd.name] === null || r[fd.name] === undefined ? null : blobUrl(version, def.name, r.Id, fd.name);
+
+/** ContentDocumentLink's restriction: the WHERE (or one AND-ed part of it) is `=` or IN on one of the two Id fields. */
+function filtersOnLinkId(def: ObjectDef, where: Cond | undefined): boolean {
+  if (!where) return false;
+  if (where.type === 'and') return where.items.some((c) => filtersOnLinkId(def, c));
+  if (where.type === 'cmp' || where.type === 'in') {
+    const name = fieldDef(def, where.field)?.name;
+    const ok = where.type === 'in' ? !where.negate : where.op === '=';
+    return ok && (name === 'ContentDocumentId' || name === 'LinkedEntityId');
+  }
+  return false;
+}
+
 /** `visible`: the running user's record access; rows it refuses are not there for the query (sharing). */
 export function runSoql(
   state: OrgState,
@@ -165,6 +181,13 @@ export function runSoql(
   for (const fd of selected) {
     if (seen.has(fd.name)) malformed(`duplicate field selected: ${fd.name}`);
     seen.add(fd.name);
+  }
+  if (def.name === 'ContentDocumentLink' && !filtersOnLinkId(def, q.where)) {
+    throw apiError(
+      400,
+      'MALFORMED_QUERY',
+      "Implementation restriction: ContentDocumentLink requires a filter by a single Id on ContentDocumentId or LinkedEntityId using the equals operator or multiple Id's using the IN operator.",
+    );
   }
   const pred = q.where ? compile(def, q.where) : () => true;
   const order = q.orderBy.map((o) => {
@@ -198,7 +221,7 @@ export function runSoql(
   if (q.fields === 'count') return { def, totalSize: rows.length, records: [] };
   const records = rows.map((r) => {
     const out: Record<string, unknown> = { attributes: { type: def.name, url: `/services/data/v${version}/sobjects/${def.name}/${r.Id}` } };
-    for (const fd of selected) out[fd.name] = r[fd.name] ?? null;
+    for (const fd of selected) out[fd.name] = fd.type === 'base64' ? blobUrlOf(def, fd, r, version) : (r[fd.name] ?? null);
     return out;
   });
   return { def, totalSize: records.length, records };

@@ -11,6 +11,8 @@ import { checkSessionToken } from '../ops-users.js';
 import { messageJson } from '../shapes.js';
 import type { ChannelRec, Store } from '../store.js';
 import { asBody, optString, reqString, type Query, qInt } from '../validate.js';
+import { checkSandboxFile } from '@sbsf/wire/sandbox-files';
+import { checkedUpload, formBody, formParts, keepBlob, newBlobUrl } from '../files.js';
 import { FEED_REST_PREFIX } from './protocol.js';
 import { channelSummary } from './summary.js';
 
@@ -43,7 +45,7 @@ function memberChannel(store: Store, url: string, userId: string): ChannelRec {
 
 type UrlParams = { channel_url: string };
 
-export function registerSandboxRest(app: FastifyInstance, store: Store): void {
+export function registerSandboxRest(app: FastifyInstance, store: Store, fileUploadMaxBytes: number): void {
   const p = FEED_REST_PREFIX;
 
   app.get(`${p}/me`, async (req) => {
@@ -97,6 +99,41 @@ export function registerSandboxRest(app: FastifyInstance, store: Store): void {
       },
       { sdk: 'JavaScript', senderIp: req.ip },
     );
+    return messageJson(store, channel, message);
+  });
+
+  /**
+   * Send a file as the token's user: multipart/form-data with a `file` part (and optional
+   * `custom_type`, `data`). The sandbox takes only the types of @sbsf/wire's allow-list (415
+   * otherwise) up to the upload limit (413), both with code 400111 and a message that says what
+   * may be sent. Fires group_channel:message_send (type FILE, `sdk: "JavaScript"`).
+   */
+  app.post<{ Params: UrlParams }>(`${p}/channels/:channel_url/files`, async (req) => {
+    const userId = authenticate(store, req);
+    memberChannel(store, req.params.channel_url, userId);
+    const { body, file } = formBody(formParts(req));
+    if (!file) throw new ApiError(400105, '"file" is required: send the file as the multipart part named "file".');
+    const check = checkSandboxFile({ name: file.name, type: file.type, size: file.data.length }, fileUploadMaxBytes);
+    // A refused type answers 415 and too large a file 413, both with Sendbird's 400111.
+    if (!check.ok) throw new ApiError(400111, check.message, check.reason === 'type' ? 415 : check.reason === 'size' ? 413 : 400);
+    const upload = checkedUpload({ ...file, type: check.type }, fileUploadMaxBytes);
+    const blob = newBlobUrl(req, upload.name);
+    const { channel, message } = sendMessage(
+      store,
+      req.params.channel_url,
+      {
+        message_type: 'FILE',
+        user_id: userId,
+        url: blob.url,
+        file_name: upload.name,
+        file_type: upload.type,
+        file_size: upload.data.length,
+        custom_type: typeof body.custom_type === 'string' ? body.custom_type : undefined,
+        data: typeof body.data === 'string' ? body.data : undefined,
+      },
+      { sdk: 'JavaScript', senderIp: req.ip },
+    );
+    keepBlob(store, blob.id, upload, false);
     return messageJson(store, channel, message);
   });
 
