@@ -155,17 +155,34 @@ test(
     // Every chat message has exactly one record on its Case.
     const sentIds = [...messageIds.values()].flat();
     assert.equal(sentIds.length, TICKETS * MESSAGES_PER_TICKET);
-    await waitFor('every message to be written to its Case', () => sf.records('Sendbird_Message__c').length >= sentIds.length, {
+    // The bridge's notices (an agent joined, took over) are system entries besides the chat messages.
+    const chatRecords = () => sf.records('Sendbird_Message__c').filter((r) => r.Sender_Role__c !== 'System');
+    await waitFor('every message to be written to its Case', () => chatRecords().length >= sentIds.length, {
       timeoutMs: 30_000,
       intervalMs: 200,
     });
     await sb.webhooks.idle();
-    const records = sf.records('Sendbird_Message__c');
+    const records = chatRecords();
     assert.equal(records.length, sentIds.length, 'one record per message, no duplicate');
     for (const [caseId, ids] of messageIds) {
       const onCase = records.filter((r) => r.Case__c === caseId).map((r) => String(r.Sendbird_Message_Id__c));
       assert.deepEqual(onCase.sort(), [...ids].sort(), `the messages of Case ${caseId}`);
     }
+    // Each of the bridge's notices (not the ticket forms) is one system entry, once.
+    const noticeIds = () =>
+      [...sb.store.channels.values()]
+        .flatMap((c) => c.messages.filter((m) => m.type === 'ADMM' && m.custom_type === 'sbsf_bridge' && !m.data.includes('"ticket.form"')))
+        .map((m) => String(m.message_id))
+        .sort();
+    const systemIds = () =>
+      sf
+        .records('Sendbird_Message__c')
+        .filter((r) => r.Sender_Role__c === 'System')
+        .map((r) => String(r.Sendbird_Message_Id__c))
+        .sort();
+    await waitFor('every notice on its Case', () => systemIds().length >= noticeIds().length, { timeoutMs: 30_000, intervalMs: 200 });
+    assert.ok(noticeIds().length >= TICKETS, 'each Case was told an agent joined');
+    assert.deepEqual(systemIds(), noticeIds(), 'one system entry per notice, no duplicate');
     const hooks = sb.webhooks.deliveries();
 
     // Every event batch the org sent was delivered (some after a retry onto a survivor) and stored.

@@ -103,7 +103,11 @@ test(
     const chat = new SendbirdClient({ appId: sb.appId, apiToken: CANARY.SENDBIRD_API_TOKEN, baseUrl: sb.url, limiter: { enabled: false } });
     await chat.sendMessage(caseId, { message_type: 'MESG', user_id: customerId, message: 'Hello, anyone there?' });
     await chat.sendMessage(caseId, { message_type: 'MESG', user_id: ava, message: 'Yes, Ava here.' });
-    await waitFor('both messages on the Case', () => sf.records('Sendbird_Message__c').filter((r) => r.Case__c === caseId).length === 2);
+    // Both messages, and the bridge's "Ava Agent joined" as a system entry.
+    await waitFor(
+      'both messages on the Case',
+      () => sf.records('Sendbird_Message__c').filter((r) => r.Case__c === caseId && r.Sender_Role__c !== 'System').length === 2,
+    );
 
     // The Salesforce token expires: the bridge logs in again on its next call (the Case goes to Ben).
     const tokensBefore = sf.issuedTokens();
