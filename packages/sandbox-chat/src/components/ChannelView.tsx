@@ -388,7 +388,18 @@ export function SandboxChannelView({
             onClick={() => fileInput.current?.click()}
             aria-describedby={`${fileInputId}-kinds`}
           >
-            <span aria-hidden="true">📎 </span>Attach a file
+            {/* An SVG, not an emoji: it draws the same without an emoji font. */}
+            <svg className="sbx-icon" aria-hidden="true" viewBox="0 0 24 24" width="16" height="16">
+              <path
+                d="M21 11.5 12.5 20a5 5 0 0 1-7-7L14 4.5a3.5 3.5 0 0 1 5 5L10.5 18a2 2 0 0 1-3-3L15 7.5"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="2"
+                strokeLinecap="round"
+                strokeLinejoin="round"
+              />
+            </svg>
+            Attach a file
           </button>
           <span id={`${fileInputId}-kinds`} className="sbx-sr-only">
             {`Send ${SANDBOX_FILE_KINDS}.`}

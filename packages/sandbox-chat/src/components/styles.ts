@@ -80,7 +80,8 @@ export const SANDBOX_CHAT_CSS = `
 .sbx-form-subject { font-weight: 600; }
 .sbx-form-description { margin-top: 4px !important; white-space: pre-wrap; overflow-wrap: anywhere; }
 .sbx-form time { display: block; margin-top: 4px; color: var(--sbx-muted); font-size: 11px; }
-.sbx-attach { flex: none; align-self: stretch; }
+.sbx-attach { flex: none; align-self: stretch; display: inline-flex; align-items: center; gap: 6px; }
+.sbx-icon { flex: none; }
 .sbx-composer-note.sbx-error { color: var(--sbx-danger); }
 .sbx-file { color: inherit; font-weight: 600; }
 .sbx-file-facts { font-weight: 400; opacity: .85; }
