@@ -13,7 +13,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -23,26 +22,14 @@ import { requireComponent, waitFor } from '@sbsf/testkit';
 import { sfClient } from '../packages/bridge/test/membership-helpers.js';
 import { startWorld, ticketCases, type World } from '../packages/bridge/test/world.js';
 import { ensureBuilt, ROOT } from './support/build.js';
+import { axeViolations } from './support/axe.js';
 import { launch, screenshotOnFailure, type Browser } from './support/browser.js';
 import { serveApp } from './support/static-server.js';
 
 // Screenshots go to test-results/; UPDATE_SCREENSHOTS=1 refreshes the README's copies in docs/images.
 const IMAGES = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'images') : join(ROOT, 'test-results');
 const AGENT = { user_id: 'agent-alex', nickname: 'Alex (Support)', profile_url: '' };
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const GRIN = '\u{1F600}'; // outside the Basic Multilingual Plane: 1 code point, 2 UTF-16 units
-
-/** axe-core's violations on the page as it is now, one line each. */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ path: AXE_SOURCE });
-  const result = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown) => Promise<unknown> } }).axe;
-    return (await axe.run((globalThis as unknown as { document: unknown }).document)) as {
-      violations: { id: string; help: string; nodes: { target: unknown }[] }[];
-    };
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')})`);
-}
 
 /** The page's alerts and "Try again" buttons, once both the main view and My tickets have finished. */
 async function alertsWhenSettled(page: Page): Promise<{ alerts: string[]; tryAgain: number; text: string }> {

@@ -12,29 +12,16 @@
  * - axe-core finds no violations on the customer's page with the files and the refusal shown.
  */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { test, type TestContext } from 'node:test';
-import type { Page } from 'playwright-core';
 import { startSandbox } from '@sbsf/sandbox';
 import { requireComponent, tempDir, waitFor } from '@sbsf/testkit';
+import { axeViolations } from './support/axe.js';
 import { launch, newPage, screenshotOnFailure } from './support/browser.js';
 import { ensureBuilt } from './support/build.js';
 import { caseRow, changeOwner, channelItem, chatShown, openPanel, panel } from './support/console-page.js';
 
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SLOW = { timeoutMs: 30_000 };
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
-
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ path: AXE_SOURCE });
-  const result = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown) => Promise<unknown> } }).axe;
-    return (await axe.run((globalThis as unknown as { document: unknown }).document)) as {
-      violations: { id: string; help: string; nodes: { target: unknown }[] }[];
-    };
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')})`);
-}
 
 test(
   'files both ways: the customer sends a PDF, the agent sees it and the Case gets it as a File; the agent sends one back',
