@@ -63,8 +63,25 @@ function installBodyParser(app: FastifyInstance, fileUploadMaxBytes: number): vo
   );
 }
 
+/** A refused upload up to this size is read to its end before the answer (see `drainRequest`). */
+const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads what is left of a request the emulator refuses, so the client, still sending, can read
+ * the answer: a server that answers and closes mid-upload leaves the client with a broken pipe
+ * instead of the error (newer Node clients see that). Bodies over DRAIN_MAX_BYTES are not read.
+ */
+function drainRequest(raw: NodeJS.ReadableStream & { readableEnded?: boolean }, contentLength: number): Promise<void> {
+  if (raw.readableEnded || !(contentLength <= DRAIN_MAX_BYTES)) return Promise.resolve();
+  return new Promise((resolve) => {
+    raw.on('end', resolve);
+    raw.on('error', () => resolve());
+    raw.resume();
+  });
+}
+
 function installErrorHandling(app: FastifyInstance, fileUploadMaxBytes: number): void {
-  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
+  app.setErrorHandler(async (err: FastifyError | ApiError, req, reply) => {
     const sandbox = req.url.startsWith(FEED_REST_PREFIX);
     let apiErr: ApiError;
     if (err instanceof ApiError) apiErr = err;
@@ -76,6 +93,7 @@ function installErrorHandling(app: FastifyInstance, fileUploadMaxBytes: number):
     ) {
       // The sandbox API answers it 413, as it answers a file over the limit (feed/rest.ts).
       const big = tooLarge(fileUploadMaxBytes);
+      await drainRequest(req.raw, Number(req.headers['content-length'] ?? Infinity));
       apiErr = sandbox ? new ApiError(big.code, big.message, 413) : big;
     } else if ((err as FastifyError).statusCode === 400 || (err as FastifyError).statusCode === 413) {
       apiErr = new ApiError(400111, err.message);
