@@ -79,6 +79,19 @@ export class SalesforceClient {
     this.tokens.clear();
   }
 
+  /**
+   * What a Pub/Sub API call carries in its metadata (`accesstoken`, `instanceurl`, `tenantid`): the
+   * cached session, logging in if there is none. Pass the token a server refused as `refused` to
+   * log in again (once, however many callers saw it refused).
+   */
+  async session(refused?: string): Promise<{ accessToken: string; instanceUrl: string; orgId: string }> {
+    let token = await this.tokens.get();
+    if (refused !== undefined && token.accessToken === refused) token = await this.tokens.refresh(token);
+    const orgId = /\/id\/(00D[0-9A-Za-z]{12,15})\//.exec(token.id ?? '')?.[1];
+    if (!orgId) throw new Error('[salesforce] the token response has no identity URL naming the org (id)');
+    return { accessToken: token.accessToken, instanceUrl: (this.options.instanceUrl ?? token.instanceUrl).replace(/\/+$/, ''), orgId };
+  }
+
   // ---- sObject rows -------------------------------------------------------------------------
 
   /**
