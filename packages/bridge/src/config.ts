@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { isUserId, to18 } from '@sbsf/salesforce';
+import { CASE_CHANGE_TOPIC, DEFAULT_PUBSUB_ENDPOINT } from '@sbsf/salesforce/pubsub';
 
 export type SalesforceAuthFlow = 'client_credentials' | 'jwt_bearer' | 'password';
 export type CustomerAuthMode = 'jwt' | 'sendbird_token' | 'guest';
@@ -115,6 +116,29 @@ export interface MembershipConfig {
   batchSize: number;
   /** 18-character User Ids that own Cases without being agents, e.g. the integration user (NON_AGENT_USER_IDS). */
   nonAgentUserIds: readonly string[];
+  /** How Case changes reach the bridge besides the sweep. */
+  caseEvents: CaseEventsConfig;
+}
+
+export type CaseEventsMode = 'apex' | 'cdc';
+
+export interface CaseEventsConfig {
+  /**
+   * CASE_EVENTS: `apex` (the org's triggers post to POST /salesforce/events through the Named
+   * Credential; the tutorial's way) or `cdc` (the bridge subscribes to Case change events over
+   * Salesforce's Pub/Sub API; no Apex runs for it). POST /salesforce/events is served either way.
+   */
+  mode: CaseEventsMode;
+  /** SALESFORCE_PUBSUB_ENDPOINT: host:port of the Pub/Sub API (TLS). */
+  pubsubEndpoint: string;
+  /** SALESFORCE_PUBSUB_CA_FILE: PEM certificates to trust besides the system's (the sandbox's emulator). */
+  pubsubCaPem: string | undefined;
+  /** SALESFORCE_CDC_TOPIC: the change-event channel, `/data/CaseChangeEvent` or a custom channel holding it. */
+  topic: string;
+  /** CDC_FETCH_SIZE: events asked for at a time (flow control; at most 100, Pub/Sub API's limit). */
+  fetchSize: number;
+  /** CDC_LEASE_MS: how long one instance holds the subscription without renewing it; another takes over after. */
+  leaseMs: number;
 }
 
 export type TranscriptMode = 'object' | 'case_comment';
@@ -221,6 +245,9 @@ export const DEFAULTS = {
   JOB_CONCURRENCY: 4,
   REMOVE_PREVIOUS_AGENT: true,
   SWEEP_INTERVAL_MS: 300_000,
+  CASE_EVENTS: 'apex' as CaseEventsMode,
+  CDC_FETCH_SIZE: 100,
+  CDC_LEASE_MS: 30_000,
   RECONCILE_BATCH_SIZE: 200,
   TRANSCRIPT_MODE: 'object' as TranscriptMode,
   TRANSCRIPT_FLUSH_MS: 2_000,
@@ -570,6 +597,41 @@ function parseMembership(r: EnvReader): MembershipConfig {
     sweepIntervalMs,
     batchSize: r.int('RECONCILE_BATCH_SIZE', DEFAULTS.RECONCILE_BATCH_SIZE, 1, 2_000),
     nonAgentUserIds,
+    caseEvents: parseCaseEvents(r),
+  };
+}
+
+function parseCaseEvents(r: EnvReader): CaseEventsConfig {
+  const mode = r.oneOf('CASE_EVENTS', ['apex', 'cdc'] as const, DEFAULTS.CASE_EVENTS);
+  const pubsubEndpoint = r.raw('SALESFORCE_PUBSUB_ENDPOINT') ?? DEFAULT_PUBSUB_ENDPOINT;
+  if (!/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/.test(pubsubEndpoint)) {
+    r.problem('SALESFORCE_PUBSUB_ENDPOINT', `must be host:port, e.g. ${DEFAULT_PUBSUB_ENDPOINT} (got "${pubsubEndpoint}")`);
+  }
+  const topic = r.raw('SALESFORCE_CDC_TOPIC') ?? CASE_CHANGE_TOPIC;
+  if (!/^\/data\/[A-Za-z0-9_]+$/.test(topic)) {
+    r.problem(
+      'SALESFORCE_CDC_TOPIC',
+      `must be a change-event channel such as /data/CaseChangeEvent or /data/My_Channel__chn (got "${topic}")`,
+    );
+  }
+  const caFile = r.raw('SALESFORCE_PUBSUB_CA_FILE');
+  let pubsubCaPem: string | undefined;
+  if (caFile !== undefined) {
+    try {
+      pubsubCaPem = readFileSync(caFile, 'utf8');
+      if (!pubsubCaPem.includes('-----BEGIN CERTIFICATE-----'))
+        r.problem('SALESFORCE_PUBSUB_CA_FILE', `holds no PEM certificate (${caFile})`);
+    } catch (err) {
+      r.problem('SALESFORCE_PUBSUB_CA_FILE', `could not be read: ${(err as Error).message}`);
+    }
+  }
+  return {
+    mode,
+    pubsubEndpoint,
+    pubsubCaPem,
+    topic,
+    fetchSize: r.int('CDC_FETCH_SIZE', DEFAULTS.CDC_FETCH_SIZE, 1, 100),
+    leaseMs: r.int('CDC_LEASE_MS', DEFAULTS.CDC_LEASE_MS, 3_000, 600_000),
   };
 }
 

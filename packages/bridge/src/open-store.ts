@@ -7,6 +7,7 @@
  */
 import type { JobsConfig, StoreConfig } from './config.js';
 import { jobStore } from './jobs/store.js';
+import { caseChangeStore } from './membership/cdc-store.js';
 import { membershipStore } from './membership/store.js';
 import { ledgerStore } from './store/ledger.js';
 import { MIGRATIONS, type Migration } from './store/migrations/index.js';
@@ -59,15 +60,22 @@ function settings(opts: CommonOptions): StoreSettings {
 
 /** The parts of the store, each beside its feature. */
 function parts(db: Db, s: StoreSettings) {
-  const list = [ticketStore(db, s), jobStore(db, s), transcriptStore(db, s), membershipStore(db, s), ledgerStore(db, s)] as const;
+  const list = [
+    ticketStore(db, s),
+    jobStore(db, s),
+    transcriptStore(db, s),
+    membershipStore(db, s),
+    caseChangeStore(db, s),
+    ledgerStore(db, s),
+  ] as const;
   // A method two parts both defined would be one part's silently: refused at start instead.
   const seen = new Set<string>();
   for (const name of list.flatMap((part) => Object.keys(part))) {
     if (seen.has(name)) throw new Error(`[store] two parts of the store both define ${name}`);
     seen.add(name);
   }
-  const [tickets, jobs, transcript, membership, ledger] = list;
-  return { ...tickets, ...jobs, ...transcript, ...membership, ...ledger };
+  const [tickets, jobs, transcript, membership, caseChanges, ledger] = list;
+  return { ...tickets, ...jobs, ...transcript, ...membership, ...caseChanges, ...ledger };
 }
 
 /** The parts over one migrated database. */

@@ -369,3 +369,57 @@ test('transcript and Case lifecycle settings: defaults, and each invalid value n
     );
   }
 });
+
+test('Case events: the Apex path by default; CDC with its endpoint, channel, trusted certificates, fetch size and lease', (t) => {
+  const off = loadConfig(baseEnv()).membership.caseEvents;
+  assert.deepEqual(off, {
+    mode: 'apex',
+    pubsubEndpoint: 'api.pubsub.salesforce.com:7443',
+    pubsubCaPem: undefined,
+    topic: '/data/CaseChangeEvent',
+    fetchSize: 100,
+    leaseMs: 30_000,
+  });
+  const ca = join(tempDir(t), 'ca.pem');
+  writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  const on = loadConfig(
+    baseEnv({
+      CASE_EVENTS: 'cdc',
+      SALESFORCE_PUBSUB_ENDPOINT: '127.0.0.1:7443',
+      SALESFORCE_PUBSUB_CA_FILE: ca,
+      SALESFORCE_CDC_TOPIC: '/data/Sendbird_Cases__chn',
+      CDC_FETCH_SIZE: '20',
+      CDC_LEASE_MS: '10000',
+    }),
+  ).membership.caseEvents;
+  assert.equal(on.mode, 'cdc');
+  assert.equal(on.pubsubEndpoint, '127.0.0.1:7443');
+  assert.match(on.pubsubCaPem ?? '', /BEGIN CERTIFICATE/);
+  assert.deepEqual([on.topic, on.fetchSize, on.leaseMs], ['/data/Sendbird_Cases__chn', 20, 10_000]);
+  const notPem = join(tempDir(t), 'key.txt');
+  writeFileSync(notPem, 'hello');
+  const found = problems(
+    baseEnv({
+      CASE_EVENTS: 'pubsub',
+      SALESFORCE_PUBSUB_ENDPOINT: 'https://api.pubsub.salesforce.com',
+      SALESFORCE_PUBSUB_CA_FILE: notPem,
+      SALESFORCE_CDC_TOPIC: '/event/Sendbird_Case_Event__e',
+      CDC_FETCH_SIZE: '101',
+      CDC_LEASE_MS: '100',
+    }),
+  );
+  for (const name of [
+    'CASE_EVENTS',
+    'SALESFORCE_PUBSUB_ENDPOINT',
+    'SALESFORCE_PUBSUB_CA_FILE',
+    'SALESFORCE_CDC_TOPIC',
+    'CDC_FETCH_SIZE',
+    'CDC_LEASE_MS',
+  ]) {
+    assert.ok(
+      found.some((p) => p.includes(name)),
+      `${name} in ${found.join('\n')}`,
+    );
+  }
+  assert.ok(problems(baseEnv({ SALESFORCE_PUBSUB_CA_FILE: join(tempDir(t), 'missing.pem') })).some((p) => /could not be read/.test(p)));
+});

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, test, type TestContext } from 'node:test';
 import { TicketStateError, type Store } from '../src/store/index.js';
 import { catchupContract } from './store-contract-catchup.js';
+import { cdcContract } from './store-contract-cdc.js';
 
 export interface FakeClock {
   now: number;
@@ -47,6 +48,7 @@ export async function openHarness(t: TestContext, makeHarness: (t: TestContext) 
 
 export function storeContract(name: string, makeHarness: (t: TestContext) => StoreHarness): void {
   catchupContract(name, makeHarness);
+  cdcContract(name, makeHarness);
   const setup = (t: TestContext) => openHarness(t, makeHarness);
 
   const newTicket = (overrides: Record<string, unknown> = {}) => ({

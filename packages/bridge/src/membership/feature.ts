@@ -4,9 +4,33 @@
  */
 import type { BridgeContext, BridgeFeature } from '../context.js';
 import type { Job, ReconcileJobPayload } from '../store/types.js';
+import { CdcSubscriber, cdcHolderName } from './cdc-subscriber.js';
+import { PubSubConnection } from './pubsub-connection.js';
 import { APPLY_LEASE_MS, Reconciler } from './reconciler.js';
 import { eventRoutes } from './routes.js';
 import { MembershipService, RECONCILE_JOB, SWEEP_JOB, SWEEP_MAX_ATTEMPTS, sweepJobKey } from './service.js';
+
+/** Queues a sweep now, whatever the period (the change-event stream started where it cannot see back). */
+export async function sweepNow(ctx: BridgeContext, reason: string): Promise<void> {
+  await ctx.store.enqueue(SWEEP_JOB, { reason }, { maxAttempts: SWEEP_MAX_ATTEMPTS });
+}
+
+/** The Change Data Capture subscriber (CASE_EVENTS=cdc), built when the feature starts. */
+function cdcSubscriber(ctx: BridgeContext, service: MembershipService): CdcSubscriber {
+  const c = ctx.config.membership.caseEvents;
+  return new CdcSubscriber({
+    store: ctx.store,
+    connection: new PubSubConnection({ endpoint: c.pubsubEndpoint, caPem: c.pubsubCaPem, salesforce: ctx.clients.salesforce }),
+    topic: c.topic,
+    fetchSize: c.fetchSize,
+    leaseMs: c.leaseMs,
+    holder: ctx.runner?.workerId ?? cdcHolderName(),
+    reconcile: service.requestOptions('event'),
+    sweepNow: (reason) => sweepNow(ctx, reason),
+    logger: ctx.logger.child({ feature: 'membership' }),
+    registry: ctx.metrics.registry,
+  });
+}
 
 /** Queues this period's sweep (once across instances: the dedupe key names the period). */
 export async function queueSweep(ctx: BridgeContext): Promise<boolean> {
@@ -61,14 +85,21 @@ export function createMembershipFeature(ctx: BridgeContext): BridgeFeature {
       },
     },
     start: () => {
+      const cdc = config.membership.caseEvents.mode === 'cdc' ? cdcSubscriber(ctx, service) : undefined;
+      cdc?.start();
       const interval = config.membership.sweepIntervalMs;
-      if (interval <= 0) return;
       // The first sweep comes one interval after start: a restart storm must not sweep each time.
-      const timer = setInterval(() => {
-        queueSweep(ctx).catch((err: unknown) => logger.warn({ err }, 'membership: could not queue the sweep'));
-      }, interval);
-      timer.unref();
-      return () => clearInterval(timer);
+      const timer =
+        interval > 0
+          ? setInterval(() => {
+              queueSweep(ctx).catch((err: unknown) => logger.warn({ err }, 'membership: could not queue the sweep'));
+            }, interval)
+          : undefined;
+      timer?.unref();
+      return async () => {
+        clearInterval(timer);
+        await cdc?.stop();
+      };
     },
   };
 }

@@ -65,7 +65,7 @@ export function appliedRead(row: MembershipCaseRow): AppliedMembershipRead | nul
 /** Rows per multi-row INSERT, and values per `IN (...)` list (one prepared statement is kept per count). */
 const ROWS_PER_STATEMENT = 200;
 
-function chunks<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
+export function chunks<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
@@ -111,7 +111,7 @@ const OPEN_RECONCILE_JOB = `SELECT id, payload FROM jobs
  * `batchSize` Cases. The `reconcile` lock makes two instances queueing at once take turns
  * (otherwise both could miss each other's pending rows and queue a Case twice).
  */
-function* queueReconciles(
+export function* queueReconciles(
   caseIds: readonly string[],
   opts: ReconcileRequestOptions,
   now: number,

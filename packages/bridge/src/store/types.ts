@@ -318,6 +318,33 @@ export interface StoreHealth {
   latestVersion?: number;
 }
 
+/** The Change Data Capture subscription of one channel (membership/cdc-store.ts). */
+export interface CaseChangeSubscription {
+  topic: string;
+  /** Lowercase hex; null before the first batch, or after Salesforce no longer had it. */
+  replayId: string | null;
+  replayAt: number | null;
+  holder: string | null;
+  leaseUntil: number | null;
+}
+
+export type CaseChangeClaim =
+  { held: true; replayId: string | null; tookOverFrom?: string } | { held: false; holder: string; leaseUntil: number };
+
+/** What one batch of change events asks for, recorded atomically with its replay id. */
+export interface CaseChangeBatch {
+  topic: string;
+  holder: string;
+  /** The batch's last replay id (hex); null forgets the stored one; undefined leaves it. */
+  replayId?: string | null;
+  membershipCaseIds: readonly string[];
+  reconcile: ReconcileRequestOptions;
+  statusCaseIds: readonly string[];
+  ledger?: readonly NewLedgerEntry[];
+}
+
+export type CaseChangeRecordResult = { held: false } | { held: true; reconciles: ReconcileRequestResult; statusJobId: number | null };
+
 export interface Store {
   /** Which implementation (`sqlite`), for logs and /readyz. */
   readonly kind: string;
@@ -411,6 +438,18 @@ export interface Store {
   onJobDue(listener: (runAt: number) => void): () => void;
   /** When the next queued job of these kinds is due, or null when none is queued. */
   nextJobDueAt(kinds: readonly string[]): Promise<number | null>;
+
+  // --- Change Data Capture subscription --------------------------------------------------------
+  /** Takes the channel's lease unless another holder's is live; a granted claim carries the replay id to resume from. */
+  claimCaseChanges(topic: string, holder: string, leaseMs: number): Promise<CaseChangeClaim>;
+  /** Extends `holder`'s live lease; false when it was lost. */
+  renewCaseChanges(topic: string, holder: string, leaseMs: number): Promise<boolean>;
+  releaseCaseChanges(topic: string, holder: string): Promise<boolean>;
+  /** Queues what a batch asks for and stores its replay id, atomically, only while `holder` holds the lease. */
+  recordCaseChanges(batch: CaseChangeBatch): Promise<CaseChangeRecordResult>;
+  getCaseChanges(topic: string): Promise<CaseChangeSubscription | null>;
+  /** Of these Case Ids, those the bridge opened a ticket for. */
+  knownChatCases(caseIds: readonly string[]): Promise<string[]>;
 
   // --- Salesforce events and membership reconciles ------------------------------------------
   /**

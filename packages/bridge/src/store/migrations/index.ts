@@ -13,6 +13,7 @@ import * as ticketsClientIndex from './005-tickets-client-index.js';
 import * as fewerPages from './006-fewer-pages-per-ticket.js';
 import * as transcriptCatchup from './007-transcript-catchup.js';
 import * as membershipApplied from './008-membership-applied.js';
+import * as caseChangeSubscription from './009-case-change-subscription.js';
 
 export interface Migration {
   version: number;
@@ -35,4 +36,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'tickets, ledger, idempotency keys: fewer pages written per ticket', ...fewerPages, foreignKeysOff: true },
   { version: 7, name: 'transcript catch-up: how far each channel has been read', ...transcriptCatchup },
   { version: 8, name: 'membership: the read applied last per Case, and the apply lease', ...membershipApplied },
+  { version: 9, name: 'membership: the Change Data Capture subscription (replay id, lease)', ...caseChangeSubscription },
 ];
