@@ -76,6 +76,18 @@ export function registerOrgAdmin(app: FastifyInstance, emu: () => SalesforceEmul
     org().clearBridgeDeliveries();
     return { deliveries: [] };
   });
+  // The three sync switches of Sendbird_Config__mdt: off, the triggers publish nothing.
+  app.get('/__admin/apex-case-events', async () => ({ enabled: org().apexCaseEvents() }));
+  app.put('/__admin/apex-case-events', async (req, reply) => {
+    try {
+      const enabled = parse(req.body).enabled;
+      if (typeof enabled !== 'boolean') throw new Error('enabled must be true or false');
+      org().setApexCaseEvents(enabled);
+      return { enabled: org().apexCaseEvents() };
+    } catch (err) {
+      return bad(reply, err);
+    }
+  });
   app.get('/__admin/events', async () => ({ events: org().platformEvents() }));
   app.get('/__admin/events/stats', async () => org().eventStats());
   app.delete('/__admin/events/stats', async () => {

@@ -1,15 +1,18 @@
 /**
  * Admin API under /__admin (never faulted, never counted): read state, reset to the seed, manage
- * faults, read call statistics, expire tokens, set the daily limit. The same operations are
+ * faults, read call statistics, expire tokens, set the daily limit, and (admin-pubsub.ts) the
+ * Pub/Sub API's counters, faults, gap events and purges. The same operations are
  * methods of the emulator object for TypeScript callers.
  */
 import type { FastifyInstance } from 'fastify';
 import { bad, parse } from './admin-body.js';
 import { registerOrgAdmin } from './admin-org.js';
+import { registerPubSubAdmin } from './admin-pubsub.js';
 import type { SalesforceEmulator } from './emulator.js';
 
 export function registerAdmin(app: FastifyInstance, emu: () => SalesforceEmulator): void {
   registerOrgAdmin(app, emu);
+  registerPubSubAdmin(app, emu);
   app.get('/__admin/state', async () => emu().snapshot());
   app.post('/__admin/reset', async () => {
     emu().reset();

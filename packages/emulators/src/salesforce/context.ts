@@ -20,6 +20,8 @@ export interface RestContext {
   forceAllOrNone?: boolean;
   /** True for Composite subrequests (a Composite may not nest). */
   inComposite?: boolean;
+  /** The transaction's time (ms): every record it writes gets the same audit stamps. */
+  now?: number;
 }
 
 export interface RestRequest {
@@ -42,7 +44,7 @@ export interface RestResponse {
   headers?: Record<string, string>;
 }
 
-export const writeCtx = (ctx: RestContext): WriteContext => ({ userId: ctx.userId, now: ctx.opts.now(), access: ctx.access });
+export const writeCtx = (ctx: RestContext): WriteContext => ({ userId: ctx.userId, now: ctx.now ?? ctx.opts.now(), access: ctx.access });
 
 export const recordUrl = (version: string, type: string, id: string): string => `/services/data/v${version}/sobjects/${type}/${id}`;
 

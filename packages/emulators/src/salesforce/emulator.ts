@@ -7,6 +7,7 @@ import type { FaultInjector } from '../common/faults.js';
 import type { ResolvedOptions } from './options.js';
 import type { OrgBehaviour } from './org.js';
 import type { SeedInfo } from './seed.js';
+import type { PubSubHandle } from './pubsub/index.js';
 import type { OrgState, SfRecord } from './state.js';
 
 /**
@@ -44,11 +45,13 @@ export interface SalesforceEmulator {
   org: OrgBehaviour;
   /** The console simulator (`/console`), when the `console` option is set. */
   console?: ConsoleHandle;
+  /** The Pub/Sub API and Change Data Capture, when the `pubsub` option is set (`endpoint` once listening). */
+  pubsub?: PubSubHandle;
   stats(): CallStats;
   resetStats(): void;
   /** Back to the seed data; limits' `used` back to 0. Issued tokens stay valid. */
   reset(): void;
-  /** Invalidates every issued access token; returns how many there were. */
+  /** Invalidates every issued access token (open Pub/Sub subscriptions end with the auth error); returns how many there were. */
   expireTokens(): number;
   /** Every access token issued and still valid (`GET /__admin/tokens`): tests search logs for them. */
   issuedTokens(): string[];

@@ -20,3 +20,11 @@ export type { CaseEventMessage as SalesforceCaseEventMessage } from './triggers.
 export { ApiError as SalesforceApiError } from './api-error.js';
 export type { ConsoleOptions as SalesforceConsoleOptions } from './console/options.js';
 export type { ConsoleHandle as SalesforceConsoleHandle } from './emulator.js';
+export { CDC_OVERFLOW_THRESHOLD, CDC_RETENTION_MS, PUBSUB_KEEPALIVE_MS } from './pubsub/index.js';
+export type {
+  PubSubHandle as SalesforcePubSubHandle,
+  PubSubStats as SalesforcePubSubStats,
+  PubSubFaultSettings as SalesforcePubSubFaultSettings,
+  PubSubEventView as SalesforcePubSubEvent,
+} from './pubsub/index.js';
+export type { TransactionInfo as SalesforceTransactionInfo } from './org.js';

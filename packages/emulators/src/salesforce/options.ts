@@ -3,6 +3,10 @@ import type { BridgeDeliveryOptions, BridgeTarget } from './bridge-delivery.js';
 import type { ConsoleOptions } from './console/options.js';
 import { SUBSCRIBER_BATCH_SIZE, validateBatchSize } from './subscriber-batch.js';
 import { BLOB_MULTIPART_MAX_BYTES } from './content.js';
+import type { PubSubListenOptions } from './pubsub/server.js';
+import { PUBSUB_KEEPALIVE_MS } from './pubsub/server.js';
+import { CDC_OVERFLOW_THRESHOLD } from './pubsub/cdc.js';
+import { CDC_RETENTION_MS } from './pubsub/event-log.js';
 
 export interface PasswordUser {
   username: string;
@@ -54,17 +58,37 @@ export interface SalesforceEmulatorOptions {
    * REQUEST_ENTITY_TOO_LARGE. Salesforce: 2 GB for ContentVersion (the default).
    */
   blobMultipartMaxBytes?: number;
+  /**
+   * Serve the Pub/Sub API (gRPC over TLS) on `{host, port}` (default 127.0.0.1, any free port), with
+   * Change Data Capture events of the objects in `changeDataCapture`. Without it no change event is kept.
+   */
+  pubsub?: PubSubListenOptions;
+  /** Objects selected for Change Data Capture (Setup > Change Data Capture). Default ['Case']. */
+  changeDataCapture?: string[];
+  /** Changes of one transaction that become change events; the rest become GAP_OVERFLOW events. Default 100,000. */
+  cdcOverflowThreshold?: number;
+  /** How long the event bus keeps events, emulator clock, ms. Default 72 hours. */
+  cdcRetentionMs?: number;
+  /** Empty keepalive FetchResponse after this long without a response while events are owed, ms. Default 270 s. */
+  pubsubKeepaliveMs?: number;
+  /**
+   * The Apex path: false means the org's admin turned off Case_Owner_Sync_Enabled__c,
+   * Case_Status_Sync_Enabled__c and Omni_Channel_Enabled__c in Sendbird_Config__mdt, so the
+   * triggers publish no platform event and nothing reaches the bridge. Default true. Also
+   * `org.setApexCaseEvents()` and `PUT /__admin/apex-case-events`.
+   */
+  apexCaseEvents?: boolean;
 }
 
 export type ResolvedOptions = Required<
   Omit<
     SalesforceEmulatorOptions,
-    'jwtPublicKey' | 'jwtCertificate' | 'instanceUrl' | 'passwordUsers' | 'bridge' | 'bridgeDelivery' | 'console'
+    'jwtPublicKey' | 'jwtCertificate' | 'instanceUrl' | 'passwordUsers' | 'bridge' | 'bridgeDelivery' | 'console' | 'pubsub'
   >
 > &
   Pick<
     SalesforceEmulatorOptions,
-    'jwtPublicKey' | 'jwtCertificate' | 'instanceUrl' | 'passwordUsers' | 'bridge' | 'bridgeDelivery' | 'console'
+    'jwtPublicKey' | 'jwtCertificate' | 'instanceUrl' | 'passwordUsers' | 'bridge' | 'bridgeDelivery' | 'console' | 'pubsub'
   >;
 
 export const EMULATOR_DEFAULTS = {
@@ -91,6 +115,11 @@ export function resolveOptions(o: SalesforceEmulatorOptions = {}): ResolvedOptio
   positiveInt(o.queryBatchSize, 'queryBatchSize');
   positiveInt(o.maxApiVersion, 'maxApiVersion');
   positiveInt(o.blobMultipartMaxBytes, 'blobMultipartMaxBytes');
+  positiveInt(o.cdcOverflowThreshold, 'cdcOverflowThreshold');
+  positiveInt(o.cdcRetentionMs, 'cdcRetentionMs');
+  positiveInt(o.pubsubKeepaliveMs, 'pubsubKeepaliveMs');
+  if (o.changeDataCapture !== undefined && !(Array.isArray(o.changeDataCapture) && o.changeDataCapture.every((x) => typeof x === 'string')))
+    throw new TypeError('[salesforce-emulator] changeDataCapture must be a list of object names');
   if (o.subscriberBatchSize !== undefined) validateBatchSize(o.subscriberBatchSize);
   return {
     clientId: o.clientId ?? EMULATOR_DEFAULTS.clientId,
@@ -104,6 +133,11 @@ export function resolveOptions(o: SalesforceEmulatorOptions = {}): ResolvedOptio
     subscriberBatchSize: o.subscriberBatchSize ?? EMULATOR_DEFAULTS.subscriberBatchSize,
     blobMultipartMaxBytes: o.blobMultipartMaxBytes ?? BLOB_MULTIPART_MAX_BYTES,
     seed: o.seed ?? true,
+    changeDataCapture: o.changeDataCapture ?? ['Case'],
+    cdcOverflowThreshold: o.cdcOverflowThreshold ?? CDC_OVERFLOW_THRESHOLD,
+    cdcRetentionMs: o.cdcRetentionMs ?? CDC_RETENTION_MS,
+    pubsubKeepaliveMs: o.pubsubKeepaliveMs ?? PUBSUB_KEEPALIVE_MS,
+    apexCaseEvents: o.apexCaseEvents ?? true,
     now: o.now ?? Date.now,
     ...(o.jwtPublicKey ? { jwtPublicKey: o.jwtPublicKey } : {}),
     ...(o.jwtCertificate ? { jwtCertificate: o.jwtCertificate } : {}),
@@ -112,5 +146,6 @@ export function resolveOptions(o: SalesforceEmulatorOptions = {}): ResolvedOptio
     ...(o.bridge ? { bridge: o.bridge } : {}),
     ...(o.console ? { console: o.console } : {}),
     ...(o.bridgeDelivery ? { bridgeDelivery: o.bridgeDelivery } : {}),
+    ...(o.pubsub ? { pubsub: o.pubsub } : {}),
   };
 }

@@ -25,6 +25,7 @@ import {
 } from './bridge-delivery.js';
 import { CaseEventBus, type EventBusStats } from './event-bus.js';
 import { objectDef, type ObjectDef } from './schema.js';
+import type { RecordChange } from './records.js';
 import type { OrgState, SfRecord } from './state.js';
 import { publishedEvents, type CaseEventMessage } from './triggers.js';
 import { formatDateTime } from './util.js';
@@ -86,10 +87,25 @@ export interface OrgBehaviour {
   resetEventStats(): void;
   /** Resolves when the subscriber has taken every published event and every job it enqueued has finished. */
   idle(): Promise<void>;
-  /** Runs `fn` as one transaction; its committed changes fire the triggers, which publish platform events. */
-  transaction<T>(fn: () => T): T;
+  /**
+   * Runs `fn` as one transaction; its committed changes fire the triggers, which publish platform
+   * events, and become change events (Change Data Capture) when the emulator serves Pub/Sub API.
+   * `commit` says who committed and from where (the change events' commitUser and changeOrigin).
+   */
+  transaction<T>(fn: () => T, commit?: TransactionInfo): T;
+  /** Whether the Apex triggers publish platform events (the three sync switches of Sendbird_Config__mdt). */
+  apexCaseEvents(): boolean;
+  /** Turns the three sync switches of Sendbird_Config__mdt on or off: off, the triggers publish nothing. */
+  setApexCaseEvents(enabled: boolean): void;
   /** Stops retries (the emulator is closing). */
   close(): void;
+}
+
+/** Who committed a transaction, and through which API (ChangeEventHeader commitUser, changeOrigin). */
+export interface TransactionInfo {
+  userId?: string;
+  /** `com/salesforce/api/rest/62.0;client=X` for a REST call; empty for the UI. */
+  changeOrigin?: string;
 }
 
 export interface OrgDeps {
@@ -102,6 +118,10 @@ export interface OrgDeps {
   /** The subscriber's batch size (PlatformEventSubscriberConfig.batchSize); default 200. */
   subscriberBatchSize?: number;
   fetch?: typeof fetch;
+  /** False: the Sendbird_Config__mdt sync switches are off and the triggers publish nothing. Default true. */
+  apexCaseEvents?: boolean;
+  /** Called with every committed transaction's changes (Change Data Capture). */
+  onCommit?: (changes: readonly RecordChange[], commit: { userId: string; changeOrigin: string }) => void;
 }
 
 const def = (name: string): ObjectDef => objectDef(name)!;
@@ -127,11 +147,19 @@ export function createOrg(deps: OrgDeps): OrgBehaviour {
   const fetchFn = deps.fetch ?? fetch;
   const as = (userId: string): WriteContext => ({ userId, now: deps.now() });
 
-  const transaction = <T>(fn: () => T): T => {
+  let apexCaseEvents = deps.apexCaseEvents ?? true;
+
+  const transaction = <T>(fn: () => T, commit: TransactionInfo = {}): T => {
     const { result, changes } = state.transaction(fn);
-    // PublishAfterCommit: only what the transaction committed reaches the bus.
-    const { messages, publishCalls } = publishedEvents(changes, (id) => state.get('Case', id));
-    bus.publish(messages, publishCalls);
+    if (changes.length === 0) return result;
+    // PublishAfterCommit: only what the transaction committed reaches the bus. With the sync
+    // switches off, the handlers return before publishing anything.
+    if (apexCaseEvents) {
+      const { messages, publishCalls } = publishedEvents(changes, (id) => state.get('Case', id));
+      bus.publish(messages, publishCalls);
+    }
+    const writer = changes.find((c) => typeof c.after?.LastModifiedById === 'string')?.after?.LastModifiedById as string | undefined;
+    deps.onCommit?.(changes, { userId: commit.userId ?? writer ?? deps.integrationUserId(), changeOrigin: commit.changeOrigin ?? '' });
     return result;
   };
 
@@ -252,6 +280,11 @@ export function createOrg(deps: OrgDeps): OrgBehaviour {
     resetEventStats: () => bus.resetStats(),
     idle: () => bus.idle(),
     transaction,
+    apexCaseEvents: () => apexCaseEvents,
+    setApexCaseEvents(enabled) {
+      if (typeof enabled !== 'boolean') throw new TypeError('apexCaseEvents must be true or false');
+      apexCaseEvents = enabled;
+    },
     close: () => bus.close(),
   };
 }

@@ -25,6 +25,7 @@ import { userAccess } from './sharing.js';
 import { OrgState } from './state.js';
 import { createOrg } from './org.js';
 import { mintId } from './util.js';
+import { ChangeDataCapture } from './pubsub/index.js';
 import { type FormPart, type MultipartError, multipartBoundary, parseMultipart } from '../common/multipart.js';
 
 const JSON_TYPE = 'application/json;charset=UTF-8';
@@ -75,6 +76,16 @@ function parseMultipartBody(raw: Buffer, contentType: string | undefined): { bod
   return { body };
 }
 
+/**
+ * ChangeEventHeader.changeOrigin of a REST call: `com/salesforce/api/rest/<version>`, plus
+ * `;client=<id>` when the call names a client in its Sforce-Call-Options header.
+ */
+function changeOrigin(version: string, callOptions: string | string[] | undefined): string {
+  const header = Array.isArray(callOptions) ? callOptions[0] : callOptions;
+  const client = header ? /(?:^|,)\s*client=([^,]+)/.exec(header)?.[1]?.trim() : undefined;
+  return `com/salesforce/api/rest/${version}${client ? `;client=${client}` : ''}`;
+}
+
 function send(reply: FastifyReply, res: RestResponse, extra: Record<string, string> = {}): FastifyReply {
   void reply.code(res.status).headers({ ...extra, ...res.headers });
   if (res.body === undefined || res.status === 204) return reply.send();
@@ -93,11 +104,26 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
   const counts = new Map<string, number>();
   const apiLimits: ApiLimits = { dailyLimit: opts.dailyApiLimit, used: 0 };
   let seed = seedOrg(state, opts);
+  // Change events are kept only when someone can read them: the Pub/Sub API is served.
+  const cdc = opts.pubsub
+    ? new ChangeDataCapture({
+        orgId: state.orgId,
+        now: opts.now,
+        userOf: (token) => sessions.check(token, opts.now()),
+        integrationUserId: () => seed.integrationUserId,
+        objects: opts.changeDataCapture,
+        overflowThreshold: opts.cdcOverflowThreshold,
+        retentionMs: opts.cdcRetentionMs,
+        keepaliveMs: opts.pubsubKeepaliveMs,
+      })
+    : undefined;
   const org = createOrg({
     state,
     now: opts.now,
     integrationUserId: () => seed.integrationUserId,
     subscriberBatchSize: opts.subscriberBatchSize,
+    apexCaseEvents: opts.apexCaseEvents,
+    ...(cdc ? { onCommit: (changes, commit) => cdc.commit(changes, commit) } : {}),
     ...(opts.bridge ? { bridge: opts.bridge } : {}),
     ...(opts.bridgeDelivery ? { delivery: opts.bridgeDelivery } : {}),
   });
@@ -203,8 +229,12 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
         headers: req.headers as Record<string, string | undefined>,
         multipart: Buffer.isBuffer(req.body),
       };
-      // One REST call is one transaction: its writes fire the triggers once, after it commits.
-      const res = org.transaction(() => route({ state, opts, cursors, userId, access: userAccess(state, userId), version }, restReq));
+      // One REST call is one transaction: its writes fire the triggers once, after it commits, and
+      // share one timestamp (LastModifiedDate), as the records of one Salesforce transaction do.
+      const res = org.transaction(
+        () => route({ state, opts, cursors, userId, access: userAccess(state, userId), version, now: opts.now() }, restReq),
+        { userId, changeOrigin: changeOrigin(version, req.headers['sforce-call-options']) },
+      );
       count(res.route);
       return send(reply, res, limitHeader());
     },
@@ -233,7 +263,12 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
       cursors.clear();
       apiLimits.used = 0;
     },
-    expireTokens: () => sessions.expireAll(),
+    expireTokens() {
+      const n = sessions.expireAll();
+      // Open Subscribe streams end with the auth error: the client must come back with a new token.
+      cdc?.checkSessions();
+      return n;
+    },
     issuedTokens: () => sessions.issued(),
     limits: () => ({ ...apiLimits }),
     setLimits(l) {
@@ -247,6 +282,7 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
     records: (object) => state.all(object),
     snapshot: () => ({ org: { Id: state.orgId, Name: state.orgName }, seed, limits: { ...apiLimits }, records: state.dump() }),
   };
+  if (cdc) emulator.pubsub = cdc;
   registerAdmin(app, () => emulator);
   if (opts.console) emulator.console = registerConsole(app, () => emulator, opts.console);
   return emulator;
@@ -256,12 +292,21 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   const { port, host, ...rest } = options;
   const emu = createSalesforceEmulator(rest);
   const url = await listen(emu.app, { ...(port !== undefined ? { port } : {}), ...(host !== undefined ? { host } : {}) });
+  const cdc = emu.pubsub as ChangeDataCapture | undefined;
+  if (cdc) {
+    try {
+      await cdc.listen(emu.options.pubsub ?? {});
+    } catch (err) {
+      await emu.app.close();
+      throw err;
+    }
+  }
   return Object.assign(emu, {
     url,
     async close() {
       emu.org.close();
       emu.faults.close();
-      await emu.app.close();
+      await Promise.all([cdc?.close(), emu.app.close()]);
     },
   });
 }
