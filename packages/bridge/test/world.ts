@@ -2,6 +2,8 @@
  * A whole world for integration tests: both emulators and a bridge wired to them, all on port 0,
  * with a fresh data directory. Closed when the test ends.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import {
   SALESFORCE_EMULATOR_DEFAULTS,
@@ -69,7 +71,23 @@ export interface WorldOptions {
    * other features' tests see no transcript traffic.
    */
   webhooks?: boolean | Omit<WebhookConfig, 'url'>;
+  /**
+   * Case changes through Change Data Capture: the Salesforce emulator serves the Pub/Sub API, its
+   * Apex path is switched off (no platform event, no callout), and the bridge runs CASE_EVENTS=cdc.
+   */
+  cdc?: boolean;
 }
+
+/** The bridge settings that follow an emulator's Pub/Sub API (its certificate written to `dir`). */
+export function cdcEnv(sf: RunningSalesforceEmulator, dir: string): Record<string, string> {
+  if (!sf.pubsub?.endpoint) throw new Error('the Salesforce emulator was started without its `pubsub` option');
+  const ca = join(dir, 'pubsub-ca.pem');
+  writeFileSync(ca, sf.pubsub.caPem);
+  return { CASE_EVENTS: 'cdc', SALESFORCE_PUBSUB_ENDPOINT: sf.pubsub.endpoint, SALESFORCE_PUBSUB_CA_FILE: ca, CDC_LEASE_MS: '3000' };
+}
+
+/** Salesforce emulator options for a CDC world. */
+export const CDC_EMULATOR: SalesforceEmulatorOptions = { pubsub: { port: 0 }, apexCaseEvents: false, pubsubKeepaliveMs: 500 };
 
 /** Both emulators on port 0, closed when the test ends: for tests that run bridges as processes. */
 export async function startEmulators(
@@ -91,9 +109,14 @@ export async function startWorld(
   opts: WorldOptions = {},
 ): Promise<World> {
   // Fast retries of the org's event callouts (the Apex waits minutes).
-  const sf = await startSalesforceEmulator({ bridgeDelivery: { retryDelaysMs: [0, 20, 50] }, ...opts.sf });
+  const sf = await startSalesforceEmulator({
+    bridgeDelivery: { retryDelaysMs: [0, 20, 50] },
+    ...(opts.cdc ? CDC_EMULATOR : {}),
+    ...opts.sf,
+  });
   const sb = await startSendbirdEmulator({ ...opts.sb });
-  const env = worldEnv(sf, sb, tempDir(t, 'world-'), overrides);
+  const dir = tempDir(t, 'world-');
+  const env = worldEnv(sf, sb, dir, { ...(opts.cdc ? cdcEnv(sf, dir) : {}), ...overrides });
   const config = loadConfig(env);
   const bridge = await startBridge(config, { port: 0 });
   // The org's triggers post to this bridge, as the Named Credential would.

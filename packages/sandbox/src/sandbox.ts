@@ -19,7 +19,7 @@ import { loadOrMakeCredentials, type SandboxCredentials } from './credentials.js
 import { createStaticServer } from './static-server.js';
 import { persist } from './persist.js';
 
-export const DEFAULT_PORTS = { bridge: 8080, salesforce: 8081, sendbird: 8082, customer: 8083 } as const;
+export const DEFAULT_PORTS = { bridge: 8080, salesforce: 8081, sendbird: 8082, customer: 8083, pubsub: 8084 } as const;
 
 export interface SandboxOptions {
   /** Where sandbox.json and the bridge's database live. Default `./data`. */
@@ -33,12 +33,20 @@ export interface SandboxOptions {
   build?: boolean;
   logLevel?: string;
   log?: (msg: string) => void;
+  /**
+   * How Case changes reach the bridge: `cdc` (default: the Salesforce emulator serves the Pub/Sub
+   * API and the org's Apex path is off) or `apex` (the org's triggers post to the bridge, the
+   * tutorial's way).
+   */
+  caseEvents?: 'cdc' | 'apex';
 }
 
 export interface SandboxUrls {
   bridge: string;
   bridgeDocs: string;
   salesforce: string;
+  /** The Salesforce emulator's Pub/Sub API (gRPC over TLS, `host:port`). */
+  salesforcePubSub: string;
   sendbird: string;
   sendbirdFeed: string;
   customer: string | null;
@@ -89,9 +97,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
         ['packages/sandbox-chat/src', 'packages/wire/src'].map((d) => join(repoRoot, d)),
       );
     let sendbirdUrl: string | undefined = undefined;
+    const caseEvents = opts.caseEvents ?? 'cdc';
     const salesforce = await startSalesforceEmulator({
       host,
       port: ports.salesforce,
+      pubsub: { host, port: ports.pubsub },
+      // CDC mode: the org's admin turned the Apex sync switches off (docs/salesforce-setup.md).
+      apexCaseEvents: caseEvents === 'apex',
       clientId: credentials.salesforce.clientId,
       clientSecret: credentials.salesforce.clientSecret,
       console: {
@@ -138,6 +150,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     // Membership sync: Cases the bridge creates are owned by the integration user, who is not an
     // agent. Also written to sandbox.json, so `npm run reconcile -- --sandbox` uses the same.
     const bridgeSettings = { NON_AGENT_USER_IDS: salesforce.seed.integrationUserId };
+    // The emulator's Pub/Sub API has a self-signed certificate, made anew at each start.
+    const pubsubCa = join(dataDir, 'pubsub-ca.pem');
+    writeFileSync(pubsubCa, salesforce.pubsub!.caPem);
     const config = loadConfig({
       SANDBOX: 'true',
       CUSTOMER_AUTH_MODE: 'guest',
@@ -154,11 +169,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       BRIDGE_SHARED_SECRET: credentials.bridgeSharedSecret,
       CORS_ORIGINS: customer ?? '',
       TICKET_SAFETY_DELAY_MS: '5000',
+      CASE_EVENTS: caseEvents,
+      SALESFORCE_PUBSUB_ENDPOINT: salesforce.pubsub!.endpoint,
+      SALESFORCE_PUBSUB_CA_FILE: pubsubCa,
       ...bridgeSettings,
     });
     const bridge = await startBridge(config, { port: ports.bridge });
     closers.push(() => bridge.close());
-    // The org's triggers (owner changes, Omni accepts) post to the bridge, as the Named Credential would.
+    // The org's Apex (the agent session, and with CASE_EVENTS=apex the triggers) calls the bridge, as the Named Credential would.
     salesforce.org.setBridge({ url: bridge.url, secret: credentials.bridgeSharedSecret });
     // Sendbird's webhooks (signed with the master token) feed the transcript, as configured in the
     // Sendbird Dashboard for a real app (docs/salesforce-setup.md).
@@ -169,6 +187,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       bridge: bridge.url,
       bridgeDocs: `${bridge.url}/docs`,
       salesforce: salesforce.url,
+      salesforcePubSub: salesforce.pubsub!.endpoint,
       sendbird: sendbird.url,
       sendbirdFeed: sendbird.feedUrl,
       customer,

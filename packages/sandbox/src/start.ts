@@ -18,6 +18,15 @@ function port(name: string, fallback: number): number {
   return n;
 }
 
+function caseEvents(): 'cdc' | 'apex' {
+  const v = process.env.CASE_EVENTS ?? 'cdc';
+  if (v !== 'cdc' && v !== 'apex') {
+    console.error(`[sandbox] CASE_EVENTS must be cdc or apex, got "${v}"`);
+    process.exit(1);
+  }
+  return v;
+}
+
 async function main(): Promise<void> {
   if (REAL.some((k) => process.env[k])) {
     await import('@sbsf/bridge/main');
@@ -32,7 +41,9 @@ async function main(): Promise<void> {
       salesforce: port('SALESFORCE_EMULATOR_PORT', DEFAULT_PORTS.salesforce),
       sendbird: port('SENDBIRD_EMULATOR_PORT', DEFAULT_PORTS.sendbird),
       customer: port('CUSTOMER_APP_PORT', DEFAULT_PORTS.customer),
+      pubsub: port('SALESFORCE_PUBSUB_PORT', DEFAULT_PORTS.pubsub),
     },
+    caseEvents: caseEvents(),
   });
   const u = sandbox.urls;
   console.log(
@@ -42,7 +53,7 @@ async function main(): Promise<void> {
       `  customer app           ${u.customer ?? '(not built: run npm run build)'}`,
       `  agent console          ${u.console}   (Service Console simulator with the agent panel)`,
       `  bridge                 ${u.bridge}   (API docs: ${u.bridgeDocs})`,
-      `  Salesforce emulator    ${u.salesforce}`,
+      `  Salesforce emulator    ${u.salesforce}   (Pub/Sub API: ${u.salesforcePubSub})`,
       `  Sendbird emulator      ${u.sendbird}`,
       `  URLs and credentials   ${sandbox.file}`,
       '',

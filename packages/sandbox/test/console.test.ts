@@ -17,7 +17,7 @@ test('the console simulator runs in the sandbox, wired to its bridge and Sendbir
     dataDir,
     logLevel: 'silent',
     log: () => undefined,
-    ports: { bridge: 0, salesforce: 0, sendbird: 0, customer: 0 },
+    ports: { bridge: 0, salesforce: 0, sendbird: 0, customer: 0, pubsub: 0 },
   });
   t.after(() => sandbox.close());
   assert.equal(sandbox.urls.console, `${sandbox.urls.salesforce}/console`);

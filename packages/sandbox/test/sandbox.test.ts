@@ -9,7 +9,7 @@ const quiet = {
   build: false,
   logLevel: 'silent',
   log: () => undefined,
-  ports: { bridge: 0, salesforce: 0, sendbird: 0, customer: 0 },
+  ports: { bridge: 0, salesforce: 0, sendbird: 0, customer: 0, pubsub: 0 },
 } as const;
 
 test('the sandbox wires emulators and bridge and writes sandbox.json; a restart keeps the credentials', async (t) => {
