@@ -3,9 +3,12 @@
  * they are. For pointing a bridge (or any client) at them by hand; `npm start` runs the whole
  * sandbox instead.
  *
- *   npm run emulators -- [--host 127.0.0.1] [--salesforce-port 8081] [--sendbird-port 8082] [--json]
+ *   npm run emulators -- [--host 127.0.0.1] [--salesforce-port 8081] [--sendbird-port 8082]
+ *                        [--pubsub-port 7443] [--json]
  *
- * Port 0 picks a free port. `--json` prints one JSON line (for scripts) instead of the table.
+ * Port 0 picks a free port. `--pubsub-port` (or SALESFORCE_PUBSUB_PORT) also serves Salesforce's
+ * Pub/Sub API (gRPC over TLS, a self-signed certificate) with Change Data Capture events of Cases;
+ * without it there is none. `--json` prints one JSON line (for scripts) instead of the table.
  * Every argument is checked before any port is bound: a mistake is reported as such (exit 2),
  * never hidden behind a port that happens to be taken.
  */
@@ -13,12 +16,14 @@ import { parseArgs } from 'node:util';
 import { SALESFORCE_EMULATOR_DEFAULTS, startSalesforceEmulator } from './salesforce/index.js';
 import { SENDBIRD_EMULATOR_DEFAULTS, startSendbirdEmulator } from './sendbird/index.js';
 
-const USAGE = 'usage: npm run emulators -- [--host H] [--salesforce-port P] [--sendbird-port P] [--json]';
+const USAGE = 'usage: npm run emulators -- [--host H] [--salesforce-port P] [--sendbird-port P] [--pubsub-port P] [--json]';
 
 interface CliOptions {
   host: string;
   salesforcePort: number;
   sendbirdPort: number;
+  /** Serve the Pub/Sub API on this port; undefined: not at all. */
+  pubsubPort: number | undefined;
   json: boolean;
 }
 
@@ -32,7 +37,7 @@ function port(name: string, v: string | undefined, fallback: number): number | s
 }
 
 /** Checks every argument; binds nothing. */
-function parseCli(argv: readonly string[]): ParsedCli {
+function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedCli {
   let values;
   try {
     values = parseArgs({
@@ -41,6 +46,7 @@ function parseCli(argv: readonly string[]): ParsedCli {
         host: { type: 'string', default: '127.0.0.1' },
         'salesforce-port': { type: 'string' },
         'sendbird-port': { type: 'string' },
+        'pubsub-port': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -57,11 +63,16 @@ function parseCli(argv: readonly string[]): ParsedCli {
   if (typeof sendbirdPort === 'string') return { ok: false, error: sendbirdPort };
   if (salesforcePort !== 0 && salesforcePort === sendbirdPort)
     return { ok: false, error: `--salesforce-port and --sendbird-port must differ (both ${salesforcePort})` };
-  return { ok: true, help: false, options: { host, salesforcePort, sendbirdPort, json: values.json ?? false } };
+  const pubsubArg = values['pubsub-port'] ?? env.SALESFORCE_PUBSUB_PORT;
+  const pubsubPort = pubsubArg === undefined || pubsubArg === '' ? undefined : port('pubsub-port', pubsubArg, 0);
+  if (typeof pubsubPort === 'string') return { ok: false, error: `${pubsubPort} (also SALESFORCE_PUBSUB_PORT)` };
+  if (pubsubPort !== undefined && pubsubPort !== 0 && (pubsubPort === salesforcePort || pubsubPort === sendbirdPort))
+    return { ok: false, error: `--pubsub-port must differ from the other ports (${pubsubPort})` };
+  return { ok: true, help: false, options: { host, salesforcePort, sendbirdPort, pubsubPort, json: values.json ?? false } };
 }
 
 async function main(): Promise<void> {
-  const parsed = parseCli(process.argv.slice(2));
+  const parsed = parseCli(process.argv.slice(2), process.env);
   if (!parsed.ok) {
     console.error(`[emulators] ${parsed.error}`);
     process.exit(2);
@@ -70,8 +81,12 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const { host, salesforcePort, sendbirdPort, json } = parsed.options;
-  const sf = await startSalesforceEmulator({ host, port: salesforcePort });
+  const { host, salesforcePort, sendbirdPort, pubsubPort, json } = parsed.options;
+  const sf = await startSalesforceEmulator({
+    host,
+    port: salesforcePort,
+    ...(pubsubPort !== undefined ? { pubsub: { host, port: pubsubPort } } : {}),
+  });
   let sb;
   try {
     sb = await startSendbirdEmulator({ host, port: sendbirdPort });
@@ -86,6 +101,8 @@ async function main(): Promise<void> {
       clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId,
       clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret,
       admin: `${sf.url}/__admin/state`,
+      // The Pub/Sub API endpoint and the certificate a client must trust (also GET /__admin/pubsub).
+      ...(sf.pubsub ? { pubsub: { endpoint: sf.pubsub.endpoint, caPem: sf.pubsub.caPem } } : {}),
     },
     sendbird: {
       url: sb.url,
@@ -103,6 +120,9 @@ async function main(): Promise<void> {
         'Emulators running (local stand-ins, not the real services; their credentials only open these):',
         `  Salesforce   ${info.salesforce.url}   client id ${info.salesforce.clientId}, secret ${info.salesforce.clientSecret}`,
         `  Sendbird     ${info.sendbird.url}   app id ${info.sendbird.appId}, API token ${info.sendbird.apiToken}`,
+        ...(sf.pubsub
+          ? [`  Pub/Sub API  ${sf.pubsub.endpoint}   gRPC over TLS, self-signed: its certificate is at ${sf.url}/__admin/pubsub`]
+          : []),
         `  admin        ${info.salesforce.admin}, ${info.sendbird.admin}`,
         'Ctrl-C stops them.',
       ].join('\n'),
@@ -122,7 +142,7 @@ main().catch((err: unknown) => {
   const e = err as NodeJS.ErrnoException;
   const why =
     e?.code === 'EADDRINUSE'
-      ? `a port is already in use (${e.message}); pick another with --salesforce-port / --sendbird-port, or 0 for any free one`
+      ? `a port is already in use (${e.message}); pick another with --salesforce-port / --sendbird-port / --pubsub-port, or 0 for any free one`
       : err instanceof Error
         ? err.message
         : String(err);

@@ -4,7 +4,9 @@ import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
 import { waitFor } from '@sbsf/testkit';
+import { CASE_CHANGE_TOPIC, pubSubPackage } from '@sbsf/salesforce/pubsub';
 
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
@@ -75,6 +77,7 @@ test('the emulators CLI refuses unknown options, an empty host and the same port
     [['--salesforce-port', String(taken), '--host', ''], /--host must name an address/],
     [['--salesforce-port', String(taken), '--sendbird-port', String(taken)], /must differ/],
     [['--salesforce-port', '70000', '--sendbird-port', '0'], /--salesforce-port must be a port number/],
+    [['--salesforce-port', String(taken), '--pubsub-port', 'x'], /--pubsub-port must be a port number/],
   ] as const) {
     const cli = run([...args]);
     assert.equal(await cli.exited, 2, `${args.join(' ')}: ${cli.err()}`);
@@ -86,5 +89,51 @@ test('the emulators CLI says which port is in use when it cannot bind one', asyn
   const taken = await takePort(t);
   const cli = run(['--salesforce-port', '0', '--sendbird-port', String(taken)]);
   assert.equal(await cli.exited, 1, cli.err());
-  assert.match(cli.err(), /a port is already in use .*pick another with --salesforce-port \/ --sendbird-port, or 0/);
+  assert.match(cli.err(), /a port is already in use .*pick another with --salesforce-port \/ --sendbird-port \/ --pubsub-port, or 0/);
+});
+
+test('the emulators CLI serves the Pub/Sub API with --pubsub-port and prints its endpoint and certificate', async (t) => {
+  const cli = run(['--salesforce-port', '0', '--sendbird-port', '0', '--pubsub-port', '0', '--json']);
+  t.after(() => cli.child.kill('SIGKILL'));
+  const line = await waitFor('the JSON line', () =>
+    cli
+      .out()
+      .split('\n')
+      .find((l) => l.startsWith('{')),
+  );
+  const { salesforce } = JSON.parse(line) as {
+    salesforce: { url: string; clientId: string; clientSecret: string; pubsub: { endpoint: string; caPem: string } };
+  };
+  assert.match(salesforce.pubsub.endpoint, /^127\.0\.0\.1:\d+$/);
+  const token = (await (
+    await fetch(`${salesforce.url}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: salesforce.clientId,
+        client_secret: salesforce.clientSecret,
+      }),
+    })
+  ).json()) as { access_token: string; id: string };
+  const orgId = token.id.split('/').at(-2)!;
+  const { PubSub } = pubSubPackage();
+  const client = new PubSub(salesforce.pubsub.endpoint, grpc.credentials.createSsl(Buffer.from(salesforce.pubsub.caPem)), {
+    'grpc.ssl_target_name_override': 'localhost',
+  });
+  t.after(() => client.close());
+  const md = new grpc.Metadata();
+  md.set('accesstoken', token.access_token);
+  md.set('instanceurl', salesforce.url);
+  md.set('tenantid', orgId);
+  const topic = await new Promise<{ canSubscribe: boolean }>((resolve, reject) =>
+    (client as unknown as { GetTopic: (r: unknown, m: grpc.Metadata, cb: (e: Error | null, r: unknown) => void) => void }).GetTopic(
+      { topicName: CASE_CHANGE_TOPIC },
+      md,
+      (e, r) => (e ? reject(e) : resolve(r as { canSubscribe: boolean })),
+    ),
+  );
+  assert.equal(topic.canSubscribe, true);
+  cli.child.kill('SIGTERM');
+  assert.equal(await cli.exited, 0);
 });

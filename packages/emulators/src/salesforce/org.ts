@@ -7,7 +7,9 @@
  *   handlers CaseTriggerHandler and AgentWorkTriggerHandler, triggers.ts): one platform event
  *   Sendbird_Case_Event__e per chat-Case change, published after the commit onto the event bus
  *   (event-bus.ts), whose subscriber SendbirdCaseEventTriggerHandler enqueues one SendbirdCallOuts
- *   Queueable and one callout to the bridge per batch of up to 200 (bridge-delivery.ts).
+ *   Queueable and one callout to the bridge per batch of up to 200 (bridge-delivery.ts). With the
+ *   sync switches of Sendbird_Config__mdt off (`apexCaseEvents` false) the handlers publish
+ *   nothing. The same committed changes go to `onCommit` (Change Data Capture, pubsub/).
  * - Console actions: `changeCaseOwner` and `changeCaseStatus` (saves in the UI, validated like the REST API),
  *   `omniRoute` / `omniAccept` / `omniDecline` (emulated Omni-Channel: an AgentWork is created
  *   `Assigned`; on accept it becomes `Opened` with `AcceptDateTime` and, as Omni does, the Case
