@@ -4,6 +4,10 @@
  * emulator clock (72 hours, as Salesforce keeps change events). Positions are shared by every
  * topic and never reused. Subscribers read "after position p" and are told when more arrives.
  *
+ * Positions start at the bus's start time in microseconds, not at 0: a bridge that kept a replay
+ * id across an emulator restart (the sandbox keeps the bridge's database, not the bus) gets the
+ * error for an unknown replay id, as from a real org, never another event's position.
+ *
  * Expiry: events older than the retention window are dropped whenever the log is read or
  * written; `purge` drops events published before a given time (or all of them) at once, so a
  * test can make a stored replay id expire. `purgedThrough` is the position of the last dropped
@@ -27,15 +31,21 @@ export interface StoredEvent {
 
 export class EventLog {
   private events: StoredEvent[] = [];
-  private last = 0n;
-  private purged = 0n;
+  /** Where this bus's positions start: its start time in µs, so a restarted emulator never hands out a replay id an earlier one did. */
+  private readonly start: bigint;
+  private last: bigint;
+  private purged: bigint;
   private readonly listeners = new Set<() => void>();
   private readonly publishedPerTopic = new Map<string, number>();
 
   constructor(
     private readonly now: () => number,
     private readonly retentionMs: number = CDC_RETENTION_MS,
-  ) {}
+  ) {
+    this.start = BigInt(Math.floor(now())) * 1000n;
+    this.last = this.start;
+    this.purged = this.start;
+  }
 
   /** Appends events (in order) and wakes the subscribers. */
   append(events: readonly { topic: string; schemaId: string; payload: Buffer }[]): StoredEvent[] {
@@ -59,12 +69,12 @@ export class EventLog {
     return stored;
   }
 
-  /** The position of the newest event ever published (0 before the first). */
+  /** The position of the newest event ever published (the bus's start before the first). */
   latest(): bigint {
     return this.last;
   }
 
-  /** The position of the last event dropped (0 when none was): replay ids at or below it are gone. */
+  /** The position of the last event dropped (the bus's start when none was): replay ids at or below it are gone. */
   purgedThrough(): bigint {
     this.expire();
     return this.purged;
@@ -85,7 +95,7 @@ export class EventLog {
   isValidPosition(position: bigint): boolean {
     this.expire();
     if (position > this.last) return false;
-    return position > this.purged || (position === 0n && this.purged === 0n);
+    return position > this.purged || (position === this.start && this.purged === this.start);
   }
 
   /** Drops events published before `before` (emulator clock, ms), or every event when it is undefined. */
