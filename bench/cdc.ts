@@ -15,8 +15,12 @@
  * allocations). The bridge runs as its own process on one SQLite file shared by both paths, one
  * path at a time; both emulators run in this process with BENCH_LATENCY_MS added to every call.
  *
+ * Then the raw ingest rate of the CDC path: BENCH_BACKLOG saves of single Cases without a ticket
+ * (one change event each) made while the bridge is away, then read from the bus, decoded and
+ * dropped by a bridge started after them: events per second from the opening of its stream.
+ *
  *   npm run bench -- cdc
- *   (BENCH_CASES=500 BENCH_RUNS=3 BENCH_LATENCY_MS=10)
+ *   (BENCH_CASES=500 BENCH_RUNS=3 BENCH_LATENCY_MS=10 BENCH_BACKLOG=2000)
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +37,8 @@ const CASES = Number(process.env.BENCH_CASES ?? 500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 10);
 const COLLECTION_SIZE = 200;
+/** Single-Case saves of Cases without a ticket for the ingest measurement (one change event each). */
+const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 2000);
 const PATHS = ['apex', 'cdc'] as const;
 type Path = (typeof PATHS)[number];
 
@@ -106,6 +112,7 @@ async function main() {
     }
   };
   const results: Record<Path, Run[]> = { apex: [], cdc: [] };
+  const ingest: number[] = [];
   try {
     // --- setup: chat Cases through the bridge's ticket API, the others straight into Salesforce --
     sf.org.setBridge({ url: `http://127.0.0.1:${port}`, secret: BENCH_SHARED_SECRET });
@@ -201,6 +208,31 @@ async function main() {
         await bridge.stop();
       }
     }
+
+    // --- ingest: a backlog of single-Case saves read from the bus by a bridge that was away ------
+    const readEvents = async (url: string) => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return text
+        .split('\n')
+        .filter((l) => l.startsWith('bridge_cdc_events_total{'))
+        .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+    };
+    for (let r = 0; r < RUNS; r++) {
+      owner = agents[(agents.indexOf(owner) + 1) % agents.length]!;
+      for (let i = 0; i < BACKLOG; i += 20) {
+        await Promise.all(
+          Array.from({ length: Math.min(20, BACKLOG - i) }, (_, j) =>
+            sfc.update('Case', others[(i + j) % others.length]!, { Subject: `Backlog ${r}-${i + j}` }),
+          ),
+        );
+      }
+      bridge = await start('cdc');
+      while ((sf.pubsub!.stats().openSubscriptions ?? 0) < 1) await sleep(2);
+      const t0 = performance.now();
+      while ((await readEvents(bridge.url)) < BACKLOG) await sleep(10);
+      ingest.push(BACKLOG / ((performance.now() - t0) / 1000));
+      await bridge.stop();
+    }
   } finally {
     await sb.close();
     await sf.close();
@@ -222,6 +254,10 @@ async function main() {
   row('per 1,000 changes: callouts', (r) => per1000(r.callouts), 1);
   row('per 1,000 changes: platform events', (r) => per1000(r.platformEvents), 0);
   row('per 1,000 changes: change events read', (r) => per1000(r.changeEvents), 1);
+  console.log(
+    `\nCDC ingest: ${BACKLOG} single-Case saves (one change event each, Cases without a ticket) waiting in the bus, read by a bridge ` +
+      `from the opening of its stream: ${spread(ingest)} events/s`,
+  );
 }
 
 main().catch((err: unknown) => {
