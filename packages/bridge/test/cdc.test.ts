@@ -235,3 +235,28 @@ test('a stream reset and an expired session are survived without losing a change
   await waitFor('Ben in, after the session expired', () => hasAgent(w, caseId, ben) && !hasAgent(w, caseId, ava), { timeoutMs: 15_000 });
   assert.ok((await metric(w, 'bridge_cdc_stream_errors_total')).length >= 1, 'the errors are counted');
 });
+
+test('a gap event reconciles its Cases; an overflow event sweeps every open chat Case', async (t) => {
+  const w = await startWorld(t, { SWEEP_INTERVAL_MS: '0' }, { cdc: true, sf: { cdcOverflowThreshold: 2 } });
+  const { ava, ben } = w.sf.seed.agents;
+  const [a, b, c, d] = [await openTicket(w.url), await openTicket(w.url), await openTicket(w.url), await openTicket(w.url)];
+  await waitFor('subscribed', () => w.sf.pubsub!.stats().openSubscriptions >= 1);
+
+  // A change made below the application servers (a data fix in the database): no change event,
+  // only the gap event Salesforce sends instead.
+  const cases = w.sf.state.table('Case');
+  cases.set(a, Object.freeze({ ...cases.get(a)!, OwnerId: ava }));
+  w.sf.pubsub!.publishGapEvent('GAP_UPDATE', [a]);
+  await waitFor('Ava in, from the gap event', () => hasAgent(w, a, ava));
+
+  // One transaction over the overflow threshold: two change events, then GAP_OVERFLOW for the rest.
+  await bulkOwner(w.sf, [b, c, d], ben);
+  assert.ok(w.sf.pubsub!.events().some((e) => e.header.changeType === 'GAP_OVERFLOW'));
+  await waitFor('Ben in all three, the last through the sweep', () => [b, c, d].every((id) => hasAgent(w, id, ben)));
+  assert.deepEqual(await metric(w, 'bridge_cdc_events_total{change_type="GAP_OVERFLOW"}'), [
+    'bridge_cdc_events_total{change_type="GAP_OVERFLOW"} 1',
+  ]);
+  assert.deepEqual(await metric(w, 'bridge_cdc_events_total{change_type="GAP_UPDATE"}'), [
+    'bridge_cdc_events_total{change_type="GAP_UPDATE"} 1',
+  ]);
+});
