@@ -130,3 +130,21 @@ test('gap events and undeletes ask for both; an overflow event asks for a sweep'
   assert.deepEqual(plan.status, ['500A', '500B']);
   assert.equal(plan.overflow, true);
 });
+
+test('a subscription the org refuses names what the admin must fix; a passing failure names nothing', async () => {
+  const { setupFix } = await import('../src/membership/cdc-subscriber.js');
+  const grpc = await import('@grpc/grpc-js');
+  const notFound = setupFix(
+    { code: grpc.status.NOT_FOUND, errorCode: 'sfdc.platform.eventbus.grpc.topic.not.found', message: 'x' },
+    '/data/CaseChangeEvent',
+  );
+  assert.match(notFound ?? '', /Change Data Capture/);
+  assert.match(
+    setupFix({ code: grpc.status.PERMISSION_DENIED, errorCode: undefined, message: 'x' }, '/data/CaseChangeEvent') ?? '',
+    /View All on Case/,
+  );
+  assert.equal(
+    setupFix({ code: grpc.status.UNAVAILABLE, errorCode: undefined, message: 'RST_STREAM' }, '/data/CaseChangeEvent'),
+    undefined,
+  );
+});

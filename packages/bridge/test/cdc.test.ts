@@ -260,3 +260,13 @@ test('a gap event reconciles its Cases; an overflow event sweeps every open chat
     'bridge_cdc_events_total{change_type="GAP_UPDATE"} 1',
   ]);
 });
+
+test('Case not selected for Change Data Capture: the log says what to select, and the bridge keeps trying', async (t) => {
+  const { sf, sb } = await startEmulators(t, { sf: { ...CDC_EMULATOR, changeDataCapture: [] } });
+  const dir = tempDir(t, 'cdc-off-');
+  const bridge = runMain(worldEnv(sf, sb, dir, { ...cdcEnv(sf, dir), PORT: '0', LOG_LEVEL: 'info', SWEEP_INTERVAL_MS: '0' }));
+  t.after(() => bridge.child.kill('SIGKILL'));
+  await bridge.listening;
+  await waitFor('the fix in the log', () => /select Case in Setup > Integrations > Change Data Capture/.test(bridge.out()));
+  assert.equal(bridge.child.exitCode, null, 'still running: the org may be fixed without a restart');
+});

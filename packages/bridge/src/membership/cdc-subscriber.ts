@@ -159,7 +159,10 @@ export class CdcSubscriber {
         if (f.code === grpc.status.UNAUTHENTICATED || f.errorCode === PUBSUB_ERROR.authError) this.o.connection.sessionRefused();
         this.role = 'retrying';
         const wait = this.delay(++failures);
-        this.log.warn({ code: grpc.status[f.code], errorCode: f.errorCode, message: f.message, retryInMs: wait }, 'cdc: the stream ended');
+        const fix = setupFix(f, this.o.topic);
+        const detail = { code: grpc.status[f.code], errorCode: f.errorCode, message: f.message, retryInMs: wait };
+        if (fix) this.log.error({ ...detail, fix }, 'cdc: the org refuses the change-event subscription');
+        else this.log.warn(detail, 'cdc: the stream ended');
         await this.sleep(wait);
       } finally {
         this.metrics.subscribed.set(0);
@@ -316,6 +319,20 @@ export class CdcSubscriber {
       this.wake = done;
     });
   }
+}
+
+/**
+ * What an admin must fix when the org refuses the subscription itself (a retry alone will not
+ * help); undefined for a failure that passes.
+ */
+export function setupFix(f: PubSubFailure, topic: string): string | undefined {
+  if (f.code === grpc.status.NOT_FOUND || f.errorCode === PUBSUB_ERROR.topicNotFound || f.errorCode === PUBSUB_ERROR.invalidTopic) {
+    return `${topic} does not exist in the org: select Case in Setup > Integrations > Change Data Capture (or create the custom channel SALESFORCE_CDC_TOPIC names)`;
+  }
+  if (f.code === grpc.status.PERMISSION_DENIED) {
+    return `the integration user may not read ${topic}: give it View All on Case (or View All Data) and read access to OwnerId, Status and Sendbird_Ticket_Id__c`;
+  }
+  return undefined;
 }
 
 /** A holder name for a process without a job runner. */
