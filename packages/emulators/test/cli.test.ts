@@ -104,7 +104,7 @@ test('the emulators CLI serves the Pub/Sub API with --pubsub-port and prints its
   const { salesforce } = JSON.parse(line) as {
     salesforce: { url: string; clientId: string; clientSecret: string; pubsub: { endpoint: string; caPem: string } };
   };
-  assert.match(salesforce.pubsub.endpoint, /^127\.0\.0\.1:\d+$/);
+  assert.match(salesforce.pubsub.endpoint, /^localhost:\d+$/);
   const token = (await (
     await fetch(`${salesforce.url}/services/oauth2/token`, {
       method: 'POST',

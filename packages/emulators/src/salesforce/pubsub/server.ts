@@ -129,7 +129,9 @@ export class PubSubServer {
       ),
     );
     this.server = server;
-    const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    // The certificate names localhost: a client that connects to that name checks it without the
+    // TLS server name being an IP address (which Node warns about, RFC 6066).
+    const shown = ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'].includes(host) ? 'localhost' : host;
     this.endpoint = `${shown}:${port}`;
     this.caPem = pems.cert;
     return { endpoint: this.endpoint, caPem: this.caPem };
