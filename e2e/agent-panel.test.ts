@@ -588,3 +588,47 @@ test('in a utility bar panel 400 px wide: nothing wider than the panel, every co
     assert.deepEqual(errors, []);
   });
 });
+
+test('on a 390x844 phone: an open conversation has a Back control (named, at least 44x44) that returns to the list', async (t) => {
+  await scenario(t, 'panel-phone-back', async (w, { page, errors }) => {
+    const ticket = await w.openTicket('cust-jo', 'Parcel never came');
+    w.sf.org.changeCaseOwner(ticket.caseId, w.sf.seed.agents.ava);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(w.consoleUrl);
+    await openPanel(page);
+    await chatShown(page);
+    const item = channelItem(page, ticket.caseId);
+    await item.waitFor({ timeout: 15_000 });
+    const back = panel(page).getByRole('button', { name: 'Back to the conversations' });
+    const log = panel(page).getByRole('log');
+    assert.equal(await back.count(), 0, 'no Back before a conversation is open');
+
+    // Open: the conversation takes the panel, the list is hidden, Back is shown in its header.
+    await item.click();
+    await log.waitFor();
+    await back.waitFor();
+    assert.equal(await item.isVisible(), false, 'the list is hidden while the conversation is open');
+    assert.equal(await back.locator('xpath=ancestor::header').count(), 1, 'Back is in the conversation header');
+    const box = await back.boundingBox();
+    assert.ok(box && box.width >= 44 && box.height >= 44, `Back is at least 44x44 (${box?.width}x${box?.height})`);
+
+    // Back: the list again, the conversation gone, the focus on the conversation just left.
+    await back.click();
+    await item.waitFor({ state: 'visible' });
+    assert.equal(await log.count(), 0, 'the conversation is closed');
+    assert.equal(await item.evaluate((e) => e === (globalThis as any).document.activeElement), true, 'the focus returns to its entry');
+
+    // From the keyboard: Enter opens it again, Enter on Back returns.
+    await item.press('Enter');
+    await back.waitFor();
+    await back.press('Enter');
+    await item.waitFor({ state: 'visible' });
+
+    // Wide, list and conversation side by side: no Back.
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await item.click();
+    await log.waitFor();
+    assert.equal(await back.count(), 0, 'no Back beside the list');
+    assert.deepEqual(errors, []);
+  });
+});

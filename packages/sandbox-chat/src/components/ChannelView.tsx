@@ -48,6 +48,11 @@ export interface SandboxChannelViewProps {
   audience?: 'customer' | 'agent';
   /** Offered beside a closed conversation (the customer app: open a new ticket). */
   closedAction?: { label: string; onClick: () => void };
+  /**
+   * Back to the channel list. In the narrow layout (up to 640 px wide) the list is hidden while a
+   * channel is open, so the header then shows a Back button that calls this.
+   */
+  onBack?: () => void;
 }
 
 /** The ticket the customer filled in, shown as the first entry. */
@@ -132,6 +137,7 @@ export function SandboxChannelView({
   emptyText = 'No messages yet.',
   audience = 'customer',
   closedAction,
+  onBack,
 }: SandboxChannelViewProps) {
   const chat = useSandboxChatContext();
   const { state } = chat;
@@ -273,8 +279,19 @@ export function SandboxChannelView({
   return (
     <section className="sbx-view" aria-labelledby={headingId}>
       <header className="sbx-header">
-        <h2 id={headingId}>{name}</h2>
-        <p data-status>{channelStatus({ audience, others, frozen: channel?.freeze ?? false, departed: !!departed })}</p>
+        {onBack && (
+          // Shown in the narrow layout only (styles.ts), where the list is hidden while a channel is open.
+          <button type="button" className="sbx-button sbx-back" onClick={onBack}>
+            <svg className="sbx-icon" aria-hidden="true" viewBox="0 0 24 24" width="16" height="16">
+              <path d="M15 5 8 12l7 7" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" />
+            </svg>
+            Back<span className="sbx-sr-only"> to the conversations</span>
+          </button>
+        )}
+        <div className="sbx-header-text">
+          <h2 id={headingId}>{name}</h2>
+          <p data-status>{channelStatus({ audience, others, frozen: channel?.freeze ?? false, departed: !!departed })}</p>
+        </div>
       </header>
       <div
         ref={logRef}

@@ -3,7 +3,7 @@
  * emulators. It says so visibly. With `channelUrl` it shows that one channel (the customer app);
  * without, the channel list beside the selected channel (the agent panel).
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { SandboxChatConnectionProps } from '../use-sandbox-chat.js';
 import { SandboxChannelList } from './ChannelList.js';
 import { SandboxChannelView, type SandboxChannelViewProps } from './ChannelView.js';
@@ -15,8 +15,8 @@ export interface SandboxChatPaneProps extends SandboxChatConnectionProps {
   channelUrl?: string;
   /** A channel was picked in the list (its URL is the Case Id). */
   onChannelSelected?: (channelUrl: string) => void;
-  /** Passed to the channel view. */
-  viewProps?: Omit<SandboxChannelViewProps, 'channelUrl'>;
+  /** Passed to the channel view (the pane itself handles Back to the list). */
+  viewProps?: Omit<SandboxChannelViewProps, 'channelUrl' | 'onBack'>;
   className?: string;
 }
 
@@ -62,6 +62,16 @@ function PaneBody({
   viewProps,
 }: Pick<SandboxChatPaneProps, 'channelUrl' | 'onChannelSelected' | 'viewProps'>) {
   const [selected, setSelected] = useState<string | undefined>(undefined);
+  const body = useRef<HTMLDivElement>(null);
+  // After Back, the conversation just left takes the focus in the list again (keyboard and
+  // screen-reader users stay where they were).
+  const returnTo = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    const url = returnTo.current;
+    if (selected !== undefined || url === undefined) return;
+    returnTo.current = undefined;
+    body.current?.querySelector<HTMLButtonElement>(`button.sbx-list-item[data-channel-url="${CSS.escape(url)}"]`)?.focus();
+  }, [selected]);
   if (channelUrl) {
     return (
       <div className="sbx-body" data-has-view="true">
@@ -73,11 +83,15 @@ function PaneBody({
     setSelected(url);
     onChannelSelected?.(url);
   };
+  const back = (): void => {
+    returnTo.current = selected;
+    setSelected(undefined);
+  };
   return (
-    <div className="sbx-body" data-has-view={selected !== undefined}>
+    <div ref={body} className="sbx-body" data-has-view={selected !== undefined}>
       <SandboxChannelList selectedChannelUrl={selected} onChannelSelected={pick} />
       {selected ? (
-        <SandboxChannelView key={selected} channelUrl={selected} {...viewProps} />
+        <SandboxChannelView key={selected} channelUrl={selected} onBack={back} {...viewProps} />
       ) : (
         <p className="sbx-placeholder">Pick a conversation.</p>
       )}

@@ -42,7 +42,9 @@ export const SANDBOX_CHAT_CSS = `
 .sbx-badge { align-self: center; min-width: 22px; padding: 1px 7px; border-radius: 11px; background: var(--sbx-accent); color: var(--sbx-accent-fg);
   font-size: 12px; font-weight: 700; text-align: center; }
 .sbx-view { display: flex; flex-direction: column; flex: 1; min-width: 0; min-height: 0; position: relative; }
-.sbx-header { padding: 10px 14px; border-bottom: 1px solid var(--sbx-border); }
+.sbx-header { display: flex; align-items: center; gap: 8px; padding: 10px 14px; border-bottom: 1px solid var(--sbx-border); }
+.sbx-header-text { flex: 1; min-width: 0; }
+.sbx-back { display: none; flex: none; align-items: center; gap: 4px; padding-left: 8px; }
 .sbx-header h2 { margin: 0; font-size: 16px; }
 .sbx-header p { margin: 2px 0 0; color: var(--sbx-muted); font-size: 12px; }
 .sbx-log { flex: 1; min-height: 160px; overflow-y: auto; padding: 12px 14px; display: flex; flex-direction: column; gap: 10px; }
@@ -85,7 +87,7 @@ export const SANDBOX_CHAT_CSS = `
 .sbx-composer-note.sbx-error { color: var(--sbx-danger); }
 .sbx-file { color: inherit; font-weight: 600; }
 .sbx-file-facts { font-weight: 400; opacity: .85; }
-@media (max-width: 640px) { .sbx-list { width: 100%; border-right: 0; } .sbx-body[data-has-view="true"] .sbx-list { display: none; } }
+@media (max-width: 640px) { .sbx-list { width: 100%; border-right: 0; } .sbx-body[data-has-view="true"] .sbx-list { display: none; } .sbx-back { display: inline-flex; } }
 /* Touch screens and narrow panes: every control at least 44 x 44 CSS px, the composer in 16 px type (iOS zooms into smaller). */
 @media (pointer: coarse), (max-width: 640px) {
   .sbx-button { min-height: 44px; min-width: 44px; }
