@@ -45,6 +45,17 @@ export interface ChatState {
   channelsLoading: boolean;
   channelsLoaded: boolean;
   channelsError?: string;
+  /**
+   * The newest read of the channel list (`channels_loading`'s `load`): an answer of an older read
+   * that comes after it is dropped, or a read made before the feed was ready, answering late,
+   * would bring back the list as it was then.
+   */
+  channelsLoad?: number;
+  /**
+   * What the feed said of each channel while the newest list read was under way (the channel, or
+   * null once the person is out of it): newer than that read may be, so applied over its answer.
+   */
+  channelsSinceLoad?: Record<string, FeedChannelSummary | null>;
   messages: Record<string, ChannelMessages>;
   pending: Record<string, PendingMessage[]>;
   /** Who is typing in each channel now (never the person), as the feed last said. */
@@ -66,9 +77,10 @@ export const initialChatState: ChatState = {
 export type ChatAction =
   | { type: 'connection'; status: ConnectionState; detail?: ChatState['connectionDetail'] }
   | { type: 'frame'; frame: FeedServerFrame }
-  | { type: 'channels_loading' }
-  | { type: 'channels_loaded'; channels: FeedChannelSummary[] }
-  | { type: 'channels_failed'; error: string }
+  /** A read of the channel list starts; `load` numbers it (the answer names the same number). */
+  | { type: 'channels_loading'; load?: number }
+  | { type: 'channels_loaded'; channels: FeedChannelSummary[]; load?: number }
+  | { type: 'channels_failed'; error: string; load?: number }
   | { type: 'channel_loaded'; channel: FeedChannelSummary }
   | { type: 'messages_loading'; channelUrl: string }
   /** `latest`: the newest page (first load, or catching up after a reconnect); `older`: a page before. */
@@ -156,6 +168,15 @@ function onMessageFrame(state: ChatState, frame: Extract<FeedServerFrame, { type
   return next;
 }
 
+/** The answer of a list read that a newer read has replaced (see `channelsLoad`). */
+const superseded = (state: ChatState, load: number | undefined): boolean => load !== undefined && load !== state.channelsLoad;
+
+/** While a list read is under way, remembers what the feed says of a channel (see `channelsSinceLoad`). */
+function noteWhileLoading(state: ChatState, url: string): ChatState {
+  if (!state.channelsLoading) return state;
+  return { ...state, channelsSinceLoad: { ...state.channelsSinceLoad, [url]: state.channels[url] ?? null } };
+}
+
 function onFrame(state: ChatState, frame: FeedServerFrame): ChatState {
   switch (frame.type) {
     case 'ready':
@@ -166,12 +187,15 @@ function onFrame(state: ChatState, frame: FeedServerFrame): ChatState {
       const url = frame.channel_url;
       if (frame.event === 'deleted') {
         const { [url]: _gone, ...rest } = state.channels;
-        return { ...state, channels: rest };
+        return noteWhileLoading({ ...state, channels: rest }, url);
       }
       const { [url]: _was, ...departed } = state.departed;
       // Only the person who left is told of a leave once they are no longer a member.
       const left = frame.event === 'left' && frame.channel.my_state === 'none';
-      return withChannel({ ...state, departed: left ? { ...departed, [url]: frame.channel } : departed }, frame.channel);
+      return noteWhileLoading(
+        withChannel({ ...state, departed: left ? { ...departed, [url]: frame.channel } : departed }, frame.channel),
+        url,
+      );
     }
     case 'unread':
       return { ...state, totalUnread: frame.total_unread_count };
@@ -196,13 +220,21 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'frame':
       return onFrame(state, action.frame);
     case 'channels_loading':
-      return { ...state, channelsLoading: true, channelsError: undefined };
+      return { ...state, channelsLoading: true, channelsError: undefined, channelsLoad: action.load, channelsSinceLoad: {} };
     case 'channels_loaded': {
-      const channels = Object.fromEntries(action.channels.filter((c) => c.my_state !== 'none').map((c) => [c.channel_url, c]));
-      return { ...state, channels, channelsLoading: false, channelsLoaded: true, channelsError: undefined };
+      if (superseded(state, action.load)) return state;
+      const channels: Record<string, FeedChannelSummary> = Object.fromEntries(
+        action.channels.filter((c) => c.my_state !== 'none').map((c) => [c.channel_url, c]),
+      );
+      for (const [url, c] of Object.entries(state.channelsSinceLoad ?? {})) {
+        if (c) channels[url] = c;
+        else delete channels[url];
+      }
+      return { ...state, channels, channelsLoading: false, channelsLoaded: true, channelsError: undefined, channelsSinceLoad: undefined };
     }
     case 'channels_failed':
-      return { ...state, channelsLoading: false, channelsError: action.error };
+      if (superseded(state, action.load)) return state;
+      return { ...state, channelsLoading: false, channelsError: action.error, channelsSinceLoad: undefined };
     case 'channel_loaded':
       return withChannel(state, action.channel);
     case 'messages_loading': {

@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import { DEFAULT_FILE_UPLOAD_MAX_BYTES, checkSandboxFile } from '@sbsf/wire/sandbox-files';
+import { catchUpAfter } from './catch-up.js';
 import { isSessionError } from './errors.js';
 import { FeedClient, type FeedStatusEvent, type WebSocketFactory } from './feed-client.js';
 import { feedUrlFor, type FeedServerFrame } from './protocol.js';
@@ -83,7 +84,7 @@ export function useSandboxChat(props: SandboxChatConnectionProps): SandboxChatAp
   const channelsWanted = useRef(false);
   const reportedToken = useRef<string | undefined>(undefined);
   const tokenRef = useRef(accessToken);
-  const wasOpen = useRef(false);
+  const listReads = useRef(0);
 
   const sessionExpired = useCallback(() => {
     if (reportedToken.current === tokenRef.current) return;
@@ -93,12 +94,14 @@ export function useSandboxChat(props: SandboxChatConnectionProps): SandboxChatAp
 
   const loadChannels = useCallback(async () => {
     channelsWanted.current = true;
-    dispatch({ type: 'channels_loading' });
+    // Numbered, so that only the newest read's answer is applied (state.ts, `channelsLoad`).
+    const load = ++listReads.current;
+    dispatch({ type: 'channels_loading', load });
     try {
-      dispatch({ type: 'channels_loaded', channels: await rest.channels() });
+      dispatch({ type: 'channels_loaded', channels: await rest.channels(), load });
     } catch (err) {
       if (isSessionError(err)) sessionExpired();
-      dispatch({ type: 'channels_failed', error: describe(err) });
+      dispatch({ type: 'channels_failed', error: describe(err), load });
     }
   }, [rest, sessionExpired]);
 
@@ -203,11 +206,15 @@ export function useSandboxChat(props: SandboxChatConnectionProps): SandboxChatAp
     [rest, sessionExpired],
   );
 
-  /** After a reconnect or a renewed token: fetch what may have been missed. */
-  const catchUp = useCallback(() => {
-    if (channelsWanted.current) void loadChannels();
-    for (const url of openChannels.current) void openChannel(url);
-  }, [loadChannels, openChannel]);
+  /** The feed opened (the first time too): read again what it may not have told (catch-up.ts). */
+  const catchUp = useCallback(
+    (status: FeedStatusEvent['status']) => {
+      const plan = catchUpAfter(status, { list: channelsWanted.current, openChannels: openChannels.current });
+      if (plan?.channels) void loadChannels();
+      for (const url of plan?.channelUrls ?? []) void openChannel(url);
+    },
+    [loadChannels, openChannel],
+  );
 
   // One feed connection per host and user.
   useEffect(() => {
@@ -219,10 +226,7 @@ export function useSandboxChat(props: SandboxChatConnectionProps): SandboxChatAp
       onStatus: (e: FeedStatusEvent) => {
         dispatch({ type: 'connection', status: e.status, detail: { attempt: e.attempt, delayMs: e.delayMs, reason: e.reason } });
         if (e.status === 'session_expired') sessionExpired();
-        if (e.status === 'open') {
-          if (wasOpen.current) catchUp();
-          wasOpen.current = true;
-        }
+        catchUp(e.status);
       },
     });
     feedRef.current = feed;
@@ -230,7 +234,6 @@ export function useSandboxChat(props: SandboxChatConnectionProps): SandboxChatAp
     return () => {
       feed.stop();
       feedRef.current = undefined;
-      wasOpen.current = false;
     };
   }, [apiHost, userId, sessionExpired, catchUp]);
 

@@ -1,7 +1,8 @@
 /**
  * The feed client against the real Sendbird emulator (WebSocket from `ws`, since Node 20 has no
  * global one): auth in the first frame, frames delivered, reconnect after a drop, a clear
- * `session_expired` stop on an expired token and a reconnect once a new token is set.
+ * `session_expired` stop on an expired token and a reconnect once a new token is set; and why the
+ * pane reads its list again when the feed opens (catch-up.ts).
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
@@ -10,8 +11,11 @@ import { startSendbirdEmulator, type RunningSendbirdEmulator } from '@sbsf/emula
 import { waitFor } from '@sbsf/testkit';
 import { WebSocket } from 'ws';
 import { backoffDelay, INITIAL_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS } from '../src/backoff.js';
+import { catchUpAfter } from '../src/catch-up.js';
 import { closeAction, FeedClient, type FeedStatusEvent, type WebSocketLike } from '../src/feed-client.js';
 import { feedUrlFor, FeedCloseCode, type FeedServerFrame } from '../src/protocol.js';
+import { SandboxRestClient } from '../src/rest-client.js';
+import { chatReducer, initialChatState, type ChatAction, type ChatState } from '../src/state.js';
 
 let emu: RunningSendbirdEmulator;
 let sb: SendbirdClient;
@@ -156,4 +160,41 @@ test('an unknown token is a session_expired stop too; stop() ends everything', a
   h.feed.stop();
   assert.equal(h.feed.currentStatus, 'stopped');
   assert.throws(() => new FeedClient({ url: 'http://x', token: 't', onFrame: () => {}, onStatus: () => {} }), /ws:\/\/ or wss:\/\//);
+});
+
+test('a channel the agent joins between the list read and the feed being ready is in no frame; the read after open brings it', async (t) => {
+  const tok = await token('agent');
+  const rest = new SandboxRestClient({ apiHost: emu.url, token: tok });
+  let state: ChatState = initialChatState;
+  const readList = async (load: number): Promise<void> => {
+    for (const a of [
+      { type: 'channels_loading', load },
+      { type: 'channels_loaded', channels: await rest.channels(), load },
+    ] as ChatAction[])
+      state = chatReducer(state, a);
+  };
+
+  // The panel reads the list while its feed is still connecting; meanwhile the bridge puts the
+  // agent in a second Case's channel.
+  await readList(1);
+  assert.deepEqual(Object.keys(state.channels), ['case-1']);
+  await sb.createUser({ user_id: 'guest-2', nickname: 'Kim', profile_url: '' });
+  await sb.createGroupChannel({ channel_url: 'case-2', user_ids: ['guest-2'], name: 'Case 2' });
+  await sb.inviteMembers('case-2', ['agent']);
+
+  const h = harness(tok);
+  t.after(() => h.feed.stop());
+  h.feed.start();
+  await h.seen('open');
+  for (const frame of h.frames) state = chatReducer(state, { type: 'frame', frame });
+  assert.equal(
+    h.frames.some((f) => 'channel_url' in f && f.channel_url === 'case-2'),
+    false,
+    'the join came before the feed was ready: no frame tells of it',
+  );
+  assert.equal(state.channels['case-2'], undefined, 'so the feed alone leaves the list without it');
+  const plans = h.statuses.map((e) => catchUpAfter(e.status, { list: true, openChannels: [] })).filter((p) => p !== null);
+  assert.deepEqual(plans, [{ channels: true, channelUrls: [] }], 'the first open reads the list again, once');
+  await readList(2);
+  assert.deepEqual(Object.keys(state.channels).sort(), ['case-1', 'case-2']);
 });

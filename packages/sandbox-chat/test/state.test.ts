@@ -395,3 +395,54 @@ test("a channel 'updated' frame replaces the channel's data (the list shows the 
   const entry = channelEntry(s.channels['case-1']!);
   assert.deepEqual([entry.title, entry.status, entry.closed], ['Refund', 'Closed', true]);
 });
+
+test('list reads: only the newest read is applied, and what the feed said of a channel while it was under way is kept', () => {
+  const invited = channel('case-2', { created_at: 20 });
+  // Read 1 (before the feed was ready) is under way when read 2 starts; 2 answers first.
+  let s = run([
+    ready,
+    { type: 'channels_loading', load: 1 },
+    { type: 'channels_loading', load: 2 },
+    { type: 'channels_loaded', channels: [channel('case-1'), invited], load: 2 },
+  ]);
+  assert.deepEqual(Object.keys(s.channels).sort(), ['case-1', 'case-2']);
+  s = run([{ type: 'channels_loaded', channels: [channel('case-1')], load: 1 }], s);
+  assert.deepEqual(Object.keys(s.channels).sort(), ['case-1', 'case-2'], 'the older answer, coming late, changes nothing');
+  s = run([{ type: 'channels_failed', error: 'late', load: 1 }], s);
+  assert.equal(s.channelsError, undefined, 'nor does its failure');
+
+  // During read 3 the feed says case-3 was joined and case-1 left; the read answers without them.
+  s = run(
+    [
+      { type: 'channels_loading', load: 3 },
+      {
+        type: 'frame',
+        frame: { type: 'channel', event: 'joined', channel_url: 'case-3', user_ids: ['guest-1'], channel: channel('case-3') },
+      },
+      {
+        type: 'frame',
+        frame: {
+          type: 'channel',
+          event: 'left',
+          channel_url: 'case-1',
+          user_ids: ['guest-1'],
+          channel: channel('case-1', { my_state: 'none' }),
+        },
+      },
+      { type: 'channels_loaded', channels: [channel('case-1'), invited], load: 3 },
+    ],
+    s,
+  );
+  assert.deepEqual(Object.keys(s.channels).sort(), ['case-2', 'case-3'], 'the feed, newer than the read, wins');
+  assert.ok(s.departed['case-1'], 'case-1 stays readable as left');
+
+  // Once the read has answered, a later read is applied as it is.
+  s = run(
+    [
+      { type: 'channels_loading', load: 4 },
+      { type: 'channels_loaded', channels: [invited], load: 4 },
+    ],
+    s,
+  );
+  assert.deepEqual(Object.keys(s.channels), ['case-2']);
+});
