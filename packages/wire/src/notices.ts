@@ -115,6 +115,25 @@ export function noticeForReader(n: BridgeNotice, readerId: string): string | nul
   return null;
 }
 
+/** A message as `parseNotice` reads it (the Platform API's and the sandbox feed's field names). */
+export type NoticeCarrier = Parameters<typeof parseNotice>[0];
+
+/**
+ * What the latest agent notice of a conversation (`messages` oldest first) tells a reader it took
+ * out of it: "Ben Agent took over" (an `agent.handover` naming them among the agents replaced),
+ * "You left; the Case went back to a queue" (an `agent.left` naming them). Null when the latest
+ * agent notice leaves them in (it names them as the agent who joined, or only others), or there
+ * is none: a Case given back to an agent makes them the joining agent of a newer notice.
+ */
+export function removalText(messages: readonly NoticeCarrier[], readerId: string): string | null {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const n = parseNotice(messages[i]!);
+    if (n?.sbsf !== 'agent.joined' && n?.sbsf !== 'agent.handover' && n?.sbsf !== 'agent.left') continue;
+    return n.sbsf !== 'agent.joined' && n.previous.some((p) => p.id === readerId) ? noticeForReader(n, readerId) : null;
+  }
+  return null;
+}
+
 /** The ticket-form notice's text: the subject, a blank line, the description. */
 export function ticketFormText(subject: string, description: string): string {
   return description ? `${subject}\n\n${description}` : subject;

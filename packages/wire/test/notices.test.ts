@@ -5,6 +5,7 @@ import {
   listNames,
   noticeForReader,
   parseNotice,
+  removalText,
   ticketFormDescription,
   ticketFormText,
   type BridgeNotice,
@@ -56,4 +57,20 @@ test('the ticket form: subject and description, and back', () => {
     text,
     'a text that does not start with the subject is kept whole',
   );
+});
+
+test('removalText: what the latest agent notice tells a reader it took out, or null', () => {
+  const handover = admm({ sbsf: 'agent.handover', agent: ben, previous: [ava] });
+  const joined = (agent: typeof ava) => admm({ sbsf: 'agent.joined', agent });
+  const left = admm({ sbsf: 'agent.left', previous: [ben] });
+  const chat = { type: 'MESG', custom_type: '', data: '' };
+  const form = admm({ sbsf: 'ticket.form', subject: 'Late order' });
+  assert.equal(removalText([form, joined(ava), chat, handover, chat], ava.id), 'Ben Agent took over', 'replaced');
+  assert.equal(removalText([form, joined(ava), handover], ben.id), null, 'the one who took over stays in');
+  assert.equal(removalText([handover], 'customer'), null, 'a customer is never taken out');
+  assert.equal(removalText([handover, left], ben.id), 'You left; the Case went back to a queue');
+  assert.equal(removalText([handover, left, joined(ava)], ava.id), null, 'the Case given back: the newest notice counts');
+  assert.equal(removalText([handover, joined(ben)], ava.id), null, 'a newer agent notice that does not name her');
+  assert.equal(removalText([form, chat, admm({ sbsf: 'case.closed' })], ava.id), null, 'no agent notice');
+  assert.equal(removalText([], ava.id), null);
 });

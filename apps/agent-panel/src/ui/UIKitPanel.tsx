@@ -11,6 +11,8 @@ import { ConnectionHandler, SessionHandler, UserEventHandler } from '@sendbird/c
 import { GroupChannelHandler, GroupChannelListOrder } from '@sendbird/chat/groupChannel';
 import ChannelSettings from '@sendbird/uikit-react/ChannelSettings';
 import GroupChannel from '@sendbird/uikit-react/GroupChannel';
+import MessageInputWrapper from '@sendbird/uikit-react/GroupChannel/components/MessageInputWrapper';
+import { useGroupChannel } from '@sendbird/uikit-react/GroupChannel/context';
 import GroupChannelList from '@sendbird/uikit-react/GroupChannelList';
 import GroupChannelListHeader from '@sendbird/uikit-react/GroupChannelList/components/GroupChannelListHeader';
 import SendbirdProvider from '@sendbird/uikit-react/SendbirdProvider';
@@ -19,6 +21,7 @@ import '@sendbird/uikit-react/dist/index.css';
 import { SUPPORT_CHANNEL_CUSTOM_TYPE, WAITING_REFRESH_MS, type LccAgentSession } from '@sbsf/wire';
 import { useCallback, useEffect, useId, useState, type KeyboardEvent } from 'react';
 import type { PanelLink } from '../lcc/panel-link.js';
+import { agentComposer } from './agent-composer.js';
 import { supportPreview, type PreviewChannel } from './support-preview.js';
 
 const HANDLER_KEY = 'sbsf-agent-panel';
@@ -110,6 +113,21 @@ export function SupportChannelPreview({ channel, selected }: { channel: PreviewC
         </>
       )}
     </button>
+  );
+}
+
+/**
+ * UIKit's message input while the agent is in the conversation; once the bridge has given the
+ * Case to someone else (or to a queue), the read-only note instead (agent-composer.ts).
+ */
+function AgentMessageInput({ agentId }: { agentId: string }) {
+  const { state } = useGroupChannel();
+  const composer = agentComposer(state.currentChannel, state.messages, agentId);
+  if (composer.kind === 'input') return <MessageInputWrapper />;
+  return (
+    <div className="panel-read-only" role="status">
+      {composer.note}
+    </div>
   );
 }
 
@@ -224,7 +242,11 @@ export default function UIKitPanel({ session, link }: { session: LccAgentSession
         </div>
         <div className="panel-uikit-channel">
           {channelUrl ? (
-            <GroupChannel channelUrl={channelUrl} onChatHeaderActionClick={() => setShowSettings((s) => !s)} />
+            <GroupChannel
+              channelUrl={channelUrl}
+              onChatHeaderActionClick={() => setShowSettings((s) => !s)}
+              renderMessageInput={() => <AgentMessageInput agentId={session.userId} />}
+            />
           ) : (
             <p className="panel-placeholder">Pick a conversation.</p>
           )}

@@ -16,7 +16,7 @@ import {
   type KeyboardEvent,
 } from 'react';
 import { SANDBOX_FILE_ACCEPT, SANDBOX_FILE_KINDS } from '@sbsf/wire/sandbox-files';
-import { noticeForReader, parseNotice, ticketFormDescription, type BridgeNotice } from '@sbsf/wire/notices';
+import { noticeForReader, parseNotice, removalText, ticketFormDescription, type BridgeNotice } from '@sbsf/wire/notices';
 import { formatDay, formatFull, formatTime } from '../format.js';
 import { groupMessages } from '../grouping.js';
 import { channelStatus, readByOthers, readOnlyNote, typingText } from '../status.js';
@@ -232,15 +232,7 @@ export function SandboxChannelView({
 
   const canSend = live ? live.my_state === 'joined' && !live.freeze : !departed && !msgs?.error;
   // Who took over, for the note of a conversation the person left (the notice came before the leave).
-  const takeover = useMemo(() => {
-    if (!departed) return null;
-    for (const m of [...(msgs?.items ?? [])].reverse()) {
-      const n = parseNotice(m);
-      if (n?.sbsf === 'agent.handover' && n.previous.some((p) => p.id === myId)) return `${n.agent.name} took over`;
-      if (n?.sbsf.startsWith('agent.')) break;
-    }
-    return null;
-  }, [departed, msgs?.items, myId]);
+  const takeover = useMemo(() => (departed ? removalText(msgs?.items ?? [], myId) : null), [departed, msgs?.items, myId]);
   const submit = (e?: FormEvent): void => {
     e?.preventDefault();
     if (!draft.trim() || !canSend) return;
