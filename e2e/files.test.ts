@@ -7,18 +7,20 @@
  *   input; an executable is refused before any upload, with a message that says what may be sent;
  * - a PDF is sent: the customer and Ava see it as a link that serves the same bytes, and the Case
  *   gets it as a Salesforce File (a ContentVersion linked to the Case once, the transcript record
- *   pointing at it);
+ *   pointing at it), and on the Case record in the console simulator the transcript's file is a
+ *   link that downloads that File;
  * - Ava sends a text file back from her panel; the customer sees it;
  * - axe-core finds no violations on the customer's page with the files and the refusal shown.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test, type TestContext } from 'node:test';
 import { startSandbox } from '@sbsf/sandbox';
 import { requireComponent, tempDir, waitFor } from '@sbsf/testkit';
 import { axeViolations } from './support/axe.js';
 import { launch, newPage, screenshotOnFailure } from './support/browser.js';
 import { ensureBuilt } from './support/build.js';
-import { caseRow, changeOwner, channelItem, chatShown, openPanel, panel } from './support/console-page.js';
+import { caseRow, changeOwner, channelItem, chatShown, minimizePanel, openPanel, panel } from './support/console-page.js';
 
 const SLOW = { timeoutMs: 30_000 };
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
@@ -103,6 +105,14 @@ test(
         assert.equal(record.File_Id__c, versions[0]!.ContentDocumentId);
         assert.deepEqual(Buffer.from(String(versions[0]!.VersionData), 'base64'), PDF);
         assert.equal(sf.records('ContentDocumentLink').filter((l) => l.LinkedEntityId === caseId).length, 1);
+        // On the Case record in the console, the transcript's file is a link that downloads the File.
+        await minimizePanel(agent);
+        const fileLink = agent.locator(`.con-record[data-record-id="${caseId}"] li.con-msg a.con-file`, { hasText: 'invoice.pdf' });
+        await fileLink.waitFor({ timeout: SLOW.timeoutMs });
+        const [download] = await Promise.all([agent.waitForEvent('download'), fileLink.click()]);
+        assert.equal(download.suggestedFilename(), 'invoice.pdf');
+        assert.deepEqual(readFileSync(await download.path()), PDF, 'the download is the File the Case got');
+        await openPanel(agent);
 
         // Ava sends a file back from the panel; the customer sees it.
         await panel(agent)

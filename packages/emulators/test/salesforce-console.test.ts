@@ -239,6 +239,82 @@ test('a Case record with its Sendbird_Message__c transcript, in time order', asy
   assert.equal((await raw(`${sf.url}/__console/api/cases/500EM0000000099YAA`)).status, 404);
 });
 
+test("a transcript message's Salesforce File downloads from the emulator, by the document (its latest version) or by a version", async (t) => {
+  const sf = await startSf(t, { console: fixtures(t) });
+  const token = await tokenFor(sf);
+  const caseId = sf.seed.caseIds[1]!;
+  const created = async (type: string, body: Record<string, unknown>): Promise<string> => {
+    const res = await api(sf, token, 'POST', `/sobjects/${type}`, body);
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return (res.body as { id: string }).id;
+  };
+  const base64 = (text: string) => Buffer.from(text).toString('base64');
+  const v1 = await created('ContentVersion', {
+    PathOnClient: 'invoice.pdf',
+    VersionData: base64('%PDF-1 first'),
+    FirstPublishLocationId: caseId,
+  });
+  const docId = String(sf.records('ContentVersion').find((v) => v.Id === v1)!.ContentDocumentId);
+  for (const [id, fileId, name] of [
+    ['m1', docId, 'invoice.pdf'],
+    ['m2', v1, 'invoice.pdf'],
+    ['m3', '069EM0000000099YAA', 'gone.png'],
+  ] as const) {
+    await created('Sendbird_Message__c', {
+      Case__c: caseId,
+      Sendbird_Message_Id__c: id,
+      Sent_At__c: `2025-01-01T10:0${id.slice(1)}:00.000+0000`,
+      Message_Type__c: 'FILE',
+      File_Name__c: name,
+      File_Id__c: fileId,
+    });
+  }
+  const view = (await raw(`${sf.url}/__console/api/cases/${caseId}`)).body as any;
+  assert.deepEqual(
+    view.transcript.map((m: any) => [m.File_Id__c, m.fileDownloadUrl]),
+    [
+      [docId, `/sfc/servlet.shepherd/document/download/${docId}`],
+      [v1, `/sfc/servlet.shepherd/version/download/${v1}`],
+      ['069EM0000000099YAA', null],
+    ],
+    'a link only to a File the org has',
+  );
+
+  // A second version: the document's link serves it, the first version's link still the first.
+  await created('ContentVersion', { PathOnClient: 'invoice.pdf', VersionData: base64('%PDF-1 second'), ContentDocumentId: docId });
+  const get = async (path: string) => {
+    const res = await fetch(`${sf.url}${path}`);
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      disposition: res.headers.get('content-disposition'),
+      text: await res.text(),
+    };
+  };
+  assert.deepEqual(await get(view.transcript[0].fileDownloadUrl), {
+    status: 200,
+    type: 'application/pdf',
+    disposition: `attachment; filename="invoice.pdf"; filename*=UTF-8''invoice.pdf`,
+    text: '%PDF-1 second',
+  });
+  assert.equal((await get(view.transcript[1].fileDownloadUrl)).text, '%PDF-1 first');
+  assert.equal((await get(`/sfc/servlet.shepherd/document/download/${docId.slice(0, 15)}`)).text, '%PDF-1 second', '15-character Ids');
+  assert.equal((await get('/sfc/servlet.shepherd/document/download/069EM0000000099YAA')).status, 404);
+  assert.equal((await get(`/sfc/servlet.shepherd/document/download/${caseId}`)).status, 404, 'a Case is not a File');
+  assert.equal((await get('/sfc/servlet.shepherd/version/download/not-an-id')).status, 404);
+
+  // A name with quotes and non-ASCII letters: both forms in the header, each safe.
+  await created('ContentVersion', {
+    PathOnClient: 'Überweisung "März".txt',
+    VersionData: base64('Betrag'),
+    FirstPublishLocationId: caseId,
+  });
+  const odd = sf.records('ContentVersion').find((v) => v.PathOnClient === 'Überweisung "März".txt')!;
+  const got = await get(`/sfc/servlet.shepherd/version/download/${odd.Id}`);
+  assert.equal(got.type, 'text/plain; charset=utf-8');
+  assert.equal(got.disposition, `attachment; filename="_berweisung M_rz.txt"; filename*=UTF-8''%C3%9Cberweisung%20%22M%C3%A4rz%22.txt`);
+});
+
 test('the getAgentSession Aura action: the bridge answer, plus apiHost in the sandbox; safe errors', async (t) => {
   let sendbirdHost: string | undefined = undefined;
   const sf = await startSf(t, { console: { ...fixtures(t), sendbirdApiHost: () => sendbirdHost } });

@@ -4,6 +4,8 @@
  * its Sendbird_Message__c transcript. Plain JSON, no Salesforce envelope: this is the page's own
  * API, not the REST API.
  */
+import { isSalesforceId, to18 } from '@sbsf/salesforce';
+import { blobBytes } from '../content.js';
 import { CASE_STATUSES } from '../schema.js';
 import type { SeedInfo } from '../seed.js';
 import type { OrgState, SfRecord } from '../state.js';
@@ -56,6 +58,27 @@ export interface TranscriptEntry {
   Message_Type__c: string | null;
   File_Name__c: string | null;
   File_Url__c: string | null;
+  /** The Salesforce File the message's file was stored as (a ContentDocument or ContentVersion Id). */
+  File_Id__c: string | null;
+  /** Where the page downloads that File (`fileDownloadPath`), when the org has it. */
+  fileDownloadUrl: string | null;
+}
+
+/** A Salesforce File's latest bytes, as the page downloads them. */
+export interface ConsoleFile {
+  /** Its name on the user's disk: the title and the extension. */
+  fileName: string;
+  bytes: Buffer;
+}
+
+/**
+ * The download URL of a File, as Lightning links it on a record page: a ContentDocument's latest
+ * version, or one ContentVersion.
+ */
+export function fileDownloadPath(id: string): string | null {
+  if (id.startsWith('069')) return `/sfc/servlet.shepherd/document/download/${id}`;
+  if (id.startsWith('068')) return `/sfc/servlet.shepherd/version/download/${id}`;
+  return null;
 }
 
 export interface CaseView {
@@ -156,6 +179,22 @@ export class ConsoleData {
     };
   }
 
+  /**
+   * The File a ContentDocument Id (its latest version) or a ContentVersion Id names, or undefined
+   * when the org has none (15- or 18-character Ids).
+   */
+  file(id: string): ConsoleFile | undefined {
+    if (!isSalesforceId(id)) return undefined;
+    const full = to18(id);
+    const doc = full.startsWith('069') ? this.state.get('ContentDocument', full) : undefined;
+    const versionId = doc ? String(doc.LatestPublishedVersionId) : full.startsWith('068') ? full : undefined;
+    const version = versionId ? this.state.get('ContentVersion', versionId) : undefined;
+    if (!version) return undefined;
+    const ext = text(version.FileExtension);
+    const title = text(version.Title) || 'file';
+    return { fileName: ext && !title.toLowerCase().endsWith(`.${ext}`) ? `${title}.${ext}` : title, bytes: blobBytes(version) };
+  }
+
   caseView(caseId: string): CaseView | undefined {
     const c = this.state.all('Case').find((r) => r.Id === caseId || r.Id.slice(0, 15) === caseId);
     if (!c) return undefined;
@@ -173,6 +212,8 @@ export class ConsoleData {
         Message_Type__c: text(m.Message_Type__c),
         File_Name__c: text(m.File_Name__c),
         File_Url__c: text(m.File_Url__c),
+        File_Id__c: text(m.File_Id__c),
+        fileDownloadUrl: typeof m.File_Id__c === 'string' && this.file(m.File_Id__c) ? fileDownloadPath(m.File_Id__c) : null,
       }));
     return {
       case: {

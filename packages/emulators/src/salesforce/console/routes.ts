@@ -47,6 +47,13 @@ function fail(reply: FastifyReply, err: unknown): FastifyReply {
 
 const noStore = (reply: FastifyReply): FastifyReply => reply.header('cache-control', 'no-store');
 
+/** `attachment` with the name in ASCII (quotes and backslashes dropped) and in full (RFC 6266, RFC 8187). */
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '');
+  const full = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${full}`;
+}
+
 /** The HttpOnly cookie naming a browser's console login (a session id the server maps to a user). */
 export const SESSION_COOKIE = 'sbsf_console_session';
 /** Logins kept; past this the oldest is forgotten (that browser is back to the default agent). */
@@ -129,6 +136,18 @@ export function registerConsole(app: FastifyInstance, emu: () => SalesforceEmula
     const view = data.caseView((req.params as { id: string }).id);
     return view ? noStore(reply).send(view) : reply.code(404).send({ error: 'no such Case' });
   });
+  // A File as a record page links it (the transcript's files): its bytes, to save. Like the rest
+  // of the page, system mode: the simulator has no login of its own.
+  const download = async (req: FastifyRequest, reply: FastifyReply) => {
+    const file = data.file((req.params as { id: string }).id);
+    if (!file) return reply.code(404).type('text/plain').send('no such file');
+    return noStore(reply)
+      .type(contentType(file.fileName))
+      .header('content-disposition', contentDisposition(file.fileName))
+      .send(file.bytes);
+  };
+  app.get('/sfc/servlet.shepherd/document/download/:id', download);
+  app.get('/sfc/servlet.shepherd/version/download/:id', download);
   app.post('/__console/api/cases/:id/owner', async (req, reply) => {
     try {
       emu().org.changeCaseOwner((req.params as { id: string }).id, requiredId(body(req.body), 'ownerId'));

@@ -300,6 +300,17 @@
     return nodes;
   }
 
+  /**
+   * A transcript message's body: its text, or for a file "File: " and its name, a link that
+   * downloads the Salesforce File it was stored as (File_Id__c) when the org has it.
+   */
+  function messageBody(m) {
+    if (m.Message_Type__c !== 'FILE') return linkify(m.Body__c || '');
+    var name = m.File_Name__c || m.File_Url__c || '';
+    if (!m.fileDownloadUrl) return linkify('File: ' + name);
+    return ['File: ', el('a', { class: 'con-file', href: m.fileDownloadUrl, download: name, 'data-file-id': m.File_Id__c, text: name || 'download' })];
+  }
+
   function field(label, value) {
     return el('div', { class: 'con-field' }, [el('span', { class: 'con-field-label', text: label }), el('span', { class: 'con-field-value', text: value || '' })]);
   }
@@ -307,13 +318,12 @@
   function renderCaseView(view) {
     var c = view.case;
     var transcript = view.transcript.map(function (m) {
-      var text = m.Message_Type__c === 'FILE' ? 'File: ' + (m.File_Name__c || m.File_Url__c || '') : m.Body__c || '';
       return el('li', { class: 'con-msg', 'data-role': m.Sender_Role__c || '', 'data-message-id': m.Sendbird_Message_Id__c }, [
         el('span', { class: 'con-msg-meta' }, [
           (m.Sender_Name__c || '?') + ' (' + (m.Sender_Role__c || '?') + ') ',
           timeElement(m.Sent_At__c),
         ]),
-        el('span', { class: 'con-msg-body' }, linkify(text)),
+        el('span', { class: 'con-msg-body' }, messageBody(m)),
       ]);
     });
     return el('article', { class: 'con-record', 'data-record-id': c.Id }, [
