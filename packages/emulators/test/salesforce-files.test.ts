@@ -280,6 +280,88 @@ describe('ContentDocumentLink', () => {
   });
 });
 
+describe('Deleting a record with files', () => {
+  it('deleting a Case deletes its links and the documents linked only to it; files kept elsewhere stay', async (t) => {
+    const { emu, token, caseId } = await setup(t);
+    const otherCase = emu.seed.caseIds[1]!;
+    const file = async (name: string) => {
+      const id = (
+        (
+          await api(emu, token, 'POST', '/sobjects/ContentVersion', {
+            PathOnClient: name,
+            VersionData: 'YQ==',
+            FirstPublishLocationId: caseId,
+          })
+        ).body as { id: string }
+      ).id;
+      return { versionId: id, docId: String(emu.records('ContentVersion').find((v) => v.Id === id)!.ContentDocumentId) };
+    };
+    const linksOf = (docId: string) => emu.records('ContentDocumentLink').filter((l) => l.ContentDocumentId === docId);
+    // In the owner's library and on the Case (the bridge's files); also on another Case; on the Case alone.
+    const owned = await file('owned.pdf');
+    const shared = await file('shared.pdf');
+    await api(emu, token, 'POST', '/sobjects/ContentDocumentLink', {
+      ContentDocumentId: shared.docId,
+      LinkedEntityId: otherCase,
+      ShareType: 'V',
+    });
+    const only = await file('only.pdf');
+    const ownerLink = linksOf(only.docId).find((l) => l.ShareType === 'I')!;
+    assert.equal((await api(emu, token, 'DELETE', `/sobjects/ContentDocumentLink/${ownerLink.Id}`)).status, 204);
+    assert.deepEqual(
+      linksOf(only.docId).map((l) => l.LinkedEntityId),
+      [caseId],
+    );
+
+    assert.equal((await api(emu, token, 'DELETE', `/sobjects/Case/${caseId}`)).status, 204);
+    const onCase = await query(emu, token, `SELECT Id FROM ContentDocumentLink WHERE LinkedEntityId = '${caseId}'`);
+    assert.equal((onCase.body as { totalSize: number }).totalSize, 0, 'no link to the deleted Case');
+    assert.deepEqual(
+      linksOf(owned.docId).map((l) => l.ShareType),
+      ['I'],
+      "the bridge's file stays in its owner's library",
+    );
+    assert.deepEqual(
+      linksOf(shared.docId).map((l) => [l.ShareType, l.LinkedEntityId === otherCase]),
+      [
+        ['I', false],
+        ['V', true],
+      ],
+      "a file also on another Case keeps its owner's link and that Case's",
+    );
+    for (const path of [
+      `/sobjects/ContentDocument/${only.docId}`,
+      `/sobjects/ContentVersion/${only.versionId}`,
+      `/sobjects/ContentVersion/${only.versionId}/VersionData`,
+    ]) {
+      assert.equal((await api(emu, token, 'GET', path)).status, 404, `gone: ${path}`);
+    }
+    for (const path of [`/sobjects/ContentDocument/${owned.docId}`, `/sobjects/ContentVersion/${shared.versionId}/VersionData`]) {
+      assert.equal((await api(emu, token, 'GET', path)).status, 200, `kept: ${path}`);
+    }
+  });
+
+  it('deleting a ContentDocument deletes its versions and links', async (t) => {
+    const { emu, token, caseId } = await setup(t);
+    const v = (
+      (
+        await api(emu, token, 'POST', '/sobjects/ContentVersion', {
+          PathOnClient: 'a.txt',
+          VersionData: 'YQ==',
+          FirstPublishLocationId: caseId,
+        })
+      ).body as { id: string }
+    ).id;
+    const docId = String(emu.records('ContentVersion').find((r) => r.Id === v)!.ContentDocumentId);
+    await api(emu, token, 'POST', '/sobjects/ContentVersion', { PathOnClient: 'a.txt', VersionData: 'Yg==', ContentDocumentId: docId });
+    assert.equal(emu.records('ContentVersion').filter((r) => r.ContentDocumentId === docId).length, 2);
+    assert.equal((await api(emu, token, 'DELETE', `/sobjects/ContentDocument/${docId}`)).status, 204);
+    assert.equal(emu.records('ContentVersion').filter((r) => r.ContentDocumentId === docId).length, 0);
+    assert.equal(emu.records('ContentDocumentLink').filter((l) => l.ContentDocumentId === docId).length, 0);
+    assert.equal((await api(emu, token, 'GET', `/sobjects/Case/${caseId}`)).status, 200, 'the Case stays');
+  });
+});
+
 describe('jsforce and Salesforce Files', () => {
   it('creates a ContentVersion with base64 VersionData, queries it, and reads the blob', async (t) => {
     const { emu, caseId } = await setup(t);

@@ -9,7 +9,11 @@
  * - the size limits: 37.5 MB of file in a JSON body (base64), 2 GB in a multipart one;
  * - a ContentDocumentLink may not link the same document to the same record twice
  *   (FIELD_INTEGRITY_EXCEPTION); SOQL on it must filter on ContentDocumentId or LinkedEntityId
- *   (soql/execute.ts).
+ *   (soql/execute.ts);
+ * - deleting a record deletes its links (a Case's files are no longer shared with it), and a
+ *   document left with no link at all goes too. A file keeps its owner's link (ShareType I), so it
+ *   stays in the owner's library, as in Salesforce; deleting a ContentDocument deletes its
+ *   versions and links (`filesGoingWith`).
  *
  * `VersionData` is kept in the record as base64 (so rollbacks and the sandbox's saved state carry
  * it); the API shows the field as the URL of the blob, served by `GET .../VersionData`.
@@ -167,4 +171,34 @@ export function checkJsonBlobSize(bytes: number): void {
       ['VersionData'],
     );
   }
+}
+
+/**
+ * The Files records that go with a deleted record, found before anything is removed: a
+ * ContentDocument's versions and links; any other record's links (a ContentVersion or a link
+ * itself has none) and, through `goneWithLinks`, each document that those were its only links.
+ */
+export function filesGoingWith(state: OrgState, gone: ObjectDef, rec: SfRecord): { def: ObjectDef; rec: SfRecord }[] {
+  const links = def('ContentDocumentLink');
+  if (gone.name === 'ContentDocument') {
+    return [
+      ...state.findBy('ContentVersion', 'ContentDocumentId', rec.Id).map((v) => ({ def: def('ContentVersion'), rec: v })),
+      ...state.findBy(links, 'ContentDocumentId', rec.Id).map((l) => ({ def: links, rec: l })),
+    ];
+  }
+  if (gone.name === 'ContentVersion' || gone.name === links.name) return [];
+  const out: { def: ObjectDef; rec: SfRecord }[] = [];
+  for (const link of state.findBy(links, 'LinkedEntityId', rec.Id)) {
+    out.push({ def: links, rec: link });
+    const docId = String(link.ContentDocumentId);
+    const doc = state.get('ContentDocument', docId);
+    const others = state.findBy(links, 'ContentDocumentId', docId).filter((l) => l.LinkedEntityId !== rec.Id);
+    if (doc && others.length === 0 && !out.some((x) => x.rec.Id === doc.Id)) {
+      out.push(
+        { def: def('ContentDocument'), rec: doc },
+        ...filesGoingWith(state, def('ContentDocument'), doc).filter((x) => x.rec.Id !== link.Id),
+      );
+    }
+  }
+  return out;
 }

@@ -13,7 +13,7 @@ import type { RecordChange } from './records.js';
 import type { OrgState, SfRecord } from './state.js';
 import { formatDateTime } from './util.js';
 import { coerceFields, coerceValue } from './validate.js';
-import { afterContentVersionInsert, beforeContentVersionInsert, checkContentDocumentLink } from './content.js';
+import { afterContentVersionInsert, beforeContentVersionInsert, checkContentDocumentLink, filesGoingWith } from './content.js';
 
 export interface WriteContext {
   /** The user the session runs as (CreatedById, default OwnerId). */
@@ -179,12 +179,18 @@ export function deleteRecord(state: OrgState, def: ObjectDef, id: string, access
   removeWithDetails(state, def, before);
 }
 
-/** Deletes a record and, first, its details (a master-detail's cascade delete), whoever may see them. */
+/**
+ * Deletes a record and, first, its details (a master-detail's cascade delete), whoever may see
+ * them; then the Files records that go with it (content.ts: its links, a document they were the
+ * only links of).
+ */
 function removeWithDetails(state: OrgState, def: ObjectDef, rec: SfRecord): void {
   for (const detail of detailsOf(def)) {
     for (const child of state.findBy(detail.def, detail.field.name, rec.Id)) removeWithDetails(state, detail.def, child);
   }
+  const files = filesGoingWith(state, def, rec);
   writeRecord(state, { def, before: rec });
+  for (const f of files) writeRecord(state, { def: f.def, before: f.rec });
 }
 
 /**
