@@ -30,6 +30,9 @@ export type BridgeNotice =
 
 export type BridgeNoticeKind = BridgeNotice['sbsf'];
 
+/** The notices about the agents of a conversation (the membership reconcile posts them). */
+export type AgentNotice = Extract<BridgeNotice, { sbsf: 'agent.joined' | 'agent.handover' | 'agent.left' }>;
+
 const KINDS: readonly BridgeNoticeKind[] = ['ticket.form', 'agent.joined', 'agent.handover', 'agent.left', 'case.closed', 'case.reopened'];
 
 /** Whole names in a sentence: "Ava", "Ava and Ben", "Ava, Ben and Cy". */
@@ -39,7 +42,7 @@ export function listNames(names: readonly string[]): string {
 }
 
 /** The text every client shows for an agent notice (the sandbox pane may say more per reader). */
-export function agentNoticeText(n: Extract<BridgeNotice, { agent: NoticeAgent } | { sbsf: 'agent.left' }>): string {
+export function agentNoticeText(n: AgentNotice): string {
   switch (n.sbsf) {
     case 'agent.joined':
     case 'agent.handover':

@@ -33,7 +33,7 @@
 import { randomUUID } from 'node:crypto';
 import { isSalesforceId, type SalesforceClient, to18 } from '@sbsf/salesforce';
 import { SendbirdAlreadyExistsError, SendbirdNotFoundError, type SendbirdClient, type SendbirdMember } from '@sbsf/sendbird';
-import { agentNoticeText, BRIDGE_MESSAGE_CUSTOM_TYPE, type BridgeNotice } from '@sbsf/wire';
+import { agentNoticeText, BRIDGE_MESSAGE_CUSTOM_TYPE, type AgentNotice } from '@sbsf/wire';
 import type { Logger } from 'pino';
 import type { AgentDirectory } from '../agent-directory.js';
 import type { AppliedMembershipRead, LedgerOutcome, Store } from '../store/types.js';
@@ -310,11 +310,11 @@ export class Reconciler {
    * Case's owner and version, so a reconcile that runs again after posting it (a failed leave, a
    * crash) is refused with 400202, which counts as said.
    */
-  private async notify(c: CaseFacts, notice: BridgeNotice, detail: Record<string, unknown>): Promise<void> {
+  private async notify(c: CaseFacts, notice: AgentNotice, detail: Record<string, unknown>): Promise<void> {
     try {
       await this.o.sendbird.sendMessage(c.id, {
         message_type: 'ADMM',
-        message: noticeText(notice),
+        message: agentNoticeText(notice),
         custom_type: BRIDGE_MESSAGE_CUSTOM_TYPE,
         data: JSON.stringify(notice),
         dedup_id: `sbsf-owner-${c.id}-${c.version ?? 'none'}-${c.ownerId ?? 'none'}`,
@@ -378,7 +378,7 @@ export function agentNotice(
   /** Whether the owner differs from the one applied last; undefined when none was. */
   ownerChanged: boolean | undefined,
   invited: boolean,
-): BridgeNotice | null {
+): AgentNotice | null {
   // A repair with the same owner (drift made behind the bridge's back) is not news to anyone.
   if (!(ownerChanged ?? (invited || leaving.length > 0))) return null;
   const nameOf = (id: string) => names.get(id) || members.find((m) => m.user_id === id)?.nickname || 'An agent';
@@ -389,6 +389,3 @@ export function agentNotice(
   }
   return previous.length > 0 ? { sbsf: 'agent.left', previous } : null;
 }
-
-const noticeText = (n: BridgeNotice): string =>
-  n.sbsf === 'agent.joined' || n.sbsf === 'agent.handover' || n.sbsf === 'agent.left' ? agentNoticeText(n) : n.sbsf;
