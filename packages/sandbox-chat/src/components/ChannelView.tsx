@@ -16,9 +16,10 @@ import {
   type KeyboardEvent,
 } from 'react';
 import { SANDBOX_FILE_ACCEPT, SANDBOX_FILE_KINDS } from '@sbsf/wire/sandbox-files';
-import { noticeForReader, parseNotice, removalText, ticketFormDescription, type BridgeNotice } from '@sbsf/wire/notices';
+import { noticeForReader, removalText, ticketFormDescription, type BridgeNotice } from '@sbsf/wire/notices';
 import { formatDay, formatFull, formatTime } from '../format.js';
 import { groupMessages } from '../grouping.js';
+import { noticeReader } from '../notice-reader.js';
 import { channelStatus, readByOthers, readOnlyNote, typingText } from '../status.js';
 import type { FeedMessage } from '../protocol.js';
 import type { PendingMessage } from '../state.js';
@@ -159,6 +160,8 @@ export function SandboxChannelView({
   const fileInput = useRef<HTMLInputElement>(null);
   const [uploading, setUploading] = useState<string | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
+  // Each admin message's notice, parsed once (not on every render of the log).
+  const [noticeOf] = useState(noticeReader);
 
   const { openChannel, closeChannel, markRead, setTyping } = chat;
   // Typing: "typing" when the draft changes (again every few seconds while it goes on), "stopped"
@@ -324,7 +327,7 @@ export function SandboxChannelView({
             );
           }
           if (row.kind === 'admin') {
-            const n = parseNotice(row.message);
+            const n = noticeOf(row.message);
             if (n?.sbsf === 'ticket.form') return <FormCard key={row.key} m={row.message} n={n} />;
             return (
               <div key={row.key} className="sbx-admin" data-message-id={row.message.message_id} data-notice={n?.sbsf}>
