@@ -15,12 +15,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test, type TestContext } from 'node:test';
-import { startSandbox } from '@sbsf/sandbox';
-import { requireComponent, tempDir, waitFor } from '@sbsf/testkit';
+import { waitFor } from '@sbsf/testkit';
 import { axeViolations } from './support/axe.js';
-import { launch, newPage, screenshotOnFailure } from './support/browser.js';
-import { ensureBuilt } from './support/build.js';
+import { screenshotOnFailure } from './support/browser.js';
 import { caseRow, changeOwner, channelItem, chatShown, minimizePanel, openPanel, panel } from './support/console-page.js';
+import { startBrowserSandbox } from './support/sandbox.js';
 
 const SLOW = { timeoutMs: 30_000 };
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
@@ -29,24 +28,11 @@ test(
   'files both ways: the customer sends a PDF, the agent sees it and the Case gets it as a File; the agent sends one back',
   { timeout: 240_000 },
   async (t: TestContext) => {
-    if (!requireComponent(t, 'chromium', 'apt-get install chromium')) return;
-    ensureBuilt('apps/customer', '@sbsf/customer-app', ['packages/sandbox-chat/src', 'packages/wire/src']);
-    ensureBuilt('apps/agent-panel', '@sbsf/agent-panel', ['packages/sandbox-chat/src', 'packages/wire/src']);
-    const sandbox = await startSandbox({
-      dataDir: tempDir(t, 'sbsf-files-'),
-      ports: { bridge: 0, salesforce: 0, sendbird: 0, customer: 0 },
-      build: false,
-      logLevel: 'silent',
-      log: () => undefined,
-    });
-    t.after(() => sandbox.close());
+    const world = await startBrowserSandbox(t, 'sbsf-files-');
+    if (!world) return;
+    const { sandbox, browser, customer, agent } = world;
     const { salesforce: sf, sendbird: sb } = sandbox;
     const { ava } = sf.seed.agents;
-
-    const browser = await launch({ width: 1100, height: 760 });
-    t.after(() => browser.close());
-    const customer = browser.page;
-    const agent = await newPage(browser, 'console', { width: 1280, height: 800 });
 
     await screenshotOnFailure(customer, 'files-failure-customer', () =>
       screenshotOnFailure(agent, 'files-failure-console', async () => {

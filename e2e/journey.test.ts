@@ -27,10 +27,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
-import { startSandbox, type SandboxHandle } from '@sbsf/sandbox';
-import { requireComponent, tempDir, waitFor } from '@sbsf/testkit';
-import { launch, newPage, screenshotOnFailure } from './support/browser.js';
-import { ensureBuilt, ROOT } from './support/build.js';
+import type { SandboxHandle } from '@sbsf/sandbox';
+import { waitFor } from '@sbsf/testkit';
+import { launch, screenshotOnFailure } from './support/browser.js';
+import { ROOT } from './support/build.js';
 import {
   agentSays,
   caseRow,
@@ -44,8 +44,10 @@ import {
   openPanel,
   panel,
 } from './support/console-page.js';
+import { startBrowserSandbox } from './support/sandbox.js';
 
 const IMAGES = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'images') : join(ROOT, 'test-results');
+/** The customer page's size as startBrowserSandbox opens it. */
 const DESKTOP = { width: 1100, height: 760 };
 const PHONE = { width: 390, height: 844 };
 /** Bridge work (reconciles after an owner change, transcripts) on a loaded machine. */
@@ -176,26 +178,12 @@ test(
   'the journey: ticket -> Case and channel -> assigned to Ava -> chat both ways -> Omni-Channel to Ben -> transcript on the Case',
   { timeout: 240_000 },
   async (t: TestContext) => {
-    if (!requireComponent(t, 'chromium', 'apt-get install chromium')) return;
-    // The sandbox serves the apps' dist/ directories; build them first if they are stale (as `npm test` does).
-    ensureBuilt('apps/customer', '@sbsf/customer-app', ['packages/sandbox-chat/src', 'packages/wire/src']);
-    ensureBuilt('apps/agent-panel', '@sbsf/agent-panel', ['packages/sandbox-chat/src', 'packages/wire/src']);
-    const sandbox = await startSandbox({
-      dataDir: tempDir(t, 'sbsf-journey-'),
-      ports: { bridge: 0, salesforce: 0, sendbird: 0, customer: 0 },
-      build: false,
-      logLevel: 'silent',
-      log: () => undefined,
-    });
-    t.after(() => sandbox.close());
+    const world = await startBrowserSandbox(t, 'sbsf-journey-');
+    if (!world) return;
+    const { sandbox, browser, customer, agent } = world;
     const { salesforce: sf, sendbird: sb } = sandbox;
     const { ava, ben } = sf.seed.agents;
     assert.ok(sandbox.urls.customer, 'the sandbox serves the customer app');
-
-    const browser = await launch(DESKTOP);
-    t.after(() => browser.close());
-    const customer = browser.page;
-    const agent = await newPage(browser, 'console', { width: 1280, height: 800 });
 
     await screenshotOnFailure(customer, 'journey-failure-customer', () =>
       screenshotOnFailure(agent, 'journey-failure-console', async () => {
