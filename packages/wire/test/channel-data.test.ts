@@ -7,6 +7,7 @@ import {
   encodeSupportChannelData,
   parseSupportChannelData,
   withChannelStatus,
+  type SupportChannelData,
 } from '../src/channel-data.js';
 import { describeSupportChannel, supportChannelLabel, waitingSpoken, waitingText } from '../src/support-channel.js';
 import { hasLoneSurrogate, utf16Length } from '../src/text.js';
@@ -16,31 +17,30 @@ const AGENT = '005000000000001AAA';
 const OLD = JSON.stringify({ caseId: CASE_ID, caseNumber: '00001004', ticketId: 't-1' });
 const GRIN = '\u{1F600}';
 
-test('an old channel (caseId, caseNumber, ticketId only) parses to those three', () => {
-  assert.deepEqual(parseSupportChannelData(OLD), { caseId: CASE_ID, caseNumber: '00001004', ticketId: 't-1' });
-});
+/** Every field of a new channel's data. */
+const FULL: SupportChannelData = {
+  caseId: CASE_ID,
+  caseNumber: '00001005',
+  ticketId: 't-2',
+  subject: 'Cannot log in',
+  customerName: 'Dana Diaz',
+  customerId: 'cust-dana',
+  status: 'New',
+  closed: false,
+};
 
-test('a new channel parses to every field', () => {
-  const data = encodeSupportChannelData({
-    caseId: CASE_ID,
-    caseNumber: '00001005',
-    ticketId: 't-2',
-    subject: 'Cannot log in',
-    customerName: 'Dana Diaz',
-    customerId: 'cust-dana',
-    status: 'New',
-    closed: false,
-  });
-  assert.deepEqual(parseSupportChannelData(data), {
-    caseId: CASE_ID,
-    caseNumber: '00001005',
-    ticketId: 't-2',
-    subject: 'Cannot log in',
-    customerName: 'Dana Diaz',
-    customerId: 'cust-dana',
-    status: 'New',
-    closed: false,
-  });
+test('the data parses to what it says: an old channel, a new one with every field, a closed one, blanks left out', () => {
+  const cases: [what: string, data: string, parsed: SupportChannelData][] = [
+    ['an old channel (caseId, caseNumber, ticketId only)', OLD, { caseId: CASE_ID, caseNumber: '00001004', ticketId: 't-1' }],
+    ['a new channel', encodeSupportChannelData(FULL), FULL],
+    ['a closed Case', encodeSupportChannelData({ ...FULL, status: 'Closed', closed: true }), { ...FULL, status: 'Closed', closed: true }],
+    [
+      'blank and untrimmed fields',
+      encodeSupportChannelData({ caseId: CASE_ID, subject: '  Refund  ', customerName: ' ', status: '' }),
+      { caseId: CASE_ID, subject: 'Refund' },
+    ],
+  ];
+  for (const [what, data, parsed] of cases) assert.deepEqual(parseSupportChannelData(data), parsed, what);
 });
 
 test('anything else parses to what has the right type, never throws', () => {
