@@ -1,6 +1,7 @@
 /**
  * The customer app's UIKit glue at UIKit's boundary: the Chat SDK's own SessionHandler, UIKit's
- * own menu item names (read from its type declarations), and the API host UIKit is given.
+ * own menu item names (read from its type declarations), UIKit's own option names (its defaults,
+ * which the options override), and the API host UIKit is given.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -75,13 +76,31 @@ test('tokens are renewed a minute before they expire, never sooner than 5 s from
   assert.equal(renewDelay(now + 10 * 86_400_000 * 30, now), 2_147_483_647, 'within what setTimeout can wait');
 });
 
-test('what a support customer must not do is switched off', () => {
-  assert.deepEqual(UIKIT_OPTIONS.groupChannel, {
-    enableReactions: false,
-    enableMention: false,
-    replyType: 'none',
-    enableVoiceMessage: false,
-    enableMarkAsUnread: false,
-  });
-  assert.equal(UIKIT_OPTIONS.groupChannelSettings.enableMessageSearch, false);
+/**
+ * UIKit's own defaults (its `initialConfig`, from the @sendbird/uikit-tools that UIKit installs),
+ * by the `uikitOptions` section that overrides them (UIKit's `UIKitOptions` type maps the sections).
+ */
+function uikitDefaults(): Record<string, Record<string, unknown>> {
+  const fromUikit = createRequire(createRequire(import.meta.url).resolve('@sendbird/uikit-react/package.json'));
+  const { initialConfig } = fromUikit('@sendbird/uikit-tools') as { initialConfig: any };
+  return {
+    common: initialConfig.common,
+    groupChannel: initialConfig.groupChannel.channel,
+    groupChannelList: initialConfig.groupChannel.channelList,
+    groupChannelSettings: initialConfig.groupChannel.setting,
+  };
+}
+
+test('what a support customer must not do is switched off: every option is one this UIKit knows, set to its off value', () => {
+  const defaults = uikitDefaults();
+  assert.equal(defaults.groupChannel?.enableReactions, true, "UIKit's defaults were read (reactions are on by default)");
+  const set = Object.entries(UIKIT_OPTIONS).flatMap(([section, options]) =>
+    Object.entries(options).map(([name, value]) => ({ section, name, value })),
+  );
+  assert.ok(set.length >= 7);
+  for (const { section, name, value } of set) {
+    // UIKit ignores an option it does not know (a typo, a rename in a later UIKit): nothing would be switched off.
+    assert.ok(defaults[section] && name in defaults[section], `UIKit knows uikitOptions.${section}.${name}`);
+    assert.ok(value === false || value === 'none', `uikitOptions.${section}.${name} is off (${String(value)})`);
+  }
 });
