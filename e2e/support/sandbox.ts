@@ -27,7 +27,7 @@ export async function startBrowserSandbox(t: TestContext, dataDirPrefix: string)
   ensureBuilt('apps/agent-panel', '@sbsf/agent-panel', ['packages/sandbox-chat/src', 'packages/wire/src']);
   const sandbox = await startSandbox({
     dataDir: tempDir(t, dataDirPrefix),
-    ports: { bridge: 0, salesforce: 0, sendbird: 0, customer: 0 },
+    ports: { bridge: 0, salesforce: 0, sendbird: 0, customer: 0, pubsub: 0 },
     build: false,
     logLevel: 'silent',
     log: () => undefined,
