@@ -33,10 +33,10 @@ import {
   startSendbirdEmulator,
   type SalesforceEventBusStats,
 } from '../packages/emulators/src/index.js';
-import { SalesforceClient } from '../packages/salesforce/src/index.js';
 import { SendbirdClient } from '../packages/sendbird/src/index.js';
 import { BENCH_SHARED_SECRET, bridgeEnv, startBridgeProcess } from './lib/bridge-process.js';
 import { fmt, freePort, median } from './lib/stats.js';
+import { emulatorClient } from './lib/emulator-client.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '200,2000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -81,14 +81,7 @@ async function main() {
   const sf = await startSalesforceEmulator({ dailyApiLimit: 100_000_000 });
   const sb = await startSendbirdEmulator({});
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-bulk-owner-'));
-  const sfc = new SalesforceClient({
-    loginUrl: sf.url,
-    auth: {
-      kind: 'client_credentials',
-      clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId,
-      clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret,
-    },
-  });
+  const sfc = emulatorClient(sf);
   const sbc = new SendbirdClient({ appId: sb.appId, apiToken: sb.apiToken, baseUrl: sb.url, limiter: { enabled: false } });
   const agents = [sf.seed.agents.ava, sf.seed.agents.ben, sf.seed.agents.cara];
   for (const [i, id] of agents.entries()) await sbc.createUser({ user_id: id, nickname: ['Ava', 'Ben', 'Cara'][i]! + ' Agent' });

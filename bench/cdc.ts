@@ -28,10 +28,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { signCustomerJwt } from '../packages/bridge/src/identity/jwt.js';
-import { SALESFORCE_EMULATOR_DEFAULTS, startSalesforceEmulator, startSendbirdEmulator } from '../packages/emulators/src/index.js';
-import { SalesforceClient } from '../packages/salesforce/src/index.js';
+import { startSalesforceEmulator, startSendbirdEmulator } from '../packages/emulators/src/index.js';
 import { BENCH_JWT_SECRET, BENCH_SHARED_SECRET, bridgeEnv, startBridgeProcess } from './lib/bridge-process.js';
 import { fmt, freePort, median } from './lib/stats.js';
+import { emulatorClient } from './lib/emulator-client.js';
 
 const CASES = Number(process.env.BENCH_CASES ?? 500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -74,14 +74,7 @@ async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-cdc-'));
   const ca = join(dataDir, 'pubsub-ca.pem');
   writeFileSync(ca, sf.pubsub!.caPem);
-  const sfc = new SalesforceClient({
-    loginUrl: sf.url,
-    auth: {
-      kind: 'client_credentials',
-      clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId,
-      clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret,
-    },
-  });
+  const sfc = emulatorClient(sf);
   const agents = [sf.seed.agents.ava, sf.seed.agents.ben, sf.seed.agents.cara];
   const port = await freePort();
   const start = (path: Path) => {

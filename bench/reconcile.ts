@@ -23,11 +23,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SALESFORCE_EMULATOR_DEFAULTS, startSalesforceEmulator, startSendbirdEmulator } from '../packages/emulators/src/index.js';
-import { SalesforceClient } from '../packages/salesforce/src/index.js';
+import { startSalesforceEmulator, startSendbirdEmulator } from '../packages/emulators/src/index.js';
 import { SendbirdClient } from '../packages/sendbird/src/index.js';
 import { fmt, freePort } from './lib/stats.js';
 import { BENCH_SHARED_SECRET, bridgeEnv, startBridgeProcess } from './lib/bridge-process.js';
+import { emulatorClient } from './lib/emulator-client.js';
 
 const CASES = Number(process.env.BENCH_CASES ?? 500);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 10);
@@ -50,14 +50,7 @@ async function main() {
   const sb = await startSendbirdEmulator({});
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-reconcile-'));
   const port = await freePort();
-  const sfc = new SalesforceClient({
-    loginUrl: sf.url,
-    auth: {
-      kind: 'client_credentials',
-      clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId,
-      clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret,
-    },
-  });
+  const sfc = emulatorClient(sf);
   const sbc = new SendbirdClient({ appId: sb.appId, apiToken: sb.apiToken, baseUrl: sb.url, limiter: { enabled: false } });
   const { ava, ben, cara } = sf.seed.agents;
 

@@ -14,15 +14,14 @@ import { Pool } from 'undici';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SALESFORCE_EMULATOR_DEFAULTS } from '../packages/emulators/src/index.js';
 import { startEmulatorsProcess } from './lib/emulators-process.js';
-import { SalesforceClient } from '../packages/salesforce/src/index.js';
 import { SendbirdClient } from '../packages/sendbird/src/index.js';
 import { signCustomerJwt } from '../packages/bridge/src/identity/jwt.js';
 import { createUpstreamFetch } from '../packages/bridge/src/upstream-fetch.js';
 import { fmt, freePort, median, peakRssMiB, percentile, processCpuMs, processCpuSplitMs, processUserSystemMs } from './lib/stats.js';
 import { BENCH_JWT_SECRET, bridgeEnv, startBridgeProcess, type BridgeProcess } from './lib/bridge-process.js';
 import { cpuPlan, pinSelf } from './lib/cpu-pin.js';
+import { emulatorClient } from './lib/emulator-client.js';
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
@@ -96,15 +95,7 @@ async function main() {
     // The floor: the sequential upstream round trips of one steady-state ticket (the Case with the
     // token, the channel, the ticket's form), made directly over the bridge's own keep-alive
     // transport, unloaded; the median of 30.
-    const sfc = new SalesforceClient({
-      loginUrl: sf.url,
-      auth: {
-        kind: 'client_credentials',
-        clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId,
-        clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret,
-      },
-      fetch: upstreamFetch,
-    });
+    const sfc = emulatorClient(sf, { fetch: upstreamFetch });
     const sbc = new SendbirdClient({
       appId: sb.appId,
       apiToken: sb.apiToken,

@@ -17,11 +17,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { SALESFORCE_EMULATOR_DEFAULTS, startSalesforceEmulator, startSendbirdEmulator } from '../packages/emulators/src/index.js';
-import { SalesforceClient } from '../packages/salesforce/src/index.js';
+import { startSalesforceEmulator, startSendbirdEmulator } from '../packages/emulators/src/index.js';
 import { signWebhook } from '../packages/sendbird/src/index.js';
 import { bridgeEnv, startBridgeProcess } from './lib/bridge-process.js';
 import { fmt, freePort, percentile, processCpuMs } from './lib/stats.js';
+import { emulatorClient } from './lib/emulator-client.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -81,14 +81,7 @@ async function main() {
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const sfc = new SalesforceClient({
-      loginUrl: sf.url,
-      auth: {
-        kind: 'client_credentials',
-        clientId: SALESFORCE_EMULATOR_DEFAULTS.clientId,
-        clientSecret: SALESFORCE_EMULATOR_DEFAULTS.clientSecret,
-      },
-    });
+    const sfc = emulatorClient(sf);
     const created = await sfc.collections.create(
       Array.from({ length: CHANNELS }, (_, i) => ({ attributes: { type: 'Case' }, Subject: `Bench chat ${i}` })),
     );
