@@ -55,11 +55,6 @@ export class ChangeEventDecoder {
     };
   }
 
-  /** Schema ids decoded so far. */
-  get known(): number {
-    return this.schemas.size;
-  }
-
   private schema(id: string): Promise<ParsedSchema> {
     let p = this.schemas.get(id);
     if (!p) {

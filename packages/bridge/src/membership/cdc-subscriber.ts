@@ -98,9 +98,7 @@ export class CdcSubscriber {
   private readonly decoder: ChangeEventDecoder;
   private readonly metrics: ReturnType<typeof cdcMetrics>;
   private readonly log: Logger;
-  role: CdcRole = 'starting';
-  /** Batches recorded since start (tests and the status line). */
-  batches = 0;
+  private role: CdcRole = 'starting';
 
   constructor(private readonly o: CdcSubscriberOptions) {
     this.decoder = new ChangeEventDecoder(async (id) => (await o.connection.getSchema(id)).schemaJson);
@@ -295,7 +293,6 @@ export class CdcSubscriber {
       ledger,
     });
     if (!result.held) return false;
-    this.batches++;
     this.metrics.cases.inc({ action: 'membership' }, membership.length);
     this.metrics.cases.inc({ action: 'status' }, status.length);
     this.metrics.cases.inc({ action: 'not_chat' }, candidates.filter((id) => !known.has(id)).length);
