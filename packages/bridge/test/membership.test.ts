@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { waitFor } from '@sbsf/testkit';
-import { RECONCILE_JOB } from '../src/membership/service.js';
+import type { OpenedStore } from '../src/open-store.js';
+import { RECONCILE_JOB, SWEEP_JOB } from '../src/membership/service.js';
 import { SECRETS } from './fixtures.js';
 import {
   ledgerLines,
@@ -17,6 +18,7 @@ import {
   nicknameOf,
   ownerChanged,
   postEvents,
+  sbClient,
   setOwner,
   sfClient,
 } from './membership-helpers.js';
@@ -301,3 +303,29 @@ async function jobsOfKind(w: World, kind: string): Promise<number> {
     if (job.kind === kind) n++;
   }
 }
+
+test('a reconcile that died after its invite, repaired first by a sweep: the channel is still told once; a forgotten Case is not told again', async (t) => {
+  const w = await startWorld(t, { SWEEP_INTERVAL_MS: '0' });
+  const { ava } = w.sf.seed.agents;
+  const { caseId, customer } = await makeCase(w, ava);
+  // What the died reconcile left: Ava invited, no notice, no read applied.
+  const sb = sbClient(w);
+  await sb.createUser({ user_id: ava, nickname: 'Ava Agent', profile_url: '' });
+  await sb.inviteMembers(caseId, [ava]);
+  assert.deepEqual(members(w, caseId), [customer, ava].sort());
+  assert.equal(await w.bridge.store.getMembershipApplied(caseId), null);
+
+  const sweep = async (period: number) => {
+    await w.bridge.store.enqueue(SWEEP_JOB, { period }, { dedupeKey: `test-sweep-${period}` });
+    await waitFor('the sweep and its reconciles', () => membershipIdle(w));
+  };
+  await sweep(1);
+  assert.deepEqual(
+    notices(w, caseId).map(([, n]) => n),
+    [{ sbsf: 'agent.joined', agent: { id: ava, name: 'Ava Agent' } }],
+  );
+  // Forgotten (the sweep purges Cases untouched for 30 days): the ledger still knows she was announced.
+  assert.equal(await (w.bridge.store as OpenedStore).unsafeRun('DELETE FROM membership_cases WHERE case_id = ?', caseId), 1);
+  await sweep(2);
+  assert.equal(notices(w, caseId).length, 1);
+});

@@ -173,7 +173,13 @@ export class Reconciler {
       }
       const leaving = this.o.removePreviousAgent && members ? strayAgents(members, agent, c.customerUserId) : [];
       // Said before anyone leaves, so the agent who is replaced reads who took over.
-      const ownerChanged = applied ? applied.ownerId !== c.ownerId : undefined;
+      let ownerChanged = applied ? applied.ownerId !== c.ownerId : undefined;
+      // No read applied and the owner already in: a reconcile that died between its invite and its
+      // notice (repaired first by a sweep), or a Case untouched long enough to be forgotten. The
+      // ledger, kept forever, tells the two apart: told before means nothing is news.
+      if (ownerChanged === undefined && agent && out.invited.length === 0 && leaving.length === 0) {
+        ownerChanged = !(await this.toldBefore(c));
+      }
       const notice = agentNotice(agent, names, leaving, members ?? [], ownerChanged, out.invited.length > 0);
       if (notice) await this.notify(c, notice, detail);
       if (leaving.length > 0) {
@@ -303,6 +309,12 @@ export class Reconciler {
       }
       throw err;
     }
+  }
+
+  /** Whether this Case's channel was told about its current owner (a notice in the ledger). */
+  private async toldBefore(c: CaseFacts): Promise<boolean> {
+    const entries = await this.o.store.ledgerForCase(c.id);
+    return entries.some((e) => e.action === 'channel.agent_notice' && e.outcome === 'ok' && e.detail.ownerId === c.ownerId);
   }
 
   /**
