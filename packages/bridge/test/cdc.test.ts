@@ -125,7 +125,7 @@ test('a replay id Salesforce no longer has: the ledger and the metrics say so, a
     'Ben in, Ava out: the sweep after the expired replay id',
     () => hasAgent({ sb }, caseId, sf.seed.agents.ben) && !hasAgent({ sb }, caseId, sf.seed.agents.ava),
     {
-      timeoutMs: 20_000,
+      timeoutMs: 45_000,
     },
   );
   await waitFor('the log says why', () => /no longer has the stored replay id/.test(second.out()));
@@ -162,7 +162,7 @@ test('the bridge killed mid-stream resumes from its replay id without a gap', as
     'Ben in every channel, Ava out of the first',
     () => cases.every((id) => hasAgent({ sb }, id, ben)) && !hasAgent({ sb }, cases[0]!, ava),
     {
-      timeoutMs: 20_000,
+      timeoutMs: 45_000,
     },
   );
   // The log is written asynchronously: wait for the line rather than read it at once.
@@ -215,7 +215,7 @@ test(
       'Ben in every channel, through the other instance',
       () => cases.every((id) => hasAgent({ sb }, id, ben) && !hasAgent({ sb }, id, ava)),
       {
-        timeoutMs: 30_000,
+        timeoutMs: 45_000,
       },
     );
     await waitFor('the other instance says it took over', () => /took over the change-event subscription/.test(other.out()));
