@@ -134,10 +134,11 @@ export class TranscriptMirror {
   async flush(signal?: AbortSignal): Promise<FlushResult> {
     const { store } = this.o;
     const budget = budgetOf(this.o.salesforce.limitInfo, this.o.budgetReserve);
-    this.o.metrics?.budgetLow.set(budget.mode === 'low' ? 1 : 0);
     const out: FlushResult = { calls: 0, synced: 0, retry: 0, dead: 0, next: null, budget: budget.mode };
     while (!signal?.aborted) {
       const plan = planFlush(this.state());
+      // Each plan reads the last Sforce-Limit-Info: the write just made may have changed the mode.
+      this.o.metrics?.budgetLow.set(plan.reason === 'budget_low' || plan.reason === 'budget_low_interval' ? 1 : 0);
       if (!plan.write) break;
       const low = plan.reason === 'budget_low';
       // The slot is held from the claim on, so a flush planning meanwhile sees this write.
