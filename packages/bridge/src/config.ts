@@ -149,6 +149,10 @@ export interface TranscriptConfig {
   mode: TranscriptMode;
   /** TRANSCRIPT_FLUSH_MS: the longest a message waits before it is written (200 waiting are written at once). */
   flushMs: number;
+  /** TRANSCRIPT_MIN_BATCH_WAIT_MS: how long a message waits at least while nothing is being written (transcript/flush-plan.ts). */
+  minBatchWaitMs: number;
+  /** TRANSCRIPT_WRITES_IN_FLIGHT: Salesforce write calls one process makes at once at most; all but one carry full batches only. */
+  writesInFlight: number;
   /** TRANSCRIPT_SLOW_FLUSH_MS: that wait while the Salesforce API budget is low. */
   slowFlushMs: number;
   /** TRANSCRIPT_RETENTION_DAYS: how long written messages are remembered (duplicate webhooks recognised). */
@@ -251,6 +255,8 @@ export const DEFAULTS = {
   RECONCILE_BATCH_SIZE: 200,
   TRANSCRIPT_MODE: 'object' as TranscriptMode,
   TRANSCRIPT_FLUSH_MS: 2_000,
+  TRANSCRIPT_MIN_BATCH_WAIT_MS: 0,
+  TRANSCRIPT_WRITES_IN_FLIGHT: 2,
   TRANSCRIPT_SLOW_FLUSH_MS: 60_000,
   TRANSCRIPT_RETENTION_DAYS: 7,
   TRANSCRIPT_FILES: true,
@@ -545,9 +551,18 @@ function parseTranscript(r: EnvReader): TranscriptConfig {
       `must be at least TRANSCRIPT_FLUSH_MS (${flushMs}): it is the wait while the API budget is low (got "${slowFlushMs}")`,
     );
   }
+  const minBatchWaitMs = r.int('TRANSCRIPT_MIN_BATCH_WAIT_MS', DEFAULTS.TRANSCRIPT_MIN_BATCH_WAIT_MS, 0, 600_000);
+  if (minBatchWaitMs > flushMs) {
+    r.problem(
+      'TRANSCRIPT_MIN_BATCH_WAIT_MS',
+      `must be at most TRANSCRIPT_FLUSH_MS (${flushMs}): it is the shortest wait, that one the longest (got "${minBatchWaitMs}")`,
+    );
+  }
   return {
     mode: r.oneOf('TRANSCRIPT_MODE', ['object', 'case_comment'] as const, DEFAULTS.TRANSCRIPT_MODE),
     flushMs,
+    minBatchWaitMs,
+    writesInFlight: r.int('TRANSCRIPT_WRITES_IN_FLIGHT', DEFAULTS.TRANSCRIPT_WRITES_IN_FLIGHT, 1, 16),
     slowFlushMs,
     retentionDays: r.int('TRANSCRIPT_RETENTION_DAYS', DEFAULTS.TRANSCRIPT_RETENTION_DAYS, 1, 3_650),
     webhookBodyLimitBytes: r.int('SENDBIRD_WEBHOOK_BODY_LIMIT_BYTES', DEFAULTS.SENDBIRD_WEBHOOK_BODY_LIMIT_BYTES, 1_024, 100 * 1024 * 1024),

@@ -305,6 +305,20 @@ describe('admin API', () => {
     assert.equal(limited.headers.get('retry-after'), '3');
     await raw(`${emu.url}/__admin/faults`, { method: 'DELETE' });
     assert.equal((await api(emu, tok, 'GET', '/limits')).status, 200);
+
+    // hold: the request waits for release(), then is answered as usual.
+    emu.faults.set({ rules: [{ action: 'hold', path: '/limits', times: 1 }] });
+    let answered = false;
+    const held = api(emu, tok, 'GET', '/limits').then((r) => {
+      answered = true;
+      return r;
+    });
+    while (emu.faults.heldCount === 0) await new Promise((r) => setTimeout(r, 5));
+    assert.equal((await api(emu, tok, 'GET', '/limits')).status, 200, 'the rule was spent: the next request goes through');
+    assert.equal(answered, false, 'the held one waits');
+    assert.equal(emu.faults.release(), 1);
+    assert.equal((await held).status, 200);
+    assert.equal(emu.faults.heldCount, 0);
   });
 
   it('seed: false keeps only the org and the integration user', async (t) => {

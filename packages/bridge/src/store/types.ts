@@ -259,8 +259,11 @@ export interface TranscriptSent {
 export interface TranscriptFlushRequest {
   /** The job kind that writes pending messages (`transcript.flush`). */
   kind: string;
-  /** A message waits at most this long (TRANSCRIPT_FLUSH_MS)... */
-  delayMs: number;
+  /**
+   * A message waits at most this long for the flush (read once per message: the transcript's plan,
+   * flush-plan.ts, makes it 0 while nothing is being written and TRANSCRIPT_FLUSH_MS beside a write)...
+   */
+  readonly delayMs: number;
   /** ...unless this many are pending: then the flush is due at once (200, one collections call). */
   batchSize: number;
 }

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BridgeContext, BridgeFeature } from '../context.js';
+import type { TranscriptFlushRequest } from '../store/types.js';
 import { TranscriptCatchup, isLateWebhook } from './catchup.js';
 import { createTranscriptMetrics } from './metrics.js';
 import { BATCH_SIZE, FLUSH_JOB, TranscriptMirror } from './mirror.js';
@@ -27,13 +28,14 @@ export function createTranscriptFeature(ctx: BridgeContext): BridgeFeature {
   const t = config.transcript;
   const metrics = createTranscriptMetrics(ctx.metrics, store);
   const workerId = ctx.runner?.workerId ?? `transcript:${randomUUID()}`;
-  const flush = { kind: FLUSH_JOB, delayMs: t.flushMs, batchSize: BATCH_SIZE };
-  const mirror = new TranscriptMirror({
+  const mirror: TranscriptMirror = new TranscriptMirror({
     store,
     salesforce: ctx.clients.salesforce,
     logger: logger.child({ feature: 'transcript' }),
     mode: t.mode,
     flushMs: t.flushMs,
+    minBatchWaitMs: t.minBatchWaitMs,
+    writesInFlight: t.writesInFlight,
     slowFlushMs: t.slowFlushMs,
     budgetReserve: t.budgetReserve,
     leaseMs: config.jobs.leaseMs,
@@ -53,6 +55,14 @@ export function createTranscriptFeature(ctx: BridgeContext): BridgeFeature {
       },
     }),
   });
+  // How late a new message's flush may be due is asked of the mirror for each message (flush-plan.ts).
+  const flush: TranscriptFlushRequest = {
+    kind: FLUSH_JOB,
+    batchSize: BATCH_SIZE,
+    get delayMs() {
+      return mirror.newMessageWaitMs();
+    },
+  };
   const catchup = new TranscriptCatchup({
     store,
     sendbird: ctx.clients.sendbird,
@@ -86,6 +96,9 @@ export function createTranscriptFeature(ctx: BridgeContext): BridgeFeature {
         bodyLimitBytes: t.webhookBodyLimitBytes,
         flush,
         count: (outcome, detail) => metrics.webhooks.inc({ outcome, detail: detail ?? '' }),
+        // The message is stored either way: a failure here leaves it to its flush job, due at the latest at flushAt.
+        onStored: (flushAt) =>
+          mirror.recorded(flushAt).catch((err: unknown) => logger.warn({ err }, 'transcript: could not bring the flush forward')),
         // A late webhook (Sendbird retried it, or it was held up): others of its channel may be lost.
         onEvent: async (event) => {
           const now = clock();

@@ -2,10 +2,12 @@
  * The flush: writes pending messages to Salesforce in batches of up to 200 records per sObject
  * Collections call (the API's maximum), as the job `transcript.flush`.
  *
- * A batch is written when it is full, or when its oldest message has waited TRANSCRIPT_FLUSH_MS
- * (the store only hands out a partial batch once it is due), so a burst costs one call per 200
- * messages and a quiet channel waits at most the flush interval. One flush writes as many full
- * batches as are waiting, then schedules the next flush for when the rest is due.
+ * When to write is flush-plan.ts's decision (adaptive batching): with nothing being written, a
+ * message is written at once; while a write is in flight, the messages that arrive meanwhile are
+ * collected and written together as soon as it returns, so a burst still costs one call per 200
+ * messages. A flush loops, claim -> write -> settle, while the plan allows a write and the store
+ * hands out a batch (the store hands out a partial batch only once its oldest message has waited
+ * the plan's wait), then schedules the next flush for when the rest is due.
  *
  * Failures: a call that fails as a whole (Salesforce down, 503 after the client's own retries,
  * REQUEST_LIMIT_EXCEEDED, a timeout) leaves its messages pending with a capped, jittered backoff;
@@ -24,6 +26,7 @@ import type { TranscriptMode } from '../config.js';
 import { backoffDelayMs } from '../jobs/backoff.js';
 import type { NewLedgerEntry, Store, TranscriptRecord, TranscriptResult } from '../store/types.js';
 import { budgetOf } from './budget.js';
+import { newMessageWaitMs, planFlush, type FlushState } from './flush-plan.js';
 import type { TranscriptMetrics } from './metrics.js';
 import { commentUpdate, messageRecord, MESSAGE_EXTERNAL_ID, MESSAGE_OBJECT, newComment } from './records.js';
 import { recordFailure } from './write-errors.js';
@@ -40,7 +43,12 @@ export interface TranscriptMirrorOptions {
   salesforce: SalesforceClient;
   logger: Logger;
   mode: TranscriptMode;
+  /** The longest wait of a message (TRANSCRIPT_FLUSH_MS). */
   flushMs: number;
+  /** The shortest wait of a message while nothing is being written (TRANSCRIPT_MIN_BATCH_WAIT_MS, default 0). */
+  minBatchWaitMs?: number;
+  /** Write calls this process makes at once at most (TRANSCRIPT_WRITES_IN_FLIGHT); 1 in CaseComment mode. */
+  writesInFlight?: number;
   slowFlushMs: number;
   budgetReserve: number;
   /** How long a claimed batch belongs to this process (JOB_LEASE_MS). */
@@ -78,36 +86,90 @@ export class TranscriptMirror {
   private readonly random: () => number;
   /** When this process last wrote while the budget was low (one call per slow interval). */
   private lastLowCall = Number.NEGATIVE_INFINITY;
+  /** Writes of this process under way, from the claim of their batch to its settling. */
+  private inFlight = 0;
+  /** The last write call failed as a whole: partial batches wait the longest wait until one succeeds. */
+  private lastCallFailed = false;
 
   constructor(private readonly o: TranscriptMirrorOptions) {
     this.now = o.clock ?? Date.now;
     this.random = o.random ?? Math.random;
   }
 
+  /** What the plan knows now (flush-plan.ts). */
+  private state(): FlushState {
+    return {
+      now: this.now(),
+      budget: budgetOf(this.o.salesforce.limitInfo, this.o.budgetReserve).mode,
+      inFlight: this.inFlight,
+      // CaseComment records are listed by creation: one write at a time keeps a process's in order.
+      maxInFlight: this.o.mode === 'case_comment' ? 1 : Math.max(1, this.o.writesInFlight ?? 1),
+      minWaitMs: this.o.minBatchWaitMs ?? 0,
+      maxWaitMs: this.o.flushMs,
+      slowWaitMs: this.o.slowFlushMs,
+      lastLowCallAt: this.lastLowCall,
+      lastCallFailed: this.lastCallFailed,
+    };
+  }
+
+  /** How long a message arriving now may wait for its flush (the `delayMs` of its flush request). */
+  newMessageWaitMs(): number {
+    return newMessageWaitMs(this.state());
+  }
+
+  /**
+   * After a message was recorded (committed) with its flush job due at `flushAt`: when this process
+   * is not writing and the job is due later than the plan's wait, brings the job forward. That is
+   * the message recorded while the last write's final claim was reading: the write gave it the
+   * longest wait, then found nothing and ended.
+   */
+  async recorded(flushAt: number, kind = FLUSH_JOB): Promise<void> {
+    if (this.inFlight > 0) return;
+    const plan = planFlush(this.state());
+    if (!plan.write) return;
+    const at = this.now() + plan.waitMs;
+    if (flushAt > at) await this.o.store.scheduleTranscriptFlush(kind, at);
+  }
+
   async flush(signal?: AbortSignal): Promise<FlushResult> {
     const { store } = this.o;
     const budget = budgetOf(this.o.salesforce.limitInfo, this.o.budgetReserve);
-    const low = budget.mode === 'low';
-    this.o.metrics?.budgetLow.set(low ? 1 : 0);
-    const wait = low ? this.o.slowFlushMs : this.o.flushMs;
     const out: FlushResult = { calls: 0, synced: 0, retry: 0, dead: 0, next: null, budget: budget.mode };
-    const mayWrite = () => !low || this.now() - this.lastLowCall >= this.o.slowFlushMs;
-    while (!signal?.aborted && mayWrite()) {
-      const batch = await store.claimTranscriptBatch(this.o.workerId, { limit: BATCH_SIZE, leaseMs: this.o.leaseMs, maxWaitMs: wait });
-      if (batch.length === 0) break;
-      const written = await this.write(batch, signal);
-      await store.settleTranscriptBatch(this.o.workerId, written.results, written.ledger);
+    while (!signal?.aborted) {
+      const plan = planFlush(this.state());
+      // Each plan reads the last Sforce-Limit-Info: the write just made may have changed the mode.
+      this.o.metrics?.budgetLow.set(plan.reason === 'budget_low' || plan.reason === 'budget_low_interval' ? 1 : 0);
+      if (!plan.write) break;
+      const low = plan.reason === 'budget_low';
+      // The slot is held from the claim on, so a flush planning meanwhile sees this write.
+      this.inFlight += 1;
+      let written: Written | undefined;
+      try {
+        const batch = await store.claimTranscriptBatch(this.o.workerId, {
+          limit: BATCH_SIZE,
+          leaseMs: this.o.leaseMs,
+          maxWaitMs: plan.waitMs,
+        });
+        if (batch.length === 0) break;
+        written = await this.write(batch, signal);
+        await store.settleTranscriptBatch(this.o.workerId, written.results, written.ledger);
+      } finally {
+        this.inFlight -= 1;
+      }
       this.count(written, out);
+      if (written.calls > 0) this.lastCallFailed = written.failed;
       if (low) this.lastLowCall = this.now();
       if (written.failed) break;
     }
-    let next = await store.nextTranscriptFlushAt(wait);
+    // The next flush, for the messages this one left: planned as a new message would be.
+    const after = planFlush(this.state());
+    let next = await store.nextTranscriptFlushAt(after.waitMs);
     if (next !== null) {
-      if (low) next = Math.max(next, this.lastLowCall + this.o.slowFlushMs);
+      if (!after.write && after.notBefore !== null) next = Math.max(next, after.notBefore);
       await store.scheduleTranscriptFlush(FLUSH_JOB, next);
     }
     out.next = next;
-    if (out.calls > 0 || low) this.o.logger.debug({ ...out, remaining: budget.remaining }, 'transcript flushed');
+    if (out.calls > 0 || budget.mode === 'low') this.o.logger.debug({ ...out, remaining: budget.remaining }, 'transcript flushed');
     return out;
   }
 

@@ -205,9 +205,10 @@ export function transcriptStore(db: Db, s: StoreSettings) {
         // A channel catch-up has not seen yet: read from its start, at once.
         yield* run(NEW_TRANSCRIPT_CHANNEL, e.channelUrl, e.caseId, now, now, now);
         let runAt = now + flush.delayMs;
-        // Only when the flush is not due yet is it worth counting: a full batch ready (not leased to
-        // a flush under way, not backing off, as claimTranscriptBatch counts) is one full call, due now.
-        if (queued === undefined || queued > now) {
+        // Only when neither the message nor the flush is due yet is it worth counting: a full batch
+        // ready (not leased to a flush under way, not backing off, as claimTranscriptBatch counts) is
+        // one full call, due now.
+        if (runAt > now && (queued === undefined || queued > now)) {
           const ready = yield* get<{ n: number | string }>(
             `SELECT COUNT(*) AS n FROM (SELECT 1 FROM transcript_messages WHERE ${READY_TRANSCRIPT} LIMIT ?) AS t`,
             now,

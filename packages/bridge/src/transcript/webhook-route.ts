@@ -34,10 +34,12 @@ export interface WebhookRouteDeps {
   apiToken: string;
   previousApiTokens: readonly string[];
   bodyLimitBytes: number;
-  /** The flush job kind, its delay and batch size (see Store.recordTranscriptEvent). */
+  /** The flush job kind, its delay (read per message) and batch size (see Store.recordTranscriptEvent). */
   flush: { kind: string; delayMs: number; batchSize: number };
   /** Counts each request's outcome (metrics). */
   count?: (outcome: WebhookOutcome, detail?: string) => void;
+  /** Called once a message event is stored, with its flush job's due time (the mirror may bring it forward). */
+  onStored?: (flushAt: number) => Promise<void> | void;
   /** Called after a message event was stored or found a duplicate (catch-up looks for late webhooks). */
   onEvent?: (event: TranscriptEvent) => Promise<void> | void;
 }
@@ -111,8 +113,9 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
           return reply.code(200).send({ ok: true, outcome: 'ignored', reason: meaning.reason });
         }
         // The flush job's due time reaches the job runner from the store (onJobDue).
-        const { outcome } = await deps.store.recordTranscriptEvent(meaning.event, deps.flush);
+        const { outcome, flushAt } = await deps.store.recordTranscriptEvent(meaning.event, deps.flush);
         count(outcome);
+        if (outcome === 'stored') await deps.onStored?.(flushAt);
         await deps.onEvent?.(meaning.event);
         return reply.code(200).send({ ok: true, outcome });
       },

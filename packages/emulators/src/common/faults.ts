@@ -20,7 +20,12 @@ export type FaultAction =
   /** Hold the request for `timeoutMs` (default 30 s), then destroy the connection. */
   | 'timeout'
   /** Only add `latencyMs` and then handle the request normally. */
-  | 'latency';
+  | 'latency'
+  /**
+   * Hold the request until `release()` (or `close()`), then handle it normally: a call kept in
+   * flight for exactly as long as a test needs, whatever the machine's speed.
+   */
+  | 'hold';
 
 export interface FaultRule {
   action: FaultAction;
@@ -58,7 +63,7 @@ export interface FaultResponder {
   defaultErrorStatus: number;
 }
 
-const ACTIONS: readonly FaultAction[] = ['error', 'rateLimit', 'drop', 'timeout', 'latency'];
+const ACTIONS: readonly FaultAction[] = ['error', 'rateLimit', 'drop', 'timeout', 'latency', 'hold'];
 
 interface LiveRule extends FaultRule {
   re?: RegExp;
@@ -70,7 +75,9 @@ export class FaultInjector {
   private rules: LiveRule[] = [];
   private random = seededRandom(1);
   private readonly pending = new Set<NodeJS.Timeout>();
-  stats: FaultStats = { fired: { error: 0, rateLimit: 0, drop: 0, timeout: 0, latency: 0 } };
+  /** The requests a `hold` rule holds, each waiting for its resolver. */
+  private readonly held = new Set<() => void>();
+  stats: FaultStats = { fired: { error: 0, rateLimit: 0, drop: 0, timeout: 0, latency: 0, hold: 0 } };
 
   /** Replace the fault settings. Throws a readable error for an invalid rule. */
   set(settings: FaultSettings): void {
@@ -109,13 +116,27 @@ export class FaultInjector {
 
   reset(): void {
     this.set({});
-    this.stats = { fired: { error: 0, rateLimit: 0, drop: 0, timeout: 0, latency: 0 } };
+    this.stats = { fired: { error: 0, rateLimit: 0, drop: 0, timeout: 0, latency: 0, hold: 0 } };
+  }
+
+  /** Requests held by a `hold` rule right now. */
+  get heldCount(): number {
+    return this.held.size;
+  }
+
+  /** Lets every held request go on (handled normally); returns how many there were. */
+  release(): number {
+    const held = [...this.held];
+    this.held.clear();
+    for (const go of held) go();
+    return held.length;
   }
 
   /** Cancel held (timeout) requests so a server can close promptly. */
   close(): void {
     for (const t of this.pending) clearTimeout(t);
     this.pending.clear();
+    this.release();
   }
 
   private pick(method: string, path: string): LiveRule | undefined {
@@ -155,6 +176,9 @@ export class FaultInjector {
       switch (rule.action) {
         case 'latency':
           await this.sleep(rule.latencyMs ?? 0);
+          return;
+        case 'hold':
+          await new Promise<void>((resolve) => this.held.add(resolve));
           return;
         case 'error':
           responder.error(reply, rule.status ?? responder.defaultErrorStatus);
