@@ -1,0 +1,240 @@
+/**
+ * Bursts under Sendbird's write cap: BENCH_TICKETS tickets arriving evenly within
+ * BENCH_TICKET_SECONDS, while BENCH_REASSIGN chat Cases are reassigned at once (one Composite of
+ * sObject Collections updates: the org's triggers post the owner changes to the bridge). The
+ * Sendbird emulator enforces a cap of BENCH_CAP requests per second on each capped endpoint
+ * (channel creation, invitations, message sends...), as Sendbird does on every plan, and the bridge
+ * runs with SENDBIRD_CAPPED_PER_SECOND at the same value.
+ *
+ * Figures, min / median / max over BENCH_RUNS runs:
+ * - time to drain (every ticket answered, every reassigned channel with its new agent, no job
+ *   left) against the floor: the most calls any one capped endpoint received, less the CAP that
+ *   may go at once, divided by the cap (the endpoints are paced independently, so the busiest one
+ *   bounds the drain);
+ * - the customers' wait: each ticket's time to its 201, p50 and p99;
+ * - when the reassigned channels had their agent: p50 and p99 from the start of the burst;
+ * - 429s the emulator answered.
+ * The setup (the chat Cases to reassign) is made with the cap off, by a bridge started for it.
+ *
+ *   npm run bench -- burst
+ *   (BENCH_TICKETS=500 BENCH_TICKET_SECONDS=10 BENCH_REASSIGN=500 BENCH_CAP=5 BENCH_RUNS=1 BENCH_LATENCY_MS=10)
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { signCustomerJwt } from '../packages/bridge/src/identity/jwt.js';
+import { startSalesforceEmulator, startSendbirdEmulator } from '../packages/emulators/src/index.js';
+import { BENCH_JWT_SECRET, BENCH_SHARED_SECRET, bridgeEnv, startBridgeProcess, type BridgeProcess } from './lib/bridge-process.js';
+import { emulatorClient } from './lib/emulator-client.js';
+import { fmt, freePort, median, percentile } from './lib/stats.js';
+
+const TICKETS = Number(process.env.BENCH_TICKETS ?? 500);
+const TICKET_SECONDS = Number(process.env.BENCH_TICKET_SECONDS ?? 10);
+const REASSIGN = Number(process.env.BENCH_REASSIGN ?? 500);
+const CAP = Number(process.env.BENCH_CAP ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 1);
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 10);
+const COLLECTION_SIZE = 200;
+
+for (const [name, v, min] of [
+  ['BENCH_TICKETS', TICKETS, 0],
+  ['BENCH_TICKET_SECONDS', TICKET_SECONDS, 1],
+  ['BENCH_REASSIGN', REASSIGN, 0],
+  ['BENCH_CAP', CAP, 1],
+  ['BENCH_RUNS', RUNS, 1],
+] as const) {
+  if (!Number.isInteger(v) || v < min) {
+    console.error(`${name} must be a whole number >= ${min}`);
+    process.exit(2);
+  }
+}
+
+const CASE = { Subject: 'Burst', Description: 'bench/burst.ts', SuppliedName: 'Burst', SuppliedEmail: 'burst@example.com' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const spread = (values: number[], digits = 0) =>
+  `${fmt(Math.min(...values), digits)} / ${fmt(median(values), digits)} / ${fmt(Math.max(...values), digits)}`;
+
+interface Run {
+  drainS: number;
+  floorS: number;
+  busiest: string;
+  ticketP50: number;
+  ticketP99: number;
+  agentP50: number;
+  agentP99: number;
+  rejected: number;
+}
+
+async function main() {
+  console.log(
+    `bursts under a ${CAP}/s Sendbird cap: BENCH_TICKETS=${TICKETS} over BENCH_TICKET_SECONDS=${TICKET_SECONDS}, ` +
+      `BENCH_REASSIGN=${REASSIGN} at once, BENCH_RUNS=${RUNS}, BENCH_LATENCY_MS=${LATENCY_MS}`,
+  );
+  const sf = await startSalesforceEmulator({ dailyApiLimit: 100_000_000, bridgeDelivery: { retryDelaysMs: [0, 200, 1_000] } });
+  const sb = await startSendbirdEmulator({});
+  const sfc = emulatorClient(sf);
+  const agents = [sf.seed.agents.ava, sf.seed.agents.ben, sf.seed.agents.cara];
+  const token = (sub: string) => signCustomerJwt({ sub, name: sub, exp: Math.floor(Date.now() / 1000) + 3600 }, BENCH_JWT_SECRET);
+  const openTicket = async (url: string, sub: string): Promise<{ ms: number; caseId: string }> => {
+    const t0 = performance.now();
+    const res = await fetch(`${url}/tickets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token(sub)}`, 'idempotency-key': randomUUID() },
+      body: JSON.stringify({ case: CASE }),
+    });
+    if (res.status !== 201) throw new Error(`a ticket answered ${res.status}: ${await res.text()}`);
+    const caseId = ((await res.json()) as { case: { id: string } }).case.id;
+    return { ms: performance.now() - t0, caseId };
+  };
+  const runs: Run[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'bench-burst-'));
+    const port = await freePort();
+    const start = (cap: number) =>
+      startBridgeProcess(
+        bridgeEnv(
+          sf,
+          sb,
+          { port, dataDir },
+          {
+            SENDBIRD_CAPPED_PER_SECOND: String(cap),
+            SWEEP_INTERVAL_MS: '0',
+            JOB_POLL_MS: '100',
+            NON_AGENT_USER_IDS: sf.seed.integrationUserId,
+          },
+        ),
+      );
+    const jobsIdle = () => {
+      const d = new Database(join(dataDir, 'bridge.sqlite'));
+      try {
+        return (d.prepare("SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running')").get() as { n: number }).n === 0;
+      } finally {
+        d.close();
+      }
+    };
+    let bridge: BridgeProcess | undefined;
+    try {
+      // --- setup, cap off: the chat Cases to reassign, each with Ava in its channel --------------
+      sb.rateCaps.set({ enabled: false });
+      bridge = await start(0);
+      sf.org.setBridge({ url: bridge.url, secret: BENCH_SHARED_SECRET });
+      const chat: string[] = [];
+      for (let i = 0; i < REASSIGN; i += 25) {
+        const part = await Promise.all(
+          Array.from({ length: Math.min(25, REASSIGN - i) }, (_, j) => openTicket(bridge!.url, `burst-${r}-setup-${i + j}`)),
+        );
+        chat.push(...part.map((p) => p.caseId));
+      }
+      const chunks = Array.from({ length: Math.ceil(chat.length / COLLECTION_SIZE) }, (_, i) =>
+        chat.slice(i * COLLECTION_SIZE, (i + 1) * COLLECTION_SIZE),
+      );
+      const reassign = (owner: string) =>
+        chunks.length === 0
+          ? Promise.resolve()
+          : sfc.composite(
+              chunks.map((part, i) => ({
+                method: 'PATCH',
+                url: `/services/data/v${sfc.apiVersion}/composite/sobjects`,
+                referenceId: `chunk${i}`,
+                body: { allOrNone: true, records: part.map((id) => ({ attributes: { type: 'Case' }, id, OwnerId: owner })) },
+              })),
+              { allOrNone: true },
+            );
+      const hasAgent = (id: string, owner: string) => sb.store.channels.get(id)?.members.has(owner) === true;
+      await reassign(agents[0]!);
+      while (!(chat.every((id) => hasAgent(id, agents[0]!)) && jobsIdle())) await sleep(50);
+      await sf.org.idle();
+      await bridge.stop();
+
+      // --- the burst, cap on -------------------------------------------------------------------
+      bridge = await start(CAP);
+      sf.org.setBridge({ url: bridge.url, secret: BENCH_SHARED_SECRET });
+      sb.rateCaps.set({ enabled: true, perSecond: CAP });
+      const rejectedBefore = sb.rateCaps.get().rejected;
+      sf.faults.set({ latencyMs: LATENCY_MS });
+      sb.faults.set({ latencyMs: LATENCY_MS });
+      sb.stats.reset();
+      const owner = agents[1]!;
+      const t0 = performance.now();
+      const agentAt = new Map<string, number>();
+      const watch = setInterval(() => {
+        for (const id of chat) if (!agentAt.has(id) && hasAgent(id, owner)) agentAt.set(id, performance.now() - t0);
+      }, 20);
+      const reassigned = reassign(owner);
+      const waits = await Promise.all(
+        Array.from({ length: TICKETS }, async (_, i) => {
+          await sleep((i * TICKET_SECONDS * 1000) / Math.max(1, TICKETS));
+          return (await openTicket(bridge!.url, `burst-${r}-${i}`)).ms;
+        }),
+      );
+      await reassigned;
+      while (!(agentAt.size === chat.length && jobsIdle())) await sleep(20);
+      await sf.org.idle();
+      while (!jobsIdle()) await sleep(20);
+      const drainS = (performance.now() - t0) / 1000;
+      clearInterval(watch);
+      sf.faults.reset();
+      sb.faults.reset();
+      const capped = Object.entries(sb.stats.get().byRoute).filter(([route]) =>
+        [
+          'POST /v3/group_channels',
+          'POST /v3/group_channels/:channel_url/invite',
+          'POST /v3/group_channels/:channel_url/messages',
+          'PUT /v3/users/:user_id',
+        ].includes(route),
+      );
+      const [busiest, calls] = capped.sort((a, b) => b[1] - a[1])[0] ?? ['none', 0];
+      const sortedWaits = [...waits].sort((a, b) => a - b);
+      const agentTimes = [...agentAt.values()].sort((a, b) => a - b);
+      runs.push({
+        drainS,
+        // The cap lets CAP calls go at once, then one every 1/CAP s.
+        floorS: Math.max(0, calls - CAP) / CAP,
+        busiest: `${busiest} (${calls} calls)`,
+        ticketP50: sortedWaits.length ? percentile(sortedWaits, 50) : 0,
+        ticketP99: sortedWaits.length ? percentile(sortedWaits, 99) : 0,
+        agentP50: agentTimes.length ? percentile(agentTimes, 50) : 0,
+        agentP99: agentTimes.length ? percentile(agentTimes, 99) : 0,
+        rejected: sb.rateCaps.get().rejected - rejectedBefore,
+      });
+    } finally {
+      await bridge?.stop();
+      sb.rateCaps.set({ enabled: false });
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  await sb.close();
+  await sf.close();
+
+  console.log(`\nmin / median / max over ${runs.length} run(s)`);
+  console.log(
+    `  drained in               ${spread(
+      runs.map((x) => x.drainS),
+      1,
+    )} s`,
+  );
+  console.log(
+    `  floor (busiest endpoint) ${spread(
+      runs.map((x) => x.floorS),
+      1,
+    )} s: ${runs[0]!.busiest}`,
+  );
+  console.log(
+    `  drain / floor            ${spread(
+      runs.map((x) => x.drainS / x.floorS),
+      2,
+    )}`,
+  );
+  console.log(`  ticket wait p50 / p99    ${spread(runs.map((x) => x.ticketP50))} / ${spread(runs.map((x) => x.ticketP99))} ms`);
+  console.log(
+    `  agent in channel p50/p99 ${spread(runs.map((x) => x.agentP50))} / ${spread(runs.map((x) => x.agentP99))} ms after the burst began`,
+  );
+  console.log(`  429s received            ${spread(runs.map((x) => x.rejected))}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
