@@ -208,30 +208,49 @@ async function main() {
   await sb.close();
   await sf.close();
 
+  const row = (label: string, values: number[], digits = 0, after = '') =>
+    console.log(`  ${label.padEnd(26)} ${spread(values, digits)}${after}`);
   console.log(`\nmin / median / max over ${runs.length} run(s)`);
-  console.log(
-    `  drained in               ${spread(
-      runs.map((x) => x.drainS),
-      1,
-    )} s`,
+  row(
+    'drained in (s)',
+    runs.map((x) => x.drainS),
+    1,
   );
-  console.log(
-    `  floor (busiest endpoint) ${spread(
-      runs.map((x) => x.floorS),
-      1,
-    )} s: ${runs[0]!.busiest}`,
+  row(
+    'floor, busiest endpoint (s)',
+    runs.map((x) => x.floorS),
+    1,
+    `: ${runs[0]!.busiest}`,
   );
-  console.log(
-    `  drain / floor            ${spread(
-      runs.map((x) => x.drainS / x.floorS),
-      2,
-    )}`,
+  row(
+    'drain / floor',
+    runs.map((x) => x.drainS / x.floorS),
+    2,
   );
-  console.log(`  ticket wait p50 / p99    ${spread(runs.map((x) => x.ticketP50))} / ${spread(runs.map((x) => x.ticketP99))} ms`);
-  console.log(
-    `  agent in channel p50/p99 ${spread(runs.map((x) => x.agentP50))} / ${spread(runs.map((x) => x.agentP99))} ms after the burst began`,
+  row(
+    'ticket wait p50 (ms)',
+    runs.map((x) => x.ticketP50),
   );
-  console.log(`  429s received            ${spread(runs.map((x) => x.rejected))}`);
+  row(
+    'ticket wait p99 (ms)',
+    runs.map((x) => x.ticketP99),
+  );
+  row(
+    'agent in channel p50 (ms)',
+    runs.map((x) => x.agentP50),
+    0,
+    ' after the burst began',
+  );
+  row(
+    'agent in channel p99 (ms)',
+    runs.map((x) => x.agentP99),
+    0,
+    ' after the burst began',
+  );
+  row(
+    '429s received',
+    runs.map((x) => x.rejected),
+  );
 }
 
 main().catch((err: unknown) => {
