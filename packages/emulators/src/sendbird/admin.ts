@@ -1,10 +1,10 @@
 /**
  * The admin API under `/__admin` (never faulted, no Api-Token): state, reset, faults, call stats,
- * webhook configuration and delivery log, rate caps. Tests and the sandbox drive the emulator here.
+ * webhook configuration and delivery log, rate caps and plan limits. Tests and the sandbox drive the emulator here.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { FaultSettings } from '../common/faults.js';
-import type { RateCapOptions, WebhookConfig } from './options.js';
+import type { PlanLimitOptions, RateCapOptions, WebhookConfig } from './options.js';
 import type { SendbirdEmulator } from './emulator-types.js';
 
 function badRequest(reply: FastifyReply, err: unknown): FastifyReply {
@@ -65,6 +65,16 @@ export function registerAdminRoutes(app: FastifyInstance, emu: SendbirdEmulator)
     try {
       emu.rateCaps.set((req.body ?? {}) as RateCapOptions);
       return emu.rateCaps.get();
+    } catch (err) {
+      return badRequest(reply, err);
+    }
+  });
+
+  app.get('/__admin/plan-limits', async () => emu.planLimits.get());
+  app.put('/__admin/plan-limits', async (req, reply) => {
+    try {
+      emu.planLimits.set((req.body ?? {}) as PlanLimitOptions);
+      return emu.planLimits.get();
     } catch (err) {
       return badRequest(reply, err);
     }

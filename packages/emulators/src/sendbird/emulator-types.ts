@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { FaultInjector } from '../common/faults.js';
 import type { FeedHub } from './feed/socket.js';
+import type { PlanLimits } from './plan-limits.js';
 import type { RateCaps } from './rate-caps.js';
 import type { CallCounter } from './stats.js';
 import type { Store } from './store.js';
@@ -21,6 +22,8 @@ export interface SendbirdEmulator {
   webhooks: WebhookDispatcher;
   stats: CallCounter;
   rateCaps: RateCaps;
+  /** Sendbird's plan-based limits (option `planLimits`; `/__admin/plan-limits`). */
+  planLimits: PlanLimits;
   feed: FeedHub;
   /** Users, channels with members and messages, as the admin API shows them. */
   snapshot(): Record<string, unknown>;

@@ -1,7 +1,7 @@
 /**
  * Assembles the Sendbird emulator: Platform API v3 under `/v3`, the sandbox feed under `/sandbox`,
  * the admin API under `/__admin`. Hooks run in this order: call stats, sandbox CORS, faults,
- * Api-Token check, optional rate caps.
+ * Api-Token check, optional rate limits (endpoint caps and plan limits, one hook).
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { FaultInjector } from '../common/faults.js';
@@ -18,7 +18,9 @@ import { createChannel } from './ops-channels.js';
 import { createUser } from './ops-users.js';
 import type { RunningSendbirdEmulator, SendbirdEmulator } from './emulator-types.js';
 import { DEFAULTS, type SendbirdEmulatorOptions } from './options.js';
+import { PlanLimits } from './plan-limits.js';
 import { RateCaps } from './rate-caps.js';
+import { installRateLimits } from './rate-limits.js';
 import { registerChannelRoutes } from './routes-channels.js';
 import { registerMessageRoutes } from './routes-messages.js';
 import { registerUserRoutes } from './routes-users.js';
@@ -125,7 +127,8 @@ export function createSendbirdEmulator(options: SendbirdEmulatorOptions = {}): S
   const faults = new FaultInjector();
   if (options.faults) faults.set(options.faults);
   const stats = new CallCounter();
-  const rateCaps = new RateCaps(options.rateCaps, now);
+  const rateCaps = new RateCaps(options.rateCaps);
+  const planLimits = new PlanLimits(options.planLimits);
   const webhooks = new WebhookDispatcher(store, apiToken, options.webhook);
   const feed = new FeedHub(store);
 
@@ -135,7 +138,8 @@ export function createSendbirdEmulator(options: SendbirdEmulatorOptions = {}): S
   installSandboxCors(app, '/sandbox');
   faults.install(app, sendbirdFaultResponder);
   installApiTokenCheck(app, () => [apiToken, ...secondary]);
-  rateCaps.install(app);
+  // The caps first: on a tie the endpoint's own cap answers.
+  installRateLimits(app, [rateCaps, planLimits], now);
   feed.attach(app.server);
 
   registerUserRoutes(app, store);
@@ -155,6 +159,7 @@ export function createSendbirdEmulator(options: SendbirdEmulatorOptions = {}): S
     webhooks,
     stats,
     rateCaps,
+    planLimits,
     feed,
     snapshot() {
       return {

@@ -32,6 +32,28 @@ export interface RateCapOptions {
   perSecond?: number;
 }
 
+/** Sendbird's plans by monthly active users: free trial, 5K, 10K, 25K, 50K and 100K+ MAU. */
+export type PlanName = 'trial' | '5k' | '10k' | '25k' | '50k' | '100k';
+
+/** Requests a second per endpoint: GET, and POST/PUT/DELETE alike. */
+export interface PlanRates {
+  getPerSecond: number;
+  writePerSecond: number;
+}
+
+export interface PlanLimitOptions {
+  /** Enforce the plan's limits. Default: on when `plan` is given, else off. */
+  enabled?: boolean;
+  /** A plan from Sendbird's table, or explicit rates. Default `'trial'`. */
+  plan?: PlanName | PlanRates;
+  /**
+   * What shares a window: `endpoint` (default: one window per method and route, as the docs say
+   * "per endpoint and per application") or `method` (one window per HTTP method across
+   * endpoints, as a Sendbird community answer describes it).
+   */
+  per?: 'endpoint' | 'method';
+}
+
 export interface SeedUser {
   user_id: string;
   nickname?: string;
@@ -58,6 +80,8 @@ export interface SendbirdEmulatorOptions {
   seed?: { users?: SeedUser[]; channels?: SeedChannel[] };
   faults?: FaultSettings;
   rateCaps?: RateCapOptions;
+  /** Sendbird's plan-based limits (off by default), layered with `rateCaps`. */
+  planLimits?: PlanLimitOptions;
   /** Clock in ms; default `Date.now`. */
   now?: () => number;
   /** Log requests with fastify's logger (default false). Tokens are never logged. */

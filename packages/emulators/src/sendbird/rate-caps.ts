@@ -2,11 +2,12 @@
  * Optional emulation of the per-endpoint caps Sendbird applies on every plan (about 5 requests a
  * second for channel creation, invitations, message sends, user updates and mark-as-read;
  * https://sendbird.com/docs/chat/v3/platform-api/application/understanding-rate-limits/rate-limits).
- * Off by default. A sliding one-second window per endpoint; over the cap -> 429 / 500910.
+ * Off by default. A sliding one-second window per endpoint; over the cap -> 429 / 500910
+ * (rate-limits.ts applies it together with the plan-based limits).
  */
-import type { FastifyInstance } from 'fastify';
-import { sendRateLimited } from './errors.js';
 import { DEFAULTS, type RateCapOptions } from './options.js';
+import type { RateLimit, Verdict } from './rate-limits.js';
+import { SlidingWindows } from './sliding-window.js';
 
 export const CAPPED_ENDPOINTS: ReadonlySet<string> = new Set([
   'POST /v3/group_channels',
@@ -16,18 +17,16 @@ export const CAPPED_ENDPOINTS: ReadonlySet<string> = new Set([
   'PUT /v3/group_channels/:channel_url/messages/mark_as_read',
 ]);
 
-export class RateCaps {
+export class RateCaps implements RateLimit {
   private enabled: boolean;
   private perSecond: number;
-  private readonly windows = new Map<string, number[]>();
+  private readonly windows = new SlidingWindows();
   rejected = 0;
 
-  constructor(
-    opts: RateCapOptions = {},
-    private readonly now: () => number,
-  ) {
-    this.enabled = opts.enabled ?? false;
-    this.perSecond = opts.perSecond ?? DEFAULTS.rateCapPerSecond;
+  constructor(opts: RateCapOptions = {}) {
+    this.enabled = false;
+    this.perSecond = DEFAULTS.rateCapPerSecond;
+    this.set(opts);
   }
 
   set(opts: RateCapOptions): void {
@@ -43,20 +42,17 @@ export class RateCaps {
     return { enabled: this.enabled, perSecond: this.perSecond, rejected: this.rejected };
   }
 
-  install(app: FastifyInstance): void {
-    app.addHook('onRequest', async (req, reply) => {
-      if (!this.enabled) return;
-      const key = `${req.method} ${req.routeOptions.url ?? ''}`;
-      if (!CAPPED_ENDPOINTS.has(key)) return;
-      const now = this.now();
-      const recent = (this.windows.get(key) ?? []).filter((t) => t > now - 1000);
-      if (recent.length >= this.perSecond) {
+  verdict(method: string, route: string, now: number): Verdict | undefined {
+    const key = `${method} ${route}`;
+    if (!this.enabled || !CAPPED_ENDPOINTS.has(key)) return undefined;
+    return {
+      limit: this.perSecond,
+      scope: 'endpoint',
+      retryAfterMs: this.windows.retryAfterMs(key, this.perSecond, now),
+      admit: () => this.windows.add(key, now),
+      refuse: () => {
         this.rejected += 1;
-        this.windows.set(key, recent);
-        return sendRateLimited(reply, Math.max(1, (recent[0] ?? now) + 1000 - now), this.perSecond, 'endpoint');
-      }
-      recent.push(now);
-      this.windows.set(key, recent);
-    });
+      },
+    };
   }
 }
