@@ -1,6 +1,7 @@
 /**
  * Sendbird pacing by priority, over real HTTP with the Sendbird emulator's rate caps on: a new
- * ticket opened while a sweep's calls queue for the same capped endpoint goes ahead of them.
+ * ticket opened while a sweep's calls queue for the same capped endpoint goes ahead of them, and
+ * so does the invite of a Case whose customer waits for a first agent.
  *
  * The bridge's Sendbird client waits through a gate the test holds: while it is closed, calls
  * that find a free slot go, and every other one queues (the pacing's sleep does not end). So what
@@ -21,6 +22,7 @@ import { makeCase, members, membershipIdle, sbClient, setOwner } from './members
 import { startWorld, type World } from './world.js';
 
 const MESSAGES = 'POST /v3/group_channels/{channel_url}/messages';
+const INVITE = 'POST /v3/group_channels/{channel_url}/invite';
 
 /** A sleep that does not end while the gate is closed; opening it lets every held sleep run. */
 function gate() {
@@ -164,5 +166,44 @@ test("a reconcile paces its calls in the Case's class: the first agent of a wait
     granted.filter((g) => g.startsWith('POST /v3/group_channels/{channel_url}/')),
     ['POST /v3/group_channels/{channel_url}/invite membership', 'POST /v3/group_channels/{channel_url}/messages membership'],
     'a hand-over: Ava was there, so membership',
+  );
+});
+
+test("a Case whose customer waits for a first agent is invited ahead of the sweep's queued invites", async (t) => {
+  const held = gate();
+  const w = await startWorld(
+    t,
+    { SWEEP_INTERVAL_MS: '0', SENDBIRD_CAPPED_PER_SECOND: '5', RECONCILE_BATCH_SIZE: '4', JOB_CONCURRENCY: '8' },
+    { clients: bridgeClients(held.sleep).build },
+  );
+  const { ava, ben } = w.sf.seed.agents;
+  // 24 Cases owned by Ava whose channels lack her (the sweep invites her), and one in the queue.
+  const swept: string[] = [];
+  for (let i = 0; i < 24; i++) swept.push((await makeCase(w, ava)).caseId);
+  const waiting = (await makeCase(w, w.sf.seed.queueId)).caseId;
+  w.sb.rateCaps.set({ enabled: true, perSecond: 5 });
+
+  await w.bridge.store.enqueue(SWEEP_JOB, { period: 1 }, { dedupeKey: sweepJobKey(0, 1) });
+  w.bridge.runner.kick();
+  await waitFor('the sweep queued behind the cap', async () => (await queueDepth(w, INVITE, 'sweep')) >= 10);
+  const invitedBefore = swept.filter((id) => members(w, id).includes(ava)).length;
+  // An agent takes the queued Case: the event's reconcile invites Ben into a channel with no agent.
+  await setOwner(w, waiting, ben);
+  await waitFor('the first agent queued', async () => (await queueDepth(w, INVITE, 'membership_waiting')) === 1);
+  assert.equal(swept.filter((id) => members(w, id).includes(ava)).length, invitedBefore, 'nothing was invited while the gate was closed');
+
+  held.open();
+  await waitFor('every Case with its agent', () => members(w, waiting).includes(ben) && swept.every((id) => members(w, id).includes(ava)), {
+    timeoutMs: 30_000,
+  });
+  await waitFor('membership idle', () => membershipIdle(w));
+  const joined = (caseId: string, userId: string) => w.sb.store.channels.get(caseId)?.members.get(userId)?.joined_ts ?? NaN;
+  const benAt = joined(waiting, ben);
+  // The invites that found a free slot joined before Ben; every one that had to wait, after him.
+  const later = swept.map((id) => joined(id, ava)).filter((at) => at >= benAt);
+  assert.equal(later.length, swept.length - invitedBefore, 'every sweep invite that waited joined after Ben');
+  assert.ok(
+    later.every((at) => at > benAt),
+    'Ben joined first',
   );
 });
