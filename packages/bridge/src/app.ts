@@ -59,7 +59,11 @@ export async function startBridge(config: BridgeConfig, opts: StartOptions = {})
     onError: (err) => logger.warn({ err }, 'a pooled database connection failed; it is replaced'),
   });
   const clients = opts.clients ?? createClients(config, logger, scrubber);
-  const metrics = createMetrics({ store, salesforceLimit: () => clients.salesforce.limitInfo });
+  const metrics = createMetrics({
+    store,
+    salesforceLimit: () => clients.salesforce.limitInfo,
+    sendbirdPacing: clients.sendbird.pacing,
+  });
   const runner = new JobRunner({
     store,
     logger,

@@ -4,6 +4,7 @@
  * (e.g. `new Counter({ name: 'bridge_tickets_total', ..., registers: [metrics.registry] })`).
  */
 import type { LimitInfo } from '@sbsf/salesforce';
+import type { EndpointScheduler } from '@sbsf/sendbird';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobState, Store } from './store/types.js';
 
@@ -20,6 +21,10 @@ export interface Metrics {
   salesforceApiUsed: Gauge;
   salesforceApiLimit: Gauge;
   salesforceApiRemainingRatio: Gauge;
+  /** Calls waiting for a slot of a rate-capped Sendbird endpoint, by endpoint and class (read at scrape time). */
+  sendbirdQueueDepth: Gauge<'endpoint' | 'class'>;
+  /** How long capped Sendbird calls waited for their slot, by class. */
+  sendbirdPacingWait: Histogram<'class'>;
 }
 
 export interface MetricsOptions {
@@ -29,6 +34,8 @@ export interface MetricsOptions {
   processMetrics?: boolean;
   /** The Salesforce client's last `Sforce-Limit-Info` (read at scrape time; undefined before any call). */
   salesforceLimit?: () => LimitInfo | undefined;
+  /** The Sendbird client's pacing of its capped endpoints (`client.pacing`): queue depths and waits. */
+  sendbirdPacing?: Pick<EndpointScheduler, 'depths' | 'onGranted'>;
 }
 
 const JOB_STATES: readonly JobState[] = ['queued', 'running', 'done', 'dead'];
@@ -49,8 +56,30 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
         else this.reset();
       },
     });
+  const pacing = opts.sendbirdPacing;
+  const sendbirdPacingWait = new Histogram({
+    name: 'bridge_sendbird_pacing_wait_seconds',
+    help:
+      'Time a call to a rate-capped Sendbird endpoint waited for its slot, by class ' +
+      '(ticket, membership_waiting, membership, catchup, sweep); 0 when a slot was free',
+    labelNames: ['class'] as const,
+    buckets: [0, 0.05, 0.2, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [registry],
+  });
+  pacing?.onGranted((g) => sendbirdPacingWait.observe({ class: g.class }, g.waitMs / 1000));
   return {
     registry,
+    sendbirdQueueDepth: new Gauge({
+      name: 'bridge_sendbird_queue_depth',
+      help: 'Calls waiting for a slot of a rate-capped Sendbird endpoint, by endpoint and class (read at scrape time)',
+      labelNames: ['endpoint', 'class'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const d of pacing?.depths() ?? []) this.set({ endpoint: d.endpoint, class: d.class }, d.depth);
+      },
+    }),
+    sendbirdPacingWait,
     httpRequests: new Counter({
       name: 'bridge_http_requests_total',
       help: 'HTTP requests answered, by method, route pattern and status code',

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { AgentDirectory } from '../src/agent-directory.js';
 import { createLogger } from '../src/logger.js';
 import { agentFor, strayAgents } from '../src/membership/plan.js';
-import { agentNotice, isStale, Reconciler } from '../src/membership/reconciler.js';
+import { agentNotice, isStale, reconcileClass, Reconciler } from '../src/membership/reconciler.js';
 import type { Store } from '../src/store/types.js';
 import { makeCase, members, sbClient, sfClient } from './membership-helpers.js';
 import { startWorld } from './world.js';
@@ -61,6 +61,18 @@ function reconcilerOf(w: Awaited<ReturnType<typeof startWorld>>, salesforce = sf
     nonAgentUserIds: [],
   });
 }
+
+test('reconcileClass: the first agent of a Case is membership_waiting, a hand-over membership, the sweep last', () => {
+  const none = new Set<string>();
+  const applied = (ownerId: string | null) => ({ ownerId });
+  assert.equal(reconcileClass('event', AVA, null, none), 'membership_waiting', 'never applied: no agent in as far as we know');
+  assert.equal(reconcileClass('event', AVA, applied(QUEUE), none), 'membership_waiting', 'from a queue');
+  assert.equal(reconcileClass('retry', AVA, applied(AVA), new Set([AVA])), 'membership_waiting', 'the owner applied last was no agent');
+  assert.equal(reconcileClass('event', BEN, applied(AVA), none), 'membership', 'a hand-over: Ava is there');
+  assert.equal(reconcileClass('cli', AVA, applied(AVA), none), 'membership', 'a repair');
+  assert.equal(reconcileClass('event', null, applied(AVA), none), 'membership', 'to a queue: agents leave');
+  assert.equal(reconcileClass('sweep', AVA, null, none), 'sweep', 'whatever the sweep finds');
+});
 
 test('overlapping reconciles of one Case: an overtaken, older read is not acted on', async (t) => {
   const w = await startWorld(t);

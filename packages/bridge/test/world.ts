@@ -19,6 +19,7 @@ import {
 } from '@sbsf/emulators/sendbird';
 import { tempDir } from '@sbsf/testkit';
 import { startBridge, type BridgeHandle } from '../src/app.js';
+import type { Clients } from '../src/clients.js';
 import { loadConfig, type BridgeConfig } from '../src/config.js';
 import { signCustomerJwt } from '../src/identity/jwt.js';
 import { baseEnv, SECRETS } from './fixtures.js';
@@ -76,6 +77,8 @@ export interface WorldOptions {
    * Apex path is switched off (no platform event, no callout), and the bridge runs CASE_EVENTS=cdc.
    */
   cdc?: boolean;
+  /** The bridge's upstream clients, built from its config (default: as the bridge builds them). */
+  clients?: (config: BridgeConfig) => Clients;
 }
 
 /** The bridge settings that follow an emulator's Pub/Sub API (its certificate written to `dir`). */
@@ -118,7 +121,7 @@ export async function startWorld(
   const dir = tempDir(t, 'world-');
   const env = worldEnv(sf, sb, dir, { ...(opts.cdc ? cdcEnv(sf, dir) : {}), ...overrides });
   const config = loadConfig(env);
-  const bridge = await startBridge(config, { port: 0 });
+  const bridge = await startBridge(config, { port: 0, ...(opts.clients ? { clients: opts.clients(config) } : {}) });
   // The org's triggers post to this bridge, as the Named Credential would.
   sf.org.setBridge({ url: bridge.url, secret: config.sharedSecret });
   if (opts.webhooks) sb.webhooks.configure({ ...(opts.webhooks === true ? {} : opts.webhooks), url: `${bridge.url}/sendbird/webhooks` });

@@ -1,12 +1,14 @@
 /**
- * Sendbird Platform API v3 client on fetch: one `request()` core (limiter, timeout, typed errors,
+ * Sendbird Platform API v3 client on fetch: one `request()` core (pacing, timeout, typed errors,
  * retries) and thin typed methods. Endpoints and fields:
  * https://sendbird.com/docs/chat/v3/platform-api (see also docs/emulator-sendbird.md).
  */
-import { SendbirdConnectionError, SendbirdError, sendbirdErrorFromResponse } from './errors.js';
-import { EndpointLimiter } from './limiter.js';
+import type { RequestRetryDecision } from '@sbsf/retry';
+import { SendbirdConnectionError, SendbirdError, SendbirdRateLimitError, sendbirdErrorFromResponse } from './errors.js';
 import { resolveOptions, type ResolvedOptions, type SendbirdClientOptions } from './options.js';
-import { decideRetry } from './retry.js';
+import { currentSendbirdPriority, DEFAULT_PRIORITY_CLASS, type SendbirdPriority } from './priority.js';
+import { decideRetry, MAX_RETRY_AFTER_MS } from './retry.js';
+import { EndpointScheduler } from './scheduler.js';
 import type {
   ChannelPage,
   CreateGroupChannelParams,
@@ -32,7 +34,7 @@ type QueryValue = string | number | boolean | readonly string[] | undefined;
 
 export interface RequestSpec {
   method: HttpMethod;
-  /** Path template such as `/v3/group_channels/{channel_url}`; also the limiter and log key. */
+  /** Path template such as `/v3/group_channels/{channel_url}`; also the pacing and log key. */
   route: string;
   /** Values for the `{name}` placeholders; each is URL-encoded. */
   params?: Record<string, string | number>;
@@ -42,13 +44,26 @@ export interface RequestSpec {
 
 const CONTENT_TYPE = 'application/json; charset=utf8';
 
+/**
+ * The class and turn key of a capped call: from the work it runs in (`withSendbirdPriority`),
+ * else the default class; the key defaults to the channel (the Case), else the user.
+ */
+function priorityOf(spec: RequestSpec): Required<SendbirdPriority> {
+  const p = currentSendbirdPriority();
+  const body = spec.body as { channel_url?: unknown } | undefined;
+  const key =
+    p?.key ?? String(spec.params?.channel_url ?? spec.params?.user_id ?? (typeof body?.channel_url === 'string' ? body.channel_url : ''));
+  return { class: p?.class ?? DEFAULT_PRIORITY_CLASS, key };
+}
+
 export class SendbirdClient {
   private readonly opts: ResolvedOptions;
-  private readonly limiter: EndpointLimiter;
+  /** The schedulers of the rate-capped endpoints (queue depths and waits for metrics). */
+  readonly pacing: EndpointScheduler;
 
   constructor(options: SendbirdClientOptions) {
     this.opts = resolveOptions(options);
-    this.limiter = new EndpointLimiter(this.opts.limiter, this.opts.now);
+    this.pacing = new EndpointScheduler(this.opts.limiter, { now: this.opts.now, sleep: this.opts.sleep });
   }
 
   get appId(): string {
@@ -62,16 +77,22 @@ export class SendbirdClient {
   /** The one request core. Public so callers can reach endpoints without a typed method. */
   async request<T>(spec: RequestSpec): Promise<T> {
     const url = this.buildUrl(spec);
+    // A capped call waits for its slot in the class of the work it is made for (priority.ts).
+    const priority = this.pacing.paces(spec.method, spec.route) ? priorityOf(spec) : undefined;
     for (let attempt = 1; ; attempt++) {
-      const waitMs = this.limiter.reserve(spec.method, spec.route);
-      if (waitMs > 0) {
-        this.opts.logger.debug?.({ route: spec.route, waitMs }, '[sendbird] pacing a rate-capped endpoint');
-        await this.opts.sleep(waitMs);
+      if (priority) {
+        const waitMs = await this.pacing.acquire(spec.method, spec.route, priority.class, priority.key);
+        if (waitMs > 0) {
+          this.opts.logger.debug?.({ route: spec.route, class: priority.class, waitMs }, '[sendbird] paced a rate-capped endpoint');
+        }
       }
       try {
         return await this.once<T>(spec, url);
       } catch (err) {
         const decision = decideRetry(err, attempt, this.opts.retry, this.opts.random);
+        // On a capped endpoint a 429 pauses the endpoint's scheduler, for every caller: the retry
+        // then waits for its slot there (one at a time after the pause), not on its own timer.
+        const paused = priority !== undefined && err instanceof SendbirdRateLimitError && this.pauseAfter(spec, err, decision);
         if (!decision.retry) throw err;
         this.opts.logger.warn?.(
           {
@@ -84,9 +105,21 @@ export class SendbirdClient {
           },
           `[sendbird] retrying: ${decision.reason}`,
         );
-        await this.opts.sleep(decision.delayMs);
+        if (!paused) await this.opts.sleep(decision.delayMs);
       }
     }
+  }
+
+  /**
+   * Pauses a capped endpoint after a 429: until `X-RateLimit-RetryAfter` (at most
+   * MAX_RETRY_AFTER_MS), or the backoff delay when Sendbird gave no hint. Returns whether it did.
+   */
+  private pauseAfter(spec: RequestSpec, err: SendbirdRateLimitError, decision: RequestRetryDecision): boolean {
+    const ms =
+      err.retryAfterMs !== undefined ? Math.min(err.retryAfterMs, MAX_RETRY_AFTER_MS) : decision.retry ? decision.delayMs : undefined;
+    if (ms === undefined) return false;
+    this.pacing.pauseUntil(spec.method, spec.route, this.opts.now() + ms);
+    return true;
   }
 
   private buildUrl(spec: RequestSpec): string {

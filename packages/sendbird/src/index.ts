@@ -1,4 +1,4 @@
-/** @sbsf/sendbird: Sendbird Platform API client, typed errors, rate limiting and webhook signing. */
+/** @sbsf/sendbird: Sendbird Platform API client, typed errors, prioritised pacing of the capped endpoints, webhook signing. */
 export { SendbirdClient } from './client.js';
 export type { HttpMethod, RequestSpec } from './client.js';
 export type { SendbirdClientOptions, SendbirdLogger } from './options.js';
@@ -25,8 +25,12 @@ export {
 } from './retry.js';
 export type { RetryPolicy } from './retry.js';
 export type { RequestRetryDecision } from '@sbsf/retry';
-export { TokenBucket, EndpointLimiter, CAPPED_ROUTES, DEFAULT_CAPPED_PER_SECOND } from './limiter.js';
+export { TokenBucket, CAPPED_ROUTES, DEFAULT_CAPPED_PER_SECOND } from './limiter.js';
 export type { LimiterOptions } from './limiter.js';
+export { CappedScheduler, EndpointScheduler } from './scheduler.js';
+export type { Granted, GrantListener, QueueDepth, SchedulerClock } from './scheduler.js';
+export { PRIORITY_CLASSES, DEFAULT_PRIORITY_CLASS, withSendbirdPriority, currentSendbirdPriority, isPriorityClass } from './priority.js';
+export type { PriorityClass, SendbirdPriority } from './priority.js';
 export { signWebhook } from './sign-webhook.js';
 export { verifyWebhookSignature } from './verify-webhook-signature.js';
 export type { VerifyWebhookSignatureArgs } from './verify-webhook-signature.js';

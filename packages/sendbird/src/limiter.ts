@@ -3,7 +3,8 @@
  * group channel creation, invitations, message sends, user updates and mark-as-read ("Rate-limited
  * APIs", https://sendbird.com/docs/chat/v3/platform-api/application/understanding-rate-limits/rate-limits).
  * Pacing these calls here costs a few hundred ms in a burst, where hitting the cap costs a 429 and
- * a retry. Each capped endpoint has its own bucket, since the cap is per endpoint.
+ * a retry. The client paces them with one scheduler per endpoint, since the cap is per endpoint
+ * (scheduler.ts: the same pacing, with the slots handed out by priority).
  */
 
 export const DEFAULT_CAPPED_PER_SECOND = 5;
@@ -46,34 +47,8 @@ export class TokenBucket {
 }
 
 export interface LimiterOptions {
+  /** Calls per second to each capped endpoint (default 5). */
   perSecond?: number;
+  /** Default true; false sends every call at once. */
   enabled?: boolean;
-}
-
-/** One bucket per capped endpoint; other endpoints pass straight through. */
-export class EndpointLimiter {
-  private readonly buckets = new Map<string, TokenBucket>();
-  readonly enabled: boolean;
-  readonly perSecond: number;
-
-  constructor(
-    opts: LimiterOptions,
-    private readonly now: () => number,
-  ) {
-    this.enabled = opts.enabled ?? true;
-    this.perSecond = opts.perSecond ?? DEFAULT_CAPPED_PER_SECOND;
-  }
-
-  /** Wait in ms before `METHOD route` may be sent. */
-  reserve(method: string, route: string): number {
-    if (!this.enabled) return 0;
-    const key = `${method} ${route}`;
-    if (!CAPPED_ROUTES.has(key)) return 0;
-    let bucket = this.buckets.get(key);
-    if (!bucket) {
-      bucket = new TokenBucket(this.perSecond, this.now);
-      this.buckets.set(key, bucket);
-    }
-    return bucket.reserve();
-  }
 }

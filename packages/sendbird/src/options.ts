@@ -19,10 +19,11 @@ export interface SendbirdClientOptions {
   /** Per attempt. Default 15 000 ms. */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
+  /** Pacing of the rate-capped endpoints (scheduler.ts): calls per second to each, or off. */
   limiter?: LimiterOptions;
-  /** Clock for the limiter (ms). Default `Date.now`. */
+  /** Clock for the pacing (ms). Default `Date.now`. */
   now?: () => number;
-  /** How the client waits (limiter and retries). Injected by tests with a fake clock. */
+  /** How the client waits (pacing and retries). Injected by tests with a fake clock. */
   sleep?: (ms: number) => Promise<void>;
   /** Source of jitter, 0..1. */
   random?: () => number;

@@ -11,7 +11,10 @@ import {
   SendbirdError,
   SendbirdNotFoundError,
   SendbirdRateLimitError,
+  withSendbirdPriority,
+  type PriorityClass,
 } from '../src/index.js';
+import { manualClock } from './manual-clock.js';
 
 let emu: RunningSendbirdEmulator;
 /** Every wait the client asked for; the client never really sleeps in these tests. */
@@ -330,7 +333,7 @@ describe('retries', () => {
   });
 });
 
-describe('client-side limiter', () => {
+describe('client-side pacing', () => {
   test('spreads capped calls at perSecond and leaves other calls alone', async () => {
     let now = 0;
     const waits: number[] = [];
@@ -353,6 +356,53 @@ describe('client-side limiter', () => {
     waits.length = 0;
     await Promise.all(Array.from({ length: 8 }, () => c.getGroupChannel('channel-1')));
     assert.deepEqual(waits, [], 'reads are not capped');
+  });
+
+  test('a 429 on a capped endpoint pauses its scheduler until X-RateLimit-RetryAfter; the retry waits for its slot there', async () => {
+    let now = 10_000;
+    const c = client({
+      limiter: { perSecond: 5 },
+      now: () => now,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        now += ms;
+      },
+    });
+    await seed(c);
+    await c.createGroupChannel({ channel_url: 'channel-1', user_ids: ['customer-1'] });
+    now += 10_000;
+    sleeps = [];
+    emu.faults.set({ rules: [{ action: 'rateLimit', method: 'POST', path: '/messages$', times: 2, retryAfterMs: 1500 }] });
+    const m = await c.sendMessage('channel-1', { message_type: 'MESG', user_id: 'customer-1', message: 'hi' });
+    assert.equal(m.message, 'hi');
+    assert.equal(calls('POST /v3/group_channels/:channel_url/messages'), 3, 'two 429s, then the message');
+    assert.deepEqual(sleeps, [1500, 1500], 'the pauses, and no backoff on top of them');
+  });
+
+  test('a capped call takes the class of the work it runs in (withSendbirdPriority)', async () => {
+    const clock = manualClock(1_000_000);
+    const c = client({ limiter: { perSecond: 1 }, now: clock.now, sleep: clock.sleep });
+    await client().createUser({ user_id: 'customer-1', nickname: 'Jane', profile_url: '' });
+    const order: PriorityClass[] = [];
+    c.pacing.onGranted((g) => order.push(g.class));
+    const create = (url: string, cls?: PriorityClass) => {
+      const call = () => c.createGroupChannel({ channel_url: url, user_ids: ['customer-1'] });
+      return cls ? withSendbirdPriority({ class: cls }, call) : call();
+    };
+    await create('first', 'sweep');
+    // Both wait for the next slot; the sweep's asked first.
+    const sweep = create('swept', 'sweep');
+    const unset = create('no-class');
+    const ticket = create('ticket', 'ticket');
+    // One slot a second; each call is answered before the next slot comes.
+    await clock.advance(1_000);
+    await ticket;
+    await clock.advance(1_000);
+    await unset;
+    await clock.advance(1_000);
+    await sweep;
+    assert.deepEqual(order, ['sweep', 'ticket', 'membership', 'sweep'], 'ticket, then the default class, then the sweep');
+    assert.deepEqual([...emu.store.channels.keys()], ['first', 'ticket', 'no-class', 'swept'], 'the order Sendbird saw');
   });
 
   test('can be turned off', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CAPPED_ROUTES, EndpointLimiter, TokenBucket } from '../src/index.js';
+import { TokenBucket } from '../src/index.js';
 
 test('the bucket lets perSecond calls through at once, then one every 1000/perSecond ms', () => {
   const now = 0;
@@ -16,17 +16,4 @@ test('tokens refill as the clock moves', () => {
   now = 1000;
   for (let i = 0; i < 5; i++) assert.equal(bucket.reserve(), 0, `call ${i} after a full second`);
   assert.equal(bucket.reserve(), 200);
-});
-
-test('only the capped endpoints are paced, each with its own bucket', () => {
-  const now = 0;
-  const limiter = new EndpointLimiter({ perSecond: 1 }, () => now);
-  assert.ok(CAPPED_ROUTES.has('POST /v3/group_channels/{channel_url}/messages'));
-  assert.equal(limiter.reserve('POST', '/v3/group_channels/{channel_url}/messages'), 0);
-  assert.equal(limiter.reserve('POST', '/v3/group_channels/{channel_url}/messages'), 1000);
-  assert.equal(limiter.reserve('POST', '/v3/group_channels'), 0, 'another endpoint has its own bucket');
-  for (let i = 0; i < 5; i++) assert.equal(limiter.reserve('GET', '/v3/group_channels/{channel_url}'), 0);
-  const off = new EndpointLimiter({ perSecond: 1, enabled: false }, () => now);
-  assert.equal(off.reserve('POST', '/v3/group_channels'), 0);
-  assert.equal(off.reserve('POST', '/v3/group_channels'), 0);
 });

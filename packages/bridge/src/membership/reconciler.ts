@@ -32,7 +32,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isSalesforceId, type SalesforceClient, to18 } from '@sbsf/salesforce';
-import { SendbirdAlreadyExistsError, SendbirdNotFoundError, type SendbirdClient, type SendbirdMember } from '@sbsf/sendbird';
+import {
+  SendbirdAlreadyExistsError,
+  SendbirdNotFoundError,
+  withSendbirdPriority,
+  type PriorityClass,
+  type SendbirdClient,
+  type SendbirdMember,
+} from '@sbsf/sendbird';
 import { agentNoticeText, BRIDGE_MESSAGE_CUSTOM_TYPE, type AgentNotice } from '@sbsf/wire';
 import type { Logger } from 'pino';
 import type { AgentDirectory } from '../agent-directory.js';
@@ -41,7 +48,7 @@ import { classifyFailure, type ClassifiedFailure } from '../upstream-failure.js'
 import { agentFor, strayAgents, type MemberLike } from './plan.js';
 import { readCases, readUserNames, type CaseFacts } from '../case-reads.js';
 
-/** Cases reconciled at once within a batch (Sendbird's client-side limiter paces the invites). */
+/** Cases reconciled at once within a batch (the Sendbird client paces the invites). */
 export const RECONCILE_CONCURRENCY = 8;
 /**
  * How long one reconcile may hold a Case (an apply is a few Sendbird calls); a holder that died
@@ -231,7 +238,9 @@ export class Reconciler {
           c = fresh.facts;
           names = fresh.names;
         }
-        out = await this.reconcileCase(c, names, opts, applied);
+        // Its capped Sendbird calls are paced in the Case's class, taking turns with other Cases.
+        const priority = { class: reconcileClass(opts.source, agentFor(c.ownerId, this.nonAgents), applied, this.nonAgents), key: c.id };
+        out = await withSendbirdPriority(priority, () => this.reconcileCase(c, names, opts, applied));
       } catch (err) {
         // A Salesforce read or the store failed: nothing is recorded, and the Case is retried.
         await store.finishMembershipApply(c.id, holder, null, { leaseMs: this.leaseMs, keepIfWanted: false }).catch(() => undefined);
@@ -364,6 +373,25 @@ export class Reconciler {
   ): Promise<void> {
     await this.o.store.appendLedger({ caseId, system, action, target, outcome, detail });
   }
+}
+
+/**
+ * The pacing class of a Case's reconcile (@sbsf/sendbird's priority). The sweep's come last. An
+ * agent put into a channel that has no agent, as far as the bridge knows (no read applied yet, or
+ * the owner applied last was not an agent: a queue), is `membership_waiting`: the customer waits
+ * for a first agent. Anything else (a hand-over, agents leaving) is `membership`. The read applied
+ * last answers without a Sendbird call; a channel changed behind the bridge's back may be
+ * misjudged, which only costs a place in the queue.
+ */
+export function reconcileClass(
+  source: ReconcileSource,
+  agent: string | null,
+  applied: Pick<AppliedMembershipRead, 'ownerId'> | null,
+  nonAgents: ReadonlySet<string>,
+): PriorityClass {
+  if (source === 'sweep') return 'sweep';
+  if (agent && (!applied || agentFor(applied.ownerId, nonAgents) === null)) return 'membership_waiting';
+  return 'membership';
 }
 
 /**

@@ -13,7 +13,7 @@
  * sweep hands such tickets to a job after `safetyDelayMs`.
  */
 import { errorFromResponse, type SalesforceClient } from '@sbsf/salesforce';
-import { SendbirdAlreadyExistsError, type SendbirdClient, type SendbirdGroupChannel } from '@sbsf/sendbird';
+import { SendbirdAlreadyExistsError, withSendbirdPriority, type SendbirdClient, type SendbirdGroupChannel } from '@sbsf/sendbird';
 import {
   BRIDGE_MESSAGE_CUSTOM_TYPE,
   encodeSupportChannelData,
@@ -146,7 +146,11 @@ export class TicketService {
   advance(ticketId: string, fresh?: Ticket): Promise<Advanced> {
     let run = this.inflight.get(ticketId);
     if (!run) {
-      run = this.run(ticketId, fresh).finally(() => this.inflight.delete(ticketId));
+      // A customer waits on this (the HTTP answer, or the retry it was told to make): its capped
+      // Sendbird calls go before any membership work (@sbsf/sendbird's pacing).
+      run = withSendbirdPriority({ class: 'ticket', key: ticketId }, () => this.run(ticketId, fresh)).finally(() =>
+        this.inflight.delete(ticketId),
+      );
       this.inflight.set(ticketId, run);
     }
     return run;

@@ -24,7 +24,14 @@
  * Reads are paced to TRANSCRIPT_CATCHUP_READS_PER_SECOND per process, on top of the Sendbird
  * client's own 429 handling, and list messages is an endpoint ticket creation never calls.
  */
-import { SendbirdNotFoundError, TokenBucket, type ListMessagesParams, type SendbirdClient, type SendbirdMessage } from '@sbsf/sendbird';
+import {
+  SendbirdNotFoundError,
+  TokenBucket,
+  withSendbirdPriority,
+  type ListMessagesParams,
+  type SendbirdClient,
+  type SendbirdMessage,
+} from '@sbsf/sendbird';
 import { truncateText } from '@sbsf/wire';
 import type { Logger } from 'pino';
 import type { NewLedgerEntry, Store, TranscriptChannel, TranscriptEvent, TranscriptFlushRequest } from '../store/types.js';
@@ -147,7 +154,10 @@ export class TranscriptCatchup {
     while (!signal?.aborted) {
       const channels = await this.o.store.claimTranscriptCatchups(this.o.workerId, { limit: CATCHUP_CLAIM, leaseMs: this.o.leaseMs });
       if (channels.length === 0) break;
-      for (const ch of channels) out.push(await this.catchUp(ch, signal));
+      for (const ch of channels) {
+        // Catch-up reads no capped endpoint today; any capped call it makes is paced as `catchup`.
+        out.push(await withSendbirdPriority({ class: 'catchup', key: ch.channelUrl }, () => this.catchUp(ch, signal)));
+      }
     }
     return out;
   }

@@ -1,0 +1,224 @@
+/**
+ * Prioritised pacing of the endpoints Sendbird caps at about 5 requests per second (limiter.ts,
+ * `CAPPED_ROUTES`). One scheduler per capped endpoint, since the cap is per endpoint: paced like
+ * the token bucket (GCRA: `perSecond` calls at once, then one every 1000/perSecond ms), but a call
+ * that has to wait does not book its slot in arrival order: each slot, when it comes, goes to the
+ * highest class waiting (priority.ts), and within a class the keys (Cases) take turns. So a
+ * customer waiting for a new ticket's channel is served next, even behind a sweep of 500 Cases.
+ *
+ * A 429 pauses the endpoint until Sendbird's `X-RateLimit-RetryAfter` (`pauseUntil`); from then on
+ * calls go one slot at a time, never in a burst (the bucket is emptied, not refilled).
+ * The clock and the sleep are injected, so tests drive time by hand.
+ */
+import { CAPPED_ROUTES, DEFAULT_CAPPED_PER_SECOND, type LimiterOptions } from './limiter.js';
+import { PRIORITY_CLASSES, type PriorityClass } from './priority.js';
+
+export interface SchedulerClock {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** A call that got its slot: which endpoint, which class, and how long it waited (ms). */
+export interface Granted {
+  endpoint: string;
+  class: PriorityClass;
+  waitMs: number;
+}
+
+export type GrantListener = (granted: Granted) => void;
+
+export interface QueueDepth {
+  endpoint: string;
+  class: PriorityClass;
+  depth: number;
+}
+
+interface Waiter {
+  cls: PriorityClass;
+  enqueuedAt: number;
+  resolve: (waitMs: number) => void;
+}
+
+/** The waiters of one class: each key's in arrival order, the keys in turns (round robin). */
+class TakeTurns {
+  /** Insertion order is the rotation: the key first in the map is served next. */
+  private readonly byKey = new Map<string, Waiter[]>();
+  size = 0;
+
+  push(key: string, w: Waiter): void {
+    const list = this.byKey.get(key);
+    if (list) list.push(w);
+    else this.byKey.set(key, [w]);
+    this.size += 1;
+  }
+
+  shift(): Waiter | undefined {
+    const first = this.byKey.entries().next();
+    if (first.done) return undefined;
+    const [key, list] = first.value;
+    const w = list.shift() as Waiter;
+    // The key goes to the back of the rotation (or out of it when it has nothing left).
+    this.byKey.delete(key);
+    if (list.length > 0) this.byKey.set(key, list);
+    this.size -= 1;
+    return w;
+  }
+}
+
+/** The scheduler of one capped endpoint. */
+export class CappedScheduler {
+  private readonly intervalMs: number;
+  private readonly toleranceMs: number;
+  /** GCRA's theoretical arrival time: a slot is free at `t` when `t >= tat - toleranceMs`. */
+  private tat = 0;
+  private readonly queues = new Map<PriorityClass, TakeTurns>(
+    PRIORITY_CLASSES.map((c): [PriorityClass, TakeTurns] => [c, new TakeTurns()]),
+  );
+  private waiting = 0;
+  private pumping = false;
+
+  constructor(
+    readonly endpoint: string,
+    perSecond: number,
+    private readonly clock: SchedulerClock,
+    private readonly onGranted: GrantListener = () => undefined,
+  ) {
+    this.intervalMs = 1000 / perSecond;
+    this.toleranceMs = (Math.max(1, Math.floor(perSecond)) - 1) * this.intervalMs;
+  }
+
+  /** Resolves when the call may go, with how long it waited (ms). */
+  acquire(cls: PriorityClass, key: string): Promise<number> {
+    const now = this.clock.now();
+    if (this.waiting === 0 && now >= this.tat - this.toleranceMs) {
+      this.book(now);
+      this.onGranted({ endpoint: this.endpoint, class: cls, waitMs: 0 });
+      return Promise.resolve(0);
+    }
+    return new Promise<number>((resolve) => {
+      this.queues.get(cls)?.push(key, { cls, enqueuedAt: now, resolve });
+      this.waiting += 1;
+      void this.pump();
+    });
+  }
+
+  /**
+   * Sendbird answered 429: no call before `untilMs`, then one per slot. Emptying the bucket at
+   * `untilMs` (rather than only delaying it) is what keeps the retries from going in a burst.
+   */
+  pauseUntil(untilMs: number): void {
+    this.tat = Math.max(this.tat, untilMs + this.toleranceMs);
+  }
+
+  /** Calls waiting, by class. */
+  depth(): Record<PriorityClass, number> {
+    return Object.fromEntries(PRIORITY_CLASSES.map((c) => [c, this.queues.get(c)?.size ?? 0])) as Record<PriorityClass, number>;
+  }
+
+  /** Hands out the slots while calls wait: one loop per endpoint, sleeping until each next slot. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.waiting > 0) {
+        const next = this.tat - this.toleranceMs;
+        const waitMs = Math.ceil(next - this.clock.now());
+        if (waitMs > 0) {
+          await this.clock.sleep(waitMs).catch(() => undefined);
+          // A 429 moved the next slot while this slept: wait for that one instead.
+          if (this.tat - this.toleranceMs > next) continue;
+        }
+        this.grantNext();
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** The slot goes to the highest class waiting, and within it to the key whose turn it is. */
+  private grantNext(): void {
+    for (const cls of PRIORITY_CLASSES) {
+      const w = this.queues.get(cls)?.shift();
+      if (!w) continue;
+      this.waiting -= 1;
+      const now = this.clock.now();
+      this.book(now);
+      const waitMs = Math.max(0, now - w.enqueuedAt);
+      this.onGranted({ endpoint: this.endpoint, class: w.cls, waitMs });
+      w.resolve(waitMs);
+      return;
+    }
+  }
+
+  private book(now: number): void {
+    this.tat = Math.max(this.tat, now) + this.intervalMs;
+  }
+}
+
+/** One scheduler per capped endpoint (made on first use); other endpoints pass straight through. */
+export class EndpointScheduler {
+  readonly enabled: boolean;
+  readonly perSecond: number;
+  private readonly schedulers = new Map<string, CappedScheduler>();
+  private readonly listeners = new Set<GrantListener>();
+
+  constructor(
+    opts: LimiterOptions,
+    private readonly clock: SchedulerClock,
+  ) {
+    this.enabled = opts.enabled ?? true;
+    this.perSecond = opts.perSecond ?? DEFAULT_CAPPED_PER_SECOND;
+  }
+
+  /** Whether `METHOD route` (the route as written in the client) is paced. */
+  paces(method: string, route: string): boolean {
+    return this.enabled && CAPPED_ROUTES.has(`${method} ${route}`);
+  }
+
+  /** Waits for a slot of `METHOD route` in class `cls`; resolves with the wait (ms). Not paced: at once. */
+  acquire(method: string, route: string, cls: PriorityClass, key: string): Promise<number> {
+    const s = this.scheduler(method, route);
+    return s ? s.acquire(cls, key) : Promise.resolve(0);
+  }
+
+  /** After a 429 on `METHOD route`: nothing goes there before `untilMs`. */
+  pauseUntil(method: string, route: string, untilMs: number): void {
+    this.scheduler(method, route)?.pauseUntil(untilMs);
+  }
+
+  /** Calls waiting per capped endpoint and class (every pair, 0 included); none when pacing is off. */
+  depths(): QueueDepth[] {
+    if (!this.enabled) return [];
+    const out: QueueDepth[] = [];
+    for (const endpoint of CAPPED_ROUTES) {
+      const d = this.schedulers.get(endpoint)?.depth();
+      for (const cls of PRIORITY_CLASSES) out.push({ endpoint, class: cls, depth: d?.[cls] ?? 0 });
+    }
+    return out;
+  }
+
+  /** Tells `listener` about every capped call as it gets its slot (for metrics). Returns what unsubscribes. */
+  onGranted(listener: GrantListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private scheduler(method: string, route: string): CappedScheduler | undefined {
+    if (!this.paces(method, route)) return undefined;
+    const endpoint = `${method} ${route}`;
+    let s = this.schedulers.get(endpoint);
+    if (!s) {
+      s = new CappedScheduler(endpoint, this.perSecond, this.clock, (g) => {
+        for (const l of this.listeners) {
+          try {
+            l(g);
+          } catch {
+            // A metric that fails must not keep a call from its slot.
+          }
+        }
+      });
+      this.schedulers.set(endpoint, s);
+    }
+    return s;
+  }
+}
