@@ -1,7 +1,7 @@
 /**
  * Prioritised pacing of the endpoints Sendbird caps at about 5 requests per second (limiter.ts,
  * `CAPPED_ROUTES`). One scheduler per capped endpoint, since the cap is per endpoint: paced like
- * the token bucket (GCRA: `perSecond` calls at once, then one every 1000/perSecond ms), but a call
+ * GCRA (one call every 1000/perSecond ms, no burst: at most perSecond in any one-second window), but a call
  * that has to wait does not book its slot in arrival order: each slot, when it comes, goes to the
  * highest class waiting (priority.ts), and within a class the keys (Cases) take turns. So a
  * customer waiting for a new ticket's channel is served next, even behind a sweep of 500 Cases.
@@ -84,7 +84,11 @@ export class CappedScheduler {
     private readonly onGranted: GrantListener = () => undefined,
   ) {
     this.intervalMs = 1000 / perSecond;
-    this.toleranceMs = (Math.max(1, Math.floor(perSecond)) - 1) * this.intervalMs;
+    // No burst: Sendbird counts a sliding one-second window, and a bucket that lets perSecond go at
+    // once and then one every interval puts perSecond + 1 calls inside one second (a 429 each
+    // time an endpoint goes from idle to busy). One every interval never does; an idle endpoint
+    // still answers its first call at once.
+    this.toleranceMs = 0;
   }
 
   /** Resolves when the call may go, with how long it waited (ms). */
