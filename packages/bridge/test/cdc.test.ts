@@ -100,7 +100,8 @@ test('a status change closes the chat through CDC; non-chat Cases cost no Salesf
 async function firstBridgeProcess(t: TestContext, prefix: string) {
   const { sf, sb } = await startEmulators(t, { sf: CDC_EMULATOR });
   const dir = tempDir(t, prefix);
-  const env = worldEnv(sf, sb, dir, { ...cdcEnv(sf, dir), PORT: '0', LOG_LEVEL: 'info', SWEEP_INTERVAL_MS: '0' });
+  // A Case the killed process was applying stays leased to it until its job lease runs out.
+  const env = worldEnv(sf, sb, dir, { ...cdcEnv(sf, dir), PORT: '0', LOG_LEVEL: 'info', SWEEP_INTERVAL_MS: '0', JOB_LEASE_MS: '4000' });
   const first = runMain(env);
   t.after(() => first.child.kill('SIGKILL'));
   return { sf, sb, env, dir, first, url: await first.listening };
