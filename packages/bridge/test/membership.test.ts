@@ -213,7 +213,11 @@ test('a Case without a chat (no Sendbird_Ticket_Id__c): the org publishes nothin
   await waitFor('the ledger to note the Case', async () => (await ledgerLines(w, caseId)).length > 0);
   await waitFor('the jobs to finish', () => membershipIdle(w));
   assert.deepEqual(await ledgerLines(w, caseId), [`case.not_chat ${caseId} ok`]);
-  assert.deepEqual({ total: w.sb.stats.get().total, byRoute: w.sb.stats.get().byRoute }, { total: 0, byRoute: {} }, 'no Sendbird call: no invite into a channel that does not exist');
+  assert.deepEqual(
+    { total: w.sb.stats.get().total, byRoute: w.sb.stats.get().byRoute },
+    { total: 0, byRoute: {} },
+    'no Sendbird call: no invite into a channel that does not exist',
+  );
   assert.equal(w.sb.store.channels.has(caseId), false);
   const counts = await w.bridge.store.countJobsByState();
   assert.deepEqual([counts.dead, counts.queued, counts.running], [0, 0, 0], 'nothing left to retry');
