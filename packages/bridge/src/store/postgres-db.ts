@@ -196,8 +196,9 @@ export class PostgresDb implements Db {
         if (attempt < TX_ATTEMPTS && code && RETRYABLE_SQLSTATES.has(code)) continue;
         throw err;
       } finally {
-        c.off('error', onError);
-        // A connection that cannot even roll back is not given to the next caller.
+        // A connection that cannot even roll back is not given to the next caller; it keeps the
+        // listener, since the server's own notice of the end (57P01) may still arrive while it closes.
+        if (!broken) c.off('error', onError);
         c.release(broken);
       }
     }
