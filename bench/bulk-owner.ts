@@ -26,7 +26,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import {
   SALESFORCE_EMULATOR_DEFAULTS,
   startSalesforceEmulator,
@@ -34,7 +33,7 @@ import {
   type SalesforceEventBusStats,
 } from '../packages/emulators/src/index.js';
 import { SendbirdClient } from '../packages/sendbird/src/index.js';
-import { BENCH_SHARED_SECRET, bridgeEnv, startBridgeProcess } from './lib/bridge-process.js';
+import { BENCH_SHARED_SECRET, bridgeEnv, startBridgeProcess, jobsIdle as jobsIdleIn } from './lib/bridge-process.js';
 import { fmt, freePort, median } from './lib/stats.js';
 import { emulatorClient } from './lib/emulator-client.js';
 
@@ -94,14 +93,7 @@ async function main() {
       { SENDBIRD_CAPPED_PER_SECOND: SENDBIRD_CAP, SWEEP_INTERVAL_MS: '0', JOB_POLL_MS: '100' },
     ),
   );
-  const jobsIdle = () => {
-    const d = new Database(join(dataDir, 'bridge.sqlite'));
-    try {
-      return (d.prepare("SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running')").get() as { n: number }).n === 0;
-    } finally {
-      d.close();
-    }
-  };
+  const jobsIdle = () => jobsIdleIn(dataDir);
   const results: { size: number; mode: Mode; runs: Run[] }[] = [];
   try {
     sf.org.setBridge({ url: bridge.url, secret: BENCH_SHARED_SECRET });

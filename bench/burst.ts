@@ -23,10 +23,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { signCustomerJwt } from '../packages/bridge/src/identity/jwt.js';
 import { startSalesforceEmulator, startSendbirdEmulator } from '../packages/emulators/src/index.js';
-import { BENCH_JWT_SECRET, BENCH_SHARED_SECRET, bridgeEnv, startBridgeProcess, type BridgeProcess } from './lib/bridge-process.js';
+import {
+  BENCH_JWT_SECRET,
+  BENCH_SHARED_SECRET,
+  bridgeEnv,
+  startBridgeProcess,
+  type BridgeProcess,
+  jobsIdle as jobsIdleIn,
+} from './lib/bridge-process.js';
 import { emulatorClient } from './lib/emulator-client.js';
 import { fmt, freePort, median, percentile } from './lib/stats.js';
 
@@ -106,14 +112,7 @@ async function main() {
           },
         ),
       );
-    const jobsIdle = () => {
-      const d = new Database(join(dataDir, 'bridge.sqlite'));
-      try {
-        return (d.prepare("SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running')").get() as { n: number }).n === 0;
-      } finally {
-        d.close();
-      }
-    };
+    const jobsIdle = () => jobsIdleIn(dataDir);
     let bridge: BridgeProcess | undefined;
     try {
       // --- setup, cap off: the chat Cases to reassign, each with Ava in its channel --------------

@@ -26,10 +26,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { signCustomerJwt } from '../packages/bridge/src/identity/jwt.js';
 import { startSalesforceEmulator, startSendbirdEmulator } from '../packages/emulators/src/index.js';
-import { BENCH_JWT_SECRET, BENCH_SHARED_SECRET, bridgeEnv, startBridgeProcess } from './lib/bridge-process.js';
+import { BENCH_JWT_SECRET, BENCH_SHARED_SECRET, bridgeEnv, startBridgeProcess, jobsIdle as jobsIdleIn } from './lib/bridge-process.js';
 import { fmt, freePort, median } from './lib/stats.js';
 import { emulatorClient } from './lib/emulator-client.js';
 
@@ -96,14 +95,7 @@ async function main() {
       ),
     );
   };
-  const jobsIdle = () => {
-    const d = new Database(join(dataDir, 'bridge.sqlite'));
-    try {
-      return (d.prepare("SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running')").get() as { n: number }).n === 0;
-    } finally {
-      d.close();
-    }
-  };
+  const jobsIdle = () => jobsIdleIn(dataDir);
   const results: Record<Path, Run[]> = { apex: [], cdc: [] };
   const ingest: number[] = [];
   try {

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { onCpu } from './cpu-pin.js';
 import { SALESFORCE_EMULATOR_DEFAULTS } from '../../packages/emulators/src/index.js';
@@ -99,4 +100,14 @@ export async function startBridgeProcess(env: Record<string, string>, opts: { cp
     await new Promise((r) => setTimeout(r, 100));
   }
   return { url, child, stop };
+}
+
+/** True when the bridge whose SQLite store is in `dataDir` has no job queued or running. */
+export function jobsIdle(dataDir: string): boolean {
+  const d = new Database(join(dataDir, 'bridge.sqlite'));
+  try {
+    return (d.prepare("SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running')").get() as { n: number }).n === 0;
+  } finally {
+    d.close();
+  }
 }
