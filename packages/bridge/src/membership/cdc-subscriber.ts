@@ -47,8 +47,6 @@ export interface CdcSubscriberOptions {
   backoff?: { initialDelayMs: number; maxDelayMs: number };
 }
 
-export type CdcRole = 'starting' | 'standby' | 'subscribed' | 'retrying' | 'stopped';
-
 /** The stream ended because this instance no longer holds the lease, or was told to stop. */
 class StreamEnded extends Error {
   constructor(readonly why: 'lease_lost' | 'stopped') {
@@ -98,7 +96,8 @@ export class CdcSubscriber {
   private readonly decoder: ChangeEventDecoder;
   private readonly metrics: ReturnType<typeof cdcMetrics>;
   private readonly log: Logger;
-  private role: CdcRole = 'starting';
+  /** Waiting while another instance holds the lease (said once in the log, not at every try). */
+  private standby = false;
 
   constructor(private readonly o: CdcSubscriberOptions) {
     this.decoder = new ChangeEventDecoder(async (id) => (await o.connection.getSchema(id)).schemaJson);
@@ -115,7 +114,6 @@ export class CdcSubscriber {
     this.wake?.();
     this.stream?.cancel();
     await this.running;
-    this.role = 'stopped';
     this.metrics.subscribed.set(0);
     await this.o.store.releaseCaseChanges(this.o.topic, this.o.holder).catch(() => false);
     this.o.connection.close();
@@ -133,8 +131,8 @@ export class CdcSubscriber {
         continue;
       }
       if (!claim.held) {
-        if (this.role !== 'standby') this.log.info({ holder: claim.holder }, 'cdc: another instance follows the change events');
-        this.role = 'standby';
+        if (!this.standby) this.log.info({ holder: claim.holder }, 'cdc: another instance follows the change events');
+        this.standby = true;
         await this.sleep(Math.max(1_000, Math.floor(this.o.leaseMs / 3)));
         continue;
       }
@@ -155,7 +153,6 @@ export class CdcSubscriber {
           continue;
         }
         if (f.code === grpc.status.UNAUTHENTICATED || f.errorCode === PUBSUB_ERROR.authError) this.o.connection.sessionRefused();
-        this.role = 'retrying';
         const wait = this.delay(++failures);
         const fix = setupFix(f, this.o.topic);
         const detail = { code: grpc.status[f.code], errorCode: f.errorCode, message: f.message, retryInMs: wait };
@@ -227,7 +224,7 @@ export class CdcSubscriber {
           ? { topicName: topic, replayPreset: 'LATEST', numRequested: fetchSize }
           : { topicName: topic, replayPreset: 'CUSTOM', replayId: replayIdFromHex(replayHex), numRequested: fetchSize };
       stream.write(first);
-      this.role = 'subscribed';
+      this.standby = false;
       this.metrics.subscribed.set(1);
       this.log.info({ from: replayHex ?? 'LATEST' }, 'cdc: subscribed to the change events');
       if (replayHex === null) await this.o.sweepNow('cdc.start');
