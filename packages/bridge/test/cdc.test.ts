@@ -215,10 +215,20 @@ test(
     await waitFor(
       'Ben in every channel, through the other instance',
       () => cases.every((id) => hasAgent({ sb }, id, ben) && !hasAgent({ sb }, id, ava)),
-      {
-        timeoutMs: 45_000,
-      },
-    );
+      { timeoutMs: 45_000 },
+    ).catch(async (err: Error) => {
+      // What the survivor saw and what the store holds, for a takeover that stalls.
+      const subscription = await pgExec('SELECT * FROM case_change_subscriptions', { schema });
+      const applies = await pgExec('SELECT * FROM membership_cases', { schema });
+      const jobs = await pgExec(
+        'SELECT id, kind, state, attempts, locked_by, locked_until, run_at, last_error FROM jobs ORDER BY id DESC LIMIT 20',
+        { schema },
+      );
+      const log = `${other.out().slice(-8_000)}${other.err().slice(-2_000)}`;
+      throw new Error(
+        `${err.message}\nsubscription: ${JSON.stringify(subscription)}\napplies: ${JSON.stringify(applies)}\njobs: ${JSON.stringify(jobs)}\nthe other instance's log:\n${log}`,
+      );
+    });
     await waitFor('the other instance says it took over', () => /took over the change-event subscription/.test(other.out()));
   },
 );

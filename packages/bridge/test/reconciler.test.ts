@@ -5,10 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { waitFor } from '@sbsf/testkit';
 import { AgentDirectory } from '../src/agent-directory.js';
 import { createLogger } from '../src/logger.js';
 import { agentFor, strayAgents } from '../src/membership/plan.js';
 import { agentNotice, isStale, reconcileClass, Reconciler } from '../src/membership/reconciler.js';
+import { queueHandoverChecks } from '../src/membership/service.js';
 import type { Store } from '../src/store/types.js';
 import { makeCase, members, sbClient, sfClient } from './membership-helpers.js';
 import { startWorld } from './world.js';
@@ -173,6 +175,53 @@ test('a reconcile that finds the Case being applied by another instance hands ov
   );
   assert.deepEqual(members(w, caseId), [customer, ben].sort());
   assert.equal((await w.bridge.store.getMembershipApplied(caseId))?.ownerId, ben);
+  const calls = w.sf.stats().total;
+  assert.deepEqual(
+    (await b.reconcile([caseId], { source: 'handover' })).map((o) => [o.status, o.note]),
+    [['ok', 'handover.applied']],
+    'the hand-over check finds the mark applied',
+  );
+  assert.equal(w.sf.stats().total, calls, 'and makes no Salesforce call');
+});
+
+test('a holder that dies mid-apply with a hand-over waiting: the hand-over check applies it when the lease runs out', async (t) => {
+  const w = await startWorld(t);
+  const { ava, ben } = w.sf.seed.agents;
+  const { caseId, customer } = await makeCase(w, ava);
+  // Instance A claims the Case and never comes back from its invite: a process killed mid-apply.
+  const sb = sbClient(w);
+  let inviting: () => void = () => undefined;
+  const invitingNow = new Promise<void>((r) => (inviting = r));
+  const stuckSb = Object.create(sb) as typeof sb;
+  stuckSb.inviteMembers = () => {
+    inviting();
+    return new Promise<never>(() => undefined);
+  };
+  const a = new Reconciler({
+    salesforce: sfClient(w),
+    sendbird: stuckSb,
+    store: w.bridge.store,
+    agents: new AgentDirectory(sb, w.bridge.store),
+    logger: createLogger({ level: 'silent' }),
+    removePreviousAgent: true,
+    nonAgentUserIds: [],
+    applyLeaseMs: 500,
+  });
+  void a.reconcile([caseId], { source: 'event' });
+  await invitingNow;
+  w.sf.org.setBridge(null);
+  w.sf.org.changeCaseOwner(caseId, ben);
+  const handed = await reconcilerOf(w).reconcile([caseId], { source: 'event' });
+  assert.deepEqual(
+    handed.map((o) => [o.status, o.note]),
+    [['ok', 'handed_over']],
+  );
+  assert.ok(handed[0]!.recheckAt! > Date.now(), 'the hand-over says when the holder’s lease runs out');
+  assert.equal(await queueHandoverChecks(w.bridge.store, handed, 10), 1, 'a check is queued for then');
+  await waitFor('Ben in, by the hand-over check', () => members(w, caseId).includes(ben));
+  assert.deepEqual(members(w, caseId), [customer, ben].sort(), 'Ava, never invited by the dead holder, is not there');
+  assert.equal((await w.bridge.store.getMembershipApplied(caseId))?.ownerId, ben);
+  assert.deepEqual(await w.bridge.store.wantedMembershipCases([caseId]), [], 'no hand-over left waiting');
 });
 
 test('a Sendbird failure mid-apply records nothing: the Case is failed, the read applied last is unchanged, and the next reconcile applies it', async (t) => {

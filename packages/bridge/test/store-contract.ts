@@ -554,6 +554,10 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       const runAt = clock.now + 10_000;
       const delayed = await store.requestReconcile(['500Z'], { ...opts('retry'), runAt });
       assert.equal((await store.getJob(delayed.jobIds[0]!))?.runAt, runAt, 'a retry can be due later');
+      const check = await store.requestReconcile(['500Y'], { ...opts('handover'), runAt, unshared: true });
+      const change = await store.requestReconcile(['500Y'], opts());
+      assert.deepEqual([change.queued, change.coalesced], [1, 0], 'nothing is folded into an unshared job');
+      assert.notDeepEqual(change.jobIds, check.jobIds);
     });
 
     test('Cases requested one at a time fill the queued job of their source up to the batch size', async (t) => {
@@ -601,7 +605,7 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
     });
 
     test('a membership apply is claimed by one holder at a time, across connections; a loser hands over and the holder is told to apply again', async (t) => {
-      const { store, open } = await setup(t);
+      const { store, clock, open } = await setup(t);
       const others = [await open(), await open()];
       const stores = [store, ...others];
       const claims = await Promise.all(Array.from({ length: 9 }, (_, i) => stores[i % 3]!.claimMembershipApply('500M', `h${i}`, 60_000)));
@@ -617,8 +621,8 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       );
       assert.deepEqual(
         await others[0]!.claimMembershipApply('500M', 'late', 60_000),
-        { claimed: false },
-        'the holder kept the lease to apply again',
+        { claimed: false, lockedUntil: clock.now + 60_000 },
+        'the holder kept the lease to apply again (renewed), and says until when',
       );
       assert.equal(
         await store.finishMembershipApply('500M', holder, { version: 2_000, ownerId: '005B' }, { leaseMs: 60_000, keepIfWanted: true }),
@@ -659,7 +663,8 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       assert.equal((await other.getMembershipApplied('500N'))?.version, 5, 'and records nothing');
 
       assert.equal((await store.claimMembershipApply('500N', 'c', 1_000)).claimed, true);
-      assert.deepEqual(await other.claimMembershipApply('500N', 'd', 1_000), { claimed: false }, 'leased');
+      assert.deepEqual(await other.claimMembershipApply('500N', 'd', 1_000), { claimed: false, lockedUntil: clock.now + 1_000 }, 'leased');
+      assert.deepEqual(await store.wantedMembershipCases(['500N', '500M', '500X']), ['500N'], 'the refused claim left its mark');
       clock.advance(1_001);
       const taken = await other.claimMembershipApply('500N', 'd', 1_000);
       assert.deepEqual(
@@ -676,12 +681,13 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
         await other.finishMembershipApply('500N', 'd', { version: 7, ownerId: '005B' }, { leaseMs: 1_000, keepIfWanted: true }),
         'released',
       );
+      assert.deepEqual(await store.wantedMembershipCases(['500N']), [], 'taken over and applied: no hand-over waits');
     });
 
     test('a holder that stops taking hand-overs lets go with the mark kept, so the next claim reads again; old unleased Cases are forgotten', async (t) => {
       const { store, clock } = await setup(t);
       assert.equal((await store.claimMembershipApply('500P', 'a', 60_000)).claimed, true);
-      assert.deepEqual(await store.claimMembershipApply('500P', 'b', 60_000), { claimed: false });
+      assert.deepEqual(await store.claimMembershipApply('500P', 'b', 60_000), { claimed: false, lockedUntil: clock.now + 60_000 });
       assert.equal(
         await store.finishMembershipApply('500P', 'a', { version: 1, ownerId: '005A' }, { leaseMs: 60_000, keepIfWanted: false }),
         'again',

@@ -18,6 +18,7 @@ import { ConfigError, configSecrets, loadConfig, type BridgeConfig } from '../co
 import { createLogger } from '../logger.js';
 import { Reconciler, type CaseOutcome } from '../membership/reconciler.js';
 import { openCasesWithChannels } from '../case-reads.js';
+import { queueHandoverChecks } from '../membership/service.js';
 import { openStore } from '../open-store.js';
 import { Progress } from './progress.js';
 
@@ -158,14 +159,18 @@ export async function runReconcile(
     };
     for (let i = 0; i < unique.length; i += config.membership.batchSize) {
       const batch = unique.slice(i, i + config.membership.batchSize);
+      let outcomes: CaseOutcome[];
       try {
-        await reconciler.reconcile(batch, { source: 'cli', readFirst: true, onCase });
+        outcomes = await reconciler.reconcile(batch, { source: 'cli', readFirst: true, onCase });
       } catch (err) {
         // Salesforce could not be read for this batch: every Case of it failed.
         const message = err instanceof Error ? err.message : String(err);
         const error = { kind: 'retryable', system: 'salesforce', code: 'READ_FAILED', message } as const;
         for (const id of batch) onCase({ caseId: id, caseNumber: null, agent: null, status: 'failed', invited: [], left: [], error });
+        continue;
       }
+      // A Case another reconcile was applying: the bridge's job runners check it when that lease ends.
+      await queueHandoverChecks(store, outcomes, config.membership.batchSize);
     }
     progress.end();
     io.out.write(

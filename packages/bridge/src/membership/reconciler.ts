@@ -25,6 +25,9 @@
  *     than every read applied before it, since those were applied before the lease was granted.
  *   - A reconcile that finds the Case leased does not wait: it marks the Case wanted and hands
  *     it over; the holder, as it lets go, sees the mark, reads the Case again and applies that.
+ *     The hand-over says when the holder's lease runs out, and a `handover` reconcile is queued
+ *     for then: it does nothing if the holder applied the mark, and applies it itself if the
+ *     holder died with it (a process killed mid-apply must not take a change with it).
  *   - A failed apply (Sendbird down mid-way) records nothing: the Case is reported failed and
  *     reconciled again, never marked applied.
  *   - A holder whose lease ran out before it finished (another may have applied meanwhile)
@@ -58,7 +61,7 @@ export const APPLY_LEASE_MS = 60_000;
 /** Hand-overs one holder takes on before it hands the Case to a retry job instead. */
 export const MAX_APPLY_ROUNDS = 5;
 
-export type ReconcileSource = 'event' | 'sweep' | 'retry' | 'cli';
+export type ReconcileSource = 'event' | 'sweep' | 'retry' | 'cli' | 'handover';
 
 export interface CaseOutcome {
   caseId: string;
@@ -69,10 +72,14 @@ export interface CaseOutcome {
   status: 'ok' | 'skipped' | 'failed';
   /**
    * `handed_over`: another reconcile was applying this Case; it reads the Case again and applies
-   * that, so this one did nothing. `reread`: this read was stale (older than the one applied
-   * last, or a hand-over was waiting), so the Case was read again under the lease and that applied.
+   * that, so this one did nothing (`recheckAt` says when to check that it did). `reread`: this
+   * read was stale (older than the one applied last, or a hand-over was waiting), so the Case was
+   * read again under the lease and that applied. `handover.applied`: a `handover` reconcile found
+   * the mark gone, applied by the holder it was handed to.
    */
-  note?: 'case.missing' | 'case.not_chat' | 'channel.missing' | 'invalid_id' | 'handed_over' | 'reread';
+  note?: 'case.missing' | 'case.not_chat' | 'channel.missing' | 'invalid_id' | 'handed_over' | 'handover.applied' | 'reread';
+  /** With `handed_over`: when the holder's lease runs out (epoch ms). */
+  recheckAt?: number;
   invited: string[];
   left: string[];
   error?: ClassifiedFailure;
@@ -121,10 +128,19 @@ export class Reconciler {
       outcomes.push(o);
       opts.onCase?.(o);
     };
-    const ids: string[] = [];
+    let ids: string[] = [];
     for (const raw of new Set(caseIds)) {
       if (isSalesforceId(raw) && raw.startsWith('500')) ids.push(to18(raw));
       else report({ caseId: raw, caseNumber: null, agent: null, status: 'skipped', note: 'invalid_id', invited: [], left: [] });
+    }
+    if (opts.source === 'handover') {
+      // Only the hand-overs still waiting: the holder applied the others (no call for those).
+      const waiting = new Set(await this.o.store.wantedMembershipCases(ids));
+      for (const id of ids.filter((id) => !waiting.has(id))) {
+        report({ caseId: id, caseNumber: null, agent: null, status: 'ok', note: 'handover.applied', invited: [], left: [] });
+      }
+      ids = ids.filter((id) => waiting.has(id));
+      if (ids.length === 0) return outcomes;
     }
     const cases = await readCases(this.o.salesforce, ids);
     const owners = [...cases.values()]
@@ -216,7 +232,8 @@ export class Reconciler {
     const claim = await store.claimMembershipApply(read.id, holder, this.leaseMs);
     if (!claim.claimed) {
       const agent = agentFor(read.ownerId, this.nonAgents);
-      return { caseId: read.id, caseNumber: read.caseNumber, agent, status: 'ok', note: 'handed_over', invited: [], left: [] };
+      const handedOver = { status: 'ok', note: 'handed_over', recheckAt: claim.lockedUntil } as const;
+      return { caseId: read.id, caseNumber: read.caseNumber, agent, ...handedOver, invited: [], left: [] };
     }
     let c = read;
     let names = readNames;

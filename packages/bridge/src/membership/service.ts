@@ -3,7 +3,9 @@
  * - `membership.reconcile` {caseIds, source}: reconciles a batch of Cases. When every Case failed
  *   in a retryable way the job throws and the runner retries it with its backoff; when only some
  *   did, those are handed to a new job (due after the first backoff step, or a rate limit's hint)
- *   and this one finishes, so a few flaky Cases never make a whole batch redo its work.
+ *   and this one finishes, so a few flaky Cases never make a whole batch redo its work. Cases
+ *   handed over to another reconcile's holder get a `handover` job for when its lease runs out
+ *   (queueHandoverChecks), in case the holder died with them.
  * - `membership.sweep` {period}: queues a reconcile of every open Case that has a channel (the
  *   events are hints and can be lost; the sweep is what guarantees convergence), and purges old
  *   stored events and the applied reads of Cases untouched as long. One per period across
@@ -41,7 +43,25 @@ export interface SweepResult {
   coalesced: number;
 }
 
-const SOURCES: readonly ReconcileSource[] = ['event', 'sweep', 'retry', 'cli'];
+const SOURCES: readonly ReconcileSource[] = ['event', 'sweep', 'retry', 'cli', 'handover'];
+
+/** A moment after a holder's lease runs out: when its hand-overs are checked. */
+const HANDOVER_CHECK_DELAY_MS = 250;
+
+/**
+ * Queues a `handover` reconcile of the Cases handed over to another holder, due when the last of
+ * their leases runs out: a no-op for those the holder applied, the apply itself for the others.
+ */
+export async function queueHandoverChecks(store: Store, outcomes: readonly CaseOutcome[], batchSize: number): Promise<number> {
+  const handed = outcomes.filter((o) => o.note === 'handed_over' && o.recheckAt !== undefined);
+  if (handed.length === 0) return 0;
+  const runAt = Math.max(...handed.map((o) => o.recheckAt!)) + HANDOVER_CHECK_DELAY_MS;
+  const r = await store.requestReconcile(
+    handed.map((o) => o.caseId),
+    { kind: RECONCILE_JOB, batchSize, source: 'handover', runAt, unshared: true },
+  );
+  return r.queued;
+}
 
 export class MembershipService {
   private readonly now: () => number;
@@ -61,6 +81,7 @@ export class MembershipService {
     // read Salesforce by the time the event's change is visible.
     await this.o.store.startReconcile(job.id);
     const outcomes = await this.o.reconciler.reconcile(caseIds, { source, readFirst: source === 'sweep', ...(signal ? { signal } : {}) });
+    await queueHandoverChecks(this.o.store, outcomes, this.o.batchSize);
     const retry = outcomes.filter((o) => o.status === 'failed' && o.error?.kind === 'retryable');
     if (retry.length === 0) return outcomes;
     const err = new ReconcileIncompleteError(retry);

@@ -151,7 +151,7 @@ export function* queueReconciles(
   for (const chunk of chunks(rest, opts.batchSize)) {
     const payload: ReconcileJobPayload = { caseIds: chunk, source: opts.source };
     const { job } = yield* insertJob(opts.kind, payload, { runAt, maxAttempts }, now);
-    yield* markPending(chunk, job.id, now);
+    if (!opts.unshared) yield* markPending(chunk, job.id, now);
     jobIds.push(job.id);
   }
   return { requested: distinct.length, queued: fresh.length, coalesced: distinct.length - fresh.length, jobIds };
@@ -228,7 +228,7 @@ export function membershipStore(db: Db, s: StoreSettings) {
         const row = (yield* get<MembershipCaseRow>('SELECT * FROM membership_cases WHERE case_id = ? FOR UPDATE', caseId))!;
         if (row.locked_by !== null && row.locked_by !== holder && (row.locked_until ?? 0) > now) {
           yield* run('UPDATE membership_cases SET wanted = TRUE WHERE case_id = ?', caseId);
-          return { claimed: false };
+          return { claimed: false, lockedUntil: Number(row.locked_until) };
         }
         yield* run(
           'UPDATE membership_cases SET locked_by = ?, locked_until = ?, wanted = FALSE, updated_at = ? WHERE case_id = ?',
@@ -271,6 +271,22 @@ export function membershipStore(db: Db, s: StoreSettings) {
         }
         yield* run('UPDATE membership_cases SET locked_by = NULL, locked_until = NULL, updated_at = ? WHERE case_id = ?', now, caseId);
         return wanted ? 'again' : 'released';
+      });
+    },
+
+    async wantedMembershipCases(caseIds: readonly string[]): Promise<string[]> {
+      const distinct = [...new Set(caseIds)];
+      if (distinct.length === 0) return [];
+      return db.read(function* (): Body<string[]> {
+        const out: string[] = [];
+        for (const chunk of chunks(distinct)) {
+          const rows = yield* all<Pick<MembershipCaseRow, 'case_id' | 'wanted'>>(
+            `SELECT case_id, wanted FROM membership_cases WHERE case_id IN (${placeholders(chunk.length)})`,
+            ...chunk,
+          );
+          for (const r of rows) if (isWanted(r)) out.push(r.case_id);
+        }
+        return out;
       });
     },
 

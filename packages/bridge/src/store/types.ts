@@ -152,6 +152,11 @@ export interface ReconcileRequestOptions {
   /** Not before this time (default now). */
   runAt?: number;
   maxAttempts?: number;
+  /**
+   * Later requests for these Cases are not folded into this job (a hand-over check acts only on
+   * a waiting mark; a change folded into it would be dropped).
+   */
+  unshared?: boolean;
 }
 
 export interface ReconcileRequestResult {
@@ -179,7 +184,9 @@ export interface AppliedMembershipRead {
   ownerId: string | null;
 }
 
-export type MembershipApplyClaim = { claimed: true; applied: AppliedMembershipRead | null; wanted: boolean } | { claimed: false };
+/** Refused: another holder's lease runs until `lockedUntil` (epoch ms); the Case is marked wanted. */
+export type MembershipApplyClaim =
+  { claimed: true; applied: AppliedMembershipRead | null; wanted: boolean } | { claimed: false; lockedUntil: number };
 
 // --- transcript -----------------------------------------------------------------------------
 
@@ -483,9 +490,12 @@ export interface Store {
    * Claims the right to apply a membership reconcile of one Case (compare-and-set): granted when
    * no other holder's lease is live; otherwise the Case is marked `wanted` (the holder reads the
    * Case again and applies that before it lets go) and `claimed: false` comes back. A granted
-   * claim carries the read applied last and whether a hand-over was waiting.
+   * claim carries the read applied last and whether a hand-over was waiting; a refused one, when
+   * the holder's lease runs out.
    */
   claimMembershipApply(caseId: string, holder: string, leaseMs: number): Promise<MembershipApplyClaim>;
+  /** Of these Case Ids, those with a hand-over still waiting (marked wanted, not yet applied). */
+  wantedMembershipCases(caseIds: readonly string[]): Promise<string[]>;
   /**
    * Ends `holder`'s apply. `applied` (a successful apply) becomes the Case's read applied last.
    * `again` when a hand-over is waiting: with `keepIfWanted` the lease is renewed for `leaseMs` and
