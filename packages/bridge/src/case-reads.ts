@@ -95,14 +95,42 @@ export async function readUserNames(sf: SalesforceClient, ids: readonly string[]
 }
 
 /** The SOQL of the sweep: open Cases that have a chat channel (a ticket id), in a stable order. */
-export const OPEN_CASES_WITH_CHANNELS = 'SELECT Id FROM Case WHERE IsClosed = false AND Sendbird_Ticket_Id__c != null ORDER BY Id';
+export const OPEN_CASES_WITH_CHANNELS =
+  'SELECT Id, OwnerId, SystemModstamp FROM Case WHERE IsClosed = false AND Sendbird_Ticket_Id__c != null ORDER BY Id';
+
+/** Epoch ms as a SOQL dateTime literal, whole seconds (rounded down), UTC. */
+export const soqlDateTime = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** The sweep's SOQL for the open chat Cases saved at or after `sinceMs` (SystemModstamp is indexed). */
+export const openCasesChangedSince = (sinceMs: number): string =>
+  OPEN_CASES_WITH_CHANNELS.replace(' ORDER BY Id', ` AND SystemModstamp >= ${soqlDateTime(sinceMs)} ORDER BY Id`);
+
+/** One open chat Case as the sweep reads it. */
+export interface OpenChatCase {
+  id: string;
+  ownerId: string | null;
+  /** SystemModstamp, epoch ms. */
+  version: number | null;
+}
+
+/**
+ * The open chat Cases, one query batch (up to 2000) at a time: every one, or with `changedSince`
+ * only those saved at or after it.
+ */
+export async function* openChatCases(sf: SalesforceClient, opts: { changedSince?: number } = {}): AsyncGenerator<OpenChatCase[]> {
+  type Row = { Id: string; OwnerId?: string | null; SystemModstamp?: string | null };
+  const soql = opts.changedSince === undefined ? OPEN_CASES_WITH_CHANNELS : openCasesChangedSince(opts.changedSince);
+  let page = await sf.queryPage<Row>(soql);
+  for (;;) {
+    if (page.records.length > 0) {
+      yield page.records.map((r) => ({ id: r.Id, ownerId: r.OwnerId ?? null, version: parseSalesforceDateTime(r.SystemModstamp) }));
+    }
+    if (page.done || !page.nextRecordsUrl) return;
+    page = await sf.queryPage<Row>(page.nextRecordsUrl);
+  }
+}
 
 /** Open Cases with channels, one query batch (up to 2000 Ids) at a time. */
 export async function* openCasesWithChannels(sf: SalesforceClient): AsyncGenerator<string[]> {
-  let page = await sf.queryPage<{ Id: string }>(OPEN_CASES_WITH_CHANNELS);
-  for (;;) {
-    if (page.records.length > 0) yield page.records.map((r) => r.Id);
-    if (page.done || !page.nextRecordsUrl) return;
-    page = await sf.queryPage<{ Id: string }>(page.nextRecordsUrl);
-  }
+  for await (const page of openChatCases(sf)) yield page.map((c) => c.id);
 }

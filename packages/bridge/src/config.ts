@@ -112,6 +112,11 @@ export interface MembershipConfig {
   removePreviousAgent: boolean;
   /** How often open Cases with channels are reconciled; 0 = never (SWEEP_INTERVAL_MS). */
   sweepIntervalMs: number;
+  /**
+   * How often a sweep reads every open chat Case and its channel (SWEEP_FULL_INTERVAL_MS); the
+   * sweeps between read only the Cases saved since. 0 = every sweep reads everything.
+   */
+  sweepFullIntervalMs: number;
   /** Case Ids per reconcile job, read from Salesforce 200 at a time (RECONCILE_BATCH_SIZE). */
   batchSize: number;
   /** 18-character User Ids that own Cases without being agents, e.g. the integration user (NON_AGENT_USER_IDS). */
@@ -249,6 +254,7 @@ export const DEFAULTS = {
   JOB_CONCURRENCY: 4,
   REMOVE_PREVIOUS_AGENT: true,
   SWEEP_INTERVAL_MS: 300_000,
+  SWEEP_FULL_INTERVAL_MS: 86_400_000,
   CASE_EVENTS: 'apex' as CaseEventsMode,
   CDC_FETCH_SIZE: 100,
   CDC_LEASE_MS: 30_000,
@@ -602,6 +608,7 @@ function parseMembership(r: EnvReader): MembershipConfig {
   if (sweepIntervalMs > 0 && sweepIntervalMs < 1_000) {
     r.problem('SWEEP_INTERVAL_MS', `must be 0 (off) or at least 1000 (got "${sweepIntervalMs}")`);
   }
+  const sweepFullIntervalMs = r.int('SWEEP_FULL_INTERVAL_MS', DEFAULTS.SWEEP_FULL_INTERVAL_MS, 0, 30 * 86_400_000);
   const nonAgentUserIds: string[] = [];
   for (const id of r.list('NON_AGENT_USER_IDS')) {
     if (isUserId(id)) nonAgentUserIds.push(to18(id));
@@ -610,6 +617,7 @@ function parseMembership(r: EnvReader): MembershipConfig {
   return {
     removePreviousAgent: r.bool('REMOVE_PREVIOUS_AGENT', DEFAULTS.REMOVE_PREVIOUS_AGENT),
     sweepIntervalMs,
+    sweepFullIntervalMs,
     batchSize: r.int('RECONCILE_BATCH_SIZE', DEFAULTS.RECONCILE_BATCH_SIZE, 1, 2_000),
     nonAgentUserIds,
     caseEvents: parseCaseEvents(r),

@@ -682,6 +682,33 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
         'released',
       );
       assert.deepEqual(await store.wantedMembershipCases(['500N']), [], 'taken over and applied: no hand-over waits');
+      assert.deepEqual(
+        await other.appliedMembershipOwners(['500N', '500Z']),
+        new Map([['500N', '005B']]),
+        'the owner applied last, for the Cases that have one',
+      );
+    });
+
+    test('a sweep mark moves its stamp forward only, and keeps the last full sweep', async (t) => {
+      const { store, open } = await setup(t);
+      const other = await open();
+      assert.equal(await store.getSweepMark('membership'), null);
+      assert.deepEqual(await store.advanceSweepMark('membership', { changedSince: 5_000, fullAt: 100 }), {
+        changedSince: 5_000,
+        fullAt: 100,
+      });
+      assert.deepEqual(
+        await other.advanceSweepMark('membership', { changedSince: 4_000 }),
+        { changedSince: 5_000, fullAt: 100 },
+        'never back',
+      );
+      assert.deepEqual(await other.advanceSweepMark('membership', { changedSince: null }), { changedSince: 5_000, fullAt: 100 });
+      assert.deepEqual(await other.advanceSweepMark('membership', { changedSince: 6_000, fullAt: 200 }), {
+        changedSince: 6_000,
+        fullAt: 200,
+      });
+      assert.deepEqual(await store.getSweepMark('membership'), { changedSince: 6_000, fullAt: 200 }, 'seen from another connection');
+      assert.equal(await store.getSweepMark('other'), null);
     });
 
     test('a holder that stops taking hand-overs lets go with the mark kept, so the next claim reads again; old unleased Cases are forgotten', async (t) => {

@@ -64,6 +64,7 @@ export function createMembershipFeature(ctx: BridgeContext): BridgeFeature {
     reconciler,
     logger: log,
     batchSize: config.membership.batchSize,
+    sweepFullIntervalMs: config.membership.sweepFullIntervalMs,
     clock,
   });
   return {

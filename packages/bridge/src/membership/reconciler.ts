@@ -58,6 +58,8 @@ export const RECONCILE_CONCURRENCY = 8;
  * lets go when it runs out. Never longer than the job lease (feature.ts).
  */
 export const APPLY_LEASE_MS = 60_000;
+/** Channels read per list call when a reconcile reads the members first (Sendbird's page limit). */
+export const CHANNELS_PER_LIST = 100;
 /** Hand-overs one holder takes on before it hands the Case to a retry job instead. */
 export const MAX_APPLY_ROUNDS = 5;
 
@@ -89,7 +91,10 @@ export interface CaseOutcome {
 
 export interface ReconcileOptions {
   source: ReconcileSource;
-  /** Read the members before inviting (cheaper when most Cases are already in step). */
+  /**
+   * Read the members before inviting (cheaper when most Cases are already in step): the batch's
+   * channels are read CHANNELS_PER_LIST at a time with one list call, not one call per Case.
+   */
   readFirst?: boolean;
   /** Called as each Case finishes (progress bars). */
   onCase?: (outcome: CaseOutcome) => void;
@@ -148,6 +153,7 @@ export class Reconciler {
       .map((c) => agentFor(c.ownerId, this.nonAgents))
       .filter((id): id is string => id !== null);
     const names = owners.length > 0 ? await readUserNames(this.o.salesforce, owners) : new Map<string, string>();
+    const known = opts.readFirst ? await this.listMembers([...cases.values()].filter((c) => c.isChat).map((c) => c.id)) : undefined;
 
     const queue = [...ids];
     const worker = async () => {
@@ -166,11 +172,40 @@ export class Reconciler {
           report({ caseId: id, caseNumber: c.caseNumber, agent: null, status: 'skipped', note: 'case.not_chat', invited: [], left: [] });
           continue;
         }
-        report(await this.applyInTurn(c, names, opts));
+        report(await this.applyInTurn(c, names, opts, known?.get(id)));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.o.concurrency ?? RECONCILE_CONCURRENCY, Math.max(1, ids.length)) }, worker));
     return outcomes;
+  }
+
+  /**
+   * The members of these channels, read CHANNELS_PER_LIST per list call. A channel the list does
+   * not return is left out (its own read then says whether it is missing); if a list call fails,
+   * nothing is returned and each Case reads its own channel.
+   */
+  private async listMembers(channelUrls: readonly string[]): Promise<Map<string, MemberLike[]> | undefined> {
+    const out = new Map<string, MemberLike[]>();
+    try {
+      for (let i = 0; i < channelUrls.length; i += CHANNELS_PER_LIST) {
+        const urls = channelUrls.slice(i, i + CHANNELS_PER_LIST);
+        let token: string | undefined;
+        do {
+          const page = await this.o.sendbird.listGroupChannels({
+            channel_urls: urls,
+            show_member: true,
+            limit: CHANNELS_PER_LIST,
+            ...(token ? { token } : {}),
+          });
+          for (const ch of page.channels) if (ch.members) out.set(ch.channel_url, ch.members);
+          token = page.next || undefined;
+        } while (token);
+      }
+      return out;
+    } catch (err) {
+      this.o.logger.warn({ err, channels: channelUrls.length }, 'membership: could not list the channels; each Case reads its own');
+      return undefined;
+    }
   }
 
   private async reconcileCase(
@@ -178,6 +213,7 @@ export class Reconciler {
     names: ReadonlyMap<string, string>,
     opts: ReconcileOptions,
     applied: AppliedMembershipRead | null,
+    known: readonly MemberLike[] | undefined,
   ): Promise<CaseOutcome> {
     const agent = agentFor(c.ownerId, this.nonAgents);
     const out: CaseOutcome = { caseId: c.id, caseNumber: c.caseNumber, agent, status: 'ok', invited: [], left: [] };
@@ -186,13 +222,13 @@ export class Reconciler {
       let members: MemberLike[] | undefined;
       if (agent) {
         await this.o.agents.ensure(agent, names.get(agent) ?? agent, { caseId: c.id, source: opts.source });
-        if (opts.readFirst) members = await this.members(c.id);
+        if (opts.readFirst) members = known ? [...known] : await this.members(c.id);
         if (!members?.some((m) => m.user_id === agent)) {
           members = await this.invite(c, agent, names.get(agent) ?? agent, opts.source, detail);
           out.invited.push(agent);
         }
       } else if (this.o.removePreviousAgent) {
-        members = await this.members(c.id);
+        members = known ? [...known] : await this.members(c.id);
       }
       const leaving = this.o.removePreviousAgent && members ? strayAgents(members, agent, c.customerUserId) : [];
       // Said before anyone leaves, so the agent who is replaced reads who took over.
@@ -226,7 +262,12 @@ export class Reconciler {
    * Applies one Case under its lease (see the top of this file): claim, read again if this read is
    * stale or a hand-over waits, apply, record the read applied; again while hand-overs arrive.
    */
-  private async applyInTurn(read: CaseFacts, readNames: ReadonlyMap<string, string>, opts: ReconcileOptions): Promise<CaseOutcome> {
+  private async applyInTurn(
+    read: CaseFacts,
+    readNames: ReadonlyMap<string, string>,
+    opts: ReconcileOptions,
+    listed: readonly MemberLike[] | undefined,
+  ): Promise<CaseOutcome> {
     const store = this.o.store;
     const holder = randomUUID();
     const claim = await store.claimMembershipApply(read.id, holder, this.leaseMs);
@@ -257,7 +298,10 @@ export class Reconciler {
         }
         // Its capped Sendbird calls are paced in the Case's class, taking turns with other Cases.
         const priority = { class: reconcileClass(opts.source, agentFor(c.ownerId, this.nonAgents), applied, this.nonAgents), key: c.id };
-        out = await withSendbirdPriority(priority, () => this.reconcileCase(c, names, opts, applied));
+        // The members listed with the batch hold only for the read made with them: once the Case
+        // was read again (stale, or a hand-over), its channel is read again too.
+        const known = reread ? undefined : listed;
+        out = await withSendbirdPriority(priority, () => this.reconcileCase(c, names, opts, applied, known));
       } catch (err) {
         // A Salesforce read or the store failed: nothing is recorded, and the Case is retried.
         await store.finishMembershipApply(c.id, holder, null, { leaseMs: this.leaseMs, keepIfWanted: false }).catch(() => undefined);

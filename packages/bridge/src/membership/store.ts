@@ -21,6 +21,7 @@ import type {
   SalesforceEventRecord,
   Store,
   StoreSettings,
+  SweepMark,
 } from '../store/types.js';
 
 export interface SalesforceEventRow {
@@ -53,6 +54,19 @@ export interface MembershipCaseRow {
   wanted: number | boolean;
   updated_at: number;
 }
+
+interface SweepMarkRow {
+  name: string;
+  /** bigint: PostgreSQL returns it as a string. */
+  changed_since: number | string | null;
+  full_at: number | string | null;
+  updated_at: number | string;
+}
+
+const toSweepMark = (r: SweepMarkRow): SweepMark => ({
+  changedSince: r.changed_since === null ? null : Number(r.changed_since),
+  fullAt: r.full_at === null ? null : Number(r.full_at),
+});
 
 /** The hand-over flag as either database returns it. */
 const isWanted = (row: Pick<MembershipCaseRow, 'wanted'>): boolean => row.wanted === true || row.wanted === 1;
@@ -287,6 +301,48 @@ export function membershipStore(db: Db, s: StoreSettings) {
           for (const r of rows) if (isWanted(r)) out.push(r.case_id);
         }
         return out;
+      });
+    },
+
+    async appliedMembershipOwners(caseIds: readonly string[]): Promise<Map<string, string | null>> {
+      const distinct = [...new Set(caseIds)];
+      const out = new Map<string, string | null>();
+      if (distinct.length === 0) return out;
+      return db.read(function* (): Body<Map<string, string | null>> {
+        for (const chunk of chunks(distinct)) {
+          const rows = yield* all<Pick<MembershipCaseRow, 'case_id' | 'applied_owner' | 'applied_at'>>(
+            `SELECT case_id, applied_owner, applied_at FROM membership_cases WHERE case_id IN (${placeholders(chunk.length)})`,
+            ...chunk,
+          );
+          for (const r of rows) if (r.applied_at !== null) out.set(r.case_id, r.applied_owner);
+        }
+        return out;
+      });
+    },
+
+    async getSweepMark(name: string): Promise<SweepMark | null> {
+      const row = await db.read(() => get<SweepMarkRow>('SELECT * FROM sweep_marks WHERE name = ?', name));
+      return row ? toSweepMark(row) : null;
+    },
+
+    advanceSweepMark(name: string, mark: { changedSince?: number | null; fullAt?: number }): Promise<SweepMark> {
+      return db.write(function* (): Body<SweepMark> {
+        const now = s.now();
+        yield* run('INSERT INTO sweep_marks (name, updated_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', name, now);
+        const old = toSweepMark((yield* get<SweepMarkRow>('SELECT * FROM sweep_marks WHERE name = ? FOR UPDATE', name))!);
+        const given = mark.changedSince ?? null;
+        const next: SweepMark = {
+          changedSince: given !== null && (old.changedSince === null || given > old.changedSince) ? given : old.changedSince,
+          fullAt: mark.fullAt ?? old.fullAt,
+        };
+        yield* run(
+          'UPDATE sweep_marks SET changed_since = ?, full_at = ?, updated_at = ? WHERE name = ?',
+          next.changedSince,
+          next.fullAt,
+          now,
+          name,
+        );
+        return next;
       });
     },
 

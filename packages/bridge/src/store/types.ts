@@ -177,6 +177,14 @@ export interface ReconcileJobPayload {
 }
 
 /** A Salesforce read of a Case that a membership reconcile applied. */
+/** How far a sweep has read (sweep_marks). */
+export interface SweepMark {
+  /** The newest `SystemModstamp` read (epoch ms); null before a sweep has read one. */
+  changedSince: number | null;
+  /** When the last full sweep finished (epoch ms); null before one has. */
+  fullAt: number | null;
+}
+
 export interface AppliedMembershipRead {
   /** The Case's `SystemModstamp` in that read (epoch ms); null when the read had none. */
   version: number | null;
@@ -511,6 +519,15 @@ export interface Store {
   ): Promise<'released' | 'again' | 'lost'>;
   /** The read applied last to a Case, or null. */
   getMembershipApplied(caseId: string): Promise<(AppliedMembershipRead & { appliedAt: number }) | null>;
+  /** Of these Case Ids, the owner of the read applied last, for those that have one. */
+  appliedMembershipOwners(caseIds: readonly string[]): Promise<Map<string, string | null>>;
+  /** How far the named sweep has read; null before its first. */
+  getSweepMark(name: string): Promise<SweepMark | null>;
+  /**
+   * Records a sweep's progress: `changedSince` moves forward only (an older stamp is ignored);
+   * `fullAt` is set when given.
+   */
+  advanceSweepMark(name: string, mark: { changedSince?: number | null; fullAt?: number }): Promise<SweepMark>;
   /** Forgets Cases not reconciled since `before` (epoch ms) and not leased; returns how many. */
   purgeMembershipCases(before: number): Promise<number>;
 
