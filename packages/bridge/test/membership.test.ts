@@ -308,16 +308,20 @@ async function jobsOfKind(w: World, kind: string): Promise<number> {
   }
 }
 
-test('a reconcile that died after its invite, repaired first by a sweep: the channel is still told once; a forgotten Case is not told again', async (t) => {
+test('a reconcile that died after its invite, repaired first by a sweep: the channel is still told once; a forgotten Case, or a chat older than the bridge, is not told', async (t) => {
   const w = await startWorld(t, { SWEEP_INTERVAL_MS: '0' });
   const { ava } = w.sf.seed.agents;
   const { caseId, customer } = await makeCase(w, ava);
-  // What the died reconcile left: Ava invited, no notice, no read applied.
+  // What the died reconcile left: its claim (a lease run out), Ava invited, no notice, no read applied.
   const sb = sbClient(w);
   await sb.createUser({ user_id: ava, nickname: 'Ava Agent', profile_url: '' });
+  assert.equal((await w.bridge.store.claimMembershipApply(caseId, 'died', 1)).claimed, true);
   await sb.inviteMembers(caseId, [ava]);
   assert.deepEqual(members(w, caseId), [customer, ava].sort());
   assert.equal(await w.bridge.store.getMembershipApplied(caseId), null);
+  // A chat from before the bridge: Ava put in by someone else, no reconcile ever started.
+  const older = await makeCase(w, ava);
+  await sb.inviteMembers(older.caseId, [ava]);
 
   const sweep = async (period: number) => {
     await w.bridge.store.enqueue(SWEEP_JOB, { period }, { dedupeKey: `test-sweep-${period}` });
@@ -328,6 +332,8 @@ test('a reconcile that died after its invite, repaired first by a sweep: the cha
     notices(w, caseId).map(([, n]) => n),
     [{ sbsf: 'agent.joined', agent: { id: ava, name: 'Ava Agent' } }],
   );
+  assert.deepEqual(notices(w, older.caseId), [], 'nothing is news in a chat the bridge finds as it is');
+  assert.equal((await w.bridge.store.getMembershipApplied(older.caseId))?.ownerId, ava, 'but it is reconciled, and applied');
   // Forgotten (the sweep purges Cases untouched for 30 days): the ledger still knows she was announced.
   assert.equal(await (w.bridge.store as OpenedStore).unsafeRun('DELETE FROM membership_cases WHERE case_id = ?', caseId), 1);
   await sweep(2);

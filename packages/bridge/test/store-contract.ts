@@ -612,7 +612,11 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       const winners = claims.map((c, i) => (c.claimed ? i : -1)).filter((i) => i >= 0);
       assert.equal(winners.length, 1, `exactly one claim wins: ${JSON.stringify(claims)}`);
       const w = winners[0]!;
-      assert.deepEqual(claims[w], { claimed: true, applied: null, wanted: false }, 'nothing applied yet, no hand-over waiting');
+      assert.deepEqual(
+        claims[w],
+        { claimed: true, applied: null, wanted: false, first: true },
+        'nothing applied yet, no hand-over waiting, the first claim',
+      );
       const holder = `h${w}`;
       assert.equal(
         await store.finishMembershipApply('500M', holder, { version: 1_000, ownerId: '005A' }, { leaseMs: 60_000, keepIfWanted: true }),
@@ -643,6 +647,7 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
         claimed: true,
         applied: { version: 3_000, ownerId: '005C' },
         wanted: false,
+        first: false,
       });
     });
 
@@ -669,7 +674,7 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       const taken = await other.claimMembershipApply('500N', 'd', 1_000);
       assert.deepEqual(
         taken,
-        { claimed: true, applied: { version: 5, ownerId: '005A' }, wanted: true },
+        { claimed: true, applied: { version: 5, ownerId: '005A' }, wanted: true, first: false },
         'an expired lease is taken over, with the hand-over still waiting',
       );
       assert.equal(
@@ -723,6 +728,7 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
         claimed: true,
         applied: { version: 1, ownerId: '005A' },
         wanted: true,
+        first: false,
       });
       assert.equal(
         await store.finishMembershipApply('500P', 'c', { version: null, ownerId: null }, { leaseMs: 60_000, keepIfWanted: true }),

@@ -214,6 +214,7 @@ export class Reconciler {
     opts: ReconcileOptions,
     applied: AppliedMembershipRead | null,
     known: readonly MemberLike[] | undefined,
+    firstClaim: boolean,
   ): Promise<CaseOutcome> {
     const agent = agentFor(c.ownerId, this.nonAgents);
     const out: CaseOutcome = { caseId: c.id, caseNumber: c.caseNumber, agent, status: 'ok', invited: [], left: [] };
@@ -233,11 +234,13 @@ export class Reconciler {
       const leaving = this.o.removePreviousAgent && members ? strayAgents(members, agent, c.customerUserId) : [];
       // Said before anyone leaves, so the agent who is replaced reads who took over.
       let ownerChanged = applied ? applied.ownerId !== c.ownerId : undefined;
-      // No read applied and the owner already in: a reconcile that died between its invite and its
-      // notice (repaired first by a sweep), or a Case untouched long enough to be forgotten. The
-      // ledger, kept forever, tells the two apart: told before means nothing is news.
+      // No read applied and the owner already in. A reconcile of this Case was started before and
+      // never finished (its claim left the row): it may have died between its invite and its
+      // notice, and the ledger, kept forever, says whether the owner was told. No reconcile ever
+      // started (or the Case was forgotten): the agent was there before the bridge, or was told
+      // long ago; either way nothing is news (a new bridge over existing chats says nothing).
       if (ownerChanged === undefined && agent && out.invited.length === 0 && leaving.length === 0) {
-        ownerChanged = !(await this.toldBefore(c));
+        ownerChanged = firstClaim ? false : !(await this.toldBefore(c));
       }
       const notice = agentNotice(agent, names, leaving, members ?? [], ownerChanged, out.invited.length > 0);
       if (notice) await this.notify(c, notice, detail);
@@ -301,7 +304,8 @@ export class Reconciler {
         // The members listed with the batch hold only for the read made with them: once the Case
         // was read again (stale, or a hand-over), its channel is read again too.
         const known = reread ? undefined : listed;
-        out = await withSendbirdPriority(priority, () => this.reconcileCase(c, names, opts, applied, known));
+        const firstClaim = round === 1 && claim.first;
+        out = await withSendbirdPriority(priority, () => this.reconcileCase(c, names, opts, applied, known, firstClaim));
       } catch (err) {
         // A Salesforce read or the store failed: nothing is recorded, and the Case is retried.
         await store.finishMembershipApply(c.id, holder, null, { leaseMs: this.leaseMs, keepIfWanted: false }).catch(() => undefined);

@@ -128,7 +128,8 @@ export class MembershipService {
     const mark = await this.o.store.getSweepMark(SWEEP_MARK);
     const fullEvery = this.o.sweepFullIntervalMs;
     const since = mark?.changedSince ?? null;
-    const full = fullEvery === 0 || since === null || mark?.fullAt == null || startedAt - mark.fullAt >= fullEvery;
+    const fullAt = mark?.fullAt ?? null;
+    const full = fullEvery === 0 || since === null || fullAt === null || startedAt - fullAt >= fullEvery;
     const total: SweepResult = { mode: full ? 'full' : 'changed', cases: 0, inStep: 0, queued: 0, coalesced: 0 };
     let newest: number | null = null;
     const pages = openChatCases(this.o.salesforce, full ? {} : { changedSince: since! - SWEEP_OVERLAP_MS });

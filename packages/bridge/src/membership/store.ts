@@ -238,7 +238,7 @@ export function membershipStore(db: Db, s: StoreSettings) {
           now + leaseMs,
           now,
         );
-        if (inserted === 1) return { claimed: true, applied: null, wanted: false };
+        if (inserted === 1) return { claimed: true, applied: null, wanted: false, first: true };
         const row = (yield* get<MembershipCaseRow>('SELECT * FROM membership_cases WHERE case_id = ? FOR UPDATE', caseId))!;
         if (row.locked_by !== null && row.locked_by !== holder && (row.locked_until ?? 0) > now) {
           yield* run('UPDATE membership_cases SET wanted = TRUE WHERE case_id = ?', caseId);
@@ -251,7 +251,7 @@ export function membershipStore(db: Db, s: StoreSettings) {
           now,
           caseId,
         );
-        return { claimed: true, applied: appliedRead(row), wanted: isWanted(row) };
+        return { claimed: true, applied: appliedRead(row), wanted: isWanted(row), first: false };
       });
     },
 

@@ -192,9 +192,13 @@ export interface AppliedMembershipRead {
   ownerId: string | null;
 }
 
-/** Refused: another holder's lease runs until `lockedUntil` (epoch ms); the Case is marked wanted. */
+/**
+ * Granted: the read applied last, whether a hand-over waits, and `first` when this claim made the
+ * Case's row (no reconcile of it was started before, or it was forgotten). Refused: another
+ * holder's lease runs until `lockedUntil` (epoch ms); the Case is marked wanted.
+ */
 export type MembershipApplyClaim =
-  { claimed: true; applied: AppliedMembershipRead | null; wanted: boolean } | { claimed: false; lockedUntil: number };
+  { claimed: true; applied: AppliedMembershipRead | null; wanted: boolean; first: boolean } | { claimed: false; lockedUntil: number };
 
 // --- transcript -----------------------------------------------------------------------------
 
