@@ -18,12 +18,26 @@ import { startEmulatorsProcess } from './lib/emulators-process.js';
 import { SendbirdClient } from '../packages/sendbird/src/index.js';
 import { signCustomerJwt } from '../packages/bridge/src/identity/jwt.js';
 import { createUpstreamFetch } from '../packages/bridge/src/upstream-fetch.js';
-import { fmt, freePort, median, peakRssMiB, percentile, processCpuMs, processCpuSplitMs, processUserSystemMs } from './lib/stats.js';
+import {
+  fmt,
+  machineCpuMs,
+  freePort,
+  median,
+  peakRssMiB,
+  percentile,
+  processCpuMs,
+  processCpuSplitMs,
+  processUserSystemMs,
+} from './lib/stats.js';
 import { BENCH_JWT_SECRET, bridgeEnv, startBridgeProcess, type BridgeProcess } from './lib/bridge-process.js';
 import { cpuPlan, pinSelf } from './lib/cpu-pin.js';
 import { emulatorClient } from './lib/emulator-client.js';
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
+/** A core this busy queues its work: the emulators' core at or past it bounds the latency. */
+const SATURATED = 0.85;
+/** Other work on the machine (or the host's steal) past this share of a core disturbs the figures. */
+const BUSY_MACHINE = 0.15;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const PER_CLIENT = Number(process.env.BENCH_TICKETS_PER_CLIENT ?? 40);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
@@ -53,6 +67,14 @@ interface Round {
   /** System time: the kernel working for the bridge (system calls, page faults). */
   bridgeKernelCpuMsPerTicket: number;
   emulatorsCpuMsPerTicket: number;
+  /** CPU time over wall time: how busy the bridge kept one core (1 = a whole core). */
+  bridgeCoreShare: number;
+  /** The same for the emulators and the load generator together (pinned, they share one core). */
+  othersCoreShare: number;
+  /** CPU the rest of the machine used meanwhile, over wall time (other processes, the kernel's own work). */
+  restCoreShare: number;
+  /** Time the virtual machine's host took from its cores, over wall time. */
+  stealCoreShare: number;
   loadGeneratorCpuMsPerTicket: number;
   salesforceCallsPerTicket: number;
   salesforceTokenCalls: number;
@@ -185,6 +207,7 @@ async function main() {
       const kernel0 = processUserSystemMs(pid).system;
       const emulatorsCpu0 = processCpuMs(emulators.pid);
       const clientCpu0 = process.cpuUsage();
+      const machine0 = machineCpuMs();
       const t0 = performance.now();
       const latencies: number[] = [];
       await everyClient(PER_CLIENT, (ms) => latencies.push(ms));
@@ -194,6 +217,7 @@ async function main() {
       const kernel = processUserSystemMs(pid).system - kernel0;
       const emulatorsCpu = processCpuMs(emulators.pid) - emulatorsCpu0;
       const clientCpu = process.cpuUsage(clientCpu0);
+      const machine1 = machineCpuMs();
       const { sf: sfStats, sb: sbStats } = await emulators.stats();
       const n = latencies.length;
       latencies.sort((a, b) => a - b);
@@ -214,6 +238,10 @@ async function main() {
         bridgeOtherThreadsCpuMsPerTicket: (split.others - split0.others) / n,
         bridgeKernelCpuMsPerTicket: kernel / n,
         emulatorsCpuMsPerTicket: emulatorsCpu / n,
+        bridgeCoreShare: cpu / wall,
+        othersCoreShare: (emulatorsCpu + (clientCpu.user + clientCpu.system) / 1000) / wall,
+        restCoreShare: Math.max(0, machine1.busy - machine0.busy - cpu - emulatorsCpu - (clientCpu.user + clientCpu.system) / 1000) / wall,
+        stealCoreShare: (machine1.steal - machine0.steal) / wall,
         loadGeneratorCpuMsPerTicket: (clientCpu.user + clientCpu.system) / 1000 / n,
         salesforceCallsPerTicket: sfStats.total / n,
         salesforceTokenCalls: sfStats.byRoute['POST /services/oauth2/token'] ?? 0,
@@ -253,6 +281,12 @@ async function main() {
         `  bridge's own share  p50 ${fmt(m.bridgeOwnP50)} ms, p99 ${fmt(m.bridgeOwnP99)} ms of each answer (Server-Timing: total minus upstream waits); upstream p50 ${fmt(m.upstreamP50)} ms`,
         `  bridge CPU          ${fmt(m.bridgeCpuMsPerTicket, 2)} ms per ticket (target <= 1): main thread ${fmt(m.bridgeMainThreadCpuMsPerTicket, 2)}, other threads ${fmt(m.bridgeOtherThreadsCpuMsPerTicket, 2)}; in the kernel ${fmt(m.bridgeKernelCpuMsPerTicket, 2)}; peak RSS ${fmt(rss, 0)} MiB`,
         `  other processes     emulators ${fmt(m.emulatorsCpuMsPerTicket, 2)} ms, load generator ${fmt(m.loadGeneratorCpuMsPerTicket, 2)} ms of CPU per ticket`,
+        `  cores               the bridge kept ${fmt(m.bridgeCoreShare * 100, 0)}% of a core busy, the emulators and the load generator ${fmt(m.othersCoreShare * 100, 0)}%` +
+          (m.othersCoreShare >= SATURATED
+            ? ` of theirs: SATURATED, so what is over the floor is mostly queueing in the emulators and the load generator, not the bridge (raise BENCH_LATENCY_MS or lower BENCH_CLIENTS)`
+            : '') +
+          `; the rest of the machine ${fmt(m.restCoreShare * 100, 0)}%, stolen by the host ${fmt(m.stealCoreShare * 100, 0)}%` +
+          (m.restCoreShare + m.stealCoreShare >= BUSY_MACHINE ? ' (NOT QUIET: these figures are not comparable)' : ''),
         `  Salesforce calls    ${fmt(m.salesforceCallsPerTicket, 2)} per ticket, ${m.salesforceTokenCalls} token calls (target 1 and 0)`,
         `  Sendbird calls      ${fmt(m.sendbirdCallsPerTicket, 2)} per ticket, users known (target <= 3: token, channel, the ticket's form)`,
       ].join('\n'),

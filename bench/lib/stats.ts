@@ -60,6 +60,17 @@ export function processCpuSplitMs(pid: number): { main: number; others: number }
   return { main: statCpuMs(`/proc/${pid}/task/${pid}/stat`), others };
 }
 
+/**
+ * CPU time of the whole machine in ms, every core, from /proc/stat (Linux): `busy` is what every
+ * process and the kernel used; `steal` is time the host gave to someone else.
+ */
+export function machineCpuMs(): { busy: number; steal: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  return { busy: (user! + nice! + system! + irq! + softirq!) * tick, steal: (steal ?? 0) * tick };
+}
+
 /** Peak resident memory of a process in MiB (VmHWM), from /proc (Linux). */
 export function peakRssMiB(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

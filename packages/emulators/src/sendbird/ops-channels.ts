@@ -223,10 +223,13 @@ export interface ChannelFilter {
 }
 
 export function filterChannels(store: Store, f: ChannelFilter): ChannelRec[] {
+  // Sets: a list of 100 URLs over tens of thousands of channels is one lookup per channel.
+  const urls = f.channelUrls ? new Set(f.channelUrls) : undefined;
+  const types = f.customTypes ? new Set(f.customTypes) : undefined;
   return [...store.channels.values()].filter(
     (c) =>
-      (!f.customTypes || f.customTypes.includes(c.custom_type)) &&
-      (!f.channelUrls || f.channelUrls.includes(c.channel_url)) &&
+      (!types || types.has(c.custom_type)) &&
+      (!urls || urls.has(c.channel_url)) &&
       (!f.membersIncludeIn ||
         (f.queryType === 'OR' ? f.membersIncludeIn.some((id) => c.members.has(id)) : f.membersIncludeIn.every((id) => c.members.has(id)))),
   );
