@@ -8,9 +8,16 @@
  *
  * A 429 pauses the endpoint until Sendbird's `X-RateLimit-RetryAfter` (`pauseUntil`); from then on
  * calls go one slot at a time, never in a burst (the bucket is emptied, not refilled).
+ *
+ * Shared (`SharedSlots`, when several processes call one Sendbird application): the slots are
+ * booked where every process sees them, one at a time, and the pacing above runs on them: the
+ * scheduler books the endpoint's next slot while a call waits, sleeps until it, and then gives it
+ * to the highest class waiting here. So the processes together stay at the cap, a busy one takes
+ * every slot the idle ones do not book, and a 429 pauses them all. A booking that fails falls back
+ * to this process's own pacing for that slot.
  * The clock and the sleep are injected, so tests drive time by hand.
  */
-import { CAPPED_ROUTES, DEFAULT_CAPPED_PER_SECOND, type LimiterOptions } from './limiter.js';
+import { CAPPED_ROUTES, DEFAULT_CAPPED_PER_SECOND, type LimiterOptions, type SharedSlots } from './limiter.js';
 import { PRIORITY_CLASSES, type PriorityClass } from './priority.js';
 
 export interface SchedulerClock {
@@ -76,12 +83,17 @@ export class CappedScheduler {
   );
   private waiting = 0;
   private pumping = false;
+  /** The latest 429 pause seen here (shared pacing: a booked slot before it is not used). */
+  private pausedUntil = 0;
+  /** Shared pacing: the pauses being written to the shared slots, awaited before the next booking. */
+  private pausing: Promise<void> = Promise.resolve();
 
   constructor(
     readonly endpoint: string,
     perSecond: number,
     private readonly clock: SchedulerClock,
     private readonly onGranted: GrantListener = () => undefined,
+    private readonly shared?: SharedSlots,
   ) {
     this.intervalMs = 1000 / perSecond;
     // No burst: Sendbird counts a sliding one-second window, and a bucket that lets perSecond go at
@@ -94,7 +106,8 @@ export class CappedScheduler {
   /** Resolves when the call may go, with how long it waited (ms). */
   acquire(cls: PriorityClass, key: string): Promise<number> {
     const now = this.clock.now();
-    if (this.waiting === 0 && now >= this.tat - this.toleranceMs) {
+    // Shared, even a free slot is booked first (asynchronously, in the pump).
+    if (!this.shared && this.waiting === 0 && now >= this.tat - this.toleranceMs) {
       this.book(now);
       this.onGranted({ endpoint: this.endpoint, class: cls, waitMs: 0 });
       return Promise.resolve(0);
@@ -112,6 +125,12 @@ export class CappedScheduler {
    */
   pauseUntil(untilMs: number): void {
     this.tat = Math.max(this.tat, untilMs + this.toleranceMs);
+    this.pausedUntil = Math.max(this.pausedUntil, untilMs);
+    const shared = this.shared;
+    if (shared) {
+      // The other processes learn it at their next booking; this one books after it is written.
+      this.pausing = this.pausing.then(() => shared.pause(this.endpoint, untilMs)).catch(() => undefined);
+    }
   }
 
   /** Calls waiting, by class. */
@@ -125,17 +144,31 @@ export class CappedScheduler {
     this.pumping = true;
     try {
       while (this.waiting > 0) {
-        const next = this.tat - this.toleranceMs;
+        const next = this.shared ? await this.bookShared(this.shared) : this.tat - this.toleranceMs;
         const waitMs = Math.ceil(next - this.clock.now());
         if (waitMs > 0) {
           await this.clock.sleep(waitMs).catch(() => undefined);
           // A 429 moved the next slot while this slept: wait for that one instead.
-          if (this.tat - this.toleranceMs > next) continue;
+          if ((this.shared ? this.pausedUntil : this.tat - this.toleranceMs) > next) continue;
         }
         this.grantNext();
       }
     } finally {
       this.pumping = false;
+    }
+  }
+
+  /**
+   * Books the next shared slot, not before a 429 pause seen here. If the booking fails (the store
+   * does not answer), the next slot of this process's own pacing instead.
+   */
+  private async bookShared(shared: SharedSlots): Promise<number> {
+    await this.pausing;
+    const notBefore = Math.max(this.clock.now(), this.pausedUntil);
+    try {
+      return await shared.book(this.endpoint, notBefore, Math.ceil(this.intervalMs));
+    } catch {
+      return Math.max(this.tat - this.toleranceMs, notBefore);
     }
   }
 
@@ -163,6 +196,9 @@ export class CappedScheduler {
 export class EndpointScheduler {
   readonly enabled: boolean;
   readonly perSecond: number;
+  /** Whether the slots are booked with other processes (`LimiterOptions.shared`). */
+  readonly shared: boolean;
+  private readonly sharedSlots: SharedSlots | undefined;
   private readonly schedulers = new Map<string, CappedScheduler>();
   private readonly listeners = new Set<GrantListener>();
 
@@ -172,6 +208,8 @@ export class EndpointScheduler {
   ) {
     this.enabled = opts.enabled ?? true;
     this.perSecond = opts.perSecond ?? DEFAULT_CAPPED_PER_SECOND;
+    this.sharedSlots = opts.shared;
+    this.shared = this.enabled && opts.shared !== undefined;
   }
 
   /** Whether `METHOD route` (the route as written in the client) is paced. */
@@ -212,7 +250,7 @@ export class EndpointScheduler {
     const endpoint = `${method} ${route}`;
     let s = this.schedulers.get(endpoint);
     if (!s) {
-      s = new CappedScheduler(endpoint, this.perSecond, this.clock, (g) => {
+      const granted = (g: Granted) => {
         for (const l of this.listeners) {
           try {
             l(g);
@@ -220,7 +258,8 @@ export class EndpointScheduler {
             // A metric that fails must not keep a call from its slot.
           }
         }
-      });
+      };
+      s = new CappedScheduler(endpoint, this.perSecond, this.clock, granted, this.sharedSlots);
       this.schedulers.set(endpoint, s);
     }
     return s;

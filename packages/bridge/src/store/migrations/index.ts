@@ -14,6 +14,7 @@ import * as fewerPages from './006-fewer-pages-per-ticket.js';
 import * as transcriptCatchup from './007-transcript-catchup.js';
 import * as membershipApplied from './008-membership-applied.js';
 import * as caseChangeSubscription from './009-case-change-subscription.js';
+import * as sendbirdPacing from './010-sendbird-pacing.js';
 
 export interface Migration {
   version: number;
@@ -37,4 +38,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'transcript catch-up: how far each channel has been read', ...transcriptCatchup },
   { version: 8, name: 'membership: the read applied last per Case, and the apply lease', ...membershipApplied },
   { version: 9, name: 'membership: the Change Data Capture subscription (replay id, lease)', ...caseChangeSubscription },
+  { version: 10, name: "Sendbird pacing: the capped endpoints' slots, shared by the instances", ...sendbirdPacing },
 ];
