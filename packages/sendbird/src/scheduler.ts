@@ -14,11 +14,18 @@
  * scheduler books the endpoint's next slot while a call waits, sleeps until it, and then gives it
  * to the highest class waiting here. So the processes together stay at the cap, a busy one takes
  * every slot the idle ones do not book, and a 429 pauses them all. A booking that fails falls back
- * to this process's own pacing for that slot.
+ * to this process's own pacing for a few seconds (SHARED_RETRY_MS).
  * The clock and the sleep are injected, so tests drive time by hand.
  */
 import { CAPPED_ROUTES, DEFAULT_CAPPED_PER_SECOND, type LimiterOptions, type SharedSlots } from './limiter.js';
 import { PRIORITY_CLASSES, type PriorityClass } from './priority.js';
+
+/**
+ * After a shared booking fails, this process paces itself alone for this long before it tries
+ * the shared slots again: a store that does not answer may take seconds to say so, which every
+ * call would otherwise wait.
+ */
+export const SHARED_RETRY_MS = 5_000;
 
 export interface SchedulerClock {
   now: () => number;
@@ -87,6 +94,8 @@ export class CappedScheduler {
   private pausedUntil = 0;
   /** Shared pacing: the pauses being written to the shared slots, awaited before the next booking. */
   private pausing: Promise<void> = Promise.resolve();
+  /** Shared pacing: after a failed booking, no other is tried before this time (SHARED_RETRY_MS). */
+  private sharedAgainAt = 0;
 
   constructor(
     readonly endpoint: string,
@@ -160,15 +169,19 @@ export class CappedScheduler {
 
   /**
    * Books the next shared slot, not before a 429 pause seen here. If the booking fails (the store
-   * does not answer), the next slot of this process's own pacing instead.
+   * does not answer), the next slot of this process's own pacing instead, for SHARED_RETRY_MS.
    */
   private async bookShared(shared: SharedSlots): Promise<number> {
     await this.pausing;
-    const notBefore = Math.max(this.clock.now(), this.pausedUntil);
+    const now = this.clock.now();
+    const notBefore = Math.max(now, this.pausedUntil);
+    const alone = Math.max(this.tat - this.toleranceMs, notBefore);
+    if (now < this.sharedAgainAt) return alone;
     try {
       return await shared.book(this.endpoint, notBefore, Math.ceil(this.intervalMs));
     } catch {
-      return Math.max(this.tat - this.toleranceMs, notBefore);
+      this.sharedAgainAt = this.clock.now() + SHARED_RETRY_MS;
+      return alone;
     }
   }
 

@@ -1,7 +1,7 @@
 /** The capped endpoints' scheduler, on a clock moved by hand: order by class, turns, pacing, 429 pauses. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CappedScheduler, EndpointScheduler, type Granted, type PriorityClass, type SharedSlots } from '../src/index.js';
+import { CappedScheduler, EndpointScheduler, SHARED_RETRY_MS, type Granted, type PriorityClass, type SharedSlots } from '../src/index.js';
 import { manualClock, settle } from './manual-clock.js';
 
 /** Starts acquiring and records, in order, who got a slot and when. */
@@ -258,5 +258,10 @@ test('shared slots: when they cannot be booked, the instance paces itself alone,
   void ra.acquire('a3', 'membership');
   await clock.advance(1_000);
   assert.equal(ra.granted.length, 4);
+  assert.equal(state.booked, 0, 'alone for a few seconds after a failed booking, not trying the store at every call');
+  await clock.advance(SHARED_RETRY_MS);
+  void ra.acquire('a4', 'membership');
+  await clock.advance(1_000);
+  assert.equal(ra.granted.length, 5);
   assert.equal(state.booked, 1, 'booked in the shared slots again once they answer');
 });

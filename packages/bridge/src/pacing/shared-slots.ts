@@ -3,10 +3,11 @@
  * database books the capped endpoints' slots there (pacing/store.ts), so together they stay at
  * `SENDBIRD_CAPPED_PER_SECOND` however many are running.
  *
- * When the store does not answer, the client paces each slot it could not book on its own
- * (`SENDBIRD_CAPPED_PER_SECOND` for this instance alone, as if it were the only one): the bridge
- * does little without its store anyway, and Sendbird's 429s, which pause the endpoint, bound what
- * several instances send meanwhile. That is logged once when it starts and once when it ends.
+ * When the store does not answer, the client paces on its own (`SENDBIRD_CAPPED_PER_SECOND` for
+ * this instance alone, as if it were the only one) and tries the store again a few seconds later:
+ * the bridge does little without its store anyway, and Sendbird's 429s, which pause the endpoint,
+ * bound what several instances send meanwhile. That is logged once when it starts and once when
+ * it ends.
  */
 import type { SharedSlots } from '@sbsf/sendbird';
 import type { Logger } from '../logger.js';
