@@ -30,9 +30,9 @@ const TICKETS = 24;
 const ALONE_TICKETS = 15;
 const CREATE_CHANNEL = 'POST /v3/group_channels';
 /**
- * 429s tolerated in a burst: a call whose timer fires a millisecond late, followed five slots later
- * by one on time, puts six calls in one second of the emulator's window (docs/performance.md,
- * "Bursts under Sendbird's write cap"). Without sharing there are dozens.
+ * 429s tolerated in each part: a call that reaches the emulator late (the first on a new
+ * connection, a busy event loop) may put a sixth call in its second. Shared, the runs here drew 0
+ * or 1; each instance pacing alone, 35 to 50 in the burst.
  */
 const JITTER_429S = 3;
 const CASE = { Subject: 'Locked out', Description: 'Cannot sign in', SuppliedName: 'Pat', SuppliedEmail: 'pat@example.com' };

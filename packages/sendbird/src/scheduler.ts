@@ -27,6 +27,18 @@ import { PRIORITY_CLASSES, type PriorityClass } from './priority.js';
  */
 export const SHARED_RETRY_MS = 5_000;
 
+/**
+ * Shared slots are `(1000 + SHARED_JITTER_MS) / perSecond` ms apart, not `1000 / perSecond`: the
+ * calls of several processes reach Sendbird a few milliseconds off their slots, each process's
+ * by its own event loop and connections, and with slots exactly one interval apart a call late by
+ * 1 ms puts the cap plus one in the second that ends five slots later (a 429). 25 ms covers what
+ * three instances on one busy machine showed (about 10 ms either way) for 2.5% of the cap.
+ */
+export const SHARED_JITTER_MS = 25;
+
+/** How many recent shared bookings the lead time is taken from (the slowest of them). */
+const LEAD_SAMPLES = 8;
+
 export interface SchedulerClock {
   now: () => number;
   sleep: (ms: number) => Promise<void>;
@@ -82,6 +94,8 @@ class TakeTurns {
 /** The scheduler of one capped endpoint. */
 export class CappedScheduler {
   private readonly intervalMs: number;
+  /** Shared pacing: the slots' spacing in the store, whole ms (SHARED_JITTER_MS). */
+  private readonly sharedIntervalMs: number;
   private readonly toleranceMs: number;
   /** GCRA's theoretical arrival time: a slot is free at `t` when `t >= tat - toleranceMs`. */
   private tat = 0;
@@ -96,6 +110,8 @@ export class CappedScheduler {
   private pausing: Promise<void> = Promise.resolve();
   /** Shared pacing: after a failed booking, no other is tried before this time (SHARED_RETRY_MS). */
   private sharedAgainAt = 0;
+  /** Shared pacing: how long the last bookings took (ms), the slowest of which is booked ahead. */
+  private readonly bookingMs: number[] = [];
 
   constructor(
     readonly endpoint: string,
@@ -105,6 +121,7 @@ export class CappedScheduler {
     private readonly shared?: SharedSlots,
   ) {
     this.intervalMs = 1000 / perSecond;
+    this.sharedIntervalMs = Math.ceil((1000 + SHARED_JITTER_MS) / perSecond);
     // No burst: Sendbird counts a sliding one-second window, and a bucket that lets perSecond go at
     // once and then one every interval puts perSecond + 1 calls inside one second (a 429 each
     // time an endpoint goes from idle to busy). One every interval never does; an idle endpoint
@@ -170,15 +187,23 @@ export class CappedScheduler {
   /**
    * Books the next shared slot, not before a 429 pause seen here. If the booking fails (the store
    * does not answer), the next slot of this process's own pacing instead, for SHARED_RETRY_MS.
+   *
+   * A slot free now is booked one booking's time ahead (the slowest of the last few, at most one
+   * interval): booked at `now`, the call would go when the answer comes, that much later than its
+   * slot, and the next call, on time for its own slot, would follow it by less than an interval.
    */
   private async bookShared(shared: SharedSlots): Promise<number> {
     await this.pausing;
     const now = this.clock.now();
-    const notBefore = Math.max(now, this.pausedUntil);
-    const alone = Math.max(this.tat - this.toleranceMs, notBefore);
+    const lead = Math.min(Math.max(0, ...this.bookingMs), this.intervalMs);
+    const notBefore = Math.max(now + lead, this.pausedUntil);
+    const alone = Math.max(this.tat - this.toleranceMs, Math.max(now, this.pausedUntil));
     if (now < this.sharedAgainAt) return alone;
     try {
-      return await shared.book(this.endpoint, notBefore, Math.ceil(this.intervalMs));
+      const slot = await shared.book(this.endpoint, notBefore, this.sharedIntervalMs);
+      this.bookingMs.push(this.clock.now() - now);
+      if (this.bookingMs.length > LEAD_SAMPLES) this.bookingMs.shift();
+      return slot;
     } catch {
       this.sharedAgainAt = this.clock.now() + SHARED_RETRY_MS;
       return alone;

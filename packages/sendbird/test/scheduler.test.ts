@@ -1,7 +1,15 @@
 /** The capped endpoints' scheduler, on a clock moved by hand: order by class, turns, pacing, 429 pauses. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CappedScheduler, EndpointScheduler, SHARED_RETRY_MS, type Granted, type PriorityClass, type SharedSlots } from '../src/index.js';
+import {
+  CappedScheduler,
+  EndpointScheduler,
+  SHARED_JITTER_MS,
+  SHARED_RETRY_MS,
+  type Granted,
+  type PriorityClass,
+  type SharedSlots,
+} from '../src/index.js';
 import { manualClock, settle } from './manual-clock.js';
 
 /** Starts acquiring and records, in order, who got a slot and when. */
@@ -169,6 +177,9 @@ function memorySlots() {
 }
 
 const MESSAGES = 'POST /v3/group_channels/{channel_url}/messages';
+/** The shared slots' spacing at 5/s: a second and SHARED_JITTER_MS over five. */
+const SLOT = Math.ceil((1000 + SHARED_JITTER_MS) / 5);
+const slotTimes = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i * SLOT);
 
 test('shared slots: an instance alone takes every slot; two busy ones take turns and together stay at the cap', async () => {
   const clock = manualClock(10_000);
@@ -179,9 +190,10 @@ test('shared slots: an instance alone takes every slot; two busy ones take turns
   const rb = recorder(b, clock);
   for (let i = 0; i < 6; i++) void ra.acquire(`a${i}`, 'membership', `case-${i}`);
   await clock.advance(2_000);
+  assert.equal(SLOT, 205);
   assert.deepEqual(
     ra.granted.map((g) => g.at - 10_000),
-    [0, 200, 400, 600, 800, 1000],
+    slotTimes(6),
     'B books nothing, so A takes every slot: the whole cap',
   );
 
@@ -194,9 +206,12 @@ test('shared slots: an instance alone takes every slot; two busy ones take turns
   const all = [...ra.granted, ...rb.granted].sort((x, y) => x.at - y.at);
   assert.deepEqual(
     all.map((g) => g.at - 12_000),
-    [0, 200, 400, 600, 800, 1000, 1200, 1400, 1600, 1800],
-    'one slot every 200 ms between them: 5 a second in all, not 5 each',
+    slotTimes(10),
+    'one slot every 205 ms between them: under 5 a second in all, not 5 each',
   );
+  for (const g of all) {
+    assert.ok(all.filter((o) => o.at > g.at - 1000 && o.at <= g.at).length <= 5, `at most 5 in the second before ${g.at} ms`);
+  }
   assert.deepEqual(
     all.map((g) => g.name[0]),
     ['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b', 'a', 'b'],
@@ -236,7 +251,7 @@ test('shared slots: a 429 seen by one instance pauses the others', async () => {
   await clock.advance(3_000);
   assert.deepEqual(
     rb.granted.map((g) => g.at),
-    [1500, 1700, 1900],
+    slotTimes(3, 1500),
     'B sends nothing before the end of the pause A was told, then one per slot',
   );
 });
