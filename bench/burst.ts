@@ -16,13 +16,20 @@
  * - 429s the emulator answered.
  * The setup (the chat Cases to reassign) is made with the cap off, by a bridge started for it.
  *
+ * BENCH_INSTANCES=N (default 1) runs the burst over N bridges on one PostgreSQL schema
+ * (BENCH_DATABASE_URL, default the OS user at 127.0.0.1:5432, database test; the schema is made
+ * and dropped per run), each with SENDBIRD_CAPPED_PER_SECOND=BENCH_CAP: the tickets go to them in
+ * turn, the org's events to the first. They share the cap through the store (SENDBIRD_SHARED_PACING);
+ * BENCH_BRIDGE_SENDBIRD_SHARED_PACING=false compares each pacing alone.
+ *
  *   npm run bench -- burst
- *   (BENCH_TICKETS=500 BENCH_TICKET_SECONDS=10 BENCH_REASSIGN=500 BENCH_CAP=5 BENCH_RUNS=1 BENCH_LATENCY_MS=10)
+ *   (BENCH_TICKETS=500 BENCH_TICKET_SECONDS=10 BENCH_REASSIGN=500 BENCH_CAP=5 BENCH_RUNS=1 BENCH_LATENCY_MS=10 BENCH_INSTANCES=1)
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { signCustomerJwt } from '../packages/bridge/src/identity/jwt.js';
 import { startSalesforceEmulator, startSendbirdEmulator } from '../packages/emulators/src/index.js';
 import {
@@ -42,6 +49,8 @@ const REASSIGN = Number(process.env.BENCH_REASSIGN ?? 500);
 const CAP = Number(process.env.BENCH_CAP ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 10);
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? `postgres://${encodeURIComponent(userInfo().username)}@127.0.0.1:5432/test`;
 const COLLECTION_SIZE = 200;
 
 for (const [name, v, min] of [
@@ -50,6 +59,7 @@ for (const [name, v, min] of [
   ['BENCH_REASSIGN', REASSIGN, 0],
   ['BENCH_CAP', CAP, 1],
   ['BENCH_RUNS', RUNS, 1],
+  ['BENCH_INSTANCES', INSTANCES, 1],
 ] as const) {
   if (!Number.isInteger(v) || v < min) {
     console.error(`${name} must be a whole number >= ${min}`);
@@ -61,6 +71,17 @@ const CASE = { Subject: 'Burst', Description: 'bench/burst.ts', SuppliedName: 'B
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const spread = (values: number[], digits = 0) =>
   `${fmt(Math.min(...values), digits)} / ${fmt(median(values), digits)} / ${fmt(Math.max(...values), digits)}`;
+
+/** Runs one statement on the benchmark's PostgreSQL (the schema's search path when given). */
+async function pgQuery(sql: string, schema?: string): Promise<pg.QueryResultRow[]> {
+  const c = new pg.Client({ connectionString: DATABASE_URL, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+  await c.connect();
+  try {
+    return (await c.query(sql)).rows;
+  } finally {
+    await c.end();
+  }
+}
 
 interface Run {
   drainS: number;
@@ -76,7 +97,8 @@ interface Run {
 async function main() {
   console.log(
     `bursts under a ${CAP}/s Sendbird cap: BENCH_TICKETS=${TICKETS} over BENCH_TICKET_SECONDS=${TICKET_SECONDS}, ` +
-      `BENCH_REASSIGN=${REASSIGN} at once, BENCH_RUNS=${RUNS}, BENCH_LATENCY_MS=${LATENCY_MS}`,
+      `BENCH_REASSIGN=${REASSIGN} at once, BENCH_RUNS=${RUNS}, BENCH_LATENCY_MS=${LATENCY_MS}, BENCH_INSTANCES=${INSTANCES}` +
+      (INSTANCES > 1 ? ' (PostgreSQL)' : ''),
   );
   const sf = await startSalesforceEmulator({ dailyApiLimit: 100_000_000, bridgeDelivery: { retryDelaysMs: [0, 200, 1_000] } });
   const sb = await startSendbirdEmulator({});
@@ -97,23 +119,33 @@ async function main() {
   const runs: Run[] = [];
   for (let r = 0; r < RUNS; r++) {
     const dataDir = mkdtempSync(join(tmpdir(), 'bench-burst-'));
-    const port = await freePort();
-    const start = (cap: number) =>
-      startBridgeProcess(
+    // Several instances share a PostgreSQL schema; one runs on SQLite, as by default.
+    const schema = INSTANCES > 1 ? `bench_${randomBytes(5).toString('hex')}` : undefined;
+    const start = async (cap: number, i = 0) => {
+      // Each instance logs in its own directory.
+      const dir = schema ? join(dataDir, `bridge-${i}`) : dataDir;
+      mkdirSync(dir, { recursive: true });
+      return startBridgeProcess(
         bridgeEnv(
           sf,
           sb,
-          { port, dataDir },
+          { port: await freePort(), dataDir: dir },
           {
             SENDBIRD_CAPPED_PER_SECOND: String(cap),
             SWEEP_INTERVAL_MS: '0',
             JOB_POLL_MS: '100',
             NON_AGENT_USER_IDS: sf.seed.integrationUserId,
+            ...(schema ? { DATABASE_URL, DATABASE_SCHEMA: schema } : {}),
           },
         ),
       );
-    const jobsIdle = () => jobsIdleIn(dataDir);
+    };
+    const jobsIdle = async (): Promise<boolean> =>
+      schema
+        ? Number((await pgQuery("SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running')", schema))[0]?.n) === 0
+        : jobsIdleIn(dataDir);
     let bridge: BridgeProcess | undefined;
+    let bridges: BridgeProcess[] = [];
     try {
       // --- setup, cap off: the chat Cases to reassign, each with Ava in its channel --------------
       sb.rateCaps.set({ enabled: false });
@@ -143,13 +175,14 @@ async function main() {
             );
       const hasAgent = (id: string, owner: string) => sb.store.channels.get(id)?.members.has(owner) === true;
       await reassign(agents[0]!);
-      while (!(chat.every((id) => hasAgent(id, agents[0]!)) && jobsIdle())) await sleep(50);
+      while (!(chat.every((id) => hasAgent(id, agents[0]!)) && (await jobsIdle()))) await sleep(50);
       await sf.org.idle();
       await bridge.stop();
+      bridge = undefined;
 
       // --- the burst, cap on -------------------------------------------------------------------
-      bridge = await start(CAP);
-      sf.org.setBridge({ url: bridge.url, secret: BENCH_SHARED_SECRET });
+      bridges = await Promise.all(Array.from({ length: INSTANCES }, (_, i) => start(CAP, i)));
+      sf.org.setBridge({ url: bridges[0]!.url, secret: BENCH_SHARED_SECRET });
       sb.rateCaps.set({ enabled: true, perSecond: CAP });
       const rejectedBefore = sb.rateCaps.get().rejected;
       sf.faults.set({ latencyMs: LATENCY_MS });
@@ -165,13 +198,13 @@ async function main() {
       const waits = await Promise.all(
         Array.from({ length: TICKETS }, async (_, i) => {
           await sleep((i * TICKET_SECONDS * 1000) / Math.max(1, TICKETS));
-          return (await openTicket(bridge!.url, `burst-${r}-${i}`)).ms;
+          return (await openTicket(bridges[i % bridges.length]!.url, `burst-${r}-${i}`)).ms;
         }),
       );
       await reassigned;
-      while (!(agentAt.size === chat.length && jobsIdle())) await sleep(20);
+      while (!(agentAt.size === chat.length && (await jobsIdle()))) await sleep(20);
       await sf.org.idle();
-      while (!jobsIdle()) await sleep(20);
+      while (!(await jobsIdle())) await sleep(20);
       const drainS = (performance.now() - t0) / 1000;
       clearInterval(watch);
       sf.faults.reset();
@@ -200,8 +233,11 @@ async function main() {
       });
     } finally {
       await bridge?.stop();
+      for (const b of bridges) await b.stop();
       sb.rateCaps.set({ enabled: false });
       rmSync(dataDir, { recursive: true, force: true });
+      if (schema)
+        await pgQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch((err: unknown) => console.error(`could not drop ${schema}:`, err));
     }
   }
   await sb.close();

@@ -58,7 +58,7 @@ export async function startBridge(config: BridgeConfig, opts: StartOptions = {})
     scrubText: (text) => scrubber.scrub(text),
     onError: (err) => logger.warn({ err }, 'a pooled database connection failed; it is replaced'),
   });
-  const clients = opts.clients ?? createClients(config, logger, scrubber);
+  const clients = opts.clients ?? createClients(config, logger, scrubber, store);
   const metrics = createMetrics({
     store,
     salesforceLimit: () => clients.salesforce.limitInfo,

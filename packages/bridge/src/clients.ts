@@ -7,7 +7,9 @@ import { SalesforceClient, type SalesforceAuth } from '@sbsf/salesforce';
 import { SendbirdClient } from '@sbsf/sendbird';
 import type { BridgeConfig } from './config.js';
 import type { Logger } from './logger.js';
+import { sharedSlots } from './pacing/shared-slots.js';
 import type { SecretPool, SecretScrubber } from './secrets.js';
+import type { Store } from './store/types.js';
 import { createUpstreamFetch } from './upstream-fetch.js';
 
 export interface Clients {
@@ -107,12 +109,18 @@ function isLoopbackHostname(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
-export function createClients(config: BridgeConfig, logger: Logger, secrets?: SecretScrubber): Clients {
+/**
+ * `store`: where the Sendbird client books the capped endpoints' slots with the other instances
+ * (`config.sendbird.sharedPacing`); without it, the client paces them on its own.
+ */
+export function createClients(config: BridgeConfig, logger: Logger, secrets?: SecretScrubber, store?: Store): Clients {
   const sfLog = logger.child({ upstream: 'salesforce' });
   const sbLog = logger.child({ upstream: 'sendbird' });
   const pool = createUpstreamFetch();
   const loopbackOnly = config.customerAuth.mode === 'guest' && config.customerAuth.allowedBy === 'loopback';
   const upstream = secrets ? learningFetch(pool, secrets, { loopbackOnly }) : pool;
+  const sb = config.sendbird;
+  const shared = sb.sharedPacing && store ? { shared: sharedSlots(store, sbLog) } : {};
   return {
     close: () => pool.close(),
     salesforce: new SalesforceClient({
@@ -129,7 +137,7 @@ export function createClients(config: BridgeConfig, logger: Logger, secrets?: Se
       baseUrl: config.sendbird.apiUrl,
       fetch: upstream,
       ...(config.upstream.timeoutMs !== undefined ? { timeoutMs: config.upstream.timeoutMs } : {}),
-      limiter: config.sendbird.cappedPerSecond > 0 ? { perSecond: config.sendbird.cappedPerSecond } : { enabled: false },
+      limiter: sb.cappedPerSecond > 0 ? { perSecond: sb.cappedPerSecond, ...shared } : { enabled: false },
       logger: { warn: (obj: object, msg?: string) => sbLog.warn(obj, msg), debug: (obj: object, msg?: string) => sbLog.debug(obj, msg) },
     }),
   };

@@ -79,6 +79,11 @@ export interface SendbirdConfig {
   sessionTtlSeconds: number;
   /** Client-side cap for the endpoints Sendbird limits to about 5/s (channel creation, invites, sends); 0 = off. */
   cappedPerSecond: number;
+  /**
+   * SENDBIRD_SHARED_PACING: the capped endpoints' slots are booked in the store, shared by every
+   * instance on it (`auto`, the default: with PostgreSQL, not with SQLite).
+   */
+  sharedPacing: boolean;
 }
 
 export interface UpstreamConfig {
@@ -400,7 +405,7 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
   const logLevel = r.oneOf('LOG_LEVEL', LOG_LEVELS, DEFAULTS.LOG_LEVEL);
   const store = parseStore(r, resolve(r.raw('DATA_DIR') ?? DEFAULTS.DATA_DIR));
   const salesforce = parseSalesforce(r, sandbox);
-  const sendbird = parseSendbird(r, sandbox);
+  const sendbird = parseSendbird(r, sandbox, store.kind);
   const upstream: UpstreamConfig = {
     timeoutMs: r.raw('UPSTREAM_TIMEOUT_MS') === undefined ? undefined : r.int('UPSTREAM_TIMEOUT_MS', 15_000, 500, 300_000),
   };
@@ -514,14 +519,18 @@ function parseSalesforce(r: EnvReader, sandbox: boolean): SalesforceConfig {
   return { loginUrl, authFlow, clientId, clientSecret, username, password, jwtPrivateKey, apiVersion, caseOrigin };
 }
 
-function parseSendbird(r: EnvReader, sandbox: boolean): SendbirdConfig {
+function parseSendbird(r: EnvReader, sandbox: boolean, store: StoreConfig['kind']): SendbirdConfig {
   const appId = r.required('SENDBIRD_APP_ID', 'the Application ID from the Sendbird dashboard (Settings > Application > General)');
   const apiToken = r.required('SENDBIRD_API_TOKEN', 'the master API token from the Sendbird dashboard (it also signs webhooks)');
   const apiUrl = r.url('SENDBIRD_API_URL', r.raw('SENDBIRD_API_URL'), sandbox) ?? `https://api-${appId || 'APP_ID'}.sendbird.com`;
   const previousApiTokens = r.list('SENDBIRD_PREVIOUS_API_TOKENS');
   const cappedPerSecond = r.int('SENDBIRD_CAPPED_PER_SECOND', 5, 0, 10_000);
+  // Several instances share one cap only through PostgreSQL; SQLite is one process (two on one
+  // file may turn it on).
+  const shared = r.oneOf('SENDBIRD_SHARED_PACING', ['auto', 'true', 'false'] as const, 'auto');
+  const sharedPacing = shared === 'auto' ? store === 'postgres' : shared === 'true';
   const sessionTtlSeconds = r.int('SENDBIRD_SESSION_TTL_SECONDS', DEFAULTS.SENDBIRD_SESSION_TTL_SECONDS, 60, 30 * 86_400);
-  return { appId, apiToken, apiUrl, previousApiTokens, sessionTtlSeconds, cappedPerSecond };
+  return { appId, apiToken, apiUrl, previousApiTokens, sessionTtlSeconds, cappedPerSecond, sharedPacing };
 }
 
 /**

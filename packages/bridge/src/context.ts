@@ -68,7 +68,7 @@ export interface ContextParts {
 /** The process's context: what is not given is built from the config. Call it once per process. */
 export function createBridgeContext(config: BridgeConfig, parts: ContextParts): BridgeContext {
   const store = parts.store;
-  const clients = parts.clients ?? createClients(config, parts.logger, parts.scrubber);
+  const clients = parts.clients ?? createClients(config, parts.logger, parts.scrubber, store);
   return {
     config,
     clients,

@@ -4,7 +4,7 @@
  * (e.g. `new Counter({ name: 'bridge_tickets_total', ..., registers: [metrics.registry] })`).
  */
 import type { LimitInfo } from '@sbsf/salesforce';
-import type { EndpointScheduler } from '@sbsf/sendbird';
+import { CAPPED_ROUTES, type EndpointScheduler } from '@sbsf/sendbird';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobState, Store } from './store/types.js';
 
@@ -25,6 +25,10 @@ export interface Metrics {
   sendbirdQueueDepth: Gauge<'endpoint' | 'class'>;
   /** How long capped Sendbird calls waited for their slot, by class. */
   sendbirdPacingWait: Histogram<'class'>;
+  /** The share of each capped endpoint's cap this instance used over the last SHARE_WINDOW_MS (read at scrape time). */
+  sendbirdPacingShare: Gauge<'endpoint'>;
+  /** 1 when the capped endpoints' slots are booked with the other instances (SENDBIRD_SHARED_PACING). */
+  sendbirdPacingShared: Gauge;
 }
 
 export interface MetricsOptions {
@@ -35,7 +39,43 @@ export interface MetricsOptions {
   /** The Salesforce client's last `Sforce-Limit-Info` (read at scrape time; undefined before any call). */
   salesforceLimit?: () => LimitInfo | undefined;
   /** The Sendbird client's pacing of its capped endpoints (`client.pacing`): queue depths and waits. */
-  sendbirdPacing?: Pick<EndpointScheduler, 'depths' | 'onGranted'>;
+  sendbirdPacing?: Pick<EndpointScheduler, 'depths' | 'onGranted' | 'enabled' | 'perSecond' | 'shared'>;
+  /** Clock of the pacing share's window (default Date.now). */
+  now?: () => number;
+}
+
+/** `bridge_sendbird_pacing_share` counts the slots this instance took over this window. */
+export const SHARE_WINDOW_MS = 10_000;
+const SHARE_BUCKET_MS = 1_000;
+
+/**
+ * Slots taken per endpoint, in one-second buckets over the last SHARE_WINDOW_MS: what this
+ * instance used of each capped endpoint's cap (a few numbers per endpoint, whatever the rate).
+ */
+class SlotsTaken {
+  private readonly buckets = new Map<string, { at: number; n: number }[]>();
+
+  constructor(private readonly now: () => number) {}
+
+  add(endpoint: string): void {
+    const at = Math.floor(this.now() / SHARE_BUCKET_MS) * SHARE_BUCKET_MS;
+    const list = this.recent(endpoint);
+    const last = list[list.length - 1];
+    if (last && last.at === at) last.n += 1;
+    else list.push({ at, n: 1 });
+  }
+
+  /** Slots taken in the buckets that began within the window (9 to 10 s of it: the share errs low, never high). */
+  count(endpoint: string): number {
+    return this.recent(endpoint).reduce((sum, b) => sum + b.n, 0);
+  }
+
+  private recent(endpoint: string): { at: number; n: number }[] {
+    const from = this.now() - SHARE_WINDOW_MS;
+    const list = (this.buckets.get(endpoint) ?? []).filter((b) => b.at > from);
+    this.buckets.set(endpoint, list);
+    return list;
+  }
 }
 
 const JOB_STATES: readonly JobState[] = ['queued', 'running', 'done', 'dead'];
@@ -66,7 +106,11 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     buckets: [0, 0.05, 0.2, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     registers: [registry],
   });
-  pacing?.onGranted((g) => sendbirdPacingWait.observe({ class: g.class }, g.waitMs / 1000));
+  const taken = new SlotsTaken(opts.now ?? Date.now);
+  pacing?.onGranted((g) => {
+    sendbirdPacingWait.observe({ class: g.class }, g.waitMs / 1000);
+    taken.add(g.endpoint);
+  });
   return {
     registry,
     sendbirdQueueDepth: new Gauge({
@@ -80,6 +124,28 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       },
     }),
     sendbirdPacingWait,
+    sendbirdPacingShare: new Gauge({
+      name: 'bridge_sendbird_pacing_share',
+      help:
+        "Share of each rate-capped Sendbird endpoint's cap this instance used over the last 10 s: its calls / " +
+        '(SENDBIRD_CAPPED_PER_SECOND x 10 s). With shared pacing the instances together stay at or under about 1',
+      labelNames: ['endpoint'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        if (!pacing?.enabled) return;
+        const capacity = (pacing.perSecond * SHARE_WINDOW_MS) / 1000;
+        for (const endpoint of CAPPED_ROUTES) this.set({ endpoint }, taken.count(endpoint) / capacity);
+      },
+    }),
+    sendbirdPacingShared: new Gauge({
+      name: 'bridge_sendbird_pacing_shared',
+      help: "1 when the rate-capped Sendbird endpoints' slots are booked in the store with the other instances (SENDBIRD_SHARED_PACING)",
+      registers: [registry],
+      collect() {
+        this.set(pacing?.shared ? 1 : 0);
+      },
+    }),
     httpRequests: new Counter({
       name: 'bridge_http_requests_total',
       help: 'HTTP requests answered, by method, route pattern and status code',

@@ -1,14 +1,15 @@
 /**
  * Opens the store: one database (SQLite, one process, the default; or PostgreSQL, several
  * instances), migrated to the latest schema, with the parts of each feature built over it:
- * tickets and idempotency keys, jobs, the transcript, membership sync, the ledger. Each part is
- * written once over the query layer (store/sql.ts) and lives beside its feature; this file only
- * puts them together into the one `Store` the features share.
+ * tickets and idempotency keys, jobs, the transcript, membership sync, the shared Sendbird
+ * pacing, the ledger. Each part is written once over the query layer (store/sql.ts) and lives
+ * beside its feature; this file only puts them together into the one `Store` the features share.
  */
 import type { JobsConfig, StoreConfig } from './config.js';
 import { jobStore } from './jobs/store.js';
 import { caseChangeStore } from './membership/cdc-store.js';
 import { membershipStore } from './membership/store.js';
+import { pacingStore } from './pacing/store.js';
 import { ledgerStore } from './store/ledger.js';
 import { MIGRATIONS, type Migration } from './store/migrations/index.js';
 import { latestVersion, migratePostgres, migrateSqlite, type MigrationResult } from './store/migrate.js';
@@ -66,6 +67,7 @@ function parts(db: Db, s: StoreSettings) {
     transcriptStore(db, s),
     membershipStore(db, s),
     caseChangeStore(db, s),
+    pacingStore(db, s),
     ledgerStore(db, s),
   ] as const;
   // A method two parts both defined would be one part's silently: refused at start instead.
@@ -74,8 +76,8 @@ function parts(db: Db, s: StoreSettings) {
     if (seen.has(name)) throw new Error(`[store] two parts of the store both define ${name}`);
     seen.add(name);
   }
-  const [tickets, jobs, transcript, membership, caseChanges, ledger] = list;
-  return { ...tickets, ...jobs, ...transcript, ...membership, ...caseChanges, ...ledger };
+  const [tickets, jobs, transcript, membership, caseChanges, pacing, ledger] = list;
+  return { ...tickets, ...jobs, ...transcript, ...membership, ...caseChanges, ...pacing, ...ledger };
 }
 
 /** The parts over one migrated database. */

@@ -254,6 +254,19 @@ test('DATABASE_URL: sqlite URLs and PostgreSQL URLs; pool size, schema; the pass
   );
 });
 
+test('SENDBIRD_SHARED_PACING: auto shares with PostgreSQL, not with SQLite; true and false force it', () => {
+  const pg = 'postgres://127.0.0.1/db';
+  assert.equal(loadConfig(baseEnv({})).sendbird.sharedPacing, false, 'SQLite is one process');
+  assert.equal(loadConfig(baseEnv({ DATABASE_URL: pg })).sendbird.sharedPacing, true);
+  assert.equal(loadConfig(baseEnv({ DATABASE_URL: pg, SENDBIRD_SHARED_PACING: 'false' })).sendbird.sharedPacing, false);
+  assert.equal(loadConfig(baseEnv({ SENDBIRD_SHARED_PACING: 'true' })).sendbird.sharedPacing, true, 'two processes on one SQLite file');
+  assert.equal(loadConfig(baseEnv({ DATABASE_URL: pg, SENDBIRD_SHARED_PACING: 'auto' })).sendbird.sharedPacing, true);
+  assert.match(
+    problems(baseEnv({ SENDBIRD_SHARED_PACING: 'yes' })).join(),
+    /SENDBIRD_SHARED_PACING must be one of auto, true, false \(got "yes"\)/,
+  );
+});
+
 test('warnings: client credentials against login.salesforce.com, and the deprecated password flow', () => {
   const c = loadConfig(baseEnv({ SALESFORCE_LOGIN_URL: 'https://login.salesforce.com' }));
   assert.match(c.warnings.join(), /My Domain/);

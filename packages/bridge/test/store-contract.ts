@@ -8,6 +8,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { TicketStateError, type Store } from '../src/store/index.js';
 import { catchupContract } from './store-contract-catchup.js';
 import { cdcContract } from './store-contract-cdc.js';
+import { pacingContract } from './store-contract-pacing.js';
 
 export interface FakeClock {
   now: number;
@@ -49,6 +50,7 @@ export async function openHarness(t: TestContext, makeHarness: (t: TestContext) 
 export function storeContract(name: string, makeHarness: (t: TestContext) => StoreHarness): void {
   catchupContract(name, makeHarness);
   cdcContract(name, makeHarness);
+  pacingContract(name, makeHarness);
   const setup = (t: TestContext) => openHarness(t, makeHarness);
 
   const newTicket = (overrides: Record<string, unknown> = {}) => ({

@@ -26,8 +26,8 @@ export {
 export type { RetryPolicy } from './retry.js';
 export type { RequestRetryDecision } from '@sbsf/retry';
 export { TokenBucket, CAPPED_ROUTES, DEFAULT_CAPPED_PER_SECOND } from './limiter.js';
-export type { LimiterOptions } from './limiter.js';
-export { CappedScheduler, EndpointScheduler } from './scheduler.js';
+export type { LimiterOptions, SharedSlots } from './limiter.js';
+export { CappedScheduler, EndpointScheduler, SHARED_JITTER_MS, SHARED_RETRY_MS } from './scheduler.js';
 export type { Granted, GrantListener, QueueDepth, SchedulerClock } from './scheduler.js';
 export { PRIORITY_CLASSES, DEFAULT_PRIORITY_CLASS, withSendbirdPriority, currentSendbirdPriority, isPriorityClass } from './priority.js';
 export type { PriorityClass, SendbirdPriority } from './priority.js';

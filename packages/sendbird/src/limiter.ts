@@ -46,9 +46,27 @@ export class TokenBucket {
   }
 }
 
+/**
+ * The slots of the capped endpoints kept where several processes see them (the bridge's store),
+ * so that processes calling one Sendbird application together stay within its cap: each books
+ * its slots there, one at a time, instead of pacing itself alone (scheduler.ts).
+ */
+export interface SharedSlots {
+  /**
+   * Books the next slot of `endpoint`: at `notBefore` or, if a slot was booked later than
+   * `intervalMs` before that (by any process), `intervalMs` after it. Resolves with the slot's
+   * time (epoch ms). Rejects when it cannot book (the process then paces itself alone).
+   */
+  book(endpoint: string, notBefore: number, intervalMs: number): Promise<number>;
+  /** After a 429: no slot of `endpoint` before `untilMs`, for every process. */
+  pause(endpoint: string, untilMs: number): Promise<void>;
+}
+
 export interface LimiterOptions {
   /** Calls per second to each capped endpoint (default 5). */
   perSecond?: number;
   /** Default true; false sends every call at once. */
   enabled?: boolean;
+  /** Where the slots are booked when several processes share the cap; default: this process alone. */
+  shared?: SharedSlots;
 }

@@ -19,7 +19,7 @@ export interface SendbirdClientOptions {
   /** Per attempt. Default 15 000 ms. */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
-  /** Pacing of the rate-capped endpoints (scheduler.ts): calls per second to each, or off. */
+  /** Pacing of the rate-capped endpoints (scheduler.ts): calls per second to each, or off; shared with other processes or not. */
   limiter?: LimiterOptions;
   /** Clock for the pacing (ms). Default `Date.now`. */
   now?: () => number;
@@ -39,7 +39,7 @@ export interface ResolvedOptions {
   fetch: typeof fetch;
   timeoutMs: number;
   retry: RetryPolicy;
-  limiter: Required<LimiterOptions>;
+  limiter: Required<Omit<LimiterOptions, 'shared'>> & Pick<LimiterOptions, 'shared'>;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
@@ -93,7 +93,7 @@ export function resolveOptions(opts: SendbirdClientOptions): ResolvedOptions {
     fetch: fetchImpl,
     timeoutMs: positiveInt('timeoutMs', opts.timeoutMs, DEFAULT_TIMEOUT_MS),
     retry,
-    limiter: { perSecond, enabled: opts.limiter?.enabled ?? true },
+    limiter: { perSecond, enabled: opts.limiter?.enabled ?? true, ...(opts.limiter?.shared ? { shared: opts.limiter.shared } : {}) },
     now: opts.now ?? Date.now,
     sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     random: opts.random ?? Math.random,

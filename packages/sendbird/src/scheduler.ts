@@ -8,10 +8,36 @@
  *
  * A 429 pauses the endpoint until Sendbird's `X-RateLimit-RetryAfter` (`pauseUntil`); from then on
  * calls go one slot at a time, never in a burst (the bucket is emptied, not refilled).
+ *
+ * Shared (`SharedSlots`, when several processes call one Sendbird application): the slots are
+ * booked where every process sees them, one at a time, and the pacing above runs on them: the
+ * scheduler books the endpoint's next slot while a call waits, sleeps until it, and then gives it
+ * to the highest class waiting here. So the processes together stay at the cap, a busy one takes
+ * every slot the idle ones do not book, and a 429 pauses them all. A booking that fails falls back
+ * to this process's own pacing for a few seconds (SHARED_RETRY_MS).
  * The clock and the sleep are injected, so tests drive time by hand.
  */
-import { CAPPED_ROUTES, DEFAULT_CAPPED_PER_SECOND, type LimiterOptions } from './limiter.js';
+import { CAPPED_ROUTES, DEFAULT_CAPPED_PER_SECOND, type LimiterOptions, type SharedSlots } from './limiter.js';
 import { PRIORITY_CLASSES, type PriorityClass } from './priority.js';
+
+/**
+ * After a shared booking fails, this process paces itself alone for this long before it tries
+ * the shared slots again: a store that does not answer may take seconds to say so, which every
+ * call would otherwise wait.
+ */
+export const SHARED_RETRY_MS = 5_000;
+
+/**
+ * Shared slots are `(1000 + SHARED_JITTER_MS) / perSecond` ms apart, not `1000 / perSecond`: the
+ * calls of several processes reach Sendbird a few milliseconds off their slots, each process's
+ * by its own event loop and connections, and with slots exactly one interval apart a call late by
+ * 1 ms puts the cap plus one in the second that ends five slots later (a 429). 25 ms covers what
+ * three instances on one busy machine showed (about 10 ms either way) for 2.5% of the cap.
+ */
+export const SHARED_JITTER_MS = 25;
+
+/** How many recent shared bookings the lead time is taken from (the slowest of them). */
+const LEAD_SAMPLES = 8;
 
 export interface SchedulerClock {
   now: () => number;
@@ -68,6 +94,8 @@ class TakeTurns {
 /** The scheduler of one capped endpoint. */
 export class CappedScheduler {
   private readonly intervalMs: number;
+  /** Shared pacing: the slots' spacing in the store, whole ms (SHARED_JITTER_MS). */
+  private readonly sharedIntervalMs: number;
   private readonly toleranceMs: number;
   /** GCRA's theoretical arrival time: a slot is free at `t` when `t >= tat - toleranceMs`. */
   private tat = 0;
@@ -76,14 +104,24 @@ export class CappedScheduler {
   );
   private waiting = 0;
   private pumping = false;
+  /** The latest 429 pause seen here (shared pacing: a booked slot before it is not used). */
+  private pausedUntil = 0;
+  /** Shared pacing: the pauses being written to the shared slots, awaited before the next booking. */
+  private pausing: Promise<void> = Promise.resolve();
+  /** Shared pacing: after a failed booking, no other is tried before this time (SHARED_RETRY_MS). */
+  private sharedAgainAt = 0;
+  /** Shared pacing: how long the last bookings took (ms), the slowest of which is booked ahead. */
+  private readonly bookingMs: number[] = [];
 
   constructor(
     readonly endpoint: string,
     perSecond: number,
     private readonly clock: SchedulerClock,
     private readonly onGranted: GrantListener = () => undefined,
+    private readonly shared?: SharedSlots,
   ) {
     this.intervalMs = 1000 / perSecond;
+    this.sharedIntervalMs = Math.ceil((1000 + SHARED_JITTER_MS) / perSecond);
     // No burst: Sendbird counts a sliding one-second window, and a bucket that lets perSecond go at
     // once and then one every interval puts perSecond + 1 calls inside one second (a 429 each
     // time an endpoint goes from idle to busy). One every interval never does; an idle endpoint
@@ -94,7 +132,8 @@ export class CappedScheduler {
   /** Resolves when the call may go, with how long it waited (ms). */
   acquire(cls: PriorityClass, key: string): Promise<number> {
     const now = this.clock.now();
-    if (this.waiting === 0 && now >= this.tat - this.toleranceMs) {
+    // Shared, even a free slot is booked first (asynchronously, in the pump).
+    if (!this.shared && this.waiting === 0 && now >= this.tat - this.toleranceMs) {
       this.book(now);
       this.onGranted({ endpoint: this.endpoint, class: cls, waitMs: 0 });
       return Promise.resolve(0);
@@ -112,6 +151,12 @@ export class CappedScheduler {
    */
   pauseUntil(untilMs: number): void {
     this.tat = Math.max(this.tat, untilMs + this.toleranceMs);
+    this.pausedUntil = Math.max(this.pausedUntil, untilMs);
+    const shared = this.shared;
+    if (shared) {
+      // The other processes learn it at their next booking; this one books after it is written.
+      this.pausing = this.pausing.then(() => shared.pause(this.endpoint, untilMs)).catch(() => undefined);
+    }
   }
 
   /** Calls waiting, by class. */
@@ -125,17 +170,43 @@ export class CappedScheduler {
     this.pumping = true;
     try {
       while (this.waiting > 0) {
-        const next = this.tat - this.toleranceMs;
+        const next = this.shared ? await this.bookShared(this.shared) : this.tat - this.toleranceMs;
         const waitMs = Math.ceil(next - this.clock.now());
         if (waitMs > 0) {
           await this.clock.sleep(waitMs).catch(() => undefined);
           // A 429 moved the next slot while this slept: wait for that one instead.
-          if (this.tat - this.toleranceMs > next) continue;
+          if ((this.shared ? this.pausedUntil : this.tat - this.toleranceMs) > next) continue;
         }
         this.grantNext();
       }
     } finally {
       this.pumping = false;
+    }
+  }
+
+  /**
+   * Books the next shared slot, not before a 429 pause seen here. If the booking fails (the store
+   * does not answer), the next slot of this process's own pacing instead, for SHARED_RETRY_MS.
+   *
+   * A slot free now is booked one booking's time ahead (the slowest of the last few, at most one
+   * interval): booked at `now`, the call would go when the answer comes, that much later than its
+   * slot, and the next call, on time for its own slot, would follow it by less than an interval.
+   */
+  private async bookShared(shared: SharedSlots): Promise<number> {
+    await this.pausing;
+    const now = this.clock.now();
+    const lead = Math.min(Math.max(0, ...this.bookingMs), this.intervalMs);
+    const notBefore = Math.max(now + lead, this.pausedUntil);
+    const alone = Math.max(this.tat - this.toleranceMs, Math.max(now, this.pausedUntil));
+    if (now < this.sharedAgainAt) return alone;
+    try {
+      const slot = await shared.book(this.endpoint, notBefore, this.sharedIntervalMs);
+      this.bookingMs.push(this.clock.now() - now);
+      if (this.bookingMs.length > LEAD_SAMPLES) this.bookingMs.shift();
+      return slot;
+    } catch {
+      this.sharedAgainAt = this.clock.now() + SHARED_RETRY_MS;
+      return alone;
     }
   }
 
@@ -163,6 +234,9 @@ export class CappedScheduler {
 export class EndpointScheduler {
   readonly enabled: boolean;
   readonly perSecond: number;
+  /** Whether the slots are booked with other processes (`LimiterOptions.shared`). */
+  readonly shared: boolean;
+  private readonly sharedSlots: SharedSlots | undefined;
   private readonly schedulers = new Map<string, CappedScheduler>();
   private readonly listeners = new Set<GrantListener>();
 
@@ -172,6 +246,8 @@ export class EndpointScheduler {
   ) {
     this.enabled = opts.enabled ?? true;
     this.perSecond = opts.perSecond ?? DEFAULT_CAPPED_PER_SECOND;
+    this.sharedSlots = opts.shared;
+    this.shared = this.enabled && opts.shared !== undefined;
   }
 
   /** Whether `METHOD route` (the route as written in the client) is paced. */
@@ -212,7 +288,7 @@ export class EndpointScheduler {
     const endpoint = `${method} ${route}`;
     let s = this.schedulers.get(endpoint);
     if (!s) {
-      s = new CappedScheduler(endpoint, this.perSecond, this.clock, (g) => {
+      const granted = (g: Granted) => {
         for (const l of this.listeners) {
           try {
             l(g);
@@ -220,7 +296,8 @@ export class EndpointScheduler {
             // A metric that fails must not keep a call from its slot.
           }
         }
-      });
+      };
+      s = new CappedScheduler(endpoint, this.perSecond, this.clock, granted, this.sharedSlots);
       this.schedulers.set(endpoint, s);
     }
     return s;

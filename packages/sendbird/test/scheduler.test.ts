@@ -1,7 +1,15 @@
 /** The capped endpoints' scheduler, on a clock moved by hand: order by class, turns, pacing, 429 pauses. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CappedScheduler, EndpointScheduler, type Granted, type PriorityClass } from '../src/index.js';
+import {
+  CappedScheduler,
+  EndpointScheduler,
+  SHARED_JITTER_MS,
+  SHARED_RETRY_MS,
+  type Granted,
+  type PriorityClass,
+  type SharedSlots,
+} from '../src/index.js';
 import { manualClock, settle } from './manual-clock.js';
 
 /** Starts acquiring and records, in order, who got a slot and when. */
@@ -146,4 +154,129 @@ test('the endpoint scheduler paces only the capped endpoints, each on its own, a
   assert.equal(await off.acquire('POST', '/v3/group_channels', 'sweep', 'a'), 0);
   assert.equal(await off.acquire('POST', '/v3/group_channels', 'sweep', 'b'), 0);
   assert.deepEqual(off.depths(), []);
+});
+
+/** Shared slots as the bridge's store keeps them (one next slot per endpoint), in memory; `down` makes them fail. */
+function memorySlots() {
+  const next = new Map<string, number>();
+  const state = { down: false, booked: 0 };
+  const slots: SharedSlots = {
+    async book(endpoint, notBefore, intervalMs) {
+      if (state.down) throw new Error('the store is down');
+      const at = Math.max(next.get(endpoint) ?? 0, notBefore);
+      next.set(endpoint, at + intervalMs);
+      state.booked += 1;
+      return at;
+    },
+    async pause(endpoint, untilMs) {
+      if (state.down) throw new Error('the store is down');
+      next.set(endpoint, Math.max(next.get(endpoint) ?? 0, untilMs));
+    },
+  };
+  return { slots, state };
+}
+
+const MESSAGES = 'POST /v3/group_channels/{channel_url}/messages';
+/** The shared slots' spacing at 5/s: a second and SHARED_JITTER_MS over five. */
+const SLOT = Math.ceil((1000 + SHARED_JITTER_MS) / 5);
+const slotTimes = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i * SLOT);
+
+test('shared slots: an instance alone takes every slot; two busy ones take turns and together stay at the cap', async () => {
+  const clock = manualClock(10_000);
+  const { slots } = memorySlots();
+  const a = new CappedScheduler(MESSAGES, 5, clock, undefined, slots);
+  const b = new CappedScheduler(MESSAGES, 5, clock, undefined, slots);
+  const ra = recorder(a, clock);
+  const rb = recorder(b, clock);
+  for (let i = 0; i < 6; i++) void ra.acquire(`a${i}`, 'membership', `case-${i}`);
+  await clock.advance(2_000);
+  assert.equal(SLOT, 205);
+  assert.deepEqual(
+    ra.granted.map((g) => g.at - 10_000),
+    slotTimes(6),
+    'B books nothing, so A takes every slot: the whole cap',
+  );
+
+  ra.granted.length = 0;
+  for (let i = 0; i < 5; i++) {
+    void ra.acquire(`a${i}`, 'membership', `case-${i}`);
+    void rb.acquire(`b${i}`, 'membership', `case-${i}`);
+  }
+  await clock.advance(3_000);
+  const all = [...ra.granted, ...rb.granted].sort((x, y) => x.at - y.at);
+  assert.deepEqual(
+    all.map((g) => g.at - 12_000),
+    slotTimes(10),
+    'one slot every 205 ms between them: under 5 a second in all, not 5 each',
+  );
+  for (const g of all) {
+    assert.ok(all.filter((o) => o.at > g.at - 1000 && o.at <= g.at).length <= 5, `at most 5 in the second before ${g.at} ms`);
+  }
+  assert.deepEqual(
+    all.map((g) => g.name[0]),
+    ['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b', 'a', 'b'],
+    'each books one slot at a time, so busy instances take turns',
+  );
+});
+
+test('shared slots: each instance still gives its slot to the highest class waiting there', async () => {
+  const clock = manualClock();
+  const { slots } = memorySlots();
+  const a = new CappedScheduler(MESSAGES, 1, clock, undefined, slots);
+  const b = new CappedScheduler(MESSAGES, 1, clock, undefined, slots);
+  const ra = recorder(a, clock);
+  const rb = recorder(b, clock);
+  void ra.acquire('a-sweep-1', 'sweep');
+  void ra.acquire('a-sweep-2', 'sweep');
+  void rb.acquire('b-sweep-1', 'sweep');
+  void rb.acquire('b-sweep-2', 'sweep');
+  await settle();
+  void ra.acquire('a-ticket', 'ticket');
+  await clock.advance(10_000);
+  assert.deepEqual(
+    [...ra.granted, ...rb.granted].sort((x, y) => x.at - y.at).map((g) => g.name),
+    ['a-sweep-1', 'b-sweep-1', 'a-ticket', 'b-sweep-2', 'a-sweep-2'],
+  );
+});
+
+test('shared slots: a 429 seen by one instance pauses the others', async () => {
+  const clock = manualClock();
+  const { slots } = memorySlots();
+  const a = new CappedScheduler(MESSAGES, 5, clock, undefined, slots);
+  const b = new CappedScheduler(MESSAGES, 5, clock, undefined, slots);
+  const rb = recorder(b, clock);
+  a.pauseUntil(1_500);
+  await settle();
+  for (let i = 0; i < 3; i++) void rb.acquire(`b${i}`, 'membership', `case-${i}`);
+  await clock.advance(3_000);
+  assert.deepEqual(
+    rb.granted.map((g) => g.at),
+    slotTimes(3, 1500),
+    'B sends nothing before the end of the pause A was told, then one per slot',
+  );
+});
+
+test('shared slots: when they cannot be booked, the instance paces itself alone, then books again', async () => {
+  const clock = manualClock();
+  const { slots, state } = memorySlots();
+  const a = new CappedScheduler(MESSAGES, 5, clock, undefined, slots);
+  const ra = recorder(a, clock);
+  state.down = true;
+  for (let i = 0; i < 3; i++) void ra.acquire(`a${i}`, 'membership', `case-${i}`);
+  await clock.advance(1_000);
+  assert.deepEqual(
+    ra.granted.map((g) => g.at),
+    [0, 200, 400],
+    'its own pace, nothing lost',
+  );
+  state.down = false;
+  void ra.acquire('a3', 'membership');
+  await clock.advance(1_000);
+  assert.equal(ra.granted.length, 4);
+  assert.equal(state.booked, 0, 'alone for a few seconds after a failed booking, not trying the store at every call');
+  await clock.advance(SHARED_RETRY_MS);
+  void ra.acquire('a4', 'membership');
+  await clock.advance(1_000);
+  assert.equal(ra.granted.length, 5);
+  assert.equal(state.booked, 1, 'booked in the shared slots again once they answer');
 });

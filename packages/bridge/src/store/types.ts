@@ -365,6 +365,18 @@ export interface CaseChangeBatch {
   ledger?: readonly NewLedgerEntry[];
 }
 
+/** The shared slots of one of Sendbird's rate-capped endpoints (pacing/store.ts). */
+export interface SendbirdPacing {
+  /** `METHOD route`, the route as the client writes it. */
+  endpoint: string;
+  /** The earliest time (epoch ms) the next slot may go. */
+  nextAt: number;
+  /** Slots booked so far, by every instance. */
+  booked: number;
+  /** The end of the latest 429 pause reported, if any. */
+  pausedUntil: number | null;
+}
+
 export type CaseChangeRecordResult = { held: false } | { held: true; reconciles: ReconcileRequestResult; statusJobId: number | null };
 
 export interface Store {
@@ -472,6 +484,17 @@ export interface Store {
   getCaseChanges(topic: string): Promise<CaseChangeSubscription | null>;
   /** Of these Case Ids, those the bridge opened a ticket for. */
   knownChatCases(caseIds: readonly string[]): Promise<string[]>;
+
+  // --- Sendbird pacing shared by the instances ------------------------------------------------
+  /**
+   * Books the next slot of a rate-capped Sendbird endpoint: at `notBefore`, or `intervalMs` after
+   * the slot booked last (by any instance) if that is later, or at the end of a pause. Resolves
+   * with the slot's time (epoch ms); the slot after it is then at least `intervalMs` later.
+   */
+  bookSendbirdSlot(endpoint: string, notBefore: number, intervalMs: number): Promise<number>;
+  /** After a 429: no slot of the endpoint is booked before `untilMs` (a pause never shortens). */
+  pauseSendbirdEndpoint(endpoint: string, untilMs: number): Promise<void>;
+  listSendbirdPacing(): Promise<SendbirdPacing[]>;
 
   // --- Salesforce events and membership reconciles ------------------------------------------
   /**

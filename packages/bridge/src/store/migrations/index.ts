@@ -15,6 +15,7 @@ import * as transcriptCatchup from './007-transcript-catchup.js';
 import * as membershipApplied from './008-membership-applied.js';
 import * as caseChangeSubscription from './009-case-change-subscription.js';
 import * as sweepMarks from './010-sweep-marks.js';
+import * as sendbirdPacing from './011-sendbird-pacing.js';
 
 export interface Migration {
   version: number;
@@ -39,4 +40,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'membership: the read applied last per Case, and the apply lease', ...membershipApplied },
   { version: 9, name: 'membership: the Change Data Capture subscription (replay id, lease)', ...caseChangeSubscription },
   { version: 10, name: 'membership: how far the sweep has read (changed since, last full sweep)', ...sweepMarks },
+  { version: 11, name: "Sendbird pacing: the capped endpoints' slots, shared by the instances", ...sendbirdPacing },
 ];
