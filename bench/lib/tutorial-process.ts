@@ -32,7 +32,9 @@ export async function startTutorialProcess(
   };
   const script = fileURLToPath(new URL('./tutorial-server.ts', import.meta.url));
   // taskset execs node in place, so the child's pid is the server's.
-  const [command, args] = onCpu(opts.cpu, process.execPath, ['--import', 'tsx', script]);
+  // BENCH_CPU_PROF=<dir> profiles it as it does the bridge (bridge-process.ts).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const [command, args] = onCpu(opts.cpu, process.execPath, [...prof, '--import', 'tsx', script]);
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((r) => child.once('exit', r));
   const stop = async () => {
