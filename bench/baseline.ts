@@ -9,7 +9,7 @@
  *
  *   npm run bench -- baseline   (BENCH_LATENCY_MS=20, BENCH_CLIENTS=50, BENCH_WARMUP_PER_CLIENT=60,
  *                                BENCH_TICKETS_PER_CLIENT=40 per round, BENCH_RUNS=3, BENCH_PIN=1,
- *                                BENCH_STAGGER=1)
+ *                                BENCH_STAGGER=1; BENCH_CPU_PROF=<dir>: CPU profiles of both servers)
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
