@@ -32,6 +32,7 @@ import {
 import { BENCH_JWT_SECRET, bridgeEnv, startBridgeProcess, type BridgeProcess } from './lib/bridge-process.js';
 import { cpuPlan, pinSelf } from './lib/cpu-pin.js';
 import { emulatorClient } from './lib/emulator-client.js';
+import { closedLoop } from './lib/closed-loop.js';
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
 /** A core this busy queues its work: the emulators' core at or past it bounds the latency. */
@@ -178,18 +179,10 @@ async function main() {
       if (upstream) upstreamTimes.push(Number(upstream[1]));
       return performance.now() - t0;
     };
-    // Clients start spread over one ticket's duration rather than all at once: started together,
-    // closed-loop clients with no think time stay in lockstep, so every upstream answer arrives in
-    // a burst of 50 and the last of each burst waits for the other 49 (a herd that real customers,
-    // arriving independently, do not form). BENCH_STAGGER=0 starts them together.
-    const staggerMs = process.env.BENCH_STAGGER === '0' ? 0 : floor / CLIENTS;
-    const everyClient = (perClient: number, each: (ms: number) => void = () => {}) =>
-      Promise.all(
-        tokens.map(async (token, c) => {
-          await new Promise((r) => setTimeout(r, c * staggerMs));
-          for (let i = 0; i < perClient; i++) each(await open(token));
-        }),
-      );
+    // Clients start spread over one ticket's duration rather than all at once (closed-loop.ts).
+    // BENCH_STAGGER=0 starts them together.
+    const spreadMs = process.env.BENCH_STAGGER === '0' ? 0 : floor;
+    const everyClient = (perClient: number, each?: (ms: number) => void) => closedLoop(tokens, perClient, spreadMs, open, each);
 
     // Warm-up: the first ticket per customer creates the Sendbird users (and the bridge logs in
     // to Salesforce); the rest let V8 optimise the hot path before anything is measured.
