@@ -89,13 +89,15 @@ test("a new ticket's first message goes ahead of the sweep's queued notices on t
     { clients: bridgeClients(held.sleep).build },
   );
   const { ava } = w.sf.seed.agents;
-  // 24 open Cases owned by Ava, Ava already in each channel, the channel never told: each sweep
-  // reconcile posts one notice ("Ava joined"), a capped call.
+  // 24 open Cases owned by Ava, each as a reconcile that died after its invite left it (its claim
+  // run out, Ava in the channel, the channel never told): each sweep reconcile posts one notice
+  // ("Ava joined"), a capped call.
   const sb = sbClient(w);
   await sb.createUser({ user_id: ava, nickname: 'Ava Agent', profile_url: '' });
   const swept: string[] = [];
   for (let i = 0; i < 24; i++) {
     const { caseId } = await makeCase(w, ava);
+    assert.equal((await w.bridge.store.claimMembershipApply(caseId, 'died', 1)).claimed, true);
     await sb.inviteMembers(caseId, [ava]);
     swept.push(caseId);
   }
