@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { runErase, parseEraseArgs } from '../src/cli/erase.js';
 import type { OpenedStore } from '../src/open-store.js';
 import { assertNoTrace, assertTrace, CUSTOMER_TABLES, customerWithChat, storeText, upstreamText, writeCalls } from './erasure-helpers.js';
+import { sbClient } from './membership-helpers.js';
 import { messageRecords } from './transcript-helpers.js';
 import { startWorld, type World } from './world.js';
 
@@ -101,8 +102,14 @@ test('erasing a customer removes them from Sendbird, Salesforce and the bridge, 
     ],
   );
   assert.deepEqual(
-    receipt.map((e) => e.detail.deleted ?? e.detail.count),
-    [1, 1, 1, 3, 1],
+    receipt.map((e) => [e.detail.count, e.detail.alreadyGone]),
+    [
+      [1, 0],
+      [1, 0],
+      [1, 0],
+      [3, 0],
+      [1, 0],
+    ],
   );
   assertNoTrace(JSON.stringify(receipt), ann, 'the receipt');
 
@@ -120,8 +127,13 @@ test('erasing by email with caseAction delete deletes the Cases, and the transcr
   const w = await startWorld(t, ...WORLD);
   const ann = await customerWithChat(w, 'ann-mail', 'Ann Mailer');
   const bob = await customerWithChat(w, 'bob-mail', 'Bob Stays');
+  // Someone already deleted Ann's Sendbird user: that step finds nothing to do, and says so.
+  await sbClient(w).deleteUser(ann.userId);
   const run = await erase(w, ['--email', ann.email.toUpperCase(), '--case-action', 'delete']);
   assert.equal(run.code, 0, run.out);
+  const [erasure] = await store(w).unsafeQuery<{ id: string }>('SELECT id FROM erasures');
+  const users = (await w.bridge.store.erasureReceipt(erasure!.id)).find((e) => e.action === 'erasure.users.delete');
+  assert.deepEqual([users?.detail.count, users?.detail.alreadyGone], [1, 1]);
   assert.equal(
     w.sf.records('Case').some((c) => c.Id === ann.caseId),
     false,

@@ -111,8 +111,7 @@ export async function runErase(args: EraseArgs, config: BridgeConfig, io: { out:
     }
     io.out.write(`erasure ${done.id} done (${done.caseAction} cases), receipt:\n`);
     for (const e of await store.erasureReceipt(done.id)) {
-      const d = e.detail as { deleted?: number; count?: number };
-      io.out.write(`  ${new Date(e.at).toISOString()}  ${e.system.padEnd(10)} ${e.action}  ${d.deleted ?? d.count ?? 0}\n`);
+      io.out.write(`  ${new Date(e.at).toISOString()}  ${e.system.padEnd(10)} ${e.action}  ${String(e.detail.count)}\n`);
     }
     const rows = done.steps['bridge.rows'];
     if (rows) io.out.write(`  ${new Date(rows.at).toISOString()}  bridge     rows removed or made tombstones  ${rows.count}\n`);

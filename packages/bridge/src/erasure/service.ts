@@ -18,7 +18,8 @@
  *    erasure is marked done and forgets whom it erased.
  *
  * A crash between a step's calls and its journal entry repeats the step: a record already deleted
- * answers "not found", which counts as done, and a redaction writes the same values again.
+ * answers "not found", which counts as done (the receipt says how many were `alreadyGone`), and a
+ * redaction writes the same values again. A step journaled is never run again.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { SalesforceNotFoundError, type SalesforceClient } from '@sbsf/salesforce';
@@ -75,27 +76,27 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/;
 export function parseSubject(input: unknown): ErasureSubject {
   const c = input as { sendbirdUserId?: unknown; email?: unknown } | null;
   if (!c || typeof c !== 'object' || Array.isArray(c)) {
-    throw new AppError(400, 'INVALID_CUSTOMER', 'customer must be an object with sendbirdUserId or email');
+    throw new AppError(400, 'invalid_customer', 'customer must be an object with sendbirdUserId or email');
   }
   const hasUser = c.sendbirdUserId !== undefined;
   const hasEmail = c.email !== undefined;
-  if (hasUser === hasEmail) throw new AppError(400, 'INVALID_CUSTOMER', 'give exactly one of customer.sendbirdUserId and customer.email');
+  if (hasUser === hasEmail) throw new AppError(400, 'invalid_customer', 'give exactly one of customer.sendbirdUserId and customer.email');
   const value = hasUser ? c.sendbirdUserId : c.email;
   if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_SUBJECT_LENGTH) {
     throw new AppError(
       400,
-      'INVALID_CUSTOMER',
+      'invalid_customer',
       `customer.${hasUser ? 'sendbirdUserId' : 'email'} must be a non-empty string of at most ${MAX_SUBJECT_LENGTH} characters`,
     );
   }
-  if (hasEmail && !EMAIL.test(value)) throw new AppError(400, 'INVALID_CUSTOMER', 'customer.email is not an email address');
+  if (hasEmail && !EMAIL.test(value)) throw new AppError(400, 'invalid_customer', 'customer.email is not an email address');
   return hasUser ? { kind: 'user', userId: value } : { kind: 'email', email: value.toLowerCase() };
 }
 
 export function parseCaseAction(input: unknown): ErasureCaseAction {
   if (input === undefined) return 'redact';
   if (input === 'redact' || input === 'delete') return input;
-  throw new AppError(400, 'INVALID_CASE_ACTION', 'caseAction must be "redact" or "delete"');
+  throw new AppError(400, 'invalid_case_action', 'caseAction must be "redact" or "delete"');
 }
 
 const subjectText = (s: ErasureSubject) => (s.kind === 'user' ? `user:${s.userId}` : `email:${s.email}`);
@@ -171,7 +172,7 @@ export class ErasureService {
   /** Runs every step the erasure's journal does not hold yet; returns the erasure as it ends. */
   async run(id: string): Promise<Erasure> {
     let e = await this.o.store.getErasure(id);
-    if (!e) throw new AppError(404, 'ERASURE_NOT_FOUND', `no erasure ${id}`);
+    if (!e) throw new AppError(404, 'erasure_not_found', `no erasure ${id}`);
     try {
       for (const step of ERASURE_STEPS) {
         if (e.state === 'done') break;
@@ -214,51 +215,47 @@ export class ErasureService {
         return;
       }
       case 'sendbird.channels': {
-        const deleted: string[] = [];
-        for (const url of plan!.channelUrls) {
-          if (await this.gone(() => this.o.sendbird.deleteGroupChannel(url))) continue;
-          deleted.push(url);
-        }
-        await journal(deleted.length, deleted, [
-          receipt('sendbird', 'erasure.channels.delete', { deleted: deleted.length, channels: deleted }),
+        const urls = plan!.channelUrls;
+        const gone = await this.eachGone(urls, (url) => this.o.sendbird.deleteGroupChannel(url));
+        await journal(urls.length, urls, [
+          receipt('sendbird', 'erasure.channels.delete', { count: urls.length, alreadyGone: gone, channels: urls }),
         ]);
         return;
       }
       case 'sendbird.user': {
         const userIds = (await this.find(subject, { salesforce: false })).userIds;
-        let deleted = 0;
-        for (const u of userIds) if (!(await this.gone(() => this.o.sendbird.deleteUser(u)))) deleted++;
+        const gone = await this.eachGone(userIds, (u) => this.o.sendbird.deleteUser(u));
         // The user ids themselves are personal data: the receipt keeps how many only.
-        await journal(deleted, undefined, [receipt('sendbird', 'erasure.users.delete', { deleted })]);
+        await journal(userIds.length, undefined, [
+          receipt('sendbird', 'erasure.users.delete', { count: userIds.length, alreadyGone: gone }),
+        ]);
         return;
       }
       case 'salesforce.files': {
         const ids = await this.fileIds(plan!.caseIds);
-        const deleted = await this.deleteAll('ContentDocument', ids);
-        await journal(deleted.length, deleted, [receipt('salesforce', 'erasure.files.delete', { deleted: deleted.length, ids: deleted })]);
+        const gone = await this.eachGone(ids, (id) => this.o.salesforce.delete('ContentDocument', id));
+        await journal(ids.length, ids, [receipt('salesforce', 'erasure.files.delete', { count: ids.length, alreadyGone: gone, ids })]);
         return;
       }
       case 'salesforce.transcript': {
         const object = this.o.transcriptMode === 'object' ? MESSAGE_OBJECT : 'CaseComment';
-        const deleted = await this.deleteAll(object, await this.transcriptIds(plan!.caseIds));
-        await journal(deleted.length, deleted, [
-          receipt('salesforce', 'erasure.transcript.delete', { object, deleted: deleted.length, ids: deleted }),
+        const ids = await this.transcriptIds(plan!.caseIds);
+        const gone = await this.eachGone(ids, (id) => this.o.salesforce.delete(object, id));
+        await journal(ids.length, ids, [
+          receipt('salesforce', 'erasure.transcript.delete', { object, count: ids.length, alreadyGone: gone, ids }),
         ]);
         return;
       }
       case 'salesforce.case': {
-        const done: string[] = [];
-        for (const caseId of plan!.caseIds) {
-          const gone = await this.gone(() =>
-            e.caseAction === 'delete'
-              ? this.o.salesforce.delete('Case', caseId)
-              : this.o.salesforce.update('Case', caseId, { ...REDACTED_CASE_FIELDS }),
-          );
-          if (!gone) done.push(caseId);
-        }
+        const ids = plan!.caseIds;
+        const gone = await this.eachGone(ids, (caseId) =>
+          e.caseAction === 'delete'
+            ? this.o.salesforce.delete('Case', caseId)
+            : this.o.salesforce.update('Case', caseId, { ...REDACTED_CASE_FIELDS }),
+        );
         const action = e.caseAction === 'delete' ? 'erasure.cases.delete' : 'erasure.cases.redact';
         const fields = e.caseAction === 'redact' ? { fields: Object.keys(REDACTED_CASE_FIELDS) } : {};
-        await journal(done.length, done, [receipt('salesforce', action, { count: done.length, ids: done, ...fields })]);
+        await journal(ids.length, ids, [receipt('salesforce', action, { count: ids.length, alreadyGone: gone, ids, ...fields })]);
         return;
       }
       case 'bridge.rows': {
@@ -317,11 +314,14 @@ export class ErasureService {
     return uniq(ids);
   }
 
-  /** Deletes each record; returns the ids that were deleted now (not already gone). */
-  private async deleteAll(sobject: string, ids: readonly string[]): Promise<string[]> {
-    const deleted: string[] = [];
-    for (const id of ids) if (!(await this.gone(() => this.o.salesforce.delete(sobject, id)))) deleted.push(id);
-    return deleted;
+  /**
+   * Runs the call for each target, one after the other; returns how many were already gone (an
+   * earlier attempt, cut short by a crash, or someone else, deleted them).
+   */
+  private async eachGone<T>(targets: readonly T[], call: (target: T) => Promise<unknown>): Promise<number> {
+    let gone = 0;
+    for (const t of targets) if (await this.gone(() => call(t))) gone++;
+    return gone;
   }
 
   /** Runs a delete (or update); true when the thing was already gone (not found), which counts as done. */
