@@ -7,11 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { requireAvailable } from '@sbsf/testkit';
 import { runErase, parseEraseArgs } from '../src/cli/erase.js';
 import type { OpenedStore } from '../src/open-store.js';
 import { assertNoTrace, assertTrace, CUSTOMER_TABLES, customerWithChat, storeText, upstreamText, writeCalls } from './erasure-helpers.js';
 import { sbClient } from './membership-helpers.js';
 import { messageRecords } from './transcript-helpers.js';
+import { pgEnv, pgTestSchema, pgUnavailable } from './pg.js';
 import { startWorld, type World } from './world.js';
 
 const WORLD = [{ TRANSCRIPT_FLUSH_MS: '50' }, { webhooks: { timeoutMs: 2_000, retryDelayMs: 20 } }] as const;
@@ -123,26 +125,34 @@ test('erasing a customer removes them from Sendbird, Salesforce and the bridge, 
   assert.deepEqual(writeCalls(w.sb.stats.get()), calls.sb, 'no Sendbird write');
 });
 
-test('erasing by email with caseAction delete deletes the Cases, and the transcript goes with them', async (t) => {
-  const w = await startWorld(t, ...WORLD);
-  const ann = await customerWithChat(w, 'ann-mail', 'Ann Mailer');
-  const bob = await customerWithChat(w, 'bob-mail', 'Bob Stays');
-  // Someone already deleted Ann's Sendbird user: that step finds nothing to do, and says so.
-  await sbClient(w).deleteUser(ann.userId);
-  const run = await erase(w, ['--email', ann.email.toUpperCase(), '--case-action', 'delete']);
-  assert.equal(run.code, 0, run.out);
-  const [erasure] = await store(w).unsafeQuery<{ id: string }>('SELECT id FROM erasures');
-  const users = (await w.bridge.store.erasureReceipt(erasure!.id)).find((e) => e.action === 'erasure.users.delete');
-  assert.deepEqual([users?.detail.count, users?.detail.alreadyGone], [1, 1]);
-  assert.equal(
-    w.sf.records('Case').some((c) => c.Id === ann.caseId),
-    false,
-    "Ann's Case is deleted",
-  );
-  assertNoTrace(upstreamText(w), ann, 'Salesforce and Sendbird');
-  assertNoTrace(await storeText(store(w)), ann, "the bridge's store");
-  assertTrace(upstreamText(w), bob, 'the emulators');
-});
+const pgMissing = await pgUnavailable();
+
+for (const db of ['sqlite', 'postgres'] as const) {
+  test(`erasing by email with caseAction delete deletes the Cases, and the transcript goes with them (${db})`, async (t) => {
+    if (db === 'postgres' && !requireAvailable(t, !pgMissing, pgMissing ?? '')) return;
+    const database = db === 'postgres' ? pgEnv(await pgTestSchema(t), 4) : {};
+    const w = await startWorld(t, { ...WORLD[0], ...database }, WORLD[1]);
+    assert.equal(store(w).kind, db);
+    const ann = await customerWithChat(w, 'ann-mail', 'Ann Mailer');
+    const bob = await customerWithChat(w, 'bob-mail', 'Bob Stays');
+    // Someone already deleted Ann's Sendbird user: that step finds nothing to do, and says so.
+    await sbClient(w).deleteUser(ann.userId);
+    const run = await erase(w, ['--email', ann.email.toUpperCase(), '--case-action', 'delete']);
+    assert.equal(run.code, 0, run.out);
+    const [erasure] = await store(w).unsafeQuery<{ id: string }>('SELECT id FROM erasures');
+    const users = (await w.bridge.store.erasureReceipt(erasure!.id)).find((e) => e.action === 'erasure.users.delete');
+    assert.deepEqual([users?.detail.count, users?.detail.alreadyGone], [1, 1]);
+    assert.equal(
+      w.sf.records('Case').some((c) => c.Id === ann.caseId),
+      false,
+      "Ann's Case is deleted",
+    );
+    assertNoTrace(upstreamText(w), ann, 'Salesforce and Sendbird');
+    assertNoTrace(await storeText(store(w)), ann, "the bridge's store");
+    assertTrace(upstreamText(w), bob, 'the emulators');
+    assertTrace(await storeText(store(w)), bob, "the bridge's store");
+  });
+}
 
 test('bad requests are refused with a clear message', () => {
   assert.throws(() => parseEraseArgs([]), /exactly one of --user and --email/);
