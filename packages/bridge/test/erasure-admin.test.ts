@@ -150,6 +150,7 @@ test('a bridge killed halfway through an erasure finishes it after a restart, wi
     'salesforce.files',
     'salesforce.transcript',
     'salesforce.case',
+    'salesforce.recheck',
     'bridge.rows',
   ]);
   assert.deepEqual(

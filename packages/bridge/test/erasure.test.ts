@@ -7,11 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { requireAvailable } from '@sbsf/testkit';
+import { requireAvailable, waitFor } from '@sbsf/testkit';
 import { runErase, parseEraseArgs } from '../src/cli/erase.js';
 import type { OpenedStore } from '../src/open-store.js';
 import { assertNoTrace, assertTrace, CUSTOMER_TABLES, customerWithChat, storeText, upstreamText, writeCalls } from './erasure-helpers.js';
-import { sbClient } from './membership-helpers.js';
+import { sbClient, sfClient } from './membership-helpers.js';
 import { messageRecords } from './transcript-helpers.js';
 import { pgEnv, pgTestSchema, pgUnavailable } from './pg.js';
 import { startWorld, type World } from './world.js';
@@ -153,6 +153,34 @@ for (const db of ['sqlite', 'postgres'] as const) {
     assertTrace(await storeText(store(w)), bob, "the bridge's store");
   });
 }
+
+test('a transcript record written to the Case while the erasure runs is found and deleted before it ends', async (t) => {
+  const w = await startWorld(t, ...WORLD);
+  const ann = await customerWithChat(w, 'ann-late', 'Ann Late');
+  // The redaction waits; meanwhile a transcript write that was under way lands on the Case.
+  w.sf.faults.set({ rules: [{ action: 'hold', method: 'PATCH', path: `/sobjects/Case/${ann.caseId}`, times: 1 }] });
+  const running = erase(w, ['--user', ann.userId]);
+  await waitFor('the redaction held', () => (w.sf.faults.heldCount === 1 ? true : undefined));
+  const late = await sfClient(w).upsert('Sendbird_Message__c', 'Sendbird_Message_Id__c', '999999', {
+    Case__c: ann.caseId,
+    Channel_Url__c: ann.caseId,
+    Body__c: `late words of ${ann.name}`,
+    Sender_Id__c: ann.userId,
+  });
+  w.sf.faults.set({});
+  w.sf.faults.release();
+  const run = await running;
+  assert.equal(run.code, 0, run.out);
+  assert.equal(messageRecords(w, ann.caseId).length, 0, 'the late record is deleted too');
+  assertNoTrace(upstreamText(w), ann, 'Salesforce and Sendbird');
+  const [erasure] = await store(w).unsafeQuery<{ id: string }>('SELECT id FROM erasures');
+  const receipt = await w.bridge.store.erasureReceipt(erasure!.id);
+  assert.deepEqual(
+    receipt.filter((e) => e.action === 'erasure.late.delete').map((e) => [e.detail.count, e.detail.ids]),
+    [[1, [late.id]]],
+    'the receipt names it',
+  );
+});
 
 test('bad requests are refused with a clear message', () => {
   assert.throws(() => parseEraseArgs([]), /exactly one of --user and --email/);

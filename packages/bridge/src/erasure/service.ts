@@ -13,7 +13,10 @@
  * 5. `salesforce.transcript`: the transcript records (Sendbird_Message__c, or the bridge's
  *    CaseComments in `case_comment` mode).
  * 6. `salesforce.case`: the Cases' personal fields are cleared (`redact`) or the Cases deleted.
- * 7. `bridge.rows`: tickets, their idempotency keys and the transcript rows deleted; the ledger
+ * 7. `salesforce.recheck`: the Files and transcript records are listed again, and any found are
+ *    deleted: a transcript write that was already under way when the erasure began (a flush, or a
+ *    webhook Sendbird retried) may have landed after step 5 read the list.
+ * 8. `bridge.rows`: tickets, their idempotency keys and the transcript rows deleted; the ledger
  *    entries of these tickets, Cases and users become tombstones (no personal data left); the
  *    erasure is marked done and forgets whom it erased.
  *
@@ -38,6 +41,7 @@ export const ERASURE_STEPS = [
   'salesforce.files',
   'salesforce.transcript',
   'salesforce.case',
+  'salesforce.recheck',
   'bridge.rows',
 ] as const;
 export type ErasureStep = (typeof ERASURE_STEPS)[number];
@@ -256,6 +260,19 @@ export class ErasureService {
         const action = e.caseAction === 'delete' ? 'erasure.cases.delete' : 'erasure.cases.redact';
         const fields = e.caseAction === 'redact' ? { fields: Object.keys(REDACTED_CASE_FIELDS) } : {};
         await journal(ids.length, ids, [receipt('salesforce', action, { count: ids.length, alreadyGone: gone, ids, ...fields })]);
+        return;
+      }
+      case 'salesforce.recheck': {
+        const object = this.o.transcriptMode === 'object' ? MESSAGE_OBJECT : 'CaseComment';
+        const files = await this.fileIds(plan!.caseIds);
+        const records = await this.transcriptIds(plan!.caseIds);
+        const gone =
+          (await this.eachGone(files, (id) => this.o.salesforce.delete('ContentDocument', id))) +
+          (await this.eachGone(records, (id) => this.o.salesforce.delete(object, id)));
+        const ids = [...files, ...records];
+        // Usually nothing: the receipt names this step only when it found something.
+        const entries = ids.length ? [receipt('salesforce', 'erasure.late.delete', { count: ids.length, alreadyGone: gone, ids })] : [];
+        await journal(ids.length, ids, entries);
         return;
       }
       case 'bridge.rows': {
