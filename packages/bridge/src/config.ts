@@ -221,6 +221,11 @@ export interface BridgeConfig {
    * only, and nobody when TRUST_PROXY says a proxy is in front (its requests come from loopback).
    */
   metricsToken: string | undefined;
+  /**
+   * ADMIN_TOKEN: bearer token the admin endpoints (`/admin/erasures`) require. Unset: they answer
+   * 404, as if they did not exist.
+   */
+  adminToken: string | undefined;
   customerAuth: CustomerAuthConfig;
   jobs: JobsConfig;
   tickets: TicketsConfig;
@@ -417,6 +422,7 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
   const upstreams = { SALESFORCE_LOGIN_URL: salesforce.loginUrl, SENDBIRD_API_URL: sendbird.apiUrl };
   const customerAuth = parseCustomerAuth(r, { sandbox, host: http.host, upstreams });
   const metricsToken = parseSecret(r, 'METRICS_TOKEN');
+  const adminToken = parseSecret(r, 'ADMIN_TOKEN');
   const tickets: TicketsConfig = { safetyDelayMs: r.int('TICKET_SAFETY_DELAY_MS', DEFAULTS.TICKET_SAFETY_DELAY_MS, 0, 3_600_000) };
   const jobs = parseJobs(r);
   const membership = parseMembership(r);
@@ -434,6 +440,7 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
     upstream,
     sharedSecret,
     metricsToken,
+    adminToken,
     customerAuth,
     jobs,
     tickets,
@@ -908,6 +915,7 @@ export function redactedConfig(config: BridgeConfig) {
     upstream: { ...config.upstream },
     sharedSecret: REDACTED,
     metricsToken: mask(config.metricsToken),
+    adminToken: mask(config.adminToken),
     customerAuth: ca.mode === 'jwt' ? { ...ca, jwtSecret: mask(ca.jwtSecret) } : { ...ca },
     jobs: { ...config.jobs },
     tickets: { ...config.tickets },
@@ -931,6 +939,7 @@ export function configSecrets(config: BridgeConfig): string[] {
     ca.mode === 'jwt' ? ca.jwtSecret : undefined,
     dbPassword,
     config.metricsToken,
+    config.adminToken,
   ];
   return values.filter((v): v is string => typeof v === 'string' && v !== '');
 }

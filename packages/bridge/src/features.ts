@@ -5,6 +5,7 @@
  */
 import { createAgentsFeature } from './agents/feature.js';
 import type { FeatureFactory } from './context.js';
+import { createErasureFeature } from './erasure/feature.js';
 import { createLifecycleFeature } from './lifecycle/feature.js';
 import { createMembershipFeature } from './membership/feature.js';
 import { createTicketsFeature } from './tickets/feature.js';
@@ -16,4 +17,5 @@ export const FEATURES: readonly FeatureFactory[] = [
   createAgentsFeature,
   createTranscriptFeature,
   createLifecycleFeature,
+  createErasureFeature,
 ];

@@ -244,6 +244,7 @@ async function registerDocs(app: FastifyInstance, config: BridgeConfig): Promise
       components: {
         securitySchemes: {
           bridgeSecret: { type: 'http', scheme: 'bearer', description: 'BRIDGE_SHARED_SECRET, sent by the Salesforce Named Credential' },
+          adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN (the admin endpoints exist only when it is set)' },
         },
       },
     },

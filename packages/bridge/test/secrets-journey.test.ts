@@ -41,6 +41,7 @@ test(
       BRIDGE_SHARED_SECRET: canary('bridge-shared-secret'),
       CUSTOMER_JWT_SECRET: canary('customer-jwt-secret'),
       METRICS_TOKEN: canary('metrics-token'),
+      ADMIN_TOKEN: canary('admin-token'),
     };
     const { sf, sb } = await startEmulators(t, {
       sf: { clientSecret: CANARY.SALESFORCE_CLIENT_SECRET, bridgeDelivery: { retryDelaysMs: [0, 20, 50] } },
@@ -136,6 +137,11 @@ test(
       'a presented JWT and a learned access token are scrubbed from an error answer',
     );
     assert.equal((await call('metrics', 'GET', '/metrics', { headers: { authorization: `Bearer ${CANARY.METRICS_TOKEN}` } })).status, 200);
+    const erasureDryRun = await call('erasure dry run', 'POST', '/admin/erasures', {
+      headers: { authorization: `Bearer ${CANARY.ADMIN_TOKEN}` },
+      body: { customer: { sendbirdUserId: 'nobody-at-all' }, dryRun: true },
+    });
+    assert.equal(erasureDryRun.status, 200, JSON.stringify(erasureDryRun.body));
 
     await sb.webhooks.idle();
     bridge.child.kill('SIGTERM');

@@ -195,7 +195,8 @@ test('sqlite: migration 6 rebuilds tickets, ledger and idempotency keys with eve
     try {
       return {
         tickets: db.prepare('SELECT * FROM tickets ORDER BY id').all(),
-        ledger: db.prepare('SELECT * FROM ledger ORDER BY id').all(),
+        // The columns the ledger had then (migration 12 adds erased_by, NULL on every row kept).
+        ledger: db.prepare('SELECT id, at, case_id, ticket_id, system, action, target, outcome, detail FROM ledger ORDER BY id').all(),
         keys: db.prepare('SELECT * FROM idempotency_keys ORDER BY scope, key').all(),
       };
     } finally {
@@ -212,6 +213,7 @@ test('sqlite: migration 6 rebuilds tickets, ledger and idempotency keys with eve
     MIGRATIONS.slice(5).map((m) => m.version),
   );
   assert.deepEqual(dump(), before, 'every row of the three tables, byte for byte');
+  assert.deepEqual(await current.unsafeQuery('SELECT DISTINCT erased_by FROM ledger'), [{ erased_by: null }], 'no entry is a tombstone');
   const db = new Database(file);
   t.after(() => db.close());
   const [pragma] = await current.unsafeQuery<{ foreign_keys: number }>('PRAGMA foreign_keys');

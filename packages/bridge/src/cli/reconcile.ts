@@ -35,7 +35,7 @@ export interface CliArgs {
   sandbox: string | null;
 }
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   const out: CliArgs = { caseIds: [], all: false, sandbox: null };

@@ -9,7 +9,7 @@ import { maskSecretFields } from '../redaction.js';
 import { all, decodeJson, get, run, type Body, type Db } from './sql.js';
 import type { LedgerEntry, NewLedgerEntry, StoreSettings } from './types.js';
 
-interface LedgerRow {
+export interface LedgerRow {
   id: number;
   at: number;
   case_id: string | null;
@@ -19,9 +19,10 @@ interface LedgerRow {
   target: string | null;
   outcome: LedgerEntry['outcome'];
   detail: unknown;
+  erased_by?: string | null;
 }
 
-const toLedger = (r: LedgerRow): LedgerEntry => ({
+export const toLedger = (r: LedgerRow): LedgerEntry => ({
   id: r.id,
   at: r.at,
   caseId: r.case_id,
@@ -31,6 +32,7 @@ const toLedger = (r: LedgerRow): LedgerEntry => ({
   target: r.target,
   outcome: r.outcome,
   detail: decodeJson(r.detail) as Record<string, unknown>,
+  erasedBy: r.erased_by ?? null,
 });
 
 /** Rows per multi-row INSERT (one prepared statement is kept per row count). */
@@ -38,7 +40,7 @@ const LEDGER_ROWS_PER_INSERT = 16;
 const INSERT_LEDGER =
   'INSERT INTO ledger (at, case_id, ticket_id, system, action, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
 
-function ledgerValues(e: NewLedgerEntry, s: StoreSettings): unknown[] {
+export function ledgerValues(e: NewLedgerEntry, s: StoreSettings): unknown[] {
   const detail = s.scrubText(JSON.stringify(maskSecretFields(e.detail ?? {})));
   return [s.now(), e.caseId ?? null, e.ticketId ?? null, e.system, e.action, e.target ?? null, e.outcome, detail];
 }

@@ -125,6 +125,11 @@ export interface LedgerEntry {
   target: string | null;
   outcome: LedgerOutcome;
   detail: Record<string, unknown>;
+  /**
+   * The erasure that wrote this entry (its receipt) or made it a tombstone (ticket id, target and
+   * detail cleared); null for every other entry.
+   */
+  erasedBy: string | null;
 }
 
 /** One event as received on `/salesforce/events` (see @sbsf/wire events.ts). */
@@ -379,6 +384,60 @@ export interface SendbirdPacing {
 
 export type CaseChangeRecordResult = { held: false } | { held: true; reconciles: ReconcileRequestResult; statusJobId: number | null };
 
+// --- privacy erasure -------------------------------------------------------------------------
+
+/** What an erasure does to the customer's Cases: clear their personal data, or delete them. */
+export type ErasureCaseAction = 'redact' | 'delete';
+
+/** What an erasure found to erase (ids only: no names, addresses or texts). */
+export interface ErasurePlan {
+  ticketIds: string[];
+  caseIds: string[];
+  /** The support channels (each named after its Case). */
+  channelUrls: string[];
+  /** How many Sendbird users (the customer's ids; not kept here once the erasure is done). */
+  users: number;
+}
+
+/** One step of an erasure as its journal keeps it: when it was done and what it removed. */
+export interface ErasureStepRecord {
+  at: number;
+  /** How many records the step removed or redacted (0 when they were already gone). */
+  count: number;
+  /** The ids acted on, where they are not personal data (Salesforce record Ids, channel URLs). */
+  ids?: string[];
+}
+
+export interface Erasure {
+  id: string;
+  /** SHA-256 of the identifier as asked for (`user:<id>` or `email:<address>`). */
+  subjectHash: string;
+  /** The identifier, while the erasure runs; null once done. */
+  subject: string | null;
+  caseAction: ErasureCaseAction;
+  /** Who asked (`cli`, `admin`), for the receipt. */
+  requestedBy: string;
+  state: 'running' | 'done';
+  plan: ErasurePlan | null;
+  /** The steps done so far, by name. */
+  steps: Record<string, ErasureStepRecord>;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+export interface NewErasure {
+  id: string;
+  subjectHash: string;
+  subject: string;
+  caseAction: ErasureCaseAction;
+  requestedBy: string;
+}
+
+/** How a customer is named in an erasure request. */
+export type ErasureSubject = { kind: 'user'; userId: string } | { kind: 'email'; email: string };
+
 export interface Store {
   /** Which implementation (`sqlite`), for logs and /readyz. */
   readonly kind: string;
@@ -615,6 +674,37 @@ export interface Store {
   countTranscriptMessages(): Promise<Record<TranscriptState, number>>;
   /** Forgets messages written before `before` (epoch ms); returns how many. Pending and dead ones are kept. */
   purgeTranscript(before: number): Promise<number>;
+
+  // --- privacy erasure (erasure/store.ts) ------------------------------------------------------
+  /**
+   * Records a new erasure (and, with `job`, the job that runs it) in one transaction, or returns
+   * the erasure already recorded for the same subject hash (`created: false`).
+   */
+  startErasure(erasure: NewErasure, opts?: { job?: TicketJob }): Promise<{ erasure: Erasure; created: boolean }>;
+  getErasure(id: string): Promise<Erasure | null>;
+  getErasureBySubject(subjectHash: string): Promise<Erasure | null>;
+  /** The customer's tickets: by Sendbird user id, or every ticket of the users whose tickets gave that email. */
+  findCustomerTickets(subject: ErasureSubject): Promise<Ticket[]>;
+  setErasurePlan(id: string, plan: ErasurePlan): Promise<void>;
+  /**
+   * Journals a step as done (a step already journaled is left as it was: false), with its receipt
+   * entries (written with `erasedBy` = the erasure, so they can never be changed), atomically.
+   */
+  recordErasureStep(id: string, step: string, record: ErasureStepRecord, receipt?: readonly NewLedgerEntry[]): Promise<boolean>;
+  recordErasureError(id: string, error: string): Promise<void>;
+  /**
+   * The last step, one transaction: the ledger entries of these tickets, Cases and users become
+   * tombstones; the transcript rows of the Cases, the tickets' idempotency keys and the tickets
+   * are deleted; the step is journaled, the erasure marked done and its subject forgotten.
+   * Returns how many rows of each kind.
+   */
+  finishErasure(
+    id: string,
+    scope: { ticketIds: readonly string[]; caseIds: readonly string[]; userIds: readonly string[] },
+    step: string,
+  ): Promise<{ tombstones: number; tickets: number; idempotencyKeys: number; transcriptMessages: number; transcriptChannels: number }>;
+  /** An erasure's receipt: the ledger entries it wrote, oldest first. */
+  erasureReceipt(id: string): Promise<LedgerEntry[]>;
 
   // --- ledger -----------------------------------------------------------------------------
   appendLedger(entry: NewLedgerEntry): Promise<LedgerEntry>;

@@ -16,6 +16,7 @@ import * as membershipApplied from './008-membership-applied.js';
 import * as caseChangeSubscription from './009-case-change-subscription.js';
 import * as sweepMarks from './010-sweep-marks.js';
 import * as sendbirdPacing from './011-sendbird-pacing.js';
+import * as erasure from './012-erasure.js';
 
 export interface Migration {
   version: number;
@@ -41,4 +42,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'membership: the Change Data Capture subscription (replay id, lease)', ...caseChangeSubscription },
   { version: 10, name: 'membership: how far the sweep has read (changed since, last full sweep)', ...sweepMarks },
   { version: 11, name: "Sendbird pacing: the capped endpoints' slots, shared by the instances", ...sendbirdPacing },
+  { version: 12, name: 'privacy erasure: erasures and their journal, ledger tombstones', ...erasure },
 ];
