@@ -1,0 +1,224 @@
+/**
+ * `npm run doctor` against the emulators over real HTTP: a healthy configuration passes every
+ * check that can be made here, then each fault planted on purpose is found and its fix named
+ * (wrong client secret, a field hidden from the integration user, the webhook off / elsewhere /
+ * missing a category, the wrong region, a refused Sendbird token, a store not migrated), and the
+ * CLI's exit codes and JSON.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { requireAvailable, tempDir } from '@sbsf/testkit';
+import { loadConfig } from '../src/config.js';
+import { runDoctor, startupChecks, type CheckResult } from '../src/doctor/index.js';
+import { createLogger } from '../src/logger.js';
+import { openPostgresStore } from '../src/open-store.js';
+import { MIGRATIONS } from '../src/store/migrations/index.js';
+import { pgEnv, pgTestSchema, pgUnavailable, TEST_DATABASE_URL } from './pg.js';
+import { startWorld, type World } from './world.js';
+
+const CLI = fileURLToPath(new URL('../src/cli/doctor.ts', import.meta.url));
+
+/** The world's bridge as the doctor sees it: its real URL as PUBLIC_URL, sandbox-like settings. */
+function doctorEnv(w: World, overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return { ...w.env, SANDBOX: 'true', PUBLIC_URL: w.url, ...overrides };
+}
+
+/** Sendbird's webhook settings through its Platform API, as an admin sets them. */
+async function putWebhook(w: World, body: Record<string, unknown>): Promise<any> {
+  const res = await fetch(`${w.sb.url}/v3/applications/settings/webhook`, {
+    method: 'PUT',
+    headers: { 'Api-Token': w.sb.apiToken, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  assert.equal(res.status, 200);
+  return res.json();
+}
+
+async function healthyWorld(t: TestContext): Promise<World> {
+  const w = await startWorld(t);
+  await putWebhook(w, { enabled: true, url: `${w.url}/sendbird/webhooks`, enabled_events: ['*'] });
+  return w;
+}
+
+async function doctor(w: World, overrides: Record<string, string | undefined> = {}): Promise<Map<string, CheckResult>> {
+  const results = await runDoctor(loadConfig(doctorEnv(w, overrides)), { timeoutMs: 10_000 });
+  return new Map(results.map((r) => [r.id, r]));
+}
+
+function expectFail(results: Map<string, CheckResult>, id: string, detail: RegExp, fix: RegExp): void {
+  const r = results.get(id);
+  assert.ok(r, `no result for ${id}`);
+  assert.equal(r.status, 'fail', `${id}: ${JSON.stringify(r)}`);
+  assert.match(r.detail, detail);
+  assert.match(r.fix ?? '', fix);
+}
+
+test('a healthy configuration passes every check that can be made against the emulators', async (t) => {
+  const w = await healthyWorld(t);
+  const results = await doctor(w);
+  const notPassed = [...results.values()].filter((r) => r.status !== 'pass');
+  // CASE_EVENTS=apex: Change Data Capture is not in use, so not checked.
+  assert.deepEqual(
+    notPassed.map((r) => `${r.id} ${r.status}`),
+    ['salesforce.cdc skip'],
+    JSON.stringify(notPassed, null, 2),
+  );
+  assert.match(results.get('salesforce.login')!.detail, /client_credentials flow to org 00D/);
+  assert.match(results.get('salesforce.api_budget')!.detail, /left today/);
+  assert.match(results.get('sendbird.signature')!.detail, /verified a sample/);
+  assert.match(results.get('bridge.trusted_urls')!.detail, new RegExp(`wss://ws-${w.sb.appId.toLowerCase()}\\.sendbird\\.com`));
+  assert.match(results.get('bridge.public_url')!.detail, /cannot be checked from inside/);
+});
+
+test('a wrong client secret: the login fails naming SALESFORCE_CLIENT_SECRET, the rest of Salesforce is skipped, the secret is never shown', async (t) => {
+  const w = await healthyWorld(t);
+  const wrong = 'wrong-client-secret-7b1e2f9a4c';
+  const results = await doctor(w, { SALESFORCE_CLIENT_SECRET: wrong });
+  expectFail(results, 'salesforce.login', /invalid_client/, /SALESFORCE_CLIENT_SECRET does not match SALESFORCE_CLIENT_ID/);
+  for (const id of ['salesforce.api_version', 'salesforce.package', 'salesforce.case_fields', 'salesforce.api_budget']) {
+    assert.equal(results.get(id)!.status, 'skip', id);
+  }
+  assert.equal(results.get('sendbird.token')!.status, 'pass', 'Sendbird is checked on its own');
+  assert.ok(!JSON.stringify([...results.values()]).includes(wrong));
+});
+
+test('a field hidden from the integration user: the package check names it and the deploy', async (t) => {
+  const w = await healthyWorld(t);
+  w.sf.hideFields(['Case.Sendbird_User_Id__c', 'Sendbird_Message__c.Body__c']);
+  const results = await doctor(w);
+  expectFail(
+    results,
+    'salesforce.package',
+    /Case\.Sendbird_User_Id__c, Sendbird_Message__c\.Body__c/,
+    /salesforce:deploy.*Sendbird_Bridge_Integration/,
+  );
+  // Hidden from a ticket's Case field: the allow-list check says so too.
+  w.sf.hideFields(['Case.Subject']);
+  expectFail(await doctor(w, {}), 'salesforce.case_fields', /Subject/, /field-level security/);
+});
+
+test('the webhook off, pointed elsewhere, or without a category the transcript needs', async (t) => {
+  const w = await healthyWorld(t);
+  await putWebhook(w, { url: '' });
+  expectFail(await doctor(w), 'sendbird.webhook', /off or has no URL/, new RegExp(`URL ${w.url}/sendbird/webhooks`));
+
+  await putWebhook(w, { enabled: true, url: 'https://old-bridge.example.com/sendbird/webhooks' });
+  expectFail(await doctor(w), 'sendbird.webhook', /goes to https:\/\/old-bridge\.example\.com/, /PUBLIC_URL/);
+
+  const set = await putWebhook(w, { url: `${w.url}/sendbird/webhooks`, enabled_events: ['group_channel:message_send'] });
+  assert.deepEqual(set.webhook.enabled_events, ['group_channel:message_send']);
+  expectFail(
+    await doctor(w),
+    'sendbird.webhook',
+    /group_channel:message_update, group_channel:message_delete are not subscribed/,
+    /subscribe to group_channel:message_update, group_channel:message_delete/,
+  );
+});
+
+test('the wrong region: an API URL of another app is refused before any call', async (t) => {
+  const w = await healthyWorld(t);
+  const results = await doctor(w, { SENDBIRD_API_URL: 'https://api-another-app.sendbird.com' });
+  expectFail(results, 'sendbird.region', /app .* is served at https:\/\/api-/, /unset SENDBIRD_API_URL/);
+  assert.equal(results.get('sendbird.token')!.status, 'skip');
+  assert.equal(results.get('sendbird.webhook')!.status, 'skip');
+});
+
+test('a refused Sendbird token: the read call fails with 400401, and the running bridge refuses its signature', async (t) => {
+  const w = await healthyWorld(t);
+  const wrong = 'revoked-token-0f1e2d3c4b5a69788796a5b4';
+  const results = await doctor(w, { SENDBIRD_API_TOKEN: wrong });
+  expectFail(results, 'sendbird.token', /400401/, /master API token/);
+  expectFail(results, 'sendbird.signature', /refused a sample signed/, /running bridge has another SENDBIRD_API_TOKEN/);
+  assert.ok(!JSON.stringify([...results.values()]).includes(wrong));
+});
+
+test('a store not migrated: an empty SQLite file, and a missing one', async (t) => {
+  const w = await healthyWorld(t);
+  const dir = tempDir(t, 'doctor-store-');
+  const empty = join(dir, 'empty.sqlite');
+  writeFileSync(empty, '');
+  const latest = MIGRATIONS.length;
+  expectFail(
+    await doctor(w, { DATABASE_URL: `sqlite:${empty}` }),
+    'bridge.store',
+    new RegExp(`schema version 0; this bridge needs ${latest}`),
+    /npm run bridge.*migrates/,
+  );
+  expectFail(
+    await doctor(w, { DATABASE_URL: `sqlite:${join(dir, 'none.sqlite')}` }),
+    'bridge.store',
+    /no database at/,
+    /migrates the store/,
+  );
+});
+
+test('a PostgreSQL schema at an older version', async (t) => {
+  if (!requireAvailable(t, (await pgUnavailable()) === null, String(await pgUnavailable()))) return;
+  const w = await healthyWorld(t);
+  const schema = await pgTestSchema(t);
+  const old = await openPostgresStore({ url: TEST_DATABASE_URL, schema, poolSize: 1, migrations: MIGRATIONS.slice(0, 3) });
+  await old.close();
+  const results = await doctor(w, pgEnv(schema));
+  expectFail(
+    results,
+    'bridge.store',
+    new RegExp(`postgres store .*schema ${schema}\\) is at schema version 3; this bridge needs ${MIGRATIONS.length}`),
+    /migrates the store/,
+  );
+});
+
+test('the start-up short form logs one line per failing check, with its fix', async (t) => {
+  const w = await healthyWorld(t);
+  const lines: string[] = [];
+  const logger = createLogger({ level: 'info', destination: { write: (s: string) => lines.push(s) } });
+  const ok = await startupChecks(loadConfig(doctorEnv(w)), logger);
+  assert.deepEqual(
+    ok.map((r) => r.status),
+    ['pass', 'pass', 'pass', 'pass'],
+  );
+  assert.equal(lines.length, 0);
+  await startupChecks(loadConfig(doctorEnv(w, { SALESFORCE_CLIENT_SECRET: 'wrong-client-secret-7b1e2f9a4c' })), logger);
+  logger.flush();
+  assert.equal(lines.length, 1, lines.join(''));
+  const line = JSON.parse(lines[0]!) as { msg: string; check: string; fix: string };
+  assert.equal(line.check, 'salesforce.login');
+  assert.match(line.msg, /^doctor: Salesforce login: /);
+  assert.match(line.fix, /SALESFORCE_CLIENT_SECRET/);
+});
+
+function runCli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; out: string; err: string }> {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...clean } });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
+}
+
+test('the CLI: a checklist and exit 0; --json and exit 1 on a failure; exit 2 on a usage or configuration error', async (t) => {
+  const w = await healthyWorld(t);
+  const healthy = await runCli([], doctorEnv(w));
+  assert.equal(healthy.code, 0, healthy.err + healthy.out);
+  assert.match(healthy.out, /^✓ Salesforce login: /m);
+  assert.match(healthy.out, /^- Change Data Capture for Case: CASE_EVENTS=apex/m);
+  assert.match(healthy.out, /^\d+ passed, 0 failed, 0 warnings, 1 skipped$/m);
+
+  const broken = await runCli(['--json'], doctorEnv(w, { SALESFORCE_CLIENT_SECRET: 'wrong-client-secret-7b1e2f9a4c' }));
+  assert.equal(broken.code, 1, broken.err);
+  const results = JSON.parse(broken.out) as CheckResult[];
+  const login = results.find((r) => r.id === 'salesforce.login')!;
+  assert.equal(login.status, 'fail');
+  assert.match(login.fix!, /SALESFORCE_CLIENT_SECRET/);
+
+  const usage = await runCli(['--bogus'], doctorEnv(w));
+  assert.equal(usage.code, 2);
+  assert.match(usage.err, /unknown argument --bogus/);
+  const config = await runCli([], { ...doctorEnv(w), SALESFORCE_CLIENT_ID: undefined });
+  assert.equal(config.code, 2);
+  assert.match(config.err, /SALESFORCE_CLIENT_ID is required/);
+});
