@@ -2,8 +2,8 @@
  * `npm run doctor` against the emulators over real HTTP: a healthy configuration passes every
  * check that can be made here, then each fault planted on purpose is found and its fix named
  * (wrong client secret, a field hidden from the integration user, the webhook off / elsewhere /
- * missing a category, the wrong region, a refused Sendbird token, a store not migrated), and the
- * CLI's exit codes and JSON.
+ * missing a category, the wrong region, a refused Sendbird token, a store not migrated, Case not
+ * selected for Change Data Capture), the start-up short form, and the CLI's exit codes and JSON.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -18,7 +18,7 @@ import { createLogger } from '../src/logger.js';
 import { openPostgresStore } from '../src/open-store.js';
 import { MIGRATIONS } from '../src/store/migrations/index.js';
 import { pgEnv, pgTestSchema, pgUnavailable, TEST_DATABASE_URL } from './pg.js';
-import { startWorld, type World } from './world.js';
+import { CDC_EMULATOR, cdcEnv, startEmulators, startWorld, worldEnv, type World } from './world.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/doctor.ts', import.meta.url));
 
@@ -221,4 +221,28 @@ test('the CLI: a checklist and exit 0; --json and exit 1 on a failure; exit 2 on
   const config = await runCli([], { ...doctorEnv(w), SALESFORCE_CLIENT_ID: undefined });
   assert.equal(config.code, 2);
   assert.match(config.err, /SALESFORCE_CLIENT_ID is required/);
+});
+
+test('Change Data Capture: the topic is checked over the Pub/Sub API; Case not selected is found and its fix named', async (t) => {
+  const w = await startWorld(t, {}, { cdc: true });
+  await putWebhook(w, { enabled: true, url: `${w.url}/sendbird/webhooks` });
+  const healthy = await doctor(w);
+  assert.equal(healthy.get('salesforce.cdc')!.status, 'pass', JSON.stringify(healthy.get('salesforce.cdc')));
+  assert.match(healthy.get('salesforce.cdc')!.detail, /\/data\/CaseChangeEvent is served by .* may subscribe/);
+  expectFail(
+    await doctor(w, { SALESFORCE_CDC_TOPIC: '/data/Other_Channel__chn' }),
+    'salesforce.cdc',
+    /not a change-event channel/,
+    /SALESFORCE_CDC_TOPIC/,
+  );
+
+  // An org where Case is not selected for Change Data Capture.
+  const { sf, sb } = await startEmulators(t, { sf: { ...CDC_EMULATOR, changeDataCapture: [] } });
+  const dir = tempDir(t, 'doctor-cdc-');
+  const config = loadConfig({ ...worldEnv(sf, sb, dir, cdcEnv(sf, dir)), SANDBOX: 'true', PUBLIC_URL: w.url });
+  const [login, cdc] = await runDoctor(config, { only: ['salesforce.login', 'salesforce.cdc'] });
+  assert.equal(login!.status, 'pass');
+  assert.equal(cdc!.status, 'fail', JSON.stringify(cdc));
+  assert.match(cdc!.detail, /NOT_FOUND/);
+  assert.match(cdc!.fix!, /select Case in Setup > Change Data Capture/);
 });

@@ -3,10 +3,13 @@
  * and fields as the integration user sees them (describe), the Case allow-list writable, Change
  * Data Capture when chosen, and the daily API budget.
  */
+import * as grpc from '@grpc/grpc-js';
 import { SalesforceAuthError, SalesforceConnectionError, SalesforceError, SalesforceNotFoundError } from '@sbsf/salesforce';
+import { CASE_CHANGE_TOPIC } from '@sbsf/salesforce/pubsub';
+import { PubSubConnection, pubSubFailure } from '../membership/pubsub-connection.js';
 import { CASE_FIELD_ALLOW_LIST, REQUIRED_CASE_FIELDS } from '../tickets/case-schema.js';
 import { fail, pass, skip, warn, type Check, type CheckOutcome } from './check.js';
-import { clockFrom, type DescribeResult, type DoctorContext } from './context.js';
+import { clockFrom, DOCTOR_UPSTREAM_TIMEOUT_MS, type DescribeResult, type DoctorContext } from './context.js';
 
 const DEPLOY_FIX =
   'deploy the package (`npm run salesforce:deploy`, see docs/salesforce-setup.md), then give the integration user ' +
@@ -185,11 +188,45 @@ const cdc: Check<DoctorContext> = {
   async run(ctx) {
     const ev = ctx.config.membership.caseEvents;
     if (ev.mode !== 'cdc') return skip("CASE_EVENTS=apex: Case changes arrive from the org's triggers, not Change Data Capture");
-    return warn(
-      `CASE_EVENTS=cdc on ${ev.topic} through ${ev.pubsubEndpoint}: whether Case is selected for Change Data Capture is not readable over REST`,
-      'in Setup > Change Data Capture, make sure Case is in Selected Entities; the running bridge logs ' +
-        '"cdc: subscribed to the change events" once its Pub/Sub subscription is open',
-    );
+    const conn = new PubSubConnection({
+      endpoint: ev.pubsubEndpoint,
+      caPem: ev.pubsubCaPem,
+      salesforce: ctx.salesforce,
+      timeoutMs: DOCTOR_UPSTREAM_TIMEOUT_MS,
+    });
+    try {
+      const topic = await conn.getTopic(ev.topic);
+      if (!topic.canSubscribe) {
+        return fail(
+          `${ev.topic} exists, but the integration user may not subscribe to it`,
+          'give the integration user the permissions change events need: "View All Data", or "View All" on Case (Setup > Permission Sets)',
+        );
+      }
+      return pass(`${ev.topic} is served by ${ev.pubsubEndpoint} and the integration user may subscribe to it`);
+    } catch (err) {
+      const f = pubSubFailure(err);
+      const where = `${ev.pubsubEndpoint} answered ${grpc.status[f.code] ?? f.code}${f.errorCode ? ` (${f.errorCode})` : ''}: ${f.message}`;
+      if (f.code === grpc.status.NOT_FOUND) {
+        return fail(
+          `${ev.topic} is not a change-event channel of this org (${where})`,
+          ev.topic === CASE_CHANGE_TOPIC
+            ? 'select Case in Setup > Change Data Capture (Selected Entities), or set CASE_EVENTS=apex'
+            : `check SALESFORCE_CDC_TOPIC: the custom channel must exist and hold Case's change events, or unset it for ${CASE_CHANGE_TOPIC}`,
+        );
+      }
+      if (f.code === grpc.status.PERMISSION_DENIED || f.code === grpc.status.UNAUTHENTICATED) {
+        return fail(
+          where,
+          'give the integration user "View All Data" (or "View All" on Case); the Pub/Sub API needs the org to allow API access',
+        );
+      }
+      return fail(
+        where,
+        'check SALESFORCE_PUBSUB_ENDPOINT (api.pubsub.salesforce.com:7443) and that this machine reaches it (gRPC over TLS, port 7443)',
+      );
+    } finally {
+      conn.close();
+    }
   },
 };
 
