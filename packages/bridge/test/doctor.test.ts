@@ -11,12 +11,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { SALESFORCE_EMULATOR_DEFAULTS } from '@sbsf/emulators';
 import { requireAvailable, tempDir } from '@sbsf/testkit';
 import { loadConfig } from '../src/config.js';
 import { runDoctor, startupChecks, type CheckResult } from '../src/doctor/index.js';
 import { createLogger } from '../src/logger.js';
 import { openPostgresStore } from '../src/open-store.js';
 import { MIGRATIONS } from '../src/store/migrations/index.js';
+import { SECRETS } from './fixtures.js';
 import { pgEnv, pgTestSchema, pgUnavailable, TEST_DATABASE_URL } from './pg.js';
 import { CDC_EMULATOR, cdcEnv, startEmulators, startWorld, worldEnv, type World } from './world.js';
 
@@ -245,4 +247,86 @@ test('Change Data Capture: the topic is checked over the Pub/Sub API; Case not s
   assert.equal(cdc!.status, 'fail', JSON.stringify(cdc));
   assert.match(cdc!.detail, /NOT_FOUND/);
   assert.match(cdc!.fix!, /select Case in Setup > Change Data Capture/);
+});
+
+test('the legacy password flow logs in with a warning to move off it; a wrong password names the fix', async (t) => {
+  const w = await healthyWorld(t);
+  const password = {
+    SALESFORCE_AUTH_FLOW: 'password',
+    SALESFORCE_USERNAME: SALESFORCE_EMULATOR_DEFAULTS.integrationUsername,
+    SALESFORCE_PASSWORD: SALESFORCE_EMULATOR_DEFAULTS.integrationPassword,
+  };
+  const ok = (await doctor(w, password)).get('salesforce.login')!;
+  assert.equal(ok.status, 'warn', JSON.stringify(ok));
+  assert.match(ok.detail, /deprecated by Salesforce and blocked by default in orgs created since Summer '23/);
+  assert.match(ok.fix!, /SALESFORCE_AUTH_FLOW=client_credentials/);
+  expectFail(
+    await doctor(w, { ...password, SALESFORCE_PASSWORD: 'not-the-password' }),
+    'salesforce.login',
+    /invalid_grant/,
+    /SALESFORCE_PASSWORD/,
+  );
+});
+
+test('the API budget: below the reserve is a warning, none left a failure; an API version the org does not serve fails', async (t) => {
+  const w = await healthyWorld(t);
+  w.sf.setLimits({ dailyLimit: 1_000, used: 950 });
+  const low = (await doctor(w)).get('salesforce.api_budget')!;
+  assert.equal(low.status, 'warn', JSON.stringify(low));
+  assert.match(low.detail, /of 1000 left today .* below the reserve of 10%/);
+  // Every call now refused: the login still works (token requests do not count), the rest cannot.
+  w.sf.setLimits({ used: 1_000 });
+  const results = await doctor(w);
+  assert.equal(results.get('salesforce.login')!.status, 'pass');
+  expectFail(results, 'salesforce.api_budget', /0 of 1000 left today/, /Setup > System Overview/);
+  w.sf.setLimits({ used: 0 });
+  expectFail(
+    await doctor(w, { SALESFORCE_API_VERSION: '99.0' }),
+    'salesforce.api_version',
+    /99\.0 is not served .* up to 67\.0/,
+    /SALESFORCE_API_VERSION to 67\.0/,
+  );
+});
+
+test("a clock minutes off both services' clocks fails, naming NTP", async (t) => {
+  const w = await healthyWorld(t);
+  const results = await runDoctor(loadConfig(doctorEnv(w)), { now: () => Date.now() + 5 * 60_000 });
+  const clock = results.find((r) => r.id === 'bridge.clock')!;
+  assert.equal(clock.status, 'fail', JSON.stringify(clock));
+  assert.match(clock.detail, /salesforce behind by 30\d s; sendbird behind by 30\d s/);
+  assert.match(clock.fix!, /NTP/);
+});
+
+test('--sandbox reads a running sandbox’s sandbox.json, its bridge URL included', async (t) => {
+  const w = await healthyWorld(t);
+  const file = join(tempDir(t, 'sandbox-'), 'sandbox.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      urls: { salesforce: w.sf.url, sendbird: w.sb.url, bridge: w.url },
+      credentials: {
+        salesforce: { clientId: w.sf.options.clientId, clientSecret: w.sf.options.clientSecret },
+        sendbird: { appId: w.sb.appId, apiToken: w.sb.apiToken },
+        bridgeSharedSecret: SECRETS.BRIDGE_SHARED_SECRET,
+      },
+      bridgeSettings: { NON_AGENT_USER_IDS: w.sf.seed.integrationUserId },
+    }),
+  );
+  // The sandbox's own database is created by its bridge: here it is not there yet.
+  const res = await runCli(['--sandbox', file, '--json'], {});
+  assert.equal(res.code, 1, res.err);
+  const byId = new Map((JSON.parse(res.out) as CheckResult[]).map((r) => [r.id, r]));
+  assert.equal(byId.get('bridge.store')!.status, 'fail');
+  assert.match(byId.get('bridge.store')!.detail, /no database at .*bridge\.sqlite/);
+  const passed = [...byId.values()].filter((r) => r.status === 'pass').map((r) => r.id);
+  for (const id of [
+    'salesforce.login',
+    'salesforce.package',
+    'sendbird.token',
+    'sendbird.webhook',
+    'sendbird.signature',
+    'bridge.public_url',
+  ]) {
+    assert.ok(passed.includes(id), `${id} passed: ${JSON.stringify(byId.get(id))}`);
+  }
 });
