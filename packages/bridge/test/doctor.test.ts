@@ -330,3 +330,21 @@ test('--sandbox reads a running sandbox’s sandbox.json, its bridge URL include
     assert.ok(passed.includes(id), `${id} passed: ${JSON.stringify(byId.get(id))}`);
   }
 });
+
+test('a check without an answer fails at its time limit and the next ones still run; a 429 is a warning about headroom', async (t) => {
+  const w = await healthyWorld(t);
+  w.sb.faults.set({ rules: [{ action: 'hold', path: '^/v3/applications/settings/webhook$' }] });
+  const config = loadConfig(doctorEnv(w));
+  const held = new Map((await runDoctor(config, { timeoutMs: 300 })).map((r) => [r.id, r]));
+  expectFail(held, 'sendbird.webhook', /^no answer within 300 ms$/, /reaches the service/);
+  assert.equal(held.get('sendbird.signature')!.status, 'pass', 'the checks after it ran');
+  w.sb.faults.reset();
+
+  w.sb.faults.set({ rules: [{ action: 'rateLimit', path: '^/v3/group_channels$', retryAfterMs: 2_000 }] });
+  const limited = new Map((await runDoctor(config)).map((r) => [r.id, r]));
+  assert.equal(limited.get('sendbird.token')!.status, 'warn');
+  const headroom = limited.get('sendbird.rate_limit')!;
+  assert.equal(headroom.status, 'warn', JSON.stringify(headroom));
+  assert.match(headroom.detail, /429 .*retry after 2 s/);
+  assert.match(headroom.fix!, /SENDBIRD_CAPPED_PER_SECOND/);
+});

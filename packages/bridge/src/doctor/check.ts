@@ -59,7 +59,7 @@ export async function runChecks<C>(
           () =>
             resolve(
               fail(
-                `no answer within ${Math.round(timeoutMs / 1000)} s`,
+                `no answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`,
                 'check that this machine reaches the service (proxy, firewall, DNS)',
               ),
             ),

@@ -57,7 +57,8 @@ export function formatResult(r: CheckResult): string {
 
 export function summary(results: readonly CheckResult[]): string {
   const n = (s: string) => results.filter((r) => r.status === s).length;
-  return `${n('pass')} passed, ${n('fail')} failed, ${n('warn')} warnings, ${n('skip')} skipped`;
+  const warnings = n('warn');
+  return `${n('pass')} passed, ${n('fail')} failed, ${warnings} warning${warnings === 1 ? '' : 's'}, ${n('skip')} skipped`;
 }
 
 /**

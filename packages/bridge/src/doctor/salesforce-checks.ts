@@ -173,8 +173,8 @@ const caseFields: Check<DoctorContext> = {
     const notWritable = CASE_FIELD_ALLOW_LIST.filter((n) => !byName.get(n.toLowerCase())?.createable);
     const required = notWritable.filter((n) => REQUIRED_CASE_FIELDS.includes(n));
     const fix =
-      'give the integration user edit access to these Case fields (field-level security in its permission set), ' +
-      'or customers cannot set them';
+      'give the integration user edit access to these Case fields: the permission set Sendbird_Bridge_Integration grants it ' +
+      'for the allow-list; otherwise field-level security in its own permission set';
     if (required.length > 0) return fail(`every ticket sets ${required.join(', ')}, which the integration user cannot write`, fix);
     if (notWritable.length > 0) return warn(`tickets that set ${notWritable.join(', ')} will be refused: not writable`, fix);
     return pass(`all ${CASE_FIELD_ALLOW_LIST.length} fields of the allow-list are writable`);
