@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -347,4 +348,26 @@ test('a check without an answer fails at its time limit and the next ones still 
   assert.equal(headroom.status, 'warn', JSON.stringify(headroom));
   assert.match(headroom.detail, /429 .*retry after 2 s/);
   assert.match(headroom.fix!, /SENDBIRD_CAPPED_PER_SECOND/);
+});
+
+test('the JWT bearer flow logs in with the key of the connected app; another key names the certificate', async (t) => {
+  const pem = (k: KeyObject) => k.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const app = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const w = await startWorld(t, {}, { sf: { jwtPublicKey: app.publicKey.export({ type: 'spki', format: 'pem' }).toString() } });
+  await putWebhook(w, { enabled: true, url: `${w.url}/sendbird/webhooks` });
+  const jwt = {
+    SALESFORCE_AUTH_FLOW: 'jwt_bearer',
+    SALESFORCE_USERNAME: SALESFORCE_EMULATOR_DEFAULTS.integrationUsername,
+    SALESFORCE_CLIENT_SECRET: undefined,
+  };
+  const ok = (await doctor(w, { ...jwt, SALESFORCE_JWT_PRIVATE_KEY: pem(app.privateKey) })).get('salesforce.login')!;
+  assert.equal(ok.status, 'pass', JSON.stringify(ok));
+  assert.match(ok.detail, /jwt_bearer flow/);
+  expectFail(
+    await doctor(w, { ...jwt, SALESFORCE_JWT_PRIVATE_KEY: pem(other.privateKey) }),
+    'salesforce.login',
+    /invalid_grant/,
+    /certificate .* SALESFORCE_JWT_PRIVATE_KEY/,
+  );
 });

@@ -60,7 +60,10 @@ function loginFix(ctx: DoctorContext, err: SalesforceError): string {
       if (flow === 'client_credentials')
         return 'enable the Client Credentials Flow on the External Client App and set its "Run As" user (the integration user), then wait a few minutes';
       if (flow === 'jwt_bearer')
-        return "check SALESFORCE_USERNAME, that the user is pre-authorized for the app (Admin approved users, via a profile or permission set), and that this machine's clock is right";
+        return (
+          "check that the app's certificate (Use digital signatures) is the one of SALESFORCE_JWT_PRIVATE_KEY, that SALESFORCE_USERNAME " +
+          "is pre-authorized for the app (Admin approved users, via a profile or permission set), and that this machine's clock is right"
+        );
       return 'check SALESFORCE_USERNAME and SALESFORCE_PASSWORD (password followed by the security token); better, move to SALESFORCE_AUTH_FLOW=client_credentials';
     case 'unsupported_grant_type':
       return `the org does not allow the ${flow} flow for this app: enable it on the External Client App`;
