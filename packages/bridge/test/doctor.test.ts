@@ -174,23 +174,31 @@ test('a PostgreSQL schema at an older version', async (t) => {
   );
 });
 
-test('the start-up short form logs one line per failing check, with its fix', async (t) => {
+test('the start-up short form logs one line per failing check, with its fix, then the counts', async (t) => {
   const w = await healthyWorld(t);
   const lines: string[] = [];
   const logger = createLogger({ level: 'info', destination: { write: (s: string) => lines.push(s) } });
+  const entries = () => lines.map((l) => JSON.parse(l) as { level: number; msg: string; check?: string; fix?: string; failed?: number });
   const ok = await startupChecks(loadConfig(doctorEnv(w)), logger);
   assert.deepEqual(
-    ok.map((r) => r.status),
-    ['pass', 'pass', 'pass', 'pass'],
+    ok.map((r) => `${r.id} ${r.status}`),
+    ['bridge.store pass', 'salesforce.login pass', 'sendbird.region pass', 'sendbird.token pass'],
   );
-  assert.equal(lines.length, 0);
+  logger.flush();
+  assert.deepEqual(
+    entries().map((e) => [e.msg, e.failed]),
+    [['doctor: the start-up checks finished (`npm run doctor` runs them all)', 0]],
+  );
+  lines.length = 0;
   await startupChecks(loadConfig(doctorEnv(w, { SALESFORCE_CLIENT_SECRET: 'wrong-client-secret-7b1e2f9a4c' })), logger);
   logger.flush();
-  assert.equal(lines.length, 1, lines.join(''));
-  const line = JSON.parse(lines[0]!) as { msg: string; check: string; fix: string };
-  assert.equal(line.check, 'salesforce.login');
-  assert.match(line.msg, /^doctor: Salesforce login: /);
-  assert.match(line.fix, /SALESFORCE_CLIENT_SECRET/);
+  const [problem, counts, ...rest] = entries();
+  assert.deepEqual(rest, []);
+  assert.equal(problem!.level, 50);
+  assert.equal(problem!.check, 'salesforce.login');
+  assert.match(problem!.msg, /^doctor: Salesforce login: /);
+  assert.match(problem!.fix!, /SALESFORCE_CLIENT_SECRET/);
+  assert.equal(counts!.failed, 1);
 });
 
 function runCli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; out: string; err: string }> {

@@ -63,7 +63,8 @@ export function summary(results: readonly CheckResult[]): string {
 
 /**
  * The start-up short form: a few cheap checks after the bridge listens, one log line for each
- * that did not pass, with its fix. Never throws, never holds the start-up up.
+ * that did not pass, with its fix, then one line with the counts. Never throws, never holds the
+ * start-up up.
  */
 export async function startupChecks(config: BridgeConfig, logger: Logger, opts: DoctorOptions = {}): Promise<CheckResult[]> {
   try {
@@ -72,6 +73,11 @@ export async function startupChecks(config: BridgeConfig, logger: Logger, opts: 
       if (r.status === 'fail') logger.error({ check: r.id, fix: r.fix }, `doctor: ${r.title}: ${r.detail}`);
       else if (r.status === 'warn') logger.warn({ check: r.id, fix: r.fix }, `doctor: ${r.title}: ${r.detail}`);
     }
+    const count = (status: string) => results.filter((r) => r.status === status).length;
+    logger.info(
+      { passed: count('pass'), failed: count('fail'), warnings: count('warn'), skipped: count('skip') },
+      'doctor: the start-up checks finished (`npm run doctor` runs them all)',
+    );
     return results;
   } catch (err) {
     logger.warn({ err }, 'doctor: the start-up checks could not run');
