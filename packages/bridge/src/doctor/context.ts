@@ -40,6 +40,9 @@ export interface DescribeResult {
 
 export const DOCTOR_UPSTREAM_TIMEOUT_MS = 10_000;
 
+/** Ends a doctor's own call that gets no answer, so no request outlives its check. */
+export const upstreamSignal = (): AbortSignal => AbortSignal.timeout(DOCTOR_UPSTREAM_TIMEOUT_MS);
+
 export function createDoctorContext(config: BridgeConfig, opts: { fetch?: typeof fetch; now?: () => number } = {}): DoctorContext {
   const f = opts.fetch ?? fetch;
   return {

@@ -9,7 +9,7 @@ import { CASE_CHANGE_TOPIC } from '@sbsf/salesforce/pubsub';
 import { PubSubConnection, pubSubFailure } from '../membership/pubsub-connection.js';
 import { CASE_FIELD_ALLOW_LIST, REQUIRED_CASE_FIELDS } from '../tickets/case-schema.js';
 import { fail, pass, skip, warn, type Check, type CheckOutcome } from './check.js';
-import { clockFrom, DOCTOR_UPSTREAM_TIMEOUT_MS, type DescribeResult, type DoctorContext } from './context.js';
+import { clockFrom, DOCTOR_UPSTREAM_TIMEOUT_MS, upstreamSignal, type DescribeResult, type DoctorContext } from './context.js';
 
 const DEPLOY_FIX =
   'deploy the package (`npm run salesforce:deploy`, see docs/salesforce-setup.md), then give the integration user ' +
@@ -102,7 +102,10 @@ const apiVersion: Check<DoctorContext> = {
   needs: ['salesforce.login'],
   async run(ctx) {
     const wanted = ctx.config.salesforce.apiVersion;
-    const res = await ctx.fetch(`${ctx.session!.instanceUrl}/services/data/`, { headers: { Accept: 'application/json' } });
+    const res = await ctx.fetch(`${ctx.session!.instanceUrl}/services/data/`, {
+      headers: { Accept: 'application/json' },
+      signal: upstreamSignal(),
+    });
     const clock = clockFrom(res.headers, ctx.now());
     if (clock) ctx.clocks.salesforce = clock;
     if (!res.ok)

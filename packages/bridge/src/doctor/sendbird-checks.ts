@@ -7,7 +7,7 @@ import { signWebhook, verifyWebhookSignature } from '@sbsf/sendbird';
 import { MESSAGE_CATEGORIES } from '../transcript/webhook-payload.js';
 import { SIGNATURE_HEADER, WEBHOOK_PATH } from '../transcript/webhook-route.js';
 import { fail, pass, warn, type Check } from './check.js';
-import { clockFrom, type DoctorContext } from './context.js';
+import { clockFrom, upstreamSignal, type DoctorContext } from './context.js';
 
 /** The categories the transcript reads (transcript/webhook-payload.ts). */
 export const NEEDED_CATEGORIES: readonly string[] = Object.values(MESSAGE_CATEGORIES);
@@ -26,7 +26,10 @@ interface SendbirdAnswer {
 
 async function sendbirdGet(ctx: DoctorContext, path: string): Promise<SendbirdAnswer> {
   const sb = ctx.config.sendbird;
-  const res = await ctx.fetch(`${sb.apiUrl}${path}`, { headers: { 'Api-Token': sb.apiToken, Accept: 'application/json' } });
+  const res = await ctx.fetch(`${sb.apiUrl}${path}`, {
+    headers: { 'Api-Token': sb.apiToken, Accept: 'application/json' },
+    signal: upstreamSignal(),
+  });
   const clock = clockFrom(res.headers, ctx.now());
   if (clock) ctx.clocks.sendbird = clock;
   const text = await res.text();
@@ -148,6 +151,7 @@ const signature: Check<DoctorContext> = {
       const res = await ctx.fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: sig, 'user-agent': 'SendBird' },
+        signal: upstreamSignal(),
         body,
       });
       status = res.status;
