@@ -68,7 +68,7 @@ function loginFix(ctx: DoctorContext, err: SalesforceError): string {
     case 'unsupported_grant_type':
       return `the org does not allow the ${flow} flow for this app: enable it on the External Client App`;
     default:
-      return 'see the error above and docs/salesforce-setup.md ("Connected app / External Client App")';
+      return `see the error above and docs/salesforce-setup.md ("The bridge's Salesforce login")`;
   }
 }
 
