@@ -19,7 +19,7 @@ export interface Clients {
   close?(): Promise<void>;
 }
 
-function salesforceAuth(c: BridgeConfig['salesforce']): SalesforceAuth {
+export function salesforceAuth(c: BridgeConfig['salesforce']): SalesforceAuth {
   switch (c.authFlow) {
     case 'jwt_bearer':
       return { kind: 'jwt_bearer', clientId: c.clientId, username: c.username ?? '', privateKey: c.jwtPrivateKey ?? '' };

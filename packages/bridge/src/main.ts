@@ -1,11 +1,13 @@
 /**
  * The bridge's entry point: `tsx packages/bridge/src/main.ts`. Reads the configuration from the
- * environment (a ConfigError lists every problem and exits 1), starts the bridge, and shuts down
+ * environment (a ConfigError lists every problem and exits 1), starts the bridge, runs the
+ * doctor's start-up checks in the background (`npm run doctor` runs them all), and shuts down
  * gracefully on SIGTERM/SIGINT: stop taking requests, finish in-flight requests and jobs, close
  * the store. A second signal exits at once.
  */
 import { ConfigError, loadConfig } from './config.js';
 import { startBridge } from './app.js';
+import { startupChecks } from './doctor/index.js';
 
 async function main(): Promise<void> {
   let config;
@@ -19,6 +21,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const bridge = await startBridge(config);
+  // The doctor's short form (store, Salesforce login, Sendbird token): one log line per problem,
+  // with its fix. In the background: the bridge serves meanwhile, whatever it finds.
+  void startupChecks(config, bridge.logger);
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {

@@ -16,7 +16,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { signWebhook } from '@sbsf/sendbird';
-import { tempDir } from '@sbsf/testkit';
+import { tempDir, waitFor } from '@sbsf/testkit';
 import { configSecrets, loadConfig } from '../src/config.js';
 import { signCustomerJwt } from '../src/identity/jwt.js';
 import { dbQuery, pool } from './cluster.js';
@@ -113,6 +113,8 @@ test(
     const url = await bridge.listening;
     const port = Number(new URL(url).port);
     const cases = sf.records('Case').length;
+    // The start-up checks call both services once the bridge listens: counted from after them.
+    await waitFor('the start-up checks', () => bridge.out().includes('doctor: the start-up checks finished'));
     const calls = { sf: sf.stats().total, sb: sb.stats.get().total };
 
     const customerToken = signCustomerJwt({ sub: 'fuzz-customer', exp: Math.floor(Date.now() / 1000) + 600 }, SECRETS.CUSTOMER_JWT_SECRET);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { tempDir } from '@sbsf/testkit';
+import { tempDir, waitFor } from '@sbsf/testkit';
 import { baseEnv, SECRETS } from './fixtures.js';
 import { runMain as run } from './spawn-bridge.js';
+import { startEmulators, worldEnv } from './world.js';
 
 test('main: a bad configuration exits 1 listing every problem, without echoing secrets', async () => {
   const p = run({ BRIDGE_SHARED_SECRET: 'too-short-secret', PORT: 'x' });
@@ -26,4 +27,25 @@ test('main: starts with a real (non-sandbox) configuration, serves, and stops cl
   assert.match(logs, /"msg":"the bridge stopped"/);
   for (const s of Object.values(SECRETS)) assert.ok(!logs.includes(s), 'the start-up log shows the config without secrets');
   assert.match(logs, /"sharedSecret":"\[REDACTED\]"/);
+});
+
+test('main: the start-up checks log a refused Sendbird token with its fix, and the bridge serves anyway', async (t) => {
+  const { sf, sb } = await startEmulators(t);
+  const wrong = 'revoked-token-0f1e2d3c4b5a69788796a5b4';
+  const p = run(worldEnv(sf, sb, tempDir(t), { PORT: '0', LOG_LEVEL: 'info', SENDBIRD_API_TOKEN: wrong }));
+  t.after(() => p.child.kill('SIGKILL'));
+  const url = await p.listening;
+  assert.equal((await fetch(`${url}/readyz`)).status, 200);
+  const line = await waitFor('the start-up check of the Sendbird token', () =>
+    p
+      .out()
+      .split('\n')
+      .find((l) => l.includes('"check":"sendbird.token"')),
+  );
+  const entry = JSON.parse(line) as { level: number; msg: string; fix: string };
+  assert.equal(entry.level, 50);
+  assert.match(entry.msg, /^doctor: Sendbird API token: Sendbird refused the token \(400401/);
+  assert.match(entry.fix, /master API token/);
+  assert.ok(!p.out().includes('"check":"salesforce.login"'), 'the checks that pass log nothing');
+  assert.ok(!p.out().includes(wrong));
 });

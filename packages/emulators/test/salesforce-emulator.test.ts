@@ -328,3 +328,26 @@ describe('admin API', () => {
     assert.equal(emu.records('Group').length, 0);
   });
 });
+
+describe('field-level security (admin)', () => {
+  it('hides fields from the describe until shown again or reset; refuses names that are not Object.Field', async (t) => {
+    const emu = await startSf(t);
+    const token = await tokenFor(emu);
+    const caseFields = async () =>
+      ((await api(emu, token, 'GET', '/sobjects/Case/describe')).body as { fields: { name: string }[] }).fields.map((f) => f.name);
+    assert.ok((await caseFields()).includes('Sendbird_User_Id__c'));
+    const put = (body: unknown) =>
+      raw(`${emu.url}/__admin/fields/hidden`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    assert.deepEqual((await put({ fields: ['Case.Sendbird_User_Id__c'] })).body, { fields: ['case.sendbird_user_id__c'] });
+    const hidden = await caseFields();
+    assert.ok(!hidden.includes('Sendbird_User_Id__c') && hidden.includes('Sendbird_Ticket_Id__c'));
+    assert.equal((await put({ fields: ['Sendbird_User_Id__c'] })).status, 400);
+    assert.equal((await put({ fields: 'Case.Subject' })).status, 400);
+    emu.reset();
+    assert.ok((await caseFields()).includes('Sendbird_User_Id__c'), 'a reset shows every field');
+  });
+});

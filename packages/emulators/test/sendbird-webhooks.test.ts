@@ -258,3 +258,37 @@ test('webhooks are configured through the admin API too, with readable errors', 
   assert.equal(bad.status, 400);
   assert.match(((await bad.json()) as { error: string }).error, /webhook\.url must be an absolute URL/);
 });
+
+test("the Platform API's webhook settings: GET and a PUT that changes only what it carries; off means no deliveries", async () => {
+  const settings = async (method: 'GET' | 'PUT', body?: unknown, query = '') => {
+    const res = await fetch(`${emu.url}/v3/applications/settings/webhook${query}`, {
+      method,
+      headers: { 'Api-Token': MASTER, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  assert.deepEqual((await settings('GET')).body, {
+    webhook: { enabled: false, url: '', include_members: false, enabled_events: ['*'], include_unread_count: false },
+  });
+  receiver = await startReceiver();
+  const put = await settings('PUT', { enabled: true, url: receiver.url, enabled_events: ['group_channel:message_send'] });
+  assert.equal(put.status, 200);
+  assert.deepEqual(put.body.webhook.enabled_events, ['group_channel:message_send']);
+  assert.equal(emu.webhooks.config().url, receiver.url);
+  // include_members alone: the URL and the categories stay.
+  const members = await settings('PUT', { include_members: true });
+  assert.deepEqual(
+    [members.body.webhook.url, members.body.webhook.enabled_events, members.body.webhook.include_members],
+    [receiver.url, ['group_channel:message_send'], true],
+  );
+  const all = await settings('GET', undefined, '?display_all_webhook_categories=true');
+  assert.ok(all.body.webhook.all_webhook_categories.includes('group_channel:message_update'));
+  await settings('PUT', { enabled: false });
+  await sb.createGroupChannel({ channel_url: 'case-0002', user_ids: ['customer'], custom_type: 'sf_case' });
+  await sb.sendMessage('case-0002', { message_type: 'MESG', user_id: 'customer', message: 'hello?' });
+  await emu.webhooks.idle();
+  assert.equal(receiver.received.length, 0, 'turned off: nothing delivered');
+  const wrong = await fetch(`${emu.url}/v3/applications/settings/webhook`, { headers: { 'Api-Token': 'not-the-token' } });
+  assert.equal(((await wrong.json()) as { code: number }).code, 400401);
+});

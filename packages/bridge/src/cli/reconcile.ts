@@ -67,7 +67,7 @@ export function sandboxEnv(file: string): Record<string, string | undefined> {
   const path = resolve(file);
   if (!existsSync(path)) throw new UsageError(`no sandbox file at ${path}: start the sandbox with \`npm start\`, or pass its sandbox.json`);
   const s = JSON.parse(readFileSync(path, 'utf8')) as {
-    urls?: { salesforce?: string; sendbird?: string };
+    urls?: { salesforce?: string; sendbird?: string; bridge?: string };
     credentials?: {
       salesforce?: { clientId?: string; clientSecret?: string };
       sendbird?: { appId?: string; apiToken?: string };
@@ -84,6 +84,7 @@ export function sandboxEnv(file: string): Record<string, string | undefined> {
     SENDBIRD_APP_ID: s.credentials?.sendbird?.appId,
     SENDBIRD_API_TOKEN: s.credentials?.sendbird?.apiToken,
     SENDBIRD_API_URL: s.urls?.sendbird,
+    PUBLIC_URL: s.urls?.bridge,
     BRIDGE_SHARED_SECRET: s.credentials?.bridgeSharedSecret,
     // The sandbox bridge keeps its database next to sandbox.json; the ledger is shared.
     DATA_DIR: join(dirname(path), 'bridge'),

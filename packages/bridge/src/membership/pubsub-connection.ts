@@ -7,14 +7,21 @@
 import { rootCertificates } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import type { SalesforceClient } from '@sbsf/salesforce';
-import { ERROR_CODE_TRAILER, pubSubPackage, type FetchRequest, type FetchResponse, type SchemaInfo } from '@sbsf/salesforce/pubsub';
+import {
+  ERROR_CODE_TRAILER,
+  pubSubPackage,
+  type FetchRequest,
+  type FetchResponse,
+  type SchemaInfo,
+  type TopicInfo,
+} from '@sbsf/salesforce/pubsub';
 
 export interface PubSubConnectionOptions {
   endpoint: string;
   /** PEM certificates to trust besides the system's. */
   caPem?: string | undefined;
   salesforce: Pick<SalesforceClient, 'session'>;
-  /** Deadline of a unary call (GetSchema). */
+  /** Deadline of a unary call (GetTopic, GetSchema). */
   timeoutMs?: number;
 }
 
@@ -38,6 +45,7 @@ export function pubSubFailure(err: unknown): PubSubFailure {
 type SubscribeStream = grpc.ClientDuplexStream<FetchRequest, FetchResponse>;
 
 interface PubSubStub extends grpc.Client {
+  GetTopic(req: { topicName: string }, options: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: TopicInfo) => void): void;
   GetSchema(req: { schemaId: string }, options: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: SchemaInfo) => void): void;
   Subscribe(): SubscribeStream;
 }
@@ -76,6 +84,13 @@ export class PubSubConnection {
   /** The session of the last call was refused: the next call logs in again. */
   sessionRefused(): void {
     this.refusedToken = this.lastToken;
+  }
+
+  /** The topic as the session's user sees it (whether it exists, and may be subscribed to). */
+  getTopic(topicName: string): Promise<TopicInfo> {
+    return new Promise((resolve, reject) =>
+      this.client.GetTopic({ topicName }, { deadline: this.deadline() }, (err, res) => (err ? reject(err) : resolve(res!))),
+    );
   }
 
   getSchema(schemaId: string): Promise<SchemaInfo> {

@@ -38,6 +38,17 @@ export function registerAdmin(app: FastifyInstance, emu: () => SalesforceEmulato
   });
   app.post('/__admin/tokens/expire', async () => ({ expired: emu().expireTokens() }));
   app.get('/__admin/tokens', async () => ({ tokens: emu().issuedTokens() }));
+  app.get('/__admin/fields/hidden', async () => ({ fields: emu().hiddenFields() }));
+  app.put('/__admin/fields/hidden', async (req, reply) => {
+    try {
+      const fields = parse(req.body).fields;
+      if (!Array.isArray(fields) || fields.some((f) => typeof f !== 'string'))
+        throw new Error('fields must be a list such as ["Case.Sendbird_User_Id__c"]');
+      return { fields: emu().hideFields(fields as string[]) };
+    } catch (err) {
+      return bad(reply, err);
+    }
+  });
   app.get('/__admin/limits', async () => emu().limits());
   app.put('/__admin/limits', async (req, reply) => {
     try {

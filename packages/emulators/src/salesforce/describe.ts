@@ -46,22 +46,25 @@ export function describeGlobal(ctx: RestContext): RestResponse {
 }
 
 export function describeObject(ctx: RestContext, def: ObjectDef): RestResponse {
-  const fields = [...def.fields.values()].map((f) => ({
-    name: f.name,
-    label: f.label,
-    type: f.type,
-    length: f.length ?? 0,
-    createable: f.createable,
-    updateable: f.updateable,
-    nillable: !f.required && f.type !== 'boolean' && f.name !== 'Id',
-    externalId: f.externalId === true,
-    unique: f.unique === true,
-    referenceTo: f.referenceTo ?? [],
-    cascadeDelete: f.masterDetail !== undefined,
-    writeRequiresMasterRead: f.masterDetail?.writeRequiresMasterRead ?? false,
-    picklistValues: (f.picklist ?? []).map((v) => ({ active: true, defaultValue: v === f.defaultValue, label: v, value: v })),
-    restrictedPicklist: f.restricted === true,
-  }));
+  const hidden = (name: string) => ctx.state.hiddenFields.has(`${def.name}.${name}`.toLowerCase());
+  const fields = [...def.fields.values()]
+    .filter((f) => !hidden(f.name))
+    .map((f) => ({
+      name: f.name,
+      label: f.label,
+      type: f.type,
+      length: f.length ?? 0,
+      createable: f.createable,
+      updateable: f.updateable,
+      nillable: !f.required && f.type !== 'boolean' && f.name !== 'Id',
+      externalId: f.externalId === true,
+      unique: f.unique === true,
+      referenceTo: f.referenceTo ?? [],
+      cascadeDelete: f.masterDetail !== undefined,
+      writeRequiresMasterRead: f.masterDetail?.writeRequiresMasterRead ?? false,
+      picklistValues: (f.picklist ?? []).map((v) => ({ active: true, defaultValue: v === f.defaultValue, label: v, value: v })),
+      restrictedPicklist: f.restricted === true,
+    }));
   return { status: 200, body: { ...objectSummary(ctx, def), fields } };
 }
 

@@ -56,6 +56,12 @@ export interface SalesforceEmulator {
   /** Every access token issued and still valid (`GET /__admin/tokens`): tests search logs for them. */
   issuedTokens(): string[];
   limits(): ApiLimits;
+  /**
+   * Hides these fields (`Object.Field`) from the integration user's describe, as field-level
+   * security would, replacing the list; [] shows every field again. Answers the list.
+   */
+  hideFields(fields: readonly string[]): string[];
+  hiddenFields(): string[];
   setLimits(l: Partial<ApiLimits>): ApiLimits;
   /** Records of one object (e.g. 'Case'), in insertion order. */
   records(object: string): SfRecord[];

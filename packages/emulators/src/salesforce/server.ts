@@ -260,6 +260,7 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
       org.clearBridgeDeliveries();
       org.resetEventStats();
       seed = seedOrg(state, opts);
+      state.hiddenFields.clear();
       cursors.clear();
       apiLimits.used = 0;
     },
@@ -271,6 +272,14 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
     },
     issuedTokens: () => sessions.issued(),
     limits: () => ({ ...apiLimits }),
+    hideFields(fields) {
+      for (const f of fields)
+        if (!/^\w+\.\w+$/.test(f)) throw new Error(`fields must be Object.Field, e.g. Case.Sendbird_User_Id__c (got "${f}")`);
+      state.hiddenFields.clear();
+      for (const f of fields) state.hiddenFields.add(f.toLowerCase());
+      return emulator.hiddenFields();
+    },
+    hiddenFields: () => [...state.hiddenFields],
     setLimits(l) {
       for (const [k, v] of Object.entries(l)) {
         if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new Error(`${k} must be a non-negative integer`);

@@ -34,6 +34,12 @@ export class OrgState {
   private undo: Undo[] | null = null;
   /** Object name -> field -> lower-cased value -> Ids, for the fields `findBy` has been asked about. */
   private indexes = new Map<string, Map<string, Map<string, Set<string>>>>();
+  /**
+   * Fields the integration user cannot see (field-level security), as `Object.Field` in lower
+   * case: left out of the object's describe (admin `PUT /__admin/fields/hidden`). Queries and
+   * writes still accept them.
+   */
+  readonly hiddenFields = new Set<string>();
 
   constructor(
     readonly orgId: string,

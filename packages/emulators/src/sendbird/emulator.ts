@@ -28,6 +28,7 @@ import { channelJson, messageJson, userJson } from './shapes.js';
 import { CallCounter } from './stats.js';
 import { Store } from './store.js';
 import { WebhookDispatcher } from './webhooks.js';
+import { registerSettingsRoutes } from './routes-settings.js';
 
 function applySeed(store: Store, seed: SendbirdEmulatorOptions['seed']): void {
   store.muted = true;
@@ -147,6 +148,7 @@ export function createSendbirdEmulator(options: SendbirdEmulatorOptions = {}): S
   registerMessageRoutes(app, store, fileUploadMaxBytes);
   registerSandboxRest(app, store, fileUploadMaxBytes);
   registerFileRoutes(app, store, () => [apiToken, ...secondary]);
+  registerSettingsRoutes(app, webhooks);
 
   const emu: SendbirdEmulator = {
     app,

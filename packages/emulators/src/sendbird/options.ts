@@ -4,6 +4,8 @@ import type { FaultSettings } from '../common/faults.js';
 export interface WebhookConfig {
   /** Receiver URL; no deliveries while unset. */
   url?: string;
+  /** Sendbird's "enabled" switch of the webhook settings; default true. No deliveries while false. */
+  enabled?: boolean;
   /** Categories such as `group_channel:message_send`; `['*']` (default) means all. */
   enabledEvents?: string[];
   /** Add `members[]` to payloads ("Include member information"; off by default like Sendbird). */

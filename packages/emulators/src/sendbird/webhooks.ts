@@ -34,6 +34,7 @@ export interface Delivery {
 
 export interface ResolvedWebhookConfig {
   url?: string;
+  enabled: boolean;
   enabledEvents: string[];
   includeMembers: boolean;
   maxAttempts: number;
@@ -64,7 +65,7 @@ export class WebhookDispatcher {
   ) {
     this.cfg = this.resolve(config);
     store.on((event) => {
-      if (!this.cfg.url || this.closed) return;
+      if (!this.cfg.url || !this.cfg.enabled || this.closed) return;
       const built = buildPayload(store, event, this.cfg.includeMembers);
       if (!built || !this.enabled(built.category)) return;
       this.enqueue(built.category, built.channelUrl, built.payload);
@@ -79,6 +80,7 @@ export class WebhookDispatcher {
         throw new Error(`webhook.url must be an absolute URL (got ${JSON.stringify(c.url)})`);
       }
     }
+    if (c.enabled !== undefined && typeof c.enabled !== 'boolean') throw new Error('webhook.enabled must be true or false');
     if (c.enabledEvents !== undefined && (!Array.isArray(c.enabledEvents) || c.enabledEvents.some((e) => typeof e !== 'string'))) {
       throw new Error('webhook.enabledEvents must be a list of categories such as "group_channel:message_send", or ["*"]');
     }
@@ -99,6 +101,7 @@ export class WebhookDispatcher {
     }
     return {
       url: c.url,
+      enabled: c.enabled ?? true,
       enabledEvents: c.enabledEvents ?? ['*'],
       includeMembers: c.includeMembers ?? false,
       masterApiToken: c.masterApiToken ?? this.masterApiToken,
@@ -113,6 +116,17 @@ export class WebhookDispatcher {
   /** Replaces the configuration (fields left out take their defaults). */
   configure(config: WebhookConfig): ResolvedWebhookConfig {
     this.cfg = this.resolve(config);
+    return this.config();
+  }
+
+  /**
+   * Changes only the given settings, as Sendbird's `PUT /v3/applications/settings/webhook` does
+   * (routes-settings.ts); the emulator's own delivery settings stay.
+   */
+  update(changes: Pick<WebhookConfig, 'enabled' | 'enabledEvents' | 'includeMembers'> & { url?: string | null }): ResolvedWebhookConfig {
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    const next: WebhookConfig = { ...this.cfg, ...defined, url: changes.url === null ? undefined : (changes.url ?? this.cfg.url) };
+    this.cfg = this.resolve(next);
     return this.config();
   }
 
