@@ -9,11 +9,10 @@
  * `--json` prints the results as a JSON array instead. Exit code: 0 when nothing failed (warnings
  * allowed), 1 when a check failed, 2 for a usage or configuration error.
  */
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, type BridgeConfig } from '../config.js';
+import type { BridgeConfig } from '../config.js';
 import { exitCode, formatResult, runDoctor, summary } from '../doctor/index.js';
-import { sandboxEnv, UsageError } from './reconcile.js';
+import { runCommand, UsageError } from './entry.js';
+import { sandboxEnv } from './reconcile.js';
 
 const USAGE = `usage: npm run doctor -- [--json] [--sandbox [path/to/sandbox.json]]
 
@@ -56,31 +55,11 @@ export async function runDoctorCli(
   return exitCode(results);
 }
 
-async function main(): Promise<void> {
-  let args: DoctorArgs;
-  let config: BridgeConfig;
-  try {
-    args = parseDoctorArgs(process.argv.slice(2));
-    config = loadConfig(args.sandbox ? sandboxEnv(args.sandbox) : process.env);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      if (err.message) console.error(`[doctor] ${err.message}`);
-      console.error(USAGE);
-      process.exit(err.message ? 2 : 0);
-    }
-    if (err instanceof ConfigError) {
-      // The configuration is the first check: every problem, each naming its variable.
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
-  process.exitCode = await runDoctorCli(args, config, process.stdout);
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((err: unknown) => {
-    console.error(`[doctor] ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  });
-}
+runCommand({
+  name: 'doctor',
+  usage: USAGE,
+  moduleUrl: import.meta.url,
+  parse: parseDoctorArgs,
+  env: (args) => (args.sandbox ? sandboxEnv(args.sandbox) : process.env),
+  run: (args, config) => runDoctorCli(args, config, process.stdout),
+});

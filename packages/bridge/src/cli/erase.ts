@@ -7,16 +7,15 @@
  * erasure that stopped, or shows the receipt of one that finished. Exit code: 0 done (or dry
  * run), 1 the erasure stopped on an error (run it again to resume), 2 usage or configuration error.
  */
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createClients } from '../clients.js';
-import { ConfigError, configSecrets, loadConfig, type BridgeConfig } from '../config.js';
+import { configSecrets, type BridgeConfig } from '../config.js';
 import { ErasureService, parseCaseAction, parseSubject } from '../erasure/service.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { openStore } from '../open-store.js';
 import type { ErasureCaseAction, ErasureSubject } from '../store/types.js';
-import { sandboxEnv, UsageError } from './reconcile.js';
+import { runCommand, UsageError } from './entry.js';
+import { sandboxEnv } from './reconcile.js';
 
 const USAGE = `usage: npm run erase -- (--user <SendbirdUserId> | --email <address>) [--dry-run] [--case-action redact|delete] [--sandbox [path/to/sandbox.json]]
 
@@ -121,33 +120,12 @@ export async function runErase(args: EraseArgs, config: BridgeConfig, io: { out:
   }
 }
 
-async function main(): Promise<void> {
-  let args: EraseArgs;
-  let config: BridgeConfig;
-  try {
-    args = parseEraseArgs(process.argv.slice(2));
-    const env = args.sandbox
-      ? { ...sandboxEnv(args.sandbox), ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}) }
-      : process.env;
-    config = loadConfig(env);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      if (err.message) console.error(`[erase] ${err.message}`);
-      console.error(USAGE);
-      process.exit(err.message ? 2 : 0);
-    }
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
-  process.exitCode = await runErase(args, config, { out: process.stdout, err: process.stderr });
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((err: unknown) => {
-    console.error(`[erase] ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  });
-}
+runCommand({
+  name: 'erase',
+  usage: USAGE,
+  moduleUrl: import.meta.url,
+  parse: parseEraseArgs,
+  env: (args) =>
+    args.sandbox ? { ...sandboxEnv(args.sandbox), ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}) } : process.env,
+  run: (args, config) => runErase(args, config, { out: process.stdout, err: process.stderr }),
+});

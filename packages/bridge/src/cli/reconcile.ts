@@ -11,15 +11,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AgentDirectory } from '../agent-directory.js';
 import { createClients } from '../clients.js';
-import { ConfigError, configSecrets, loadConfig, type BridgeConfig } from '../config.js';
+import { configSecrets, type BridgeConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { Reconciler, type CaseOutcome } from '../membership/reconciler.js';
 import { openCasesWithChannels } from '../case-reads.js';
 import { queueHandoverChecks } from '../membership/service.js';
 import { openStore } from '../open-store.js';
+import { runCommand, UsageError } from './entry.js';
 import { Progress } from './progress.js';
 
 const USAGE = `usage: npm run reconcile -- (--case <CaseId> [--case <CaseId> ...] | --all) [--sandbox [path/to/sandbox.json]]
@@ -35,7 +35,7 @@ export interface CliArgs {
   sandbox: string | null;
 }
 
-export class UsageError extends Error {}
+export { UsageError } from './entry.js';
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   const out: CliArgs = { caseIds: [], all: false, sandbox: null };
@@ -186,36 +186,18 @@ export async function runReconcile(
   }
 }
 
-async function main(): Promise<void> {
-  let args: CliArgs;
-  let config: BridgeConfig;
-  try {
-    args = parseArgs(process.argv.slice(2));
-    const passed = ['LOG_LEVEL', 'REMOVE_PREVIOUS_AGENT', 'RECONCILE_BATCH_SIZE', 'NON_AGENT_USER_IDS'];
-    const env = args.sandbox ? { ...sandboxEnv(args.sandbox), ...pick(process.env, passed) } : process.env;
-    config = loadConfig(env);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      if (err.message) console.error(`[reconcile] ${err.message}`);
-      console.error(USAGE);
-      process.exit(err.message ? 2 : 0);
-    }
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
-  process.exitCode = await runReconcile(args, config, { out: process.stdout, err: process.stderr });
-}
-
 function pick(env: NodeJS.ProcessEnv, names: string[]): Record<string, string> {
   return Object.fromEntries(names.flatMap((n) => (env[n] !== undefined ? [[n, env[n] as string]] : [])));
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((err: unknown) => {
-    console.error(`[reconcile] ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  });
-}
+runCommand({
+  name: 'reconcile',
+  usage: USAGE,
+  moduleUrl: import.meta.url,
+  parse: parseArgs,
+  env: (args) => {
+    const passed = ['LOG_LEVEL', 'REMOVE_PREVIOUS_AGENT', 'RECONCILE_BATCH_SIZE', 'NON_AGENT_USER_IDS'];
+    return args.sandbox ? { ...sandboxEnv(args.sandbox), ...pick(process.env, passed) } : process.env;
+  },
+  run: (args, config) => runReconcile(args, config, { out: process.stdout, err: process.stderr }),
+});
