@@ -18,7 +18,6 @@
  * BENCH_SENDBIRD_CAP sets SENDBIRD_CAPPED_PER_SECOND (Sendbird caps invites at about 5/s per app;
  * 0 = the bridge's limiter off, which measures the bridge rather than that cap).
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +26,7 @@ import { startSalesforceEmulator, startSendbirdEmulator } from '../packages/emul
 import { SendbirdClient } from '../packages/sendbird/src/index.js';
 import { fmt, freePort } from './lib/stats.js';
 import { BENCH_SHARED_SECRET, bridgeEnv, startBridgeProcess } from './lib/bridge-process.js';
-import { emulatorClient } from './lib/emulator-client.js';
+import { createChatCases, emulatorClient } from './lib/emulator-client.js';
 
 const CASES = Number(process.env.BENCH_CASES ?? 500);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 10);
@@ -56,19 +55,7 @@ async function main() {
 
   // --- setup (no added latency): Cases owned by Ava, channels with the customer and Ava -----
   const customers = Array.from({ length: CASES }, (_, i) => `bench-customer-${i}`);
-  const caseIds: string[] = [];
-  for (let i = 0; i < CASES; i += 200) {
-    const res = await sfc.collections.create(
-      customers.slice(i, i + 200).map((c) => ({
-        attributes: { type: 'Case' },
-        Subject: 'Bench',
-        OwnerId: ava,
-        Sendbird_Ticket_Id__c: randomUUID(),
-        Sendbird_User_Id__c: c,
-      })),
-    );
-    caseIds.push(...res.map((r) => r.id as string));
-  }
+  const caseIds = await createChatCases(sfc, customers, ava);
   await sbc.createUser({ user_id: ava, nickname: 'Ava Agent' });
   for (let i = 0; i < CASES; i += 50) {
     await Promise.all(

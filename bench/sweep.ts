@@ -19,8 +19,7 @@
  * call) and then aged in its store; the Sendbird users and channels are made directly in the
  * Sendbird emulator's store (100,000 HTTP calls would only time the set-up).
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -28,9 +27,9 @@ import { startSalesforceEmulator, startSendbirdEmulator } from '../packages/emul
 import { formatDateTime } from '../packages/emulators/src/salesforce/util.js';
 import { createChannel } from '../packages/emulators/src/sendbird/ops-channels.js';
 import { createUser } from '../packages/emulators/src/sendbird/ops-users.js';
-import { fmt, freePort, median, peakRssMiB } from './lib/stats.js';
+import { fmt, freePort, median, peakRssMiB, rssMiB } from './lib/stats.js';
 import { bridgeEnv, jobsIdle, startBridgeProcess } from './lib/bridge-process.js';
-import { emulatorClient } from './lib/emulator-client.js';
+import { createChatCases, emulatorClient } from './lib/emulator-client.js';
 
 const SIZES = (process.env.BENCH_SWEEP_SIZES ?? '1000,10000,50000').split(',').map(Number);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 10);
@@ -55,11 +54,6 @@ const SCENARIOS = [
   'next full sweep, every channel in step',
 ] as const;
 
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
 async function runSize(n: number): Promise<{ idleMiB: number; figures: Figures[] }> {
   const sf = await startSalesforceEmulator({ dailyApiLimit: 100_000_000 });
   const sb = await startSendbirdEmulator({});
@@ -69,20 +63,8 @@ async function runSize(n: number): Promise<{ idleMiB: number; figures: Figures[]
   let bridge: Awaited<ReturnType<typeof startBridgeProcess>> | undefined;
   try {
     // --- set-up, no added latency ------------------------------------------------------------
-    const caseIds: string[] = [];
     const customers = Array.from({ length: n }, (_, i) => `sweep-customer-${i}`);
-    for (let i = 0; i < n; i += 200) {
-      const res = await sfc.collections.create(
-        customers.slice(i, i + 200).map((c) => ({
-          attributes: { type: 'Case' },
-          Subject: 'Bench',
-          OwnerId: ava,
-          Sendbird_Ticket_Id__c: randomUUID(),
-          Sendbird_User_Id__c: c,
-        })),
-      );
-      caseIds.push(...res.map((r) => r.id as string));
-    }
+    const caseIds = await createChatCases(sfc, customers, ava);
     // Opened and last saved over the past 30 days (the newest an hour ago), as in a live org.
     const cases = sf.state.table('Case');
     const now = Date.now();

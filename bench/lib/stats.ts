@@ -71,11 +71,17 @@ export function machineCpuMs(): { busy: number; steal: number } {
   return { busy: (user! + nice! + system! + irq! + softirq!) * tick, steal: (steal ?? 0) * tick };
 }
 
-/** Peak resident memory of a process in MiB (VmHWM), from /proc (Linux). */
-export function peakRssMiB(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+/** A memory figure of a process in MiB (`VmRSS` now, `VmHWM` its peak), from /proc (Linux). */
+function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
 }
+
+/** Resident memory of a process now, in MiB. */
+export const rssMiB = (pid: number): number => statusMiB(pid, 'VmRSS');
+
+/** Peak resident memory of a process in MiB (VmHWM), from /proc (Linux). */
+export const peakRssMiB = (pid: number): number => statusMiB(pid, 'VmHWM');
 
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {
