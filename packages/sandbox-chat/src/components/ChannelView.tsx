@@ -198,9 +198,16 @@ export function SandboxChannelView({
   const count = (msgs?.items.length ?? 0) + pending.length;
   const lastId = msgs?.items[msgs.items.length - 1]?.message_id;
   const lastMine = msgs?.items[msgs.items.length - 1]?.user?.user_id === myId;
+  // The log's height when it was last laid out: a scroll the browser has not yet reported (its
+  // event comes with the next frame) still counts, measured against the height before new rows.
+  const laidOutHeight = useRef(0);
   useLayoutEffect(() => {
     const el = logRef.current;
     if (!el) return;
+    if (atBottom.current && laidOutHeight.current > 0) {
+      atBottom.current = laidOutHeight.current - el.scrollTop - el.clientHeight < AT_BOTTOM_PX;
+    }
+    laidOutHeight.current = el.scrollHeight;
     if (atBottom.current || lastMine || pending.length > 0) {
       el.scrollTop = el.scrollHeight;
       atBottom.current = true;
