@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
+import { HISTORY_UNAVAILABLE, HISTORY_UNAVAILABLE_CODE } from '@sbsf/emulators';
 import { CaseHistoryService } from '../src/history/service.js';
 import { SECRETS } from './fixtures.js';
 import { makeCase, setOwner, sfClient } from './membership-helpers.js';
@@ -178,4 +179,20 @@ test('the caches live HISTORY_CACHE_TTL_SECONDS: a Case handed to another agent 
   assert.deepEqual(await ids(), [c.queued], 'stale within the TTL');
   now += 1;
   assert.deepEqual(await ids(), [], 'read again once it expired');
+});
+
+test("the Salesforce emulator's getCaseHistory Aura action answers as SendbirdCaseHistory: the history, the bridge's error, or unavailable", async (t) => {
+  const w = await startWorld(t);
+  const { ava, ben } = w.sf.seed.agents;
+  const c = await customerWithCases(w);
+  const direct = await history(w, { userId: ava, caseId: c.oldest });
+  assert.deepEqual(await w.sf.org.getCaseHistory(ava, c.oldest), { history: direct.body });
+  const refused = await w.sf.org.getCaseHistory(ben, c.oldest);
+  assert.ok('error' in refused);
+  assert.equal(refused.error.code, 'case_not_visible');
+  assert.deepEqual(await w.sf.org.getCaseHistory(ava, ava), { error: { code: 'invalid_request', message: 'caseId must be a Case Id.' } });
+  w.sf.org.setBridge({ url: 'http://127.0.0.1:9', secret: 'x'.repeat(32) });
+  assert.deepEqual(await w.sf.org.getCaseHistory(ava, c.oldest), {
+    error: { code: HISTORY_UNAVAILABLE_CODE, message: HISTORY_UNAVAILABLE },
+  });
 });
