@@ -205,7 +205,7 @@ export function registerConsole(app: FastifyInstance, emu: () => SalesforceEmula
     const action = (req.params as { action: string }).action;
     noStore(reply);
     if (action === 'getCaseHistory') {
-      const params = (req.body as { params?: { caseId?: unknown } } | undefined)?.params;
+      const params = body(req.body).params as { caseId?: unknown } | undefined;
       const caseId = typeof params?.caseId === 'string' ? params.caseId : '';
       return { state: 'SUCCESS', returnValue: await emu().org.getCaseHistory(userOf(req), caseId) };
     }
