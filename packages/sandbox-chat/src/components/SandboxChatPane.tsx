@@ -3,7 +3,7 @@
  * emulators. It says so visibly. With `channelUrl` it shows that one channel (the customer app);
  * without, the channel list beside the selected channel (the agent panel).
  */
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Fragment, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { SandboxChatConnectionProps } from '../use-sandbox-chat.js';
 import { SandboxChannelList } from './ChannelList.js';
 import { SandboxChannelView, type SandboxChannelViewProps } from './ChannelView.js';
@@ -98,7 +98,8 @@ function PaneBody({
       ) : (
         <p className="sbx-placeholder">Pick a conversation.</p>
       )}
-      {selected && renderAside ? renderAside(selected) : null}
+      {/* Its own key: a host's key (the channel URL, say) must not collide with the view's. */}
+      {selected && renderAside ? <Fragment key="aside">{renderAside(selected)}</Fragment> : null}
     </div>
   );
 }
