@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { requireComponent, waitFor } from '@sbsf/testkit';
 import type { Locator, Page } from 'playwright-core';
+import { SalesforceClient } from '@sbsf/salesforce';
 import { buildAgentPanel, REPO_ROOT, startAgentConsole, type AgentConsole } from './support/agent-console.js';
 import { launch, screenshotOnFailure, type Browser } from './support/browser.js';
 import { measure } from './support/layout.js';
@@ -482,7 +483,7 @@ test('an expired session token is renewed through Aura and the panel reconnects'
     await waitFor('a renewed session', async () => lcc(await events(page), 'aura->container').filter(isSession).length === 2);
     const list = await events(page);
     assert.equal(lcc(list, 'container->aura').filter((e) => e.payload?.event === 'SESSION_EXPIRED').length, 1);
-    assert.equal(list.filter((e) => e.kind === 'apex').length, 2);
+    assert.equal(list.filter((e) => e.kind === 'apex' && e.action === 'getAgentSession').length, 2, 'the session fetched twice');
 
     // The renewed feed delivers again.
     await w.customerSays(ticket.caseId, ticket.accessToken, 'Still there?');
@@ -629,6 +630,71 @@ test('on a 390x844 phone: an open conversation has a Back control (named, at lea
     await item.click();
     await log.waitFor();
     assert.equal(await back.count(), 0, 'no Back beside the list');
+    assert.deepEqual(errors, []);
+  });
+});
+
+test("the customer history beside the conversation: the customer's other Cases Ava may see, newest first, with the last message; picking one opens its Case tab and keeps the conversation", async (t) => {
+  await scenario(t, 'panel-customer-history', async (w, { page, errors }) => {
+    const earlier = await w.openTicket('cust-dana', 'Printer jams');
+    const hidden = await w.openTicket('cust-dana', 'Refund for a double charge');
+    const current = await w.openTicket('cust-dana', 'Cannot log in');
+    // The transcript of the earlier Case, as the bridge writes it.
+    const sf = new SalesforceClient({
+      loginUrl: w.sf.url,
+      auth: { kind: 'client_credentials', clientId: w.sf.options.clientId, clientSecret: w.sf.options.clientSecret },
+    });
+    await sf.upsert('Sendbird_Message__c', 'Sendbird_Message_Id__c', 'e2e-history-1', {
+      Case__c: earlier.caseId,
+      Channel_Url__c: earlier.caseId,
+      Message_Type__c: 'MESG',
+      Sender_Role__c: 'Customer',
+      Sender_Name__c: 'cust-dana (customer)',
+      Body__c: 'The printer jams again on tray 2',
+      Sent_At__c: new Date().toISOString(),
+    });
+    await page.goto(w.consoleUrl);
+    await openPanel(page);
+    await chatShown(page);
+    // Ava may see the earlier Case (hers) and the current one; the refund stays the integration user's.
+    await reassign(page, earlier.caseId, 'Ava Agent');
+    await reassign(page, current.caseId, 'Ava Agent');
+    await channelItem(page, current.caseId).click();
+    await page.locator(`.con-tab[data-record-id="${current.caseId}"]`).waitFor();
+
+    const history = panel(page).locator('[data-testid="case-history"]');
+    await panel(page).locator('[data-testid="case-history"][data-state="ready"]').waitFor({ timeout: 15_000 });
+    assert.equal(await history.getByRole('heading', { name: 'Other cases' }).count(), 1);
+    const items = history.locator('button.panel-history-item');
+    assert.deepEqual(
+      await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-case-id'))),
+      [earlier.caseId],
+      `the refund Case (${hidden.caseId}) is not Ava's to see; the open Case is not listed`,
+    );
+    // Its accessible name is its content (a button's text).
+    const name = ((await items.first().textContent()) ?? '').replace(/\s+/g, ' ');
+    assert.match(name, new RegExp(`Case ${earlier.caseNumber}`));
+    assert.match(name, /New/);
+    assert.match(name, /Printer jams/);
+    assert.match(name, /The printer jams again on tray 2/);
+
+    // Picking it opens its Case in a tab; the panel stays on the conversation it showed.
+    await items.first().click();
+    await page.locator(`.con-tab[data-record-id="${earlier.caseId}"]`).waitFor();
+    const list = await events(page);
+    assert.deepEqual(
+      lcc(list, 'container->aura')
+        .filter((e) => e.payload?.event === 'OPENCASE')
+        .map((e) => e.payload.caseId),
+      [earlier.caseId],
+    );
+    assert.equal(await panel(page).locator(`.sbx-view`).count(), 1);
+    assert.equal(await channelItem(page, current.caseId).getAttribute('aria-current'), 'true', 'the conversation is still the one picked');
+    assert.deepEqual(await axeViolations(page), []);
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      mkdirSync(join(REPO_ROOT, 'docs/images'), { recursive: true });
+      await page.screenshot({ path: join(REPO_ROOT, 'docs/images/console-customer-history.png') });
+    }
     assert.deepEqual(errors, []);
   });
 });

@@ -255,3 +255,45 @@ test('stop unsubscribes, clears timers and rejects a pending renewal', async () 
   assert.equal(port.subscriptions, 0);
   assert.equal(clock.pending, 0);
 });
+
+test("the customer history: HISTORY asks for a Case, Aura's answer (history or error) reaches the listeners and never the session; OPENCASE opens a Case", () => {
+  const { port, link, statuses, invalid } = setup();
+  link.start();
+  port.deliver({ ...SESSION });
+  const answers: unknown[] = [];
+  const stop = link.onHistory((a) => answers.push(a));
+  link.requestHistory('500EM0000000001YAA');
+  link.openCase('500EM0000000002YAA');
+  assert.deepEqual(port.sent.slice(-2), [
+    { event: 'HISTORY', caseId: '500EM0000000001YAA' },
+    { event: 'OPENCASE', caseId: '500EM0000000002YAA' },
+  ]);
+  const cases = [
+    {
+      id: '500EM0000000002YAA',
+      caseNumber: '00001002',
+      subject: 'Printer',
+      status: 'Closed',
+      isClosed: true,
+      createdAt: null,
+      lastMessage: null,
+    },
+  ];
+  port.deliver({ event: 'HISTORY', caseId: '500EM0000000001YAA', history: { caseId: '500EM0000000001YAA', cases } });
+  port.deliver({
+    event: 'HISTORY',
+    caseId: '500EM0000000001YAA',
+    error: { code: 'salesforce_unavailable', message: 'retry', retryAfterSeconds: 5 },
+  });
+  port.deliver({ event: 'HISTORY', caseId: '500EM0000000001YAA', error: 'text only' });
+  assert.deepEqual(answers, [
+    { event: 'HISTORY', caseId: '500EM0000000001YAA', history: { caseId: '500EM0000000001YAA', cases } },
+    { event: 'HISTORY', caseId: '500EM0000000001YAA', error: { code: 'salesforce_unavailable', message: 'retry', retryAfterSeconds: 5 } },
+  ]);
+  assert.deepEqual(invalid, ['HISTORY without history or error']);
+  assert.equal(link.status.state, 'connected', 'a history error is not a session error');
+  assert.equal(statuses.filter((s) => s.state === 'failed').length, 0);
+  stop();
+  port.deliver({ event: 'HISTORY', caseId: '500EM0000000001YAA', history: { caseId: '500EM0000000001YAA', cases: [] } });
+  assert.equal(answers.length, 2, 'an unsubscribed listener hears nothing');
+});

@@ -57,6 +57,9 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** A SOQL string literal: backslashes and single quotes escaped (SOQL and SOSL Reference, "Quoted String Escape Sequences"). */
+export const soqlString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
 // The Ids are validated 15/18-character alphanumerics before they get here, so quoting is enough.
 const idList = (ids: readonly string[]) => ids.map((id) => `'${id}'`).join(',');
 

@@ -199,6 +199,17 @@ export interface TranscriptFilesConfig {
   hosts: string[];
 }
 
+export interface HistoryConfig {
+  /**
+   * HISTORY_CACHE_TTL_SECONDS: how long a customer's Case list and an agent's access to a Case are
+   * reused for the agent panel's history (0 = read Salesforce every time). A Case closed or
+   * reassigned meanwhile shows as it was for up to this long.
+   */
+  cacheTtlMs: number;
+  /** HISTORY_CACHE_MAX_ENTRIES: customers, and agent x Case pairs, remembered at most (each map; oldest forgotten first). */
+  cacheMaxEntries: number;
+}
+
 export interface JobsConfig {
   pollMs: number;
   maxAttempts: number;
@@ -231,6 +242,7 @@ export interface BridgeConfig {
   tickets: TicketsConfig;
   membership: MembershipConfig;
   transcript: TranscriptConfig;
+  history: HistoryConfig;
   /** Settings that are valid but probably not what was meant; main.ts logs them at start-up. */
   warnings: readonly string[];
 }
@@ -289,6 +301,8 @@ export const DEFAULTS = {
   CASE_CLOSED_MESSAGE: 'This case is closed. Thank you for contacting us; open a new request if you need more help.',
   CASE_REOPENED_MESSAGE: 'This case has been reopened: an agent will continue the conversation here.',
   DATABASE_POOL_SIZE: 10,
+  HISTORY_CACHE_TTL_SECONDS: 60,
+  HISTORY_CACHE_MAX_ENTRIES: 10_000,
 } as const;
 
 /** Shortest accepted shared secrets: 32 characters is 192+ bits when generated randomly. */
@@ -427,6 +441,10 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
   const jobs = parseJobs(r);
   const membership = parseMembership(r);
   const transcript = parseTranscript(r);
+  const history: HistoryConfig = {
+    cacheTtlMs: r.int('HISTORY_CACHE_TTL_SECONDS', DEFAULTS.HISTORY_CACHE_TTL_SECONDS, 0, 3_600) * 1000,
+    cacheMaxEntries: r.int('HISTORY_CACHE_MAX_ENTRIES', DEFAULTS.HISTORY_CACHE_MAX_ENTRIES, 1, 1_000_000),
+  };
 
   if (r.problems.length > 0) throw new ConfigError(r.problems.map((p) => `[bridge] ${p}`));
 
@@ -446,6 +464,7 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
     tickets,
     membership,
     transcript,
+    history,
     warnings: r.warnings,
   };
   return sealConfig(config);

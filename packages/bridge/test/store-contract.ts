@@ -65,6 +65,15 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
   });
 
   describe(`${name} store: tickets`, () => {
+    test("a Case's customer is its ticket's (the customer history's lookup); a Case without a ticket has none", async (t) => {
+      const { store } = await setup(t);
+      const a = await store.createTicket(newTicket({ customerUserId: 'dana' }));
+      await store.updateTicket(a.id, { state: 'case_ready', caseId: '500000000000078AAA' });
+      await store.createTicket(newTicket({ customerUserId: 'eli' }));
+      assert.equal(await store.ticketCustomerOfCase('500000000000078AAA'), 'dana');
+      assert.equal(await store.ticketCustomerOfCase('500000000000079AAA'), null);
+    });
+
     test('a Case belongs to one ticket; tickets without a Case are not limited; open and finished tickets are listed by state', async (t) => {
       const { store } = await setup(t);
       const a = await store.createTicket(newTicket());

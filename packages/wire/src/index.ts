@@ -5,6 +5,7 @@
  */
 export * from './events.js';
 export * from './lcc.js';
+export * from './history.js';
 export * from './tickets.js';
 export * from './sandbox-feed.js';
 export * from './sandbox-files.js';

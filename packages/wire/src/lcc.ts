@@ -2,6 +2,7 @@
  * Lightning Container (LCC) messages between the `sendbird_utilities_bar` Aura component and the
  * agent panel running in the `SendBird_Bar` container.
  */
+import type { CaseHistory, CaseHistoryError } from './history.js';
 
 /** container -> Aura, re-sent on an interval until Aura answers. */
 export const LCC_READY = 'READY';
@@ -26,8 +27,16 @@ export interface LccSessionError {
   error: string;
 }
 
+/**
+ * Aura -> container: the answer to a HISTORY request, for `caseId`: the customer's other Cases
+ * the agent may see (`history`), or why not (`error`: the bridge's code and message, or
+ * `unavailable` when the Apex call itself failed).
+ */
+export type LccHistoryAnswer =
+  { event: 'HISTORY'; caseId: string; history: CaseHistory } | { event: 'HISTORY'; caseId: string; error: CaseHistoryError };
+
 /** Everything Aura sends into the container. */
-export type LccAuraMessage = LccAgentSession | LccSessionError;
+export type LccAuraMessage = LccAgentSession | LccSessionError | LccHistoryAnswer;
 
 /**
  * container -> Aura: the total unread count of ALL the agent's support conversations changed, or
@@ -68,9 +77,29 @@ export interface LccCurrentChannel {
   channelUrl: string;
 }
 
+/**
+ * container -> Aura: the agent opened the conversation of Case `caseId`: Aura asks Apex for the
+ * customer's other Cases (`SendbirdAgentSession.getCaseHistory`, through the bridge) and answers
+ * with an LccHistoryAnswer. Sent again for "Try again".
+ */
+export interface LccHistoryRequest {
+  event: 'HISTORY';
+  caseId: string;
+}
+
+/**
+ * container -> Aura: the agent picked one of the customer's other Cases: Aura opens it in a
+ * console tab (as for CURRENTCHANNEL); the panel's conversation stays as it is.
+ */
+export interface LccOpenCase {
+  event: 'OPENCASE';
+  caseId: string;
+}
+
 /** container -> Aura: the session token expired; Aura fetches a new session and sends it. */
 export interface LccSessionExpired {
   event: 'SESSION_EXPIRED';
 }
 
-export type LccContainerMessage = typeof LCC_READY | LccNewMessage | LccCurrentChannel | LccSessionExpired | LccAvailability;
+export type LccContainerMessage =
+  typeof LCC_READY | LccNewMessage | LccCurrentChannel | LccSessionExpired | LccAvailability | LccHistoryRequest | LccOpenCase;

@@ -3,10 +3,13 @@
  * whatever `component.find('SendBird_Bar').message(...)` was given, so a malformed answer must
  * not crash the panel or put `undefined` into the Sendbird connection.
  */
-import type { LccAgentSession } from '@sbsf/wire';
+import type { LccAgentSession, LccHistoryAnswer } from '@sbsf/wire';
 
 export type AuraMessage =
-  { kind: 'session'; session: LccAgentSession } | { kind: 'error'; message: string } | { kind: 'invalid'; reason: string };
+  | { kind: 'session'; session: LccAgentSession }
+  | { kind: 'error'; message: string }
+  | { kind: 'history'; answer: LccHistoryAnswer }
+  | { kind: 'invalid'; reason: string };
 
 const REQUIRED = ['userId', 'nickname', 'accessToken', 'appId'] as const;
 
@@ -17,6 +20,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** Reasons never quote values: the message carries a session token. */
 export function parseAuraMessage(message: unknown): AuraMessage {
   if (!isRecord(message)) return { kind: 'invalid', reason: `expected an object, got ${message === null ? 'null' : typeof message}` };
+  if (message.event === 'HISTORY') return parseHistoryAnswer(message);
   if (typeof message.error === 'string') return { kind: 'error', message: message.error };
   for (const key of REQUIRED) {
     const value = message[key];
@@ -48,4 +52,18 @@ export function sameSession(a: LccAgentSession | undefined, b: LccAgentSession):
     a.apiHost === b.apiHost &&
     a.nickname === b.nickname
   );
+}
+
+/** `{event:"HISTORY", caseId, history}` or `{..., error}`: the shapes are checked, the Cases' own fields by the view. */
+function parseHistoryAnswer(message: Record<string, unknown>): AuraMessage {
+  const { caseId, history, error } = message;
+  if (typeof caseId !== 'string') return { kind: 'invalid', reason: 'HISTORY without caseId' };
+  if (isRecord(history) && Array.isArray(history.cases)) {
+    return { kind: 'history', answer: { event: 'HISTORY', caseId, history: { caseId, cases: history.cases.filter(isRecord) as never[] } } };
+  }
+  if (isRecord(error) && typeof error.code === 'string' && typeof error.message === 'string') {
+    const retry = typeof error.retryAfterSeconds === 'number' ? { retryAfterSeconds: error.retryAfterSeconds } : {};
+    return { kind: 'history', answer: { event: 'HISTORY', caseId, error: { code: error.code, message: error.message, ...retry } } };
+  }
+  return { kind: 'invalid', reason: 'HISTORY without history or error' };
 }

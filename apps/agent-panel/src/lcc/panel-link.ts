@@ -8,11 +8,13 @@
  *   session message (re-sent a few times if Aura stays silent);
  * - `{event:"NEWMESSAGE", unreadCount, highlighted}` through UnreadSignal;
  * - `{event:"CURRENTCHANNEL", channelUrl}` on every pick of a channel by the agent;
+ * - `{event:"HISTORY", caseId}` asks for the customer history of a Case (answered by Aura with
+ *   `{event:"HISTORY", caseId, history | error}`), `{event:"OPENCASE", caseId}` opens one of them;
  * - `{event:"AVAILABILITY", available, reason}` when chat becomes unavailable (the session could
  *   not be fetched or renewed, Aura does not answer, or the chat connection stays down longer
  *   than CHAT_DOWN_GRACE_MS) and when it is available again.
  */
-import { LCC_READY, type LccAgentSession, type LccContainerMessage, type LccUnavailableReason } from '@sbsf/wire';
+import { LCC_READY, type LccAgentSession, type LccContainerMessage, type LccHistoryAnswer, type LccUnavailableReason } from '@sbsf/wire';
 import { parseAuraMessage, sameSession } from './aura-message.js';
 import { READY_GIVE_UP_AFTER_MS, readyDelayMs } from './ready-backoff.js';
 import { UnreadSignal } from './unread-signal.js';
@@ -98,6 +100,7 @@ export class PanelLink {
   private chatDownLong = false;
   /** What Aura was last told (it starts from available). */
   private unavailableSent: LccUnavailableReason | null = null;
+  private readonly historyListeners = new Set<(answer: LccHistoryAnswer) => void>();
 
   constructor(private readonly options: PanelLinkOptions) {
     this.port = options.port;
@@ -198,6 +201,22 @@ export class PanelLink {
     this.port.send({ event: 'CURRENTCHANNEL', channelUrl });
   }
 
+  /** Asks Aura for the customer history of Case `caseId`; the answer goes to the `onHistory` listeners. */
+  requestHistory(caseId: string): void {
+    this.port.send({ event: 'HISTORY', caseId });
+  }
+
+  /** Listens to Aura's history answers (for every Case: listeners pick theirs); returns the unsubscribe. */
+  onHistory(listener: (answer: LccHistoryAnswer) => void): () => void {
+    this.historyListeners.add(listener);
+    return () => this.historyListeners.delete(listener);
+  }
+
+  /** The agent picked one of the customer's other Cases: Aura opens it in a tab; the conversation stays. */
+  openCase(caseId: string): void {
+    this.port.send({ event: 'OPENCASE', caseId });
+  }
+
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
@@ -262,6 +281,10 @@ export class PanelLink {
     const message = parseAuraMessage(raw);
     if (message.kind === 'invalid') {
       this.options.onInvalidMessage?.(message.reason);
+      return;
+    }
+    if (message.kind === 'history') {
+      for (const listener of this.historyListeners) listener(message.answer);
       return;
     }
     if (message.kind === 'error') {

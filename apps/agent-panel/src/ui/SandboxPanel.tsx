@@ -5,6 +5,7 @@
 import type { LccAgentSession } from '@sbsf/wire';
 import { SandboxChatPane } from '@sbsf/sandbox-chat';
 import type { PanelLink } from '../lcc/panel-link.js';
+import { CaseHistory } from './CaseHistory.js';
 
 export function SandboxPanel({ session, link }: { session: LccAgentSession; link: PanelLink }) {
   return (
@@ -19,6 +20,8 @@ export function SandboxPanel({ session, link }: { session: LccAgentSession; link
       onConnectionChanged={(connection) => link.reportChatConnection(connection === 'open' || connection === 'idle')}
       onChannelSelected={(channelUrl) => link.selectChannel(channelUrl)}
       viewProps={{ audience: 'agent' }}
+      // The channel URL is the Case Id: the customer's other Cases beside the conversation.
+      renderAside={(channelUrl) => <CaseHistory key={channelUrl} link={link} caseId={channelUrl} />}
       className="panel-sandbox"
     />
   );

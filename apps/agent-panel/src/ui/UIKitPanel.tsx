@@ -21,6 +21,7 @@ import '@sendbird/uikit-react/dist/index.css';
 import { SUPPORT_CHANNEL_CUSTOM_TYPE, WAITING_REFRESH_MS, type LccAgentSession } from '@sbsf/wire';
 import { useCallback, useEffect, useId, useState, type KeyboardEvent } from 'react';
 import type { PanelLink } from '../lcc/panel-link.js';
+import { CaseHistory } from './CaseHistory.js';
 import { agentComposer } from './agent-composer.js';
 import { supportPreview, type PreviewChannel } from './support-preview.js';
 
@@ -251,6 +252,7 @@ export default function UIKitPanel({ session, link }: { session: LccAgentSession
             <p className="panel-placeholder">Pick a conversation.</p>
           )}
         </div>
+        {channelUrl && !showSettings && <CaseHistory key={channelUrl} link={link} caseId={channelUrl} />}
         {channelUrl && showSettings && (
           <div className="panel-uikit-settings">
             <ChannelSettings channelUrl={channelUrl} onCloseClick={() => setShowSettings(false)} renderLeaveChannel={() => <></>} />

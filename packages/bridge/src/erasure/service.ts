@@ -27,6 +27,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { SalesforceNotFoundError, type SalesforceClient } from '@sbsf/salesforce';
 import { SendbirdNotFoundError, type SendbirdClient } from '@sbsf/sendbird';
+import { soqlString } from '../case-reads.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Erasure, ErasureCaseAction, ErasurePlan, ErasureSubject, NewLedgerEntry, Store, Ticket } from '../store/types.js';
@@ -113,7 +114,6 @@ function subjectFrom(text: string): ErasureSubject {
 }
 
 /** A SOQL string literal (backslash and quote escaped, as the SOQL reference says). */
-const soqlString = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 const soqlList = (values: readonly string[]) => values.map(soqlString).join(', ');
 
 /** Ids per SOQL `IN (...)`, well under the query length limit. */

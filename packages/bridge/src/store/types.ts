@@ -675,6 +675,10 @@ export interface Store {
   /** Forgets messages written before `before` (epoch ms); returns how many. Pending and dead ones are kept. */
   purgeTranscript(before: number): Promise<number>;
 
+  // --- customer history (history/store.ts) ----------------------------------------------------
+  /** The Sendbird user id of the customer whose ticket made this Case (18-character Id), or null. */
+  ticketCustomerOfCase(caseId: string): Promise<string | null>;
+
   // --- privacy erasure (erasure/store.ts) ------------------------------------------------------
   /**
    * Records a new erasure (and, with `job`, the job that runs it) in one transaction, or returns

@@ -29,6 +29,7 @@ import { SalesforceError, type SalesforceClient } from '@sbsf/salesforce';
 import { truncateText } from '@sbsf/wire';
 import type { Logger } from 'pino';
 import type { TranscriptRecord } from '../store/types.js';
+import { soqlString } from '../case-reads.js';
 
 export const CONTENT_VERSION = 'ContentVersion';
 export const CONTENT_VERSION_KEY = 'Sendbird_Message_Id__c';
@@ -74,8 +75,6 @@ export interface TranscriptFilesOptions {
   logger: Logger;
   fetch?: typeof fetch;
 }
-
-const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 function mb(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
@@ -125,7 +124,7 @@ export class TranscriptFiles {
   private async lookup(messageIds: string[]): Promise<Map<string, { Id: string; ContentDocumentId: string }>> {
     const soql =
       `SELECT Id, ContentDocumentId, ${CONTENT_VERSION_KEY} FROM ${CONTENT_VERSION} ` +
-      `WHERE ${CONTENT_VERSION_KEY} IN (${messageIds.map(quote).join(', ')})`;
+      `WHERE ${CONTENT_VERSION_KEY} IN (${messageIds.map(soqlString).join(', ')})`;
     const res = await this.o.salesforce.query<{ Id: string; ContentDocumentId: string; Sendbird_Message_Id__c: string }>(soql);
     return new Map(res.records.map((rec) => [rec.Sendbird_Message_Id__c, rec]));
   }

@@ -10,7 +10,7 @@ export type { SalesforceEmulatorOptions, PasswordUser as SalesforcePasswordUser 
 export { EMULATOR_DEFAULTS as SALESFORCE_EMULATOR_DEFAULTS } from './options.js';
 export type { SeedInfo as SalesforceSeedInfo } from './seed.js';
 export type { SfRecord } from './state.js';
-export { AgentSessionError, AGENT_SESSION_KEYS, AGENT_SESSION_UNAVAILABLE } from './org.js';
+export { AgentSessionError, AGENT_SESSION_KEYS, AGENT_SESSION_UNAVAILABLE, HISTORY_UNAVAILABLE, HISTORY_UNAVAILABLE_CODE } from './org.js';
 export type { AgentSession, OrgBehaviour as SalesforceOrgBehaviour } from './org.js';
 export type { BridgeDeliveryRecord, BridgeTarget, BridgeDeliveryOptions } from './bridge-delivery.js';
 export type { EventBusStats as SalesforceEventBusStats } from './event-bus.js';

@@ -50,6 +50,40 @@ export const AGENT_SESSION_PATH = '/agents/session';
 export const AGENT_SESSION_UNAVAILABLE =
   'Sendbird chat is unavailable right now. Try again in a minute; if it keeps failing, ask your Salesforce admin to check the Sendbird_Bridge named credential and the Sendbird_Agent permission set.';
 
+/** SendbirdBridgeClient.AGENT_HISTORY_PATH. */
+export const AGENT_HISTORY_PATH = '/agents/history';
+/** SendbirdCaseHistory.UNAVAILABLE and UNAVAILABLE_CODE, word for word. */
+export const HISTORY_UNAVAILABLE = 'The customer history is unavailable right now. Try again in a minute.';
+export const HISTORY_UNAVAILABLE_CODE = 'bridge_unavailable';
+
+/** What `SendbirdAgentSession.getCaseHistory` returns. */
+export type CaseHistoryAnswer =
+  { history: { caseId: unknown; cases: unknown[] } } | { error: { code: string; message: string; retryAfterSeconds?: number } };
+
+/**
+ * SendbirdCaseHistory.parseAnswer: the history on a 2xx with a list of Cases, the bridge's error
+ * code and message on an error status, else unavailable.
+ */
+export function caseHistoryAnswer(status: number, text: string): CaseHistoryAnswer {
+  const unavailable: CaseHistoryAnswer = { error: { code: HISTORY_UNAVAILABLE_CODE, message: HISTORY_UNAVAILABLE } };
+  let parsed: Record<string, unknown> | null;
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown> | null;
+  } catch {
+    return unavailable;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return unavailable;
+  if (status >= 200 && status <= 299 && Array.isArray(parsed.cases)) return { history: { caseId: parsed.caseId, cases: parsed.cases } };
+  const error = parsed.error as Record<string, unknown> | undefined;
+  if (status >= 400 && error && typeof error === 'object' && typeof error.code === 'string' && typeof error.message === 'string') {
+    const retry = error.retryAfterSeconds;
+    return {
+      error: { code: error.code, message: error.message, ...(Number.isInteger(retry) ? { retryAfterSeconds: retry as number } : {}) },
+    };
+  }
+  return unavailable;
+}
+
 /**
  * What the Aura action throws (an AuraHandledException): a safe message only. `reason` says what
  * happened, for the emulator's own log and tests; it never holds the secret or the token.
@@ -74,6 +108,12 @@ export interface OrgBehaviour {
   omniDecline(workId: string): SfRecord;
   /** The `SendbirdAgentSession.getAgentSession` Aura action for this user; throws AgentSessionError. */
   getAgentSession(userId: string): Promise<AgentSession>;
+  /**
+   * The `SendbirdAgentSession.getCaseHistory` Aura action for this user, as SendbirdCaseHistory
+   * answers it: `{history}` on the bridge's 2xx, `{error: {code, message, retryAfterSeconds?}}`
+   * otherwise (the bridge's, or HISTORY_UNAVAILABLE). Never throws.
+   */
+  getCaseHistory(userId: string, caseId: string): Promise<CaseHistoryAnswer>;
   /** Where events and agent-session calls go (the Named Credential); null = nowhere. */
   setBridge(target: BridgeTarget | null): void;
   /** The configured bridge URL (never the secret), or null. */
@@ -271,6 +311,25 @@ export function createOrg(deps: OrgDeps): OrgBehaviour {
         session[key] = v;
       }
       return session as unknown as AgentSession;
+    },
+
+    async getCaseHistory(userId, caseId) {
+      const unavailable = caseHistoryAnswer(0, '');
+      // Apex: an Id parameter that is not a Case Id is refused before any callout.
+      if (!isSalesforceId(caseId) || !caseId.startsWith('500'))
+        return { error: { code: 'invalid_request', message: 'caseId must be a Case Id.' } };
+      if (!target) return unavailable;
+      try {
+        const res = await fetchFn(`${target.url}${AGENT_HISTORY_PATH}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${target.secret}`, 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ userId: idOf('User', userId), caseId: to18(caseId) }),
+          signal: AbortSignal.timeout(deliveryOptions.timeoutMs ?? 20_000),
+        });
+        return caseHistoryAnswer(res.status, await res.text());
+      } catch {
+        return unavailable;
+      }
     },
 
     setBridge,

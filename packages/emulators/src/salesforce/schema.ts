@@ -48,6 +48,11 @@ export interface FieldDef {
    * details (the field's "Sharing Setting" Read Only); false means edit access is needed.
    */
   masterDetail?: { reparentable: boolean; writeRequiresMasterRead: boolean };
+  /**
+   * The child relationship name a query of the referenced (parent) object uses for this field's
+   * records: `(SELECT ... FROM Sendbird_Messages__r)` on Case. Custom relationships end in `__r`.
+   */
+  childRelationship?: string;
   defaultValue?: unknown;
 }
 
@@ -83,8 +88,14 @@ const audit = (): Spec[] => [
 const owner = (): Spec => f('OwnerId', 'Owner ID', 'reference', { referenceTo: ['User', 'Group'] });
 /** A master-detail field: required, pointing at its master. */
 /** A master-detail that cannot be reparented is not updateable: an update naming it is refused. */
-const masterDetail = (name: string, label: string, master: string, md: NonNullable<FieldDef['masterDetail']>): Spec =>
-  f(name, label, 'reference', { referenceTo: [master], required: true, masterDetail: md, updateable: md.reparentable });
+const masterDetail = (
+  name: string,
+  label: string,
+  master: string,
+  md: NonNullable<FieldDef['masterDetail']>,
+  childRelationship: string,
+): Spec =>
+  f(name, label, 'reference', { referenceTo: [master], required: true, masterDetail: md, updateable: md.reparentable, childRelationship });
 
 export const CASE_STATUSES = ['New', 'Working', 'Escalated', 'Closed'] as const;
 /** Statuses whose CaseStatus.IsClosed is true in a default org. */
@@ -160,7 +171,7 @@ const SPECS: Record<string, { prefix: string; fields: Spec[]; autoNumber?: Objec
       ...audit(),
       // A child of its Case as a detail is: no owner, visible with the Case, deleted with it; never
       // moved (not updateable at all). Writing one takes edit access to the Case.
-      masterDetail('ParentId', 'Parent Case ID', 'Case', { reparentable: false, writeRequiresMasterRead: false }),
+      masterDetail('ParentId', 'Parent Case ID', 'Case', { reparentable: false, writeRequiresMasterRead: false }, 'CaseComments'),
       f('CommentBody', 'Body', 'textarea', { length: 4000 }),
       f('IsPublished', 'Published', 'boolean', { defaultValue: false }),
     ],
@@ -225,7 +236,8 @@ const SPECS: Record<string, { prefix: string; fields: Spec[]; autoNumber?: Objec
       // sharing Controlled by Parent, reparentable (so updateable: the bridge's upsert names the
       // Case on every write), and read access on the Case is enough to write its messages (the
       // integration user has View All, not Modify All, on Case).
-      masterDetail('Case__c', 'Case', 'Case', { reparentable: true, writeRequiresMasterRead: true }),
+      // relationshipName Sendbird_Messages in the field's metadata: Sendbird_Messages__r in SOQL.
+      masterDetail('Case__c', 'Case', 'Case', { reparentable: true, writeRequiresMasterRead: true }, 'Sendbird_Messages__r'),
       f('Sendbird_Message_Id__c', 'Sendbird Message Id', 'string', { length: 64, externalId: true, unique: true }),
       f('Channel_Url__c', 'Channel Url', 'string', { length: 100 }),
       f('Sender_Id__c', 'Sender Id', 'string', { length: 80 }),
@@ -345,6 +357,43 @@ export function fieldDef(obj: ObjectDef, name: string): FieldDef | undefined {
 export function allObjects(): ObjectDef[] {
   return [...OBJECTS.values()];
 }
+
+/** The child object and its reference field behind a child relationship name of `parent` (any case). */
+export function childRelationship(parent: ObjectDef, name: string): { def: ObjectDef; field: FieldDef } | undefined {
+  const wanted = name.toLowerCase();
+  for (const def of OBJECTS.values()) {
+    for (const field of def.fields.values()) {
+      if (field.childRelationship?.toLowerCase() === wanted && field.referenceTo?.includes(parent.name)) return { def, field };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * UserRecordAccess (Object Reference): a user's access to up to 200 records, query() only. It
+ * has no records of its own: the query engine answers it from the sharing model (soql/execute.ts),
+ * and it is not among the objects the REST API creates, reads or describes.
+ */
+export const USER_RECORD_ACCESS: ObjectDef = {
+  name: 'UserRecordAccess',
+  keyPrefix: '',
+  fields: new Map(
+    (
+      [
+        ro('Id', 'User Record Access ID', 'id'),
+        ro('UserId', 'User ID', 'reference', { referenceTo: ['User'] }),
+        // A picklist in the Object Reference; it holds record Ids, compared as Ids here.
+        ro('RecordId', 'Record ID', 'id', { length: 40 }),
+        ro('HasReadAccess', 'Has Read Access', 'boolean'),
+        ro('HasEditAccess', 'Has Edit Access', 'boolean'),
+        ro('HasDeleteAccess', 'Has Delete Access', 'boolean'),
+        ro('HasTransferAccess', 'Has Transfer Access', 'boolean'),
+        ro('HasAllAccess', 'Has All Access', 'boolean'),
+        ro('MaxAccessLevel', 'Maximum Access Level', 'picklist', { picklist: ['None', 'Read', 'Edit', 'Delete', 'Transfer', 'All'] }),
+      ] as FieldDef[]
+    ).map((fd) => [fd.name.toLowerCase(), fd]),
+  ),
+};
 
 /** Key prefixes of referenced objects the emulator does not store (checked by prefix only). */
 export const FOREIGN_PREFIXES: Record<string, string> = { Asset: '02i', ServiceChannel: '0N9' };

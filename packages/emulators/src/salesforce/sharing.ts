@@ -100,3 +100,20 @@ export function userAccess(state: OrgState, userId: string): RecordAccess {
   };
   return access;
 }
+
+/** A user's highest access to a record, as UserRecordAccess.MaxAccessLevel names it. */
+export type AccessLevel = 'None' | 'Read' | 'Edit' | 'All';
+
+/**
+ * The access UserRecordAccess reports (soql/execute.ts): All for the record's owner (a detail:
+ * its master's owner), Edit where `userAccess` allows editing (the owning queue's members; the
+ * integration user), Read where it allows reading, else None.
+ */
+export function accessLevel(state: OrgState, userId: string, def: ObjectDef, rec: SfRecord): AccessLevel {
+  const access = userAccess(state, userId);
+  if (!access.canRead(def, rec)) return 'None';
+  const m = masterOf(def);
+  const owned = m ? state.get(m.def, String(rec[m.field.name]))?.OwnerId : rec.OwnerId;
+  if (owned === userId) return 'All';
+  return access.canEdit(def, rec) ? 'Edit' : 'Read';
+}

@@ -3,7 +3,7 @@
  * emulators. It says so visibly. With `channelUrl` it shows that one channel (the customer app);
  * without, the channel list beside the selected channel (the agent panel).
  */
-import { useEffect, useRef, useState } from 'react';
+import { Fragment, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { SandboxChatConnectionProps } from '../use-sandbox-chat.js';
 import { SandboxChannelList } from './ChannelList.js';
 import { SandboxChannelView, type SandboxChannelViewProps } from './ChannelView.js';
@@ -15,6 +15,8 @@ export interface SandboxChatPaneProps extends SandboxChatConnectionProps {
   channelUrl?: string;
   /** A channel was picked in the list (its URL is the Case Id). */
   onChannelSelected?: (channelUrl: string) => void;
+  /** Shown beside the selected channel's view (the agent panel's customer history); list mode only. */
+  renderAside?: (channelUrl: string) => ReactNode;
   /** Passed to the channel view (the pane itself handles Back to the list). */
   viewProps?: Omit<SandboxChannelViewProps, 'channelUrl' | 'onBack'>;
   className?: string;
@@ -60,7 +62,8 @@ function PaneBody({
   channelUrl,
   onChannelSelected,
   viewProps,
-}: Pick<SandboxChatPaneProps, 'channelUrl' | 'onChannelSelected' | 'viewProps'>) {
+  renderAside,
+}: Pick<SandboxChatPaneProps, 'channelUrl' | 'onChannelSelected' | 'viewProps' | 'renderAside'>) {
   const [selected, setSelected] = useState<string | undefined>(undefined);
   const body = useRef<HTMLDivElement>(null);
   // After Back, the conversation just left takes the focus in the list again (keyboard and
@@ -95,18 +98,20 @@ function PaneBody({
       ) : (
         <p className="sbx-placeholder">Pick a conversation.</p>
       )}
+      {/* Its own key: a host's key (the channel URL, say) must not collide with the view's. */}
+      {selected && renderAside ? <Fragment key="aside">{renderAside(selected)}</Fragment> : null}
     </div>
   );
 }
 
 export function SandboxChatPane(props: SandboxChatPaneProps) {
-  const { channelUrl, onChannelSelected, viewProps, className, ...connection } = props;
+  const { channelUrl, onChannelSelected, viewProps, renderAside, className, ...connection } = props;
   return (
     <SandboxChatProvider {...connection}>
       <style>{SANDBOX_CHAT_CSS}</style>
       <div className={`sbx-root${className ? ` ${className}` : ''}`} data-testid="sandbox-chat-pane">
         <SandboxBanner />
-        <PaneBody channelUrl={channelUrl} onChannelSelected={onChannelSelected} viewProps={viewProps} />
+        <PaneBody channelUrl={channelUrl} onChannelSelected={onChannelSelected} viewProps={viewProps} renderAside={renderAside} />
       </div>
     </SandboxChatProvider>
   );

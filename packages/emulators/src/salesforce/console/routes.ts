@@ -204,6 +204,11 @@ export function registerConsole(app: FastifyInstance, emu: () => SalesforceEmula
   app.post('/__console/aura/:action', async (req, reply) => {
     const action = (req.params as { action: string }).action;
     noStore(reply);
+    if (action === 'getCaseHistory') {
+      const params = body(req.body).params as { caseId?: unknown } | undefined;
+      const caseId = typeof params?.caseId === 'string' ? params.caseId : '';
+      return { state: 'SUCCESS', returnValue: await emu().org.getCaseHistory(userOf(req), caseId) };
+    }
     if (action !== 'getAgentSession') return { state: 'ERROR', error: [{ message: `Unknown controller action '${action}'` }] };
     try {
       const session = await emu().org.getAgentSession(userOf(req));

@@ -5,14 +5,15 @@
  */
 import { isSalesforceId, to18 } from '@sbsf/salesforce';
 import { apiError } from '../api-error.js';
-import { fieldDef, objectDef } from '../schema.js';
+import { childRelationship, fieldDef, objectByPrefix, objectDef, USER_RECORD_ACCESS } from '../schema.js';
 import type { FieldDef, ObjectDef } from '../schema.js';
 import type { OrgState, SfRecord } from '../state.js';
 import { parseDateTime } from '../util.js';
 import { blobUrl } from '../content.js';
 import { malformed } from './lexer.js';
+import { accessLevel } from '../sharing.js';
 import { parseSoql } from './parser.js';
-import type { Cond, Literal } from './parser.js';
+import type { Cond, Literal, SoqlQuery } from './parser.js';
 
 /** SOQL's OFFSET may not exceed 2,000 (SOQL and SOSL Reference, "OFFSET"). */
 export const MAX_OFFSET = 2000;
@@ -160,35 +161,21 @@ function filtersOnLinkId(def: ObjectDef, where: Cond | undefined): boolean {
   return false;
 }
 
-/** `visible`: the running user's record access; rows it refuses are not there for the query (sharing). */
-export function runSoql(
-  state: OrgState,
-  soql: string,
-  version: string,
-  visible: (def: ObjectDef, rec: SfRecord) => boolean = () => true,
-): SoqlOutcome {
-  const q = parseSoql(soql);
-  const def = objectDef(q.from);
-  if (!def) {
-    throw apiError(
-      400,
-      'INVALID_TYPE',
-      `sObject type '${q.from}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`,
-    );
-  }
+type Visible = (def: ObjectDef, rec: SfRecord) => boolean;
+
+/** The selected fields, resolved, each once. */
+function selectedFields(def: ObjectDef, q: SoqlQuery): FieldDef[] {
   const selected = q.fields === 'count' ? [] : q.fields.map((f) => resolve(def, f));
   const seen = new Set<string>();
   for (const fd of selected) {
     if (seen.has(fd.name)) malformed(`duplicate field selected: ${fd.name}`);
     seen.add(fd.name);
   }
-  if (def.name === 'ContentDocumentLink' && !filtersOnLinkId(def, q.where)) {
-    throw apiError(
-      400,
-      'MALFORMED_QUERY',
-      "Implementation restriction: ContentDocumentLink requires a filter by a single Id on ContentDocumentId or LinkedEntityId using the equals operator or multiple Id's using the IN operator.",
-    );
-  }
+  return selected;
+}
+
+/** Filters, sorts and pages `rows` as the query says. */
+function pick(def: ObjectDef, q: SoqlQuery, rows: SfRecord[], visible: Visible): SfRecord[] {
   const pred = q.where ? compile(def, q.where) : () => true;
   const order = q.orderBy.map((o) => {
     const fd = resolve(def, o.field);
@@ -198,10 +185,9 @@ export function runSoql(
   if (q.offset !== undefined && q.offset > MAX_OFFSET) {
     throw apiError(400, 'NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_OFFSET}`);
   }
-
-  let rows = state.all(def).filter((r) => visible(def, r) && pred(r));
+  let out = rows.filter((r) => visible(def, r) && pred(r));
   if (order.length) {
-    rows = rows
+    out = out
       .map((r, i) => ({ r, i }))
       .sort((a, b) => {
         for (const o of order) {
@@ -217,11 +203,123 @@ export function runSoql(
       })
       .map((x) => x.r);
   }
-  rows = rows.slice(q.offset ?? 0, q.limit !== undefined ? (q.offset ?? 0) + q.limit : undefined);
+  return out.slice(q.offset ?? 0, q.limit !== undefined ? (q.offset ?? 0) + q.limit : undefined);
+}
+
+function project(def: ObjectDef, selected: FieldDef[], r: SfRecord, version: string): Record<string, unknown> {
+  const url = def === USER_RECORD_ACCESS ? undefined : `/services/data/v${version}/sobjects/${def.name}/${r.Id}`;
+  const out: Record<string, unknown> = { attributes: { type: def.name, ...(url ? { url } : {}) } };
+  for (const fd of selected) out[fd.name] = fd.type === 'base64' ? blobUrlOf(def, fd, r, version) : (r[fd.name] ?? null);
+  return out;
+}
+
+/** A child relationship subquery, prepared once: for each parent record, its child records as SOQL nests them. */
+function childQuery(parent: ObjectDef, q: SoqlQuery, state: OrgState, version: string, visible: Visible) {
+  const rel = childRelationship(parent, q.from);
+  if (!rel) {
+    throw apiError(
+      400,
+      'INVALID_TYPE',
+      `Didn't understand relationship '${q.from}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
+    );
+  }
+  if (q.fields === 'count') malformed('COUNT() is not allowed in a subquery');
+  const selected = selectedFields(rel.def, q);
+  const name = rel.field.childRelationship!;
+  return {
+    name,
+    /** Null when the parent has no child the query selects (Salesforce answers null, not an empty list). */
+    of(parentId: string): { totalSize: number; done: boolean; records: Record<string, unknown>[] } | null {
+      const rows = pick(rel.def, q, state.findBy(rel.def, rel.field.name, parentId), visible);
+      if (rows.length === 0) return null;
+      return { totalSize: rows.length, done: true, records: rows.map((r) => project(rel.def, selected, r, version)) };
+    },
+  };
+}
+
+/** The top-level AND-ed comparisons of a WHERE on one field (`=` or IN), for UserRecordAccess's required filters. */
+function requiredIds(where: Cond | undefined, field: string): string[] | undefined {
+  const items = !where ? [] : where.type === 'and' ? where.items : [where];
+  for (const c of items) {
+    if (c.type === 'cmp' && c.op === '=' && c.field.toLowerCase() === field.toLowerCase() && c.value.kind === 'string')
+      return [c.value.value];
+    if (c.type === 'in' && !c.negate && c.field.toLowerCase() === field.toLowerCase()) {
+      return c.values.map((v) => (v.kind === 'string' ? v.value : malformed(`${field} IN takes Id strings`)));
+    }
+  }
+  return undefined;
+}
+
+/** UserRecordAccess allows up to 200 record Ids per query (Object Reference, "UserRecordAccess"). */
+export const MAX_USER_RECORD_ACCESS_IDS = 200;
+
+/**
+ * UserRecordAccess rows, made from the sharing model for the user and records the WHERE names:
+ * it must say `UserId = '<one User Id>'` and `RecordId = '<Id>'` or `RecordId IN (<up to 200
+ * Ids>)`, AND-ed at its top level, and the query must select RecordId. An Id of no record in the
+ * org has no row. Like the real object, it ignores restriction rules (the emulator has none).
+ */
+function userRecordAccessRows(state: OrgState, q: SoqlQuery): SfRecord[] {
+  const need = "UserRecordAccess queries need UserId = '<User Id>' AND RecordId = '<Id>' (or RecordId IN (...)) in the WHERE clause";
+  const users = requiredIds(q.where, 'UserId');
+  const recordIds = requiredIds(q.where, 'RecordId');
+  if (!users || users.length !== 1 || !recordIds) throw apiError(400, 'MALFORMED_QUERY', need);
+  if (recordIds.length > MAX_USER_RECORD_ACCESS_IDS) {
+    throw apiError(400, 'MALFORMED_QUERY', `UserRecordAccess can be queried for up to ${MAX_USER_RECORD_ACCESS_IDS} record Ids at a time`);
+  }
+  if (q.fields === 'count' || !q.fields.some((f) => f.toLowerCase() === 'recordid')) {
+    throw apiError(400, 'MALFORMED_QUERY', 'RecordId field must be selected');
+  }
+  const userId = users[0]!;
+  if (!isSalesforceId(userId)) throw apiError(400, 'INVALID_QUERY_FILTER_OPERATOR', `invalid ID field: ${userId}`);
+  const user18 = to18(userId);
+  const rows: SfRecord[] = [];
+  for (const id of new Set(recordIds.map((id) => (isSalesforceId(id) ? to18(id) : id)))) {
+    const def = isSalesforceId(id) ? objectByPrefix(id.slice(0, 3)) : undefined;
+    const rec = def ? state.get(def, id) : undefined;
+    if (!def || !rec) continue;
+    const level = accessLevel(state, user18, def, rec);
+    rows.push({
+      Id: id,
+      UserId: user18,
+      RecordId: id,
+      HasReadAccess: level !== 'None',
+      HasEditAccess: level === 'Edit' || level === 'All',
+      HasDeleteAccess: level === 'All',
+      HasTransferAccess: level === 'All',
+      HasAllAccess: level === 'All',
+      MaxAccessLevel: level,
+    });
+  }
+  return rows;
+}
+
+/** `visible`: the running user's record access; rows it refuses are not there for the query (sharing). */
+export function runSoql(state: OrgState, soql: string, version: string, visible: Visible = () => true): SoqlOutcome {
+  const q = parseSoql(soql);
+  const def = q.from.toLowerCase() === 'userrecordaccess' ? USER_RECORD_ACCESS : objectDef(q.from);
+  if (!def) {
+    throw apiError(
+      400,
+      'INVALID_TYPE',
+      `sObject type '${q.from}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`,
+    );
+  }
+  const selected = selectedFields(def, q);
+  if (def.name === 'ContentDocumentLink' && !filtersOnLinkId(def, q.where)) {
+    throw apiError(
+      400,
+      'MALFORMED_QUERY',
+      "Implementation restriction: ContentDocumentLink requires a filter by a single Id on ContentDocumentId or LinkedEntityId using the equals operator or multiple Id's using the IN operator.",
+    );
+  }
+  const children = q.children.map((c) => childQuery(def, c, state, version, visible));
+  const source = def === USER_RECORD_ACCESS ? userRecordAccessRows(state, q) : state.all(def);
+  const rows = pick(def, q, source, def === USER_RECORD_ACCESS ? () => true : visible);
   if (q.fields === 'count') return { def, totalSize: rows.length, records: [] };
   const records = rows.map((r) => {
-    const out: Record<string, unknown> = { attributes: { type: def.name, url: `/services/data/v${version}/sobjects/${def.name}/${r.Id}` } };
-    for (const fd of selected) out[fd.name] = fd.type === 'base64' ? blobUrlOf(def, fd, r, version) : (r[fd.name] ?? null);
+    const out = project(def, selected, r, version);
+    for (const child of children) out[child.name] = child.of(r.Id);
     return out;
   });
   return { def, totalSize: records.length, records };

@@ -1,6 +1,6 @@
 /**
  * Parser for the SOQL subset:
- *   SELECT field, ... | COUNT()  FROM Object
+ *   SELECT field, ... [, (SELECT field, ... FROM ChildRelationship [WHERE] [ORDER BY] [LIMIT])] | COUNT()  FROM Object
  *   [WHERE cond]  [ORDER BY field [ASC|DESC] [NULLS FIRST|LAST], ...]  [LIMIT n]  [OFFSET n]
  * cond: comparisons (= != <> < > <= >=, [NOT] IN (...), LIKE) joined by AND / OR / NOT with
  * parentheses. Like SOQL, AND and OR cannot be mixed at one level without parentheses.
@@ -32,6 +32,11 @@ export interface OrderItem {
 export interface SoqlQuery {
   /** Field names as written, or 'count' for SELECT COUNT(). */
   fields: string[] | 'count';
+  /**
+   * Child relationship subqueries in the SELECT list (`(SELECT ... FROM Sendbird_Messages__r)`),
+   * one level deep as in SOQL; `from` is the relationship name.
+   */
+  children: SoqlQuery[];
   from: string;
   where?: Cond;
   orderBy: OrderItem[];
@@ -109,24 +114,30 @@ class Parser {
     return t.value;
   }
 
-  query(): SoqlQuery {
+  /** `nested`: a child subquery, which ends at its closing parenthesis and holds no subquery. */
+  query(nested = false): SoqlQuery {
     this.expectKw('SELECT');
     let fields: string[] | 'count';
+    const children: SoqlQuery[] = [];
     if (this.isKw('COUNT') && this.toks[this.i + 1]?.text === '(') {
       this.take();
       this.expectPunct('(');
       this.expectPunct(')');
       fields = 'count';
     } else {
-      fields = [this.field()];
-      while (this.peek().text === ',') {
-        this.take();
-        fields.push(this.field());
-      }
+      fields = [];
+      do {
+        if (this.peek().text === '(') {
+          if (nested) malformed('a subquery cannot contain another subquery (SOQL allows one level of child relationships)');
+          this.take();
+          children.push(this.query(true));
+          this.expectPunct(')');
+        } else fields.push(this.field());
+      } while (this.peek().text === ',' && this.take());
     }
     this.expectKw('FROM');
     const from = this.field();
-    const q: SoqlQuery = { fields, from, orderBy: [] };
+    const q: SoqlQuery = { fields, children, from, orderBy: [] };
     if (this.acceptKw('WHERE')) q.where = this.or();
     if (this.acceptKw('ORDER')) {
       this.expectKw('BY');
@@ -146,7 +157,7 @@ class Parser {
     }
     if (this.acceptKw('LIMIT')) q.limit = this.int();
     if (this.acceptKw('OFFSET')) q.offset = this.int();
-    if (this.peek().kind !== 'eof') this.unexpected();
+    if (nested ? this.peek().text !== ')' : this.peek().kind !== 'eof') this.unexpected();
     return q;
   }
 

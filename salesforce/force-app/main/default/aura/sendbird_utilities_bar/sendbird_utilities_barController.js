@@ -18,6 +18,10 @@
       helper.showAvailability(component, payload.available);
     } else if (payload.event === 'CURRENTCHANNEL') {
       helper.openCase(component, payload.channelUrl);
+    } else if (payload.event === 'OPENCASE') {
+      helper.openCase(component, payload.caseId);
+    } else if (payload.event === 'HISTORY') {
+      helper.loadHistory(component, payload.caseId);
     } else if (payload.event === 'SESSION_EXPIRED') {
       helper.initUIKit(component);
     }

@@ -6,6 +6,7 @@
   /** A Case Id (key prefix 500), 15 or 18 characters: the container's channel URL. */
   CASE_ID: /^500[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/,
   UNAVAILABLE: 'Sendbird chat is unavailable right now. Try again in a minute.',
+  HISTORY_UNAVAILABLE: 'The customer history is unavailable right now. Try again in a minute.',
 
   /**
    * Fetches the agent's session (SendbirdAgentSession.getAgentSession) and sends it into the
@@ -33,6 +34,33 @@
       component.set('v.errorMessage', null);
       // Apex returns only appId, userId, nickname, accessToken and expiresAt: pass them as they are.
       container.message(session);
+    });
+    $A.enqueueAction(action);
+  },
+
+  /**
+   * The customer's other Cases for the conversation of `caseId`
+   * (SendbirdAgentSession.getCaseHistory, which asks the bridge as the running agent). The answer
+   * goes back into the container as it came: `{event:"HISTORY", caseId, history}` or
+   * `{event:"HISTORY", caseId, error}`; a failed Apex call is an error too.
+   */
+  loadHistory: function (component, caseId) {
+    if (typeof caseId !== 'string' || !this.CASE_ID.test(caseId)) {
+      return;
+    }
+    var action = component.get('c.getCaseHistory');
+    action.setParams({ caseId: caseId });
+    action.setCallback(this, function (response) {
+      var answer = response.getState() === 'SUCCESS' ? response.getReturnValue() : null;
+      var message = { event: 'HISTORY', caseId: caseId };
+      if (answer && answer.history) {
+        message.history = answer.history;
+      } else if (answer && answer.error) {
+        message.error = answer.error;
+      } else {
+        message.error = { code: 'unavailable', message: this.HISTORY_UNAVAILABLE };
+      }
+      component.find('SendBird_Bar').message(message);
     });
     $A.enqueueAction(action);
   },
@@ -103,7 +131,8 @@
   },
 
   /**
-   * Opens the Case whose Id is the channel URL: a console tab, or the record page outside console
+   * Opens the Case whose Id is the channel URL (CURRENTCHANNEL), or one of the customer's other
+   * Cases (OPENCASE): a console tab, or the record page outside console
    * apps, where the workspace API does not work. The container sends CURRENTCHANNEL on every pick
    * by the agent, and openTab focuses the Case's tab when it is open and opens it again when the
    * agent closed it, so every pick shows the Case and none duplicates its tab.
