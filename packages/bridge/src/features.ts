@@ -5,6 +5,7 @@
  */
 import { createAgentsFeature } from './agents/feature.js';
 import type { FeatureFactory } from './context.js';
+import { createCsatFeature } from './csat/feature.js';
 import { createErasureFeature } from './erasure/feature.js';
 import { createLifecycleFeature } from './lifecycle/feature.js';
 import { createMembershipFeature } from './membership/feature.js';
@@ -18,4 +19,5 @@ export const FEATURES: readonly FeatureFactory[] = [
   createTranscriptFeature,
   createLifecycleFeature,
   createErasureFeature,
+  createCsatFeature,
 ];

@@ -7,6 +7,7 @@
  */
 import type { JobsConfig, StoreConfig } from './config.js';
 import { jobStore } from './jobs/store.js';
+import { csatStore } from './csat/store.js';
 import { erasureStore } from './erasure/store.js';
 import { caseChangeStore } from './membership/cdc-store.js';
 import { membershipStore } from './membership/store.js';
@@ -71,6 +72,7 @@ function parts(db: Db, s: StoreSettings) {
     pacingStore(db, s),
     ledgerStore(db, s),
     erasureStore(db, s),
+    csatStore(db, s),
   ] as const;
   // A method two parts both defined would be one part's silently: refused at start instead.
   const seen = new Set<string>();
@@ -78,8 +80,8 @@ function parts(db: Db, s: StoreSettings) {
     if (seen.has(name)) throw new Error(`[store] two parts of the store both define ${name}`);
     seen.add(name);
   }
-  const [tickets, jobs, transcript, membership, caseChanges, pacing, ledger, erasure] = list;
-  return { ...tickets, ...jobs, ...transcript, ...membership, ...caseChanges, ...pacing, ...ledger, ...erasure };
+  const [tickets, jobs, transcript, membership, caseChanges, pacing, ledger, erasure, csat] = list;
+  return { ...tickets, ...jobs, ...transcript, ...membership, ...caseChanges, ...pacing, ...ledger, ...erasure, ...csat };
 }
 
 /** The parts over one migrated database. */
