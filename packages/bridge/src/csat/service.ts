@@ -103,7 +103,9 @@ export class CsatService {
     });
     if (s.state === 'open') return;
     const notice =
-      s.state === 'answered' ? ({ sbsf: 'csat.answered', surveyId: s.id, rating: s.rating! } as const) : ({ sbsf: 'csat.expired', surveyId: s.id } as const);
+      s.state === 'answered'
+        ? ({ sbsf: 'csat.answered', surveyId: s.id, rating: s.rating! } as const)
+        : ({ sbsf: 'csat.expired', surveyId: s.id } as const);
     await ledgeredStep(
       this.o,
       { caseId, system: 'sendbird', action: `csat.${s.state}_notice`, source: 'csat', detail: { surveyId: s.id } },
@@ -121,7 +123,11 @@ export class CsatService {
       case 'missing':
         throw surveyNotFound();
       case 'conflict':
-        throw new AppError(409, 'csat_already_answered', 'this survey was answered already, with another rating or comment; it takes one answer');
+        throw new AppError(
+          409,
+          'csat_already_answered',
+          'this survey was answered already, with another rating or comment; it takes one answer',
+        );
       case 'expired':
         throw new AppError(410, 'csat_expired', 'this survey has expired; it can no longer be answered');
       default:
