@@ -120,7 +120,7 @@ export function caseRoutes(deps: CaseRouteDeps) {
           body: Type.Object(
             {
               // Checked by the route (400 invalid_rating), not the schema, so the answer names the rule.
-              rating: Type.Unknown({ description: 'a whole number from 1 (poor) to 5 (excellent)' }),
+              rating: Type.Optional(Type.Unknown({ description: 'required: a whole number from 1 (poor) to 5 (excellent)' })),
               comment: Type.Optional(
                 Type.Unknown({ description: 'optional; at most 1000 UTF-16 code units (an emoji counts as 2); blank is no comment' }),
               ),
