@@ -145,12 +145,12 @@ export function caseRoutes(deps: CaseRouteDeps) {
           summary: 'The customer ends the chat: the Case is closed or marked (CUSTOMER_END_ACTION), once',
           tags: ['tickets'],
           params,
-          body: Type.Optional(Type.Object({ customer }, { additionalProperties: false })),
+          body: Type.Object({ customer }, { additionalProperties: false, description: '`{}` (guest mode: `{customer}`)' }),
           response: { 200: endAnswerSchema, 202: endAnswerSchema, ...errors },
         },
       },
       async (req, reply) => {
-        const { identity, ticket, caseId } = await ownCase({ headers: req.headers, customer: req.body?.customer }, req.params.caseId);
+        const { identity, ticket, caseId } = await ownCase({ headers: req.headers, customer: req.body.customer }, req.params.caseId);
         if (!ticket.channelUrl) {
           throw new AppError(409, 'ticket_not_ready', 'this ticket has no chat yet; try again once it is set up', {
             retryAfterSeconds: 2,
