@@ -19,13 +19,11 @@
  * state and rating; never the comment), `csat.answered_notice`, `csat.expired_notice`.
  */
 import { randomUUID } from 'node:crypto';
-import type { SalesforceClient } from '@sbsf/salesforce';
-import type { SendbirdClient } from '@sbsf/sendbird';
 import { CSAT_COMMENT_MAX_LENGTH, csatNoticeText, hasLoneSurrogate, isCsatRating, utf16Length, type CsatView } from '@sbsf/wire';
 import type { Logger } from 'pino';
 import type { CsatConfig } from '../config.js';
 import { AppError } from '../errors.js';
-import type { CsatAnswer, CsatSurvey, CsatSurveyState, Store, TicketJob } from '../store/types.js';
+import type { CsatAnswer, CsatSurvey, CsatSurveyState, TicketJob } from '../store/types.js';
 import { ledgeredStep, postNotice, salesforceDateTime, type StepDeps } from './steps.js';
 
 /** The job that writes a survey's state to its Case (and posts the follow-up notice). */

@@ -358,7 +358,8 @@ export function SandboxChannelView({
             return (
               <div key={row.key} className="sbx-admin" data-message-id={row.message.message_id} data-notice={n?.sbsf}>
                 <span className="sbx-sr-only">Notice: </span>
-                {(n && noticeForReader(n, myId)) ?? (n?.sbsf === 'csat.request' ? `Satisfaction survey sent: ${row.message.message}` : row.message.message)}
+                {(n && noticeForReader(n, myId)) ??
+                  (n?.sbsf === 'csat.request' ? `Satisfaction survey sent: ${row.message.message}` : row.message.message)}
                 <time dateTime={new Date(row.message.created_at).toISOString()} title={formatFull(row.message.created_at)}>
                   {formatTime(row.message.created_at)}
                 </time>

@@ -87,7 +87,13 @@ export function CsatSurvey({ request, question, hint, client }: CsatSurveyProps)
   }
   const remaining = CSAT_COMMENT_MAX_LENGTH - comment.length;
   return (
-    <form className="sbx-csat" data-csat-state="open" data-survey-id={request.surveyId} onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-q`}>
+    <form
+      className="sbx-csat"
+      data-csat-state="open"
+      data-survey-id={request.surveyId}
+      onSubmit={(e) => void submit(e)}
+      aria-labelledby={`${id}-q`}
+    >
       <p className="sbx-csat-title" id={`${id}-q`}>
         {question}
       </p>
