@@ -101,7 +101,14 @@ export function CsatSurvey({ request, question, hint, client }: CsatSurveyProps)
         <legend>Your rating</legend>
         {CSAT_RATINGS.map((n) => (
           <label key={n} className="sbx-csat-rating">
-            <input type="radio" name={`${id}-rating`} value={n} checked={rating === n} onChange={() => setRating(n)} disabled={sending} />
+            <input
+              type="radio"
+              name={`${id}-rating`}
+              value={n}
+              checked={rating === n}
+              onChange={() => (setRating(n), setError(null))}
+              disabled={sending}
+            />
             <span>
               {n} <span className="sbx-csat-label">{CSAT_RATING_LABELS[n]}</span>
             </span>
