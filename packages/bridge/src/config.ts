@@ -653,7 +653,10 @@ function parseTranscript(r: EnvReader): TranscriptConfig {
 function parseCsat(r: EnvReader): CsatConfig {
   const question = r.raw('CSAT_QUESTION') ?? DEFAULTS.CSAT_QUESTION;
   if (question.length > MAX_CSAT_QUESTION_LENGTH) {
-    r.problem('CSAT_QUESTION', `must be at most ${MAX_CSAT_QUESTION_LENGTH} characters, Sendbird's limit for an admin message (got ${question.length})`);
+    r.problem(
+      'CSAT_QUESTION',
+      `must be at most ${MAX_CSAT_QUESTION_LENGTH} characters, Sendbird's limit for an admin message (got ${question.length})`,
+    );
   }
   return {
     enabled: r.oneOf('CSAT', ['on', 'off'] as const, DEFAULTS.CSAT) === 'on',
