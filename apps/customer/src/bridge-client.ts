@@ -8,7 +8,16 @@
  * with the same key") are all retried, waiting as long as `Retry-After` says.
  */
 import { backoffDelayMs } from '@sbsf/retry';
-import type { BridgeErrorBody, SendbirdSession, TicketCaseFields, TicketCreated, TicketStatus } from '@sbsf/wire';
+import type {
+  BridgeErrorBody,
+  ChatEndView,
+  CsatAnswerBody,
+  CsatView,
+  SendbirdSession,
+  TicketCaseFields,
+  TicketCreated,
+  TicketStatus,
+} from '@sbsf/wire';
 import type { AuthProvider, CustomerProfile } from './auth.js';
 
 export const INITIAL_RETRY_DELAY_MS = 500;
@@ -288,6 +297,42 @@ export class BridgeClient {
       headers: cred.headers,
       ...(signal ? { signal } : {}),
     });
+  }
+
+  /** The satisfaction survey of a ticket's Case; null when the Case has none (not closed yet). */
+  async getCsat(caseId: string): Promise<CsatView['csat'] | null> {
+    const cred = await this.o.auth.credentials();
+    try {
+      return (await this.request<CsatView>(`/tickets/${encodeURIComponent(caseId)}/csat`, { method: 'GET', headers: cred.headers })).csat;
+    } catch (err) {
+      if (err instanceof BridgeError && err.code === 'csat_not_found') return null;
+      throw err;
+    }
+  }
+
+  /** Answers the survey. Safe to repeat: the same answer again is a no-op on the bridge. */
+  async answerCsat(caseId: string, answer: CsatAnswerBody, profile: CustomerProfile = {}): Promise<CsatView['csat']> {
+    const cred = await this.o.auth.credentials(profile);
+    const body = { ...answer, ...(cred.customer ? { customer: cred.customer } : {}) };
+    const res = await this.request<CsatView>(`/tickets/${encodeURIComponent(caseId)}/csat`, {
+      method: 'POST',
+      headers: cred.headers,
+      body,
+      safeToRepeat: true,
+    });
+    return res.csat;
+  }
+
+  /** Ends the chat of a ticket's Case (once; repeating it answers the end recorded first). */
+  async endChat(caseId: string, profile: CustomerProfile = {}): Promise<ChatEndView['end']> {
+    const cred = await this.o.auth.credentials(profile);
+    const res = await this.request<ChatEndView>(`/tickets/${encodeURIComponent(caseId)}/end`, {
+      method: 'POST',
+      headers: cred.headers,
+      body: cred.customer ? { customer: cred.customer } : {},
+      safeToRepeat: true,
+    });
+    return res.end;
   }
 
   /** A fresh Sendbird session token for this customer. Repeating it only issues another token. */

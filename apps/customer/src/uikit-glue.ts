@@ -6,6 +6,7 @@
  */
 import { SessionHandler } from '@sendbird/chat';
 import type { SendbirdSession } from '@sbsf/wire';
+import { csatStateInChat, parseNotice, type CsatChatState, type CsatNotice } from '@sbsf/wire/notices';
 import { isDefaultApiHost } from './session.js';
 
 /** UIKit options: no reactions, mentions, replies, threads, voice messages or mark-as-unread. */
@@ -52,4 +53,28 @@ export function supportSessionHandler(renew: () => Promise<string>, onError: (me
 /** UIKit's `customApiHost`: the bridge's `apiHost` unless it is the app's default Sendbird host. */
 export function customApiHostFor(session: Pick<SendbirdSession, 'appId' | 'apiHost'>): string | undefined {
   return isDefaultApiHost(session.appId, session.apiHost) ? undefined : session.apiHost;
+}
+
+/** A message as the Chat SDK hands it to UIKit's renderers (the fields the survey reads). */
+export interface SdkMessageLike {
+  messageType?: string;
+  customType?: string;
+  data?: string;
+  message?: string;
+}
+
+/**
+ * The survey to render in place of a message, or null for any other message: the bridge's
+ * `csat.request` admin message (read through the same `parseNotice` as the sandbox pane), its
+ * question, and what the message alone says of it (expired once its time passed; the survey asks
+ * the bridge for the rest when shown).
+ */
+export function csatRequestOf(
+  m: SdkMessageLike,
+  now: number = Date.now(),
+): { request: Extract<CsatNotice, { sbsf: 'csat.request' }>; question: string; hint: CsatChatState } | null {
+  if (m.messageType !== 'admin') return null;
+  const n = parseNotice({ type: 'ADMM', custom_type: m.customType ?? '', data: m.data ?? '' });
+  if (n?.sbsf !== 'csat.request') return null;
+  return { request: n, question: m.message ?? '', hint: csatStateInChat(n, [], now) };
 }

@@ -22,6 +22,7 @@ import {
   parseRetryAfter,
   type RetryNotice,
 } from '../src/bridge-client.js';
+import { csatClientFor } from '../src/csat-client.js';
 import { MemoryStore } from '../src/storage.js';
 
 const CASE = { Subject: 'Printer on fire', Description: 'Smoke everywhere', SuppliedName: 'Jane Doe', SuppliedEmail: 'jane@example.com' };
@@ -184,4 +185,40 @@ test('a real server answering 503 with Retry-After: the retries are announced as
     Array.from({ length: FAILURE_MAX_ATTEMPTS - 1 }, () => ['busy', 1000]),
   );
   assert.equal(describeBridgeProblem(err).kind, 'busy');
+});
+
+test("guest mode: the survey of a closed ticket's Case through the chat's client, and End chat, as the bridge answers them", async (t) => {
+  const w = await startWorld(t, { SANDBOX: 'true', CUSTOMER_AUTH_MODE: 'guest', TICKET_SAFETY_DELAY_MS: '600000' });
+  const bridge = new BridgeClient({ baseUrl: w.url, auth: new GuestAuth(new MemoryStore()), sleep: noWait });
+  const created = await bridge.createTicket(CASE, { nickname: 'Jane Doe' }, { idempotencyKey: 'survey-1' });
+  const caseId = created.case.id!;
+  const csat = csatClientFor(bridge, () => ({ nickname: 'Jane Doe' }));
+  assert.equal(await csat.load(caseId), null, 'no survey while the Case is open');
+
+  const end = await bridge.endChat(caseId);
+  assert.deepEqual([end.caseId, end.action], [caseId, 'mark']);
+  assert.deepEqual(await bridge.endChat(caseId), end, 'ending again answers the same end');
+
+  w.sf.org.changeCaseStatus(caseId, 'Closed');
+  const open = await (async () => {
+    for (;;) {
+      const s = await csat.load(caseId);
+      if (s) return s;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  assert.equal(open.state, 'open');
+  const answered = await csat.submit(caseId, { rating: 5, comment: 'Thanks!' });
+  assert.deepEqual([answered.state, answered.rating, answered.comment], ['answered', 5, 'Thanks!']);
+  assert.deepEqual(await csat.submit(caseId, { rating: 5, comment: 'Thanks!' }), answered, 'the same answer again is a no-op');
+  await assert.rejects(
+    csat.submit(caseId, { rating: 1 }),
+    (err: unknown) => err instanceof BridgeError && err.code === 'csat_already_answered',
+  );
+  const other = new BridgeClient({ baseUrl: w.url, auth: new GuestAuth(new MemoryStore()), sleep: noWait });
+  await assert.rejects(
+    other.getCsat(caseId),
+    (err: unknown) => err instanceof BridgeError && err.status === 404,
+    "another customer's Case",
+  );
 });

@@ -10,7 +10,9 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { SessionHandler } from '@sendbird/chat';
 import { defaultApiHost, renewDelay, RENEW_BEFORE_MS, MIN_RENEW_DELAY_MS } from '../src/session.js';
+import { MessageType } from '@sendbird/chat/message';
 import {
+  csatRequestOf,
   customApiHostFor,
   SESSION_CLOSED_MESSAGE,
   SESSION_ERROR_MESSAGE,
@@ -103,4 +105,27 @@ test('what a support customer must not do is switched off: every option is one t
     assert.ok(defaults[section] && name in defaults[section], `UIKit knows uikitOptions.${section}.${name}`);
     assert.ok(value === false || value === 'none', `uikitOptions.${section}.${name} is off (${String(value)})`);
   }
+});
+
+test("the survey in UIKit: the bridge's csat.request admin message, as the Chat SDK and UIKit name its fields", () => {
+  // The Chat SDK's admin message type and the fields of its message declarations the glue reads.
+  assert.equal(MessageType.ADMIN, 'admin');
+  const pkg = createRequire(import.meta.url).resolve('@sendbird/chat/package.json');
+  const base = readFileSync(join(dirname(pkg), 'lib/__definition.d.ts'), 'utf8');
+  for (const field of ['messageType', 'customType', 'data', 'message']) {
+    assert.match(base, new RegExp(`^\\s+${field}: `, 'm'), `the Chat SDK's messages have ${field}`);
+  }
+  // UIKit's GroupChannel takes renderMessageContent, which is called for admin messages too.
+  const uikit = createRequire(import.meta.url).resolve('@sendbird/uikit-react/package.json');
+  const view = readFileSync(join(dirname(uikit), 'types/modules/GroupChannel/components/GroupChannelUI/GroupChannelUIView.d.ts'), 'utf8');
+  assert.match(view, /renderMessageContent\?: \(props: MessageContentProps\)/);
+
+  const request = { sbsf: 'csat.request', surveyId: 's-1', caseId: '500EM0000000001YAA', expiresAt: 2_000 };
+  const admin = { messageType: MessageType.ADMIN, customType: 'sbsf_bridge', data: JSON.stringify(request), message: 'How was it?' };
+  assert.deepEqual(csatRequestOf(admin, 1_000), { request, question: 'How was it?', hint: { state: 'open' } });
+  assert.deepEqual(csatRequestOf(admin, 2_000)?.hint, { state: 'expired' }, 'past its expiry: shown expired');
+  assert.equal(csatRequestOf({ ...admin, messageType: MessageType.USER }), null, "a user's message with the same data is not a survey");
+  assert.equal(csatRequestOf({ ...admin, customType: 'other' }), null, 'another custom type is not the bridge');
+  assert.equal(csatRequestOf({ ...admin, data: JSON.stringify({ sbsf: 'case.closed' }) }), null, 'another notice');
+  assert.equal(csatRequestOf({ ...admin, data: '{broken' }), null);
 });

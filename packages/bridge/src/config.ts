@@ -188,6 +188,24 @@ export interface TranscriptConfig {
   files: TranscriptFilesConfig;
 }
 
+export interface CsatConfig {
+  /** CSAT=on|off: a closed Case's customer is asked for a rating (once per Case). */
+  enabled: boolean;
+  /** CSAT_EXPIRY: how long a survey waits for its answer before it expires (ms). */
+  expiryMs: number;
+  /** CSAT_QUESTION: the survey's text in the chat. */
+  question: string;
+}
+
+/** CUSTOMER_END_ACTION: what the customer's "End chat" does to the Case. */
+export type CustomerEndAction = 'close' | 'mark';
+
+export interface EndChatConfig {
+  action: CustomerEndAction;
+  /** CUSTOMER_END_CLOSED_STATUS: the Case Status `close` sets (one of the org's closed statuses). */
+  closedStatus: string;
+}
+
 export interface TranscriptFilesConfig {
   /** TRANSCRIPT_FILES: store them (default true); false keeps only the link on the record. */
   enabled: boolean;
@@ -243,6 +261,8 @@ export interface BridgeConfig {
   membership: MembershipConfig;
   transcript: TranscriptConfig;
   history: HistoryConfig;
+  csat: CsatConfig;
+  endChat: EndChatConfig;
   /** Settings that are valid but probably not what was meant; main.ts logs them at start-up. */
   warnings: readonly string[];
 }
@@ -303,7 +323,17 @@ export const DEFAULTS = {
   DATABASE_POOL_SIZE: 10,
   HISTORY_CACHE_TTL_SECONDS: 60,
   HISTORY_CACHE_MAX_ENTRIES: 10_000,
+  CSAT: 'on' as 'on' | 'off',
+  CSAT_EXPIRY_MS: 7 * 86_400_000,
+  CSAT_QUESTION: 'How would you rate the help you got? Choose from 1 (poor) to 5 (excellent); a comment is optional.',
+  CUSTOMER_END_ACTION: 'mark' as CustomerEndAction,
+  CUSTOMER_END_CLOSED_STATUS: 'Closed',
 } as const;
+
+/** Longest CSAT_QUESTION: Sendbird's limit for an admin message (1,000 characters). */
+export const MAX_CSAT_QUESTION_LENGTH = 1_000;
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Shortest accepted shared secrets: 32 characters is 192+ bits when generated randomly. */
 export const MIN_SECRET_LENGTH = 32;
@@ -401,6 +431,19 @@ class EnvReader {
     return value.replace(/\/+$/, '');
   }
 
+  /** A duration such as `7d`, `12h`, `30m`, `45s` or `500ms`, as ms, from `min` to `max` ms. */
+  duration(name: string, def: number, min: number, max: number): number {
+    const v = this.raw(name);
+    if (v === undefined) return def;
+    const m = /^(\d+)\s*(ms|s|m|h|d)$/.exec(v);
+    const ms = m ? Number(m[1]) * DURATION_UNITS_MS[m[2]!]! : NaN;
+    if (!Number.isFinite(ms) || ms < min || ms > max) {
+      this.problem(name, `must be a duration from ${min} ms to ${max / 86_400_000} days, such as 7d, 12h, 30m or 45s (got "${v}")`);
+      return def;
+    }
+    return ms;
+  }
+
   list(name: string): string[] {
     const v = this.raw(name);
     if (v === undefined) return [];
@@ -445,6 +488,11 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
     cacheTtlMs: r.int('HISTORY_CACHE_TTL_SECONDS', DEFAULTS.HISTORY_CACHE_TTL_SECONDS, 0, 3_600) * 1000,
     cacheMaxEntries: r.int('HISTORY_CACHE_MAX_ENTRIES', DEFAULTS.HISTORY_CACHE_MAX_ENTRIES, 1, 1_000_000),
   };
+  const csat = parseCsat(r);
+  const endChat: EndChatConfig = {
+    action: r.oneOf('CUSTOMER_END_ACTION', ['close', 'mark'] as const, DEFAULTS.CUSTOMER_END_ACTION),
+    closedStatus: r.raw('CUSTOMER_END_CLOSED_STATUS') ?? DEFAULTS.CUSTOMER_END_CLOSED_STATUS,
+  };
 
   if (r.problems.length > 0) throw new ConfigError(r.problems.map((p) => `[bridge] ${p}`));
 
@@ -465,6 +513,8 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
     membership,
     transcript,
     history,
+    csat,
+    endChat,
     warnings: r.warnings,
   };
   return sealConfig(config);
@@ -616,6 +666,22 @@ function parseTranscript(r: EnvReader): TranscriptConfig {
     caseClosedMessage: r.raw('CASE_CLOSED_MESSAGE') ?? DEFAULTS.CASE_CLOSED_MESSAGE,
     caseReopenedMessage: r.raw('CASE_REOPENED_MESSAGE') ?? DEFAULTS.CASE_REOPENED_MESSAGE,
     files: parseTranscriptFiles(r),
+  };
+}
+
+function parseCsat(r: EnvReader): CsatConfig {
+  const question = r.raw('CSAT_QUESTION') ?? DEFAULTS.CSAT_QUESTION;
+  if (question.length > MAX_CSAT_QUESTION_LENGTH) {
+    r.problem(
+      'CSAT_QUESTION',
+      `must be at most ${MAX_CSAT_QUESTION_LENGTH} characters, Sendbird's limit for an admin message (got ${question.length})`,
+    );
+  }
+  return {
+    enabled: r.oneOf('CSAT', ['on', 'off'] as const, DEFAULTS.CSAT) === 'on',
+    // At least a second, so the expiry check (a few times per expiry, at most once a minute) means something.
+    expiryMs: r.duration('CSAT_EXPIRY', DEFAULTS.CSAT_EXPIRY_MS, 1_000, 365 * 86_400_000),
+    question,
   };
 }
 
@@ -940,6 +1006,8 @@ export function redactedConfig(config: BridgeConfig) {
     tickets: { ...config.tickets },
     membership: { ...config.membership, nonAgentUserIds: [...config.membership.nonAgentUserIds] },
     transcript: { ...config.transcript, files: { ...config.transcript.files, hosts: [...config.transcript.files.hosts] } },
+    csat: { ...config.csat },
+    endChat: { ...config.endChat },
     warnings: [...config.warnings],
   };
 }

@@ -5,6 +5,7 @@
  */
 import { createAgentsFeature } from './agents/feature.js';
 import type { FeatureFactory } from './context.js';
+import { createCsatFeature } from './csat/feature.js';
 import { createErasureFeature } from './erasure/feature.js';
 import { createHistoryFeature } from './history/feature.js';
 import { createLifecycleFeature } from './lifecycle/feature.js';
@@ -20,4 +21,5 @@ export const FEATURES: readonly FeatureFactory[] = [
   createLifecycleFeature,
   createErasureFeature,
   createHistoryFeature,
+  createCsatFeature,
 ];

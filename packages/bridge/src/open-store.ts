@@ -7,6 +7,7 @@
  */
 import type { JobsConfig, StoreConfig } from './config.js';
 import { jobStore } from './jobs/store.js';
+import { csatStore } from './csat/store.js';
 import { erasureStore } from './erasure/store.js';
 import { historyStore } from './history/store.js';
 import { caseChangeStore } from './membership/cdc-store.js';
@@ -73,6 +74,7 @@ function parts(db: Db, s: StoreSettings) {
     ledgerStore(db, s),
     erasureStore(db, s),
     historyStore(db),
+    csatStore(db, s),
   ] as const;
   // A method two parts both defined would be one part's silently: refused at start instead.
   const seen = new Set<string>();
@@ -80,8 +82,8 @@ function parts(db: Db, s: StoreSettings) {
     if (seen.has(name)) throw new Error(`[store] two parts of the store both define ${name}`);
     seen.add(name);
   }
-  const [tickets, jobs, transcript, membership, caseChanges, pacing, ledger, erasure, history] = list;
-  return { ...tickets, ...jobs, ...transcript, ...membership, ...caseChanges, ...pacing, ...ledger, ...erasure, ...history };
+  const [tickets, jobs, transcript, membership, caseChanges, pacing, ledger, erasure, history, csat] = list;
+  return { ...tickets, ...jobs, ...transcript, ...membership, ...caseChanges, ...pacing, ...ledger, ...erasure, ...history, ...csat };
 }
 
 /** The parts over one migrated database. */

@@ -12,6 +12,7 @@ import { waitFor } from '@sbsf/testkit';
 import { parseSupportChannelData, type SalesforceEvent } from '@sbsf/wire';
 import { ledgerLines, makeCase, membershipIdle, postEvents, sbClient, sfClient } from './membership-helpers.js';
 import { messageRecords } from './transcript-helpers.js';
+import type { LedgerEntry } from '../src/store/types.js';
 import { startWorld, type World } from './world.js';
 
 const frozen = (w: World, caseId: string) => w.sb.store.channels.get(caseId)?.freeze;
@@ -20,6 +21,8 @@ const dataStatus = (w: World, caseId: string) => {
   const d = parseSupportChannelData(w.sb.store.channels.get(caseId)?.data);
   return [d.status, d.closed];
 };
+/** The lifecycle's own ledger entries (the survey's are csat.test.ts's to check). */
+const lifecycleOnly = (e: LedgerEntry) => e.detail.source === 'case.status_changed';
 const setStatus = (w: World, caseId: string, Status: string) => sfClient(w).update('Case', caseId, { Status });
 const statusChanged = (caseId: string, status: string, isClosed: boolean): SalesforceEvent => ({
   type: 'case.status_changed',
@@ -57,7 +60,7 @@ test('a closed Case freezes its chat (the customer cannot send), reopening unfre
   await waitFor('every job to finish', () => membershipIdle(w));
   assert.deepEqual(dataStatus(w, caseId), ['Working', false]);
   assert.deepEqual(
-    await ledgerLines(w, caseId),
+    await ledgerLines(w, caseId, lifecycleOnly),
     [`channel.freeze ${caseId} ok`, `channel.status ${caseId} ok`, `channel.unfreeze ${caseId} ok`, `channel.status ${caseId} ok`],
     'ledgered; a status change reconciles no membership',
   );
@@ -91,7 +94,7 @@ test('duplicated and out-of-order events converge on what Salesforce says; missi
   assert.equal(frozen(w, caseId), true, 'the Case is closed in Salesforce, so its chat is frozen');
   assert.deepEqual(dataStatus(w, caseId), ['Closed', true], 'and its channel data says so');
   assert.deepEqual(
-    await ledgerLines(w, caseId),
+    await ledgerLines(w, caseId, lifecycleOnly),
     [`channel.freeze ${caseId} ok`, `channel.status ${caseId} ok`],
     'one job, one freeze and one status write per Case',
   );
@@ -100,17 +103,27 @@ test('duplicated and out-of-order events converge on what Salesforce says; missi
   assert.deepEqual(await ledgerLines(w, noChat), [`case.not_chat ${noChat} ok`], 'a Case without a chat: skipped');
   assert.deepEqual(
     Object.keys(w.sb.stats.get().byRoute).sort(),
-    ['GET /v3/group_channels/:channel_url', 'PUT /v3/group_channels/:channel_url', 'PUT /v3/group_channels/:channel_url/freeze'],
+    [
+      'GET /v3/group_channels/:channel_url',
+      'POST /v3/group_channels/:channel_url/messages',
+      'PUT /v3/group_channels/:channel_url',
+      'PUT /v3/group_channels/:channel_url/freeze',
+    ],
     'only the two chat Cases were asked of Sendbird',
   );
-  assert.equal(w.sb.stats.get().total, 4, 'two freezes, one read and one write of the channel that exists');
+  assert.equal(
+    w.sb.stats.get().total,
+    5,
+    'two freezes, one read and one write of the channel that exists, and the survey of its closed Case (once)',
+  );
   assert.equal((await w.bridge.store.listSalesforceEvents({ caseId })).length, 3, 'every event is kept');
 });
 
 test('CASE_CLOSED_ACTION=message: an admin message on closing and on reopening, once each, on the Case as system entries', async (t) => {
   const w = await startWorld(
     t,
-    { CASE_CLOSED_ACTION: 'message', CASE_CLOSED_MESSAGE: 'Case closed, bye!', TRANSCRIPT_FLUSH_MS: '100' },
+    // No survey here: this test counts the lifecycle's own admin messages (csat.test.ts has both).
+    { CASE_CLOSED_ACTION: 'message', CASE_CLOSED_MESSAGE: 'Case closed, bye!', TRANSCRIPT_FLUSH_MS: '100', CSAT: 'off' },
     { webhooks: { timeoutMs: 2_000, retryDelayMs: 20 } },
   );
   const { caseId, customer } = await makeCase(w, w.sf.seed.agents.ava);

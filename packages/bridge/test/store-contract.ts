@@ -9,6 +9,7 @@ import { TicketStateError, type Store } from '../src/store/index.js';
 import { catchupContract } from './store-contract-catchup.js';
 import { cdcContract } from './store-contract-cdc.js';
 import { erasureContract } from './store-contract-erasure.js';
+import { csatContract } from './store-contract-csat.js';
 import { pacingContract } from './store-contract-pacing.js';
 
 export interface FakeClock {
@@ -53,6 +54,7 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
   cdcContract(name, makeHarness);
   pacingContract(name, makeHarness);
   erasureContract(name, makeHarness);
+  csatContract(name, makeHarness);
   const setup = (t: TestContext) => openHarness(t, makeHarness);
 
   const newTicket = (overrides: Record<string, unknown> = {}) => ({

@@ -18,3 +18,5 @@ export { SandboxChannelView, MAX_MESSAGE_LENGTH, type SandboxChannelViewProps } 
 export { SandboxChannelList, type SandboxChannelListProps } from './components/ChannelList.js';
 export { SandboxChatPane, SandboxBanner, type SandboxChatPaneProps } from './components/SandboxChatPane.js';
 export { SANDBOX_CHAT_CSS } from './components/styles.js';
+export * from './csat.js';
+export { CsatSurvey, CSAT_CSS, type CsatSurveyProps } from './components/CsatSurvey.js';

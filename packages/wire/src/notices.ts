@@ -8,7 +8,10 @@
  *   (text: the subject, a blank line, the description);
  * - `agent.joined`: the first agent joined; `agent.handover`: an agent took over from others;
  *   `agent.left`: the agents left and the Case waits in a queue;
- * - `case.closed` / `case.reopened`: the Case's lifecycle (the bridge's closing message).
+ * - `case.closed` / `case.reopened`: the Case's lifecycle (the bridge's closing message);
+ * - `csat.request`: the satisfaction survey the customer is asked once the Case closes (its id,
+ *   the Case Id, when it expires); `csat.answered` (the rating) and `csat.expired` follow it;
+ * - `chat.ended`: the customer ended the chat from the app.
  *
  * Web apps import this module, so it has no dependencies.
  */
@@ -26,14 +29,40 @@ export type BridgeNotice =
   | { sbsf: 'agent.handover'; agent: NoticeAgent; previous: NoticeAgent[] }
   | { sbsf: 'agent.left'; previous: NoticeAgent[] }
   | { sbsf: 'case.closed' }
-  | { sbsf: 'case.reopened' };
+  | { sbsf: 'case.reopened' }
+  | CsatNotice
+  | { sbsf: 'chat.ended' };
+
+/** The satisfaction survey's notices (csat.ts reads them into the survey's state). */
+export type CsatNotice =
+  | { sbsf: 'csat.request'; surveyId: string; caseId: string; expiresAt: number }
+  | { sbsf: 'csat.answered'; surveyId: string; rating: number }
+  | { sbsf: 'csat.expired'; surveyId: string };
 
 export type BridgeNoticeKind = BridgeNotice['sbsf'];
 
 /** The notices about the agents of a conversation (the membership reconcile posts them). */
 export type AgentNotice = Extract<BridgeNotice, { sbsf: 'agent.joined' | 'agent.handover' | 'agent.left' }>;
 
-const KINDS: readonly BridgeNoticeKind[] = ['ticket.form', 'agent.joined', 'agent.handover', 'agent.left', 'case.closed', 'case.reopened'];
+const KINDS: readonly BridgeNoticeKind[] = [
+  'ticket.form',
+  'agent.joined',
+  'agent.handover',
+  'agent.left',
+  'case.closed',
+  'case.reopened',
+  'csat.request',
+  'csat.answered',
+  'csat.expired',
+  'chat.ended',
+];
+
+/** The ratings a survey takes: whole numbers from 1 to 5. */
+export const CSAT_RATINGS = [1, 2, 3, 4, 5] as const;
+
+export const isCsatRating = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 5;
+
+const isText = (v: unknown): v is string => typeof v === 'string' && v !== '';
 
 /** Whole names in a sentence: "Ava", "Ava and Ben", "Ava, Ben and Cy". */
 export function listNames(names: readonly string[]): string {
@@ -96,6 +125,14 @@ export function parseNotice(m: { type: string; custom_type?: string; data?: stri
       const previous = agentsOf(o.previous);
       return previous ? { sbsf: kind, previous } : null;
     }
+    case 'csat.request':
+      return isText(o.surveyId) && isText(o.caseId) && typeof o.expiresAt === 'number'
+        ? { sbsf: kind, surveyId: o.surveyId, caseId: o.caseId, expiresAt: o.expiresAt }
+        : null;
+    case 'csat.answered':
+      return isText(o.surveyId) && isCsatRating(o.rating) ? { sbsf: kind, surveyId: o.surveyId, rating: o.rating } : null;
+    case 'csat.expired':
+      return isText(o.surveyId) ? { sbsf: kind, surveyId: o.surveyId } : null;
     default:
       return { sbsf: kind };
   }
@@ -116,6 +153,38 @@ export function noticeForReader(n: BridgeNotice, readerId: string): string | nul
   if (n.sbsf === 'agent.joined' && n.agent.id === readerId) return 'You joined';
   if (n.sbsf === 'agent.left' && n.previous.some((p) => p.id === readerId)) return 'You left; the Case went back to a queue';
   return null;
+}
+
+/** The text every client shows for a survey's follow-up notice (the transcript keeps it too). */
+export function csatNoticeText(n: Extract<CsatNotice, { sbsf: 'csat.answered' | 'csat.expired' }>): string {
+  return n.sbsf === 'csat.answered'
+    ? `The customer rated this support ${n.rating} out of 5. Thank you for the feedback.`
+    : 'The satisfaction survey closed without an answer.';
+}
+
+/** The text of the notice that the customer ended the chat. */
+export const CHAT_ENDED_TEXT = 'The customer ended the chat.';
+
+/** Where a survey stands, as the chat's notices tell it. */
+export type CsatChatState = { state: 'open' } | { state: 'answered'; rating: number } | { state: 'expired' };
+
+/**
+ * A survey's state from the conversation's notices (oldest first): answered or expired once a
+ * follow-up notice names it, open otherwise (its expiry passed: expired, even before the bridge's
+ * notice arrives). The bridge is the truth (`GET /tickets/{caseId}/csat`); this is what the chat
+ * alone can say, also after a reload.
+ */
+export function csatStateInChat(
+  request: Extract<CsatNotice, { sbsf: 'csat.request' }>,
+  messages: readonly NoticeCarrier[],
+  now: number,
+): CsatChatState {
+  for (const m of messages) {
+    const n = parseNotice(m);
+    if (n?.sbsf === 'csat.answered' && n.surveyId === request.surveyId) return { state: 'answered', rating: n.rating };
+    if (n?.sbsf === 'csat.expired' && n.surveyId === request.surveyId) return { state: 'expired' };
+  }
+  return now >= request.expiresAt ? { state: 'expired' } : { state: 'open' };
 }
 
 /** A message as `parseNotice` reads it (the Platform API's and the sandbox feed's field names). */

@@ -80,3 +80,32 @@ export const TICKET_FIELD_MAX_LENGTH = {
   SuppliedName: 80,
   SuppliedEmail: 80,
 } as const;
+
+/** Longest survey comment the bridge accepts, in UTF-16 code units (`utf16Length`: an emoji counts as 2). */
+export const CSAT_COMMENT_MAX_LENGTH = 1000;
+
+/** `POST /tickets/{caseId}/csat` body. */
+export interface CsatAnswerBody {
+  rating: number;
+  comment?: string;
+}
+
+/** Answer of `GET` and `POST /tickets/{caseId}/csat`: the Case's survey as its customer sees it. */
+export interface CsatView {
+  csat: {
+    surveyId: string;
+    caseId: string;
+    state: 'open' | 'answered' | 'expired';
+    question: string;
+    /** Epoch ms. */
+    expiresAt: number;
+    rating: number | null;
+    comment: string | null;
+    answeredAt: number | null;
+  };
+}
+
+/** Answer of `POST /tickets/{caseId}/end`. */
+export interface ChatEndView {
+  end: { caseId: string; action: 'close' | 'mark'; requestedAt: number };
+}

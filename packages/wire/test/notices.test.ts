@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { BRIDGE_MESSAGE_CUSTOM_TYPE } from '../src/events.js';
 import {
   agentNoticeText,
+  csatNoticeText,
+  csatStateInChat,
   listNames,
   noticeForReader,
   parseNotice,
@@ -73,4 +76,22 @@ test('removalText: what the latest agent notice tells a reader it took out, or n
   assert.equal(removalText([handover, joined(ben)], ava.id), null, 'a newer agent notice that does not name her');
   assert.equal(removalText([form, chat, admm({ sbsf: 'case.closed' })], ava.id), null, 'no agent notice');
   assert.equal(removalText([], ava.id), null);
+});
+
+test("the survey's notices: parsed only when whole; its state from the conversation's follow-ups and its expiry", () => {
+  const admin = (data: unknown) => ({ type: 'ADMM', custom_type: BRIDGE_MESSAGE_CUSTOM_TYPE, data: JSON.stringify(data) });
+  const request = { sbsf: 'csat.request', surveyId: 's1', caseId: '500EM0000000001YAA', expiresAt: 1_000 } as const;
+  assert.deepEqual(parseNotice(admin(request)), request);
+  assert.equal(parseNotice(admin({ ...request, expiresAt: 'soon' })), null);
+  assert.equal(parseNotice(admin({ sbsf: 'csat.answered', surveyId: 's1', rating: 6 })), null, 'a rating outside 1-5');
+  assert.equal(parseNotice(admin({ sbsf: 'csat.answered', surveyId: 's1', rating: 2.5 })), null);
+  assert.deepEqual(parseNotice(admin({ sbsf: 'chat.ended' })), { sbsf: 'chat.ended' });
+
+  assert.deepEqual(csatStateInChat(request, [admin(request)], 999), { state: 'open' });
+  assert.deepEqual(csatStateInChat(request, [admin(request)], 1_000), { state: 'expired' }, 'its expiry passed');
+  const answered = admin({ sbsf: 'csat.answered', surveyId: 's1', rating: 4 });
+  assert.deepEqual(csatStateInChat(request, [admin(request), answered], 5_000), { state: 'answered', rating: 4 }, 'answered wins');
+  const otherSurvey = admin({ sbsf: 'csat.expired', surveyId: 's0' });
+  assert.deepEqual(csatStateInChat(request, [otherSurvey, admin(request)], 0), { state: 'open' }, "another survey's follow-up");
+  assert.match(csatNoticeText({ sbsf: 'csat.answered', surveyId: 's1', rating: 4 }), /4 out of 5/);
 });

@@ -57,7 +57,14 @@ function customFieldsIn(file: string): string[] {
 function bridgeWrites(): string[] {
   // Tickets: the customer's allow-listed fields, plus what the ticket service sets itself (the
   // Sendbird fields of its upsert body and key, and Origin).
-  const caseFields = [...CASE_FIELD_ALLOW_LIST, 'Origin', ...customFieldsIn('packages/bridge/src/tickets/service.ts')];
+  const caseFields = [
+    ...CASE_FIELD_ALLOW_LIST,
+    'Origin',
+    ...customFieldsIn('packages/bridge/src/tickets/service.ts'),
+    // The satisfaction survey's fields and the customer's end of the chat.
+    ...customFieldsIn('packages/bridge/src/csat/service.ts'),
+    ...customFieldsIn('packages/bridge/src/csat/chat-end.ts'),
+  ];
   // Transcript: every field of the fullest record the bridge builds.
   const full = messageRecord({
     messageId: '1',
@@ -107,6 +114,9 @@ describe('permission sets', () => {
       'Case.Comments',
       'Case.Sendbird_Ticket_Id__c',
       'Case.Sendbird_User_Id__c',
+      'Case.Sendbird_CSAT_Rating__c',
+      'Case.Sendbird_CSAT_Comment__c',
+      'Case.Sendbird_Customer_Ended_At__c',
       `${MESSAGE_OBJECT}.${MESSAGE_EXTERNAL_ID}`,
       `${MESSAGE_OBJECT}.Case__c`,
       `${MESSAGE_OBJECT}.File_Type__c`,

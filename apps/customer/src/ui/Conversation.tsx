@@ -5,11 +5,12 @@
  * had shows one alert with one "Try again" (an unreachable service named apart from a busy one);
  * the renewal notice above the chat is only for a conversation already open.
  */
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { SandboxChatPane } from '@sbsf/sandbox-chat';
 import type { SendbirdSession } from '@sbsf/wire';
 import type { CustomerProfile } from '../auth.js';
 import { describeBridgeProblem, type BridgeClient, type BridgeProblemKind } from '../bridge-client.js';
+import { csatClientFor } from '../csat-client.js';
 import type { ChatMode } from '../config.js';
 import { describeState, type StoredTicket } from '../my-tickets.js';
 import { renewDelay } from '../session.js';
@@ -44,6 +45,8 @@ export function Conversation(props: ConversationProps) {
   const inflight = useRef<Promise<SendbirdSession> | undefined>(undefined);
   const profileRef = useRef(profile);
   profileRef.current = profile;
+  // The satisfaction survey in the chat answers through the bridge, as this customer.
+  const csat = useMemo(() => csatClientFor(bridge, () => profileRef.current), [bridge]);
 
   /** One renewal at a time, whoever asks (timer, sandbox pane, UIKit handler). */
   const renew = useCallback((): Promise<SendbirdSession> => {
@@ -145,6 +148,7 @@ export function Conversation(props: ConversationProps) {
           placeholder: 'Write to our support team',
           emptyText: 'No messages yet. Write your first message: an agent will answer here.',
           audience: 'customer',
+          csat,
           ...(onNewTicket ? { closedAction: { label: 'Open a new ticket', onClick: onNewTicket } } : {}),
         }}
       />
@@ -162,6 +166,7 @@ export function Conversation(props: ConversationProps) {
           session={state.session}
           channelUrl={channelUrl}
           renewToken={async () => (await renew()).accessToken}
+          csat={csat}
           onSessionError={(message) => setNotice({ message, action: 'reload' })}
         />
       </Suspense>
@@ -175,9 +180,12 @@ export function Conversation(props: ConversationProps) {
           {title}
           <span className="subject">{ticket.subject}</span>
         </h2>
-        <span className="muted">
-          Ticket {ticket.ticketId.slice(0, 8)} · {describeState(ticket.state)}
-        </span>
+        <div className="conversation-meta">
+          <span className="muted">
+            Ticket {ticket.ticketId.slice(0, 8)} · {describeState(ticket.state)}
+          </span>
+          {channelUrl && <EndChat caseId={channelUrl} bridge={bridge} profile={profileRef} />}
+        </div>
       </header>
       {notice && state.kind === 'ready' && (
         <div className="alert" role="alert">
@@ -195,5 +203,69 @@ export function Conversation(props: ConversationProps) {
       )}
       <div className="chat-area">{body}</div>
     </section>
+  );
+}
+
+type EndState = { kind: 'idle' } | { kind: 'confirm' } | { kind: 'sending' } | { kind: 'ended' } | { kind: 'error'; message: string };
+
+/**
+ * "End chat", with a confirmation: the bridge closes the Case or marks it for the agent
+ * (CUSTOMER_END_ACTION); either way the agent sees it in the chat.
+ */
+function EndChat({ caseId, bridge, profile }: { caseId: string; bridge: BridgeClient; profile: { current: CustomerProfile } }) {
+  const [state, setState] = useState<EndState>({ kind: 'idle' });
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const startRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (state.kind === 'confirm') confirmRef.current?.focus();
+  }, [state.kind]);
+  const end = async (): Promise<void> => {
+    setState({ kind: 'sending' });
+    try {
+      await bridge.endChat(caseId, profile.current);
+      setState({ kind: 'ended' });
+    } catch (err) {
+      setState({ kind: 'error', message: describeBridgeProblem(err).message });
+    }
+  };
+  if (state.kind === 'ended') {
+    return (
+      <p className="end-chat" role="status">
+        You ended this chat. The support team has been told.
+      </p>
+    );
+  }
+  if (state.kind === 'confirm' || state.kind === 'sending') {
+    return (
+      <div className="end-chat" role="group" aria-labelledby="end-chat-question">
+        <p id="end-chat-question">End this chat? The support team will see that you ended it.</p>
+        <button type="button" className="button primary" ref={confirmRef} onClick={() => void end()} disabled={state.kind === 'sending'}>
+          {state.kind === 'sending' ? 'Ending…' : 'Yes, end the chat'}
+        </button>
+        <button
+          type="button"
+          className="button"
+          disabled={state.kind === 'sending'}
+          onClick={() => {
+            setState({ kind: 'idle' });
+            requestAnimationFrame(() => startRef.current?.focus());
+          }}
+        >
+          Keep chatting
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div className="end-chat">
+      <button type="button" className="button small" ref={startRef} onClick={() => setState({ kind: 'confirm' })}>
+        End chat
+      </button>
+      {state.kind === 'error' && (
+        <p className="field-error" role="alert">
+          The chat could not be ended: {state.message}
+        </p>
+      )}
+    </div>
   );
 }

@@ -17,7 +17,9 @@ import { MessageMenu } from '@sendbird/uikit-react/ui/MessageMenu';
 import { MobileMenu } from '@sendbird/uikit-react/ui/MobileMenu';
 import '@sendbird/uikit-react/dist/index.css';
 import type { SendbirdSession } from '@sbsf/wire';
-import { customApiHostFor, supportMenuItems, supportSessionHandler, UIKIT_OPTIONS } from '../uikit-glue.js';
+import { CSAT_CSS, CsatSurvey } from '@sbsf/sandbox-chat/csat';
+import type { CsatClient } from '@sbsf/sandbox-chat/csat-client';
+import { csatRequestOf, customApiHostFor, supportMenuItems, supportSessionHandler, UIKIT_OPTIONS } from '../uikit-glue.js';
 
 export interface UikitChatProps {
   session: SendbirdSession;
@@ -25,6 +27,8 @@ export interface UikitChatProps {
   /** Gets a new session token from the bridge. */
   renewToken: () => Promise<string>;
   onSessionError?: (message: string) => void;
+  /** The bridge's survey endpoints: the satisfaction survey is answered in the conversation. */
+  csat?: CsatClient;
 }
 
 /** The message menu's items a customer gets (`supportMenuItems`: copy, edit, resend). */
@@ -38,7 +42,7 @@ function SupportMenu({ items }: { items: Readonly<Record<string, ComponentType |
   );
 }
 
-export default function UikitChat({ session, channelUrl, renewToken, onSessionError }: UikitChatProps) {
+export default function UikitChat({ session, channelUrl, renewToken, onSessionError, csat }: UikitChatProps) {
   // The provider connects once with the first token; later tokens go through the handler, so a
   // renewal never tears the connection down.
   const first = useRef(session).current;
@@ -60,6 +64,7 @@ export default function UikitChat({ session, channelUrl, renewToken, onSessionEr
 
   return (
     <div className="uikit-frame" data-testid="uikit-chat">
+      <style>{CSAT_CSS}</style>
       <SendbirdProvider
         appId={first.appId}
         userId={first.userId}
@@ -77,23 +82,28 @@ export default function UikitChat({ session, channelUrl, renewToken, onSessionEr
           replyType="NONE"
           // The default header's info button opens the channel settings: not for customers.
           renderChannelHeader={(props) => <GroupChannelHeader {...props} renderRight={() => null} />}
-          renderMessageContent={(props) => (
-            <MessageContent
-              {...props}
-              // On phones a long press opens a bottom sheet instead of the menu: same items.
-              renderMobileMenuOnLongPress={(sheetProps) => (
-                <MobileMenu
-                  {...sheetProps}
-                  deleteMenuState="HIDE"
-                  isReactionEnabled={false}
-                  renderMenuItems={({ items }) => <SupportMenu items={items} />}
-                />
-              )}
-              renderMessageMenu={(menuProps) => (
-                <MessageMenu {...menuProps} disableDeleteMessage renderMenuItems={({ items }) => <SupportMenu items={items} />} />
-              )}
-            />
-          )}
+          renderMessageContent={(props) => {
+            // The bridge's survey (an admin message) as the same form the sandbox pane shows.
+            const survey = csatRequestOf(props.message);
+            if (survey) return <CsatSurvey {...survey} {...(csat ? { client: csat } : {})} />;
+            return (
+              <MessageContent
+                {...props}
+                // On phones a long press opens a bottom sheet instead of the menu: same items.
+                renderMobileMenuOnLongPress={(sheetProps) => (
+                  <MobileMenu
+                    {...sheetProps}
+                    deleteMenuState="HIDE"
+                    isReactionEnabled={false}
+                    renderMenuItems={({ items }) => <SupportMenu items={items} />}
+                  />
+                )}
+                renderMessageMenu={(menuProps) => (
+                  <MessageMenu {...menuProps} disableDeleteMessage renderMenuItems={({ items }) => <SupportMenu items={items} />} />
+                )}
+              />
+            );
+          }}
         />
       </SendbirdProvider>
     </div>

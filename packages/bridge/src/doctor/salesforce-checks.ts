@@ -7,6 +7,8 @@ import * as grpc from '@grpc/grpc-js';
 import { SalesforceAuthError, SalesforceConnectionError, SalesforceError, SalesforceNotFoundError } from '@sbsf/salesforce';
 import { CASE_CHANGE_TOPIC } from '@sbsf/salesforce/pubsub';
 import { PubSubConnection, pubSubFailure } from '../membership/pubsub-connection.js';
+import { CUSTOMER_ENDED_FIELD } from '../csat/chat-end.js';
+import { CSAT_CASE_FIELDS } from '../csat/service.js';
 import { CASE_FIELD_ALLOW_LIST, REQUIRED_CASE_FIELDS } from '../tickets/case-schema.js';
 import { fail, pass, skip, warn, type Check, type CheckOutcome } from './check.js';
 import { clockFrom, DOCTOR_UPSTREAM_TIMEOUT_MS, upstreamSignal, type DescribeResult, type DoctorContext } from './context.js';
@@ -18,7 +20,15 @@ const DEPLOY_FIX =
 /** The fields of the package the bridge writes, by object (what `npm run salesforce:deploy` adds). */
 export function requiredFields(ctx: DoctorContext): Record<string, string[]> {
   const t = ctx.config.transcript;
-  const out: Record<string, string[]> = { Case: ['Sendbird_Ticket_Id__c', 'Sendbird_User_Id__c'] };
+  const out: Record<string, string[]> = {
+    Case: [
+      'Sendbird_Ticket_Id__c',
+      'Sendbird_User_Id__c',
+      // The satisfaction survey's fields (CSAT=on), and End chat's mark (CUSTOMER_END_ACTION=mark).
+      ...(ctx.config.csat.enabled ? Object.values(CSAT_CASE_FIELDS) : []),
+      ...(ctx.config.endChat.action === 'mark' ? [CUSTOMER_ENDED_FIELD] : []),
+    ],
+  };
   if (t.mode === 'object') {
     out.Sendbird_Message__c = [
       'Sendbird_Message_Id__c',

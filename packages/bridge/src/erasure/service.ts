@@ -49,7 +49,8 @@ export type ErasureStep = (typeof ERASURE_STEPS)[number];
 
 /**
  * What `redact` writes on a Case: the standard fields where a customer's own words and contact
- * details go (the ticket form's fields), and the Sendbird user id the bridge set.
+ * details go (the ticket form's fields), the Sendbird user id the bridge set, and the comment the
+ * customer left with the satisfaction rating (the rating itself is kept for reports).
  */
 export const REDACTED_CASE_FIELDS: Readonly<Record<string, string | null>> = {
   Subject: '[erased]',
@@ -59,6 +60,7 @@ export const REDACTED_CASE_FIELDS: Readonly<Record<string, string | null>> = {
   SuppliedPhone: null,
   SuppliedCompany: null,
   Sendbird_User_Id__c: null,
+  Sendbird_CSAT_Comment__c: null,
 };
 
 /** What a dry run finds: everything that would go, by id where the id is not personal data. */

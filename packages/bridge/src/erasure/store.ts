@@ -188,6 +188,9 @@ export function erasureStore(db: Db, s: StoreSettings) {
             `DELETE FROM transcript_channels WHERE case_id IN (${placeholders(part.length)})`,
             ...part,
           );
+          // The survey's comment and the chat end are the customer's too (not counted in the receipt).
+          yield* run(`DELETE FROM csat_surveys WHERE case_id IN (${placeholders(part.length)})`, ...part);
+          yield* run(`DELETE FROM chat_ends WHERE case_id IN (${placeholders(part.length)})`, ...part);
         }
         for (const part of chunks(scope.userIds)) {
           counts.tombstones += yield* run(`${tombstone} target IN (${placeholders(part.length)})`, id, ...part);

@@ -1,6 +1,7 @@
 /** The Case lifecycle feature: the job that freezes / unfreezes (or messages) a Case's chat. */
 import type { BridgeContext, BridgeFeature } from '../context.js';
 import { CASE_STATUS_JOB, type CaseStatusJobPayload } from '../case-status-job.js';
+import { createCsatService } from '../csat/feature.js';
 import { CaseLifecycle } from './service.js';
 
 export function createLifecycleFeature(ctx: BridgeContext): BridgeFeature {
@@ -13,6 +14,7 @@ export function createLifecycleFeature(ctx: BridgeContext): BridgeFeature {
     action: t.caseClosedAction,
     closedMessage: t.caseClosedMessage,
     reopenedMessage: t.caseReopenedMessage,
+    survey: createCsatService(ctx),
   });
   return {
     name: 'lifecycle',

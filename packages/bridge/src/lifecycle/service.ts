@@ -16,6 +16,10 @@
  *   @sbsf/wire channel-data.ts), which the agent panel's conversation list shows: the channel is
  *   read and updated (`PUT /v3/group_channels/{url}`) only when its data says otherwise.
  *
+ * - A closed Case's customer is asked the satisfaction survey (csat/service.ts, once per Case):
+ *   before the channel is frozen, so its admin message is in whatever Sendbird does with admin
+ *   messages in a frozen channel; after the closing message with CASE_CLOSED_ACTION=message.
+ *
  * Every action is in the ledger (`channel.freeze`, `channel.unfreeze`, `channel.close_message`,
  * `channel.reopen_message`, `channel.status` (`exists` when the data already said so), `channel.missing`, `case.missing`, `case.not_chat`: a Case without
  * Sendbird_Ticket_Id__c has no chat, so nothing is asked of Sendbird). Cases of one job are
@@ -29,6 +33,7 @@ import type { CaseClosedAction } from '../config.js';
 import { readCases, type CaseFacts } from '../case-reads.js';
 import type { LedgerOutcome, NewLedgerEntry, Store } from '../store/types.js';
 import { classifyFailure, type ClassifiedFailure } from '../upstream-failure.js';
+import { StepRetryError } from '../csat/steps.js';
 
 export interface LifecycleOptions {
   store: Store;
@@ -38,6 +43,8 @@ export interface LifecycleOptions {
   action: CaseClosedAction;
   closedMessage: string;
   reopenedMessage: string;
+  /** Asks a closed Case's customer the survey (once per Case); absent: no survey. */
+  survey?: { askOnClose(caseId: string, customerUserId: string | null): Promise<void> };
 }
 
 export type LifecycleOutcome = { caseId: string; done: string } | { caseId: string; failed: ClassifiedFailure };
@@ -113,12 +120,34 @@ export class CaseLifecycle {
 
   /** The chat's freeze state (or message), then the status in the channel data. */
   private async apply(caseId: string, facts: CaseFacts): Promise<LifecycleOutcome> {
+    const askFirst = facts.isClosed && this.o.action === 'freeze';
+    if (askFirst) {
+      const failed = await this.askSurvey(caseId, facts);
+      if (failed) return failed;
+    }
     const outcome = await this.applyClosed(caseId, facts.isClosed);
-    if ('failed' in outcome || outcome.done === 'channel.missing' || facts.status === null) return outcome;
+    if ('failed' in outcome || outcome.done === 'channel.missing') return outcome;
+    if (facts.isClosed && !askFirst) {
+      const failed = await this.askSurvey(caseId, facts);
+      if (failed) return failed;
+    }
+    if (facts.status === null) return outcome;
     const status = await this.act(caseId, 'channel.status', () => this.writeStatus(caseId, facts.status!, facts.isClosed), {
       status: facts.status,
     });
     return 'failed' in status || status.done === 'channel.missing' ? status : outcome;
+  }
+
+  /** The survey of a closed Case; a failed outcome when Sendbird could not be reached (the job is retried). */
+  private async askSurvey(caseId: string, facts: CaseFacts): Promise<LifecycleOutcome | null> {
+    if (!this.o.survey) return null;
+    try {
+      await this.o.survey.askOnClose(caseId, facts.customerUserId);
+      return null;
+    } catch (err) {
+      if (err instanceof StepRetryError) return { caseId, failed: err.failure };
+      throw err;
+    }
   }
 
   /**

@@ -438,6 +438,55 @@ export interface NewErasure {
 /** How a customer is named in an erasure request. */
 export type ErasureSubject = { kind: 'user'; userId: string } | { kind: 'email'; email: string };
 
+// --- satisfaction surveys and chat ends (csat/store.ts) ---------------------------------------
+
+/** `open`: asked, waiting for the answer; then `answered` or `expired`, once, never back. */
+export type CsatSurveyState = 'open' | 'answered' | 'expired';
+
+export interface CsatSurvey {
+  /** The survey id the chat's notices carry. */
+  id: string;
+  caseId: string;
+  /** The customer asked (the Case's Sendbird_User_Id__c), when known. */
+  customerUserId: string | null;
+  state: CsatSurveyState;
+  /** The survey's message is in the channel. */
+  requestPosted: boolean;
+  askedAt: number;
+  expiresAt: number;
+  rating: number | null;
+  comment: string | null;
+  answeredAt: number | null;
+  expiredAt: number | null;
+  updatedAt: number;
+}
+
+export interface NewCsatSurvey {
+  id: string;
+  caseId: string;
+  customerUserId: string | null;
+  expiresAt: number;
+}
+
+export interface CsatAnswer {
+  rating: number;
+  /** Null when the customer left no comment. */
+  comment: string | null;
+}
+
+/**
+ * What an answer did: `answered` (recorded now), `same` (this very answer was recorded before),
+ * `conflict` (another answer was), `expired` (too late), `missing` (no survey for the Case).
+ */
+export type CsatAnswerOutcome = 'answered' | 'same' | 'conflict' | 'expired' | 'missing';
+
+export interface ChatEnd {
+  caseId: string;
+  customerUserId: string;
+  action: 'close' | 'mark';
+  requestedAt: number;
+}
+
 export interface Store {
   /** Which implementation (`sqlite`), for logs and /readyz. */
   readonly kind: string;
@@ -709,6 +758,36 @@ export interface Store {
   ): Promise<{ tombstones: number; tickets: number; idempotencyKeys: number; transcriptMessages: number; transcriptChannels: number }>;
   /** An erasure's receipt: the ledger entries it wrote, oldest first. */
   erasureReceipt(id: string): Promise<LedgerEntry[]>;
+
+  // --- satisfaction surveys and chat ends (csat/store.ts) -------------------------------------
+  /** The ticket whose Case this is (tickets.case_id is unique), or null. */
+  getTicketByCase(caseId: string): Promise<Ticket | null>;
+  /**
+   * Records the Case's survey, with `job` (the one that writes its state to the Case), in one
+   * transaction; a Case that has a survey keeps it (`created: false`, the survey as it is).
+   */
+  openCsatSurvey(survey: NewCsatSurvey, job: TicketJob): Promise<{ survey: CsatSurvey; created: boolean }>;
+  getCsatSurvey(caseId: string): Promise<CsatSurvey | null>;
+  /** The survey's message is in the channel. */
+  markCsatRequestPosted(caseId: string): Promise<void>;
+  /**
+   * Records an answer, atomically: only an open survey whose expiry has not come takes one (then
+   * `job` is queued in the same transaction); an open one past its expiry is marked expired then
+   * (with `expiredJob`) and answers `expired`.
+   */
+  answerCsatSurvey(
+    caseId: string,
+    answer: CsatAnswer,
+    jobs: { answered: TicketJob; expired: TicketJob },
+  ): Promise<{ outcome: CsatAnswerOutcome; survey: CsatSurvey | null }>;
+  /**
+   * Marks up to `limit` open surveys whose expiry has come expired, each with its job (`jobFor`),
+   * one transaction; returns their Case Ids. Instances may run it side by side: a survey moves once.
+   */
+  expireCsatSurveys(limit: number, jobFor: (caseId: string) => TicketJob): Promise<string[]>;
+  /** Records the customer's end of the chat with its job, or returns the end recorded first (`created: false`). */
+  recordChatEnd(end: ChatEnd, job: TicketJob): Promise<{ end: ChatEnd; created: boolean }>;
+  getChatEnd(caseId: string): Promise<ChatEnd | null>;
 
   // --- ledger -----------------------------------------------------------------------------
   appendLedger(entry: NewLedgerEntry): Promise<LedgerEntry>;

@@ -129,6 +129,12 @@ const SPECS: Record<string, { prefix: string; fields: Spec[]; autoNumber?: Objec
       owner(),
       f('Sendbird_Ticket_Id__c', 'Sendbird Ticket Id', 'string', { length: 64, externalId: true, unique: true }),
       f('Sendbird_User_Id__c', 'Sendbird User Id', 'string', { length: 80 }),
+      f('Sendbird_CSAT_Status__c', 'CSAT Status', 'picklist', { picklist: ['Sent', 'Answered', 'Expired'], restricted: true }),
+      f('Sendbird_CSAT_Rating__c', 'CSAT Rating', 'double'),
+      f('Sendbird_CSAT_Comment__c', 'CSAT Comment', 'textarea', { length: 1000 }),
+      f('Sendbird_CSAT_Sent_At__c', 'CSAT Sent At', 'datetime'),
+      f('Sendbird_CSAT_Answered_At__c', 'CSAT Answered At', 'datetime'),
+      f('Sendbird_Customer_Ended_At__c', 'Customer Ended Chat At', 'datetime'),
     ],
   },
   User: {

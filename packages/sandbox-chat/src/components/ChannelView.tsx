@@ -16,7 +16,9 @@ import {
   type KeyboardEvent,
 } from 'react';
 import { SANDBOX_FILE_ACCEPT, SANDBOX_FILE_KINDS } from '@sbsf/wire/sandbox-files';
-import { noticeForReader, removalText, ticketFormDescription, type BridgeNotice } from '@sbsf/wire/notices';
+import { csatStateInChat, noticeForReader, removalText, ticketFormDescription, type BridgeNotice } from '@sbsf/wire/notices';
+import type { CsatClient } from '../csat.js';
+import { CsatSurvey } from './CsatSurvey.js';
 import { formatDay, formatFull, formatTime } from '../format.js';
 import { groupMessages } from '../grouping.js';
 import { noticeReader } from '../notice-reader.js';
@@ -49,6 +51,11 @@ export interface SandboxChannelViewProps {
   audience?: 'customer' | 'agent';
   /** Offered beside a closed conversation (the customer app: open a new ticket). */
   closedAction?: { label: string; onClick: () => void };
+  /**
+   * The bridge's survey endpoints (the customer app passes them): the customer answers the
+   * satisfaction survey in the conversation. Agents see the survey as a notice.
+   */
+  csat?: CsatClient;
   /**
    * Back to the channel list. In the narrow layout (up to 640 px wide) the list is hidden while a
    * channel is open, so the header then shows a Back button that calls this.
@@ -139,6 +146,7 @@ export function SandboxChannelView({
   audience = 'customer',
   closedAction,
   onBack,
+  csat,
 }: SandboxChannelViewProps) {
   const chat = useSandboxChatContext();
   const { state } = chat;
@@ -336,10 +344,22 @@ export function SandboxChannelView({
           if (row.kind === 'admin') {
             const n = noticeOf(row.message);
             if (n?.sbsf === 'ticket.form') return <FormCard key={row.key} m={row.message} n={n} />;
+            if (n?.sbsf === 'csat.request' && audience === 'customer') {
+              return (
+                <CsatSurvey
+                  key={row.key}
+                  request={n}
+                  question={row.message.message}
+                  hint={csatStateInChat(n, msgs?.items ?? [], Date.now())}
+                  {...(csat ? { client: csat } : {})}
+                />
+              );
+            }
             return (
               <div key={row.key} className="sbx-admin" data-message-id={row.message.message_id} data-notice={n?.sbsf}>
                 <span className="sbx-sr-only">Notice: </span>
-                {(n && noticeForReader(n, myId)) ?? row.message.message}
+                {(n && noticeForReader(n, myId)) ??
+                  (n?.sbsf === 'csat.request' ? `Satisfaction survey sent: ${row.message.message}` : row.message.message)}
                 <time dateTime={new Date(row.message.created_at).toISOString()} title={formatFull(row.message.created_at)}>
                   {formatTime(row.message.created_at)}
                 </time>

@@ -3,6 +3,8 @@
  * package works in any host (Vite app, Lightning Container build) without a CSS loader. Every
  * class starts with `sbx-`; colours are custom properties a host may override.
  */
+import { CSAT_CSS } from './CsatSurvey.js';
+
 export const SANDBOX_CHAT_CSS = `
 .sbx-root {
   --sbx-bg: #ffffff; --sbx-fg: #1f2328; --sbx-muted: #59636e; --sbx-border: #d1d9e0;
@@ -106,4 +108,4 @@ export const SANDBOX_CHAT_CSS = `
   .sbx-composer { padding: 6px 8px; }
   .sbx-jump { bottom: 68px; }
 }
-`;
+${CSAT_CSS}`;
