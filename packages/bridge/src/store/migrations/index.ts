@@ -17,6 +17,7 @@ import * as caseChangeSubscription from './009-case-change-subscription.js';
 import * as sweepMarks from './010-sweep-marks.js';
 import * as sendbirdPacing from './011-sendbird-pacing.js';
 import * as erasure from './012-erasure.js';
+import * as customerContacts from './013-customer-contacts.js';
 
 export interface Migration {
   version: number;
@@ -43,4 +44,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'membership: how far the sweep has read (changed since, last full sweep)', ...sweepMarks },
   { version: 11, name: "Sendbird pacing: the capped endpoints' slots, shared by the instances", ...sendbirdPacing },
   { version: 12, name: 'privacy erasure: erasures and their journal, ledger tombstones', ...erasure },
+  { version: 13, name: "contact matching: each customer's Contact, the ticket's verified identity", ...customerContacts },
 ];
