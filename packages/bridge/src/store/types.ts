@@ -36,7 +36,8 @@ export interface CustomerContact {
 
 /** The outcome of claiming the creation of a customer's Contact (`claimContactCreation`). */
 export type ContactClaim =
-  | { claimed: true }
+  /** `fresh`: nobody held it before (no earlier creation can have been cut short). */
+  | { claimed: true; fresh: boolean }
   /** Another ticket holds the claim until `until`, or (`contact`) the customer has a Contact already. */
   | { claimed: false; contact?: CustomerContact; until?: number };
 
@@ -756,10 +757,7 @@ export interface Store {
    * Remembers the customer's Contact (replacing any earlier one and any creation claim), with the
    * ledger entries of the step that found or made it, in one transaction.
    */
-  rememberCustomerContact(
-    contact: Omit<CustomerContact, 'matchedAt'>,
-    ledger?: readonly NewLedgerEntry[],
-  ): Promise<CustomerContact>;
+  rememberCustomerContact(contact: Omit<CustomerContact, 'matchedAt'>, ledger?: readonly NewLedgerEntry[]): Promise<CustomerContact>;
   /**
    * Forgets the customer's Contact if it is still `contactId` (a newer match stays), with the
    * ledger entries saying why, in one transaction. True when a row was removed.

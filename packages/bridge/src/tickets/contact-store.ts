@@ -39,10 +39,7 @@ export function contactStore(db: Db, s: StoreSettings) {
       return row ? toContact(row) : null;
     },
 
-    rememberCustomerContact(
-      c: Omit<CustomerContact, 'matchedAt'>,
-      ledger: readonly NewLedgerEntry[] = [],
-    ): Promise<CustomerContact> {
+    rememberCustomerContact(c: Omit<CustomerContact, 'matchedAt'>, ledger: readonly NewLedgerEntry[] = []): Promise<CustomerContact> {
       return db.write(function* (): Body<CustomerContact> {
         const now = s.now();
         yield* run(
@@ -83,7 +80,7 @@ export function contactStore(db: Db, s: StoreSettings) {
           until,
           now,
         );
-        if (inserted === 1) return { claimed: true };
+        if (inserted === 1) return { claimed: true, fresh: true };
         // Locked: of two claimers finding the claim run out, one takes it and the other sees it taken.
         const row = yield* get<CustomerContactRow>(`${SELECT_ROW} FOR UPDATE`, userId);
         if (!row) return { claimed: false, until: now };
@@ -92,8 +89,14 @@ export function contactStore(db: Db, s: StoreSettings) {
         if (row.claimed_by !== owner && row.claim_until !== null && Number(row.claim_until) > now) {
           return { claimed: false, until: Number(row.claim_until) };
         }
-        yield* run('UPDATE customer_contacts SET claimed_by = ?, claim_until = ?, updated_at = ? WHERE user_id = ?', owner, until, now, userId);
-        return { claimed: true };
+        yield* run(
+          'UPDATE customer_contacts SET claimed_by = ?, claim_until = ?, updated_at = ? WHERE user_id = ?',
+          owner,
+          until,
+          now,
+          userId,
+        );
+        return { claimed: true, fresh: false };
       });
     },
 

@@ -65,7 +65,8 @@ export const toTicket = (r: TicketRow): Ticket => ({
   state: r.state,
   customerUserId: r.customer_user_id,
   customerNickname: r.customer_nickname,
-  customerVerified: r.customer_verified == null ? null : (decodeJson(r.customer_verified) as CustomerVerification),
+  customerVerified:
+    r.customer_verified === null || r.customer_verified === undefined ? null : (decodeJson(r.customer_verified) as CustomerVerification),
   caseFields: decodeJson(r.case_fields) as Record<string, unknown>,
   caseId: r.case_id,
   caseNumber: r.case_number,

@@ -58,7 +58,13 @@ function matches(rule: DuplicateRule, rec: Record<string, unknown>, other: SfRec
  * Refuses an insert that an active rule on `def` matches (first rule first), unless the rule only
  * alerts and `allowSave` is set.
  */
-export function checkDuplicateRules(state: OrgState, def: ObjectDef, rec: Record<string, unknown>, allowSave: boolean, version: string): void {
+export function checkDuplicateRules(
+  state: OrgState,
+  def: ObjectDef,
+  rec: Record<string, unknown>,
+  allowSave: boolean,
+  version: string,
+): void {
   for (const rule of state.duplicateRules) {
     if (rule.object !== def.name) continue;
     const found = state.all(def).filter((other) => other.Id !== rec.Id && matches(rule, rec, other));

@@ -75,7 +75,8 @@
         };
       },
       enqueueAction: function (action) {
-        if (!action || typeof action._run !== 'function') throw new Error('[aura-shim] enqueueAction needs a server action from component.get("c.name")');
+        if (!action || typeof action._run !== 'function')
+          throw new Error('[aura-shim] enqueueAction needs a server action from component.get("c.name")');
         // Aura sends queued actions after the current event handler returns.
         setTimeout(function () {
           action._run();
@@ -157,7 +158,11 @@
 
   function createComponent(bundle, env) {
     var desc = bundle.descriptor;
-    var reportError = env.reportError || function (err) { throw err; };
+    var reportError =
+      env.reportError ||
+      function (err) {
+        throw err;
+      };
     var attrs = {};
     desc.attributes.forEach(function (a) {
       attrs[a.name] = coerce(a.type, a.default);
@@ -256,7 +261,10 @@
       found[container.auraId] = {
         message: function (payload) {
           env.log({ kind: 'lcc', dir: 'aura->container', payload: redact(payload) });
-          iframe.contentWindow.postMessage({ channel: LCC_CHANNEL, type: 'containerUserMessage', payload: payload }, window.location.origin);
+          iframe.contentWindow.postMessage(
+            { channel: LCC_CHANNEL, type: 'containerUserMessage', payload: payload },
+            window.location.origin,
+          );
         },
         getElement: function () {
           return iframe;

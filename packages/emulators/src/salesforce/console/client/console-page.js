@@ -121,13 +121,27 @@
   function renderCases() {
     var rows = state.cases.map(function (c) {
       var owner = pickable(el('select', { 'aria-label': 'New owner of Case ' + c.CaseNumber }, ownerOptions(c.OwnerId)), 'owner', c.Id);
-      var agent = pickable(el('select', { 'aria-label': 'Agent to route Case ' + c.CaseNumber + ' to' }, agentOptions(state.currentUser.Id)), 'route', c.Id);
+      var agent = pickable(
+        el('select', { 'aria-label': 'Agent to route Case ' + c.CaseNumber + ' to' }, agentOptions(state.currentUser.Id)),
+        'route',
+        c.Id,
+      );
       var statusOptions = (state.caseStatuses || []).map(function (s) {
         return el('option', { value: s, selected: s === c.Status, text: s });
       });
       var status = pickable(el('select', { 'aria-label': 'New status of Case ' + c.CaseNumber }, statusOptions), 'status', c.Id);
       return el('li', { class: 'con-case', 'data-case-id': c.Id }, [
-        el('button', { type: 'button', class: 'con-link', onclick: function () { openCaseTab(c.Id, true, 'list'); } }, [c.CaseNumber + ' ' + c.Subject]),
+        el(
+          'button',
+          {
+            type: 'button',
+            class: 'con-link',
+            onclick: function () {
+              openCaseTab(c.Id, true, 'list');
+            },
+          },
+          [c.CaseNumber + ' ' + c.Subject],
+        ),
         el('div', { class: 'con-case-meta' }, [
           el('span', { class: 'con-status', text: c.Status }),
           ' Owner: ',
@@ -135,15 +149,50 @@
         ]),
         el('div', { class: 'con-case-actions' }, [
           owner,
-          el('button', { type: 'button', class: 'con-button', 'data-action': 'change-owner', onclick: function () { delete picked.owner[c.Id]; act(api('POST', '/__console/api/cases/' + c.Id + '/owner', { ownerId: owner.value })); } }, ['Change owner']),
+          el(
+            'button',
+            {
+              type: 'button',
+              class: 'con-button',
+              'data-action': 'change-owner',
+              onclick: function () {
+                delete picked.owner[c.Id];
+                act(api('POST', '/__console/api/cases/' + c.Id + '/owner', { ownerId: owner.value }));
+              },
+            },
+            ['Change owner'],
+          ),
         ]),
         el('div', { class: 'con-case-actions' }, [
           agent,
-          el('button', { type: 'button', class: 'con-button', 'data-action': 'omni-route', onclick: function () { act(api('POST', '/__console/api/cases/' + c.Id + '/route', { userId: agent.value })); } }, ['Route (Omni)']),
+          el(
+            'button',
+            {
+              type: 'button',
+              class: 'con-button',
+              'data-action': 'omni-route',
+              onclick: function () {
+                act(api('POST', '/__console/api/cases/' + c.Id + '/route', { userId: agent.value }));
+              },
+            },
+            ['Route (Omni)'],
+          ),
         ]),
         el('div', { class: 'con-case-actions' }, [
           status,
-          el('button', { type: 'button', class: 'con-button', 'data-action': 'change-status', onclick: function () { delete picked.status[c.Id]; act(api('POST', '/__console/api/cases/' + c.Id + '/status', { status: status.value })); } }, ['Change status']),
+          el(
+            'button',
+            {
+              type: 'button',
+              class: 'con-button',
+              'data-action': 'change-status',
+              onclick: function () {
+                delete picked.status[c.Id];
+                act(api('POST', '/__console/api/cases/' + c.Id + '/status', { status: status.value }));
+              },
+            },
+            ['Change status'],
+          ),
         ]),
       ]);
     });
@@ -161,8 +210,32 @@
     var items = waiting.map(function (w) {
       return el('li', { class: 'con-work', 'data-work-id': w.Id }, [
         el('span', { text: 'Incoming: ' + w.caseNumber + ' ' + w.subject }),
-        el('button', { type: 'button', class: 'con-button', 'data-action': 'omni-accept', onclick: function () { act(api('POST', '/__console/api/agent-work/' + w.Id + '/accept')).then(function () { openCaseTab(w.WorkItemId, true, 'omni'); }); } }, ['Accept']),
-        el('button', { type: 'button', class: 'con-button con-secondary', 'data-action': 'omni-decline', onclick: function () { act(api('POST', '/__console/api/agent-work/' + w.Id + '/decline')); } }, ['Decline']),
+        el(
+          'button',
+          {
+            type: 'button',
+            class: 'con-button',
+            'data-action': 'omni-accept',
+            onclick: function () {
+              act(api('POST', '/__console/api/agent-work/' + w.Id + '/accept')).then(function () {
+                openCaseTab(w.WorkItemId, true, 'omni');
+              });
+            },
+          },
+          ['Accept'],
+        ),
+        el(
+          'button',
+          {
+            type: 'button',
+            class: 'con-button con-secondary',
+            'data-action': 'omni-decline',
+            onclick: function () {
+              act(api('POST', '/__console/api/agent-work/' + w.Id + '/decline'));
+            },
+          },
+          ['Decline'],
+        ),
       ]);
     });
     $('con-omni').replaceChildren(
@@ -210,7 +283,11 @@
   var caseViews = {};
 
   function caseLabel(recordId) {
-    var c = state && state.cases.find(function (x) { return x.Id === recordId; });
+    var c =
+      state &&
+      state.cases.find(function (x) {
+        return x.Id === recordId;
+      });
     return c ? c.CaseNumber + ' ' + c.Subject : recordId;
   }
 
@@ -233,30 +310,38 @@
         var label = caseLabel(t.recordId);
         var item = { class: 'con-tab', 'data-tab-id': t.tabId, 'data-record-id': t.recordId, 'data-selected': String(focused) };
         return el('li', item, [
-          el('button', {
-            type: 'button',
-            class: 'con-tab-label',
-            'data-tab-id': t.tabId,
-            'aria-current': focused ? 'true' : null,
-            onclick: function () {
-              focusTab(t.tabId);
+          el(
+            'button',
+            {
+              type: 'button',
+              class: 'con-tab-label',
+              'data-tab-id': t.tabId,
+              'aria-current': focused ? 'true' : null,
+              onclick: function () {
+                focusTab(t.tabId);
+              },
+              onkeydown: function (event) {
+                if (event.key !== 'Delete') return;
+                event.preventDefault();
+                closeTab(t.tabId);
+              },
             },
-            onkeydown: function (event) {
-              if (event.key !== 'Delete') return;
-              event.preventDefault();
-              closeTab(t.tabId);
+            [label],
+          ),
+          el(
+            'button',
+            {
+              type: 'button',
+              class: 'con-tab-close',
+              'data-tab-id': t.tabId,
+              'aria-label': 'Close tab ' + label,
+              title: 'Close tab',
+              onclick: function () {
+                closeTab(t.tabId);
+              },
             },
-          }, [label]),
-          el('button', {
-            type: 'button',
-            class: 'con-tab-close',
-            'data-tab-id': t.tabId,
-            'aria-label': 'Close tab ' + label,
-            title: 'Close tab',
-            onclick: function () {
-              closeTab(t.tabId);
-            },
-          }, ['×']),
+            ['×'],
+          ),
         ]);
       }),
     );
@@ -308,11 +393,17 @@
     if (m.Message_Type__c !== 'FILE') return linkify(m.Body__c || '');
     var name = m.File_Name__c || m.File_Url__c || '';
     if (!m.fileDownloadUrl) return linkify('File: ' + name);
-    return ['File: ', el('a', { class: 'con-file', href: m.fileDownloadUrl, download: name, 'data-file-id': m.File_Id__c, text: name || 'download' })];
+    return [
+      'File: ',
+      el('a', { class: 'con-file', href: m.fileDownloadUrl, download: name, 'data-file-id': m.File_Id__c, text: name || 'download' }),
+    ];
   }
 
   function field(label, value) {
-    return el('div', { class: 'con-field' }, [el('span', { class: 'con-field-label', text: label }), el('span', { class: 'con-field-value', text: value || '' })]);
+    return el('div', { class: 'con-field' }, [
+      el('span', { class: 'con-field-label', text: label }),
+      el('span', { class: 'con-field-value', text: value || '' }),
+    ]);
   }
 
   function renderCaseView(view) {
@@ -353,7 +444,13 @@
     api('GET', '/__console/api/cases/' + recordId).then(
       function (view) {
         var key = JSON.stringify(view);
-        if (caseViews[recordId] === key && body.firstChild && body.firstChild.getAttribute && body.firstChild.getAttribute('data-record-id') === view.case.Id) return;
+        if (
+          caseViews[recordId] === key &&
+          body.firstChild &&
+          body.firstChild.getAttribute &&
+          body.firstChild.getAttribute('data-record-id') === view.case.Id
+        )
+          return;
         caseViews[recordId] = key;
         body.replaceChildren(renderCaseView(view));
       },
@@ -365,7 +462,9 @@
 
   var shownRecord = null;
   function focusTab(tabId) {
-    var tab = tabs.find(function (t) { return t.tabId === tabId; });
+    var tab = tabs.find(function (t) {
+      return t.tabId === tabId;
+    });
     if (!tab) return false;
     focusedTabId = tabId;
     shownRecord = tab.recordId;
@@ -376,10 +475,14 @@
 
   /** closeTab(): the tab goes; the last remaining tab gets the focus if the closed one had it. */
   function closeTab(tabId) {
-    var tab = tabs.find(function (t) { return t.tabId === tabId; });
+    var tab = tabs.find(function (t) {
+      return t.tabId === tabId;
+    });
     if (!tab) return false;
     log({ kind: 'closeTab', recordId: tab.recordId, tabId: tabId });
-    tabs = tabs.filter(function (t) { return t.tabId !== tabId; });
+    tabs = tabs.filter(function (t) {
+      return t.tabId !== tabId;
+    });
     if (focusedTabId === tabId) {
       focusedTabId = tabs.length ? tabs[tabs.length - 1].tabId : null;
       shownRecord = focusedTabId ? tabs[tabs.length - 1].recordId : null;
@@ -395,7 +498,9 @@
    * behaviour: "If the tab is already open, the tab is focused").
    */
   function openCaseTab(recordId, focus, source) {
-    var existing = tabs.find(function (t) { return t.recordId === recordId; });
+    var existing = tabs.find(function (t) {
+      return t.recordId === recordId;
+    });
     var tab = existing || { tabId: 'ctab' + ++tabSeq, recordId: recordId };
     if (!existing) tabs.push(tab);
     log({ kind: 'openTab', recordId: recordId, tabId: tab.tabId, created: !existing, source: source });
@@ -405,7 +510,15 @@
   }
 
   function tabInfo(t) {
-    return { tabId: t.tabId, recordId: t.recordId, focused: t.tabId === focusedTabId, title: caseLabel(t.recordId), isSubtab: false, subtabs: [], pageReference: { type: 'standard__recordPage', attributes: { recordId: t.recordId, objectApiName: 'Case', actionName: 'view' } } };
+    return {
+      tabId: t.tabId,
+      recordId: t.recordId,
+      focused: t.tabId === focusedTabId,
+      title: caseLabel(t.recordId),
+      isSubtab: false,
+      subtabs: [],
+      pageReference: { type: 'standard__recordPage', attributes: { recordId: t.recordId, objectApiName: 'Case', actionName: 'view' } },
+    };
   }
 
   var notConsole = function () {
@@ -439,7 +552,9 @@
     },
     getFocusedTabInfo: function () {
       if (!consoleNavigation) return notConsole();
-      var t = tabs.find(function (x) { return x.tabId === focusedTabId; });
+      var t = tabs.find(function (x) {
+        return x.tabId === focusedTabId;
+      });
       return t ? Promise.resolve(tabInfo(t)) : Promise.reject(new Error('no focused tab'));
     },
   };
@@ -494,7 +609,16 @@
   });
 
   var utilityInfo = function () {
-    return { id: 'utility-sendbird', utilityLabel: utility.label, utilityIcon: utility.icon, utilityHighlighted: utility.highlighted, utilityVisible: utility.open, isPoppedOut: false, panelHeight: 500, panelWidth: 900 };
+    return {
+      id: 'utility-sendbird',
+      utilityLabel: utility.label,
+      utilityIcon: utility.icon,
+      utilityHighlighted: utility.highlighted,
+      utilityVisible: utility.open,
+      isPoppedOut: false,
+      panelHeight: 500,
+      panelWidth: 900,
+    };
   };
   var utilityBarApi = {
     setUtilityLabel: function (p) {
