@@ -97,8 +97,13 @@ const asGiven = <T>(v: T): T => v;
 const CLAIM_ROUNDS = 5;
 
 const INSERT_TICKET = `INSERT INTO tickets
-  (id, client_key, state, customer_user_id, customer_nickname, customer_verified, case_fields, attempts, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`;
+  (id, client_key, state, customer_user_id, customer_nickname, case_fields, attempts, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`;
+
+/** With what the customer's authentication proved (migration 13); a ticket without it is written as before. */
+const INSERT_VERIFIED_TICKET = `INSERT INTO tickets
+  (id, client_key, state, customer_user_id, customer_nickname, case_fields, attempts, created_at, updated_at, customer_verified)
+VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`;
 
 const INSERT_KEY = `INSERT INTO idempotency_keys (scope, key, request_hash, ticket_id, created_at, expires_at)
 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO NOTHING`;
@@ -131,8 +136,9 @@ export function ticketStore(db: Db, s: StoreSettings) {
     const state = t.state ?? 'received';
     const nickname = t.customerNickname ?? null;
     const verified = t.customerVerified ?? null;
-    const verifiedJson = verified === null ? null : JSON.stringify(verified);
-    yield* run(INSERT_TICKET, t.id, t.clientKey, state, t.customerUserId, nickname, verifiedJson, JSON.stringify(t.caseFields), now, now);
+    const values = [t.id, t.clientKey, state, t.customerUserId, nickname, JSON.stringify(t.caseFields), now, now];
+    if (verified === null) yield* run(INSERT_TICKET, ...values);
+    else yield* run(INSERT_VERIFIED_TICKET, ...values, JSON.stringify(verified));
     if (job) yield* insertJob(job.kind, job.payload, jobOptions(job), now);
     return {
       id: kept(t.id),
