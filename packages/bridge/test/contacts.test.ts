@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import type { SalesforceClient } from '@sbsf/salesforce';
-import { join } from 'node:path';
+import pino from 'pino';
 import { tempDir, waitFor } from '@sbsf/testkit';
-import { openSqliteStore } from '../src/open-store.js';
+import { ContactLinker } from '../src/tickets/contact-link.js';
 import { signCustomerJwt } from '../src/identity/jwt.js';
 import type { ContactsConfig } from '../src/config.js';
 import { contactKey } from '../src/tickets/contacts.js';
@@ -40,6 +40,8 @@ async function open(w: World, sub: string, claims: Record<string, unknown> = {},
   return res.body as { ticket: { id: string }; case: { id: string } };
 }
 
+/** The Salesforce API calls since the last reset, by route (the bridge's own login left out). */
+const apiCalls = (w: World) => Object.fromEntries(Object.entries(w.sf.stats().byRoute).filter(([route]) => !route.includes('/oauth2/')));
 const caseOf = (w: World, id: string) => w.sf.records('Case').find((c) => c.Id === id)!;
 const actions = async (w: World, ticketId: string) =>
   (await w.bridge.store.ledgerForTicket(ticketId)).filter((e) => e.action.startsWith('contact.')).map((e) => `${e.action} ${e.outcome}`);
@@ -93,7 +95,7 @@ test('a JWT with a verified email links the Case to the one Contact and its Acco
 
   w.sf.resetStats();
   const second = await open(w, 'cust-kim', { email: 'kim@example.com' });
-  assert.deepEqual(w.sf.stats().byRoute, { 'POST /composite': 1 }, 'one Salesforce call: the upsert carries the Contact');
+  assert.deepEqual(apiCalls(w), { 'POST /composite': 1 }, 'one Salesforce call: the upsert carries the Contact');
   assert.equal(caseOf(w, second.case.id).ContactId, contact.id, 'linked by that one call');
   assert.equal(caseOf(w, second.case.id).AccountId, account.id);
   assert.deepEqual(await actions(w, second.ticket.id), ['contact.link ok']);
@@ -105,7 +107,7 @@ test('an email the token says is unverified matches nothing and queues nothing',
   await w.sfc.create('Contact', { LastName: 'Lee', Email: 'kim@example.com' });
   w.sf.resetStats();
   const res = await open(w, 'cust-unverified', { email: 'kim@example.com', email_verified: false });
-  assert.deepEqual(w.sf.stats().byRoute, { 'POST /composite': 1 }, 'no query ran');
+  assert.deepEqual(apiCalls(w), { 'POST /composite': 1 }, 'no query ran');
   assert.equal(caseOf(w, res.case.id).ContactId, null);
   assert.deepEqual(await actions(w, res.ticket.id), []);
   assert.equal((await w.bridge.store.getTicket(res.ticket.id))?.customerVerified?.email, undefined, 'recorded as not verified');
@@ -117,7 +119,8 @@ test('external id: the Contact holding the customer id is linked; its email does
   const contact = await w.sfc.create('Contact', { LastName: 'Lee', Email: 'elsewhere@example.com', Sendbird_User_Id__c: 'cust-ext' });
   await w.sfc.create('Contact', { LastName: 'Lee', Email: 'kim@example.com' });
   const res = await open(w, 'cust-ext');
-  await waitFor('the Case to be linked', () => caseOf(w, res.case.id).ContactId === contact.id);
+  await waitFor('the job to finish', () => contactJobDone(w, res.ticket.id));
+  assert.equal(caseOf(w, res.case.id).ContactId, contact.id);
   assert.equal(caseOf(w, res.case.id).AccountId, null, 'a Contact without an Account leaves AccountId empty');
   assert.equal((await w.bridge.store.getCustomerContact('cust-ext'))?.matchedBy, 'external_id');
 });
@@ -131,7 +134,7 @@ test('a guest never matches and never creates, whatever the body says', async (t
     body: { customer: { userId: 'guest-kim', nickname: 'Kim', email: 'kim@example.com' }, case: CASE },
   });
   assert.equal(res.status, 201, JSON.stringify(res.body));
-  assert.deepEqual(w.sf.stats().byRoute, { 'POST /composite': 1 });
+  assert.deepEqual(apiCalls(w), { 'POST /composite': 1 });
   assert.equal(caseOf(w, res.body.case.id).ContactId, null);
   assert.equal(w.sf.records('Contact').length, 1, 'no Contact created');
   assert.deepEqual(await actions(w, res.body.ticket.id), []);
@@ -202,7 +205,7 @@ test('nobody matches, CONTACT_CREATE=person_account: a Person Account with its r
   // The next ticket finds the person contact by its external id and links both in its one call.
   w.sf.resetStats();
   const again = await open(w, 'cust-person', { email: 'person@example.com' });
-  assert.deepEqual(w.sf.stats().byRoute, { 'POST /composite': 1 });
+  assert.deepEqual(apiCalls(w), { 'POST /composite': 1 });
   assert.deepEqual([caseOf(w, again.case.id).AccountId, caseOf(w, again.case.id).ContactId], [account.Id, account.PersonContactId]);
 });
 
@@ -296,62 +299,88 @@ test('a remembered Contact deleted in Salesforce is forgotten and the ticket mad
   assert.deepEqual([stale?.target, stale?.detail.code], [contact.id, 'INVALID_CROSS_REFERENCE_KEY']);
 });
 
-test('killed while creating the Contact: the restarted bridge links the one Contact made, never a second', async (t) => {
+test('a creation cut short (Contact made, bridge gone before it remembered) is resumed by asking again, never by creating twice', async (t) => {
+  const w = await world(t, { CONTACT_MATCH: 'email', CONTACT_CREATE: 'contact' });
+  // A ticket whose job made the Contact; the test then puts the store back as a run killed after
+  // Salesforce's answer and before its store write would have left it.
+  const res = await open(w, 'cust-cut', { email: 'cut@example.com' });
+  await waitFor('the job to finish', () => contactJobDone(w, res.ticket.id));
+  const [made] = w.sf.records('Contact');
+  assert.ok(made);
+  // What a run killed after Salesforce's answer and before the store write leaves: the Contact,
+  // the linked Case, the claim, and nothing remembered.
+  await w.bridge.store.forgetCustomerContact('cust-cut', made.Id as string);
+  assert.deepEqual(await w.bridge.store.claimContactCreation('cust-cut', res.ticket.id, 60_000), { claimed: true, fresh: true });
+  const linker = new ContactLinker({
+    store: w.bridge.store,
+    salesforce: w.sfc,
+    config: w.config.tickets.contacts,
+    apiVersion: w.config.salesforce.apiVersion,
+    logger: pino({ level: 'silent' }),
+  });
+  // Its retry (attempt 2) carries the stale "nobody found" of the first attempt: it asks again.
+  await linker.run({ ticketId: res.ticket.id, caseId: res.case.id, found: [] }, 2);
+  assert.equal(w.sf.records('Contact').length, 1, 'no second Contact');
+  assert.equal((await w.bridge.store.getCustomerContact('cust-cut'))?.contactId, made.Id, 'found again and remembered');
+
+  // A first attempt told "nobody" (by the Case upsert's query) that takes over a claim another
+  // ticket's run left to run out: it asks again too.
+  await w.bridge.store.forgetCustomerContact('cust-cut', made.Id as string);
+  await w.bridge.store.claimContactCreation('cust-cut', 'a-dead-ticket', 1);
+  await new Promise((r) => setTimeout(r, 5));
+  await linker.run({ ticketId: res.ticket.id, caseId: res.case.id, found: [] }, 1);
+  assert.equal(w.sf.records('Contact').length, 1, 'still one Contact');
+  assert.equal((await w.bridge.store.getCustomerContact('cust-cut'))?.contactId, made.Id);
+  const steps = await actions(w, res.ticket.id);
+  assert.deepEqual(
+    steps.slice(-4),
+    ['contact.match ok', 'contact.link ok', 'contact.match ok', 'contact.link ok'],
+    'each time: asked, linked',
+  );
+});
+
+test('killed between the Case upsert and the ticket write: the restarted bridge links the Case, with one Contact', async (t) => {
   const { sf, sb } = await startEmulators(t);
   sf.org.setApexCaseEvents(false);
-  const dir = tempDir(t, 'contact-crash-');
-  const env = worldEnv(sf, sb, dir, {
+  const env = worldEnv(sf, sb, tempDir(t, 'contact-crash-'), {
     PORT: '0',
     LOG_LEVEL: 'info',
     ...QUIET,
-    JOB_LEASE_MS: '1500',
+    TICKET_SAFETY_DELAY_MS: '500',
     CONTACT_MATCH: 'email',
     CONTACT_CREATE: 'contact',
   });
-  // The ticket's own call goes through; the job's create + link call is held while the bridge dies.
-  sf.faults.set({
-    rules: [
-      { action: 'latency', latencyMs: 0, method: 'POST', path: '/composite$', times: 1 },
-      { action: 'hold', method: 'POST', path: '/composite$', times: 1 },
-    ],
-  });
+  // Channel creation hangs: the bridge dies after the Case upsert and its Contact query, before
+  // it records either (so before the contact job exists).
+  sb.faults.set({ rules: [{ action: 'timeout', method: 'POST', path: '^/v3/group_channels$', timeoutMs: 60_000 }] });
   const first = runMain(env);
   t.after(() => first.child.kill('SIGKILL'));
-  const url1 = await first.listening;
+  const url = await first.listening;
   const token = signCustomerJwt(
     { sub: 'cust-crash', name: 'Kim Lee', email: 'crash@example.com', exp: Math.floor(Date.now() / 1000) + 600 },
     SECRETS.CUSTOMER_JWT_SECRET,
   );
-  const res = await call(url1, 'POST', '/tickets', {
+  const pending = call(url, 'POST', '/tickets', {
     headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'crash-key' },
     body: { case: CASE },
-  });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  await waitFor('the create + link call to be held', () => sf.faults.heldCount === 1);
+  }).catch((e: unknown) => e);
+  await waitFor('channel creation to be attempted', () => sb.faults.get().fired.timeout >= 1);
   first.child.kill('SIGKILL');
   await first.exited;
-  // Salesforce commits what it was sent, though nobody hears the answer.
-  sf.faults.release();
-  await waitFor('the Contact to be made', () => sf.records('Contact').length === 1);
+  assert.ok((await pending) instanceof Error);
+  const [theCase] = sf.records('Case').filter((c) => c.Sendbird_User_Id__c === 'cust-crash');
+  assert.equal(theCase?.ContactId, null, 'unlinked when the bridge died');
 
+  sb.faults.reset();
   const second = runMain(env);
   t.after(() => second.child.kill('SIGKILL'));
   await second.listening;
-  const [made] = sf.records('Contact');
-  // The job's lease runs out; its next attempt asks Salesforce again, finds the Contact, links and remembers it.
-  const store = openSqliteStore({ file: join(dir, 'bridge.sqlite') });
-  t.after(() => store.close());
-  const remembered = await waitFor('the restarted bridge to remember the Contact', () => store.getCustomerContact('cust-crash'), {
-    timeoutMs: 20_000,
-  });
-  assert.deepEqual([remembered.contactId, remembered.matchedBy], [made!.Id, 'email']);
-  assert.equal(sf.records('Case').find((c) => c.Id === res.body.case.id)?.ContactId, made!.Id);
-  const ticketId = res.body.ticket.id as string;
-  const steps = (await store.ledgerForTicket(ticketId))
-    .filter((e) => e.action.startsWith('contact.'))
-    .map((e) => `${e.action} ${e.outcome}`);
-  assert.deepEqual(steps, ['contact.match ok', 'contact.match ok', 'contact.link ok'], 'found by the query of the second attempt');
+  // Nobody retries: the sweep resumes the ticket, which queues the contact job with its write.
+  await waitFor('the Case to be linked', () => !!sf.records('Case').find((c) => c.Id === theCase!.Id)?.ContactId, { timeoutMs: 20_000 });
   second.child.kill('SIGTERM');
   assert.equal(await second.exited, 0);
-  assert.equal(sf.records('Contact').length, 1, 'exactly one Contact');
+  const contacts = sf.records('Contact');
+  assert.equal(contacts.length, 1, 'exactly one Contact');
+  assert.equal(sf.records('Case').find((c) => c.Id === theCase!.Id)?.ContactId, contacts[0]!.Id);
+  assert.equal(sf.records('Case').filter((c) => c.Sendbird_User_Id__c === 'cust-crash').length, 1, 'and one Case');
 });
