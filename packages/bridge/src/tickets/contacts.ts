@@ -17,6 +17,14 @@ import type { CustomerContact, Ticket } from '../store/types.js';
 import { emailProblem } from './email.js';
 
 export const CONTACT_JOB = 'contact.link';
+/** CONTACT_MATCH_FIELD's default: the SFDX project's External Id field on Contact. */
+export const DEFAULT_CONTACT_MATCH_FIELD = 'Sendbird_User_Id__c';
+/**
+ * The standard Contact fields the bridge writes when it creates a Contact (besides
+ * CONTACT_MATCH_FIELD). A Person Account's (FirstName, LastName, PersonEmail, RecordTypeId) exist
+ * only in an org with Person Accounts, so their permissions are granted there (docs/salesforce-setup.md).
+ */
+export const CONTACT_CREATE_FIELDS = ['FirstName', 'LastName', 'Email'] as const;
 /** Contact.Email's length: a longer address can be on no Contact. */
 const CONTACT_EMAIL_MAX = 80;
 export const contactJobKey = (ticketId: string) => `contact:${ticketId}`;
