@@ -12,8 +12,9 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
-import { isUserId, to18 } from '@sbsf/salesforce';
+import { isSalesforceId, isUserId, to18 } from '@sbsf/salesforce';
 import { CASE_CHANGE_TOPIC, DEFAULT_PUBSUB_ENDPOINT } from '@sbsf/salesforce/pubsub';
+import { DEFAULT_CONTACT_MATCH_FIELD } from './tickets/contacts.js';
 
 export type SalesforceAuthFlow = 'client_credentials' | 'jwt_bearer' | 'password';
 export type CustomerAuthMode = 'jwt' | 'sendbird_token' | 'guest';
@@ -110,6 +111,27 @@ export type CustomerAuthConfig =
 export interface TicketsConfig {
   /** When the job that finishes a ticket becomes due if the request path has not finished it. */
   safetyDelayMs: number;
+  /** Linking each ticket's Case to the customer's Contact (docs/bridge.md, "Contact matching"). */
+  contacts: ContactsConfig;
+}
+
+/** CONTACT_MATCH: what identifies a customer's Contact; `off` leaves Cases unlinked. */
+export type ContactMatchMode = 'off' | 'email' | 'external_id';
+/** CONTACT_CREATE: what happens when no Contact matches. */
+export type ContactCreateRule = 'none' | 'contact' | 'person_account';
+/** CONTACT_DUPLICATES: what a duplicate rule refusing the creation leads to. */
+export type ContactDuplicatesRule = 'skip' | 'allow_save' | 'link_match';
+
+export interface ContactsConfig {
+  match: ContactMatchMode;
+  /** CONTACT_MATCH_FIELD: the External Id field on Contact holding the customer's Sendbird user id. */
+  field: string;
+  create: ContactCreateRule;
+  /** PERSON_ACCOUNT_RECORD_TYPE_ID: the Person Account record type new Person Accounts get (18 characters). */
+  personAccountRecordTypeId: string | undefined;
+  duplicates: ContactDuplicatesRule;
+  /** CONTACT_MATCH_REFRESH_DAYS in ms: a remembered Contact older than this is looked up again. */
+  refreshMs: number;
 }
 
 export interface MembershipConfig {
@@ -318,6 +340,11 @@ export const DEFAULTS = {
   TRANSCRIPT_CATCHUP_READS_PER_SECOND: 2,
   SALESFORCE_BUDGET_RESERVE: 0.1,
   CASE_CLOSED_ACTION: 'freeze' as CaseClosedAction,
+  CONTACT_MATCH: 'off' as ContactMatchMode,
+  CONTACT_MATCH_FIELD: DEFAULT_CONTACT_MATCH_FIELD,
+  CONTACT_CREATE: 'none' as ContactCreateRule,
+  CONTACT_DUPLICATES: 'skip' as ContactDuplicatesRule,
+  CONTACT_MATCH_REFRESH_DAYS: 30,
   CASE_CLOSED_MESSAGE: 'This case is closed. Thank you for contacting us; open a new request if you need more help.',
   CASE_REOPENED_MESSAGE: 'This case has been reopened: an agent will continue the conversation here.',
   DATABASE_POOL_SIZE: 10,
@@ -480,7 +507,10 @@ export function loadConfig(env: Env = process.env): BridgeConfig {
   const customerAuth = parseCustomerAuth(r, { sandbox, host: http.host, upstreams });
   const metricsToken = parseSecret(r, 'METRICS_TOKEN');
   const adminToken = parseSecret(r, 'ADMIN_TOKEN');
-  const tickets: TicketsConfig = { safetyDelayMs: r.int('TICKET_SAFETY_DELAY_MS', DEFAULTS.TICKET_SAFETY_DELAY_MS, 0, 3_600_000) };
+  const tickets: TicketsConfig = {
+    safetyDelayMs: r.int('TICKET_SAFETY_DELAY_MS', DEFAULTS.TICKET_SAFETY_DELAY_MS, 0, 3_600_000),
+    contacts: parseContacts(r),
+  };
   const jobs = parseJobs(r);
   const membership = parseMembership(r);
   const transcript = parseTranscript(r);
@@ -702,6 +732,33 @@ function parseTranscriptFiles(r: EnvReader): TranscriptFilesConfig {
     timeoutMs: r.int('TRANSCRIPT_FILE_TIMEOUT_MS', DEFAULTS.TRANSCRIPT_FILE_TIMEOUT_MS, 100, 600_000),
     hosts,
   };
+}
+
+/** A custom field's API name: it is written into SOQL, so nothing but letters, digits and underscores. */
+const CUSTOM_FIELD_RE = /^[A-Za-z](?:[A-Za-z0-9]|_(?!_)){0,39}__c$/;
+
+function parseContacts(r: EnvReader): ContactsConfig {
+  const match = r.oneOf('CONTACT_MATCH', ['off', 'email', 'external_id'] as const, DEFAULTS.CONTACT_MATCH);
+  const field = r.raw('CONTACT_MATCH_FIELD') ?? DEFAULTS.CONTACT_MATCH_FIELD;
+  if (!CUSTOM_FIELD_RE.test(field)) {
+    r.problem('CONTACT_MATCH_FIELD', `must be the API name of a custom field on Contact, e.g. Sendbird_User_Id__c (got "${field}")`);
+  }
+  const create = r.oneOf('CONTACT_CREATE', ['none', 'contact', 'person_account'] as const, DEFAULTS.CONTACT_CREATE);
+  if (create !== 'none' && match === 'off') {
+    r.problem('CONTACT_CREATE', `needs CONTACT_MATCH=email or external_id: a Contact is only created when none matches (got "${create}")`);
+  }
+  const recordType = r.raw('PERSON_ACCOUNT_RECORD_TYPE_ID');
+  let personAccountRecordTypeId: string | undefined;
+  if (recordType !== undefined) {
+    if (!isSalesforceId(recordType) || !recordType.startsWith('012')) {
+      r.problem('PERSON_ACCOUNT_RECORD_TYPE_ID', `must be a RecordType Id (012..., 15 or 18 characters) (got "${recordType}")`);
+    } else if (create !== 'person_account') {
+      r.problem('PERSON_ACCOUNT_RECORD_TYPE_ID', 'is only used with CONTACT_CREATE=person_account');
+    } else personAccountRecordTypeId = to18(recordType);
+  }
+  const duplicates = r.oneOf('CONTACT_DUPLICATES', ['skip', 'allow_save', 'link_match'] as const, DEFAULTS.CONTACT_DUPLICATES);
+  const refreshDays = r.int('CONTACT_MATCH_REFRESH_DAYS', DEFAULTS.CONTACT_MATCH_REFRESH_DAYS, 1, 3650);
+  return { match, field, create, personAccountRecordTypeId, duplicates, refreshMs: refreshDays * 86_400_000 };
 }
 
 function parseMembership(r: EnvReader): MembershipConfig {
@@ -1003,7 +1060,7 @@ export function redactedConfig(config: BridgeConfig) {
     adminToken: mask(config.adminToken),
     customerAuth: ca.mode === 'jwt' ? { ...ca, jwtSecret: mask(ca.jwtSecret) } : { ...ca },
     jobs: { ...config.jobs },
-    tickets: { ...config.tickets },
+    tickets: { ...config.tickets, contacts: { ...config.tickets.contacts } },
     membership: { ...config.membership, nonAgentUserIds: [...config.membership.nonAgentUserIds] },
     transcript: { ...config.transcript, files: { ...config.transcript.files, hosts: [...config.transcript.files.hosts] } },
     csat: { ...config.csat },

@@ -20,6 +20,7 @@ import { PostgresDb, type PostgresDbOptions } from './store/postgres-db.js';
 import { all, get, run, type Db } from './store/sql.js';
 import { SqliteDb, type SqliteDbOptions } from './store/sqlite-db.js';
 import type { Store, StoreHealth, StoreSettings } from './store/types.js';
+import { contactStore } from './tickets/contact-store.js';
 import { ticketStore } from './tickets/store.js';
 import { transcriptStore } from './transcript/store.js';
 
@@ -75,6 +76,7 @@ function parts(db: Db, s: StoreSettings) {
     erasureStore(db, s),
     historyStore(db),
     csatStore(db, s),
+    contactStore(db, s),
   ] as const;
   // A method two parts both defined would be one part's silently: refused at start instead.
   const seen = new Set<string>();
@@ -82,8 +84,20 @@ function parts(db: Db, s: StoreSettings) {
     if (seen.has(name)) throw new Error(`[store] two parts of the store both define ${name}`);
     seen.add(name);
   }
-  const [tickets, jobs, transcript, membership, caseChanges, pacing, ledger, erasure, history, csat] = list;
-  return { ...tickets, ...jobs, ...transcript, ...membership, ...caseChanges, ...pacing, ...ledger, ...erasure, ...history, ...csat };
+  const [tickets, jobs, transcript, membership, caseChanges, pacing, ledger, erasure, history, csat, contacts] = list;
+  return {
+    ...tickets,
+    ...jobs,
+    ...transcript,
+    ...membership,
+    ...caseChanges,
+    ...pacing,
+    ...ledger,
+    ...erasure,
+    ...history,
+    ...csat,
+    ...contacts,
+  };
 }
 
 /** The parts over one migrated database. */

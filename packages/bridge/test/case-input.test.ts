@@ -224,7 +224,7 @@ test('an upstream message is passed on whole characters only, never half an emoj
 });
 
 test("a retry's request hash does not depend on the describe: the fields as sent are hashed", () => {
-  const identity = { userId: 'cust-1', nickname: 'Jo' };
+  const identity = { userId: 'cust-1', nickname: 'Jo', verified: { via: 'jwt' as const } };
   const asSent = { ...VALID, Priority: 'high' };
   const unchecked = requestHash({ endpoint: 'tickets', identity, caseFields: asSent, idempotencyKey: 'k' });
   const checked = requestHash({

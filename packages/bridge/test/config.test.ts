@@ -442,3 +442,64 @@ test('Case events: the Apex path by default; CDC with its endpoint, channel, tru
   }
   assert.ok(problems(baseEnv({ SALESFORCE_PUBSUB_CA_FILE: join(tempDir(t), 'missing.pem') })).some((p) => /could not be read/.test(p)));
 });
+
+test('contact matching: off by default; each setting checked, naming the variable and what to set', () => {
+  assert.deepEqual(loadConfig(baseEnv()).tickets.contacts, {
+    match: 'off',
+    field: 'Sendbird_User_Id__c',
+    create: 'none',
+    personAccountRecordTypeId: undefined,
+    duplicates: 'skip',
+    refreshMs: 30 * 86_400_000,
+  });
+  const on = loadConfig(
+    baseEnv({
+      CONTACT_MATCH: 'external_id',
+      CONTACT_MATCH_FIELD: 'Customer_Key__c',
+      CONTACT_CREATE: 'person_account',
+      PERSON_ACCOUNT_RECORD_TYPE_ID: '012000000000001',
+      CONTACT_DUPLICATES: 'link_match',
+      CONTACT_MATCH_REFRESH_DAYS: '7',
+    }),
+  ).tickets.contacts;
+  assert.equal(on.personAccountRecordTypeId, '012000000000001AAA', 'an Id is kept in its 18-character form');
+  assert.deepEqual(
+    [on.match, on.field, on.create, on.duplicates, on.refreshMs],
+    ['external_id', 'Customer_Key__c', 'person_account', 'link_match', 7 * 86_400_000],
+  );
+
+  const found = problems(
+    baseEnv({
+      CONTACT_MATCH: 'phone',
+      CONTACT_MATCH_FIELD: "Email' OR Name != '",
+      CONTACT_CREATE: 'lead',
+      PERSON_ACCOUNT_RECORD_TYPE_ID: '001000000000001AAA',
+      CONTACT_DUPLICATES: 'merge',
+      CONTACT_MATCH_REFRESH_DAYS: '0',
+    }),
+  );
+  for (const name of [
+    'CONTACT_MATCH',
+    'CONTACT_MATCH_FIELD',
+    'CONTACT_CREATE',
+    'PERSON_ACCOUNT_RECORD_TYPE_ID',
+    'CONTACT_DUPLICATES',
+    'CONTACT_MATCH_REFRESH_DAYS',
+  ]) {
+    assert.ok(
+      found.some((p) => p.includes(name)),
+      `${name} is named: ${found.join(' | ')}`,
+    );
+  }
+  assert.ok(
+    problems(baseEnv({ CONTACT_CREATE: 'contact' })).some(
+      (p) => p.includes('CONTACT_CREATE') && p.includes('CONTACT_MATCH=email or external_id'),
+    ),
+    'creating needs matching',
+  );
+  assert.ok(
+    problems(baseEnv({ CONTACT_MATCH: 'email', CONTACT_CREATE: 'contact', PERSON_ACCOUNT_RECORD_TYPE_ID: '012000000000001AAA' })).some(
+      (p) => p.includes('only used with CONTACT_CREATE=person_account'),
+    ),
+  );
+});

@@ -62,7 +62,7 @@ export async function customerWithChat(w: World, sub: string, name: string): Pro
 }
 
 /** The tables that hold what customers sent or gave. */
-export const CUSTOMER_TABLES = ['tickets', 'idempotency_keys', 'ledger', 'transcript_messages', 'erasures'];
+export const CUSTOMER_TABLES = ['tickets', 'idempotency_keys', 'ledger', 'transcript_messages', 'erasures', 'customer_contacts'];
 
 /** Every row of every table of the bridge's store (or of `only` these), as text. */
 export async function storeText(store: OpenedStore, only?: readonly string[]): Promise<string> {

@@ -31,6 +31,13 @@ test('erasing a customer removes them from Sendbird, Salesforce and the bridge, 
   const w = await startWorld(t, ...WORLD);
   const ann = await customerWithChat(w, 'ann-erased', 'Ann Erasedottir');
   const bob = await customerWithChat(w, 'bob-kept', 'Bob Keeper');
+  // Contact matching remembered each customer's Contact (which Salesforce record is theirs).
+  for (const [c, contactId] of [
+    [ann, '003000000000001AAA'],
+    [bob, '003000000000002AAA'],
+  ] as const) {
+    await w.bridge.store.rememberCustomerContact({ userId: c.userId, contactId, accountId: null, matchedBy: 'external_id' });
+  }
   assertTrace(upstreamText(w), ann, 'before: the emulators');
   assertTrace(await storeText(store(w)), ann, 'before: the store');
 
@@ -66,6 +73,8 @@ test('erasing a customer removes them from Sendbird, Salesforce and the bridge, 
     'the Case stays (redact), without personal data',
   );
   assert.equal(await w.bridge.store.getTicket(ann.ticketId), null, "Ann's ticket is deleted");
+  assert.equal(await w.bridge.store.getCustomerContact(ann.userId), null, "Ann's remembered Contact is forgotten");
+  assert.equal((await w.bridge.store.getCustomerContact(bob.userId))?.contactId, '003000000000002AAA', "Bob's is kept");
   const annLedger = await w.bridge.store.ledgerForCase(ann.caseId);
   assert.ok(annLedger.length > 0, "Ann's Case still has its ledger entries, as tombstones");
   for (const e of annLedger) {

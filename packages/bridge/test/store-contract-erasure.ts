@@ -89,9 +89,22 @@ export function erasureContract(name: string, makeHarness: (t: TestContext) => S
         [bob.id],
       );
 
+      // Contact matching remembers Ann's and Bob's Contacts: only Ann's goes.
+      await store.rememberCustomerContact({ userId: 'ann', contactId: '003A', accountId: null, matchedBy: 'email' });
+      await store.rememberCustomerContact({ userId: 'bob', contactId: '003B', accountId: null, matchedBy: 'email' });
+
       await store.startErasure({ id: 'e1', subjectHash: 'h', subject: 'user:ann', caseAction: 'redact', requestedBy: 'cli' });
       const counts = await store.finishErasure('e1', { ticketIds: [ann.id], caseIds: ['500A'], userIds: ['ann'] }, 'bridge.rows');
-      assert.deepEqual(counts, { tombstones: 4, tickets: 1, idempotencyKeys: 0, transcriptMessages: 0, transcriptChannels: 0 });
+      assert.deepEqual(counts, {
+        tombstones: 4,
+        tickets: 1,
+        idempotencyKeys: 0,
+        transcriptMessages: 0,
+        transcriptChannels: 0,
+        customerContacts: 1,
+      });
+      assert.equal(await store.getCustomerContact('ann'), null, "Ann's remembered Contact is gone");
+      assert.equal((await store.getCustomerContact('bob'))?.contactId, '003B', "Bob's stays");
       assert.equal(await store.getTicket(ann.id), null);
       assert.ok(await store.getTicket(bob.id));
       const annCase = await store.ledgerForCase('500A');
@@ -110,7 +123,7 @@ export function erasureContract(name: string, makeHarness: (t: TestContext) => S
       assert.deepEqual([done?.state, done?.subject, Object.keys(done?.steps ?? {})], ['done', null, ['bridge.rows']]);
       assert.deepEqual(
         await store.finishErasure('e1', { ticketIds: [ann.id], caseIds: ['500A'], userIds: ['ann'] }, 'bridge.rows'),
-        { tombstones: 0, tickets: 0, idempotencyKeys: 0, transcriptMessages: 0, transcriptChannels: 0 },
+        { tombstones: 0, tickets: 0, idempotencyKeys: 0, transcriptMessages: 0, transcriptChannels: 0, customerContacts: 0 },
         'finishing again changes nothing',
       );
 

@@ -8,6 +8,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { TicketStateError, type Store } from '../src/store/index.js';
 import { catchupContract } from './store-contract-catchup.js';
 import { cdcContract } from './store-contract-cdc.js';
+import { contactsContract } from './store-contract-contacts.js';
 import { erasureContract } from './store-contract-erasure.js';
 import { csatContract } from './store-contract-csat.js';
 import { pacingContract } from './store-contract-pacing.js';
@@ -55,6 +56,7 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
   pacingContract(name, makeHarness);
   erasureContract(name, makeHarness);
   csatContract(name, makeHarness);
+  contactsContract(name, makeHarness);
   const setup = (t: TestContext) => openHarness(t, makeHarness);
 
   const newTicket = (overrides: Record<string, unknown> = {}) => ({

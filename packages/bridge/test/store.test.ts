@@ -194,7 +194,10 @@ test('sqlite: migration 6 rebuilds tickets, ledger and idempotency keys with eve
     const db = new Database(file, { readonly: true });
     try {
       return {
-        tickets: db.prepare('SELECT * FROM tickets ORDER BY id').all(),
+        // The columns the tickets had then (migration 13 adds customer_verified, NULL on every row kept).
+        tickets: (db.prepare('SELECT * FROM tickets ORDER BY id').all() as Record<string, unknown>[]).map(
+          ({ customer_verified: _added, ...row }) => row,
+        ),
         // The columns the ledger had then (migration 12 adds erased_by, NULL on every row kept).
         ledger: db.prepare('SELECT id, at, case_id, ticket_id, system, action, target, outcome, detail FROM ledger ORDER BY id').all(),
         keys: db.prepare('SELECT * FROM idempotency_keys ORDER BY scope, key').all(),

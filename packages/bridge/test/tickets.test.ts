@@ -238,7 +238,7 @@ test('a session Sendbird refuses is a 502 sendbird_refused', async () => {
   const service = { session: async () => Promise.reject(refusal) } as unknown as TicketService;
   // Renewing a session touches neither the store nor the describe.
   const flow = new TicketFlow({} as Store, service, {} as CaseDescribe);
-  const err = await flow.renewSession({ userId: 'cust-1', nickname: 'Jo' }).then(
+  const err = await flow.renewSession({ userId: 'cust-1', nickname: 'Jo', verified: { via: 'jwt' } }).then(
     () => assert.fail('no session'),
     (e: unknown) => e,
   );

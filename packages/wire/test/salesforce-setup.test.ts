@@ -11,6 +11,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { CASE_FIELD_ALLOW_LIST } from '../../bridge/src/tickets/case-schema.js';
 import { MESSAGE_EXTERNAL_ID, MESSAGE_OBJECT, messageRecord } from '../../bridge/src/transcript/records.js';
 import { OPEN_CASES_WITH_CHANNELS } from '../../bridge/src/case-reads.js';
+import { CONTACT_CREATE_FIELDS, DEFAULT_CONTACT_MATCH_FIELD } from '../../bridge/src/tickets/contacts.js';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const main = join(repoRoot, 'salesforce/force-app/main/default');
@@ -46,6 +47,7 @@ const NOT_PERMISSIONABLE: Record<string, string> = {
   'Case.Status': 'required on Case (always readable and editable by whoever may edit the Case)',
   'Case.Comments': "not a stored field: writing it inserts a CaseComment, governed by the user's access to the Case",
   'Sendbird_Message__c.Case__c': 'the master-detail field: access follows the Case',
+  'Contact.LastName': 'required on Contact (always readable and editable by whoever may create the Contact)',
 };
 
 /** Custom fields named in a source file (what it reads or writes by name). */
@@ -93,7 +95,17 @@ function bridgeWrites(): string[] {
     syncedAt: null,
   });
   const messageFields = Object.keys(full).filter((k) => k !== 'attributes');
-  return [...new Set([...caseFields.map((f) => `Case.${f}`), ...messageFields.map((f) => `${MESSAGE_OBJECT}.${f}`)])].sort();
+  // Contact matching: the Case's links, and the Contacts it creates.
+  const contactFields = [...CONTACT_CREATE_FIELDS, DEFAULT_CONTACT_MATCH_FIELD];
+  return [
+    ...new Set([
+      ...caseFields.map((f) => `Case.${f}`),
+      'Case.ContactId',
+      'Case.AccountId',
+      ...messageFields.map((f) => `${MESSAGE_OBJECT}.${f}`),
+      ...contactFields.map((f) => `Contact.${f}`),
+    ]),
+  ].sort();
 }
 
 function fieldGrants(set: Doc): Map<string, { readable: boolean; editable: boolean }> {
@@ -148,6 +160,21 @@ describe('permission sets', () => {
       assert.equal(o.allowDelete, 'false', `no delete on ${object}`);
     }
     assert.equal(objects.get('Sendbird_Sync_Error__c')?.allowRead, 'true', 'reads the sync error log');
+    // Contact matching: find, create (an upsert on the External Id updates one) and link Contacts;
+    // create Person Accounts; never delete either, nor see Contacts sharing hides.
+    const contact = objects.get('Contact');
+    assert.deepEqual(
+      [contact?.allowRead, contact?.allowCreate, contact?.allowEdit, contact?.allowDelete, contact?.viewAllRecords],
+      ['true', 'true', 'true', 'false', 'false'],
+      'Contact: read, create, edit',
+    );
+    const account = objects.get('Account');
+    assert.deepEqual(
+      [account?.allowRead, account?.allowCreate, account?.allowEdit, account?.allowDelete],
+      ['true', 'true', 'false', 'false'],
+      'Account: read, create',
+    );
+    assert.equal(grants.get('Contact.AccountId')?.readable, true, 'the Contact query reads its Account');
   });
 
   test('the integration user can read what the bridge queries on Case', () => {

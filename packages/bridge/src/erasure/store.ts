@@ -169,7 +169,7 @@ export function erasureStore(db: Db, s: StoreSettings) {
       step: string,
     ) {
       return db.write(function* () {
-        const counts = { tombstones: 0, tickets: 0, idempotencyKeys: 0, transcriptMessages: 0, transcriptChannels: 0 };
+        const counts = { tombstones: 0, tickets: 0, idempotencyKeys: 0, transcriptMessages: 0, transcriptChannels: 0, customerContacts: 0 };
         const current = yield* byId(id);
         if (!current) throw new Error(`[store] erasure ${id} not found`);
         if (current.state === 'done') return counts;
@@ -194,13 +194,15 @@ export function erasureStore(db: Db, s: StoreSettings) {
         }
         for (const part of chunks(scope.userIds)) {
           counts.tombstones += yield* run(`${tombstone} target IN (${placeholders(part.length)})`, id, ...part);
+          // The customer's remembered Contact (contact matching): which Salesforce record is theirs.
+          counts.customerContacts += yield* run(`DELETE FROM customer_contacts WHERE user_id IN (${placeholders(part.length)})`, ...part);
         }
         for (const part of chunks(scope.ticketIds)) {
           counts.idempotencyKeys += yield* run(`DELETE FROM idempotency_keys WHERE ticket_id IN (${placeholders(part.length)})`, ...part);
           counts.tickets += yield* run(`DELETE FROM tickets WHERE id IN (${placeholders(part.length)})`, ...part);
         }
         const now = s.now();
-        const total = counts.tickets + counts.idempotencyKeys + counts.transcriptMessages + counts.transcriptChannels + counts.tombstones;
+        const total = Object.values(counts).reduce((a, b) => a + b, 0);
         yield* journal(id, step, { at: now, count: total });
         yield* run("UPDATE erasures SET state = 'done', subject = NULL, finished_at = ?, updated_at = ? WHERE id = ?", now, now, id);
         return counts;

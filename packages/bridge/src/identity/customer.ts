@@ -9,13 +9,21 @@ import { isSalesforceId, isUserId } from '@sbsf/salesforce';
 import { SendbirdNotFoundError, type SendbirdClient } from '@sbsf/sendbird';
 import type { CustomerAuthConfig } from '../config.js';
 import { AppError } from '../errors.js';
+import type { CustomerVerification } from '../store/types.js';
 import { createJwtVerifier, JwtError } from './jwt.js';
 
 /** Who opens a ticket: the customer's Sendbird user, as the authenticator established it. */
 export interface CustomerIdentity {
   userId: string;
   nickname: string;
+  /** An address the request or the token gave (shown, never trusted for matching: see `verified`). */
   email?: string;
+  /**
+   * What the authentication proved. Contact matching relies on it alone: `jwt` proves the user id
+   * (`sub`) and the token's `email` unless `email_verified` is false; `sendbird_token` proves the
+   * user id only (an email in the request is the customer's say-so); `guest` proves nothing.
+   */
+  verified: CustomerVerification;
 }
 
 /** Sendbird allows up to 80 characters; we also keep ids URL- and log-safe. */
@@ -82,7 +90,13 @@ export function createCustomerAuthenticator(
           field: 'customer.userId',
         });
       }
-      return { userId, nickname: claims.name ?? customer?.nickname ?? userId, ...(claims.email ? { email: claims.email } : {}) };
+      const verifiedEmail = claims.email && claims.emailVerified !== false ? { email: claims.email } : {};
+      return {
+        userId,
+        nickname: claims.name ?? customer?.nickname ?? userId,
+        ...(claims.email ? { email: claims.email } : {}),
+        verified: { via: 'jwt', ...verifiedEmail },
+      };
     };
   }
   if (cfg.mode === 'sendbird_token') {
@@ -110,7 +124,12 @@ export function createCustomerAuthenticator(
       const sessionOk =
         tokenType !== 0 && sessions.some((s) => !!s.session_token && safeEqual(s.session_token, token) && (s.expires_at ?? 0) > now());
       if (!accessOk && !sessionOk) throw new AppError(401, 'invalid_token', 'Not authorized');
-      return { userId, nickname: record.nickname || customer?.nickname || userId, ...(customer?.email ? { email: customer.email } : {}) };
+      return {
+        userId,
+        nickname: record.nickname || customer?.nickname || userId,
+        ...(customer?.email ? { email: customer.email } : {}),
+        verified: { via: 'sendbird_token' },
+      };
     };
   }
   return async ({ headers, customer }) => {
@@ -118,7 +137,12 @@ export function createCustomerAuthenticator(
     if (!userId)
       throw new AppError(400, 'invalid_request', 'guest mode: name the customer in customer.userId', { field: 'customer.userId' });
     checkCustomerUserId(userId);
-    return { userId, nickname: customer?.nickname || userId, ...(customer?.email ? { email: customer.email } : {}) };
+    return {
+      userId,
+      nickname: customer?.nickname || userId,
+      ...(customer?.email ? { email: customer.email } : {}),
+      verified: { via: 'guest' },
+    };
   };
 }
 

@@ -31,6 +31,11 @@ export interface CustomerClaims {
   sub: string;
   name?: string;
   email?: string;
+  /**
+   * The OpenID Connect claim: false (or the string "false", as some providers send it) says the
+   * provider has not verified `email`. Absent: the customer's backend vouches for the address.
+   */
+  emailVerified?: boolean;
   exp: number;
 }
 
@@ -58,7 +63,21 @@ interface VerifiedClaims extends CustomerClaims {
 }
 
 /** The caller's own copy: what is remembered is never handed out. */
-const copyClaims = (c: VerifiedClaims): CustomerClaims => ({ sub: c.sub, name: c.name, email: c.email, exp: c.exp });
+const copyClaims = (c: VerifiedClaims): CustomerClaims => ({
+  sub: c.sub,
+  name: c.name,
+  email: c.email,
+  ...(c.emailVerified !== undefined ? { emailVerified: c.emailVerified } : {}),
+  exp: c.exp,
+});
+
+/** `email_verified` as a boolean: true, false, or their strings; anything else is refused. */
+function emailVerifiedClaim(v: unknown): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (v === true || v === 'true') return true;
+  if (v === false || v === 'false') return false;
+  throw new JwtError('token_claims', '`email_verified` must be true or false');
+}
 
 /** jose's error for a token, as this module's `JwtError`. */
 function fromJose(err: unknown): unknown {
@@ -127,7 +146,15 @@ export function createJwtVerifier(opts: JwtVerifierOptions): (token: string) => 
     if (c.email !== undefined && typeof c.email !== 'string') throw new JwtError('token_claims', '`email` must be a string');
     const name = c.name as string | undefined;
     const email = c.email as string | undefined;
-    return { sub: c.sub, name, email, exp: c.exp as number, ...(typeof c.nbf === 'number' ? { nbf: c.nbf } : {}) };
+    const emailVerified = emailVerifiedClaim(c.email_verified);
+    return {
+      sub: c.sub,
+      name,
+      email,
+      ...(emailVerified !== undefined ? { emailVerified } : {}),
+      exp: c.exp as number,
+      ...(typeof c.nbf === 'number' ? { nbf: c.nbf } : {}),
+    };
   };
 
   return async (token: string): Promise<CustomerClaims> => {

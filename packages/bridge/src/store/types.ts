@@ -7,6 +7,40 @@
 
 export type TicketState = 'received' | 'user_ready' | 'case_ready' | 'channel_ready' | 'completed' | 'failed';
 
+/**
+ * What a customer's authentication proved, kept with the ticket: contact matching relies on it
+ * (tickets/contacts.ts), also in a run a job resumes on another instance.
+ */
+export interface CustomerVerification {
+  /** How the customer was authenticated; the user id is proven unless `guest`. */
+  via: 'jwt' | 'sendbird_token' | 'guest';
+  /**
+   * The email address the identity provider vouches for: a JWT's `email` claim unless
+   * `email_verified` is false. Never an address a form or request body gave.
+   */
+  email?: string;
+}
+
+/** How a customer was matched to their Contact (customer_contacts.matched_by). */
+export type ContactMatchedBy = 'email' | 'external_id' | 'created_contact' | 'created_person_account' | 'duplicate_rule';
+
+/** A customer's Contact as the bridge remembers it (table customer_contacts). */
+export interface CustomerContact {
+  userId: string;
+  contactId: string;
+  /** The Contact's Account (a Person Account's own Id for a person contact); null when it has none. */
+  accountId: string | null;
+  matchedBy: ContactMatchedBy;
+  matchedAt: number;
+}
+
+/** The outcome of claiming the creation of a customer's Contact (`claimContactCreation`). */
+export type ContactClaim =
+  /** `fresh`: nobody held it before (no earlier creation can have been cut short). */
+  | { claimed: true; fresh: boolean }
+  /** Another ticket holds the claim until `until`, or (`contact`) the customer has a Contact already. */
+  | { claimed: false; contact?: CustomerContact; until?: number };
+
 export interface Ticket {
   /** Ticket id (UUID); also the Case's External Id, so the Case upsert is exactly-once. */
   id: string;
@@ -15,6 +49,8 @@ export interface Ticket {
   state: TicketState;
   customerUserId: string;
   customerNickname: string | null;
+  /** What the customer's authentication proved; null for tickets recorded before it was kept. */
+  customerVerified: CustomerVerification | null;
   caseFields: Record<string, unknown>;
   caseId: string | null;
   caseNumber: string | null;
@@ -30,6 +66,7 @@ export interface NewTicket {
   clientKey: string;
   customerUserId: string;
   customerNickname?: string | null;
+  customerVerified?: CustomerVerification | null;
   caseFields: Record<string, unknown>;
   /** Defaults to `received`. */
   state?: TicketState;
@@ -511,7 +548,7 @@ export interface Store {
     id: string,
     patch: TicketPatch,
     ledger?: readonly NewLedgerEntry[],
-    opts?: { job?: TicketJob; settleJob?: string },
+    opts?: { job?: TicketJob; jobs?: readonly TicketJob[]; settleJob?: string },
   ): Promise<Ticket>;
   /**
    * The safety net for tickets whose process died mid-way: enqueues a job (`kind`, payload
@@ -755,7 +792,14 @@ export interface Store {
     id: string,
     scope: { ticketIds: readonly string[]; caseIds: readonly string[]; userIds: readonly string[] },
     step: string,
-  ): Promise<{ tombstones: number; tickets: number; idempotencyKeys: number; transcriptMessages: number; transcriptChannels: number }>;
+  ): Promise<{
+    tombstones: number;
+    tickets: number;
+    idempotencyKeys: number;
+    transcriptMessages: number;
+    transcriptChannels: number;
+    customerContacts: number;
+  }>;
   /** An erasure's receipt: the ledger entries it wrote, oldest first. */
   erasureReceipt(id: string): Promise<LedgerEntry[]>;
 
@@ -788,6 +832,28 @@ export interface Store {
   /** Records the customer's end of the chat with its job, or returns the end recorded first (`created: false`). */
   recordChatEnd(end: ChatEnd, job: TicketJob): Promise<{ end: ChatEnd; created: boolean }>;
   getChatEnd(caseId: string): Promise<ChatEnd | null>;
+  // --- contact matching (tickets/contact-store.ts) ---------------------------------------------
+  /** The customer's remembered Contact; null when none (or only a creation claim) is recorded. */
+  getCustomerContact(userId: string): Promise<CustomerContact | null>;
+  /**
+   * Remembers the customer's Contact (replacing any earlier one and any creation claim), with the
+   * ledger entries of the step that found or made it, in one transaction.
+   */
+  rememberCustomerContact(contact: Omit<CustomerContact, 'matchedAt'>, ledger?: readonly NewLedgerEntry[]): Promise<CustomerContact>;
+  /**
+   * Forgets the customer's Contact if it is still `contactId` (a newer match stays), with the
+   * ledger entries saying why, in one transaction. True when a row was removed.
+   */
+  forgetCustomerContact(userId: string, contactId: string, ledger?: readonly NewLedgerEntry[]): Promise<boolean>;
+  /**
+   * Claims the creation of the customer's Contact for `owner` (a ticket id) until `now + leaseMs`:
+   * granted when nobody holds it, when its holder's claim ran out, or when `owner` holds it
+   * already. Not granted when the customer has a Contact (`contact`) or another owner's claim
+   * holds (`until`).
+   */
+  claimContactCreation(userId: string, owner: string, leaseMs: number): Promise<ContactClaim>;
+  /** Gives up `owner`'s creation claim (nothing was remembered), with ledger entries, in one transaction. */
+  releaseContactClaim(userId: string, owner: string, ledger?: readonly NewLedgerEntry[]): Promise<void>;
 
   // --- ledger -----------------------------------------------------------------------------
   appendLedger(entry: NewLedgerEntry): Promise<LedgerEntry>;

@@ -6,6 +6,8 @@ import { truncateText } from '@sbsf/wire';
 import type { BridgeContext, BridgeFeature } from '../context.js';
 import { createCustomerAuthenticator } from '../identity/customer.js';
 import { CaseDescribe } from './case-describe.js';
+import { ContactLinker } from './contact-link.js';
+import { CONTACT_JOB, type ContactJobPayload } from './contacts.js';
 import { TicketFlow } from './flow.js';
 import { ticketRoutes } from './routes.js';
 import { TICKET_JOB, TicketService, TicketStepError, ticketJobKey } from './service.js';
@@ -54,6 +56,15 @@ export function createTicketsFeature(ctx: BridgeContext): BridgeFeature {
     caseOrigin: config.salesforce.caseOrigin,
     clock,
     safetyDelayMs: config.tickets.safetyDelayMs,
+    contacts: config.tickets.contacts,
+  });
+  const linker = new ContactLinker({
+    store,
+    salesforce: clients.salesforce,
+    config: config.tickets.contacts,
+    apiVersion: config.salesforce.apiVersion,
+    logger: logger.child({ feature: 'tickets', part: 'contacts' }),
+    clock,
   });
   const describe = new CaseDescribe({ salesforce: clients.salesforce, logger: logger.child({ feature: 'tickets' }), clock });
   const flow = new TicketFlow(store, service, describe);
@@ -75,6 +86,7 @@ export function createTicketsFeature(ctx: BridgeContext): BridgeFeature {
           throw err;
         }
       },
+      [CONTACT_JOB]: async ({ job }) => linker.run(job.payload as ContactJobPayload, job.attempts),
     },
     start: () => {
       const sweep = () =>

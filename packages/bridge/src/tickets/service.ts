@@ -37,6 +37,19 @@ import type { CaseFields } from './case-schema.js';
 import type { CustomerIdentity } from '../identity/customer.js';
 import { classifyFailure, type ClassifiedFailure } from '../upstream-failure.js';
 import { rememberBounded } from '../bounded-map.js';
+import type { ContactsConfig } from '../config.js';
+import {
+  CONTACT_JOB,
+  contactJobKey,
+  contactKey,
+  contactQuery,
+  foundContacts,
+  isStaleReference,
+  linkFields,
+  usable,
+  type ContactJobPayload,
+  type ContactPlan,
+} from './contacts.js';
 
 export const TICKET_JOB = 'ticket.finish';
 /** Sendbird's longest nickname, in UTF-16 units. */
@@ -77,6 +90,17 @@ export interface TicketServiceOptions {
   safetyDelayMs?: number;
   /** How many Sendbird user ids to remember as existing (saves a call per ticket). */
   knownUsersMax?: number;
+  /** Contact matching (contacts.ts); absent or `match: off`: Cases are not linked. */
+  contacts?: ContactsConfig;
+}
+
+/** What the Case step learned. */
+interface UpsertedCase {
+  id: string;
+  caseNumber: string;
+  status?: CaseStatus;
+  /** The `contact.link` job the Case needs (the query in the upsert's call found something to act on). */
+  contactJob?: TicketJob;
 }
 
 export interface Advanced {
@@ -123,6 +147,7 @@ export class TicketService {
       clientKey: customer.userId,
       customerUserId: customer.userId,
       customerNickname: truncateText(customer.nickname, SENDBIRD_NICKNAME_MAX),
+      customerVerified: { ...customer.verified },
       caseFields: { ...caseFields },
     };
   }
@@ -191,13 +216,16 @@ export class TicketService {
     let learned: TicketPatch = {};
     // The Case's status as read back with the upsert (not stored: the channel data carries it).
     let caseStatus: CaseStatus | undefined;
+    // Queued with whatever this run writes next (completed or failed), so the Case gets its Contact either way.
+    const jobs: TicketJob[] = [];
     const started = performance.now();
     try {
       if (ticket.state === 'received' || ticket.state === 'user_ready') {
         await this.ensureUser(ticket, ledger);
-        const { id, caseNumber, status } = await this.upsertCase(ticket, ledger);
+        const { id, caseNumber, status, contactJob } = await this.upsertCase(ticket, ledger);
         learned = { state: 'case_ready', caseId: id, caseNumber };
         caseStatus = status;
+        if (contactJob) jobs.push(contactJob);
         ticket = { ...ticket, ...learned } as Ticket;
       }
       if (ticket.state === 'case_ready' || ticket.state === 'channel_ready') {
@@ -206,7 +234,7 @@ export class TicketService {
         const upstreamMs = performance.now() - started;
         // A finishing job queued by an earlier failure has nothing left to do: settled in the same transaction.
         const completed: TicketPatch = { ...learned, state: 'completed', channelUrl: ticket.caseId, lastError: null };
-        const done = await this.o.store.updateTicket(ticket.id, completed, ledger.splice(0), { settleJob: ticketJobKey(ticket.id) });
+        const done = await this.o.store.updateTicket(ticket.id, completed, ledger.splice(0), { settleJob: ticketJobKey(ticket.id), jobs });
         return { ticket: done, ...(channel ? { channel } : {}), upstreamMs };
       }
       return { ticket, upstreamMs: 0 };
@@ -221,12 +249,12 @@ export class TicketService {
       const entries = ledger.splice(0);
       try {
         const retry = failure.kind === 'rejected' ? {} : { job: this.finishJob(ticket.id) };
-        ticket = await this.o.store.updateTicket(ticket.id, patch, entries, retry);
+        ticket = await this.o.store.updateTicket(ticket.id, patch, entries, { ...retry, jobs });
       } catch (writeErr) {
         // Another run (a job, maybe on another instance) finished the ticket meanwhile: what it
         // did stands, and this run's calls still go in the ledger.
         if (!(writeErr instanceof TicketStateError)) throw writeErr;
-        const done = await this.o.store.updateTicket(ticket.id, {}, entries);
+        const done = await this.o.store.updateTicket(ticket.id, {}, entries, { jobs });
         if (done.state !== 'completed') throw writeErr;
         this.o.logger.info({ ticketId, failure: { ...failure } }, 'a ticket step failed, but another run had finished the ticket');
         return { ticket: done, upstreamMs: 0 };
@@ -270,19 +298,60 @@ export class TicketService {
     rememberBounded(this.knownUsers, userId, true, this.o.knownUsersMax ?? 50_000);
   }
 
-  /** One composite call: upsert on the External Id, then read Id, CaseNumber and the status back. */
-  private async upsertCase(t: Ticket, ledger: NewLedgerEntry[]): Promise<{ id: string; caseNumber: string; status?: CaseStatus }> {
-    const base = `/services/data/v${this.o.apiVersion}/sobjects/Case`;
+  /**
+   * What the Case upsert does about the customer's Contact: carry the remembered one in its body,
+   * or run the Contact query in the same call. Nothing when matching is off or must not apply.
+   */
+  private async contactPlan(t: Ticket, skipRemembered: boolean): Promise<ContactPlan & { key?: ReturnType<typeof contactKey> }> {
+    const cfg = this.o.contacts;
+    const key = cfg ? contactKey(cfg, t) : null;
+    if (!cfg || !key) return {};
+    const remembered = skipRemembered ? undefined : usable(cfg, await this.o.store.getCustomerContact(t.customerUserId), this.now());
+    return remembered ? { remembered, key } : { query: contactQuery(cfg, key), key };
+  }
+
+  /**
+   * One composite call: upsert on the External Id, then read Id, CaseNumber and the status back;
+   * with contact matching, the remembered Contact in the upsert's body or the Contact query beside
+   * it. A remembered Contact Salesforce says is gone (deleted, merged) is forgotten and the upsert
+   * made again without it: a stale match never fails the ticket.
+   */
+  private async upsertCase(t: Ticket, ledger: NewLedgerEntry[]): Promise<UpsertedCase> {
+    const first = await this.upsertCaseOnce(t, ledger, false);
+    return first === 'stale' ? ((await this.upsertCaseOnce(t, ledger, true)) as UpsertedCase) : first;
+  }
+
+  /** The upsert's call; 'stale' when the remembered Contact was gone (and has been forgotten). */
+  private async upsertCaseOnce(t: Ticket, ledger: NewLedgerEntry[], skipRemembered: boolean): Promise<UpsertedCase | 'stale'> {
+    const api = `/services/data/v${this.o.apiVersion}`;
+    const base = `${api}/sobjects/Case`;
     const fields = t.caseFields as CaseFields;
-    const body = { ...fields, Origin: fields.Origin ?? this.o.caseOrigin, Sendbird_User_Id__c: t.customerUserId };
+    const plan = await this.contactPlan(t, skipRemembered);
+    const body = {
+      ...fields,
+      Origin: fields.Origin ?? this.o.caseOrigin,
+      Sendbird_User_Id__c: t.customerUserId,
+      ...(plan.remembered ? linkFields(plan.remembered) : {}),
+    };
     try {
-      const [upsert, read] = await this.o.salesforce.composite(
+      const [upsert, read, find] = await this.o.salesforce.composite(
         [
           { method: 'PATCH', url: `${base}/Sendbird_Ticket_Id__c/${encodeURIComponent(t.id)}`, referenceId: 'upsertCase', body },
           { method: 'GET', url: `${base}/@{upsertCase.id}?fields=Id,CaseNumber,Status,IsClosed`, referenceId: 'readCase' },
+          ...(plan.query
+            ? [{ method: 'GET' as const, url: `${api}/query?q=${encodeURIComponent(plan.query)}`, referenceId: 'findContact' }]
+            : []),
         ],
-        { allOrNone: true },
+        // A failing Contact query must not undo the Case: only then are the subrequests independent.
+        { allOrNone: !plan.query },
       );
+      if (plan.remembered && upsert && upsert.httpStatusCode >= 400 && isStaleReference(upsert.body)) {
+        const { contactId, accountId } = plan.remembered;
+        const code = classifyFailure(errorFromResponse(upsert.httpStatusCode, upsert.body)).code;
+        const stale = this.entry(t, 'salesforce', 'contact.stale', contactId, 'error', { code, accountId });
+        await this.o.store.forgetCustomerContact(t.customerUserId, contactId, [stale]);
+        return 'stale';
+      }
       if (!upsert || upsert.httpStatusCode >= 400) throw errorFromResponse(upsert?.httpStatusCode ?? 500, upsert?.body);
       if (!read || read.httpStatusCode >= 400) throw errorFromResponse(read?.httpStatusCode ?? 500, read?.body);
       const rec = read.body as { Id?: string; CaseNumber?: string; Status?: unknown; IsClosed?: unknown };
@@ -290,12 +359,36 @@ export class TicketService {
       const created = (upsert.body as { created?: boolean }).created === true;
       const detail = { caseNumber: rec.CaseNumber, externalId: t.id };
       ledger.push(this.entry(t, 'salesforce', 'case.upsert', rec.Id, created ? 'ok' : 'exists', detail, rec.Id));
+      if (plan.remembered) {
+        const { contactId, accountId, matchedBy } = plan.remembered;
+        ledger.push(this.entry(t, 'salesforce', 'contact.link', contactId, 'ok', { accountId, matchedBy, remembered: true }, rec.Id));
+      }
       const status = typeof rec.Status === 'string' ? { status: rec.Status, closed: rec.IsClosed === true } : undefined;
-      return { id: rec.Id, caseNumber: rec.CaseNumber, ...(status ? { status } : {}) };
+      const contactJob = find && plan.key ? this.contactJob(t, rec.Id, plan.key.by, find, ledger) : undefined;
+      return { id: rec.Id, caseNumber: rec.CaseNumber, ...(status ? { status } : {}), ...(contactJob ? { contactJob } : {}) };
     } catch (err) {
       ledger.push(this.entry(t, 'salesforce', 'case.upsert', t.id, 'error', { code: classifyFailure(err).code }));
       throw err;
     }
+  }
+
+  /**
+   * The Contact query's answer: the `contact.link` job when there is something to do (one or more
+   * found, or none and a Contact to create). A query Salesforce refused (a field the org lacks)
+   * leaves the Case unlinked, with its ledger entry; the ticket goes on.
+   */
+  private contactJob(t: Ticket, caseId: string, by: string, find: { httpStatusCode: number; body: unknown }, ledger: NewLedgerEntry[]) {
+    if (find.httpStatusCode >= 400) {
+      const code = classifyFailure(errorFromResponse(find.httpStatusCode, find.body)).code;
+      ledger.push(this.entry(t, 'salesforce', 'contact.match', caseId, 'error', { by, code }, caseId));
+      this.o.logger.warn({ ticketId: t.id, code }, 'contact matching: the Contact query was refused; the Case stays unlinked');
+      return undefined;
+    }
+    const found = foundContacts(find.body);
+    ledger.push(this.entry(t, 'salesforce', 'contact.match', caseId, 'ok', { by, found: found.length }, caseId));
+    if (found.length === 0 && this.o.contacts?.create === 'none') return undefined;
+    const payload: ContactJobPayload = { ticketId: t.id, caseId, found };
+    return { kind: CONTACT_JOB, payload, dedupeKey: contactJobKey(t.id), runAt: this.now() };
   }
 
   /**

@@ -24,6 +24,7 @@ import {
   type NewTicket,
   type Store,
   type StoreSettings,
+  type CustomerVerification,
   type Ticket,
   type TicketJob,
   type TicketPatch,
@@ -36,6 +37,7 @@ export interface TicketRow {
   state: TicketState;
   customer_user_id: string;
   customer_nickname: string | null;
+  customer_verified?: unknown;
   case_fields: unknown;
   case_id: string | null;
   case_number: string | null;
@@ -63,6 +65,8 @@ export const toTicket = (r: TicketRow): Ticket => ({
   state: r.state,
   customerUserId: r.customer_user_id,
   customerNickname: r.customer_nickname,
+  customerVerified:
+    r.customer_verified === null || r.customer_verified === undefined ? null : (decodeJson(r.customer_verified) as CustomerVerification),
   caseFields: decodeJson(r.case_fields) as Record<string, unknown>,
   caseId: r.case_id,
   caseNumber: r.case_number,
@@ -96,6 +100,11 @@ const INSERT_TICKET = `INSERT INTO tickets
   (id, client_key, state, customer_user_id, customer_nickname, case_fields, attempts, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`;
 
+/** With what the customer's authentication proved (migration 13); a ticket without it is written as before. */
+const INSERT_VERIFIED_TICKET = `INSERT INTO tickets
+  (id, client_key, state, customer_user_id, customer_nickname, case_fields, attempts, created_at, updated_at, customer_verified)
+VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`;
+
 const INSERT_KEY = `INSERT INTO idempotency_keys (scope, key, request_hash, ticket_id, created_at, expires_at)
 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO NOTHING`;
 
@@ -126,7 +135,10 @@ export function ticketStore(db: Db, s: StoreSettings) {
   function* insertTicket(t: NewTicket, job: TicketJob | undefined, now: number): Body<Ticket> {
     const state = t.state ?? 'received';
     const nickname = t.customerNickname ?? null;
-    yield* run(INSERT_TICKET, t.id, t.clientKey, state, t.customerUserId, nickname, JSON.stringify(t.caseFields), now, now);
+    const verified = t.customerVerified ?? null;
+    const values = [t.id, t.clientKey, state, t.customerUserId, nickname, JSON.stringify(t.caseFields), now, now];
+    if (verified === null) yield* run(INSERT_TICKET, ...values);
+    else yield* run(INSERT_VERIFIED_TICKET, ...values, JSON.stringify(verified));
     if (job) yield* insertJob(job.kind, job.payload, jobOptions(job), now);
     return {
       id: kept(t.id),
@@ -134,6 +146,7 @@ export function ticketStore(db: Db, s: StoreSettings) {
       state,
       customerUserId: kept(t.customerUserId),
       customerNickname: kept(nickname),
+      customerVerified: verified === null ? null : { ...verified, ...(verified.email ? { email: kept(verified.email) } : {}) },
       caseFields: t.caseFields,
       caseId: null,
       caseNumber: null,
@@ -159,7 +172,7 @@ export function ticketStore(db: Db, s: StoreSettings) {
       id: string,
       patch: TicketPatch,
       ledger: readonly NewLedgerEntry[] = [],
-      opts: { job?: TicketJob; settleJob?: string } = {},
+      opts: { job?: TicketJob; jobs?: readonly TicketJob[]; settleJob?: string } = {},
     ): Promise<Ticket> {
       const row = await db.write(function* (): Body<TicketRow> {
         // Locked: two instances finishing the same ticket take turns, and the state check holds.
@@ -180,7 +193,9 @@ export function ticketStore(db: Db, s: StoreSettings) {
         const names = Object.keys(columns);
         yield* run(`UPDATE tickets SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`, ...Object.values(columns), id);
         yield* insertLedger(ledger, s);
-        if (opts.job) yield* insertJob(opts.job.kind, opts.job.payload, jobOptions(opts.job), now);
+        for (const job of [...(opts.job ? [opts.job] : []), ...(opts.jobs ?? [])]) {
+          yield* insertJob(job.kind, job.payload, jobOptions(job), now);
+        }
         if (opts.settleJob) yield* settleJob(opts.settleJob, now);
         // The columns are the row's own names: the updated row without reading it back.
         const updated: Record<string, unknown> = { ...current };

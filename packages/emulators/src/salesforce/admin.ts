@@ -49,6 +49,23 @@ export function registerAdmin(app: FastifyInstance, emu: () => SalesforceEmulato
       return bad(reply, err);
     }
   });
+  app.get('/__admin/duplicate-rules', async () => ({ rules: emu().duplicateRules() }));
+  app.put('/__admin/duplicate-rules', async (req, reply) => {
+    try {
+      return { rules: emu().setDuplicateRules(parse(req.body).rules as never) };
+    } catch (err) {
+      return bad(reply, err);
+    }
+  });
+  app.put('/__admin/person-accounts', async (req, reply) => {
+    try {
+      const enabled = parse(req.body).enabled;
+      if (typeof enabled !== 'boolean') throw new Error('enabled must be true or false');
+      return { enabled: emu().setPersonAccounts(enabled) };
+    } catch (err) {
+      return bad(reply, err);
+    }
+  });
   app.get('/__admin/limits', async () => emu().limits());
   app.put('/__admin/limits', async (req, reply) => {
     try {

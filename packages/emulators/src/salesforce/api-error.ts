@@ -5,6 +5,8 @@
  */
 
 export interface ErrorItem {
+  /** DUPLICATES_DETECTED only: what the duplicate rule found (duplicate-rules.ts); it comes first, as Salesforce writes it. */
+  duplicateResult?: unknown;
   message: string;
   errorCode: string;
   fields?: string[];

@@ -22,6 +22,8 @@ export interface RestContext {
   inComposite?: boolean;
   /** The transaction's time (ms): every record it writes gets the same audit stamps. */
   now?: number;
+  /** `Sforce-Duplicate-Rule-Header: allowSave=true`: an alert duplicate rule lets the insert through. */
+  allowSave?: boolean;
 }
 
 export interface RestRequest {
@@ -44,7 +46,12 @@ export interface RestResponse {
   headers?: Record<string, string>;
 }
 
-export const writeCtx = (ctx: RestContext): WriteContext => ({ userId: ctx.userId, now: ctx.now ?? ctx.opts.now(), access: ctx.access });
+export const writeCtx = (ctx: RestContext): WriteContext => ({
+  userId: ctx.userId,
+  now: ctx.now ?? ctx.opts.now(),
+  access: ctx.access,
+  duplicateRules: { allowSave: ctx.allowSave === true, version: ctx.version },
+});
 
 export const recordUrl = (version: string, type: string, id: string): string => `/services/data/v${version}/sobjects/${type}/${id}`;
 

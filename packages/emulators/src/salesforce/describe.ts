@@ -48,7 +48,7 @@ export function describeGlobal(ctx: RestContext): RestResponse {
 export function describeObject(ctx: RestContext, def: ObjectDef): RestResponse {
   const hidden = (name: string) => ctx.state.hiddenFields.has(`${def.name}.${name}`.toLowerCase());
   const fields = [...def.fields.values()]
-    .filter((f) => !hidden(f.name))
+    .filter((f) => !hidden(f.name) && (!f.personAccount || ctx.state.personAccounts))
     .map((f) => ({
       name: f.name,
       label: f.label,

@@ -9,6 +9,7 @@ import type { OrgBehaviour } from './org.js';
 import type { SeedInfo } from './seed.js';
 import type { PubSubHandle } from './pubsub/index.js';
 import type { OrgState, SfRecord } from './state.js';
+import type { DuplicateRule } from './duplicate-rules.js';
 
 /**
  * What the console simulator (`/console`) lets a caller do. Each browser logs in on its own (the
@@ -62,6 +63,11 @@ export interface SalesforceEmulator {
    */
   hideFields(fields: readonly string[]): string[];
   hiddenFields(): string[];
+  /** Replaces the org's active duplicate rules (duplicate-rules.ts); [] turns them off. Answers the list. */
+  setDuplicateRules(rules: readonly DuplicateRule[]): DuplicateRule[];
+  duplicateRules(): DuplicateRule[];
+  /** Turns Person Accounts on or off in the emulated org (person-accounts.ts). */
+  setPersonAccounts(enabled: boolean): boolean;
   setLimits(l: Partial<ApiLimits>): ApiLimits;
   /** Records of one object (e.g. 'Case'), in insertion order. */
   records(object: string): SfRecord[];

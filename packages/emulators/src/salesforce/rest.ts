@@ -7,6 +7,7 @@ import { ApiError, methodNotAllowed, notFound } from './api-error.js';
 import { createCollection, updateCollection, upsertCollection } from './collections.js';
 import { composite } from './composite.js';
 import type { RestContext, RestRequest, RestResponse } from './context.js';
+import { allowSaveFromHeader } from './duplicate-rules.js';
 import { describeGlobal, describeObject, resources } from './describe.js';
 import { query, queryMore } from './query.js';
 import { fieldDef, objectDef } from './schema.js';
@@ -76,7 +77,10 @@ function match(ctx: RestContext, req: RestRequest, hooks: RouterHooks): { route:
 
 /** A dispatcher bound to the emulator's hooks. */
 export function dispatch(hooks: RouterHooks): (ctx: RestContext, req: RestRequest) => Routed {
-  return (ctx, req) => {
+  return (outer, req) => {
+    // Subrequests of a Composite call inherit the top-level header and may set their own.
+    const allowSave = allowSaveFromHeader(req.headers['sforce-duplicate-rule-header']);
+    const ctx = allowSave === undefined ? outer : { ...outer, allowSave };
     const { route, run } = match(ctx, req, hooks);
     const name = `${req.method} ${route}`;
     try {

@@ -54,6 +54,8 @@ export interface FieldDef {
    */
   childRelationship?: string;
   defaultValue?: unknown;
+  /** Exists only in an org with Person Accounts enabled (person-accounts.ts). */
+  personAccount?: boolean;
 }
 
 export interface ObjectDef {
@@ -209,7 +211,16 @@ const SPECS: Record<string, { prefix: string; fields: Spec[]; autoNumber?: Objec
       f('BillingState', 'Billing State/Province', 'string', { length: 80 }),
       f('Phone', 'Account Phone', 'phone', { length: 40 }),
       f('Website', 'Website', 'url', { length: 255 }),
+      f('RecordTypeId', 'Record Type ID', 'reference', { referenceTo: ['RecordType'] }),
       owner(),
+      // Person Accounts (Object Reference, "Person Account"): the person's names and email on the
+      // Account, the person contact behind it, and a Contact custom field as its `__pc` twin.
+      f('FirstName', 'First Name', 'string', { length: 40, personAccount: true }),
+      f('LastName', 'Last Name', 'string', { length: 80, personAccount: true }),
+      f('PersonEmail', 'Email', 'email', { length: 80, personAccount: true }),
+      ro('IsPersonAccount', 'Is Person Account', 'boolean', { personAccount: true, defaultValue: false }),
+      ro('PersonContactId', 'Person Contact ID', 'reference', { referenceTo: ['Contact'], personAccount: true }),
+      f('Sendbird_User_Id__pc', 'Sendbird User Id', 'string', { length: 80, personAccount: true }),
       // The External Id fields of the REST API Developer Guide's upsert examples, so they replay unchanged.
       f('customExtIdField__c', 'customExtIdField', 'string', { length: 255, externalId: true, unique: true }),
       f('MyExtId__c', 'MyExtId', 'string', { length: 255, externalId: true, unique: true }),
@@ -229,6 +240,9 @@ const SPECS: Record<string, { prefix: string; fields: Spec[]; autoNumber?: Objec
       f('MailingCity', 'Mailing City', 'string', { length: 40 }),
       f('AccountId', 'Account ID', 'reference', { referenceTo: ['Account'] }),
       owner(),
+      ro('IsPersonAccount', 'Is Person Account', 'boolean', { personAccount: true, defaultValue: false }),
+      // This product's key: the customer's Sendbird user id, for contact matching (External ID, unique).
+      f('Sendbird_User_Id__c', 'Sendbird User Id', 'string', { length: 80, externalId: true, unique: true }),
     ],
   },
   Sendbird_Message__c: {
@@ -402,4 +416,4 @@ export const USER_RECORD_ACCESS: ObjectDef = {
 };
 
 /** Key prefixes of referenced objects the emulator does not store (checked by prefix only). */
-export const FOREIGN_PREFIXES: Record<string, string> = { Asset: '02i', ServiceChannel: '0N9' };
+export const FOREIGN_PREFIXES: Record<string, string> = { Asset: '02i', ServiceChannel: '0N9', RecordType: '012' };

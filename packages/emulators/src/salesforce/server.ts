@@ -3,6 +3,7 @@
  * /services/data/vXX.X/, with per-org API limits, call statistics, fault injection and an admin API.
  * `createSalesforceEmulator` builds it; `startSalesforceEmulator` also listens.
  */
+import { parseDuplicateRules } from './duplicate-rules.js';
 import Fastify from 'fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FaultInjector } from '../common/faults.js';
@@ -261,6 +262,8 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
       org.resetEventStats();
       seed = seedOrg(state, opts);
       state.hiddenFields.clear();
+      state.duplicateRules = [];
+      state.personAccounts = false;
       cursors.clear();
       apiLimits.used = 0;
     },
@@ -280,6 +283,15 @@ export function createSalesforceEmulator(options: SalesforceEmulatorOptions = {}
       return emulator.hiddenFields();
     },
     hiddenFields: () => [...state.hiddenFields],
+    setDuplicateRules(rules) {
+      state.duplicateRules = parseDuplicateRules(rules);
+      return emulator.duplicateRules();
+    },
+    duplicateRules: () => state.duplicateRules.map((r) => ({ ...r })),
+    setPersonAccounts(enabled) {
+      state.personAccounts = enabled;
+      return state.personAccounts;
+    },
     setLimits(l) {
       for (const [k, v] of Object.entries(l)) {
         if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new Error(`${k} must be a non-negative integer`);

@@ -9,6 +9,7 @@ import { allObjects } from './schema.js';
 import type { ObjectDef } from './schema.js';
 import { mintId } from './util.js';
 import type { RecordChange, SfRecord } from './records.js';
+import type { DuplicateRule } from './duplicate-rules.js';
 
 export type { SfRecord } from './records.js';
 
@@ -40,6 +41,10 @@ export class OrgState {
    * writes still accept them.
    */
   readonly hiddenFields = new Set<string>();
+  /** Active duplicate rules (admin `PUT /__admin/duplicate-rules`; duplicate-rules.ts). */
+  duplicateRules: readonly DuplicateRule[] = [];
+  /** Person Accounts enabled in the org (admin `PUT /__admin/person-accounts`; person-accounts.ts). */
+  personAccounts = false;
 
   constructor(
     readonly orgId: string,

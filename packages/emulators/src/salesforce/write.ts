@@ -14,6 +14,8 @@ import type { OrgState, SfRecord } from './state.js';
 import { formatDateTime } from './util.js';
 import { coerceFields, coerceValue } from './validate.js';
 import { afterContentVersionInsert, beforeContentVersionInsert, checkContentDocumentLink, filesGoingWith } from './content.js';
+import { checkDuplicateRules } from './duplicate-rules.js';
+import { afterPersonAccountInsert, checkPersonFields, preparePersonAccount } from './person-accounts.js';
 
 export interface WriteContext {
   /** The user the session runs as (CreatedById, default OwnerId). */
@@ -21,6 +23,11 @@ export interface WriteContext {
   now: number;
   /** The running user's record access (sharing.ts); absent in system mode (seed, org behaviour). */
   access?: RecordAccess;
+  /**
+   * The org's duplicate rules apply (duplicate-rules.ts): API requests; absent in system mode.
+   * `allowSave` from the request's Sforce-Duplicate-Rule-Header; `version` for the match URLs.
+   */
+  duplicateRules?: { allowSave: boolean; version: string };
 }
 
 export type { RecordChange } from './records.js';
@@ -122,6 +129,7 @@ function derive(def: ObjectDef, rec: Record<string, unknown>, before: SfRecord |
 
 export function insertRecord(state: OrgState, def: ObjectDef, input: unknown, ctx: WriteContext): SfRecord {
   const values = coerceFields(def, input, 'insert');
+  checkPersonFields(state, def, values);
   checkReferences(state, def, values);
   checkReferenceAccess(state, def, values, ctx.access);
   const rec: Record<string, unknown> = {};
@@ -129,7 +137,9 @@ export function insertRecord(state: OrgState, def: ObjectDef, input: unknown, ct
   // A detail of a master-detail has no owner of its own (it follows its master).
   if (def.fields.has('ownerid')) rec.OwnerId = ctx.userId;
   Object.assign(rec, values);
+  const person = preparePersonAccount(state, def, rec);
   checkRequired(def, rec);
+  if (ctx.duplicateRules) checkDuplicateRules(state, def, rec, ctx.duplicateRules.allowSave, ctx.duplicateRules.version);
   rec.Id = state.newId(def.keyPrefix);
   rec.IsDeleted = false;
   rec.CreatedDate = formatDateTime(ctx.now);
@@ -142,6 +152,7 @@ export function insertRecord(state: OrgState, def: ObjectDef, input: unknown, ct
   if (def.name === 'ContentDocumentLink') checkContentDocumentLink(state, rec);
   const after = rec as SfRecord;
   checkUnique(state, def, after);
+  if (person) return insertPersonAccount(state, after, ctx);
   writeRecord(state, { def, after });
   if (def.name === 'ContentVersion') {
     // The org makes the document and its links in system mode, as part of the same DML.
@@ -156,11 +167,29 @@ export function insertRecord(state: OrgState, def: ObjectDef, input: unknown, ct
   return after;
 }
 
+/** A person account and its person contact, all or nothing (the contact's checks may refuse it). */
+function insertPersonAccount(state: OrgState, account: SfRecord, ctx: WriteContext): SfRecord {
+  return state.savepoint((rollback) => {
+    try {
+      writeRecord(state, { def: objectByPrefix('001')!, after: account });
+      return afterPersonAccountInsert(
+        account,
+        (d, values) => insertRecord(state, d, values, { userId: ctx.userId, now: ctx.now }),
+        (d, before, after) => writeRecord(state, { def: d, before, after }),
+      );
+    } catch (err) {
+      rollback();
+      throw err;
+    }
+  });
+}
+
 export function updateRecord(state: OrgState, def: ObjectDef, id: string, input: unknown, ctx: WriteContext): SfRecord {
   const before = state.get(def, id);
   if (!before) throw notFound();
   checkEditAccess(def, before, ctx.access);
   const values = coerceFields(def, input, 'update');
+  checkPersonFields(state, def, values);
   checkReferences(state, def, values);
   checkReferenceAccess(state, def, values, ctx.access);
   const rec: Record<string, unknown> = { ...before, ...values };

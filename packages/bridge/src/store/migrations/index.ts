@@ -17,6 +17,7 @@ import * as caseChangeSubscription from './009-case-change-subscription.js';
 import * as sweepMarks from './010-sweep-marks.js';
 import * as sendbirdPacing from './011-sendbird-pacing.js';
 import * as erasure from './012-erasure.js';
+import * as customerContacts from './013-customer-contacts.js';
 import * as csat from './014-csat-and-chat-ends.js';
 
 export interface Migration {
@@ -44,8 +45,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'membership: how far the sweep has read (changed since, last full sweep)', ...sweepMarks },
   { version: 11, name: "Sendbird pacing: the capped endpoints' slots, shared by the instances", ...sendbirdPacing },
   { version: 12, name: 'privacy erasure: erasures and their journal, ledger tombstones', ...erasure },
-  // Version 13 belongs to a change developed alongside this one; this stand-in (it changes
-  // nothing) keeps the numbering whole until that change is merged in its place.
-  { version: 13, name: 'reserved', sqlite: 'SELECT 1;', postgres: 'SELECT 1;' },
+  { version: 13, name: "contact matching: each customer's Contact, the ticket's verified identity", ...customerContacts },
   { version: 14, name: 'satisfaction surveys and customer chat ends', ...csat },
 ];

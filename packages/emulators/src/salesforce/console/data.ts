@@ -88,6 +88,9 @@ export interface CaseView {
     SuppliedEmail: string | null;
     Sendbird_User_Id__c: string | null;
     CreatedDate: string;
+    /** The linked Contact's and Account's names (contact matching), null when unlinked. */
+    contactName: string | null;
+    accountName: string | null;
   };
   transcript: TranscriptEntry[];
 }
@@ -223,6 +226,8 @@ export class ConsoleData {
         SuppliedEmail: text(c.SuppliedEmail),
         Sendbird_User_Id__c: text(c.Sendbird_User_Id__c),
         CreatedDate: String(c.CreatedDate ?? ''),
+        contactName: typeof c.ContactId === 'string' ? text(this.state.get('Contact', c.ContactId)?.Name) : null,
+        accountName: typeof c.AccountId === 'string' ? text(this.state.get('Account', c.AccountId)?.Name) : null,
       },
       transcript,
     };

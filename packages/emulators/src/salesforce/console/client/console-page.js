@@ -427,6 +427,8 @@
         field('Customer', c.SuppliedName),
         field('Email', c.SuppliedEmail),
         field('Sendbird user', c.Sendbird_User_Id__c),
+        field('Contact', c.contactName),
+        field('Account', c.accountName),
         field('Case Id (channel URL)', c.Id),
       ]),
       c.Description ? el('p', { class: 'con-description', text: c.Description }) : null,
