@@ -304,3 +304,47 @@ describe('the console app and its utility bar', () => {
     );
   });
 });
+
+/**
+ * Lengths a deploy enforces on the metadata's own text (Salesforce's field reference: a permission
+ * set's Label 80 and Description 255; a custom field's label 40, description 1,000 and help text
+ * 510): a longer one deploys nowhere, and no offline converter says so.
+ */
+const TEXT_LIMITS: { suffix: string; limits: Record<string, number> }[] = [
+  { suffix: '.permissionset-meta.xml', limits: { label: 80, description: 255 } },
+  { suffix: '.field-meta.xml', limits: { label: 40, description: 1000, inlineHelpText: 510 } },
+];
+
+function metadataFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f));
+}
+
+function topLevelText(file: string, tag: string): string | undefined {
+  const m = new RegExp(`^    <${tag}>([\\s\\S]*?)</${tag}>`, 'm').exec(readFileSync(file, 'utf8'));
+  if (!m?.[1]) return undefined;
+  return m[1]
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+test("every permission set's and custom field's label, description and help text fit the lengths a deploy allows", () => {
+  const files = [...metadataFiles(main), ...metadataFiles(omni)];
+  const checked: string[] = [];
+  const tooLong: string[] = [];
+  for (const { suffix, limits } of TEXT_LIMITS) {
+    for (const file of files.filter((f) => f.endsWith(suffix))) {
+      checked.push(file);
+      for (const [tag, max] of Object.entries(limits)) {
+        const text = topLevelText(file, tag);
+        if (text !== undefined && text.length > max)
+          tooLong.push(`${file.slice(repoRoot.length + 1)}: <${tag}> is ${text.length} characters (at most ${max})`);
+      }
+    }
+  }
+  assert.ok(checked.filter((f) => f.endsWith('.permissionset-meta.xml')).length >= 2, 'the permission sets were found');
+  assert.ok(checked.filter((f) => f.endsWith('.field-meta.xml')).length >= 10, 'the custom fields were found');
+  assert.deepEqual(tooLong, []);
+});
