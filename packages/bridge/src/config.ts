@@ -14,7 +14,6 @@ import { resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { isSalesforceId, isUserId, to18 } from '@sbsf/salesforce';
 import { CASE_CHANGE_TOPIC, DEFAULT_PUBSUB_ENDPOINT } from '@sbsf/salesforce/pubsub';
-import { DEFAULT_CONTACT_MATCH_FIELD } from './tickets/contacts.js';
 
 export type SalesforceAuthFlow = 'client_credentials' | 'jwt_bearer' | 'password';
 export type CustomerAuthMode = 'jwt' | 'sendbird_token' | 'guest';
@@ -341,7 +340,7 @@ export const DEFAULTS = {
   SALESFORCE_BUDGET_RESERVE: 0.1,
   CASE_CLOSED_ACTION: 'freeze' as CaseClosedAction,
   CONTACT_MATCH: 'off' as ContactMatchMode,
-  CONTACT_MATCH_FIELD: DEFAULT_CONTACT_MATCH_FIELD,
+  CONTACT_MATCH_FIELD: 'Sendbird_User_Id__c',
   CONTACT_CREATE: 'none' as ContactCreateRule,
   CONTACT_DUPLICATES: 'skip' as ContactDuplicatesRule,
   CONTACT_MATCH_REFRESH_DAYS: 30,

@@ -12,13 +12,13 @@
  * runs in the same call and its answer is handed to the `contact.link` job, queued with the
  * ticket's next write. The job (contact-link.ts) links, creates or records the ambiguity.
  */
-import type { ContactsConfig } from '../config.js';
+import { DEFAULTS, type ContactsConfig } from '../config.js';
 import type { CustomerContact, Ticket } from '../store/types.js';
 import { emailProblem } from './email.js';
 
 export const CONTACT_JOB = 'contact.link';
 /** CONTACT_MATCH_FIELD's default: the SFDX project's External Id field on Contact. */
-export const DEFAULT_CONTACT_MATCH_FIELD = 'Sendbird_User_Id__c';
+export const DEFAULT_CONTACT_MATCH_FIELD: string = DEFAULTS.CONTACT_MATCH_FIELD;
 /**
  * The standard Contact fields the bridge writes when it creates a Contact (besides
  * CONTACT_MATCH_FIELD). A Person Account's (FirstName, LastName, PersonEmail, RecordTypeId) exist

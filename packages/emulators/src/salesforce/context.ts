@@ -53,8 +53,6 @@ export const writeCtx = (ctx: RestContext): WriteContext => ({
   duplicateRules: { allowSave: ctx.allowSave === true, version: ctx.version },
 });
 
-export const recordUrl = (version: string, type: string, id: string): string => `/services/data/v${version}/sobjects/${type}/${id}`;
-
 /** The request's JSON body, or the JSON_PARSER_ERROR Salesforce gives for a bad or missing one. */
 export function jsonBody(req: RestRequest): unknown {
   if (req.bodyError) throw apiError(400, 'JSON_PARSER_ERROR', req.bodyError);

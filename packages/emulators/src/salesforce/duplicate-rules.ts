@@ -12,20 +12,11 @@
  * only (docs/emulator-salesforce.md lists what a real org does beyond this).
  */
 import { ApiError } from './api-error.js';
-import { recordUrl } from './context.js';
+import { recordUrl } from './util.js';
 import type { ObjectDef } from './schema.js';
-import type { OrgState, SfRecord } from './state.js';
+import type { DuplicateRule, OrgState, SfRecord } from './state.js';
 
-export interface DuplicateRule {
-  /** The duplicate rule's developer name, e.g. `Standard_Contact_Duplicate_Rule`. */
-  name: string;
-  object: 'Contact' | 'Account';
-  matchOn: 'email' | 'name';
-  /** `block`: never saved; `alert`: saved when the request allows it (allowSave=true). */
-  action: 'block' | 'alert';
-  /** The alert text the administrator configured. */
-  message?: string;
-}
+export type { DuplicateRule } from './state.js';
 
 /** Salesforce's default alert text of the standard duplicate rules. */
 export const DEFAULT_DUPLICATE_MESSAGE = "You're creating a duplicate record. We recommend you use an existing record instead.";

@@ -5,7 +5,8 @@
  */
 import { isSalesforceId, to18 } from '@sbsf/salesforce';
 import { apiError, methodNotAllowed, notFound } from './api-error.js';
-import { jsonBody, recordUrl, writeCtx } from './context.js';
+import { jsonBody, writeCtx } from './context.js';
+import { recordUrl } from './util.js';
 import type { RestContext, RestRequest, RestResponse } from './context.js';
 import { fieldDef } from './schema.js';
 import type { FieldDef, ObjectDef } from './schema.js';

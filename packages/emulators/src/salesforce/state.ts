@@ -9,9 +9,20 @@ import { allObjects } from './schema.js';
 import type { ObjectDef } from './schema.js';
 import { mintId } from './util.js';
 import type { RecordChange, SfRecord } from './records.js';
-import type { DuplicateRule } from './duplicate-rules.js';
 
 export type { SfRecord } from './records.js';
+
+/** A duplicate rule of the org (duplicate-rules.ts applies them on insert). */
+export interface DuplicateRule {
+  /** The duplicate rule's developer name, e.g. `Standard_Contact_Duplicate_Rule`. */
+  name: string;
+  object: 'Contact' | 'Account';
+  matchOn: 'email' | 'name';
+  /** `block`: never saved; `alert`: saved when the request allows it (allowSave=true). */
+  action: 'block' | 'alert';
+  /** The alert text the administrator configured. */
+  message?: string;
+}
 
 interface Undo {
   table: string;

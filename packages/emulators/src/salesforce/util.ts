@@ -35,3 +35,6 @@ export function parseDateTime(text: string): number {
   const z = zone === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
   return Date.parse(`${date}T${time.length === 5 ? `${time}:00` : time}${z}`);
 }
+
+/** A record's REST URL, as `attributes.url` and the `Location` of a create give it. */
+export const recordUrl = (version: string, type: string, id: string): string => `/services/data/v${version}/sobjects/${type}/${id}`;
