@@ -9,7 +9,8 @@
  * - a customer nobody matches gets a Contact made from the form's name and the verified email;
  * - that customer's second ticket carries the remembered Contact in its upsert: one Salesforce
  *   call, no Contact query, no job.
- * axe-core on the console showing the Contact; no errors in the browser console.
+ * Signed out, the app says to sign in (the token endpoint answers 401); after signing in, "Try
+ * again" goes on. axe-core on the console showing the Contact; no errors in the browser console.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -208,9 +209,19 @@ test('contact matching in the browser: a verified email links its Contact and Ac
 
   await screenshotOnFailure(page, 'contacts-customer', () =>
     screenshotOnFailure(agent, 'contacts-console', async () => {
+      // Not signed in to the customer's site: the token endpoint says 401 and the app says why.
+      await page.goto(h.appUrl);
+      await page.getByRole('alert').filter({ hasText: 'Please sign in to your account first, then open support again.' }).waitFor();
+      assert.deepEqual(
+        h.errors.filter((e) => !/status of 401/.test(e)),
+        [],
+        "only the token endpoint's 401, which Chromium logs",
+      );
+      h.errors.length = 0;
+
       // (1) Kim's verified email belongs to one Contact: the Case gets it and its Account.
       await signIn(h, KIM);
-      await page.goto(h.appUrl);
+      await page.getByRole('button', { name: 'Try again' }).click();
       const kim = await openTicket(h, {
         name: 'Kim',
         email: KIM.email,
