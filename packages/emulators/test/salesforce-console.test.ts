@@ -229,6 +229,11 @@ test('a Case record with its Sendbird_Message__c transcript, in time order', asy
   assert.equal(view.case.Subject, 'Refund for a double charge');
   assert.equal(view.case.ownerName, 'Ava Agent');
   assert.deepEqual(
+    [view.case.contactName, view.case.contactEmail, view.case.accountName],
+    [null, null, null],
+    'an unlinked Case names no Contact or Account',
+  );
+  assert.deepEqual(
     view.transcript.map((m: any) => [m.Sendbird_Message_Id__c, m.Sender_Role__c, m.Body__c]),
     [
       ['m1', 'Customer', 'I was charged twice'],

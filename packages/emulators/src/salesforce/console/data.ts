@@ -88,8 +88,9 @@ export interface CaseView {
     SuppliedEmail: string | null;
     Sendbird_User_Id__c: string | null;
     CreatedDate: string;
-    /** The linked Contact's and Account's names (contact matching), null when unlinked. */
+    /** The linked Contact's and Account's names and the Contact's email (contact matching), null when unlinked. */
     contactName: string | null;
+    contactEmail: string | null;
     accountName: string | null;
   };
   transcript: TranscriptEntry[];
@@ -218,6 +219,7 @@ export class ConsoleData {
         File_Id__c: text(m.File_Id__c),
         fileDownloadUrl: typeof m.File_Id__c === 'string' && this.file(m.File_Id__c) ? fileDownloadPath(m.File_Id__c) : null,
       }));
+    const contact = typeof c.ContactId === 'string' ? this.state.get('Contact', c.ContactId) : undefined;
     return {
       case: {
         ...this.toCase(c),
@@ -226,7 +228,8 @@ export class ConsoleData {
         SuppliedEmail: text(c.SuppliedEmail),
         Sendbird_User_Id__c: text(c.Sendbird_User_Id__c),
         CreatedDate: String(c.CreatedDate ?? ''),
-        contactName: typeof c.ContactId === 'string' ? text(this.state.get('Contact', c.ContactId)?.Name) : null,
+        contactName: text(contact?.Name),
+        contactEmail: text(contact?.Email),
         accountName: typeof c.AccountId === 'string' ? text(this.state.get('Account', c.AccountId)?.Name) : null,
       },
       transcript,

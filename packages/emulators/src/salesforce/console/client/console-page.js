@@ -428,6 +428,7 @@
         field('Email', c.SuppliedEmail),
         field('Sendbird user', c.Sendbird_User_Id__c),
         field('Contact', c.contactName),
+        field('Contact email', c.contactEmail),
         field('Account', c.accountName),
         field('Case Id (channel URL)', c.Id),
       ]),
