@@ -104,6 +104,23 @@ test('a field hidden from the integration user: the package check names it and t
   expectFail(await doctor(w, {}), 'salesforce.case_fields', /Subject/, /field-level security/);
 });
 
+test('contact matching: the External Id it matches on and the fields a created Contact gets are checked; one hidden is named', async (t) => {
+  const w = await healthyWorld(t);
+  const settings = {
+    CUSTOMER_AUTH_MODE: 'jwt',
+    CUSTOMER_JWT_SECRET: SECRETS.CUSTOMER_JWT_SECRET,
+    CONTACT_MATCH: 'external_id',
+    CONTACT_CREATE: 'contact',
+  };
+  const healthy = await doctor(w, settings);
+  assert.equal(healthy.get('salesforce.package')!.status, 'pass', JSON.stringify(healthy.get('salesforce.package')));
+  assert.match(healthy.get('salesforce.package')!.detail, /on Case, Sendbird_Message__c, .*Contact/);
+  // Off, Contact is not asked about.
+  assert.doesNotMatch((await doctor(w)).get('salesforce.package')!.detail, /Contact/);
+  w.sf.hideFields(['Contact.Sendbird_User_Id__c']);
+  expectFail(await doctor(w, settings), 'salesforce.package', /Contact\.Sendbird_User_Id__c/, /Sendbird_Bridge_Integration/);
+});
+
 test('the webhook off, pointed elsewhere, or without a category the transcript needs', async (t) => {
   const w = await healthyWorld(t);
   await putWebhook(w, { url: '' });

@@ -10,6 +10,7 @@ import { PubSubConnection, pubSubFailure } from '../membership/pubsub-connection
 import { CUSTOMER_ENDED_FIELD } from '../csat/chat-end.js';
 import { CSAT_CASE_FIELDS } from '../csat/service.js';
 import { CASE_FIELD_ALLOW_LIST, REQUIRED_CASE_FIELDS } from '../tickets/case-schema.js';
+import { CONTACT_CREATE_FIELDS } from '../tickets/contacts.js';
 import { fail, pass, skip, warn, type Check, type CheckOutcome } from './check.js';
 import { clockFrom, DOCTOR_UPSTREAM_TIMEOUT_MS, upstreamSignal, type DescribeResult, type DoctorContext } from './context.js';
 
@@ -51,6 +52,15 @@ export function requiredFields(ctx: DoctorContext): Record<string, string[]> {
     out.CaseComment = ['ParentId', 'CommentBody'];
   }
   if (t.files.enabled) out.ContentVersion = ['Sendbird_Message_Id__c'];
+  // Contact matching: the External Id it matches on, and what a created Contact gets.
+  const c = ctx.config.tickets.contacts;
+  const contact = [...(c.create === 'contact' ? CONTACT_CREATE_FIELDS : []), ...(c.match === 'external_id' ? [c.field] : [])];
+  if (contact.length > 0) out.Contact = contact;
+  // A Person Account's fields exist only where Person Accounts are enabled; its External Id is
+  // the Contact field's `__pc` twin.
+  if (c.create === 'person_account') {
+    out.Account = ['FirstName', 'LastName', 'PersonEmail', ...(c.match === 'external_id' ? [`${c.field.slice(0, -3)}__pc`] : [])];
+  }
   return out;
 }
 
