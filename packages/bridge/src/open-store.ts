@@ -9,7 +9,6 @@ import type { JobsConfig, StoreConfig } from './config.js';
 import { jobStore } from './jobs/store.js';
 import { csatStore } from './csat/store.js';
 import { erasureStore } from './erasure/store.js';
-import { historyStore } from './history/store.js';
 import { caseChangeStore } from './membership/cdc-store.js';
 import { membershipStore } from './membership/store.js';
 import { pacingStore } from './pacing/store.js';
@@ -74,7 +73,6 @@ function parts(db: Db, s: StoreSettings) {
     pacingStore(db, s),
     ledgerStore(db, s),
     erasureStore(db, s),
-    historyStore(db),
     csatStore(db, s),
     contactStore(db, s),
   ] as const;
@@ -84,7 +82,7 @@ function parts(db: Db, s: StoreSettings) {
     if (seen.has(name)) throw new Error(`[store] two parts of the store both define ${name}`);
     seen.add(name);
   }
-  const [tickets, jobs, transcript, membership, caseChanges, pacing, ledger, erasure, history, csat, contacts] = list;
+  const [tickets, jobs, transcript, membership, caseChanges, pacing, ledger, erasure, csat, contacts] = list;
   return {
     ...tickets,
     ...jobs,
@@ -94,7 +92,6 @@ function parts(db: Db, s: StoreSettings) {
     ...pacing,
     ...ledger,
     ...erasure,
-    ...history,
     ...csat,
     ...contacts,
   };

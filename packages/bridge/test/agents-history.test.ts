@@ -167,7 +167,7 @@ test('the caches live HISTORY_CACHE_TTL_SECONDS: a Case handed to another agent 
   let now = 1_700_000_000_000;
   const service = new CaseHistoryService({
     sf: sfClient(w),
-    store: { ticketCustomerOfCase: async () => null },
+    store: { getTicketByCase: async () => null },
     cacheTtlMs: 60_000,
     cacheMaxEntries: 100,
     clock: () => now,

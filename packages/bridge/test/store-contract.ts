@@ -74,8 +74,8 @@ export function storeContract(name: string, makeHarness: (t: TestContext) => Sto
       const a = await store.createTicket(newTicket({ customerUserId: 'dana' }));
       await store.updateTicket(a.id, { state: 'case_ready', caseId: '500000000000078AAA' });
       await store.createTicket(newTicket({ customerUserId: 'eli' }));
-      assert.equal(await store.ticketCustomerOfCase('500000000000078AAA'), 'dana');
-      assert.equal(await store.ticketCustomerOfCase('500000000000079AAA'), null);
+      assert.equal((await store.getTicketByCase('500000000000078AAA'))?.customerUserId, 'dana');
+      assert.equal(await store.getTicketByCase('500000000000079AAA'), null);
     });
 
     test('a Case belongs to one ticket; tickets without a Case are not limited; open and finished tickets are listed by state', async (t) => {

@@ -13,10 +13,8 @@ import type {
   CsatSurveyState,
   NewCsatSurvey,
   StoreSettings,
-  Ticket,
   TicketJob,
 } from '../store/types.js';
-import { toTicket, type TicketRow } from '../tickets/store.js';
 
 interface SurveyRow {
   case_id: string;
@@ -86,11 +84,6 @@ export function csatStore(db: Db, s: StoreSettings) {
   }
 
   return {
-    async getTicketByCase(caseId: string): Promise<Ticket | null> {
-      const row = await db.read(() => get<TicketRow>('SELECT * FROM tickets WHERE case_id = ?', caseId));
-      return row ? toTicket(row) : null;
-    },
-
     async openCsatSurvey(n: NewCsatSurvey, job: TicketJob): Promise<{ survey: CsatSurvey; created: boolean }> {
       return db.write(function* () {
         const now = s.now();

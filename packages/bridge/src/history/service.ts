@@ -96,7 +96,7 @@ class ExpiringMap<V> {
 
 export interface CaseHistoryServiceOptions {
   sf: SalesforceClient;
-  store: Pick<Store, 'ticketCustomerOfCase'>;
+  store: Pick<Store, 'getTicketByCase'>;
   cacheTtlMs: number;
   cacheMaxEntries: number;
   clock?: () => number;
@@ -120,7 +120,7 @@ export class CaseHistoryService {
   /** Both Ids in their 18-character form. Throws AppError 404, 422, 403, 503 or 502. */
   async history(agentId: string, caseId: string): Promise<CaseHistory> {
     try {
-      const customer = (await this.o.store.ticketCustomerOfCase(caseId)) ?? (await this.customerFromSalesforce(caseId));
+      const customer = (await this.o.store.getTicketByCase(caseId))?.customerUserId ?? (await this.customerFromSalesforce(caseId));
       const cases = await this.customerCases(customer);
       const readable = await this.readable(agentId, [caseId, ...cases.map((c) => c.id)]);
       if (!readable.has(caseId)) {

@@ -537,6 +537,8 @@ export interface Store {
   /** Records a ticket, and (`job`) the job that finishes it, in one transaction. */
   createTicket(ticket: NewTicket, opts?: { job?: TicketJob }): Promise<Ticket>;
   getTicket(id: string): Promise<Ticket | null>;
+  /** The ticket whose Case this is (tickets.case_id is unique: one indexed read), or null. */
+  getTicketByCase(caseId: string): Promise<Ticket | null>;
   /**
    * Applies the patch and appends the ledger entries in the same transaction (a step's result
    * and its audit trail are kept together or not at all). Throws `TicketStateError` for a
@@ -761,10 +763,6 @@ export interface Store {
   /** Forgets messages written before `before` (epoch ms); returns how many. Pending and dead ones are kept. */
   purgeTranscript(before: number): Promise<number>;
 
-  // --- customer history (history/store.ts) ----------------------------------------------------
-  /** The Sendbird user id of the customer whose ticket made this Case (18-character Id), or null. */
-  ticketCustomerOfCase(caseId: string): Promise<string | null>;
-
   // --- privacy erasure (erasure/store.ts) ------------------------------------------------------
   /**
    * Records a new erasure (and, with `job`, the job that runs it) in one transaction, or returns
@@ -804,8 +802,6 @@ export interface Store {
   erasureReceipt(id: string): Promise<LedgerEntry[]>;
 
   // --- satisfaction surveys and chat ends (csat/store.ts) -------------------------------------
-  /** The ticket whose Case this is (tickets.case_id is unique), or null. */
-  getTicketByCase(caseId: string): Promise<Ticket | null>;
   /**
    * Records the Case's survey, with `job` (the one that writes its state to the Case), in one
    * transaction; a Case that has a survey keeps it (`created: false`, the survey as it is).

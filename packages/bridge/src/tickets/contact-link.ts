@@ -25,6 +25,7 @@ import {
   contactQuery,
   contactsByIdQuery,
   foundContacts,
+  isStaleCode,
   linkFields,
   personName,
   usable,
@@ -163,7 +164,7 @@ export class ContactLinker {
       return true;
     } catch (err) {
       const failure = classifyFailure(err);
-      const stale = failure.code === 'ENTITY_IS_DELETED' || failure.code === 'INVALID_CROSS_REFERENCE_KEY';
+      const stale = isStaleCode(failure.code);
       ledger.push(this.entry(t, caseId, stale ? 'contact.stale' : 'contact.link', c.contactId, 'error', { code: failure.code }));
       if (stale) return false;
       throw err;

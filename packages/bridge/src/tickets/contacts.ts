@@ -14,6 +14,7 @@
  */
 import { DEFAULTS, type ContactsConfig } from '../config.js';
 import type { CustomerContact, Ticket } from '../store/types.js';
+import { truncateText } from '@sbsf/wire';
 import { emailProblem } from './email.js';
 
 export const CONTACT_JOB = 'contact.link';
@@ -122,16 +123,18 @@ export function linkFields(c: { contactId: string; accountId: string | null }): 
 /** Salesforce's answers for a lookup to a record that is gone (deleted, or merged into another). */
 const STALE_CODES = new Set(['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY']);
 
+/** Whether an error code says a referenced record is gone (deleted, or merged into another). */
+export const isStaleCode = (code: string): boolean => STALE_CODES.has(code);
+
 /** Whether a subrequest's error body says a referenced record is gone. */
 export function isStaleReference(body: unknown): boolean {
-  return Array.isArray(body) && body.some((e) => STALE_CODES.has(String((e as { errorCode?: unknown }).errorCode)));
+  return Array.isArray(body) && body.some((e) => isStaleCode(String((e as { errorCode?: unknown }).errorCode)));
 }
 
 /** First and last name for a new Contact, from the name the customer gave (LastName is required). */
 export function personName(name: string, fallback: string): { FirstName?: string; LastName: string } {
   const words = name.trim().split(/\s+/).filter(Boolean);
-  const cut = (s: string, max: number) => (s.length <= max ? s : s.slice(0, max).replace(/[\uD800-\uDBFF]$/, ''));
-  if (words.length === 0) return { LastName: cut(fallback, 80) };
-  if (words.length === 1) return { LastName: cut(words[0]!, 80) };
-  return { FirstName: cut(words.slice(0, -1).join(' '), 40), LastName: cut(words.at(-1)!, 80) };
+  if (words.length === 0) return { LastName: truncateText(fallback, 80) };
+  if (words.length === 1) return { LastName: truncateText(words[0]!, 80) };
+  return { FirstName: truncateText(words.slice(0, -1).join(' '), 40), LastName: truncateText(words.at(-1)!, 80) };
 }

@@ -168,6 +168,11 @@ export function ticketStore(db: Db, s: StoreSettings) {
       return row ? toTicket(row) : null;
     },
 
+    async getTicketByCase(caseId: string): Promise<Ticket | null> {
+      const row = await db.read(() => get<TicketRow>('SELECT * FROM tickets WHERE case_id = ?', caseId));
+      return row ? toTicket(row) : null;
+    },
+
     async updateTicket(
       id: string,
       patch: TicketPatch,
