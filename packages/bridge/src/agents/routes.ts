@@ -5,10 +5,10 @@
  * user id everywhere (membership reconciles use the same). The route checks the input; the
  * service issues the session and names what went wrong.
  */
-import { idProblem, KEY_PREFIX, to18 } from '@sbsf/salesforce';
+import { KEY_PREFIX } from '@sbsf/salesforce';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { AppError } from '../errors.js';
+import { salesforceIdOf } from '../http/request-checks.js';
 import { requireSharedSecret, sharedSecretRateLimit } from '../http/shared-secret.js';
 import { typed } from '../http/typed.js';
 import type { AgentSessionService } from './service.js';
@@ -52,13 +52,7 @@ export function agentRoutes(deps: { service: AgentSessionService; sharedSecret: 
       },
       async (req) => {
         const { userId, nickname } = req.body;
-        const malformed = idProblem(userId);
-        if (malformed) throw new AppError(400, 'invalid_id', `userId is not a valid Salesforce Id: ${malformed}`, { field: 'userId' });
-        if (!userId.startsWith(KEY_PREFIX.User)) {
-          const message = `userId must be a User Id (starting with ${KEY_PREFIX.User}), not ${userId.slice(0, 3)}...`;
-          throw new AppError(400, 'invalid_request', message, { field: 'userId' });
-        }
-        return deps.service.session(to18(userId), nickname);
+        return deps.service.session(salesforceIdOf(userId, 'userId', KEY_PREFIX.User, 'User'), nickname);
       },
     );
   };

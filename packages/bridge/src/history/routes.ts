@@ -3,10 +3,10 @@
  * customer's other Cases that agent may see (`CaseHistory` of @sbsf/wire). Asked by the Apex
  * `SendbirdAgentSession.getCaseHistory` for the running agent, through the Named Credential.
  */
-import { idProblem, KEY_PREFIX, to18 } from '@sbsf/salesforce';
+import { KEY_PREFIX } from '@sbsf/salesforce';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { AppError } from '../errors.js';
+import { salesforceIdOf } from '../http/request-checks.js';
 import { requireSharedSecret, sharedSecretRateLimit } from '../http/shared-secret.js';
 import { typed } from '../http/typed.js';
 import type { CaseHistoryService } from './service.js';
@@ -43,18 +43,6 @@ const historySchema = {
   },
 } as const;
 
-/** A Salesforce Id of the given key prefix, in its 18-character form; 400 naming the field otherwise. */
-function idOf(value: string, field: string, prefix: string, what: string): string {
-  const malformed = idProblem(value);
-  if (malformed) throw new AppError(400, 'invalid_id', `${field} is not a valid Salesforce Id: ${malformed}`, { field });
-  if (!value.startsWith(prefix)) {
-    throw new AppError(400, 'invalid_request', `${field} must be a ${what} Id (starting with ${prefix}), not ${value.slice(0, 3)}...`, {
-      field,
-    });
-  }
-  return to18(value);
-}
-
 export function historyRoutes(deps: { service: CaseHistoryService; sharedSecret: string }) {
   return async (app: FastifyInstance) => {
     typed(app).post(
@@ -85,8 +73,8 @@ export function historyRoutes(deps: { service: CaseHistoryService; sharedSecret:
         },
       },
       async (req) => {
-        const userId = idOf(req.body.userId, 'userId', KEY_PREFIX.User, 'User');
-        const caseId = idOf(req.body.caseId, 'caseId', KEY_PREFIX.Case, 'Case');
+        const userId = salesforceIdOf(req.body.userId, 'userId', KEY_PREFIX.User, 'User');
+        const caseId = salesforceIdOf(req.body.caseId, 'caseId', KEY_PREFIX.Case, 'Case');
         return deps.service.history(userId, caseId);
       },
     );

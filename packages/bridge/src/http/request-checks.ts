@@ -9,8 +9,11 @@
  * - A JSON body is read as UTF-8 (RFC 8259 section 8.1: JSON exchanged between systems is UTF-8).
  *   A Content-Type that declares another charset would be misread, so it is refused: 415
  *   `unsupported_charset`. No charset, `utf-8` and `utf8` (any case, quoted or not) are accepted.
+ *
+ * And one check routes make of a body field: `salesforceIdOf`, an Id of the expected kind.
  */
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, RequestPayload } from 'fastify';
+import { idProblem, to18 } from '@sbsf/salesforce';
 import { AppError } from '../errors.js';
 
 /** 400 `missing_host` for an HTTP/1.1 request without a Host header. */
@@ -61,4 +64,16 @@ export function requireUtf8Json(
     return;
   }
   done(null, payload);
+}
+
+/** A Salesforce Id of the given key prefix, in its 18-character form; 400 naming the field otherwise. */
+export function salesforceIdOf(value: string, field: string, prefix: string, what: string): string {
+  const malformed = idProblem(value);
+  if (malformed) throw new AppError(400, 'invalid_id', `${field} is not a valid Salesforce Id: ${malformed}`, { field });
+  if (!value.startsWith(prefix)) {
+    throw new AppError(400, 'invalid_request', `${field} must be a ${what} Id (starting with ${prefix}), not ${value.slice(0, 3)}...`, {
+      field,
+    });
+  }
+  return to18(value);
 }
